@@ -1,0 +1,1 @@
+"""Tirek: rehabilitation and reintegration case management."""

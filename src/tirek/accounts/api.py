@@ -1,0 +1,87 @@
+"""POST /api/v1/auth/token and friends."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+
+from tirek.audit.services import client_ip
+from tirek.core.ratelimit import check as rate_limit
+
+from . import services
+from .mfa import has_mfa, mfa_required, verify_code
+
+router = Router(tags=["auth"])
+
+
+class TokenIn(Schema):
+    username: str = Field(..., min_length=1, max_length=150)
+    password: str = Field(..., min_length=1, max_length=1024)
+    otp: str | None = Field(None, max_length=32)
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    roles: list[str]
+    agency: str | None
+    region: str | None
+
+
+@router.post("/token", auth=None, response={200: TokenOut})
+def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
+    rate_limit(f"token:{client_ip(request)}", limit=30, window_seconds=60)
+    credentials = {"username": payload.username}
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        raise HttpError(
+            429, _("Too many failed sign-in attempts. The account is locked for a while.")
+        )
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None:
+        raise HttpError(401, _("Wrong username or password."))
+    if mfa_required(user):
+        if not has_mfa(user):
+            raise HttpError(
+                403, _("Set up two-factor authentication in the web application first.")
+            )
+        if not verify_code(user, payload.otp or ""):
+            # A wrong second factor counts towards the lockout like a wrong password.
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+            raise HttpError(401, _("A valid two-factor code (otp) is required."))
+    key, token = services.api_token_issue(user=user, request=request)  # type: ignore[arg-type]
+    return TokenOut(token=key, expires_at=token.expires_at)
+
+
+@router.delete("/token", response={204: None})
+def token_revoke(request: HttpRequest) -> tuple[int, None]:
+    """Revoke the token this request was made with."""
+    services.api_token_revoke(
+        token=request.user.current_api_token, by=request.user, request=request
+    )  # type: ignore[union-attr]
+    return 204, None
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> MeOut:
+    user = request.user
+    return MeOut(
+        id=user.pk,
+        username=user.username,  # type: ignore[union-attr]
+        full_name=user.get_full_name(),  # type: ignore[union-attr]
+        roles=sorted(user.role_set),  # type: ignore[union-attr]
+        agency=user.agency.name if user.agency else None,  # type: ignore[union-attr]
+        region=user.region.name if user.region else None,  # type: ignore[union-attr]
+    )

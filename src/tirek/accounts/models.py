@@ -1,0 +1,170 @@
+"""Staff accounts, their roles, competencies and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+class User(AbstractUser):
+    """A staff account, tied to an agency, a unit and a region."""
+
+    agency = models.ForeignKey(
+        "organisations.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("agency"),
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("unit"),
+    )
+    region = models.ForeignKey(
+        "organisations.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("region"),
+    )
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="ru"
+    )
+    # Demo accounts may skip MFA, but only while the installation runs in demo mode.
+    is_demo = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("staff account")
+        verbose_name_plural = _("staff accounts")
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        """The user's roles, loaded once per request object."""
+        cached: frozenset[str] | None = getattr(self, "_role_cache", None)
+        if cached is None:
+            cached = (
+                frozenset(self.roles.values_list("role", flat=True)) if self.pk else frozenset()
+            )
+            self._role_cache = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_set.intersection(roles))
+
+    @property
+    def is_system_admin(self) -> bool:
+        return Role.ADMIN in self.role_set
+
+
+class UserRole(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    granted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="userrole_unique")]
+
+    def __str__(self) -> str:
+        return str(self.get_role_display())
+
+
+class Competency(models.TextChoices):
+    """Skills that gate sensitive work; granted by certificates or an administrator."""
+
+    CHILD_INTERVIEWING = "child-interviewing", _("Child-sensitive interviewing")
+    TRAUMA_INFORMED = "trauma-informed", _("Trauma-informed care")
+    NEEDS_ASSESSMENT = "needs-assessment", _("Needs assessment")
+    CASE_MANAGEMENT = "case-management", _("Case management")
+    WORKING_WITH_PARENTS = "working-with-parents", _("Working with parents")
+    STIGMA = "stigma", _("Countering stigma and discrimination")
+    REINTEGRATION_PLANNING = "reintegration-planning", _("Reintegration planning")
+    MONITORING = "monitoring", _("Monitoring and evaluation")
+    LEGAL_FRAMEWORK = "legal-framework", _("International legal framework")
+    TRAINER = "trainer", _("Trainer")
+
+
+class StaffCompetency(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="competencies")
+    competency = models.CharField(_("competency"), max_length=48, choices=Competency.choices)
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    granted_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # Free text of where it came from ("certificate TK-…", "recorded by administrator").
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("competency")
+        verbose_name_plural = _("competencies")
+        ordering = ["-granted_at"]
+
+    def __str__(self) -> str:
+        return str(self.get_competency_display())
+
+    def is_valid(self, at: datetime | None = None) -> bool:
+        at = at or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > at)
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 hash is stored."""
+
+    PREFIX = "tirek_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"token {self.pk} of {self.user_id}"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        # Tokens are 256-bit random values, so a plain hash resists guessing; no salt needed.
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def new_key(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)

@@ -1,0 +1,129 @@
+"""The JSON API under /api/v1/: bearer tokens, RFC 9457 problem details for every error."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from tirek.accounts.selectors import user_by_token
+from tirek.core.exceptions import Conflict, Refused
+from tirek.core.problems import problem_response
+from tirek.core.ratelimit import RateLimited
+from tirek.core.registry import api_routers
+
+logger = logging.getLogger(__name__)
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_by_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Tirek API",
+    version="1",
+    urls_namespace="api",
+    auth=BearerToken(),
+    docs_url="/docs",
+)
+
+
+def _field(loc: Any) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form")]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [
+        {"field": _field(e.get("loc", [])), "message": str(e.get("msg", ""))} for e in exc.errors
+    ]
+    return problem_response(request, 422, _("The request has invalid fields."), errors=errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def _model_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": field, "message": str(message)}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    else:
+        errors = [{"field": "body", "message": str(m)} for m in exc.messages]
+    return problem_response(request, 422, _("The request has invalid fields."), errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem_response(
+        request, 401, _("A valid bearer token is required."), headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem_response(request, exc.status_code, str(exc.message))
+
+
+@api.exception_handler(Http404)
+@api.exception_handler(ObjectDoesNotExist)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The same answer for "does not exist" and "you may not see it": ids leak nothing.
+    return problem_response(request, 404, _("No such record."))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem_response(request, 403, str(exc) or _("Your role does not allow this."))
+
+
+@api.exception_handler(Refused)
+def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    return problem_response(request, 403, str(exc))
+
+
+@api.exception_handler(Conflict)
+def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return problem_response(
+        request, 409, str(exc) or _("Someone else changed this record; reload it and try again.")
+    )
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    return problem_response(
+        request,
+        429,
+        _("Too many requests; try again later."),
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error on %s", request.path)
+    return problem_response(request, 500, _("An unexpected error occurred; it has been logged."))
+
+
+def mount_routers() -> None:
+    from tirek.accounts.api import router as auth_router
+
+    api.add_router("/auth", auth_router)
+    for prefix, router in api_routers:
+        api.add_router(prefix, router)
+
+
+mount_routers()

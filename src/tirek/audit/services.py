@@ -1,0 +1,158 @@
+"""Writing and verifying the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .models import CHAIN_COUNT, Action, AuditChain, AuditEntry
+from .sealing import chain_seal, entry_fields, entry_mac
+
+
+def client_ip(request: HttpRequest | None) -> str:
+    if request is None:
+        return ""
+    # REMOTE_ADDR is what the server saw; behind a proxy, configure it to set this.
+    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+def _lock_a_chain() -> AuditChain:
+    """Lock the head of any chain nobody else holds; wait only if all are busy."""
+    if connection.features.has_select_for_update_skip_locked:
+        free = AuditChain.objects.select_for_update(skip_locked=True).order_by("?").first()
+        if free is not None:
+            return free
+    chain = AuditChain.objects.select_for_update().order_by("?").first()
+    if chain is None:  # first use: create the heads
+        AuditChain.objects.bulk_create(
+            [AuditChain(id=i, seal=chain_seal(i, 0, "")) for i in range(CHAIN_COUNT)],
+            ignore_conflicts=True,
+        )
+        chain = AuditChain.objects.select_for_update().order_by("?").first()
+    assert chain is not None
+    return chain
+
+
+def _object_ref(obj: models.Model | None, object_type: str, object_id: object) -> tuple[str, str]:
+    if obj is not None:
+        return obj._meta.label_lower, str(obj.pk)
+    return object_type, "" if object_id is None else str(object_id)
+
+
+def record(
+    *,
+    actor: Any,
+    action: str | Action,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: object = None,
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry. Runs inside the caller's transaction when there is one,
+    so the entry commits (or rolls back) with the change it records."""
+    otype, oid = _object_ref(obj, object_type, object_id)
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    actor_id = actor.pk if is_user else None
+    actor_name = (actor.get_username() if is_user else str(actor or ""))[:150]
+    detail = detail or {}
+    at = timezone.now()
+    with transaction.atomic():
+        chain = _lock_a_chain()
+        seq = chain.seq + 1
+        fields = entry_fields(
+            chain=chain.id,
+            seq=seq,
+            at_iso=at.astimezone(UTC).isoformat(),
+            actor_id=actor_id,
+            actor_name=actor_name,
+            action=str(action),
+            object_type=otype[:64],
+            object_id=oid[:64],
+            ip=client_ip(request),
+            detail=detail,
+            prev_mac=chain.head_mac,
+        )
+        mac = entry_mac(fields)
+        entry = AuditEntry.objects.create(
+            chain=chain.id,
+            seq=seq,
+            at=at,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            action=fields["action"],
+            object_type=fields["object_type"],
+            object_id=fields["object_id"],
+            ip=fields["ip"],
+            detail=detail,
+            prev_mac=chain.head_mac,
+            mac=mac,
+        )
+        chain.seq, chain.head_mac = seq, mac
+        chain.seal = chain_seal(chain.id, seq, mac)
+        chain.save(update_fields=["seq", "head_mac", "seal"])
+    return entry
+
+
+@dataclass
+class VerifyReport:
+    entries: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _stored_fields(entry: AuditEntry) -> dict[str, Any]:
+    return entry_fields(
+        chain=entry.chain,
+        seq=entry.seq,
+        at_iso=entry.at.astimezone(UTC).isoformat(),
+        actor_id=entry.actor_id,
+        actor_name=entry.actor_name,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        ip=entry.ip,
+        detail=entry.detail,
+        prev_mac=entry.prev_mac,
+    )
+
+
+def verify() -> VerifyReport:
+    """Walk every chain and report each changed, inserted or deleted entry."""
+    report = VerifyReport()
+    heads = {c.id: c for c in AuditChain.objects.all()}
+    chain_ids = set(heads) | set(AuditEntry.objects.values_list("chain", flat=True).distinct())
+    for chain_id in sorted(chain_ids):
+        head = heads.get(chain_id)
+        expected_seq, prev_mac = 1, ""
+        for entry in AuditEntry.objects.filter(chain=chain_id).order_by("seq").iterator(2000):
+            report.entries += 1
+            where = f"chain {chain_id}, entry #{entry.seq} (id {entry.pk})"
+            if entry.seq != expected_seq:
+                report.problems.append(
+                    f"{where}: entries #{expected_seq}..#{entry.seq - 1} are missing (deleted)"
+                )
+            elif entry.prev_mac != prev_mac:
+                report.problems.append(f"{where}: does not link to the entry before it (inserted)")
+            if entry_mac(_stored_fields(entry)) != entry.mac:
+                report.problems.append(f"{where}: content does not match its seal (changed)")
+            expected_seq, prev_mac = entry.seq + 1, entry.mac
+        last_seq = expected_seq - 1
+        if head is None:
+            report.problems.append(f"chain {chain_id}: its sealed head is missing")
+        elif head.seal != chain_seal(chain_id, head.seq, head.head_mac):
+            report.problems.append(f"chain {chain_id}: the head's seal is broken (changed)")
+        elif (head.seq, head.head_mac) != (last_seq, prev_mac):
+            report.problems.append(
+                f"chain {chain_id}: the head says #{head.seq} but the last entry is #{last_seq} "
+                "(entries deleted from the end, or added outside Tirek)"
+            )
+    return report

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tirek.accounts.decorators import role_required
+from tirek.accounts.roles import Role
+
+from . import selectors, services
+from .forms import AuditFilterForm
+from .models import Action
+
+
+@role_required(Role.DPO)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = selectors.audit_entries(**{k: v for k, v in filters.items() if v})
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    services.record(
+        actor=request.user,
+        action=Action.READ,
+        object_type="audit.log",
+        request=request,
+        detail={"filters": {k: str(v) for k, v in filters.items() if v}},
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/log.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@role_required(Role.DPO)
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    report = services.verify()
+    services.record(
+        actor=request.user, action=Action.READ, object_type="audit.verify", request=request
+    )
+    return render(request, "audit/verify.html", {"report": report})

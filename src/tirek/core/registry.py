@@ -1,0 +1,62 @@
+"""Extension points so each domain app plugs into the shell without editing core.
+
+An app registers in its ``AppConfig.ready()``:
+- ``nav_items``: links in the main navigation, shown when ``visible(user)`` is true;
+- ``my_work_panels``: callables ``(request) -> dict | None`` giving a panel for the home
+  page ("my work"): ``{"title": ..., "template": ..., **context}``; ``None`` hides it;
+- ``demo_loaders``: ``(order, callable(stdout))`` run by ``tirek demo`` in order, each
+  idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any  # a lazy translation
+    url_name: str
+    visible: Callable[[Any], bool]
+    order: int = 50
+
+
+nav_items: list[NavItem] = []
+my_work_panels: list[tuple[int, Callable[[HttpRequest], dict[str, Any] | None]]] = []
+demo_loaders: list[tuple[int, Callable[[Any], None]]] = []
+# (prefix, ninja.Router): mounted under /api/v1/<prefix>
+api_routers: list[tuple[str, Any]] = []
+# (prefix, "app.urls"): page URLs, e.g. ("cases/", "tirek.cases.urls")
+url_includes: list[tuple[str, str]] = []
+
+
+def add_nav(item: NavItem) -> None:
+    if item not in nav_items:
+        nav_items.append(item)
+        nav_items.sort(key=lambda i: i.order)
+
+
+def add_my_work_panel(order: int, panel: Callable[[HttpRequest], dict[str, Any] | None]) -> None:
+    if (order, panel) not in my_work_panels:
+        my_work_panels.append((order, panel))
+        my_work_panels.sort(key=lambda p: p[0])
+
+
+def add_api_router(prefix: str, router: Any) -> None:
+    if all(existing is not router for _prefix, existing in api_routers):
+        api_routers.append((prefix, router))
+
+
+def add_urls(prefix: str, module: str) -> None:
+    if (prefix, module) not in url_includes:
+        url_includes.append((prefix, module))
+
+
+def add_demo_loader(order: int, loader: Callable[[Any], None]) -> None:
+    if (order, loader) not in demo_loaders:
+        demo_loaders.append((order, loader))
+        demo_loaders.sort(key=lambda p: p[0])
