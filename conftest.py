@@ -10,3 +10,50 @@ from tirek.testing import World, build_world
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
+
+
+# --- browser tests -------------------------------------------------------------
+# Debian's Chromium driven by Playwright; `make test` installs it. Tests marked e2e
+# are skipped (with the reason) only on a machine where it cannot be installed.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def browser_page(live_server, transactional_db):  # type: ignore[no-untyped-def]
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM
+    # calls are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="ru-RU", base_url=live_server.url)
+        context.set_default_timeout(15000)
+        page = context.new_page()
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+
+
+@pytest.fixture
+def login_in_browser(live_server):  # type: ignore[no-untyped-def]
+    """``login_in_browser(page, user)``: signs ``user`` in by session cookie, as if they
+    had passed password and TOTP (the real form is covered by the foundation's e2e test)."""
+    from django.conf import settings
+
+    from tirek.testing import logged_in_client
+
+    def login(page, user) -> None:  # type: ignore[no-untyped-def]
+        cookie = logged_in_client(user).cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+        )
+
+    return login
