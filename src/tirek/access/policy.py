@@ -167,3 +167,15 @@ def get_case(
             actor=user, action=Action.READ, obj=case, request=request, detail={"section": section}
         )
     return case
+
+
+def visible_persons(user: Any) -> QuerySet[Any]:
+    """People the user may open: those with a case the user may see, and those the user
+    registered who have no case yet (registration comes before opening the case)."""
+    from tirek.people.models import Person
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Person.objects.none()
+    with_visible_case = Exists(visible_cases(user).filter(person=OuterRef("pk")))
+    without_case = ~Exists(Case.objects.filter(person=OuterRef("pk")))
+    return Person.objects.filter(with_visible_case | (Q(created_by=user) & without_case))

@@ -30,6 +30,8 @@ my_work_panels: list[tuple[int, Callable[[HttpRequest], dict[str, Any] | None]]]
 demo_loaders: list[tuple[int, Callable[[Any], None]]] = []
 # (prefix, ninja.Router): mounted under /api/v1/<prefix>
 api_routers: list[tuple[str, Any]] = []
+# Callables that re-encrypt stored files (attachments) with the newest key; return a count.
+encrypted_file_rotators: list[Callable[[], int]] = []
 # (prefix, "app.urls"): page URLs, e.g. ("cases/", "tirek.cases.urls")
 url_includes: list[tuple[str, str]] = []
 
