@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "tirek.people",
     "tirek.cases",
     "tirek.access",
+    "tirek.privacy",
 ]
 
 MIDDLEWARE = [

@@ -1,59 +1,72 @@
 """The one place that decides who may see and do what with a case (DESIGN.md section 4).
 
 Access = role × relation to the case × section sensitivity; deny by default.
-- Relations: member of the case team (with a role on this case), supervisor of the
-  case's supervising unit. Everyone else sees nothing (a 404).
-- Sections: each role sees only the sections its work needs (``ROLE_SECTIONS``).
-- Protected identity hides return history and related people from roles that do not
-  need them, whatever else they were granted.
-- Security information (law enforcement, courts, interviews) is its own section,
-  never part of a welfare role's default.
 
-List queries use ``visible_cases`` so filtering happens in SQL, never in Python.
+Relations that grant anything:
+- member of the case team, with a role on this case (the user must still hold that role);
+- supervisor of the case's supervising unit;
+- an active emergency (break-the-glass) access: read only, time limited, reviewed by the DPO.
+Everyone else — colleagues of the same agency who are not on the team, staff of another
+region, roles that do no casework — sees nothing: the case is a 404, as if it did not exist.
+A user holding the system administrator role never reads case data, whatever else they hold.
+
+Sections: each grant (one relation in one role) opens the role's sections
+(``ROLE_SECTIONS``), plus the extra ``sections`` recorded on a team membership, with
+three rules applied per grant:
+- protected identity: on a protected case, a grant held in a role that does not need
+  identity (school, health: ``PROTECTED_FROM``) never opens ``PROTECTED_SECTIONS``;
+- security information is shared one way: a welfare role never gets the SECURITY
+  section, even as an extra; law enforcement gets welfare sections as extras only when
+  the membership records the legal basis;
+- sections outside ``Section.ALL`` are ignored.
+
+Lists use ``visible_cases`` / ``cases_with_section`` so filtering happens in SQL, never in
+Python; ``sections_for`` / ``can_see`` answer for one case and agree with them (the
+access-matrix test checks both against each other).
+
+Denied look-ups: ``get_case`` answers 404 for a case the user may not see, the same as for
+a missing one, and records an ``Action.DENIED`` audit entry in both situations (with
+``exists`` in the detail, for the DPO). Doing the same work either way keeps the answer —
+status, body and roughly the time — identical, so ids leak nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
 
-from tirek.accounts.roles import Role
+from tirek.accounts.roles import CASEWORK_ROLES, Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseTeamMember
 
+from .sections import Section
 
-class Section:
-    CORE = "core"  # case number, status, phase, name, date of birth
-    RETURN_HISTORY = "return_history"  # origin, return, related persons (protected identity)
-    FAMILY = "family"  # relatives, guardianship, household
-    PLAN = "plan"  # assessments summary and the individual plan
-    PSYCHOLOGICAL = "psychological"
-    SOCIAL = "social"
-    LEGAL = "legal"
-    EDUCATION = "education"
-    HEALTH = "health"
-    COUNSELLING = "counselling"
-    SECURITY = "security"  # law-enforcement and court information, interview records
-
-    LABELS: dict[str, Any] = {
-        CORE: _("Basic information"),
-        RETURN_HISTORY: _("Return history and origin"),
-        FAMILY: _("Family and care"),
-        PLAN: _("Assessments and plan"),
-        PSYCHOLOGICAL: _("Psychological notes"),
-        SOCIAL: _("Social work"),
-        LEGAL: _("Legal status and documents"),
-        EDUCATION: _("Education"),
-        HEALTH: _("Health"),
-        COUNSELLING: _("Religious counselling"),
-        SECURITY: _("Law enforcement and court"),
-    }
-    ALL = frozenset(LABELS)
-
+__all__ = [
+    "PROTECTED_FROM",
+    "PROTECTED_SECTIONS",
+    "ROLE_SECTIONS",
+    "SECURITY_ROLES",
+    "Section",
+    "can_manage",
+    "can_see",
+    "can_write",
+    "cases_with_section",
+    "get_case",
+    "has_emergency_access",
+    "is_supervisor_of",
+    "may_break_glass",
+    "sections_for",
+    "sections_for_many",
+    "team_roles",
+    "visible_cases",
+    "visible_persons",
+]
 
 S = Section
 WELFARE_ALL = frozenset(
@@ -91,53 +104,220 @@ ROLE_SECTIONS: dict[str, frozenset[str]] = {
 # Roles that never see protected identity sections, even when granted them by a referral.
 PROTECTED_FROM = frozenset({Role.SCHOOL_LIAISON, Role.HEALTH_WORKER})
 PROTECTED_SECTIONS = frozenset({S.RETURN_HISTORY, S.FAMILY})
+# Law enforcement: the only roles that see the SECURITY section.
+SECURITY_ROLES = frozenset(r for r, sections in ROLE_SECTIONS.items() if S.SECURITY in sections)
 
 
-def _active_membership(user: Any) -> Q:
-    return Q(user=user, removed_at__isnull=True)
+# --- who the user is ----------------------------------------------------------------------
 
 
-def visible_cases(user: Any) -> QuerySet[Case]:
-    """Every case the user may open, filtered in the database."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Case.objects.none()
-    on_team = Exists(CaseTeamMember.objects.filter(_active_membership(user), case=OuterRef("pk")))
-    condition = Q(on_team)
-    if user.has_role(Role.SUPERVISOR) and user.unit_id:
-        condition |= Q(supervising_unit_id=user.unit_id)
-    return Case.objects.filter(condition)
+def _casework_roles(user: Any) -> frozenset[str]:
+    """The roles through which the user may relate to cases; empty for anyone who may not
+    read case data at all (signed out, disabled, system administrator, non-casework)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return frozenset()
+    roles: frozenset[str] = user.role_set
+    if Role.ADMIN in roles:
+        return frozenset()
+    return frozenset(roles & CASEWORK_ROLES)
+
+
+def may_break_glass(user: Any) -> bool:
+    """Only casework roles may open a case through emergency access."""
+    return bool(_casework_roles(user))
+
+
+# --- relations --------------------------------------------------------------------------
+
+
+def _memberships(user: Any) -> QuerySet[CaseTeamMember]:
+    return CaseTeamMember.objects.filter(
+        user=user, removed_at__isnull=True, role__in=_casework_roles(user)
+    )
+
+
+def _active_emergency(user: Any) -> QuerySet[Any]:
+    from tirek.privacy.models import EmergencyAccess
+
+    return EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now())
 
 
 def is_supervisor_of(user: Any, case: Case) -> bool:
     return bool(
-        user.has_role(Role.SUPERVISOR) and user.unit_id and user.unit_id == case.supervising_unit_id
+        Role.SUPERVISOR in _casework_roles(user)
+        and user.unit_id
+        and user.unit_id == case.supervising_unit_id
     )
 
 
 def team_roles(user: Any, case: Case) -> list[CaseTeamMember]:
-    return list(CaseTeamMember.objects.filter(_active_membership(user), case=case))
+    """The user's active memberships of the case team (in roles the user still holds)."""
+    if not _casework_roles(user):
+        return []
+    return list(_memberships(user).filter(case=case))
 
 
-def sections_for(user: Any, case: Case) -> frozenset[str]:
-    """The sections of this case the user may see (empty: not even that it exists)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset()
-    sections: set[str] = set()
-    roles: set[str] = set()
-    for membership in team_roles(user, case):
-        roles.add(membership.role)
-        sections |= ROLE_SECTIONS.get(membership.role, frozenset({S.CORE}))
-        sections |= set(membership.sections)
-    if is_supervisor_of(user, case):
-        roles.add(Role.SUPERVISOR)
-        sections |= ROLE_SECTIONS[Role.SUPERVISOR]
-    if case.protected_identity and roles and roles <= PROTECTED_FROM:
+def has_emergency_access(user: Any, case: Case) -> bool:
+    return bool(_casework_roles(user)) and _active_emergency(user).filter(case=case).exists()
+
+
+# --- sections ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Grant:
+    role: str
+    extra: frozenset[str] = frozenset()
+    legal_basis: bool = False
+
+
+def _grant_sections(grant: _Grant, protected: bool) -> frozenset[str]:
+    sections = set(ROLE_SECTIONS.get(grant.role, frozenset({S.CORE})))
+    extra = set(grant.extra) & S.ALL
+    if grant.role in SECURITY_ROLES:
+        if not grant.legal_basis:
+            extra = set()
+    else:
+        extra.discard(S.SECURITY)  # security information never flows to welfare roles
+    sections |= extra
+    if protected and grant.role in PROTECTED_FROM:
         sections -= PROTECTED_SECTIONS
     return frozenset(sections)
 
 
+def _sections(grants: Iterable[_Grant], protected: bool) -> frozenset[str]:
+    result: set[str] = set()
+    for grant in grants:
+        result |= _grant_sections(grant, protected)
+    return frozenset(result)
+
+
+def _membership_grant(m: CaseTeamMember) -> _Grant:
+    extra = m.sections if isinstance(m.sections, list) else []
+    return _Grant(m.role, frozenset(str(s) for s in extra), bool(m.legal_basis))
+
+
+def sections_for(user: Any, case: Case, *, include_emergency: bool = True) -> frozenset[str]:
+    """The sections of this case the user may see (empty: not even that it exists).
+
+    ``include_emergency=False`` leaves out emergency access, which only lets one read."""
+    roles = _casework_roles(user)
+    if not roles:
+        return frozenset()
+    grants = [_membership_grant(m) for m in team_roles(user, case)]
+    if is_supervisor_of(user, case):
+        grants.append(_Grant(Role.SUPERVISOR))
+    if include_emergency and _active_emergency(user).filter(case=case).exists():
+        grants.extend(_Grant(role) for role in roles)
+    return _sections(grants, case.protected_identity)
+
+
+def sections_for_many(user: Any, cases: Iterable[Case]) -> dict[int, frozenset[str]]:
+    """``sections_for`` for a page of cases in two queries (for lists)."""
+    cases = list(cases)
+    roles = _casework_roles(user)
+    if not roles or not cases:
+        return {c.pk: frozenset() for c in cases}
+    ids = [c.pk for c in cases]
+    memberships: dict[int, list[_Grant]] = {}
+    for m in _memberships(user).filter(case_id__in=ids):
+        memberships.setdefault(m.case_id, []).append(_membership_grant(m))
+    emergency = set(
+        _active_emergency(user).filter(case_id__in=ids).values_list("case_id", flat=True)
+    )
+    result: dict[int, frozenset[str]] = {}
+    for case in cases:
+        grants = list(memberships.get(case.pk, []))
+        if is_supervisor_of(user, case):
+            grants.append(_Grant(Role.SUPERVISOR))
+        if case.pk in emergency:
+            grants.extend(_Grant(role) for role in roles)
+        result[case.pk] = _sections(grants, case.protected_identity)
+    return result
+
+
 def can_see(user: Any, case: Case, section: str) -> bool:
     return section in sections_for(user, case)
+
+
+def can_write(user: Any, case: Case, section: str) -> bool:
+    """May add or change records of ``section`` (team members and supervisors; emergency
+    access only lets one read)."""
+    return section in sections_for(user, case, include_emergency=False)
+
+
+def can_manage(user: Any, case: Case) -> bool:
+    """May change the case itself, its team and transfer it: a case manager on the team or
+    the supervisor of the unit."""
+    if is_supervisor_of(user, case):
+        return True
+    return any(m.role == Role.CASE_MANAGER for m in team_roles(user, case))
+
+
+# --- lists, in SQL ----------------------------------------------------------------------
+
+
+def visible_cases(user: Any) -> QuerySet[Case]:
+    """Every case the user may open, filtered in the database."""
+    roles = _casework_roles(user)
+    if not roles:
+        return Case.objects.none()
+    condition = Q(Exists(_memberships(user).filter(case=OuterRef("pk"))))
+    if Role.SUPERVISOR in roles and user.unit_id:
+        condition |= Q(supervising_unit_id=user.unit_id)
+    condition |= Q(Exists(_active_emergency(user).filter(case=OuterRef("pk"))))
+    return Case.objects.filter(condition)
+
+
+def cases_with_section(user: Any, section: str) -> QuerySet[Case]:
+    """Every case of which the user may see ``section``, filtered in the database; the
+    same answer as ``can_see`` for each case."""
+    roles = _casework_roles(user)
+    if not roles or section not in S.ALL:
+        return Case.objects.none()
+    by_default = {r for r in roles if section in ROLE_SECTIONS.get(r, frozenset())}
+    grants_it = Q(role__in=by_default)
+    if section != S.SECURITY:
+        # An extra section recorded on the membership ("sections": ["legal", ...]).
+        extra = Q(sections__icontains=f'"{section}"')
+        grants_it |= extra & (~Q(role__in=SECURITY_ROLES) | ~Q(legal_basis=""))
+    members = _memberships(user).filter(grants_it, case=OuterRef("pk"))
+    emergency = Exists(_active_emergency(user).filter(case=OuterRef("pk")))
+    if section in PROTECTED_SECTIONS:
+        condition = Q(Exists(members.exclude(role__in=PROTECTED_FROM))) | Q(
+            Exists(members.filter(role__in=PROTECTED_FROM)), protected_identity=False
+        )
+        if by_default - PROTECTED_FROM:
+            condition |= Q(emergency)
+        elif by_default:
+            condition |= Q(emergency, protected_identity=False)
+    else:
+        condition = Q(Exists(members))
+        if by_default:
+            condition |= Q(emergency)
+    if Role.SUPERVISOR in roles and user.unit_id and section in ROLE_SECTIONS[Role.SUPERVISOR]:
+        condition |= Q(supervising_unit_id=user.unit_id)
+    return Case.objects.filter(condition)
+
+
+# --- one case ---------------------------------------------------------------------------
+
+
+def _deny(user: Any, case_id: Any, section: str, request: HttpRequest | None) -> Http404:
+    try:
+        pk = int(case_id)
+    except (TypeError, ValueError):
+        return Http404()
+    if getattr(user, "is_authenticated", False):
+        record(
+            actor=user,
+            action=Action.DENIED,
+            object_type="cases.case",
+            object_id=pk,
+            request=request,
+            detail={"section": section, "exists": Case.objects.filter(pk=pk).exists()},
+        )
+    return Http404()
 
 
 def get_case(
@@ -150,22 +330,27 @@ def get_case(
 ) -> Case:
     """The case if the user may see ``section`` of it, else 404 — the same as a missing case.
 
-    Records the read in the audit log.
+    Records the read (or the denied attempt) in the audit log unless ``audit`` is false.
     """
     try:
         case = (
             visible_cases(user)
-            .select_related("person", "supervising_unit", "region")
+            .select_related("person", "supervising_unit", "region", "case_manager")
             .get(pk=case_id)
         )
     except (Case.DoesNotExist, ValueError, TypeError) as exc:
+        if audit:
+            raise _deny(user, case_id, section, request) from exc
         raise Http404 from exc
     if not can_see(user, case, section):
+        if audit:
+            raise _deny(user, case_id, section, request)
         raise Http404
     if audit:
-        record(
-            actor=user, action=Action.READ, obj=case, request=request, detail={"section": section}
-        )
+        detail: dict[str, Any] = {"section": section}
+        if not team_roles(user, case) and not is_supervisor_of(user, case):
+            detail["emergency"] = True
+        record(actor=user, action=Action.READ, obj=case, request=request, detail=detail)
     return case
 
 
@@ -174,7 +359,7 @@ def visible_persons(user: Any) -> QuerySet[Any]:
     registered who have no case yet (registration comes before opening the case)."""
     from tirek.people.models import Person
 
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _casework_roles(user):
         return Person.objects.none()
     with_visible_case = Exists(visible_cases(user).filter(person=OuterRef("pk")))
     without_case = ~Exists(Case.objects.filter(person=OuterRef("pk")))

@@ -1,0 +1,421 @@
+"""Writes on cases: one function per use case, transactional, audited in the same
+transaction. Callers have already found the case through ``tirek.access.policy``; the
+services check the *right to act* (manage, write a section) themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tirek.access import policy
+from tirek.accounts.models import User
+from tirek.accounts.roles import CASEWORK_ROLES, REGISTERING_ROLES, Role
+from tirek.audit.models import Action
+from tirek.audit.services import record
+from tirek.core.exceptions import Conflict, Refused
+from tirek.organisations.models import Unit
+
+from .models import (
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    CaseStatus,
+    CaseTeamMember,
+    EventKind,
+    RiskLevel,
+)
+
+
+def stale_message() -> str:
+    return _(
+        "Someone else changed this record since you opened it. "
+        "Reload it and apply your change again."
+    )
+
+
+# --- numbers ------------------------------------------------------------------------------
+
+
+def _next_number(at: Any) -> str:
+    """ "KZ-2026-000123": country, year, a counter per country and year.
+
+    The counter row is bumped with one UPDATE inside the caller's transaction: PostgreSQL
+    holds its row lock until commit and SQLite writes one transaction at a time, so two
+    cases opened at once never share a number.
+    """
+    prefix = f"{settings.COUNTRY_CODE.upper()}-{timezone.localtime(at).year}"
+    bumped = CaseNumberSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
+    if not bumped:
+        try:
+            with transaction.atomic():
+                CaseNumberSequence.objects.create(prefix=prefix, last=1)
+        except IntegrityError:  # someone created it just now; take the next one
+            CaseNumberSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
+    last = CaseNumberSequence.objects.values_list("last", flat=True).get(prefix=prefix)
+    return f"{prefix}-{last:06d}"
+
+
+def _event(
+    case: Case, kind: str, actor: Any, section: str = policy.Section.CORE, **detail: Any
+) -> None:
+    CaseEvent.objects.create(case=case, kind=kind, actor=actor, section=section, detail=detail)
+
+
+# --- opening ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_open(
+    *,
+    by: User,
+    person: Any,
+    case_manager: User | None = None,
+    supervising_unit: Unit | None = None,
+    risk_level: str = "medium",
+    protected_identity: bool = True,
+    request: HttpRequest | None = None,
+) -> Case:
+    """Open the programme case of ``person``.
+
+    ``by`` must hold a registering role. Defaults: the case manager is ``by`` when ``by``
+    is a case manager; the supervising unit is ``by``'s unit; the region is the unit's.
+    The case manager joins the case team. A person has at most one open case.
+    """
+    if not by.has_role(*REGISTERING_ROLES) or not policy.may_break_glass(by):
+        raise PermissionDenied(_("Your role does not allow opening cases."))
+    if case_manager is None:
+        if not by.has_role(Role.CASE_MANAGER):
+            raise ValidationError({"case_manager": _("Choose the case manager.")})
+        case_manager = by
+    if not case_manager.is_active or not case_manager.has_role(Role.CASE_MANAGER):
+        raise ValidationError(
+            {"case_manager": _("The case manager must hold the case manager role.")}
+        )
+    supervising_unit = supervising_unit or by.unit
+    if supervising_unit is None:
+        raise ValidationError(
+            {"supervising_unit": _("Choose the supervising unit (your account has no unit).")}
+        )
+    if risk_level not in RiskLevel.values:
+        raise ValidationError({"risk_level": _("Choose a valid risk level.")})
+    if Case.objects.filter(person=person).exclude(status=CaseStatus.CLOSED).exists():
+        raise ValidationError({"person_id": _("This person already has an open case.")})
+    now = timezone.now()
+    case = Case(
+        number=_next_number(now),
+        person=person,
+        case_manager=case_manager,
+        supervising_unit=supervising_unit,
+        region=supervising_unit.region,
+        risk_level=risk_level,
+        protected_identity=protected_identity,
+        opened_at=now,
+        opened_by=by,
+    )
+    case.full_clean()
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as exc:  # the same person opened twice at once
+        raise ValidationError({"person_id": _("This person already has an open case.")}) from exc
+    CaseTeamMember.objects.create(
+        case=case, user=case_manager, role=Role.CASE_MANAGER, added_by=by, added_at=now
+    )
+    _event(case, EventKind.OPENED, by, number=case.number)
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=case,
+        request=request,
+        detail={"number": case.number, "person": person.pk, "case_manager": case_manager.pk},
+    )
+    record(
+        actor=by,
+        action=Action.PERMISSION_CHANGE,
+        obj=case,
+        request=request,
+        detail={"team_added": case_manager.pk, "role": Role.CASE_MANAGER},
+    )
+    return case
+
+
+# --- editing ------------------------------------------------------------------------------
+
+# Field → the section one must be able to see to change it.
+EDITABLE_FIELDS: dict[str, str] = {
+    "status": policy.Section.CORE,
+    "phase": policy.Section.CORE,
+    "risk_level": policy.Section.PLAN,
+    "protected_identity": policy.Section.CORE,
+    "country_returned_from": policy.Section.RETURN_HISTORY,
+    "return_date": policy.Section.RETURN_HISTORY,
+    "return_history": policy.Section.RETURN_HISTORY,
+}
+
+
+@transaction.atomic
+def case_update(
+    *,
+    by: User,
+    case: Case,
+    version: int,
+    changes: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> Case:
+    """Change case fields. ``version`` is the one the user read: if someone saved since,
+    nothing changes and ``Conflict`` is raised (409 / a message in the form)."""
+    if not policy.can_manage(by, case):
+        raise PermissionDenied(_("Only the case manager or the supervisor may change the case."))
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({f: _("This field cannot be changed here.") for f in sorted(unknown)})
+    for field in changes:
+        if not policy.can_write(by, case, EDITABLE_FIELDS[field]):
+            raise ValidationError({field: _("You may not change this field.")})
+    old = {field: getattr(case, field) for field in changes}
+    for field, value in changes.items():
+        setattr(case, field, value)
+    new_status = changes.get("status", old.get("status"))
+    if "status" in changes and new_status != old["status"]:
+        _check_status_change(case, old["status"], new_status)
+        case.closed_at = timezone.now() if new_status == CaseStatus.CLOSED else None
+    case.full_clean()
+    changed = {f: v for f, v in changes.items() if old[f] != v}
+    update_fields = dict(changes)
+    if "status" in changes:
+        update_fields["closed_at"] = case.closed_at
+    try:
+        with transaction.atomic():
+            updated = Case.objects.filter(pk=case.pk, version=version).update(
+                **update_fields, version=F("version") + 1, updated_at=timezone.now()
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"status": _("This person already has an open case.")}) from exc
+    if not updated:
+        raise Conflict(stale_message())
+    case.version = version + 1
+    _record_changes(by, case, old, changed, request)
+    return case
+
+
+def _check_status_change(case: Case, old: str, new: str) -> None:
+    if new == CaseStatus.REGISTERED and old != CaseStatus.REGISTERED:
+        raise ValidationError({"status": _("A case cannot go back to registered.")})
+    if new == CaseStatus.REOPENED and old != CaseStatus.CLOSED:
+        raise ValidationError({"status": _("Only a closed case can be reopened.")})
+    if old == CaseStatus.CLOSED and new not in (CaseStatus.REOPENED, CaseStatus.CLOSED):
+        raise ValidationError({"status": _("A closed case must be reopened first.")})
+    if new == CaseStatus.TRANSFERRED:
+        raise ValidationError({"status": _("Use the transfer form to transfer a case.")})
+    if (
+        old == CaseStatus.CLOSED
+        and new == CaseStatus.REOPENED
+        and (
+            Case.objects.filter(person=case.person_id)
+            .exclude(pk=case.pk)
+            .exclude(status=CaseStatus.CLOSED)
+            .exists()
+        )
+    ):
+        raise ValidationError({"status": _("This person already has an open case.")})
+
+
+def _record_changes(
+    by: User, case: Case, old: dict[str, Any], changed: dict[str, Any], request: HttpRequest | None
+) -> None:
+    if not changed:
+        return
+    for field, value in changed.items():
+        if field == "status":
+            _event(case, EventKind.STATUS, by, old=old[field], new=value)
+        elif field == "phase":
+            _event(case, EventKind.PHASE, by, old=old[field], new=value)
+        elif field == "risk_level":
+            _event(case, EventKind.UPDATED, by, policy.Section.PLAN, fields=["risk_level"])
+    other = [f for f in changed if f not in ("status", "phase", "risk_level")]
+    if other:
+        section = (
+            policy.Section.RETURN_HISTORY
+            if any(EDITABLE_FIELDS[f] == policy.Section.RETURN_HISTORY for f in other)
+            else policy.Section.CORE
+        )
+        _event(case, EventKind.UPDATED, by, section, fields=sorted(other))
+    # Never the encrypted narrative in the audit log: only which fields changed.
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=case,
+        request=request,
+        detail={
+            "fields": sorted(changed),
+            **{
+                f: str(v)
+                for f, v in changed.items()
+                if f in ("status", "phase", "risk_level", "protected_identity")
+            },
+        },
+    )
+
+
+# --- team ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def team_member_add(
+    *,
+    by: User,
+    case: Case,
+    user: User,
+    role: str,
+    sections: list[str] | None = None,
+    legal_basis: str = "",
+    request: HttpRequest | None = None,
+) -> CaseTeamMember:
+    """Put a professional of any agency on the case team in ``role`` (a role they hold)."""
+    if not policy.can_manage(by, case):
+        raise PermissionDenied(_("Only the case manager or the supervisor may change the team."))
+    if role not in CASEWORK_ROLES:
+        raise ValidationError({"role": _("This role does not work on cases.")})
+    if not user.is_active or not user.has_role(role) or user.has_role(Role.ADMIN):
+        raise ValidationError({"role": _("This person does not hold that role.")})
+    sections = sorted(set(sections or []))
+    if any(s not in policy.Section.ALL for s in sections):
+        raise ValidationError({"sections": _("Unknown section.")})
+    if CaseTeamMember.objects.filter(
+        case=case, user=user, role=role, removed_at__isnull=True
+    ).exists():
+        raise ValidationError({"user_id": _("This person is already on the team in that role.")})
+    member = CaseTeamMember(
+        case=case, user=user, role=role, added_by=by, sections=sections, legal_basis=legal_basis
+    )
+    member.full_clean()
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"user_id": _("This person is already on the team in that role.")}
+        ) from exc
+    _event(
+        case,
+        EventKind.TEAM_ADDED,
+        by,
+        member=user.pk,
+        name=user.get_full_name() or user.username,
+        role=role,
+    )
+    record(
+        actor=by,
+        action=Action.PERMISSION_CHANGE,
+        obj=case,
+        request=request,
+        detail={"team_added": user.pk, "role": role, "sections": sections},
+    )
+    return member
+
+
+@transaction.atomic
+def team_member_remove(
+    *, by: User, case: Case, member: CaseTeamMember, request: HttpRequest | None = None
+) -> None:
+    if not policy.can_manage(by, case):
+        raise PermissionDenied(_("Only the case manager or the supervisor may change the team."))
+    if member.case_id != case.pk or member.removed_at is not None:
+        raise ValidationError({"member_id": _("No such team member.")})
+    if member.role == Role.CASE_MANAGER and member.user_id == case.case_manager_id:
+        raise Refused(_("The lead case manager stays on the team; transfer the case instead."))
+    updated = CaseTeamMember.objects.filter(pk=member.pk, removed_at__isnull=True).update(
+        removed_at=timezone.now(), removed_by=by
+    )
+    if not updated:
+        raise Conflict(stale_message())
+    _event(
+        case,
+        EventKind.TEAM_REMOVED,
+        by,
+        member=member.user_id,
+        name=member.user.get_full_name() or member.user.username,
+        role=member.role,
+    )
+    record(
+        actor=by,
+        action=Action.PERMISSION_CHANGE,
+        obj=case,
+        request=request,
+        detail={"team_removed": member.user_id, "role": member.role},
+    )
+
+
+@transaction.atomic
+def case_transfer(
+    *,
+    by: User,
+    case: Case,
+    version: int,
+    to_unit: Unit,
+    case_manager: User,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> Case:
+    """Hand the case to another unit (possibly in another region) and its case manager.
+
+    The old lead case manager leaves the team; the new one joins. The status becomes
+    "transferred" until the new team sets it active."""
+    if not policy.can_manage(by, case):
+        raise PermissionDenied(_("Only the case manager or the supervisor may transfer the case."))
+    if not case.is_open:
+        raise ValidationError({"status": _("A closed case cannot be transferred.")})
+    if not case_manager.is_active or not case_manager.has_role(Role.CASE_MANAGER):
+        raise ValidationError(
+            {"case_manager": _("The case manager must hold the case manager role.")}
+        )
+    if case_manager.unit_id != to_unit.pk:
+        raise ValidationError(
+            {"case_manager": _("The case manager must work in the receiving unit.")}
+        )
+    if to_unit.pk == case.supervising_unit_id and case_manager.pk == case.case_manager_id:
+        raise ValidationError({"to_unit": _("The case is already there.")})
+    old_unit, old_manager = case.supervising_unit_id, case.case_manager_id
+    now = timezone.now()
+    updated = Case.objects.filter(pk=case.pk, version=version).update(
+        supervising_unit=to_unit,
+        region=to_unit.region,
+        case_manager=case_manager,
+        status=CaseStatus.TRANSFERRED,
+        version=F("version") + 1,
+        updated_at=now,
+    )
+    if not updated:
+        raise Conflict(stale_message())
+    CaseTeamMember.objects.filter(
+        case=case, user_id=old_manager, role=Role.CASE_MANAGER, removed_at__isnull=True
+    ).update(removed_at=now, removed_by=by)
+    if not CaseTeamMember.objects.filter(
+        case=case, user=case_manager, role=Role.CASE_MANAGER, removed_at__isnull=True
+    ).exists():
+        CaseTeamMember.objects.create(
+            case=case, user=case_manager, role=Role.CASE_MANAGER, added_by=by, added_at=now
+        )
+    case.refresh_from_db()
+    _event(case, EventKind.TRANSFERRED, by, to_unit=str(to_unit), reason=reason[:300])
+    record(
+        actor=by,
+        action=Action.PERMISSION_CHANGE,
+        obj=case,
+        request=request,
+        detail={
+            "transfer": True,
+            "from_unit": old_unit,
+            "to_unit": to_unit.pk,
+            "from_case_manager": old_manager,
+            "to_case_manager": case_manager.pk,
+        },
+    )
+    return case
