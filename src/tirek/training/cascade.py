@@ -1,0 +1,240 @@
+"""The training cascade: master trainers → the trainers they certified → … .
+
+Every event knows who delivered it; every certified trainer's assignment carries the
+trainer certificate that allowed it, and that certificate knows the event where the
+trainer was trained. From these links:
+
+- a master trainer is generation 1; a trainer certified at an event is one generation
+  below that event's first trainer (master trainers first, then by assignment order);
+- an event's generation is the smallest generation among its trainers;
+- reach: *direct* = distinct people in the events a trainer delivered; *indirect* =
+  people reached by the trainers they certified, and theirs, not already direct.
+  Staff are counted once across events (by account); external people per event row.
+
+Everything is computed from five flat queries, so the page costs the same however
+deep the tree is. A cycle in bad data (A certified B who certified A) is cut where it
+closes, never followed forever.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+
+from .models import Certificate, Event, Participant, TrainerAssignment
+
+Key = tuple[str, Any]
+
+
+@dataclass
+class EventRef:
+    id: int
+    title: str
+    kind: str
+    start_date: Any
+    participants: int = 0
+    generation: int | None = None
+
+
+@dataclass
+class Node:
+    key: Key
+    name: str
+    is_master: bool = False
+    certified_at: int | None = None  # event id of the trainer certificate
+    parent: Key | None = None
+    generation: int | None = None
+    events: list[EventRef] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
+    direct: set[Key] = field(default_factory=set)
+    total: set[Key] = field(default_factory=set)
+
+    @property
+    def direct_count(self) -> int:
+        return len(self.direct)
+
+    @property
+    def indirect_count(self) -> int:
+        return len(self.total - self.direct)
+
+    @property
+    def total_count(self) -> int:
+        return len(self.total)
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.events)
+
+
+@dataclass
+class GenerationRow:
+    generation: int
+    events: int
+    participants: int
+    gain_mean: Decimal | None
+
+
+@dataclass
+class Cascade:
+    roots: list[Node]
+    nodes: dict[Key, Node]
+    by_generation: list[GenerationRow]
+
+    @property
+    def generations(self) -> int:
+        return max((row.generation for row in self.by_generation), default=0)
+
+    @property
+    def trainers(self) -> int:
+        return len(self.nodes)
+
+    @property
+    def active_trainers(self) -> int:
+        return sum(1 for n in self.nodes.values() if n.is_active)
+
+
+def _trainer_key(assignment: TrainerAssignment) -> Key:
+    if assignment.user_id:
+        return ("u", assignment.user_id)
+    return ("x", " ".join(assignment.external_name.split()).casefold())
+
+
+def build(course_id: int | None = None) -> Cascade:
+    events_qs = Event.objects.all()
+    cert_filter = Q(kind=Certificate.Kind.TRAINER, revoked_at__isnull=True, user__isnull=False)
+    if course_id:
+        events_qs = events_qs.filter(courses=course_id)
+        cert_filter &= Q(course_id=course_id)
+    events = {
+        e.id: EventRef(id=e.id, title=e.title, kind=e.kind, start_date=e.start_date)
+        for e in events_qs.only("id", "title", "kind", "start_date")
+    }
+    assignments = list(
+        TrainerAssignment.objects.filter(event_id__in=events)
+        .select_related("user", "certificate")
+        .order_by("-is_master", "id")
+    )
+    participants = list(
+        Participant.objects.filter(event_id__in=events).values(
+            "id", "event_id", "user_id", "pre_score", "post_score"
+        )
+    )
+    certificates = list(
+        Certificate.objects.filter(cert_filter)
+        .select_related("user")
+        .order_by("issued_at", "id")
+        .only("id", "event_id", "user_id", "user__first_name", "user__last_name", "user__username")
+    )
+
+    nodes: dict[Key, Node] = {}
+    delivered_by: dict[int, list[Key]] = defaultdict(list)
+    for a in assignments:
+        key = _trainer_key(a)
+        node = nodes.setdefault(key, Node(key=key, name=a.name))
+        node.is_master = node.is_master or a.is_master
+        if a.certificate_id and a.certificate and node.certified_at is None:
+            node.certified_at = a.certificate.event_id
+        if key not in delivered_by[a.event_id]:
+            delivered_by[a.event_id].append(key)
+        node.events.append(events[a.event_id])
+    # Certified trainers who have not delivered yet still belong in the tree.
+    for c in certificates:
+        key = ("u", c.user_id)
+        if key not in nodes:
+            user = c.user
+            name = (user.get_full_name() or user.username) if user else str(c.user_id)
+            nodes[key] = Node(key=key, name=name)
+        if nodes[key].certified_at is None and not nodes[key].is_master:
+            nodes[key].certified_at = c.event_id
+
+    # Parent: the first trainer of the event where the trainer was certified.
+    for node in nodes.values():
+        if node.is_master or node.certified_at is None:
+            continue
+        parents = [k for k in delivered_by.get(node.certified_at, []) if k != node.key]
+        node.parent = parents[0] if parents else None
+
+    # Generations, walking up parents with a guard against cycles.
+    def generation(node: Node, seen: frozenset[Key] = frozenset()) -> int:
+        if node.generation is not None:
+            return node.generation
+        if node.is_master or node.parent is None or node.parent in seen:
+            node.generation = 1
+        else:
+            node.generation = generation(nodes[node.parent], seen | {node.key}) + 1
+        return node.generation
+
+    for node in nodes.values():
+        generation(node)
+
+    for event_id, keys in delivered_by.items():
+        events[event_id].generation = min(nodes[k].generation or 1 for k in keys)
+
+    people_by_event: dict[int, set[Key]] = defaultdict(set)
+    gains: dict[int, list[Decimal]] = defaultdict(list)
+    for p in participants:
+        person = ("u", p["user_id"]) if p["user_id"] else ("p", p["id"])
+        people_by_event[p["event_id"]].add(person)
+        generation_of_event = events[p["event_id"]].generation
+        if generation_of_event and p["pre_score"] is not None and p["post_score"] is not None:
+            gains[generation_of_event].append(p["post_score"] - p["pre_score"])
+    for event_id, ref in events.items():
+        ref.participants = len(people_by_event.get(event_id, ()))
+
+    for node in nodes.values():
+        for ref in node.events:
+            node.direct |= people_by_event.get(ref.id, set())
+
+    roots: list[Node] = []
+    for node in nodes.values():
+        if node.parent is not None and node.parent in nodes and not node.is_master:
+            parent = nodes[node.parent]
+            if _is_ancestor(nodes, node.key, parent.key):
+                roots.append(node)  # a cycle: cut it here
+            else:
+                parent.children.append(node)
+        else:
+            roots.append(node)
+
+    def accumulate(node: Node, seen: frozenset[Key]) -> set[Key]:
+        node.total = set(node.direct)
+        for child in node.children:
+            if child.key not in seen:
+                node.total |= accumulate(child, seen | {child.key})
+        return node.total
+
+    for root in roots:
+        accumulate(root, frozenset({root.key}))
+    for node in nodes.values():
+        node.children.sort(key=lambda n: n.name)
+    roots.sort(key=lambda n: (not n.is_master, n.name))
+
+    by_generation = []
+    for g in sorted({ref.generation for ref in events.values() if ref.generation}):
+        refs = [ref for ref in events.values() if ref.generation == g]
+        values = gains.get(g, [])
+        by_generation.append(
+            GenerationRow(
+                generation=g,
+                events=len(refs),
+                participants=len(set().union(*(people_by_event.get(r.id, set()) for r in refs))),
+                gain_mean=(sum(values) / len(values)).quantize(Decimal("0.1")) if values else None,
+            )
+        )
+    return Cascade(roots=roots, nodes=nodes, by_generation=by_generation)
+
+
+def _is_ancestor(nodes: dict[Key, Node], key: Key, of: Key) -> bool:
+    """Is ``key`` an ancestor of ``of`` (following parents)?"""
+    seen: set[Key] = set()
+    current: Key | None = of
+    while current is not None and current not in seen:
+        if current == key:
+            return True
+        seen.add(current)
+        current = nodes[current].parent if current in nodes else None
+    return False
