@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     "tirek.cases",
     "tirek.access",
     "tirek.privacy",
+    "tirek.referrals",
+    "tirek.conferences",
+    "tirek.interviews",
 ]
 
 MIDDLEWARE = [
@@ -264,6 +267,16 @@ CACHES = {
 
 EMAIL_BACKEND = env("TIREK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("TIREK_FROM_EMAIL", "tirek@localhost")
+
+# Multi-agency coordination: days to answer / complete a referral by urgency, the number of
+# interviews of one child above which the case manager and psychologist are alerted, and
+# whether notifications also go by e-mail (generic text and a link, never case data).
+REFERRAL_RESPONSE_DAYS = {"urgent": 1, "priority": 3, "routine": 10}
+REFERRAL_COMPLETION_DAYS = {"urgent": 14, "priority": 30, "routine": 60}
+INTERVIEW_ALERT_THRESHOLD = env_int("TIREK_INTERVIEW_ALERT_THRESHOLD", 2)
+NOTIFICATION_EMAILS = env_bool("TIREK_NOTIFICATION_EMAILS", default=True)
+# The address users reach Tirek at, for links in e-mails.
+BASE_URL = env("TIREK_BASE_URL", "http://127.0.0.1:8000")
 
 # The country this installation serves (one installation per country).
 COUNTRY_CODE = env("TIREK_COUNTRY", "KZ")

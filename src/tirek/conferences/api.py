@@ -1,0 +1,379 @@
+"""/api/v1/conferences: case conferences, participants, actions and the minutes PDF."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+
+from tirek.access.policy import get_case
+from tirek.accounts.models import User
+from tirek.audit.models import Action
+from tirek.audit.services import record
+from tirek.core.validation import CleanStr
+
+from . import pdf, selectors, services
+from .access import can_read_minutes
+from .forms import team_users
+from .models import ActionItem, Conference, Participant
+
+router = Router(tags=["conferences"])
+
+
+class Page(Schema):
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class ConferenceFilter(Page):
+    case_id: int | None = None
+
+
+class CaseRef(Schema):
+    id: int
+    number: str
+    initials: str
+
+
+class ParticipantOut(Schema):
+    id: int
+    user_id: int | None
+    name: str
+    organisation: str
+    capacity: str
+    attendance: str
+
+
+class ActionOut(Schema):
+    id: int
+    version: int
+    conference_id: int
+    case_id: int
+    case_number: str
+    description: str
+    owner_id: int
+    owner: str
+    due_date: date
+    status: str
+    overdue: bool
+    note: str
+
+
+class MinutesOut(Schema):
+    agenda: str
+    child_views: str
+    family_views: str
+    decisions: str
+
+
+class ConferenceOut(Schema):
+    id: int
+    version: int
+    status: str
+    scheduled_at: datetime
+    location: str
+    unit: str
+    chair_id: int
+    chair: str
+    cases: list[CaseRef]
+    participants: list[ParticipantOut]
+    # Null for someone who may not read the minutes (not on the plan of every case).
+    minutes: MinutesOut | None
+    actions: list[ActionOut]
+    approved_plan_id: int | None
+
+
+class ConferenceList(Schema):
+    count: int
+    items: list[ConferenceOut]
+
+
+class ConferenceIn(Schema):
+    case_ids: list[int] = Field(..., min_length=1, max_length=20)
+    scheduled_at: datetime
+    location: CleanStr = Field("", max_length=200)
+    agenda: CleanStr = Field("", max_length=20000)
+    chair_id: int | None = None
+    invite_ids: list[int] = Field(default_factory=list, max_length=100)
+    invite_team: bool = False
+
+
+class ConferencePatch(Schema):
+    version: int
+    scheduled_at: datetime | None = None
+    location: CleanStr | None = Field(None, max_length=200)
+    status: str | None = Field(None, max_length=16)
+    agenda: CleanStr | None = Field(None, max_length=20000)
+    child_views: CleanStr | None = Field(None, max_length=20000)
+    family_views: CleanStr | None = Field(None, max_length=20000)
+    decisions: CleanStr | None = Field(None, max_length=20000)
+
+
+class ParticipantIn(Schema):
+    user_id: int | None = None
+    name: CleanStr = Field("", max_length=200)
+    organisation: CleanStr = Field("", max_length=200)
+    capacity: CleanStr = Field("", max_length=200)
+
+
+class AttendanceIn(Schema):
+    attendance: str = Field(..., max_length=16)
+
+
+class ActionIn(Schema):
+    case_id: int
+    description: CleanStr = Field(..., min_length=1, max_length=500)
+    owner_id: int
+    due_date: date
+
+
+class ActionCloseIn(Schema):
+    version: int
+    status: str = Field("done", pattern="^(done|cancelled)$")
+    note: CleanStr = Field("", max_length=500)
+
+
+class ActionList(Schema):
+    count: int
+    items: list[ActionOut]
+
+
+def _name(user: User) -> str:
+    return user.get_full_name() or user.username
+
+
+def action_out(item: ActionItem) -> ActionOut:
+    return ActionOut(
+        id=item.pk,
+        version=item.version,
+        conference_id=item.conference_id,
+        case_id=item.case_id,
+        case_number=item.case.number,
+        description=item.description,
+        owner_id=item.owner_id,
+        owner=_name(item.owner),
+        due_date=item.due_date,
+        status=item.status,
+        overdue=item.is_overdue,
+        note=item.note,
+    )
+
+
+def conference_out(request: HttpRequest, conference: Conference) -> ConferenceOut:
+    user = request.user
+    minutes = can_read_minutes(user, conference)
+    actions = conference.actions.select_related("owner", "case")
+    if not minutes:
+        actions = actions.filter(owner=user)
+    return ConferenceOut(
+        id=conference.pk,
+        version=conference.version,
+        status=conference.status,
+        scheduled_at=conference.scheduled_at,
+        location=conference.location,
+        unit=str(conference.unit),
+        chair_id=conference.chair_id,
+        chair=_name(conference.chair),
+        cases=[
+            CaseRef(id=c.pk, number=c.number, initials=c.person.initials)
+            for c in conference.cases.all()
+        ],
+        participants=[
+            ParticipantOut(
+                id=p.pk,
+                user_id=p.user_id,
+                name=p.display_name,
+                organisation=p.display_organisation,
+                capacity=p.capacity,
+                attendance=p.attendance,
+            )
+            for p in conference.participants.select_related("user__agency")
+        ],
+        minutes=MinutesOut(
+            agenda=conference.agenda,
+            child_views=conference.child_views,
+            family_views=conference.family_views,
+            decisions=conference.decisions,
+        )
+        if minutes
+        else None,
+        actions=[action_out(a) for a in actions],
+        approved_plan_id=conference.approved_plan_id,
+    )
+
+
+@router.get("", response=ConferenceList)
+def conference_list(request: HttpRequest, filters: Query[ConferenceFilter]) -> ConferenceList:
+    rows = selectors.visible_conferences(request.user).order_by("-scheduled_at", "-id")
+    if filters.case_id is not None:
+        rows = rows.filter(cases__id=filters.case_id)
+    window = list(rows[filters.offset : filters.offset + filters.limit])
+    return ConferenceList(count=rows.count(), items=[conference_out(request, c) for c in window])
+
+
+@router.post("", response={201: ConferenceOut})
+def conference_create(request: HttpRequest, payload: ConferenceIn) -> tuple[int, ConferenceOut]:
+    user = request.user
+    cases = [
+        get_case(user, case_id, request=request) for case_id in dict.fromkeys(payload.case_ids)
+    ]
+    chair = get_object_or_404(User, pk=payload.chair_id) if payload.chair_id else None
+    invite = list(User.objects.filter(pk__in=payload.invite_ids, is_active=True))
+    if len(invite) != len(set(payload.invite_ids)):
+        raise Http404
+    if payload.invite_team:
+        invite += list(team_users(cases))
+    conference = services.conference_schedule(
+        by=user,  # type: ignore[arg-type]
+        cases=cases,
+        scheduled_at=payload.scheduled_at,
+        location=payload.location,
+        agenda=payload.agenda,
+        chair=chair,
+        invite=invite,
+        request=request,
+    )
+    return 201, conference_out(request, selectors.visible_conferences(user).get(pk=conference.pk))
+
+
+@router.get("/actions/mine", response=ActionList)
+def my_actions(request: HttpRequest, page: Query[Page]) -> ActionList:
+    rows = selectors.my_actions(request.user).select_related("owner")
+    window = rows[page.offset : page.offset + page.limit]
+    return ActionList(count=rows.count(), items=[action_out(a) for a in window])
+
+
+@router.post("/actions/{action_id}/close", response=ActionOut)
+def action_close(request: HttpRequest, action_id: int, payload: ActionCloseIn) -> ActionOut:
+    item = get_object_or_404(
+        ActionItem.objects.select_related("conference", "owner", "case"),
+        pk=action_id,
+        conference__in=selectors.visible_conferences(request.user),
+    )
+    # Someone who may not read the minutes sees only their own actions.
+    if item.owner_id != request.user.pk and not can_read_minutes(request.user, item.conference):
+        raise Http404
+    item = services.action_close(
+        by=request.user,  # type: ignore[arg-type]
+        item=item,
+        version=payload.version,
+        status=payload.status,
+        note=payload.note,
+        request=request,
+    )
+    return action_out(item)
+
+
+@router.get("/{conference_id}", response=ConferenceOut)
+def conference_detail(request: HttpRequest, conference_id: int) -> ConferenceOut:
+    conference = selectors.get_conference(request.user, conference_id, request=request)
+    return conference_out(request, conference)
+
+
+@router.patch("/{conference_id}", response=ConferenceOut)
+def conference_patch(
+    request: HttpRequest, conference_id: int, payload: ConferencePatch
+) -> ConferenceOut:
+    conference = selectors.get_conference(request.user, conference_id, request=request)
+    if not can_read_minutes(request.user, conference):
+        raise Http404
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    services.conference_update(
+        by=request.user,  # type: ignore[arg-type]
+        conference=conference,
+        version=version,
+        changes={k: v for k, v in data.items() if v is not None},
+        request=request,
+    )
+    return conference_out(
+        request, selectors.visible_conferences(request.user).get(pk=conference.pk)
+    )
+
+
+@router.post("/{conference_id}/participants", response={201: ParticipantOut})
+def participant_add(
+    request: HttpRequest, conference_id: int, payload: ParticipantIn
+) -> tuple[int, ParticipantOut]:
+    conference = selectors.get_conference(request.user, conference_id, request=request)
+    user = get_object_or_404(User, pk=payload.user_id) if payload.user_id else None
+    p = services.participant_add(
+        by=request.user,  # type: ignore[arg-type]
+        conference=conference,
+        user=user,
+        name=payload.name,
+        organisation=payload.organisation,
+        capacity=payload.capacity,
+        request=request,
+    )
+    return 201, ParticipantOut(
+        id=p.pk,
+        user_id=p.user_id,
+        name=p.display_name,
+        organisation=p.display_organisation,
+        capacity=p.capacity,
+        attendance=p.attendance,
+    )
+
+
+@router.patch("/{conference_id}/participants/{participant_id}", response=ParticipantOut)
+def participant_attendance(
+    request: HttpRequest, conference_id: int, participant_id: int, payload: AttendanceIn
+) -> ParticipantOut:
+    conference = selectors.get_conference(request.user, conference_id, request=request)
+    p = get_object_or_404(Participant, conference=conference, pk=participant_id)
+    p = services.attendance_record(
+        by=request.user,  # type: ignore[arg-type]
+        participant=p,
+        attendance=payload.attendance,
+        request=request,
+    )
+    return ParticipantOut(
+        id=p.pk,
+        user_id=p.user_id,
+        name=p.display_name,
+        organisation=p.display_organisation,
+        capacity=p.capacity,
+        attendance=p.attendance,
+    )
+
+
+@router.post("/{conference_id}/actions", response={201: ActionOut})
+def action_add(
+    request: HttpRequest, conference_id: int, payload: ActionIn
+) -> tuple[int, ActionOut]:
+    conference = selectors.get_conference(request.user, conference_id, request=request)
+    case = conference.cases.filter(pk=payload.case_id).first()
+    if case is None:
+        raise Http404
+    owner = get_object_or_404(User, pk=payload.owner_id)
+    item = services.action_add(
+        by=request.user,  # type: ignore[arg-type]
+        conference=conference,
+        case=case,
+        description=payload.description,
+        owner=owner,
+        due_date=payload.due_date,
+        request=request,
+    )
+    return 201, action_out(item)
+
+
+@router.get("/{conference_id}/minutes.pdf")
+def minutes_pdf(request: HttpRequest, conference_id: int) -> HttpResponse:
+    conference = selectors.get_conference(request.user, conference_id, request=request)
+    if not can_read_minutes(request.user, conference):
+        raise Http404
+    content = pdf.render(conference)
+    record(
+        actor=request.user,
+        action=Action.EXPORT,
+        obj=conference,
+        request=request,
+        detail={"format": "pdf"},
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="conference-{conference.pk}.pdf"'
+    return response

@@ -1,0 +1,185 @@
+"""Case conferences: several agencies meet about one case or a family (several cases).
+
+The minutes (agenda, the child's and the family's views, decisions) are narrative and
+encrypted at rest. Action items name an owner and a due date and appear in the owner's
+"my work" until done.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tirek.core.crypto import EncryptedTextField
+from tirek.core.validation import reject_control_chars
+
+
+class ConferenceStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Conference(models.Model):
+    cases = models.ManyToManyField(
+        "cases.Case", related_name="conferences", verbose_name=_("cases")
+    )
+    scheduled_at = models.DateTimeField(_("date and time"))
+    location = models.CharField(
+        _("place"), max_length=200, blank=True, validators=[reject_control_chars]
+    )
+    # The unit that convenes (often an interdepartmental commission).
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        on_delete=models.PROTECT,
+        related_name="conferences",
+        verbose_name=_("convening unit"),
+    )
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="chaired_conferences",
+        verbose_name=_("chair"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ConferenceStatus.choices,
+        default=ConferenceStatus.SCHEDULED,
+    )
+    agenda = EncryptedTextField(_("agenda"), blank=True, validators=[reject_control_chars])
+    child_views = EncryptedTextField(
+        _("the child's views"), blank=True, validators=[reject_control_chars]
+    )
+    family_views = EncryptedTextField(
+        _("the family's views"), blank=True, validators=[reject_control_chars]
+    )
+    decisions = EncryptedTextField(_("decisions"), blank=True, validators=[reject_control_chars])
+    # A plan revision this conference approved (the plans app records the approval itself).
+    approved_plan_id = models.PositiveBigIntegerField(_("approved plan"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    held_at = models.DateTimeField(_("held"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("case conference")
+        verbose_name_plural = _("case conferences")
+        ordering = ["-scheduled_at", "-id"]
+        indexes = [models.Index(fields=["unit", "scheduled_at"], name="conference_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.scheduled_at:%Y-%m-%d %H:%M}"
+
+
+class Attendance(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    PRESENT = "present", _("Present")
+    ABSENT = "absent", _("Absent")
+    EXCUSED = "excused", _("Excused")
+
+
+class Participant(models.Model):
+    """Someone at the table: a Tirek user, or a named person from outside (a parent, a
+    mahalla representative) with their organisation."""
+
+    conference = models.ForeignKey(
+        Conference, on_delete=models.CASCADE, related_name="participants"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="conference_participations",
+        verbose_name=_("staff member"),
+    )
+    name = models.CharField(
+        _("name"), max_length=200, blank=True, validators=[reject_control_chars]
+    )
+    organisation = models.CharField(
+        _("agency or organisation"), max_length=200, blank=True, validators=[reject_control_chars]
+    )
+    capacity = models.CharField(
+        _("in the capacity of"), max_length=200, blank=True, validators=[reject_control_chars]
+    )
+    attendance = models.CharField(
+        _("attendance"), max_length=16, choices=Attendance.choices, default=Attendance.INVITED
+    )
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conference", "user"],
+                condition=models.Q(user__isnull=False),
+                name="participant_unique_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.user_id and self.user:
+            return self.user.get_full_name() or self.user.username
+        return self.name
+
+    @property
+    def display_organisation(self) -> str:
+        if self.organisation:
+            return self.organisation
+        if self.user_id and self.user and self.user.agency_id:
+            return self.user.agency.name
+        return ""
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ActionItem(models.Model):
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="actions")
+    # The case the action is about (one of the conference's cases).
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="conference_actions"
+    )
+    description = models.CharField(_("action"), max_length=500, validators=[reject_control_chars])
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="conference_actions",
+        verbose_name=_("owner"),
+    )
+    due_date = models.DateField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    note = models.CharField(
+        _("note"), max_length=500, blank=True, validators=[reject_control_chars]
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["owner", "status", "due_date"], name="action_owner_idx")]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == ActionStatus.OPEN and self.due_date < timezone.localdate()

@@ -1,0 +1,89 @@
+"""Reads on case conferences, already filtered by the case policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from tirek.access.policy import visible_cases
+from tirek.accounts.roles import Role
+from tirek.audit.models import Action
+from tirek.audit.services import record
+
+from .models import ActionItem, ActionStatus, Conference
+
+
+def visible_conferences(user: Any) -> QuerySet[Conference]:
+    """Conferences on at least one case the user may open."""
+    on_visible_case = Conference.cases.through.objects.filter(
+        conference_id=OuterRef("pk"), case__in=visible_cases(user)
+    )
+    return (
+        Conference.objects.filter(Exists(on_visible_case))
+        .select_related("unit__agency", "chair")
+        .prefetch_related("cases__person")
+    )
+
+
+def get_conference(
+    user: Any, conference_id: Any, *, request: HttpRequest | None = None
+) -> Conference:
+    try:
+        conference = visible_conferences(user).get(pk=conference_id)
+    except (Conference.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    record(
+        actor=user,
+        action=Action.READ,
+        obj=conference,
+        request=request,
+        detail={"cases": [c.pk for c in conference.cases.all()]},
+    )
+    return conference
+
+
+def case_conferences(user: Any, case: Any) -> QuerySet[Conference]:
+    return visible_conferences(user).filter(cases=case).order_by("-scheduled_at")
+
+
+def my_actions(user: Any) -> QuerySet[ActionItem]:
+    """Open actions the user owns, on cases they may still open."""
+    return (
+        ActionItem.objects.filter(
+            owner=user, status=ActionStatus.OPEN, case__in=visible_cases(user)
+        )
+        .select_related("case__person", "conference")
+        .order_by("due_date", "id")
+    )
+
+
+def overdue_actions_supervised(user: Any) -> QuerySet[ActionItem]:
+    """Overdue actions of others on cases of the supervisor's unit."""
+    if not (user.has_role(Role.SUPERVISOR) and user.unit_id):
+        return ActionItem.objects.none()
+    return (
+        ActionItem.objects.filter(
+            status=ActionStatus.OPEN,
+            due_date__lt=timezone.localdate(),
+            case__supervising_unit_id=user.unit_id,
+        )
+        .filter(~Q(owner=user))
+        .select_related("case__person", "owner", "conference")
+        .order_by("due_date", "id")
+    )
+
+
+def upcoming_conferences(user: Any) -> QuerySet[Conference]:
+    """Scheduled conferences the user is invited to, from today on."""
+    return (
+        visible_conferences(user)
+        .filter(
+            participants__user=user,
+            status="scheduled",
+            scheduled_at__gte=timezone.now() - timezone.timedelta(hours=12),
+        )
+        .order_by("scheduled_at")
+    )

@@ -1,0 +1,279 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tirek.audit.models import Action
+from tirek.audit.services import record
+from tirek.core.exceptions import Conflict, Refused
+from tirek.referrals.links import case_url
+
+from . import pdf, selectors, services
+from .access import can_read_minutes, can_run
+from .forms import (
+    ActionCloseForm,
+    ActionForm,
+    AttendanceForm,
+    ConferenceForm,
+    MinutesForm,
+    ParticipantForm,
+    team_users,
+)
+from .models import ActionItem, ActionStatus, Participant
+
+
+def _errors_to_form(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            name = field.removesuffix("_id")
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _flash_errors(request: HttpRequest, exc: Exception) -> None:
+    if isinstance(exc, ValidationError):
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.error(request, str(exc) or _("You may not do that."))
+
+
+@login_required
+def conference_list(request: HttpRequest) -> HttpResponse:
+    rows = selectors.visible_conferences(request.user).order_by("-scheduled_at", "-id")
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    return render(request, "conferences/list.html", {"page": page, "query": ""})
+
+
+@login_required
+def conference_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ConferenceForm(request.POST or None, user=user)
+    if not form.fields["cases"].queryset.exists():
+        raise PermissionDenied
+    if request.method == "GET" and request.GET.get("case", "").isdigit():
+        form.initial["cases"] = [int(request.GET["case"])]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        cases = list(data["cases"])
+        try:
+            conference = services.conference_schedule(
+                by=user,  # type: ignore[arg-type]
+                cases=cases,
+                scheduled_at=data["scheduled_at"],
+                location=data.get("location", ""),
+                agenda=data.get("agenda", ""),
+                invite=list(team_users(cases)) if data.get("invite_team") else [],
+                request=request,
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The conference is scheduled."))
+            return redirect("conferences:detail", conference.pk)
+    return render(request, "conferences/form.html", {"form": form})
+
+
+def _context(request: HttpRequest, conference: Any) -> dict[str, Any]:
+    user = request.user
+    minutes = can_read_minutes(user, conference)
+    runs = can_run(user, conference)
+    cases = conference.cases.all()
+    actions = conference.actions.select_related("owner", "case__person")
+    if not minutes:
+        actions = actions.filter(owner=user)
+    return {
+        "conference": conference,
+        "cases": [(c, case_url(c.pk)) for c in cases],
+        "participants": conference.participants.select_related("user__agency"),
+        "actions": actions,
+        "minutes": minutes,
+        "runs": runs,
+        "minutes_form": MinutesForm(
+            initial={
+                "version": conference.version,
+                "scheduled_at": conference.scheduled_at,
+                "location": conference.location,
+                "status": conference.status,
+                "agenda": conference.agenda,
+                "child_views": conference.child_views,
+                "family_views": conference.family_views,
+                "decisions": conference.decisions,
+            }
+        )
+        if runs and minutes
+        else None,
+        "participant_form": ParticipantForm(cases=cases) if runs else None,
+        "action_form": ActionForm(cases=cases) if runs else None,
+        "attendance_choices": AttendanceForm.base_fields["attendance"].choices,
+    }
+
+
+@login_required
+def conference_detail(request: HttpRequest, conference_id: int) -> HttpResponse:
+    conference = selectors.get_conference(request.user, conference_id, request=request)
+    return render(request, "conferences/detail.html", _context(request, conference))
+
+
+@login_required
+@require_POST
+def conference_minutes(request: HttpRequest, conference_id: int) -> HttpResponse:
+    conference = selectors.get_conference(request.user, conference_id, request=request)
+    if not can_read_minutes(request.user, conference):
+        raise Http404
+    form = MinutesForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.conference_update(
+                by=request.user,  # type: ignore[arg-type]
+                conference=conference,
+                version=version,
+                changes=data,
+                request=request,
+            )
+        except (ValidationError, Conflict, PermissionDenied) as exc:
+            _flash_errors(request, exc)
+        else:
+            messages.success(request, _("The minutes are saved."))
+            return redirect("conferences:detail", conference.pk)
+    context = _context(request, conference)
+    if form.is_bound:
+        context["minutes_form"] = form
+    return render(request, "conferences/detail.html", context, status=422)
+
+
+@login_required
+@require_POST
+def participant_add(request: HttpRequest, conference_id: int) -> HttpResponse:
+    conference = selectors.get_conference(request.user, conference_id, request=request)
+    form = ParticipantForm(request.POST, cases=conference.cases.all())
+    if form.is_valid():
+        try:
+            services.participant_add(
+                by=request.user,  # type: ignore[arg-type]
+                conference=conference,
+                request=request,
+                **form.cleaned_data,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _flash_errors(request, exc)
+        else:
+            messages.success(request, _("The participant is added."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("conferences:detail", conference.pk)
+
+
+@login_required
+@require_POST
+def attendance(request: HttpRequest, conference_id: int, participant_id: int) -> HttpResponse:
+    conference = selectors.get_conference(request.user, conference_id, request=request)
+    participant = Participant.objects.filter(conference=conference, pk=participant_id).first()
+    if participant is None:
+        raise Http404
+    form = AttendanceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.attendance_record(
+                by=request.user,  # type: ignore[arg-type]
+                participant=participant,
+                attendance=form.cleaned_data["attendance"],
+                request=request,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _flash_errors(request, exc)
+    return redirect("conferences:detail", conference.pk)
+
+
+@login_required
+@require_POST
+def action_add(request: HttpRequest, conference_id: int) -> HttpResponse:
+    conference = selectors.get_conference(request.user, conference_id, request=request)
+    form = ActionForm(request.POST, cases=conference.cases.all())
+    if form.is_valid():
+        try:
+            services.action_add(
+                by=request.user,  # type: ignore[arg-type]
+                conference=conference,
+                request=request,
+                **form.cleaned_data,
+            )
+        except (ValidationError, PermissionDenied, Refused) as exc:
+            _flash_errors(request, exc)
+        else:
+            messages.success(request, _("The action is added."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("conferences:detail", conference.pk)
+
+
+@login_required
+@require_POST
+def action_close(request: HttpRequest, action_id: int) -> HttpResponse:
+    item = (
+        ActionItem.objects.filter(
+            pk=action_id, conference__in=selectors.visible_conferences(request.user)
+        )
+        .select_related("conference")
+        .first()
+    )
+    if item is None:
+        raise Http404
+    form = ActionCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.action_close(
+                by=request.user,  # type: ignore[arg-type]
+                item=item,
+                request=request,
+                **form.cleaned_data,
+            )
+        except (ValidationError, Conflict, Refused, PermissionDenied) as exc:
+            _flash_errors(request, exc)
+        else:
+            messages.success(
+                request,
+                _("The action is done.")
+                if form.cleaned_data["status"] == ActionStatus.DONE
+                else _("The action is cancelled."),
+            )
+    next_url = request.POST.get("next", "")
+    if next_url == "home":
+        return redirect("home")
+    return redirect("conferences:detail", item.conference_id)
+
+
+@login_required
+def minutes_pdf(request: HttpRequest, conference_id: int) -> HttpResponse:
+    conference = selectors.get_conference(request.user, conference_id, request=request)
+    if not can_read_minutes(request.user, conference):
+        raise Http404
+    content = pdf.render(conference)
+    record(
+        actor=request.user,
+        action=Action.EXPORT,
+        obj=conference,
+        request=request,
+        detail={"format": "pdf", "cases": [c.pk for c in conference.cases.all()]},
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="conference-{conference.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

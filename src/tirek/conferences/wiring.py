@@ -1,0 +1,113 @@
+"""Plugging case conferences into the shell, the case page and the case timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tirek.accounts.roles import CASEWORK_ROLES
+from tirek.core.registry import (
+    NavItem,
+    add_api_router,
+    add_demo_loader,
+    add_my_work_panel,
+    add_nav,
+    add_urls,
+)
+
+
+def _casework(user: Any) -> bool:
+    return bool(user.role_set & CASEWORK_ROLES) and not user.is_system_admin
+
+
+def actions_panel(request: HttpRequest) -> dict[str, Any] | None:
+    from . import selectors
+
+    user = request.user
+    if not _casework(user):
+        return None
+    actions = list(selectors.my_actions(user)[:15])
+    supervised = list(selectors.overdue_actions_supervised(user)[:15])
+    upcoming = list(selectors.upcoming_conferences(user)[:5])
+    if not (actions or supervised or upcoming):
+        return None
+    return {
+        "title": _("Case conferences"),
+        "template": "conferences/panel_actions.html",
+        "actions": actions,
+        "supervised": supervised,
+        "upcoming": upcoming,
+    }
+
+
+def case_panel(request: HttpRequest, case: Any, sections: frozenset[str]) -> dict[str, Any] | None:
+    from tirek.access.policy import Section, can_manage
+
+    from . import selectors
+
+    if Section.PLAN not in sections:
+        return None
+    return {
+        "title": _("Case conferences"),
+        "template": "conferences/case_panel.html",
+        "case": case,
+        "conferences": list(selectors.case_conferences(request.user, case)[:10]),
+        "may_schedule": case.is_open and can_manage(request.user, case),
+    }
+
+
+def conference_timeline(case: Any, user: Any) -> list[Any]:
+    from tirek.access.policy import Section
+    from tirek.cases.timeline import TimelineItem
+
+    from .models import Conference, ConferenceStatus
+
+    items = []
+    for conference in Conference.objects.filter(cases=case).order_by("-scheduled_at")[:50]:
+        if conference.status == ConferenceStatus.CANCELLED:
+            continue
+        title = (
+            _("Case conference held")
+            if conference.status == ConferenceStatus.HELD
+            else _("Case conference scheduled")
+        )
+        items.append(
+            TimelineItem(
+                at=conference.scheduled_at,
+                title=str(title),
+                detail=conference.location,
+                section=Section.PLAN,
+                url=reverse("conferences:detail", args=[conference.pk]),
+                kind="conference",
+            )
+        )
+    return items
+
+
+def register() -> None:
+    from . import api
+    from .demo import load as demo_load
+
+    add_nav(
+        NavItem(
+            label=gettext_lazy("Case conferences"),
+            url_name="conferences:list",
+            visible=_casework,
+            order=42,
+        )
+    )
+    add_urls("conferences/", "tirek.conferences.urls")
+    add_api_router("/conferences", api.router)
+    add_my_work_panel(42, actions_panel)
+    add_demo_loader(41, demo_load)
+    try:
+        from tirek.cases.panels import add_panel
+        from tirek.cases.timeline import add_source
+    except ImportError:  # the cases app without panels or timeline
+        return
+    add_panel(62, case_panel)
+    add_source(conference_timeline)

@@ -1,0 +1,92 @@
+"""Who may do what with the directory and with referrals.
+
+Case access itself is decided by ``tirek.access.policy``; this module only names the
+relations a referral adds on top of it:
+- the *referring side*: team members whose role works on the plan, and the case's
+  supervisors — they send, follow and withdraw referrals;
+- the *receiving side*: the named receiving worker, or (while nobody is named) every
+  active colleague at the provider holding the role the referral asks for. Before
+  accepting, they see the referral and the minimum identification, never the case.
+
+The directory holds no case data. It is maintained by coordinators: supervisors for
+their own agency's providers, and the system administrator for all of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+
+from tirek.access.policy import ROLE_SECTIONS, Section, is_supervisor_of
+from tirek.accounts.roles import Role
+from tirek.cases.models import CaseTeamMember
+
+from .models import ReferralStatus
+
+# Team roles that see the plan, and so may refer and follow referrals.
+REFERRING_ROLES = frozenset(
+    role for role, sections in ROLE_SECTIONS.items() if Section.PLAN in sections
+) - {Role.SUPERVISOR}
+
+
+def can_manage_directory(user: Any, agency: Any = None) -> bool:
+    """Supervisors for their own agency; the system administrator for any."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    if user.has_role(Role.SUPERVISOR) and user.agency_id:
+        return agency is None or getattr(agency, "pk", agency) == user.agency_id
+    return False
+
+
+def referring_side_q(user: Any, prefix: str = "") -> Q:
+    """Referrals (or rows reached through ``prefix``) on cases the user refers from."""
+    on_team = Exists(
+        CaseTeamMember.objects.filter(
+            user=user,
+            removed_at__isnull=True,
+            case=OuterRef(f"{prefix}case_id"),
+            role__in=REFERRING_ROLES,
+        )
+    )
+    condition = Q(on_team)
+    if user.has_role(Role.SUPERVISOR) and user.unit_id:
+        condition |= Q(**{f"{prefix}case__supervising_unit_id": user.unit_id})
+    return condition
+
+
+def receiving_side_q(user: Any) -> Q:
+    condition = Q(to_user=user)
+    if user.agency_id and user.role_set:
+        unassigned = Q(
+            to_user__isnull=True,
+            status=ReferralStatus.SENT,
+            provider__agency_id=user.agency_id,
+            role__in=sorted(user.role_set),
+        ) & (Q(provider__unit__isnull=True) | Q(provider__unit_id=user.unit_id))
+        condition |= unassigned
+    return condition
+
+
+def is_referring_side(user: Any, case: Any) -> bool:
+    if is_supervisor_of(user, case):
+        return True
+    return CaseTeamMember.objects.filter(
+        user=user, case=case, removed_at__isnull=True, role__in=REFERRING_ROLES
+    ).exists()
+
+
+def may_receive(user: Any, referral: Any) -> bool:
+    """The user is (or may become, by accepting) the receiving worker."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if referral.to_user_id is not None:
+        return bool(referral.to_user_id == user.pk)
+    provider = referral.provider
+    return bool(
+        user.agency_id == provider.agency_id
+        and (provider.unit_id is None or provider.unit_id == user.unit_id)
+        and user.has_role(referral.role)
+    )

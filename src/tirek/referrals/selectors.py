@@ -1,0 +1,220 @@
+"""Reads for the directory, referrals and notifications, already filtered for the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from tirek.access.policy import visible_cases
+from tirek.accounts.roles import Role
+from tirek.audit.models import Action
+from tirek.audit.services import record
+from tirek.organisations.models import Agency, Region
+
+from .access import can_manage_directory, receiving_side_q, referring_side_q
+from .models import (
+    OPEN_STATUSES,
+    Notification,
+    Provider,
+    Referral,
+    ReferralStatus,
+    Service,
+)
+
+# --- the directory -------------------------------------------------------------
+
+
+def region_and_ancestors(region: Region) -> list[str]:
+    """Paths of the region and every region above it ("kz/", "kz/kz-karaganda/")."""
+    parts = [p for p in region.path.split("/") if p]
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def directory_services(
+    *,
+    q: str = "",
+    category: str = "",
+    region: Region | None = None,
+    language: str = "",
+    include_inactive: bool = False,
+) -> QuerySet[Service]:
+    """Services matching the search; a provider serving a region serves its districts too."""
+    services = Service.objects.select_related("provider__agency", "provider__unit").annotate(
+        open_referrals=Count(
+            "referrals",
+            filter=Q(referrals__status__in=[ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS]),
+        )
+    )
+    if not include_inactive:
+        services = services.filter(is_active=True, provider__is_active=True)
+    if q:
+        services = services.filter(
+            Q(name__icontains=q)
+            | Q(description__icontains=q)
+            | Q(provider__name__icontains=q)
+            | Q(provider__agency__name__icontains=q)
+        )
+    if category:
+        services = services.filter(category=category)
+    if region is not None:
+        services = services.filter(provider__regions__path__in=region_and_ancestors(region))
+    if language:
+        services = services.filter(provider__languages_csv__contains=f",{language},")
+    return services.distinct().order_by("provider__name", "name")
+
+
+def providers(*, include_inactive: bool = False) -> QuerySet[Provider]:
+    rows = Provider.objects.select_related("agency", "unit").prefetch_related("regions")
+    if not include_inactive:
+        rows = rows.filter(is_active=True)
+    return rows.order_by("name")
+
+
+def managed_agencies(user: Any) -> QuerySet[Agency]:
+    if not can_manage_directory(user):
+        return Agency.objects.none()
+    if user.has_role(Role.ADMIN):
+        return Agency.objects.filter(is_active=True)
+    return Agency.objects.filter(pk=user.agency_id)
+
+
+def get_provider(provider_id: Any) -> Provider:
+    try:
+        return Provider.objects.select_related("agency", "unit").get(pk=provider_id)
+    except (Provider.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def get_service(service_id: Any) -> Service:
+    try:
+        return Service.objects.select_related("provider__agency").get(pk=service_id)
+    except (Service.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+# --- referrals -----------------------------------------------------------------
+
+
+def visible_referrals(user: Any) -> QuerySet[Referral]:
+    """Referrals the user follows (referring side) or answers (receiving side)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Referral.objects.none()
+    referring = Q(case__in=visible_cases(user)) & referring_side_q(user)
+    return Referral.objects.filter(referring | receiving_side_q(user)).select_related(
+        "case__person", "provider__agency", "service", "to_user", "created_by"
+    )
+
+
+def incoming_referrals(user: Any) -> QuerySet[Referral]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(receiving_side_q(user))
+        .select_related("case__person", "provider__agency", "service", "created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def outgoing_referrals(user: Any) -> QuerySet[Referral]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(Q(case__in=visible_cases(user)) & referring_side_q(user))
+        .select_related("case__person", "provider__agency", "service", "to_user")
+        .order_by("-created_at", "-id")
+    )
+
+
+def case_referrals(user: Any, case: Any) -> QuerySet[Referral]:
+    return outgoing_referrals(user).filter(case=case)
+
+
+def get_referral(user: Any, referral_id: Any, *, request: HttpRequest | None = None) -> Referral:
+    """The referral if the user may see it (else 404); the read is audited."""
+    try:
+        referral = visible_referrals(user).get(pk=referral_id)
+    except (Referral.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    record(
+        actor=user,
+        action=Action.READ,
+        obj=referral,
+        request=request,
+        detail={"case": referral.case_id},
+    )
+    return referral
+
+
+def overdue_q(today: date | None = None) -> Q:
+    today = today or timezone.localdate()
+    return Q(status=ReferralStatus.SENT, respond_by__lt=today) | Q(
+        status__in=[ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS], complete_by__lt=today
+    )
+
+
+def my_overdue_referrals(user: Any) -> QuerySet[Referral]:
+    """Overdue referrals on both sides: ones I sent, lead (case manager) or supervise, and
+    ones I have to answer or complete."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Referral.objects.none()
+    mine = Q(created_by=user) | Q(case__case_manager=user)
+    if user.has_role(Role.SUPERVISOR) and user.unit_id:
+        mine |= Q(case__supervising_unit_id=user.unit_id)
+    outgoing = Q(case__in=visible_cases(user)) & referring_side_q(user) & mine
+    return (
+        Referral.objects.filter(outgoing | receiving_side_q(user))
+        .filter(overdue_q())
+        .select_related("case__person", "provider__agency")
+        .order_by("respond_by", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The minimum identification a receiver sees before accepting."""
+
+    case_number: str
+    initials: str
+    age: int | None
+    age_estimated: bool
+
+
+def age_on(birth_date: date | None, today: date | None = None) -> int | None:
+    if birth_date is None:
+        return None
+    today = today or timezone.localdate()
+    return (
+        today.year
+        - birth_date.year
+        - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    )
+
+
+def subject_of(referral: Referral) -> Subject:
+    person = referral.case.person
+    return Subject(
+        case_number=referral.case.number,
+        initials=person.initials,
+        age=age_on(person.birth_date),
+        age_estimated=person.birth_date_estimated,
+    )
+
+
+def is_open(referral: Referral) -> bool:
+    return referral.status in OPEN_STATUSES
+
+
+# --- notifications -------------------------------------------------------------
+
+
+def notifications_for(user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def unread_count(user: Any) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

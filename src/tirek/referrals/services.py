@@ -1,0 +1,696 @@
+"""Writes for the service directory and referrals: one function per use case.
+
+Every function is transactional and leaves its audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tirek.access.policy import (
+    PROTECTED_FROM,
+    PROTECTED_SECTIONS,
+    Section,
+    is_supervisor_of,
+    sections_for,
+)
+from tirek.accounts.models import User
+from tirek.audit.models import Action
+from tirek.audit.services import record
+from tirek.cases.models import Case, CaseEvent, CaseStatus, CaseTeamMember, EventKind
+from tirek.core.exceptions import Conflict, Refused
+from tirek.organisations.models import Agency, Region, Unit
+
+from . import conf
+from .access import can_manage_directory, is_referring_side, may_receive
+from .models import (
+    LANGUAGE_CODES,
+    REFERRAL_ROLES,
+    NotificationKind,
+    Provider,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    Service,
+    Urgency,
+)
+from .notifications import notify
+
+# Security information is shared one way and on a legal basis, through interview
+# requests and court channels — never by a service referral.
+SHAREABLE_SECTIONS = frozenset(Section.ALL) - {Section.SECURITY}
+
+
+# --- the directory -------------------------------------------------------------
+
+
+def _check_manager(by: User, agency: Agency) -> None:
+    if not can_manage_directory(by, agency):
+        raise PermissionDenied(
+            _("Only coordinators of this agency may change its directory entries.")
+        )
+
+
+def _set_languages(provider: Provider, languages: list[str]) -> None:
+    unknown = sorted(set(languages) - LANGUAGE_CODES)
+    if unknown:
+        raise ValidationError({"languages": _("Unknown language: %s") % ", ".join(unknown)})
+    provider.languages = languages
+
+
+@transaction.atomic
+def provider_create(
+    *,
+    by: User,
+    agency: Agency,
+    name: str,
+    unit: Unit | None = None,
+    regions: list[Region] | None = None,
+    languages: list[str] | None = None,
+    description: str = "",
+    contact_name: str = "",
+    phone: str = "",
+    email: str = "",
+    address: str = "",
+    hours: str = "",
+    request: HttpRequest | None = None,
+) -> Provider:
+    _check_manager(by, agency)
+    if unit is not None and unit.agency_id != agency.pk:
+        raise ValidationError({"unit": _("The unit must belong to the provider's agency.")})
+    provider = Provider(
+        agency=agency,
+        unit=unit,
+        name=name,
+        description=description,
+        contact_name=contact_name,
+        phone=phone,
+        email=email,
+        address=address,
+        hours=hours,
+    )
+    _set_languages(provider, languages or [])
+    provider.full_clean()
+    provider.save()
+    provider.regions.set(regions or [agency.region])
+    record(actor=by, action=Action.CREATE, obj=provider, request=request, detail={"name": name})
+    return provider
+
+
+PROVIDER_FIELDS = frozenset(
+    {"name", "description", "contact_name", "phone", "email", "address", "hours", "is_active"}
+)
+
+
+@transaction.atomic
+def provider_update(
+    *,
+    by: User,
+    provider: Provider,
+    version: int,
+    changes: dict[str, Any],
+    regions: list[Region] | None = None,
+    languages: list[str] | None = None,
+    request: HttpRequest | None = None,
+) -> Provider:
+    _check_manager(by, provider.agency)
+    unknown = set(changes) - PROVIDER_FIELDS
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed.")})
+    for name, value in changes.items():
+        setattr(provider, name, value)
+    if languages is not None:
+        _set_languages(provider, languages)
+    provider.full_clean()
+    fields = {name: getattr(provider, name) for name in changes}
+    fields["languages_csv"] = provider.languages_csv
+    updated = Provider.objects.filter(pk=provider.pk, version=version).update(
+        **fields, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise Conflict(_("Someone else changed this provider; reload it and try again."))
+    if regions is not None:
+        provider.regions.set(regions)
+    provider.refresh_from_db()
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=provider,
+        request=request,
+        detail={"fields": sorted(fields), "regions": regions is not None},
+    )
+    return provider
+
+
+SERVICE_FIELDS = frozenset(
+    {"category", "name", "description", "capacity", "waiting_days", "default_role", "is_active"}
+)
+
+
+@transaction.atomic
+def service_create(
+    *,
+    by: User,
+    provider: Provider,
+    category: str,
+    name: str,
+    description: str = "",
+    capacity: int | None = None,
+    waiting_days: int | None = None,
+    default_role: str = "",
+    request: HttpRequest | None = None,
+) -> Service:
+    _check_manager(by, provider.agency)
+    service = Service(
+        provider=provider,
+        category=category,
+        name=name,
+        description=description,
+        capacity=capacity,
+        waiting_days=waiting_days,
+        default_role=default_role,
+    )
+    service.full_clean()
+    service.save()
+    record(actor=by, action=Action.CREATE, obj=service, request=request, detail={"name": name})
+    return service
+
+
+@transaction.atomic
+def service_update(
+    *,
+    by: User,
+    service: Service,
+    version: int,
+    changes: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> Service:
+    _check_manager(by, service.provider.agency)
+    unknown = set(changes) - SERVICE_FIELDS
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed.")})
+    for name, value in changes.items():
+        setattr(service, name, value)
+    service.full_clean()
+    updated = Service.objects.filter(pk=service.pk, version=version).update(
+        **{name: getattr(service, name) for name in changes},
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise Conflict(_("Someone else changed this service; reload it and try again."))
+    service.refresh_from_db()
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=service,
+        request=request,
+        detail={"fields": sorted(changes)},
+    )
+    return service
+
+
+# --- referrals -----------------------------------------------------------------
+
+
+def consent_covers(case: Case, agency: Agency) -> bool:
+    """Whether the person's recorded consent covers a referral to ``agency``.
+
+    Deny by default: without a consent register nothing is covered, and only a
+    supervisor's recorded legal basis lets a referral through.
+    """
+    try:
+        from tirek.privacy.selectors import consent_covers as covers
+    except ImportError:
+        return False
+    return bool(covers(case.person, "referral", agency))
+
+
+def _normalise_sections(sections: list[str]) -> list[str]:
+    unknown = sorted(set(sections) - SHAREABLE_SECTIONS)
+    if unknown:
+        raise ValidationError(
+            {
+                "sections": _("These sections cannot be shared by a referral: %s")
+                % ", ".join(unknown)
+            }
+        )
+    chosen = set(sections) | {Section.CORE}
+    return [s for s in Section.LABELS if s in chosen]
+
+
+def _receivers(provider: Provider, role: str) -> list[User]:
+    users = User.objects.filter(is_active=True, agency=provider.agency, roles__role=role)
+    if provider.unit_id:
+        users = users.filter(unit_id=provider.unit_id)
+    return list(users.distinct())
+
+
+def referral_url(referral: Referral) -> str:
+    return reverse("referrals:detail", args=[referral.pk])
+
+
+def _event(referral: Referral, status: str, by: User) -> None:
+    ReferralEvent.objects.create(referral=referral, status=status, by=by)
+
+
+@transaction.atomic
+def referral_send(
+    *,
+    by: User,
+    case: Case,
+    provider: Provider,
+    role: str,
+    reason: str,
+    sections: list[str],
+    urgency: str = Urgency.ROUTINE,
+    service: Service | None = None,
+    to_user: User | None = None,
+    intervention_id: int | None = None,
+    legal_basis: str = "",
+    request: HttpRequest | None = None,
+) -> Referral:
+    """Refer the case to a provider, sharing only ``sections`` (and the basic ones).
+
+    Refused when the person's consent does not cover the receiving agency, unless the
+    case's supervisor records the legal basis — an override that is audited.
+    """
+    if not is_referring_side(by, case):
+        raise PermissionDenied(_("Only the case team or its supervisor may refer this case."))
+    if case.status == CaseStatus.CLOSED:
+        raise Refused(_("The case is closed; reopen it before referring."))
+    errors: dict[str, str] = {}
+    if role not in dict(REFERRAL_ROLES):
+        errors["role"] = _("Choose the role the receiving worker will have on the case.")
+    if not provider.is_active:
+        errors["provider"] = _("This provider no longer takes referrals.")
+    if service is not None and (service.provider_id != provider.pk or not service.is_active):
+        errors["service"] = _("Choose an active service of this provider.")
+    if urgency not in Urgency.values:
+        errors["urgency"] = _("Choose an urgency.")
+    if not reason.strip():
+        errors["reason"] = _("Say why the person is referred.")
+    elif len(reason) > 4000:
+        errors["reason"] = _("Keep it under 4000 characters.")
+    if len(legal_basis) > 2000:
+        errors["legal_basis"] = _("Keep it under 2000 characters.")
+    if errors:
+        raise ValidationError(errors)
+    shared = _normalise_sections(sections)
+    # Nobody shares what they cannot see themselves.
+    not_visible = [s for s in shared if s not in sections_for(by, case)]
+    if not_visible:
+        raise ValidationError(
+            {"sections": _("You cannot share sections you do not see: %s") % ", ".join(not_visible)}
+        )
+    if case.protected_identity and role in PROTECTED_FROM and PROTECTED_SECTIONS & set(shared):
+        raise ValidationError(
+            {
+                "sections": _(
+                    "While the case is protected, return history and family are not shared "
+                    "with this role."
+                )
+            }
+        )
+    if to_user is not None and not may_receive(
+        to_user, Referral(provider=provider, role=role, to_user=None)
+    ):
+        raise ValidationError(
+            {"to_user": _("The receiving worker must work at the provider and hold the role.")}
+        )
+    covered = consent_covers(case, provider.agency)
+    legal_basis = legal_basis.strip()
+    if not covered:
+        if not legal_basis:
+            raise Refused(
+                _(
+                    "The person's consent does not cover a referral to this agency. "
+                    "Record the consent first, or ask the case's supervisor to record the "
+                    "legal basis for the referral."
+                )
+            )
+        if not is_supervisor_of(by, case):
+            raise Refused(
+                _("Only the case's supervisor may record a legal basis instead of consent.")
+            )
+    today = timezone.localdate()
+    referral = Referral(
+        case=case,
+        provider=provider,
+        service=service,
+        role=role,
+        to_user=to_user,
+        reason=reason.strip(),
+        urgency=urgency,
+        sections=shared,
+        intervention_id=intervention_id,
+        consent_covered=covered,
+        legal_basis="" if covered else legal_basis,
+        legal_basis_by=None if covered else by,
+        respond_by=conf.response_due(urgency, today),
+        complete_by=conf.completion_due(urgency, today),
+        created_by=by,
+    )
+    referral.full_clean()
+    referral.save()
+    _event(referral, ReferralStatus.SENT, by)
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=referral,
+        request=request,
+        detail={
+            "case": case.pk,
+            "agency": provider.agency_id,
+            "sections": shared,
+            "consent": covered,
+        },
+    )
+    if not covered:
+        # Sharing without consent widens who sees the case: its own entry, easy to review.
+        record(
+            actor=by,
+            action=Action.PERMISSION_CHANGE,
+            obj=referral,
+            request=request,
+            detail={"consent_override": True, "case": case.pk, "agency": provider.agency_id},
+        )
+    notify(
+        [to_user] if to_user else _receivers(provider, role),
+        kind=NotificationKind.REFERRAL_RECEIVED,
+        url=referral_url(referral),
+        label=case.number,
+    )
+    return referral
+
+
+def _transition(
+    referral: Referral, *, version: int, allowed_from: tuple[str, ...], changes: dict[str, Any]
+) -> Referral:
+    """Move the referral on, atomically: a stale version is a conflict, a wrong state a refusal."""
+    updated = Referral.objects.filter(
+        pk=referral.pk, version=version, status__in=allowed_from
+    ).update(**changes, version=F("version") + 1, updated_at=timezone.now())
+    if not updated:
+        current = Referral.objects.filter(pk=referral.pk).values_list("version", flat=True).first()
+        if current != version:
+            raise Conflict(_("Someone else changed this referral; reload it and try again."))
+        raise Refused(_("This referral cannot do that in its present state."))
+    referral.refresh_from_db()
+    return referral
+
+
+def _check_receiver(by: User, referral: Referral) -> None:
+    if not may_receive(by, referral):
+        raise PermissionDenied(_("Only the receiving worker may answer this referral."))
+
+
+def _notify_referring_side(referral: Referral, kind: str) -> None:
+    notify(
+        [referral.created_by, referral.case.case_manager],
+        kind=kind,
+        url=referral_url(referral),
+        label=referral.case.number,
+    )
+
+
+def _require_text(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+@transaction.atomic
+def referral_accept(
+    *, by: User, referral: Referral, version: int, request: HttpRequest | None = None
+) -> Referral:
+    """The receiver accepts: they join the case team with the named role and exactly the
+    shared sections. A membership they already had is left as it was (nothing is given)."""
+    _check_receiver(by, referral)
+    if referral.case.status == CaseStatus.CLOSED:
+        raise Refused(_("The case has been closed in the meantime."))
+    referral = _transition(
+        referral,
+        version=version,
+        allowed_from=(ReferralStatus.SENT,),
+        changes={"status": ReferralStatus.ACCEPTED, "to_user": by, "responded_at": timezone.now()},
+    )
+    existing = CaseTeamMember.objects.filter(
+        case=referral.case, user=by, role=referral.role, removed_at__isnull=True
+    ).exists()
+    if not existing:
+        membership = _grant(referral, by, request)
+        Referral.objects.filter(pk=referral.pk).update(membership=membership)
+        referral.membership = membership
+    _event(referral, ReferralStatus.ACCEPTED, by)
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=referral,
+        request=request,
+        detail={"status": ReferralStatus.ACCEPTED, "membership_granted": not existing},
+    )
+    _notify_referring_side(referral, NotificationKind.REFERRAL_ACCEPTED)
+    return referral
+
+
+def _grant(referral: Referral, user: User, request: HttpRequest | None) -> CaseTeamMember:
+    membership = CaseTeamMember(
+        case=referral.case,
+        user=user,
+        role=referral.role,
+        added_by=user,
+        sections=list(referral.sections),
+    )
+    # Tells the policy that this membership sees exactly ``sections``, not the role's default.
+    if hasattr(membership, "exact_sections"):
+        membership.exact_sections = True
+    membership.full_clean()
+    membership.save()
+    # The case's own timeline shows team changes, whoever made them.
+    CaseEvent.objects.create(
+        case=referral.case,
+        kind=EventKind.TEAM_ADDED,
+        actor=user,
+        detail={
+            "member": user.pk,
+            "name": user.get_full_name() or user.username,
+            "role": referral.role,
+            "referral": referral.pk,
+        },
+    )
+    record(
+        actor=user,
+        action=Action.PERMISSION_CHANGE,
+        obj=referral.case,
+        request=request,
+        detail={
+            "team_member_added": user.pk,
+            "role": referral.role,
+            "sections": list(referral.sections),
+            "referral": referral.pk,
+        },
+    )
+    return membership
+
+
+def _take_back(referral: Referral, by: User, request: HttpRequest | None) -> bool:
+    """Undo what this referral gave, and only that. Returns whether anything was removed."""
+    if referral.membership_id is None:
+        return False
+    membership = CaseTeamMember.objects.select_for_update().get(pk=referral.membership_id)
+    if membership.removed_at is not None:
+        return False
+    # Another open referral of the same worker and role relies on this membership: hand it over.
+    heir = (
+        Referral.objects.filter(
+            case_id=referral.case_id,
+            to_user_id=membership.user_id,
+            role=membership.role,
+            membership__isnull=True,
+            status__in=(ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS),
+        )
+        .exclude(pk=referral.pk)
+        .order_by("responded_at")
+        .first()
+    )
+    if heir is not None:
+        CaseTeamMember.objects.filter(pk=membership.pk).update(sections=list(heir.sections))
+        Referral.objects.filter(pk=heir.pk).update(membership=membership)
+        return False
+    CaseTeamMember.objects.filter(pk=membership.pk).update(removed_at=timezone.now(), removed_by=by)
+    CaseEvent.objects.create(
+        case=referral.case,
+        kind=EventKind.TEAM_REMOVED,
+        actor=by,
+        detail={
+            "member": membership.user_id,
+            "name": membership.user.get_full_name() or membership.user.username,
+            "role": membership.role,
+            "referral": referral.pk,
+        },
+    )
+    record(
+        actor=by,
+        action=Action.PERMISSION_CHANGE,
+        obj=referral.case,
+        request=request,
+        detail={
+            "team_member_removed": membership.user_id,
+            "role": membership.role,
+            "referral": referral.pk,
+        },
+    )
+    return True
+
+
+@transaction.atomic
+def referral_decline(
+    *, by: User, referral: Referral, version: int, reason: str, request: HttpRequest | None = None
+) -> Referral:
+    _check_receiver(by, referral)
+    reason = _require_text(reason, "reason", _("Say why the referral is declined."))
+    if len(reason) > 4000:
+        raise ValidationError({"reason": _("Keep it under 4000 characters.")})
+    referral = _transition(
+        referral,
+        version=version,
+        allowed_from=(ReferralStatus.SENT,),
+        changes={
+            "status": ReferralStatus.DECLINED,
+            "to_user": by,
+            "decline_reason": reason,
+            "responded_at": timezone.now(),
+            "closed_at": timezone.now(),
+        },
+    )
+    _take_back(referral, by, request)
+    _event(referral, ReferralStatus.DECLINED, by)
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=referral,
+        request=request,
+        detail={"status": ReferralStatus.DECLINED},
+    )
+    _notify_referring_side(referral, NotificationKind.REFERRAL_DECLINED)
+    return referral
+
+
+@transaction.atomic
+def referral_start(
+    *, by: User, referral: Referral, version: int, request: HttpRequest | None = None
+) -> Referral:
+    _check_receiver(by, referral)
+    referral = _transition(
+        referral,
+        version=version,
+        allowed_from=(ReferralStatus.ACCEPTED,),
+        changes={"status": ReferralStatus.IN_PROGRESS},
+    )
+    _event(referral, ReferralStatus.IN_PROGRESS, by)
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=referral,
+        request=request,
+        detail={"status": ReferralStatus.IN_PROGRESS},
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_complete(
+    *, by: User, referral: Referral, version: int, outcome: str, request: HttpRequest | None = None
+) -> Referral:
+    """The service was given. The receiver stays on the team for follow-up; the case
+    manager removes them when the work is over."""
+    _check_receiver(by, referral)
+    outcome = _require_text(outcome, "outcome", _("Describe the outcome."))
+    if len(outcome) > 4000:
+        raise ValidationError({"outcome": _("Keep it under 4000 characters.")})
+    referral = _transition(
+        referral,
+        version=version,
+        allowed_from=(ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS),
+        changes={
+            "status": ReferralStatus.COMPLETED,
+            "outcome": outcome,
+            "closed_at": timezone.now(),
+        },
+    )
+    _event(referral, ReferralStatus.COMPLETED, by)
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=referral,
+        request=request,
+        detail={"status": ReferralStatus.COMPLETED},
+    )
+    _notify_referring_side(referral, NotificationKind.REFERRAL_COMPLETED)
+    return referral
+
+
+@transaction.atomic
+def referral_withdraw(
+    *, by: User, referral: Referral, version: int, reason: str, request: HttpRequest | None = None
+) -> Referral:
+    """The referring side withdraws; the receiver loses what the referral gave them."""
+    if not is_referring_side(by, referral.case):
+        raise PermissionDenied(_("Only the case team or its supervisor may withdraw a referral."))
+    reason = _require_text(reason, "reason", _("Say why the referral is withdrawn."))
+    if len(reason) > 4000:
+        raise ValidationError({"reason": _("Keep it under 4000 characters.")})
+    referral = _transition(
+        referral,
+        version=version,
+        allowed_from=(
+            ReferralStatus.SENT,
+            ReferralStatus.ACCEPTED,
+            ReferralStatus.IN_PROGRESS,
+        ),
+        changes={
+            "status": ReferralStatus.WITHDRAWN,
+            "withdraw_reason": reason,
+            "closed_at": timezone.now(),
+        },
+    )
+    removed = _take_back(referral, by, request)
+    _event(referral, ReferralStatus.WITHDRAWN, by)
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=referral,
+        request=request,
+        detail={"status": ReferralStatus.WITHDRAWN, "membership_removed": removed},
+    )
+    receivers = (
+        [referral.to_user] if referral.to_user else _receivers(referral.provider, referral.role)
+    )
+    notify(
+        receivers,
+        kind=NotificationKind.REFERRAL_WITHDRAWN,
+        url=referral_url(referral),
+        label=referral.case.number,
+    )
+    return referral
+
+
+@transaction.atomic
+def notification_mark_read(*, by: User, ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read (all of them when ``ids`` is None)."""
+    from .models import Notification
+
+    rows = Notification.objects.filter(user=by, read_at__isnull=True)
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    return rows.update(read_at=timezone.now())

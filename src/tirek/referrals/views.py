@@ -1,0 +1,375 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tirek.access.policy import Section, get_case, is_supervisor_of, sections_for
+from tirek.core.exceptions import Conflict, Refused
+
+from . import selectors, services
+from .access import can_manage_directory, is_referring_side, may_receive
+from .forms import (
+    DirectorySearchForm,
+    OutcomeForm,
+    ProviderForm,
+    ReasonForm,
+    ReferralForm,
+    ServiceForm,
+    VersionForm,
+)
+from .links import case_url
+from .models import Referral, ReferralStatus
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or on the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- the directory -------------------------------------------------------------
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    form = DirectorySearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.directory_services(
+        q=filters.get("q", ""),
+        category=filters.get("category", ""),
+        region=filters.get("region"),
+        language=filters.get("language", ""),
+    )
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    # Coming from a case to refer it: each service offers "Refer here".
+    case_id = request.GET.get("case", "")
+    return render(
+        request,
+        "referrals/directory.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "case_id": case_id if case_id.isdigit() else "",
+            "can_manage": can_manage_directory(request.user),
+        },
+    )
+
+
+@login_required
+def provider_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
+    provider = selectors.get_provider(provider_id)
+    return render(
+        request,
+        "referrals/provider_detail.html",
+        {
+            "provider": provider,
+            "services": provider.services.order_by("name"),
+            "can_manage": can_manage_directory(request.user, provider.agency),
+        },
+    )
+
+
+@login_required
+def provider_edit(request: HttpRequest, provider_id: int | None = None) -> HttpResponse:
+    agencies = selectors.managed_agencies(request.user)
+    if not agencies.exists():
+        raise PermissionDenied
+    provider = selectors.get_provider(provider_id) if provider_id else None
+    if provider is not None and not can_manage_directory(request.user, provider.agency):
+        raise PermissionDenied
+    form = ProviderForm(request.POST or None, instance=provider, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if provider is None:
+                provider = services.provider_create(
+                    by=request.user,  # type: ignore[arg-type]
+                    agency=data["agency"],
+                    unit=data.get("unit"),
+                    name=data["name"],
+                    description=data.get("description", ""),
+                    regions=list(data["regions"]),
+                    languages=data.get("languages", []),
+                    contact_name=data.get("contact_name", ""),
+                    phone=data.get("phone", ""),
+                    email=data.get("email", ""),
+                    address=data.get("address", ""),
+                    hours=data.get("hours", ""),
+                    request=request,
+                )
+            else:
+                fields = ["name", "description", "contact_name", "phone", "email", "address"]
+                fields += ["hours", "is_active"]
+                provider = services.provider_update(
+                    by=request.user,  # type: ignore[arg-type]
+                    provider=provider,
+                    version=int(request.POST.get("version", 0) or 0),
+                    changes={f: data[f] for f in fields if f in data},
+                    regions=list(data["regions"]),
+                    languages=data.get("languages", []),
+                    request=request,
+                )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The directory entry is saved."))
+            return redirect("directory:provider", provider.pk)
+    return render(request, "referrals/provider_form.html", {"form": form, "provider": provider})
+
+
+@login_required
+def service_edit(
+    request: HttpRequest, provider_id: int | None = None, service_id: int | None = None
+) -> HttpResponse:
+    service = selectors.get_service(service_id) if service_id else None
+    provider = service.provider if service else selectors.get_provider(provider_id)
+    if not can_manage_directory(request.user, provider.agency):
+        raise PermissionDenied
+    form = ServiceForm(request.POST or None, instance=service)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if service is None:
+                services.service_create(
+                    by=request.user,  # type: ignore[arg-type]
+                    provider=provider,
+                    request=request,
+                    **data,
+                )
+            else:
+                services.service_update(
+                    by=request.user,  # type: ignore[arg-type]
+                    service=service,
+                    version=int(request.POST.get("version", 0) or 0),
+                    changes=data,
+                    request=request,
+                )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The service is saved."))
+            return redirect("directory:provider", provider.pk)
+    return render(
+        request,
+        "referrals/service_form.html",
+        {"form": form, "provider": provider, "service": service},
+    )
+
+
+# --- referrals -----------------------------------------------------------------
+
+
+@login_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    box = request.GET.get("box", "incoming")
+    if box not in ("incoming", "outgoing"):
+        box = "incoming"
+    rows = (
+        selectors.incoming_referrals(request.user)
+        if box == "incoming"
+        else selectors.outgoing_referrals(request.user)
+    )
+    status = request.GET.get("status", "")
+    if status in ReferralStatus.values:
+        rows = rows.filter(status=status)
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    for referral in page:
+        referral.subject = selectors.subject_of(referral)  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "referrals/list.html",
+        {
+            "box": box,
+            "page": page,
+            "query": query.urlencode(),
+            "status": status,
+            "statuses": ReferralStatus.choices,
+        },
+    )
+
+
+@login_required
+def case_referrals(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case(request.user, case_id, section=Section.PLAN, request=request)
+    rows = selectors.case_referrals(request.user, case)
+    return render(
+        request,
+        "referrals/case_referrals.html",
+        {
+            "case": case,
+            "case_link": case_url(case.pk),
+            "referrals": rows,
+            "may_refer": is_referring_side(request.user, case) and case.is_open,
+        },
+    )
+
+
+@login_required
+def referral_new(request: HttpRequest, case_id: int, service_id: int) -> HttpResponse:
+    user = request.user
+    case = get_case(user, case_id, section=Section.PLAN, request=request)
+    if not is_referring_side(user, case):
+        raise PermissionDenied
+    service = selectors.get_service(service_id)
+    if not service.is_active or not service.provider.is_active:
+        raise Http404
+    intervention = request.GET.get("intervention") or request.POST.get("intervention") or ""
+    form = ReferralForm(
+        request.POST or None,
+        service=service,
+        visible_sections=sections_for(user, case),
+        may_record_legal_basis=is_supervisor_of(user, case),
+        protected=case.protected_identity,
+    )
+    consent = services.consent_covers(case, service.provider.agency)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.referral_send(
+                by=user,  # type: ignore[arg-type]
+                case=case,
+                provider=service.provider,
+                service=service,
+                role=data["role"],
+                to_user=data.get("to_user"),
+                reason=data["reason"],
+                urgency=data["urgency"],
+                sections=list(data.get("sections") or []),
+                intervention_id=int(intervention) if intervention.isdigit() else None,
+                legal_basis=data.get("legal_basis", ""),
+                request=request,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except (Refused, PermissionDenied) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The referral is sent."))
+            return redirect("referrals:detail", referral.pk)
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {
+            "form": form,
+            "case": case,
+            "service": service,
+            "consent": consent,
+            "intervention": intervention if intervention.isdigit() else "",
+        },
+    )
+
+
+@login_required
+def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
+    user = request.user
+    referral = selectors.get_referral(user, referral_id, request=request)
+    referring = selectors.outgoing_referrals(user).filter(pk=referral.pk).exists()
+    receiving = may_receive(user, referral)
+    # Only someone who may open the case gets a link to it (a receiver once accepted).
+    case_link = Section.CORE in sections_for(user, referral.case)
+    return render(
+        request,
+        "referrals/detail.html",
+        {
+            "referral": referral,
+            "subject": selectors.subject_of(referral),
+            "events": referral.events.select_related("by"),
+            "referring": referring,
+            "receiving": receiving,
+            "case_link": case_link,
+            "case_url": case_url(referral.case_id),
+            "reason_form": ReasonForm(initial={"version": referral.version}),
+            "outcome_form": OutcomeForm(initial={"version": referral.version}),
+            "version_form": VersionForm(initial={"version": referral.version}),
+        },
+    )
+
+
+ACTIONS = {
+    "accept": (VersionForm, services.referral_accept, _("The referral is accepted.")),
+    "decline": (ReasonForm, services.referral_decline, _("The referral is declined.")),
+    "start": (VersionForm, services.referral_start, _("The work has started.")),
+    "complete": (OutcomeForm, services.referral_complete, _("The referral is completed.")),
+    "withdraw": (ReasonForm, services.referral_withdraw, _("The referral is withdrawn.")),
+}
+
+
+@login_required
+@require_POST
+def referral_action(request: HttpRequest, referral_id: int, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404
+    referral: Referral = selectors.get_referral(request.user, referral_id, request=request)
+    form_class, service, done = ACTIONS[action]
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("referrals:detail", referral.pk)
+    kwargs = dict(form.cleaned_data)
+    try:
+        service(by=request.user, referral=referral, request=request, **kwargs)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except (Conflict, Refused, PermissionDenied) as exc:
+        messages.error(request, str(exc) or _("You may not do that."))
+    else:
+        messages.success(request, str(done))
+    return redirect("referrals:detail", referral.pk)
+
+
+# --- notifications -------------------------------------------------------------
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    rows = selectors.notifications_for(request.user)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/notifications.html",
+        {"page": page, "query": "", "unread": selectors.unread_count(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Mark one notification read and follow its link (links are internal paths)."""
+    notification = selectors.notifications_for(request.user).filter(pk=notification_id).first()
+    if notification is None:
+        raise Http404
+    services.notification_mark_read(by=request.user, ids=[notification.pk])  # type: ignore[arg-type]
+    if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
+        return redirect(notification.url)
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    services.notification_mark_read(by=request.user)  # type: ignore[arg-type]
+    return redirect("notifications:list")

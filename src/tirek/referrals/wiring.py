@@ -1,0 +1,158 @@
+"""Plugging referrals, the directory and notifications into the shell."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tirek.accounts.roles import CASEWORK_ROLES
+from tirek.core.registry import (
+    NavItem,
+    add_api_router,
+    add_demo_loader,
+    add_my_work_panel,
+    add_nav,
+    add_urls,
+)
+
+from .models import ReferralStatus
+
+
+def _casework(user: Any) -> bool:
+    return bool(user.role_set & CASEWORK_ROLES) and not user.is_system_admin
+
+
+def referrals_panel(request: HttpRequest) -> dict[str, Any] | None:
+    from . import selectors
+
+    user = request.user
+    if not _casework(user):
+        return None
+    incoming = list(selectors.incoming_referrals(user).filter(status=ReferralStatus.SENT)[:10])
+    overdue = list(selectors.my_overdue_referrals(user)[:10])
+    if not incoming and not overdue:
+        return None
+    return {
+        "title": _("Referrals"),
+        "template": "referrals/panel_referrals.html",
+        "incoming": [(r, selectors.subject_of(r)) for r in incoming],
+        "overdue": overdue,
+    }
+
+
+def notifications_panel(request: HttpRequest) -> dict[str, Any] | None:
+    from . import selectors
+
+    unread = selectors.unread_count(request.user)
+    if not unread:
+        return None
+    return {
+        "title": _("Notifications"),
+        "template": "referrals/panel_notifications.html",
+        "unread": unread,
+        "latest": list(selectors.notifications_for(request.user).filter(read_at__isnull=True)[:5]),
+    }
+
+
+def referral_timeline(case: Any, user: Any) -> list[Any]:
+    """Referral history on the case timeline, in the plan section (the receiver of a
+    referral does not see the other referrals of the case)."""
+    from tirek.access.policy import Section
+    from tirek.cases.timeline import TimelineItem
+
+    from .models import ReferralEvent
+
+    events = (
+        ReferralEvent.objects.filter(referral__case=case)
+        .select_related("referral__provider", "by")
+        .order_by("-at")[:100]
+    )
+    titles = {
+        ReferralStatus.SENT: _("Referral sent"),
+        ReferralStatus.ACCEPTED: _("Referral accepted"),
+        ReferralStatus.DECLINED: _("Referral declined"),
+        ReferralStatus.IN_PROGRESS: _("Referral in progress"),
+        ReferralStatus.COMPLETED: _("Referral completed"),
+        ReferralStatus.WITHDRAWN: _("Referral withdrawn"),
+    }
+    return [
+        TimelineItem(
+            at=e.at,
+            title=str(titles.get(e.status, e.status)),
+            detail=e.referral.provider.name,
+            section=Section.PLAN,
+            actor=e.by.get_full_name() or e.by.username,
+            url=reverse("referrals:detail", args=[e.referral_id]),
+            kind="referral",
+        )
+        for e in events
+    ]
+
+
+def register() -> None:
+    from . import api
+
+    add_nav(
+        NavItem(
+            label=gettext_lazy("Referrals"),
+            url_name="referrals:list",
+            visible=_casework,
+            order=40,
+        )
+    )
+    add_nav(
+        NavItem(
+            label=gettext_lazy("Service directory"),
+            url_name="directory:search",
+            visible=lambda u: True,
+            order=45,
+        )
+    )
+    add_nav(
+        NavItem(
+            label=gettext_lazy("Notifications"),
+            url_name="notifications:list",
+            visible=lambda u: True,
+            order=90,
+        )
+    )
+    add_urls("referrals/", "tirek.referrals.urls")
+    add_urls("services/", "tirek.referrals.urls_directory")
+    add_urls("notifications/", "tirek.referrals.urls_notifications")
+    add_api_router("/services", api.services_router)
+    add_api_router("/referrals", api.referrals_router)
+    add_api_router("/notifications", api.notifications_router)
+    add_my_work_panel(5, notifications_panel)
+    add_my_work_panel(40, referrals_panel)
+    from .demo import load as demo_load
+
+    add_demo_loader(40, demo_load)
+    try:
+        from tirek.cases.panels import add_panel
+        from tirek.cases.timeline import add_source
+    except ImportError:  # the cases app without panels or timeline: nothing to add to
+        return
+    add_panel(60, case_panel)
+    add_source(referral_timeline)
+
+
+def case_panel(request: HttpRequest, case: Any, sections: frozenset[str]) -> dict[str, Any] | None:
+    """The case's referrals, for those who follow them (the plan section)."""
+    from tirek.access.policy import Section
+
+    from . import selectors
+    from .access import is_referring_side
+
+    if Section.PLAN not in sections:
+        return None
+    return {
+        "title": _("Referrals"),
+        "template": "referrals/case_panel.html",
+        "case": case,
+        "referrals": list(selectors.case_referrals(request.user, case)[:10]),
+        "may_refer": case.is_open and is_referring_side(request.user, case),
+    }
