@@ -100,12 +100,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tirek.core.middleware.LanguageMiddleware",
+    "tirek.core.middleware.ApiProblemMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "tirek.accounts.middleware.LoginRateLimitMiddleware",
     "tirek.accounts.middleware.RequireMfaMiddleware",
     "tirek.core.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -206,6 +208,8 @@ AXES_LOCKOUT_CALLABLE = "tirek.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Sign-in attempts per client address per minute (web form and API token), whoever they name.
+LOGIN_RATE_PER_MINUTE = env_int("TIREK_LOGIN_RATE", 30)
 
 # allauth: username login only, no self sign-up, TOTP with recovery codes.
 ACCOUNT_LOGIN_METHODS = {"username"}
@@ -222,6 +226,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tirek"
 MFA_ADAPTER = "tirek.accounts.adapters.MfaAdapter"
+MFA_FORMS = {"authenticate": "tirek.accounts.forms.MfaAuthenticateForm"}
 
 API_TOKEN_LIFETIME = timedelta(hours=env_int("TIREK_API_TOKEN_HOURS", 8))
 

@@ -9,14 +9,12 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-
-from tirek.audit.services import client_ip
-from tirek.core.ratelimit import check as rate_limit
 
 from . import services
 from .mfa import has_mfa, mfa_required, verify_code
+from .middleware import login_rate_limit
 
 router = Router(tags=["auth"])
 
@@ -43,7 +41,7 @@ class MeOut(Schema):
 
 @router.post("/token", auth=None, response={200: TokenOut})
 def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
-    rate_limit(f"token:{client_ip(request)}", limit=30, window_seconds=60)
+    login_rate_limit(request)
     credentials = {"username": payload.username}
     if not AxesProxyHandler.is_allowed(request, credentials):
         raise HttpError(
@@ -59,19 +57,23 @@ def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
             )
         if not verify_code(user, payload.otp or ""):
             # A wrong second factor counts towards the lockout like a wrong password.
-            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+            user_login_failed.send(
+                sender=__name__,
+                credentials={**credentials, "step": "two-factor"},
+                request=request,
+            )
             raise HttpError(401, _("A valid two-factor code (otp) is required."))
     key, token = services.api_token_issue(user=user, request=request)  # type: ignore[arg-type]
     return TokenOut(token=key, expires_at=token.expires_at)
 
 
 @router.delete("/token", response={204: None})
-def token_revoke(request: HttpRequest) -> tuple[int, None]:
+def token_revoke(request: HttpRequest) -> Status:
     """Revoke the token this request was made with."""
     services.api_token_revoke(
         token=request.user.current_api_token, by=request.user, request=request
     )  # type: ignore[union-attr]
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut)

@@ -9,4 +9,16 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from tirek.core.registry import NavItem, add_nav
+
         from . import signals  # noqa: F401  (connects login auditing)
+        from .roles import Role
+
+        add_nav(
+            NavItem(
+                label=_("Administration"),
+                url_name="admin:index",
+                visible=lambda user: user.is_staff and user.has_role(Role.ADMIN),
+                order=95,
+            )
+        )

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from tirek.audit.services import client_ip
+from tirek.core.ratelimit import RateLimited
+from tirek.core.ratelimit import check as rate_limit
 
 from .mfa import has_mfa, mfa_required
 
@@ -31,3 +38,46 @@ class RequireMfaMiddleware:
             messages.info(request, _("Set up two-factor authentication to continue."))
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class LoginRateLimitMiddleware:
+    """Caps sign-in attempts per client address, whatever account they name.
+
+    The per-account lockout (django-axes) stops guessing one password; this stops one
+    address from trying many accounts. The API token endpoint shares the same budget.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.path in _login_paths():
+            try:
+                login_rate_limit(request)
+            except RateLimited as exc:
+                response = render(
+                    request,
+                    "accounts/locked_out.html",
+                    {
+                        "title": _("Too many sign-in attempts"),
+                        "message": _(
+                            "Too many sign-in attempts from your network. Wait a minute and try again."
+                        ),
+                    },
+                    status=429,
+                )
+                response["Retry-After"] = str(exc.retry_after)
+                return response
+        return self.get_response(request)
+
+
+@cache
+def _login_paths() -> frozenset[str]:
+    return frozenset({reverse("account_login"), reverse("mfa_authenticate")})
+
+
+def login_rate_limit(request: HttpRequest) -> None:
+    """Count one sign-in attempt from the request's address; RateLimited past the budget."""
+    rate_limit(
+        f"login:{client_ip(request)}", limit=settings.LOGIN_RATE_PER_MINUTE, window_seconds=60
+    )

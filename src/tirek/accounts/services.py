@@ -16,6 +16,7 @@ from tirek.audit.services import record
 from tirek.organisations.models import Agency, Region, Unit
 
 from .models import ApiToken, StaffCompetency, User, UserRole
+from .roles import Role
 
 
 @transaction.atomic
@@ -63,6 +64,11 @@ def user_set_roles(*, user: User, roles: list[str], by: User | None = None) -> N
         [UserRole(user=user, role=role, granted_by=by) for role in sorted(wanted - current)]
     )
     user.__dict__.pop("_role_cache", None)
+    # The Django admin is the system administrator's tool; nobody else gets staff status.
+    is_admin = Role.ADMIN in wanted
+    if user.is_staff != is_admin:
+        user.is_staff = is_admin
+        user.save(update_fields=["is_staff"])
     if current != wanted:
         record(
             actor=by or "system",
@@ -80,6 +86,17 @@ def user_disable(*, user: User, by: User | None = None) -> None:
     record(
         actor=by or "system", action=Action.PERMISSION_CHANGE, obj=user, detail={"disabled": True}
     )
+
+
+def user_unlock(*, user: User, by: User | None = None) -> int:
+    """Lift a sign-in lockout before it expires on its own; returns the attempts cleared."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    cleared = AxesProxyHandler.reset_attempts(username=user.get_username().lower())
+    record(
+        actor=by or "system", action=Action.PERMISSION_CHANGE, obj=user, detail={"unlocked": True}
+    )
+    return cleared
 
 
 @transaction.atomic

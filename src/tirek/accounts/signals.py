@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
+from allauth.account.signals import password_changed
+from allauth.mfa.signals import (
+    authentication_failed,
+    authenticator_added,
+    authenticator_removed,
+    authenticator_reset,
+)
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -42,6 +48,25 @@ def _login_failed(
         object_type="accounts.user",
         object_id=user.pk if user else "",
         request=request,
+        detail={"step": str(credentials.get("step") or "password")},
+    )
+
+
+@receiver(authentication_failed)
+def _second_factor_failed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """A wrong two-factor code on the web counts towards the lockout like a wrong password
+    (django-axes listens to ``user_login_failed``), and is audited the same way."""
+    user_login_failed.send(
+        sender=__name__,
+        credentials={"username": user.get_username(), "step": "two-factor"},
+        request=request,
+    )
+
+
+@receiver(password_changed)
+def _password_changed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    record(
+        actor=user, action=Action.UPDATE, obj=user, request=request, detail={"password": "changed"}
     )
 
 

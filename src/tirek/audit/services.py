@@ -130,6 +130,10 @@ def verify() -> VerifyReport:
     report = VerifyReport()
     heads = {c.id: c for c in AuditChain.objects.all()}
     chain_ids = set(heads) | set(AuditEntry.objects.values_list("chain", flat=True).distinct())
+    if chain_ids:
+        # The heads are created together at first use, so a missing one means a chain
+        # was wiped with its head.
+        chain_ids |= set(range(CHAIN_COUNT))
     for chain_id in sorted(chain_ids):
         head = heads.get(chain_id)
         expected_seq, prev_mac = 1, ""

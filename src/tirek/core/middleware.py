@@ -5,6 +5,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from . import problems
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
@@ -56,3 +59,36 @@ class SecurityHeadersMiddleware:
             # Pages with personal data must not linger in shared browser caches.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+class ApiProblemMiddleware:
+    """Every error under /api/ answers RFC 9457 problem+json.
+
+    Ninja's exception handlers cover errors raised inside endpoints; this catches the
+    ones Django answers before (or around) ninja: an unknown path, a wrong method, a
+    CSRF or size refusal, a crash in another middleware.
+    """
+
+    # Headers the original answer computed and a client still needs.
+    _DROP = {"content-type", "content-length"}
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path.startswith("/api/")
+            or response.get("Content-Type", "").startswith(problems.CONTENT_TYPE)
+        ):
+            return response
+        detail = ""
+        if response.status_code == 405 and response.has_header("Allow"):
+            detail = _("Allowed methods: %(methods)s.") % {"methods": response["Allow"]}
+        problem = problems.problem_response(request, response.status_code, detail)
+        for name, value in response.items():
+            if name.lower() not in self._DROP:
+                problem[name] = value
+        problem.cookies = response.cookies
+        return problem

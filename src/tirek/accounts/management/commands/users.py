@@ -14,7 +14,7 @@ from tirek.organisations.models import Agency
 
 
 class Command(BaseCommand):
-    help = "Provision staff accounts without a browser: create, disable, reset-mfa, grant, list."
+    help = "Provision staff accounts without a browser: create, disable, reset-mfa, unlock, grant, list."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="operation", required=True)
@@ -33,6 +33,7 @@ class Command(BaseCommand):
         for name, text in (
             ("disable", "Disable an account and revoke its tokens"),
             ("reset-mfa", "Remove an account's two-factor devices"),
+            ("unlock", "Lift a sign-in lockout"),
         ):
             sub.add_parser(name, help=text).add_argument("username")
         grant = sub.add_parser("grant", help="Record a competency")
@@ -58,6 +59,11 @@ class Command(BaseCommand):
         elif operation == "reset-mfa":
             count = services.user_reset_mfa(user=user)
             self.stdout.write(f"Removed {count} authenticator(s) of {user.username}.")
+        elif operation == "unlock":
+            cleared = services.user_unlock(user=user)
+            self.stdout.write(
+                f"Unlocked {user.username} ({cleared} failed attempt record(s) cleared)."
+            )
         elif operation == "grant":
             services.competency_grant(
                 user=user, competency=options["competency"], source="recorded by administrator"
