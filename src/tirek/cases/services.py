@@ -4,6 +4,7 @@ services check the *right to act* (manage, write a section) themselves."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -22,13 +23,17 @@ from tirek.audit.services import record
 from tirek.core.exceptions import Conflict, Refused
 from tirek.organisations.models import Unit
 
+from . import attachments
 from .models import (
+    Attachment,
     Case,
     CaseEvent,
     CaseNumberSequence,
     CaseStatus,
     CaseTeamMember,
+    ContactNote,
     EventKind,
+    NoteKind,
     RiskLevel,
 )
 
@@ -419,3 +424,166 @@ def case_transfer(
         },
     )
     return case
+
+
+# --- contact notes and attachments --------------------------------------------------------
+
+# What a role writes by default: a psychologist's session is psychological, a social
+# worker's home visit is social work, and so on.
+DEFAULT_NOTE_SECTION: dict[str, str] = {
+    Role.PSYCHOLOGIST: policy.Section.PSYCHOLOGICAL,
+    Role.SOCIAL_WORKER: policy.Section.SOCIAL,
+    Role.CASE_MANAGER: policy.Section.SOCIAL,
+    Role.SUPERVISOR: policy.Section.SOCIAL,
+    Role.LAWYER: policy.Section.LEGAL,
+    Role.SCHOOL_LIAISON: policy.Section.EDUCATION,
+    Role.HEALTH_WORKER: policy.Section.HEALTH,
+    Role.INTERVIEWER: policy.Section.SECURITY,
+    Role.RELIGIOUS_COUNSELLOR: policy.Section.COUNSELLING,
+}
+# Notes never go in the core section: everyone on the team, school included, reads it.
+NOTE_SECTIONS = sorted(policy.Section.ALL - {policy.Section.CORE})
+
+
+def note_sections_for(user: User, case: Case) -> list[str]:
+    """The sections this user may file a note under on this case."""
+    writable = policy.sections_for(user, case, include_emergency=False)
+    return [s for s in NOTE_SECTIONS if s in writable]
+
+
+def default_note_section(user: User, case: Case) -> str | None:
+    allowed = note_sections_for(user, case)
+    for membership in policy.team_roles(user, case):
+        preferred = DEFAULT_NOTE_SECTION.get(membership.role)
+        if preferred in allowed:
+            return preferred
+    preferred = DEFAULT_NOTE_SECTION.get(Role.SUPERVISOR)
+    if policy.is_supervisor_of(user, case) and preferred in allowed:
+        return preferred
+    return allowed[0] if allowed else None
+
+
+def _check_contact_date(day: date) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({"occurred_on": _("The date of contact cannot be in the future.")})
+    if day.year < 2000:
+        raise ValidationError({"occurred_on": _("Check the date of contact.")})
+
+
+@transaction.atomic
+def note_create(
+    *,
+    by: User,
+    case: Case,
+    kind: str,
+    section: str,
+    occurred_on: date,
+    narrative: str,
+    files: list[tuple[str, bytes]] | None = None,
+    request: HttpRequest | None = None,
+) -> ContactNote:
+    """File a contact note under a section the author may write; ``files`` are
+    (name, content) pairs, checked and stored encrypted."""
+    if section not in note_sections_for(by, case):
+        raise ValidationError({"section": _("You may not file notes under this section.")})
+    if kind not in NoteKind.values:
+        raise ValidationError({"kind": _("Choose the kind of contact.")})
+    _check_contact_date(occurred_on)
+    note = ContactNote(
+        case=case,
+        kind=kind,
+        section=section,
+        occurred_on=occurred_on,
+        narrative=(narrative or "").strip(),
+        author=by,
+    )
+    note.full_clean()
+    note.save()
+    for name, data in files or []:
+        _attach(by=by, note=note, name=name, data=data, request=request)
+    # The narrative stays out of the audit log: it is encrypted for a reason.
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=note,
+        request=request,
+        detail={"case": case.pk, "section": section, "kind": kind, "files": len(files or [])},
+    )
+    return note
+
+
+@transaction.atomic
+def note_update(
+    *,
+    by: User,
+    note: ContactNote,
+    version: int,
+    narrative: str,
+    occurred_on: date | None = None,
+    request: HttpRequest | None = None,
+) -> ContactNote:
+    """Only the author corrects a note, and never over someone else's newer save."""
+    if note.author_id != by.pk or note.section not in note_sections_for(by, note.case):
+        raise PermissionDenied(_("Only the author may correct a note."))
+    note.narrative = (narrative or "").strip()
+    if occurred_on is not None:
+        _check_contact_date(occurred_on)
+        note.occurred_on = occurred_on
+    note.full_clean()
+    updated = ContactNote.objects.filter(pk=note.pk, version=version).update(
+        narrative=note.narrative,
+        occurred_on=note.occurred_on,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise Conflict(stale_message())
+    note.version = version + 1
+    record(actor=by, action=Action.UPDATE, obj=note, request=request, detail={"case": note.case_id})
+    return note
+
+
+def _attach(
+    *, by: User, note: ContactNote, name: str, data: bytes, request: HttpRequest | None
+) -> Attachment:
+    attachments.check_size(len(data))
+    content_type, extension = attachments.sniff(data)
+    stored = attachments.write(data)
+    attachment = Attachment(
+        note=note,
+        original_name=attachments.safe_name(name, extension),
+        content_type=content_type,
+        size=len(data),
+        stored_name=stored,
+        uploaded_by=by,
+    )
+    try:
+        attachment.full_clean()
+        attachment.save()
+    except Exception:
+        # A later rollback of the whole transaction can still leave an orphan file; it is
+        # encrypted and unreferenced, so it reveals nothing.
+        attachments.delete(stored)
+        raise
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=attachment,
+        request=request,
+        detail={"case": note.case_id, "note": note.pk, "type": content_type, "size": len(data)},
+    )
+    return attachment
+
+
+@transaction.atomic
+def attachment_add(
+    *,
+    by: User,
+    note: ContactNote,
+    name: str,
+    data: bytes,
+    request: HttpRequest | None = None,
+) -> Attachment:
+    if note.section not in note_sections_for(by, note.case):
+        raise PermissionDenied(_("You may not add files to this note."))
+    return _attach(by=by, note=note, name=name, data=data, request=request)

@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tirek.access import policy
+from tirek.accounts.models import User
+from tirek.accounts.roles import CASEWORK_ROLES, Role
+from tirek.core.validation import reject_control_chars
+from tirek.organisations.models import Unit
+
+from .models import CaseStatus, NoteKind, Phase, RiskLevel
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def _blank(choices: list[tuple[str, Any]], label: Any) -> list[tuple[str, Any]]:
+    return [("", label), *choices]
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        validators=[reject_control_chars],
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Case number or name")}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=_blank(CaseStatus.choices, _("Any"))
+    )
+    phase = forms.ChoiceField(
+        label=_("Phase"), required=False, choices=_blank(Phase.choices, _("Any"))
+    )
+    risk_level = forms.ChoiceField(
+        label=_("Risk level"), required=False, choices=_blank(RiskLevel.choices, _("Any"))
+    )
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    scope = forms.ChoiceField(label=_("Cases"), required=False)
+
+    def __init__(self, *args: Any, user: User, regions: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = _blank(regions, _("Any"))
+        scopes: list[tuple[str, Any]] = [("", _("All I may see")), ("mine", _("On my team"))]
+        if user.has_role(Role.SUPERVISOR):
+            scopes.append(("unit", _("My unit")))
+        self.fields["scope"].choices = scopes
+        if not user.has_role(
+            Role.CASE_MANAGER, Role.PSYCHOLOGIST, Role.SOCIAL_WORKER, Role.SUPERVISOR
+        ):
+            # Roles that never see the risk level are not offered the filter.
+            del self.fields["risk_level"]
+
+
+class CaseEditForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
+    phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
+    protected_identity = forms.BooleanField(
+        label=_("Protected identity (hide return history from school and health staff)"),
+        required=False,
+    )
+    country_returned_from = forms.CharField(
+        label=_("Country returned from"),
+        required=False,
+        max_length=100,
+        validators=[reject_control_chars],
+    )
+    return_date = forms.DateField(label=_("Date of return"), required=False, widget=DateInput)
+    return_history = forms.CharField(
+        label=_("Return history"),
+        required=False,
+        max_length=20000,
+        validators=[reject_control_chars],
+        widget=forms.Textarea,
+    )
+
+    SECTION_OF = {
+        "risk_level": policy.Section.PLAN,
+        "country_returned_from": policy.Section.RETURN_HISTORY,
+        "return_date": policy.Section.RETURN_HISTORY,
+        "return_history": policy.Section.RETURN_HISTORY,
+    }
+
+    def __init__(self, *args: Any, sections: frozenset[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, section in self.SECTION_OF.items():
+            if section not in sections:
+                del self.fields[name]
+        # "Transferred" is set by the transfer form only.
+        self.fields["status"].choices = [
+            c for c in CaseStatus.choices if c[0] != CaseStatus.TRANSFERRED
+        ] + (
+            [(CaseStatus.TRANSFERRED, CaseStatus.TRANSFERRED.label)]
+            if self.initial.get("status") == CaseStatus.TRANSFERRED
+            else []
+        )
+
+
+def casework_staff() -> Any:
+    return (
+        User.objects.filter(is_active=True, roles__role__in=CASEWORK_ROLES)
+        .exclude(roles__role=Role.ADMIN)
+        .select_related("agency")
+        .distinct()
+        .order_by("agency__name", "last_name", "first_name", "username")
+    )
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+        agency = f" — {obj.agency.name}" if obj.agency_id else ""
+        return f"{obj.get_full_name() or obj.username}{agency}"
+
+
+class TeamAddForm(forms.Form):
+    user = StaffChoiceField(label=_("Professional"), queryset=User.objects.none())
+    role = forms.ChoiceField(
+        label=_("Role on this case"),
+        choices=[(r.value, r.label) for r in Role if r in CASEWORK_ROLES],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = casework_staff()
+
+
+class TransferForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    to_unit = forms.ModelChoiceField(
+        label=_("Receiving unit"), queryset=Unit.objects.select_related("agency", "region")
+    )
+    case_manager = StaffChoiceField(label=_("New case manager"), queryset=User.objects.none())
+    reason = forms.CharField(
+        label=_("Reason"), max_length=300, validators=[reject_control_chars], widget=forms.Textarea
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["case_manager"].queryset = (
+            User.objects.filter(is_active=True, roles__role=Role.CASE_MANAGER, unit__isnull=False)
+            .select_related("agency")
+            .distinct()
+            .order_by("agency__name", "last_name")
+        )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of contact"), choices=NoteKind.choices)
+    section = forms.ChoiceField(label=_("Who may read it (section)"))
+    occurred_on = forms.DateField(label=_("Date of contact"), widget=DateInput)
+    narrative = forms.CharField(
+        label=_("Note"),
+        max_length=20000,
+        validators=[reject_control_chars],
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    files = MultipleFileField(label=_("Attachments (PDF, PNG, JPEG)"), required=False)
+
+    def __init__(self, *args: Any, sections: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = [(s, policy.Section.LABELS[s]) for s in sections]
+
+
+class NoteEditForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    occurred_on = forms.DateField(label=_("Date of contact"), widget=DateInput)
+    narrative = forms.CharField(
+        label=_("Note"),
+        max_length=20000,
+        validators=[reject_control_chars],
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )

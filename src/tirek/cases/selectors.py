@@ -1,0 +1,138 @@
+"""Reads on cases, always through the access policy (filters in SQL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from tirek.access import policy
+from tirek.accounts.roles import Role
+from tirek.audit.models import Action
+from tirek.audit.services import record
+from tirek.organisations.models import Region
+
+from . import attachments
+from .models import Attachment, Case, CaseStatus, CaseTeamMember, ContactNote
+
+
+@dataclass
+class CaseFilters:
+    q: str = ""
+    status: str = ""
+    phase: str = ""
+    risk_level: str = ""
+    region: str = ""  # region code: that region and everything under it
+    scope: str = ""  # "" (all I may see) | "mine" (on my team) | "unit" (my unit, supervisors)
+    open_only: bool = False
+
+
+def _name_matches(q: str) -> Q:
+    """Name search: a simple match for now. The people app may offer a fuzzy
+    ``person_search_ids(q)``; it is used when present."""
+    try:
+        from tirek.people.selectors import person_search_ids  # type: ignore[attr-defined]
+    except ImportError:
+        person_search_ids = None
+    condition = Q()
+    for word in q.split()[:4]:
+        condition &= (
+            Q(person__given_name__icontains=word)
+            | Q(person__family_name__icontains=word)
+            | Q(person__patronymic__icontains=word)
+        )
+    if person_search_ids is not None:
+        try:
+            ids = list(person_search_ids(q))[:500]
+        except Exception:  # noqa: BLE001 - a fuzzy search failing must not break the list
+            ids = []
+        if ids:
+            condition |= Q(person_id__in=ids)
+    return condition
+
+
+def case_list(user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    """The cases the user may see, filtered, newest first."""
+    f = filters or CaseFilters()
+    cases = policy.visible_cases(user)
+    if f.scope == "mine":
+        cases = cases.filter(
+            pk__in=CaseTeamMember.objects.filter(user=user, removed_at__isnull=True).values(
+                "case_id"
+            )
+        )
+    elif f.scope == "unit" and user.has_role(Role.SUPERVISOR) and user.unit_id:
+        cases = cases.filter(supervising_unit_id=user.unit_id)
+    if f.status:
+        cases = cases.filter(status=f.status)
+    elif f.open_only:
+        cases = cases.exclude(status=CaseStatus.CLOSED)
+    if f.phase:
+        cases = cases.filter(phase=f.phase)
+    if f.risk_level:
+        # Risk belongs to the plan section: filtering by it must not reveal it to roles
+        # that may not see it (school, health, law enforcement).
+        cases = cases.filter(
+            risk_level=f.risk_level,
+            pk__in=policy.cases_with_section(user, policy.Section.PLAN).values("pk"),
+        )
+    if f.region:
+        region = Region.objects.filter(code=f.region).first()
+        cases = cases.filter(region__path__startswith=region.path) if region else cases.none()
+    q = f.q.strip()
+    if q:
+        number = (
+            Q(number__iexact=q) | Q(number__iendswith=q) if any(c.isdigit() for c in q) else Q()
+        )
+        cases = (
+            cases.filter(number | _name_matches(q)) if number else cases.filter(_name_matches(q))
+        )
+    return cases.select_related("person", "region").order_by("-opened_at", "-id")
+
+
+def notes_for(user: Any, case: Case) -> QuerySet[ContactNote]:
+    """The notes of sections the user may see on this case."""
+    return (
+        ContactNote.objects.filter(case=case, section__in=policy.sections_for(user, case))
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("-occurred_on", "-id")
+    )
+
+
+def note_get(user: Any, case: Case, note_id: Any) -> ContactNote:
+    try:
+        return notes_for(user, case).get(pk=note_id)
+    except (ContactNote.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def team_of(case: Case) -> QuerySet[CaseTeamMember]:
+    return (
+        CaseTeamMember.objects.filter(case=case, removed_at__isnull=True)
+        .select_related("user", "user__agency")
+        .order_by("added_at", "id")
+    )
+
+
+def attachment_download(
+    user: Any, attachment_id: Any, *, request: HttpRequest | None = None
+) -> tuple[Attachment, bytes]:
+    """The decrypted file if the user may read its note's section; else 404. Audited."""
+    try:
+        attachment = Attachment.objects.select_related("note").get(pk=attachment_id)
+    except (Attachment.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    note = attachment.note
+    policy.get_case(user, note.case_id, section=note.section, request=request, audit=False)
+    data = attachments.read(attachment.stored_name)
+    record(
+        actor=user,
+        action=Action.READ,
+        obj=attachment,
+        request=request,
+        detail={"case": note.case_id, "note": note.pk},
+    )
+    return attachment, data

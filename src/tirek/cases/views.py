@@ -1,0 +1,389 @@
+"""Case screens. Every case is found through ``tirek.access.policy``: a case the user may
+not see is a 404, exactly like a missing one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tirek.access import policy
+from tirek.core.exceptions import Conflict, Refused
+from tirek.organisations.models import Region
+
+from . import selectors, services, timeline
+from .forms import CaseEditForm, CaseFilterForm, NoteEditForm, NoteForm, TeamAddForm, TransferForm
+from .models import Case, CaseTeamMember
+from .panels import render_panels
+
+PAGE_SIZE = 25
+
+
+def add_errors(form: Any, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form's fields (or above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+def _casework_only(request: HttpRequest) -> None:
+    if not policy.may_break_glass(request.user):
+        raise PermissionDenied
+
+
+def _case(request: HttpRequest, pk: int, section: str = policy.Section.CORE) -> Case:
+    return policy.get_case(request.user, pk, section=section, request=request)
+
+
+# --- list --------------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    _casework_only(request)
+    user = request.user
+    regions = [
+        (r.code, r.name)
+        for r in Region.objects.filter(kind__in=[Region.Kind.OBLAST, Region.Kind.CITY])
+    ]
+    form = CaseFilterForm(request.GET or None, user=user, regions=regions)
+    filters = selectors.CaseFilters()
+    if form.is_bound and form.is_valid():
+        filters = selectors.CaseFilters(
+            **{k: v for k, v in form.cleaned_data.items() if v and k != "page"}
+        )
+    cases = selectors.case_list(user, filters) if not form.errors else Case.objects.none()
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    sections = policy.sections_for_many(user, page.object_list)
+    rows = [
+        {"case": case, "show_risk": policy.Section.PLAN in sections.get(case.pk, frozenset())}
+        for case in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/list.html",
+        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+    )
+
+
+# --- one case ----------------------------------------------------------------------------
+
+
+def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    user = request.user
+    sections = policy.sections_for(user, case)
+    emergency = None
+    if not policy.team_roles(user, case) and not policy.is_supervisor_of(user, case):
+        from tirek.privacy.models import EmergencyAccess
+
+        emergency = (
+            EmergencyAccess.objects.filter(user=user, case=case, expires_at__gt=timezone.now())
+            .order_by("-expires_at")
+            .first()
+        )
+    team = list(selectors.team_of(case))
+    notes = list(selectors.notes_for(user, case)[:50])
+    writable = services.note_sections_for(user, case)
+    return {
+        "case": case,
+        "person": case.person,
+        "sections": sections,
+        "S": policy.Section,
+        "section_labels": policy.Section.LABELS,
+        "can_manage": policy.can_manage(user, case),
+        "can_write_notes": bool(writable),
+        "emergency": emergency,
+        "team": team,
+        "notes": notes,
+        "own_note_ids": {n.pk for n in notes if n.author_id == user.pk and n.section in writable},
+        "timeline": timeline.build(case, user),
+        "panels": render_panels(request, case, sections),
+    }
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+@login_required
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    if not policy.can_manage(request.user, case):
+        raise PermissionDenied
+    sections = policy.sections_for(request.user, case, include_emergency=False)
+    initial = {
+        "version": case.version,
+        "status": case.status,
+        "phase": case.phase,
+        "risk_level": case.risk_level,
+        "protected_identity": case.protected_identity,
+        "country_returned_from": case.country_returned_from,
+        "return_date": case.return_date,
+        "return_history": case.return_history,
+    }
+    status = 200
+    if request.method == "POST":
+        form = CaseEditForm(request.POST, initial=initial, sections=sections)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            changes = {k: v for k, v in data.items() if initial.get(k) != v}
+            try:
+                services.case_update(
+                    by=request.user, case=case, version=version, changes=changes, request=request
+                )
+            except Conflict as exc:
+                form.add_error(None, str(exc))
+                status = 409
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("The case has been saved."))
+                return redirect("cases:detail", pk=case.pk)
+        if status == 200 and form.errors:
+            status = 422
+    else:
+        form = CaseEditForm(initial=initial, sections=sections)
+    return render(request, "cases/edit.html", {"case": case, "form": form}, status=status)
+
+
+# --- team --------------------------------------------------------------------------------
+
+
+@login_required
+def team(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    can_manage = policy.can_manage(request.user, case)
+    form = TeamAddForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.team_member_add(
+                    by=request.user,
+                    case=case,
+                    user=form.cleaned_data["user"],
+                    role=form.cleaned_data["role"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("Added to the team."))
+                return redirect("cases:team", pk=case.pk)
+        status = 422
+    members = list(selectors.team_of(case))
+    return render(
+        request,
+        "cases/team.html",
+        {"case": case, "members": members, "form": form, "can_manage": can_manage},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def team_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
+    case = _case(request, pk)
+    if not policy.can_manage(request.user, case):
+        raise PermissionDenied
+    try:
+        member = CaseTeamMember.objects.select_related("user").get(
+            pk=member_id, case=case, removed_at__isnull=True
+        )
+    except CaseTeamMember.DoesNotExist as exc:
+        raise Http404 from exc
+    try:
+        services.team_member_remove(by=request.user, case=case, member=member, request=request)
+    except (Refused, ValidationError, Conflict) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Removed from the team."))
+    return redirect("cases:team", pk=case.pk)
+
+
+@login_required
+def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    if not policy.can_manage(request.user, case):
+        raise PermissionDenied
+    form = TransferForm(request.POST or None, initial={"version": case.version})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.case_transfer(
+                    by=request.user,
+                    case=case,
+                    version=data["version"],
+                    to_unit=data["to_unit"],
+                    case_manager=data["case_manager"],
+                    reason=data["reason"],
+                    request=request,
+                )
+            except Conflict as exc:
+                form.add_error(None, str(exc))
+                status = 409
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("The case has been transferred."))
+                if policy.visible_cases(request.user).filter(pk=case.pk).exists():
+                    return redirect("cases:detail", pk=case.pk)
+                return redirect("cases:list")
+        if status == 200:
+            status = 422
+    return render(request, "cases/transfer.html", {"case": case, "form": form}, status=status)
+
+
+# --- notes -------------------------------------------------------------------------------
+
+
+def _uploads(request: HttpRequest) -> list[tuple[str, bytes]]:
+    return [(f.name or "file", f.read()) for f in request.FILES.getlist("files")]
+
+
+@login_required
+def note_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    sections = services.note_sections_for(request.user, case)
+    if not sections:
+        raise PermissionDenied
+    initial = {
+        "section": services.default_note_section(request.user, case),
+        "occurred_on": timezone.localdate(),
+    }
+    status = 200
+    if request.method == "POST":
+        form = NoteForm(request.POST, request.FILES, sections=sections, initial=initial)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.note_create(
+                    by=request.user,
+                    case=case,
+                    kind=data["kind"],
+                    section=data["section"],
+                    occurred_on=data["occurred_on"],
+                    narrative=data["narrative"],
+                    files=_uploads(request),
+                    request=request,
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("The note has been saved."))
+                return redirect("cases:detail", pk=case.pk)
+        status = 422
+    else:
+        form = NoteForm(sections=sections, initial=initial)
+    return render(request, "cases/note_form.html", {"case": case, "form": form}, status=status)
+
+
+@login_required
+def note_edit(request: HttpRequest, pk: int, note_id: int) -> HttpResponse:
+    case = _case(request, pk)
+    note = selectors.note_get(request.user, case, note_id)
+    if note.author_id != request.user.pk:
+        raise PermissionDenied
+    initial = {
+        "version": note.version,
+        "occurred_on": note.occurred_on,
+        "narrative": note.narrative,
+    }
+    status = 200
+    if request.method == "POST":
+        form = NoteEditForm(request.POST, initial=initial)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.note_update(
+                    by=request.user,
+                    note=note,
+                    version=data["version"],
+                    narrative=data["narrative"],
+                    occurred_on=data["occurred_on"],
+                    request=request,
+                )
+            except Conflict as exc:
+                form.add_error(None, str(exc))
+                status = 409
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("The note has been saved."))
+                return redirect("cases:detail", pk=case.pk)
+        if status == 200:
+            status = 422
+    else:
+        form = NoteEditForm(initial=initial)
+    return render(
+        request, "cases/note_edit.html", {"case": case, "note": note, "form": form}, status=status
+    )
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment, data = selectors.attachment_download(request.user, pk, request=request)
+    response = HttpResponse(data, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=attachment.original_name
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- my work ------------------------------------------------------------------------------
+
+
+def my_work_panel(request: HttpRequest) -> dict[str, Any] | None:
+    user = request.user
+    if not policy.may_break_glass(user):
+        return None
+    from tirek.privacy.selectors import consent_status_many
+
+    mine = (
+        selectors.case_list(user, selectors.CaseFilters(scope="mine", open_only=True))
+        .select_related("person")
+        .order_by("number")
+    )
+    cases = list(mine[:300])
+    statuses = consent_status_many([c.person for c in cases])
+    lacking = [c for c in cases if statuses[c.person_id].needs_attention]
+    unit_count = None
+    if user.has_role("supervisor") and user.unit_id:
+        unit_count = (
+            Case.objects.filter(supervising_unit_id=user.unit_id)
+            .exclude(status="closed")
+            .aggregate(n=Count("id"))["n"]
+        )
+    return {
+        "title": _("My cases"),
+        "template": "cases/panel_my_work.html",
+        "open_count": len(cases),
+        "lacking": lacking[:10],
+        "lacking_count": len(lacking),
+        "unit_count": unit_count,
+    }

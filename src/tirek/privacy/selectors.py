@@ -1,0 +1,305 @@
+"""Reads about consent and emergency access.
+
+``consent_covers(person, purpose, agency)`` is what sharing features (referrals, exports)
+ask before they send anything; ``consent_status(person)`` is what the case page shows.
+
+Who must consent depends on the person's age on the day asked (DESIGN.md section 4,
+boundaries per country in ``tirek.privacy.conf``):
+- under 6: a parent or legal representative consents;
+- 6 to 14: a parent or legal representative consents and the child assents;
+- 15 to 17: the child consents;
+- adults consent for themselves; with no date of birth, a legal representative consents.
+A consent from someone else (e.g. a 12-year-old consenting alone) is an override: it
+needs a reason and a supervisor's approval, and once approved stands in for the default.
+The requirement is checked on the day asked, so when a child crosses an age boundary the
+old consent stops covering and a new one is needed.
+A consent names its recipient agencies (none if empty); a child's assent is to the
+purpose, whoever receives the information.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tirek.accounts.roles import Role
+
+from .conf import CONSENT_EXPIRY_WARNING_DAYS, consent_age_rule
+from .models import Consent, ConsentKind, EmergencyAccess, GivenBy, Purpose
+
+
+class AgeGroup:
+    CAREGIVER = "caregiver"  # under 6
+    CAREGIVER_AND_ASSENT = "caregiver_and_assent"  # 6-14
+    OWN_CONSENT = "own_consent"  # 15-17
+    ADULT = "adult"
+    UNKNOWN = "unknown"
+
+    LABELS: dict[str, Any] = {
+        CAREGIVER: _("Consent of a parent or legal representative"),
+        CAREGIVER_AND_ASSENT: _(
+            "Consent of a parent or legal representative and the child's assent"
+        ),
+        OWN_CONSENT: _("The child's own consent"),
+        ADULT: _("The person's own consent"),
+        UNKNOWN: _("Consent of a legal representative (date of birth unknown)"),
+    }
+
+
+# (given_by, kind) records the default for each age group requires, all of them.
+REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
+    AgeGroup.CAREGIVER: ((GivenBy.GUARDIAN, ConsentKind.CONSENT),),
+    AgeGroup.CAREGIVER_AND_ASSENT: (
+        (GivenBy.GUARDIAN, ConsentKind.CONSENT),
+        (GivenBy.CHILD, ConsentKind.ASSENT),
+    ),
+    AgeGroup.OWN_CONSENT: ((GivenBy.CHILD, ConsentKind.CONSENT),),
+    AgeGroup.ADULT: ((GivenBy.ADULT_SELF, ConsentKind.CONSENT),),
+    AgeGroup.UNKNOWN: ((GivenBy.GUARDIAN, ConsentKind.CONSENT),),
+}
+
+
+def age_on(birth_date: date | None, day: date) -> int | None:
+    if birth_date is None:
+        return None
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - int(before_birthday)
+
+
+def age_group(birth_date: date | None, day: date) -> str:
+    age = age_on(birth_date, day)
+    if age is None:
+        return AgeGroup.UNKNOWN
+    rule = consent_age_rule()
+    if age < rule["caregiver_only_below"]:
+        return AgeGroup.CAREGIVER
+    if age < rule["own_consent_from"]:
+        return AgeGroup.CAREGIVER_AND_ASSENT
+    if age < rule["adult_from"]:
+        return AgeGroup.OWN_CONSENT
+    return AgeGroup.ADULT
+
+
+def is_default_giver(birth_date: date | None, day: date, given_by: str, kind: str) -> bool:
+    """Whether a record fits the default for the age (else, for a consent, an override)."""
+    if kind == ConsentKind.ASSENT:
+        return True  # an assent is never an override: extra assent does no harm
+    return (given_by, kind) in REQUIRED[age_group(birth_date, day)]
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def next_boundary(birth_date: date | None, day: date) -> date | None:
+    """The next day the age requirement changes (a birthday crossing a boundary)."""
+    if birth_date is None:
+        return None
+    rule = consent_age_rule()
+    for years in (rule["caregiver_only_below"], rule["own_consent_from"], rule["adult_from"]):
+        when = _add_years(birth_date, years)
+        if when > day:
+            return when
+    return None
+
+
+# --- evaluating records (pure Python over records already loaded) -------------------------
+
+
+def in_force(record: Consent, at: datetime) -> bool:
+    day = timezone.localdate(at)
+    return (
+        record.valid_from <= day
+        and (record.valid_until is None or record.valid_until >= day)
+        and (record.withdrawn_at is None or record.withdrawn_at > at)
+        and (not record.is_override or record.override_approved_at is not None)
+    )
+
+
+def _names_agency(record: Consent, agency_id: int | None) -> bool:
+    if agency_id is None or record.kind == ConsentKind.ASSENT:
+        return True
+    return any(a.pk == agency_id for a in record.recipients.all())
+
+
+def _covering(
+    records: Iterable[Consent],
+    birth_date: date | None,
+    purpose: str,
+    agency_id: int | None,
+    at: datetime,
+) -> list[Consent] | None:
+    """The records that together cover ``purpose`` at ``at``, or None."""
+    usable = [
+        r
+        for r in records
+        if r.purpose == purpose and in_force(r, at) and _names_agency(r, agency_id)
+    ]
+    overrides = [r for r in usable if r.is_override and r.kind == ConsentKind.CONSENT]
+    if overrides:
+        return [max(overrides, key=_end_key)]
+    chosen: list[Consent] = []
+    for given_by, kind in REQUIRED[age_group(birth_date, timezone.localdate(at))]:
+        matching = [
+            r for r in usable if r.given_by == given_by and r.kind == kind and not r.is_override
+        ]
+        if not matching:
+            return None
+        chosen.append(max(matching, key=_end_key))
+    return chosen
+
+
+def _end_key(record: Consent) -> date:
+    return record.valid_until or date.max
+
+
+def consent_covers(
+    person: Any, purpose: str, agency: Any = None, at: datetime | None = None
+) -> bool:
+    """Whether consent in force at ``at`` (default: now) covers ``purpose`` and, when
+    ``agency`` is given, sharing with that agency. Withdrawn consent never covers."""
+    at = at or timezone.now()
+    agency_id = getattr(agency, "pk", agency)
+    records = list(
+        Consent.objects.filter(person=person, purpose=purpose).prefetch_related("recipients")
+    )
+    return _covering(records, person.birth_date, purpose, agency_id, at) is not None
+
+
+@dataclass
+class PurposeStatus:
+    purpose: str
+    label: Any
+    state: str  # covered | expiring | missing
+    until: date | None = None  # when coverage ends (consent end or age boundary)
+    agencies: list[str] = field(default_factory=list)
+
+    @property
+    def covered(self) -> bool:
+        return self.state != "missing"
+
+
+@dataclass
+class ConsentStatus:
+    age: int | None
+    age_group: str
+    requirement: Any
+    purposes: list[PurposeStatus]
+    awaiting_approval: int
+    records: list[Consent]
+
+    @property
+    def case_management(self) -> PurposeStatus:
+        return next(p for p in self.purposes if p.purpose == Purpose.CASE_MANAGEMENT)
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.case_management.state != "covered"
+
+
+def _status(person: Any, records: list[Consent], at: datetime) -> ConsentStatus:
+    today = timezone.localdate(at)
+    boundary = next_boundary(person.birth_date, today)
+    purposes: list[PurposeStatus] = []
+    for purpose, label in Purpose.choices:
+        chosen = _covering(records, person.birth_date, purpose, None, at)
+        if chosen is None:
+            purposes.append(PurposeStatus(purpose, label, "missing"))
+            continue
+        ends = [r.valid_until for r in chosen if r.valid_until is not None]
+        if boundary is not None and not any(r.is_override for r in chosen):
+            ends.append(boundary - timedelta(days=1))
+        until = min(ends) if ends else None
+        warn = until is not None and until <= today + timedelta(days=CONSENT_EXPIRY_WARNING_DAYS)
+        agencies = sorted(
+            {a.name for r in chosen if r.kind == ConsentKind.CONSENT for a in r.recipients.all()}
+        )
+        purposes.append(
+            PurposeStatus(purpose, label, "expiring" if warn else "covered", until, agencies)
+        )
+    group = age_group(person.birth_date, today)
+    return ConsentStatus(
+        age=age_on(person.birth_date, today),
+        age_group=group,
+        requirement=AgeGroup.LABELS[group],
+        purposes=purposes,
+        awaiting_approval=sum(1 for r in records if r.awaiting_approval),
+        records=records,
+    )
+
+
+def consent_status(person: Any, at: datetime | None = None) -> ConsentStatus:
+    """Per purpose: covered, expiring within 30 days, or missing; plus the age rule."""
+    at = at or timezone.now()
+    records = list(
+        Consent.objects.filter(person=person)
+        .select_related("recorded_by", "withdrawn_by", "override_approved_by")
+        .prefetch_related("recipients")
+    )
+    return _status(person, records, at)
+
+
+def consent_status_many(
+    persons: Iterable[Any], at: datetime | None = None
+) -> dict[int, ConsentStatus]:
+    """``consent_status`` for many people in two queries (for lists and panels)."""
+    at = at or timezone.now()
+    persons = list(persons)
+    by_person: dict[int, list[Consent]] = {p.pk: [] for p in persons}
+    for record in Consent.objects.filter(person__in=persons).prefetch_related("recipients"):
+        by_person[record.person_id].append(record)
+    return {p.pk: _status(p, by_person[p.pk], at) for p in persons}
+
+
+def consents_of(person: Any) -> QuerySet[Consent]:
+    return (
+        Consent.objects.filter(person=person)
+        .select_related("recorded_by", "withdrawn_by", "override_approved_by")
+        .prefetch_related("recipients")
+        .order_by("-recorded_at", "-id")
+    )
+
+
+# --- emergency access -------------------------------------------------------------------------
+
+
+def emergency_accesses_to_review() -> QuerySet[EmergencyAccess]:
+    return (
+        EmergencyAccess.objects.filter(reviewed_at__isnull=True)
+        .select_related("user", "user__agency", "case")
+        .order_by("granted_at", "id")
+    )
+
+
+def emergency_accesses_reviewed() -> QuerySet[EmergencyAccess]:
+    return (
+        EmergencyAccess.objects.filter(reviewed_at__isnull=False)
+        .select_related("user", "reviewed_by", "case")
+        .order_by("-reviewed_at", "-id")
+    )
+
+
+def reads_during(access: EmergencyAccess) -> QuerySet[Any]:
+    """What the person opened under the emergency access, from the audit log."""
+    from tirek.audit.models import AuditEntry
+
+    return AuditEntry.objects.filter(
+        actor_id=access.user_id,
+        object_type="cases.case",
+        object_id=str(access.case_id),
+        at__gte=access.granted_at,
+        at__lte=access.expires_at,
+    ).order_by("at", "id")
+
+
+def is_dpo(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.DPO))

@@ -1,0 +1,352 @@
+"""Writes on consent and emergency access; each audited in the same transaction."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tirek.access import policy
+from tirek.accounts.models import User
+from tirek.accounts.roles import Role
+from tirek.audit.models import Action
+from tirek.audit.services import record
+from tirek.cases.models import Case, CaseEvent, EventKind
+from tirek.core.exceptions import Conflict, Refused
+from tirek.core.ratelimit import check as rate_limit
+from tirek.organisations.models import Agency
+
+from . import conf
+from .models import Consent, ConsentKind, EmergencyAccess, GivenBy, Purpose, ReviewOutcome
+from .selectors import is_default_giver, is_dpo
+
+logger = logging.getLogger(__name__)
+
+
+def _stale() -> Conflict:
+    return Conflict(
+        _(
+            "Someone else changed this record since you opened it. "
+            "Reload it and apply your change again."
+        )
+    )
+
+
+# --- who may handle consent -------------------------------------------------------------------
+
+
+def can_record_consent(user: Any, person: Any) -> bool:
+    """Staff who see the family section of one of the person's cases; before a case is
+    opened, the person who registered them."""
+    cases = list(Case.objects.filter(person=person))
+    if not cases:
+        return bool(
+            person.created_by_id == getattr(user, "pk", None) and policy.may_break_glass(user)
+        )
+    return any(policy.can_write(user, case, policy.Section.FAMILY) for case in cases)
+
+
+def can_read_consents(user: Any, person: Any) -> bool:
+    """Everyone who may open the person, and the data protection officer (who reviews
+    consents but reads no case content)."""
+    if is_dpo(user):
+        return True
+    return policy.visible_persons(user).filter(pk=person.pk).exists()
+
+
+def person_for_consent(user: Any, person_id: Any) -> Any:
+    """The person if the user may read their consents, else 404."""
+    from tirek.people.models import Person
+
+    try:
+        person = Person.objects.get(pk=person_id)
+    except (Person.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if not can_read_consents(user, person):
+        raise Http404
+    return person
+
+
+# --- consent ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    by: User,
+    person: Any,
+    purposes: list[str],
+    given_by: str,
+    kind: str = ConsentKind.CONSENT,
+    valid_from: date,
+    valid_until: date | None = None,
+    recipients: list[Agency] | None = None,
+    giver_name: str = "",
+    override_reason: str = "",
+    request: HttpRequest | None = None,
+) -> list[Consent]:
+    """Record consent (or a child's assent) to one or more purposes, one record each.
+
+    A consent from someone other than the default giver for the person's age is an
+    override: it needs ``override_reason`` and counts once a supervisor approves it."""
+    if not can_record_consent(by, person):
+        raise PermissionDenied(_("Your role on this case does not allow recording consent."))
+    errors: dict[str, str] = {}
+    purposes = list(dict.fromkeys(purposes))
+    if not purposes:
+        errors["purposes"] = _("Choose at least one purpose.")
+    elif any(p not in Purpose.values for p in purposes):
+        errors["purposes"] = _("Unknown purpose.")
+    if given_by not in GivenBy.values:
+        errors["given_by"] = _("Choose who gives the consent.")
+    if kind not in ConsentKind.values:
+        errors["kind"] = _("Choose consent or assent.")
+    elif kind == ConsentKind.ASSENT and given_by != GivenBy.CHILD:
+        errors["kind"] = _("Only a child gives assent.")
+    if valid_until is not None and valid_until < valid_from:
+        errors["valid_until"] = _("The end date is before the start date.")
+    if errors:
+        raise ValidationError(errors)
+    is_override = not is_default_giver(person.birth_date, valid_from, given_by, kind)
+    override_reason = override_reason.strip()
+    if is_override and len(override_reason) < 10:
+        raise ValidationError(
+            {
+                "override_reason": _(
+                    "This departs from the default for the person's age: give the reason "
+                    "(a supervisor will approve it)."
+                )
+            }
+        )
+    created: list[Consent] = []
+    for purpose in purposes:
+        consent = Consent(
+            person=person,
+            purpose=purpose,
+            kind=kind,
+            given_by=given_by,
+            giver_name=giver_name.strip(),
+            valid_from=valid_from,
+            valid_until=valid_until,
+            recorded_by=by,
+            is_override=is_override,
+            override_reason=override_reason if is_override else "",
+        )
+        consent.full_clean()
+        consent.save()
+        if recipients and kind == ConsentKind.CONSENT:
+            consent.recipients.set(recipients)
+        created.append(consent)
+        record(
+            actor=by,
+            action=Action.CREATE,
+            obj=consent,
+            request=request,
+            detail={
+                "person": person.pk,
+                "purpose": purpose,
+                "kind": kind,
+                "given_by": given_by,
+                "recipients": sorted(a.pk for a in recipients or []),
+                "override": is_override,
+            },
+        )
+    return created
+
+
+@transaction.atomic
+def consent_withdraw(
+    *,
+    by: User,
+    consent: Consent,
+    note: str = "",
+    at: Any = None,
+    request: HttpRequest | None = None,
+) -> Consent:
+    """Withdrawal is honoured from this moment: nothing may be shared under it after."""
+    if not can_record_consent(by, consent.person):
+        raise PermissionDenied(_("Your role on this case does not allow recording consent."))
+    when = at or timezone.now()
+    updated = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=when,
+        withdrawn_by=by,
+        withdrawal_note=note.strip()[:500],
+        version=F("version") + 1,
+    )
+    if not updated:
+        raise ValidationError({"consent": _("This consent has already been withdrawn.")})
+    consent.refresh_from_db()
+    consent.full_clean()
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=consent,
+        request=request,
+        detail={"withdrawn": True, "person": consent.person_id, "purpose": consent.purpose},
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_override_approve(
+    *, by: User, consent: Consent, request: HttpRequest | None = None
+) -> Consent:
+    """A supervisor of one of the person's cases approves an override of the age default
+    (never their own)."""
+    cases = Case.objects.filter(person=consent.person_id)
+    if not any(policy.is_supervisor_of(by, case) for case in cases):
+        raise PermissionDenied(_("Only the supervisor of the case may approve an override."))
+    if consent.recorded_by_id == by.pk:
+        raise Refused(_("Someone other than the person who recorded it must approve it."))
+    if not consent.is_override or consent.withdrawn_at is not None:
+        raise ValidationError({"consent": _("There is nothing to approve.")})
+    updated = Consent.objects.filter(pk=consent.pk, override_approved_at__isnull=True).update(
+        override_approved_at=timezone.now(), override_approved_by=by, version=F("version") + 1
+    )
+    if not updated:
+        raise ValidationError({"consent": _("This override has already been approved.")})
+    consent.refresh_from_db()
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=consent,
+        request=request,
+        detail={"override_approved": True, "person": consent.person_id},
+    )
+    return consent
+
+
+# --- emergency access -----------------------------------------------------------------------
+
+
+def _notify_dpo(access: EmergencyAccess) -> None:
+    address = conf.dpo_notify_email()
+    if not address:
+        return
+    # No name, no case content: the number and who opened it, for the review list.
+    subject = _("Tirek: emergency access to review")
+    body = _(
+        "%(user)s opened case %(number)s through emergency access at %(at)s. "
+        "Review it under “Emergency access” in Tirek."
+    ) % {
+        "user": access.user.get_full_name() or access.user.username,
+        "number": access.case.number,
+        "at": timezone.localtime(access.granted_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    try:
+        send_mail(subject, body, None, [address])
+    except Exception:  # the in-app review list still has it
+        logger.exception("Could not e-mail the DPO about emergency access %s", access.pk)
+
+
+@transaction.atomic
+def emergency_access_open(
+    *,
+    by: User,
+    justification: str,
+    case_id: Any = None,
+    case_number: str = "",
+    request: HttpRequest | None = None,
+) -> EmergencyAccess:
+    """Break the glass: read access to a case for a few hours, with a justification, an
+    audit entry, a note on the case timeline and a review by the DPO."""
+    if not policy.may_break_glass(by):
+        raise PermissionDenied(_("Your role does not allow emergency access."))
+    justification = (justification or "").strip()
+    minimum = conf.emergency_justification_min_length()
+    if len(justification) < minimum:
+        raise ValidationError(
+            {
+                "justification": _(
+                    "Explain why you need this case now, in at least %(n)d characters."
+                )
+                % {"n": minimum}
+            }
+        )
+    if len(justification) > 2000:
+        raise ValidationError({"justification": _("Keep it under 2000 characters.")})
+    rate_limit(
+        f"emergency:{by.pk}", limit=conf.emergency_access_limit_per_day(), window_seconds=86400
+    )
+    # Counted before the look-up, so nobody can probe case numbers faster than the limit.
+    try:
+        if case_id is not None:
+            case = Case.objects.select_related("person").get(pk=case_id)
+        else:
+            case = Case.objects.select_related("person").get(number__iexact=case_number.strip())
+    except (Case.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if policy.sections_for(by, case, include_emergency=False):
+        raise Refused(_("You already have access to this case."))
+    now = timezone.now()
+    access = EmergencyAccess(
+        case=case,
+        user=by,
+        justification=justification,
+        granted_at=now,
+        expires_at=now + conf.emergency_access_duration(),
+    )
+    access.full_clean()
+    access.save()
+    CaseEvent.objects.create(
+        case=case,
+        kind=EventKind.EMERGENCY_ACCESS,
+        actor=by,
+        detail={"name": by.get_full_name() or by.username, "until": access.expires_at.isoformat()},
+    )
+    record(
+        actor=by,
+        action=Action.EMERGENCY_ACCESS,
+        obj=case,
+        request=request,
+        detail={"access": access.pk, "expires_at": access.expires_at.isoformat()},
+    )
+    transaction.on_commit(lambda: _notify_dpo(access))
+    return access
+
+
+@transaction.atomic
+def emergency_access_review(
+    *,
+    by: User,
+    access: EmergencyAccess,
+    version: int,
+    outcome: str,
+    comment: str = "",
+    request: HttpRequest | None = None,
+) -> EmergencyAccess:
+    if not by.has_role(Role.DPO):
+        raise PermissionDenied(_("Only the data protection officer reviews emergency access."))
+    if outcome not in ReviewOutcome.values:
+        raise ValidationError({"outcome": _("Choose an outcome.")})
+    comment = comment.strip()
+    if outcome != ReviewOutcome.JUSTIFIED and not comment:
+        raise ValidationError({"comment": _("Say what was wrong or what must follow.")})
+    access.outcome, access.review_comment = outcome, comment
+    access.full_clean(exclude=["case", "user", "expires_at"])
+    updated = EmergencyAccess.objects.filter(pk=access.pk, version=version).update(
+        reviewed_at=timezone.now(),
+        reviewed_by=by,
+        outcome=outcome,
+        review_comment=comment,
+        version=F("version") + 1,
+    )
+    if not updated:
+        raise _stale()
+    access.refresh_from_db()
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=access,
+        request=request,
+        detail={"review": outcome, "case": access.case_id, "user": access.user_id},
+    )
+    return access

@@ -1,0 +1,322 @@
+"""Consent screens, emergency access, and the DPO's review of emergency accesses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tirek.access import policy
+from tirek.accounts.decorators import role_required
+from tirek.accounts.roles import Role
+from tirek.audit.models import Action
+from tirek.audit.services import record
+from tirek.cases.views import add_errors
+from tirek.core.exceptions import Conflict, Refused
+from tirek.core.ratelimit import RateLimited
+
+from . import selectors, services
+from .forms import ConsentForm, EmergencyAccessForm, ReviewForm, WithdrawForm
+from .models import Consent, EmergencyAccess
+
+
+def _back(request: HttpRequest, fallback: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return fallback
+
+
+# --- consent ------------------------------------------------------------------------------
+
+
+def _consent(request: HttpRequest, pk: int) -> Consent:
+    try:
+        consent = Consent.objects.select_related("person").get(pk=pk)
+    except Consent.DoesNotExist as exc:
+        raise Http404 from exc
+    if not services.can_read_consents(request.user, consent.person):
+        raise Http404
+    return consent
+
+
+@login_required
+def consent_new(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = services.person_for_consent(request.user, person_id)
+    if not services.can_record_consent(request.user, person):
+        raise PermissionDenied
+    back = _back(request)
+    status = 200
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.consent_record(
+                    by=request.user,  # type: ignore[arg-type]
+                    person=person,
+                    purposes=data["purposes"],
+                    given_by=data["given_by"],
+                    kind=data["kind"],
+                    giver_name=data["giver_name"],
+                    recipients=list(data["recipients"]),
+                    valid_from=data["valid_from"],
+                    valid_until=data["valid_until"],
+                    override_reason=data["override_reason"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("The consent has been recorded."))
+                return redirect(back)
+        status = 422
+    status_now = selectors.consent_status(person)
+    return render(
+        request,
+        "privacy/consent_form.html",
+        {"person": person, "form": form, "status": status_now, "next": back},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    consent = _consent(request, pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(_back(request))
+    try:
+        services.consent_withdraw(
+            by=request.user,  # type: ignore[arg-type]
+            consent=consent,
+            note=form.cleaned_data["note"],
+            request=request,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The consent has been withdrawn. It no longer applies."))
+    return redirect(_back(request))
+
+
+@login_required
+@require_POST
+def consent_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    consent = _consent(request, pk)
+    try:
+        services.consent_override_approve(
+            by=request.user,  # type: ignore[arg-type]
+            consent=consent,
+            request=request,
+        )
+    except (ValidationError, Refused) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("The override has been approved."))
+    return redirect(_back(request))
+
+
+def consent_panel(
+    request: HttpRequest, case: Any, sections: frozenset[str]
+) -> dict[str, Any] | None:
+    """The consent panel on the case page (core section: the whole team needs to know
+    what the family agreed to)."""
+    if policy.Section.CORE not in sections:
+        return None
+    status = selectors.consent_status(case.person)
+    user = request.user
+    return {
+        "title": _("Consent"),
+        "template": "privacy/panel_consent.html",
+        "status": status,
+        "person": case.person,
+        "case": case,
+        "can_record": services.can_record_consent(user, case.person),
+        "can_approve": policy.is_supervisor_of(user, case),
+    }
+
+
+def consent_timeline(case: Any, user: Any) -> list[Any]:
+    from tirek.cases.timeline import TimelineItem
+
+    from .models import Consent
+
+    items = []
+    for c in Consent.objects.filter(person_id=case.person_id).select_related(
+        "recorded_by", "withdrawn_by"
+    )[:100]:
+        items.append(
+            TimelineItem(
+                at=c.recorded_at,
+                title=_("Consent recorded")
+                if c.kind == "consent"
+                else _("Child's assent recorded"),
+                detail=f"{c.get_purpose_display()} — {c.get_given_by_display()}",
+                actor=c.recorded_by.get_full_name() or c.recorded_by.username,
+                kind="consent",
+            )
+        )
+        if c.withdrawn_at:
+            who = c.withdrawn_by
+            items.append(
+                TimelineItem(
+                    at=c.withdrawn_at,
+                    title=_("Consent withdrawn"),
+                    detail=str(c.get_purpose_display()),
+                    actor=(who.get_full_name() or who.username) if who else "",
+                    kind="consent",
+                )
+            )
+    return items
+
+
+# --- emergency access ----------------------------------------------------------------------
+
+
+@login_required
+def emergency_open(request: HttpRequest) -> HttpResponse:
+    if not policy.may_break_glass(request.user):
+        raise PermissionDenied
+    form = EmergencyAccessForm(
+        request.POST or None, initial={"case_number": request.GET.get("number", "")[:32]}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                access = services.emergency_access_open(
+                    by=request.user,  # type: ignore[arg-type]
+                    case_number=form.cleaned_data["case_number"],
+                    justification=form.cleaned_data["justification"],
+                    request=request,
+                )
+            except Http404:
+                form.add_error("case_number", _("There is no case with this number."))
+            except Refused as exc:
+                form.add_error("case_number", str(exc))
+            except RateLimited:
+                form.add_error(
+                    None, _("Too many emergency accesses today. Call the data protection officer.")
+                )
+                status = 429
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "Emergency access is open. Everything you read is recorded and will be reviewed."
+                    ),
+                )
+                return redirect("cases:detail", pk=access.case_id)
+        if status == 200:
+            status = 422
+    return render(request, "privacy/emergency_open.html", {"form": form}, status=status)
+
+
+@role_required(Role.DPO)
+def review_list(request: HttpRequest) -> HttpResponse:
+    pending = list(selectors.emergency_accesses_to_review()[:200])
+    done = Paginator(selectors.emergency_accesses_reviewed(), 25).get_page(request.GET.get("page"))
+    record(
+        actor=request.user,
+        action=Action.READ,
+        object_type="privacy.emergency_reviews",
+        request=request,
+    )
+    return render(
+        request, "privacy/review_list.html", {"pending": pending, "page": done, "query": ""}
+    )
+
+
+@role_required(Role.DPO)
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        access = EmergencyAccess.objects.select_related(
+            "user", "user__agency", "case", "reviewed_by"
+        ).get(pk=pk)
+    except EmergencyAccess.DoesNotExist as exc:
+        raise Http404 from exc
+    form = ReviewForm(request.POST or None, initial={"version": access.version})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.emergency_access_review(
+                    by=request.user,  # type: ignore[arg-type]
+                    access=access,
+                    version=form.cleaned_data["version"],
+                    outcome=form.cleaned_data["outcome"],
+                    comment=form.cleaned_data["comment"],
+                    request=request,
+                )
+            except Conflict as exc:
+                form.add_error(None, str(exc))
+                status = 409
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("The review has been saved."))
+                return redirect("privacy:review_list")
+        if status == 200:
+            status = 422
+    reads = list(selectors.reads_during(access)[:200])
+    record(actor=request.user, action=Action.READ, obj=access, request=request)
+    return render(
+        request,
+        "privacy/review_detail.html",
+        {"access": access, "reads": reads, "form": form},
+        status=status,
+    )
+
+
+def dpo_panel(request: HttpRequest) -> dict[str, Any] | None:
+    if not selectors.is_dpo(request.user):
+        return None
+    pending = selectors.emergency_accesses_to_review()
+    return {
+        "title": _("Emergency accesses to review"),
+        "template": "privacy/panel_dpo.html",
+        "count": pending.count(),
+        "latest": list(pending[:5]),
+    }
+
+
+def approvals_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """Supervisors: consent overrides waiting for their approval."""
+    user = request.user
+    if not user.has_role(Role.SUPERVISOR) or not user.unit_id:  # type: ignore[union-attr]
+        return None
+    waiting = list(
+        Consent.objects.filter(
+            is_override=True,
+            override_approved_at__isnull=True,
+            withdrawn_at__isnull=True,
+            person__cases__supervising_unit_id=user.unit_id,  # type: ignore[union-attr]
+        )
+        .exclude(recorded_by=user)
+        .select_related("person")
+        .distinct()[:20]
+    )
+    if not waiting:
+        return None
+    cases = {
+        c.person_id: c
+        for c in policy.visible_cases(user).filter(person_id__in=[w.person_id for w in waiting])
+    }
+    return {
+        "title": _("Consent overrides to approve"),
+        "template": "privacy/panel_approvals.html",
+        "items": [(w, cases.get(w.person_id)) for w in waiting],
+    }
