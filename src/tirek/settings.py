@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "tirek.referrals",
     "tirek.conferences",
     "tirek.interviews",
+    "tirek.reports",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,47 @@
+"""Settings of the reports app, read from Django settings or the environment.
+
+- ``TIREK_SDC_THRESHOLD`` (default 5): the smallest number of people a published cell may count.
+- ``TIREK_REPORTS_CACHE_SECONDS`` (default 600; 0 in tests): how long a computed, protected table is reused.
+- ``TIREK_EXPORTS_EAGER`` (default: on in tests): run export jobs in the request, not a thread.
+- ``TIREK_EXPORT_HOURS`` (default 24): how long an export file is kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from tirek.settings import env_bool, env_int
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def sdc_threshold() -> int:
+    value = int(_setting("TIREK_SDC_THRESHOLD", env_int("TIREK_SDC_THRESHOLD", 5)))
+    # A threshold under 2 would publish single people; refuse to run that way.
+    return max(value, 2)
+
+
+def cache_seconds() -> int:
+    # Tests change the data between requests, so they get fresh figures every time.
+    default = 0 if settings.TESTING else 600
+    return int(
+        _setting("TIREK_REPORTS_CACHE_SECONDS", env_int("TIREK_REPORTS_CACHE_SECONDS", default))
+    )
+
+
+def exports_eager() -> bool:
+    return bool(
+        _setting("TIREK_EXPORTS_EAGER", env_bool("TIREK_EXPORTS_EAGER", default=settings.TESTING))
+    )
+
+
+def export_hours() -> int:
+    return int(_setting("TIREK_EXPORT_HOURS", env_int("TIREK_EXPORT_HOURS", 24)))
+
+
+def country_code() -> str:
+    return str(settings.COUNTRY_CODE).upper()

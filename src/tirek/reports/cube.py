@@ -1,0 +1,353 @@
+"""A protected cube: the counts of one population in one period, by region × disaggregation.
+
+Every view of an indicator (the whole country, one region, one disaggregation, a chart,
+a CSV row) is cut from one cube whose cells were protected *together* by
+``sdc.protect``: the region tree ("a region = its sub-regions"), the disaggregations
+("a total = its categories") and the outcome splits ("all = with + without") are all
+relations of one table. So no two views can be combined to undo a suppression.
+
+The published cube keeps only what may be published: hidden cells are ``None``; means and
+maxima are already gated. The raw counts never leave ``build_cube``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from . import sdc
+
+TOTAL = "_"  # the dimension / category code of a total
+ROOT = "*"  # the node above the country (all regions in scope)
+N = "n"  # the measure counting the population itself
+
+
+# --- the region tree ------------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    key: str
+    name: str
+    parent: str | None
+    path: str = ""
+    region_id: int | None = None
+    children: list[str] = field(default_factory=list)
+    unallocated: bool = False  # people of a region not placed in one of its sub-regions
+
+
+@dataclass
+class RegionTree:
+    """Regions as nodes keyed by their code; a region with sub-regions gets an extra child
+    "<code>+" for people registered at the region itself, so that each region equals the
+    sum of its children exactly."""
+
+    nodes: dict[str, Node]
+    leaf_of_region: dict[int, str]
+
+    @classmethod
+    def single(cls, name: str) -> RegionTree:
+        """One node only: a unit's own figures have no region breakdown."""
+        return cls(nodes={ROOT: Node(ROOT, name, None)}, leaf_of_region={})
+
+    @classmethod
+    def build(
+        cls, regions: Iterable[Any], root_name: str, root_id: int | None = None
+    ) -> RegionTree:
+        """The tree of ``regions``. The region ``root_id`` (the country) becomes the root
+        node; without it, the root stands above all top-level regions."""
+        regions = sorted(regions, key=lambda r: r.path)
+        by_id = {r.pk: r for r in regions}
+        has_children = {r.parent_id for r in regions if r.parent_id in by_id}
+        root = by_id.get(root_id) if root_id is not None else None
+        nodes: dict[str, Node] = {
+            ROOT: Node(ROOT, root.name if root else root_name, None, root.path if root else "")
+        }
+        leaf_of_region: dict[int, str] = {}
+
+        def key_of(region: Any) -> str:
+            return ROOT if root is not None and region.pk == root.pk else str(region.code)
+
+        for region in regions:
+            key = key_of(region)
+            if key != ROOT:
+                parent = by_id.get(region.parent_id)
+                parent_key = key_of(parent) if parent is not None else ROOT
+                nodes[key] = Node(key, region.name, parent_key, region.path, region.pk)
+                nodes[parent_key].children.append(key)
+            else:
+                nodes[ROOT].region_id = region.pk
+            if region.pk in has_children:
+                extra = f"{key}+"
+                nodes[extra] = Node(
+                    extra, region.name, key, region.path, region.pk, unallocated=True
+                )
+                nodes[key].children.append(extra)
+                leaf_of_region[region.pk] = extra
+            else:
+                leaf_of_region[region.pk] = key
+        for node in nodes.values():  # the unallocated row goes last
+            node.children.sort(key=lambda k: (nodes[k].unallocated, nodes[k].path, k))
+        return cls(nodes=nodes, leaf_of_region=leaf_of_region)
+
+    def ancestors(self, key: str) -> list[str]:
+        chain = []
+        current: str | None = key
+        while current is not None:
+            chain.append(current)
+            current = self.nodes[current].parent
+        return chain
+
+    def pruned(self, keep: set[str]) -> RegionTree:
+        """Only the nodes on a path to a leaf in ``keep`` (regions with nobody are all
+        zeros: they add cells, not information)."""
+        wanted: set[str] = set()
+        for key in keep:
+            wanted.update(self.ancestors(key))
+        nodes = {
+            k: Node(
+                n.key,
+                n.name,
+                n.parent,
+                n.path,
+                n.region_id,
+                [c for c in n.children if c in wanted],
+                n.unallocated,
+            )
+            for k, n in self.nodes.items()
+            if k in wanted or k == ROOT
+        }
+        return RegionTree(nodes=nodes, leaf_of_region=self.leaf_of_region)
+
+
+# --- dimensions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dimension:
+    code: str
+    label: Any
+    categories: tuple[tuple[str, Any], ...]  # (code, label) in display order
+
+
+@dataclass(frozen=True)
+class Split:
+    """Divides a group in two: those who meet ``code`` and the rest. The group is the
+    whole population, or ``within`` — the "yes" side of another split (e.g. "plan approved"
+    within "assessment due"). Nested groups are protected by the same relations, so a
+    published group minus a published sub-group never reveals a small remainder."""
+
+    code: str
+    within: str = N
+
+    @property
+    def yes(self) -> str:
+        return f"{self.code}:yes"
+
+    @property
+    def no(self) -> str:
+        return f"{self.code}:no"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One group of the SQL aggregation: a leaf region, a category per dimension, and the
+    counts (``n`` and one per split) and statistics (sum, max per stat) of that group."""
+
+    leaf: str
+    categories: Mapping[str, str]
+    counts: Mapping[str, int]
+    sums: Mapping[str, float] = field(default_factory=dict)
+    maxima: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StatSpec:
+    """A mean and maximum over those with a value; ``split`` counts them."""
+
+    code: str
+    split: str
+    top_code: float | None = None
+
+
+@dataclass
+class PublishedCube:
+    population: str
+    period: str
+    scope: str
+    threshold: int
+    tree: RegionTree
+    dimensions: dict[str, Dimension]
+    measures: tuple[str, ...]
+    cells: dict[tuple[str, str, str, str], sdc.Cell]
+    means: dict[tuple[str, str, str, str], sdc.Statistic]
+    maxima: dict[tuple[str, str, str, str], sdc.Statistic]
+    computed_at: datetime
+
+    def cell(self, node: str, dim: str = TOTAL, cat: str = TOTAL, measure: str = N) -> sdc.Cell:
+        return self.cells.get((node, dim, cat, measure), sdc.Cell(0, False))
+
+    def mean(self, node: str, stat: str, dim: str = TOTAL, cat: str = TOTAL) -> sdc.Statistic:
+        return self.means.get((node, dim, cat, stat), sdc.Statistic(None, True))
+
+    def maximum(self, node: str, stat: str, dim: str = TOTAL, cat: str = TOTAL) -> sdc.Statistic:
+        return self.maxima.get((node, dim, cat, stat), sdc.Statistic(None, True))
+
+    def has_node(self, key: str) -> bool:
+        return key in self.tree.nodes
+
+    def children(self, key: str) -> list[Node]:
+        node = self.tree.nodes.get(key)
+        return [self.tree.nodes[c] for c in node.children] if node else []
+
+
+def _with_seen_categories(dimension: Dimension, rows: Sequence[Row]) -> Dimension:
+    """The dimension with any category found in the data but missing from its list, so
+    that every total is exactly the sum of its categories."""
+    known = {code for code, _label in dimension.categories}
+    extra = sorted({row.categories[dimension.code] for row in rows} - known)
+    if not extra:
+        return dimension
+    return Dimension(
+        dimension.code, dimension.label, dimension.categories + tuple((c, c) for c in extra)
+    )
+
+
+def build_cube(
+    *,
+    population: str,
+    period: str,
+    scope: str,
+    tree: RegionTree,
+    dimensions: Sequence[Dimension],
+    splits: Sequence[Split],
+    stats: Sequence[StatSpec],
+    rows: Iterable[Row],
+    threshold: int,
+) -> PublishedCube:
+    """Marginalise the rows onto the tree, protect all cells together, keep the published."""
+    rows = list(rows)
+    tree = tree.pruned({row.leaf for row in rows if row.leaf in tree.nodes})
+    dimensions = [_with_seen_categories(d, rows) for d in dimensions]
+    measures = (N, *[s for split in splits for s in (split.yes, split.no)])
+    raw: dict[tuple[str, str, str, str], int] = defaultdict(int)
+    sums: dict[tuple[str, str, str, str], float] = defaultdict(float)
+    maxima: dict[tuple[str, str, str, str], float] = {}
+    for row in rows:
+        if row.leaf not in tree.nodes:
+            continue
+        values = {N: row.counts.get(N, 0)}
+        for split in splits:  # parents come before the splits within them
+            yes = row.counts.get(split.code, 0)
+            values[split.yes] = yes
+            values[split.no] = values[split.within] - yes
+        keys = [(TOTAL, TOTAL)] + [(d.code, row.categories[d.code]) for d in dimensions]
+        for node in tree.ancestors(row.leaf):
+            for dim, cat in keys:
+                for measure, value in values.items():
+                    raw[(node, dim, cat, measure)] += value
+                for stat in stats:
+                    if stat.code in row.sums:
+                        sums[(node, dim, cat, stat.code)] += row.sums[stat.code]
+                        key = (node, dim, cat, stat.code)
+                        maxima[key] = max(
+                            maxima.get(key, row.maxima[stat.code]), row.maxima[stat.code]
+                        )
+
+    index, values_list, relations = cube_table(tree, dimensions, measures, splits, raw)
+    cat_keys = [(TOTAL, TOTAL)] + [(d.code, c) for d in dimensions for c, _label in d.categories]
+    hidden = sdc.protect(values_list, relations, threshold)
+    cells = {key: sdc.Cell.of(values_list[i], i in hidden) for key, i in index.items()}
+    published_means: dict[tuple[str, str, str, str], sdc.Statistic] = {}
+    published_maxima: dict[tuple[str, str, str, str], sdc.Statistic] = {}
+    for stat in stats:
+        counted = Split(stat.split).yes
+        for node in tree.nodes:
+            for dim, cat in cat_keys:
+                n_index = index[(node, dim, cat, counted)]
+                n = values_list[n_index]
+                key = (node, dim, cat, stat.code)
+                n_hidden = n_index in hidden
+                mean = sums[key] / n if n and key in sums else None
+                published_means[key] = sdc.publish_mean(
+                    n, mean, n_hidden=n_hidden, threshold=threshold
+                )
+                published_maxima[key] = sdc.publish_max(
+                    n,
+                    maxima.get(key),
+                    n_hidden=n_hidden,
+                    top_code=stat.top_code,
+                    threshold=threshold,
+                )
+    return PublishedCube(
+        population=population,
+        period=period,
+        scope=scope,
+        threshold=threshold,
+        tree=tree,
+        dimensions={d.code: d for d in dimensions},
+        measures=measures,
+        cells=cells,
+        means=published_means,
+        maxima=published_maxima,
+        computed_at=timezone.now(),
+    )
+
+
+CellKey = tuple[str, str, str, str]
+
+
+def cube_table(
+    tree: RegionTree,
+    dimensions: Sequence[Dimension],
+    measures: Sequence[str],
+    splits: Sequence[Split],
+    raw: Mapping[CellKey, int],
+) -> tuple[dict[CellKey, int], list[int], list[sdc.Relation]]:
+    """The cube as one table for ``sdc.protect``: cell index, values and relations
+    (category totals, the region tree, and each split's "group = yes + no")."""
+    # Every cell of the cube, zeros included, so that each relation is complete.
+    index: dict[tuple[str, str, str, str], int] = {}
+    values_list: list[int] = []
+    cat_keys = [(TOTAL, TOTAL)] + [(d.code, c) for d in dimensions for c, _label in d.categories]
+    for node in tree.nodes:
+        for dim, cat in cat_keys:
+            for measure in measures:
+                key = (node, dim, cat, measure)
+                index[key] = len(values_list)
+                values_list.append(raw.get(key, 0))
+    relations: list[sdc.Relation] = []
+    for node_key, node in tree.nodes.items():
+        for measure in measures:
+            for d in dimensions:
+                relations.append(
+                    sdc.Relation(
+                        index[(node_key, TOTAL, TOTAL, measure)],
+                        tuple(index[(node_key, d.code, c, measure)] for c, _l in d.categories),
+                    )
+                )
+            if node.children:
+                for dim, cat in cat_keys:
+                    relations.append(
+                        sdc.Relation(
+                            index[(node_key, dim, cat, measure)],
+                            tuple(index[(child, dim, cat, measure)] for child in node.children),
+                        )
+                    )
+        for split in splits:
+            for dim, cat in cat_keys:
+                relations.append(
+                    sdc.Relation(
+                        index[(node_key, dim, cat, split.within)],
+                        (
+                            index[(node_key, dim, cat, split.yes)],
+                            index[(node_key, dim, cat, split.no)],
+                        ),
+                    )
+                )
+    return index, values_list, relations

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import dashboards, permissions
+from .models import Export
+from .periods import available_periods
+
+PDF_LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
+
+
+class ExportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Format"), choices=Export.Kind.choices)
+    audience = forms.ChoiceField(label=_("Dashboard"))
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    language = forms.ChoiceField(label=_("Language of the report"), choices=PDF_LANGUAGES)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].choices = [
+            (a, dashboards.TITLES[a]) for a in permissions.audiences(user)
+        ]
+        self.fields["year"].choices = [(p.year, p.year) for p in available_periods()]
+        if permissions.MINISTRY in permissions.audiences(user):
+            self.fields["region"].choices = dashboards.region_choices(dashboards.region_tree())
+        else:
+            self.fields["region"].choices = [("", "—")]
+        if permissions.MINISTRY not in permissions.audiences(user):
+            self.fields["kind"].choices = [
+                c for c in Export.Kind.choices if c[0] != Export.Kind.EXCHANGE
+            ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (
+            data.get("kind") == Export.Kind.EXCHANGE
+            and data.get("audience") != permissions.MINISTRY
+        ):
+            self.add_error(
+                "audience", _("The regional exchange is made from the national dashboard.")
+            )
+        return data
+
+
+class ExchangeUploadForm(forms.Form):
+    file = forms.FileField(label=_("Exchange file (JSON)"))

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tirek.reports import exchange, jobs
+
+
+class Command(BaseCommand):
+    help = (
+        "Reports operations: `run-exports` (the export worker loop; --once for one pass), "
+        "`purge-exports` (delete expired export files), "
+        "`import-exchange FILE` (import another country's regional exchange file)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "operation", choices=["run-exports", "purge-exports", "import-exchange"]
+        )
+        parser.add_argument("file", nargs="?", help="the exchange file (import-exchange)")
+        parser.add_argument("--once", action="store_true", help="run-exports: one pass, then stop")
+        parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        operation = options["operation"]
+        if operation == "run-exports":
+            self.stdout.write("Export worker started." if not options["once"] else "One pass.")
+            jobs.work_forever(interval=max(options["interval"], 0.2), once=options["once"])
+            return
+        if operation == "purge-exports":
+            self.stdout.write(f"Expired exports deleted: {jobs.purge_expired()}")
+            return
+        if not options["file"]:
+            raise CommandError("import-exchange needs the file to import.")
+        path = Path(options["file"])
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc}") from exc
+        try:
+            item = exchange.exchange_import(user=None, raw=raw, source_name=path.name)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.stderr.write(message)
+            raise CommandError(
+                f"{path.name} was not imported ({len(exc.messages)} problem(s))."
+            ) from exc
+        self.stdout.write(
+            f"Imported {item.country} {item.year} ({len(item.payload['indicators'])} indicators)."
+        )

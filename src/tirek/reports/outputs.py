@@ -1,0 +1,350 @@
+"""Files made from a dashboard: CSV, XLSX and the donor report (PDF).
+
+All three are written from ``collect``, which takes every number from ``tables`` — the
+same protected figures as the page. Text that a spreadsheet could take for a formula is
+neutralised (``safe_text``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import conf, dashboards, tables
+from .cube import ROOT
+from .dimensions import LABELS
+from .periods import Period
+from .registry import Indicator
+
+Progress = Callable[[int], None]
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "core" / "fonts"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: object) -> str:
+    """Text for a spreadsheet cell: a leading = + - @ tab or CR would make Excel or
+    LibreOffice run it as a formula (CSV injection); a quote in front keeps it text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+@dataclass
+class Section:
+    indicator: Indicator
+    headline: tables.Value
+    breakdowns: list[tables.Breakdown]
+
+
+@dataclass
+class Report:
+    audience: str
+    title: str
+    scope_label: str
+    period: Period
+    threshold: int
+    generated_at: datetime
+    sections: list[Section] = field(default_factory=list)
+
+
+def collect(
+    audience: str,
+    user: Any,
+    *,
+    period: Period,
+    region: str = ROOT,
+    progress: Progress | None = None,
+) -> Report:
+    """Every indicator of the dashboard, by every disaggregation it is published by."""
+    board = dashboards.build(audience, user, period=period, region=region)
+    report = Report(
+        audience=audience,
+        title=board.title,
+        scope_label=board.node_label,
+        period=period,
+        threshold=conf.sdc_threshold(),
+        generated_at=timezone.now(),
+    )
+    total = max(len(board.panels), 1)
+    for i, panel in enumerate(board.panels, start=1):
+        cube = panel.cube
+        breakdowns = []
+        for dim in panel.indicator.disaggregations:
+            if dim == "region" and (
+                board.scope.unit_id is not None or not cube.children(board.node)
+            ):
+                continue
+            breakdowns.append(tables.breakdown(panel.indicator, cube, board.node, dim))
+        report.sections.append(Section(panel.indicator, panel.headline, breakdowns))
+        if progress:
+            progress(int(80 * i / total))
+    return report
+
+
+# --- CSV and XLSX: one row per published figure ---------------------------------------------
+
+
+def _columns() -> list[str]:
+    return [
+        _("Indicator code"),
+        _("Indicator"),
+        _("Region"),
+        _("Breakdown"),
+        _("Category"),
+        _("Value"),
+        _("Numerator"),
+        _("Denominator"),
+        _("People"),
+        _("Mean"),
+        _("Maximum"),
+        _("Hidden"),
+    ]
+
+
+def _number(value: float | int | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _rows(report: Report) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for section in report.sections:
+        indicator = section.indicator
+        lines = [(str(_("Total")), "", section.headline)]
+        for data in section.breakdowns:
+            lines += [(str(data.dimension_label), line.label, line.value) for line in data.lines]
+        for breakdown_label, category, value in lines:
+            denominator = value.denominator.value if value.denominator else None
+            rows.append(
+                [
+                    indicator.code,
+                    safe_text(indicator.name),
+                    safe_text(report.scope_label),
+                    safe_text(breakdown_label),
+                    safe_text(category),
+                    _number(value.number),
+                    _number(value.count.value) if indicator.kind == "share" else None,
+                    _number(denominator),
+                    _number(value.count.value) if indicator.kind == "mean" else None,
+                    _number(value.mean.value) if value.mean else None,
+                    _number(value.maximum.value) if value.maximum else None,
+                    _("yes") if value.suppressed else "",
+                ]
+            )
+    return rows
+
+
+def to_csv(report: Report) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(_columns())
+    for row in _rows(report):
+        writer.writerow(["" if v is None else v for v in row])
+    # BOM: Excel opens UTF-8 CSV with Cyrillic correctly only with it.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Indicators")[:31]
+    sheet.append([safe_text(report.title)])
+    sheet.append(
+        [
+            safe_text(
+                _("%(scope)s, %(year)s. Aggregates only; groups under %(threshold)s people hidden.")
+                % {
+                    "scope": report.scope_label,
+                    "year": report.period.year,
+                    "threshold": report.threshold,
+                }
+            )
+        ]
+    )
+    sheet.append([])
+    sheet.append(_columns())
+    for cell in sheet[4]:
+        cell.font = Font(bold=True)
+    for row in _rows(report):
+        sheet.append(row)
+    sheet.freeze_panes = "A5"
+    for column, width in zip(
+        "ABCDEFGHIJKL", (18, 40, 24, 18, 28, 10, 10, 10, 10, 10, 10, 8), strict=True
+    ):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# --- the donor report ----------------------------------------------------------------------
+
+
+def to_pdf(report: Report, progress: Progress | None = None) -> bytes:
+    """A printable narrative report: headings, short explanations, tables and bar charts
+    drawn with fpdf2's own primitives (no image files, nothing fetched)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.set_title(_("Donor report"))
+    pdf.set_creator("Tirek")
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+
+    def heading(text: str, size: int) -> None:
+        pdf.set_font("DejaVu", "B", size)
+        pdf.multi_cell(width, size * 0.55, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+
+    def paragraph(text: str, size: int = 10) -> None:
+        pdf.set_font("DejaVu", "", size)
+        pdf.multi_cell(width, 5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+
+    heading(_("Donor report"), 20)
+    paragraph(
+        _("%(scope)s · %(year)s · prepared %(date)s")
+        % {
+            "scope": report.scope_label,
+            "year": report.period.year,
+            "date": timezone.localtime(report.generated_at).strftime("%d.%m.%Y"),
+        },
+        11,
+    )
+    if not report.period.is_complete:
+        paragraph(_("The year is not over: figures are for the year to date."))
+    heading(_("About these figures"), 13)
+    paragraph(
+        _(
+            "This report contains aggregates only. No figure describes fewer than %(threshold)s "
+            "people: smaller groups are hidden (shown as …), and so are figures from which a "
+            "hidden one could be worked out from the totals. Means are given only for groups "
+            "of at least %(threshold)s people, and maxima are capped."
+        )
+        % {"threshold": report.threshold}
+    )
+    heading(_("Key figures"), 13)
+    _pdf_table(
+        pdf,
+        [_("Indicator"), _("Value")],
+        [[str(s.indicator.name), s.headline.display()] for s in report.sections],
+        [width * 0.75, width * 0.25],
+    )
+    total = max(len(report.sections), 1)
+    for number, section in enumerate(report.sections, start=1):
+        pdf.ln(3)
+        heading(f"{number}. {section.indicator.name}", 13)
+        paragraph(str(section.indicator.definition))
+        if section.indicator.denominator:
+            paragraph(
+                _("Numerator: %(n)s. Denominator: %(d)s.")
+                % {"n": section.indicator.numerator, "d": section.indicator.denominator},
+                9,
+            )
+        for data in section.breakdowns[:3]:
+            heading(str(data.dimension_label), 11)
+            if data.lines:
+                _pdf_bars(pdf, data, width)
+                _pdf_breakdown_table(pdf, data, width)
+        if progress:
+            progress(80 + int(18 * number / total))
+    output = pdf.output()
+    return bytes(output)
+
+
+def _pdf_table(pdf: Any, head: list[str], rows: list[list[str]], widths: list[float]) -> None:
+    pdf.set_font("DejaVu", "B", 9)
+    for text, w in zip(head, widths, strict=True):
+        pdf.cell(w, 6, text[:70], border=1)
+    pdf.ln()
+    pdf.set_font("DejaVu", "", 9)
+    for row in rows:
+        if pdf.will_page_break(6):
+            pdf.add_page()
+        for i, (text, w) in enumerate(zip(row, widths, strict=True)):
+            pdf.cell(w, 6, str(text)[:70], border=1, align="R" if i else "L")
+        pdf.ln()
+    pdf.ln(2)
+
+
+def _pdf_breakdown_table(pdf: Any, data: tables.Breakdown, width: float) -> None:
+    kind = data.indicator.kind
+    if kind == "share":
+        head = [str(data.dimension_label), _("Numerator"), _("Denominator"), "%"]
+        widths = [width * 0.46, width * 0.18, width * 0.18, width * 0.18]
+    elif kind == "mean":
+        head = [str(data.dimension_label), _("People"), _("Mean"), _("Maximum")]
+        widths = [width * 0.46, width * 0.18, width * 0.18, width * 0.18]
+    else:
+        head = [str(data.dimension_label), _("Number")]
+        widths = [width * 0.75, width * 0.25]
+    rows = []
+    for label, value in [(line.label, line.value) for line in data.lines] + [
+        (str(_("Total")), data.total)
+    ]:
+        if kind == "share":
+            rows.append(
+                [
+                    label,
+                    tables.cell_text(value.count),
+                    tables.cell_text(value.denominator) if value.denominator else "",
+                    value.display(),
+                ]
+            )
+        elif kind == "mean":
+            rows.append(
+                [
+                    label,
+                    tables.cell_text(value.count),
+                    tables.stat_text(value.mean),
+                    tables.stat_text(value.maximum),
+                ]
+            )
+        else:
+            rows.append([label, value.display()])
+    _pdf_table(pdf, head, rows, widths)
+
+
+def _pdf_bars(pdf: Any, data: tables.Breakdown, width: float) -> None:
+    """A horizontal bar per category; hidden figures get no bar, only "…"."""
+    numbers = [line.value.number for line in data.lines if line.value.number is not None]
+    top = 100.0 if data.indicator.kind == "share" else max(numbers, default=0.0)
+    label_w, value_w, bar_h = width * 0.35, width * 0.12, 4.5
+    plot = width - label_w - value_w
+    pdf.set_font("DejaVu", "", 8)
+    for line in data.lines:
+        if pdf.will_page_break(bar_h + 1.5):
+            pdf.add_page()
+        x, y = pdf.l_margin, pdf.get_y()
+        pdf.set_xy(x, y)
+        pdf.cell(label_w - 2, bar_h, line.label[:45], align="R")
+        number = line.value.number
+        if number is not None and top > 0 and number > 0:
+            bar = max(plot * number / top, 0.6)
+            pdf.set_fill_color(31, 95, 116)
+            pdf.rect(x + label_w, y + 0.5, bar, bar_h - 1, style="F")
+        else:
+            bar = 0.0
+        pdf.set_xy(x + label_w + bar + 1.5, y)
+        pdf.cell(value_w, bar_h, line.value.display())
+        pdf.set_xy(x, y + bar_h + 1.5)
+    pdf.ln(2)
+
+
+def dimension_label(code: str) -> str:
+    return str(LABELS.get(code, code))

@@ -1,0 +1,41 @@
+"""Who sees which aggregates. Nobody here ever sees a case or a person list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from tirek.accounts.roles import Role
+
+MINISTRY = "ministry"  # the whole country and any region
+SUPERVISOR = "supervisor"  # one's own unit
+TRAINING = "training"  # training and competencies
+
+
+def audiences(user: Any) -> list[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    found = []
+    if user.has_role(Role.ME_ANALYST):
+        found.append(MINISTRY)
+    if user.has_role(Role.SUPERVISOR) and user.unit_id:
+        found.append(SUPERVISOR)
+    if user.has_role(Role.TRAINING_COORDINATOR, Role.ME_ANALYST):
+        found.append(TRAINING)
+    return found
+
+
+def sees_indicators(user: Any) -> bool:
+    """The nav item "Indicators": M&E analysts, supervisors, training coordinators.
+    Not the data protection officer: their work is the audit log, not statistics."""
+    return bool(audiences(user))
+
+
+def require(user: Any, audience: str) -> None:
+    if audience not in audiences(user):
+        raise PermissionDenied
+
+
+def may_import_exchange(user: Any) -> bool:
+    return MINISTRY in audiences(user)

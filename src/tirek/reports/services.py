@@ -1,0 +1,55 @@
+"""Writes of the reports app: asking for an export (audited in the same transaction)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from tirek.audit.models import Action
+from tirek.audit.services import record
+from tirek.core.exceptions import Refused
+
+from . import jobs, permissions
+from .models import Export
+
+
+def export_request(
+    *,
+    user: Any,
+    kind: str,
+    audience: str,
+    year: int,
+    region: str = "",
+    language: str = "ru",
+    request: HttpRequest | None = None,
+) -> Export:
+    """Queue an export of ``audience``'s dashboard; the job starts after the commit."""
+    permissions.require(user, audience)
+    if kind == Export.Kind.EXCHANGE and audience != permissions.MINISTRY:
+        raise Refused("The regional exchange is made from the national dashboard only.")
+    with transaction.atomic():
+        export = Export(
+            kind=kind,
+            audience=audience,
+            params={"year": year, "region": region, "language": language},
+            requested_by=user,
+        )
+        export.full_clean()
+        export.save()
+        record(
+            actor=user,
+            action=Action.EXPORT,
+            obj=export,
+            request=request,
+            detail={
+                "kind": kind,
+                "audience": audience,
+                "year": year,
+                "region": region,
+                "stage": "requested",
+            },
+        )
+        transaction.on_commit(lambda: jobs.dispatch(export.pk))
+    return export
