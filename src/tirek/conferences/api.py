@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access.policy import get_case
 from tirek.accounts.models import User
@@ -140,6 +140,17 @@ class ActionList(Schema):
     items: list[ActionOut]
 
 
+def participant_out(p: Participant) -> ParticipantOut:
+    return ParticipantOut(
+        id=p.pk,
+        user_id=p.user_id,
+        name=p.display_name,
+        organisation=p.display_organisation,
+        capacity=p.capacity,
+        attendance=p.attendance,
+    )
+
+
 def _name(user: User) -> str:
     return user.get_full_name() or user.username
 
@@ -181,15 +192,7 @@ def conference_out(request: HttpRequest, conference: Conference) -> ConferenceOu
             for c in conference.cases.all()
         ],
         participants=[
-            ParticipantOut(
-                id=p.pk,
-                user_id=p.user_id,
-                name=p.display_name,
-                organisation=p.display_organisation,
-                capacity=p.capacity,
-                attendance=p.attendance,
-            )
-            for p in conference.participants.select_related("user__agency")
+            participant_out(p) for p in conference.participants.select_related("user__agency")
         ],
         minutes=MinutesOut(
             agenda=conference.agenda,
@@ -214,7 +217,7 @@ def conference_list(request: HttpRequest, filters: Query[ConferenceFilter]) -> C
 
 
 @router.post("", response={201: ConferenceOut})
-def conference_create(request: HttpRequest, payload: ConferenceIn) -> tuple[int, ConferenceOut]:
+def conference_create(request: HttpRequest, payload: ConferenceIn) -> Status:
     user = request.user
     cases = [
         get_case(user, case_id, request=request) for case_id in dict.fromkeys(payload.case_ids)
@@ -235,7 +238,9 @@ def conference_create(request: HttpRequest, payload: ConferenceIn) -> tuple[int,
         invite=invite,
         request=request,
     )
-    return 201, conference_out(request, selectors.visible_conferences(user).get(pk=conference.pk))
+    return Status(
+        201, conference_out(request, selectors.visible_conferences(user).get(pk=conference.pk))
+    )
 
 
 @router.get("/actions/mine", response=ActionList)
@@ -294,9 +299,7 @@ def conference_patch(
 
 
 @router.post("/{conference_id}/participants", response={201: ParticipantOut})
-def participant_add(
-    request: HttpRequest, conference_id: int, payload: ParticipantIn
-) -> tuple[int, ParticipantOut]:
+def participant_add(request: HttpRequest, conference_id: int, payload: ParticipantIn) -> Status:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     user = get_object_or_404(User, pk=payload.user_id) if payload.user_id else None
     p = services.participant_add(
@@ -308,14 +311,7 @@ def participant_add(
         capacity=payload.capacity,
         request=request,
     )
-    return 201, ParticipantOut(
-        id=p.pk,
-        user_id=p.user_id,
-        name=p.display_name,
-        organisation=p.display_organisation,
-        capacity=p.capacity,
-        attendance=p.attendance,
-    )
+    return Status(201, participant_out(p))
 
 
 @router.patch("/{conference_id}/participants/{participant_id}", response=ParticipantOut)
@@ -330,20 +326,11 @@ def participant_attendance(
         attendance=payload.attendance,
         request=request,
     )
-    return ParticipantOut(
-        id=p.pk,
-        user_id=p.user_id,
-        name=p.display_name,
-        organisation=p.display_organisation,
-        capacity=p.capacity,
-        attendance=p.attendance,
-    )
+    return participant_out(p)
 
 
 @router.post("/{conference_id}/actions", response={201: ActionOut})
-def action_add(
-    request: HttpRequest, conference_id: int, payload: ActionIn
-) -> tuple[int, ActionOut]:
+def action_add(request: HttpRequest, conference_id: int, payload: ActionIn) -> Status:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     case = conference.cases.filter(pk=payload.case_id).first()
     if case is None:
@@ -358,7 +345,7 @@ def action_add(
         due_date=payload.due_date,
         request=request,
     )
-    return 201, action_out(item)
+    return Status(201, action_out(item))
 
 
 @router.get("/{conference_id}/minutes.pdf")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -83,7 +84,7 @@ def upcoming_conferences(user: Any) -> QuerySet[Conference]:
         .filter(
             participants__user=user,
             status="scheduled",
-            scheduled_at__gte=timezone.now() - timezone.timedelta(hours=12),
+            scheduled_at__gte=timezone.now() - timedelta(hours=12),
         )
         .order_by("scheduled_at")
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access.policy import Section, get_case
 from tirek.accounts.models import User
@@ -199,7 +199,7 @@ def service_list(request: HttpRequest, filters: Query[ServiceFilter]) -> Service
 
 
 @services_router.post("", response={201: ServiceOut})
-def service_create(request: HttpRequest, payload: ServiceIn) -> tuple[int, ServiceOut]:
+def service_create(request: HttpRequest, payload: ServiceIn) -> Status:
     provider = selectors.get_provider(payload.provider_id)
     service = services.service_create(
         by=request.user,  # type: ignore[arg-type]
@@ -212,7 +212,7 @@ def service_create(request: HttpRequest, payload: ServiceIn) -> tuple[int, Servi
         default_role=payload.default_role,
         request=request,
     )
-    return 201, _service_out(service)
+    return Status(201, _service_out(service))
 
 
 @services_router.get("/providers", response=ProviderList)
@@ -223,7 +223,7 @@ def provider_list(request: HttpRequest, page: Query[Page]) -> ProviderList:
 
 
 @services_router.post("/providers", response={201: ProviderOut})
-def provider_create(request: HttpRequest, payload: ProviderIn) -> tuple[int, ProviderOut]:
+def provider_create(request: HttpRequest, payload: ProviderIn) -> Status:
     agency = get_object_or_404(Agency, pk=payload.agency_id)
     unit = get_object_or_404(Unit, pk=payload.unit_id) if payload.unit_id else None
     provider = services.provider_create(
@@ -241,7 +241,7 @@ def provider_create(request: HttpRequest, payload: ProviderIn) -> tuple[int, Pro
         hours=payload.hours,
         request=request,
     )
-    return 201, _provider_out(provider)
+    return Status(201, _provider_out(provider))
 
 
 @services_router.get("/providers/{provider_id}", response=ProviderOut)
@@ -427,7 +427,7 @@ def referral_list(request: HttpRequest, filters: Query[ReferralFilter]) -> Refer
 
 
 @referrals_router.post("", response={201: ReferralOut})
-def referral_create(request: HttpRequest, payload: ReferralIn) -> tuple[int, ReferralOut]:
+def referral_create(request: HttpRequest, payload: ReferralIn) -> Status:
     user = request.user
     case = get_case(user, payload.case_id, section=Section.PLAN, request=request)
     provider = selectors.get_provider(payload.provider_id)
@@ -447,7 +447,7 @@ def referral_create(request: HttpRequest, payload: ReferralIn) -> tuple[int, Ref
         legal_basis=payload.legal_basis,
         request=request,
     )
-    return 201, referral_out(selectors.visible_referrals(user).get(pk=referral.pk))
+    return Status(201, referral_out(selectors.visible_referrals(user).get(pk=referral.pk)))
 
 
 @referrals_router.get("/{referral_id}", response=ReferralOut)

@@ -148,6 +148,9 @@ class Service(models.Model):
         _("usual role on the case"), max_length=32, choices=REFERRAL_ROLES, blank=True
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Lower-cased names and description of the service and its provider: SQLite compares
+    # only ASCII case-insensitively, so Cyrillic search goes through this column.
+    search_text = models.TextField(blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -159,6 +162,11 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} — {self.provider.name}"
+
+    def build_search_text(self) -> str:
+        provider = self.provider
+        parts = [self.name, self.description, provider.name, provider.agency.name]
+        return " ".join(p for p in parts if p).lower()
 
 
 class Urgency(models.TextChoices):

@@ -52,13 +52,8 @@ def directory_services(
     )
     if not include_inactive:
         services = services.filter(is_active=True, provider__is_active=True)
-    if q:
-        services = services.filter(
-            Q(name__icontains=q)
-            | Q(description__icontains=q)
-            | Q(provider__name__icontains=q)
-            | Q(provider__agency__name__icontains=q)
-        )
+    for word in q.lower().split()[:5]:
+        services = services.filter(search_text__contains=word)
     if category:
         services = services.filter(category=category)
     if region is not None:

@@ -140,6 +140,8 @@ def provider_update(
     if regions is not None:
         provider.regions.set(regions)
     provider.refresh_from_db()
+    for service in provider.services.select_related("provider__agency"):
+        Service.objects.filter(pk=service.pk).update(search_text=service.build_search_text())
     record(
         actor=by,
         action=Action.UPDATE,
@@ -179,6 +181,7 @@ def service_create(
         default_role=default_role,
     )
     service.full_clean()
+    service.search_text = service.build_search_text()
     service.save()
     record(actor=by, action=Action.CREATE, obj=service, request=request, detail={"name": name})
     return service
@@ -202,6 +205,7 @@ def service_update(
     service.full_clean()
     updated = Service.objects.filter(pk=service.pk, version=version).update(
         **{name: getattr(service, name) for name in changes},
+        search_text=service.build_search_text(),
         version=F("version") + 1,
         updated_at=timezone.now(),
     )

@@ -1,0 +1,373 @@
+"""/api/v1/interviews: requests, safeguards, planning, the record and follow-up.
+
+What an answer carries depends on the caller's level (see ``access``): ``request`` and
+``record`` are null for those who may not see them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+
+from tirek.access.policy import get_case
+from tirek.accounts.models import User
+from tirek.core.validation import CleanStr
+
+from . import selectors, services
+from .access import CONTENT, REQUEST, at_least, case_level, level
+from .models import Interview
+
+router = Router(tags=["interviews"])
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class MatterOut(Schema):
+    id: int
+    title: str
+    reference: str
+
+
+class RequestOut(Schema):
+    matter: MatterOut
+    requesting_authority: str
+    purpose: str
+    legal_basis: str
+    repeat_justification: str
+    repeat_approved_by: Ref | None
+    repeat_approved_at: datetime | None
+    interviewer: Ref | None
+    time_of_day: str
+    language: str
+    interpreter: str
+    support_person: str
+    room: str
+    child_friendly_room: bool
+
+
+class RecordOut(Schema):
+    breaks: int
+    breaks_note: str
+    observers: str
+    recorded: bool
+    recording_reference: str
+    notes: str
+    summary: str
+
+
+class InterviewOut(Schema):
+    id: int
+    version: int
+    level: str
+    case_id: int
+    case_number: str
+    kind: str
+    status: str
+    is_repeat: bool
+    needs_approval: bool
+    requested_at: datetime
+    scheduled_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    readiness: str
+    follow_up: str
+    request: RequestOut | None
+    record: RecordOut | None
+
+
+class InterviewList(Schema):
+    count: int
+    held: int
+    threshold: int
+    above_threshold: bool
+    items: list[InterviewOut]
+
+
+class ListFilter(Schema):
+    case_id: int
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class RequestIn(Schema):
+    case_id: int
+    matter_id: int | None = None
+    matter_title: CleanStr = Field("", max_length=200)
+    matter_reference: CleanStr = Field("", max_length=100)
+    kind: str = Field(..., max_length=16)
+    requesting_authority: CleanStr = Field(..., min_length=1, max_length=200)
+    purpose: CleanStr = Field(..., min_length=1, max_length=20000)
+    legal_basis: CleanStr = Field(..., min_length=1, max_length=20000)
+    repeat_justification: CleanStr = Field("", max_length=20000)
+
+
+class VersionIn(Schema):
+    version: int
+
+
+class ReadinessIn(VersionIn):
+    readiness: str = Field(..., max_length=16)
+    note: CleanStr = Field("", max_length=20000)
+
+
+class PlanIn(VersionIn):
+    interviewer_id: int
+    scheduled_at: datetime
+    time_of_day: str = Field("", max_length=16)
+    language: str = Field("", max_length=8)
+    interpreter: CleanStr = Field("", max_length=200)
+    support_person: CleanStr = Field("", max_length=200)
+    room: CleanStr = Field("", max_length=200)
+    child_friendly_room: bool = False
+
+
+class RecordIn(VersionIn):
+    started_at: datetime
+    ended_at: datetime
+    breaks: int = Field(0, ge=0, le=100)
+    breaks_note: CleanStr = Field("", max_length=300)
+    observers: CleanStr = Field("", max_length=500)
+    recorded: bool = False
+    recording_reference: CleanStr = Field("", max_length=300)
+    notes: CleanStr = Field("", max_length=20000)
+    summary: CleanStr = Field("", max_length=20000)
+
+
+class FollowUpIn(VersionIn):
+    follow_up: CleanStr = Field(..., min_length=1, max_length=20000)
+
+
+class CancelIn(VersionIn):
+    reason: CleanStr = Field(..., min_length=1, max_length=500)
+
+
+class EarlierFilter(Schema):
+    case_id: int
+    matter_id: int
+
+
+def _ref(user: User | None) -> Ref | None:
+    if user is None:
+        return None
+    return Ref(id=user.pk, name=user.get_full_name() or user.username)
+
+
+def interview_out(user: Any, interview: Interview) -> InterviewOut:
+    found = level(user, interview) or ""
+    request_out = None
+    if at_least(found or None, REQUEST):
+        request_out = RequestOut(
+            matter=MatterOut(
+                id=interview.matter_id,
+                title=interview.matter.title,
+                reference=interview.matter.reference,
+            ),
+            requesting_authority=interview.requesting_authority,
+            purpose=interview.purpose,
+            legal_basis=interview.legal_basis,
+            repeat_justification=interview.repeat_justification,
+            repeat_approved_by=_ref(interview.repeat_approved_by),
+            repeat_approved_at=interview.repeat_approved_at,
+            interviewer=_ref(interview.interviewer),
+            time_of_day=interview.time_of_day,
+            language=interview.language,
+            interpreter=interview.interpreter,
+            support_person=interview.support_person,
+            room=interview.room,
+            child_friendly_room=interview.child_friendly_room,
+        )
+    record_out = None
+    if found == CONTENT:
+        record_out = RecordOut(
+            breaks=interview.breaks,
+            breaks_note=interview.breaks_note,
+            observers=interview.observers,
+            recorded=interview.recorded,
+            recording_reference=interview.recording_reference,
+            notes=interview.notes,
+            summary=interview.summary,
+        )
+    return InterviewOut(
+        id=interview.pk,
+        version=interview.version,
+        level=found,
+        case_id=interview.case_id,
+        case_number=interview.case.number,
+        kind=interview.kind,
+        status=interview.status,
+        is_repeat=interview.is_repeat,
+        needs_approval=interview.needs_approval,
+        requested_at=interview.requested_at,
+        scheduled_at=interview.scheduled_at,
+        started_at=interview.started_at,
+        ended_at=interview.ended_at,
+        readiness=interview.readiness,
+        follow_up=interview.follow_up,
+        request=request_out,
+        record=record_out,
+    )
+
+
+def _reload(user: Any, interview: Interview) -> InterviewOut:
+    fresh = Interview.objects.select_related(
+        "case", "matter", "interviewer", "repeat_approved_by"
+    ).get(pk=interview.pk)
+    return interview_out(user, fresh)
+
+
+@router.get("", response=InterviewList)
+def interview_list(request: HttpRequest, filters: Query[ListFilter]) -> InterviewList:
+    case = get_case(request.user, filters.case_id, request=request)
+    rows = selectors.case_interviews(request.user, case).select_related(
+        "case", "repeat_approved_by"
+    )
+    if case_level(request.user, case) is None and not rows.exists():
+        raise Http404
+    count = selectors.count_for(case)
+    window = rows[filters.offset : filters.offset + filters.limit]
+    return InterviewList(
+        count=rows.count(),
+        held=count.held,
+        threshold=count.threshold,
+        above_threshold=count.above,
+        items=[interview_out(request.user, i) for i in window],
+    )
+
+
+@router.get("/earlier", response=list[InterviewOut])
+def earlier(request: HttpRequest, filters: Query[EarlierFilter]) -> list[InterviewOut]:
+    """Before a new request: the child's interviews on this matter, at the caller's level."""
+    case = get_case(request.user, filters.case_id, request=request)
+    if case_level(request.user, case) is None:
+        raise Http404
+    matter = get_object_or_404(selectors.matters_of(case), pk=filters.matter_id)
+    rows = services.earlier_interviews(matter).select_related(
+        "case", "matter", "interviewer", "repeat_approved_by"
+    )
+    return [interview_out(request.user, i) for i in rows if level(request.user, i)]
+
+
+@router.post("", response={201: InterviewOut})
+def interview_create(request: HttpRequest, payload: RequestIn) -> Status:
+    user = request.user
+    case = get_case(user, payload.case_id, request=request)
+    if case_level(user, case) is None:
+        raise Http404
+    if payload.matter_id is not None:
+        matter = get_object_or_404(selectors.matters_of(case), pk=payload.matter_id)
+    else:
+        from django.core.exceptions import ValidationError
+
+        if not payload.matter_title.strip():
+            raise ValidationError({"matter_title": "Choose a matter or name a new one."})
+        matter = services.matter_create(
+            by=user,  # type: ignore[arg-type]
+            case=case,
+            title=payload.matter_title,
+            reference=payload.matter_reference,
+            request=request,
+        )
+    interview = services.interview_request(
+        by=user,  # type: ignore[arg-type]
+        case=case,
+        matter=matter,
+        kind=payload.kind,
+        requesting_authority=payload.requesting_authority,
+        purpose=payload.purpose,
+        legal_basis=payload.legal_basis,
+        repeat_justification=payload.repeat_justification,
+        request=request,
+    )
+    return Status(201, _reload(user, interview))
+
+
+@router.get("/{interview_id}", response=InterviewOut)
+def interview_detail(request: HttpRequest, interview_id: int) -> InterviewOut:
+    interview = selectors.get_interview(request.user, interview_id, request=request)
+    return interview_out(request.user, interview)
+
+
+@router.post("/{interview_id}/approve-repeat", response=InterviewOut)
+def approve_repeat(request: HttpRequest, interview_id: int, payload: VersionIn) -> InterviewOut:
+    interview = selectors.get_interview(request.user, interview_id, request=request)
+    services.interview_approve_repeat(
+        by=request.user,  # type: ignore[arg-type]
+        interview=interview,
+        version=payload.version,
+        request=request,
+    )
+    return _reload(request.user, interview)
+
+
+@router.post("/{interview_id}/readiness", response=InterviewOut)
+def readiness(request: HttpRequest, interview_id: int, payload: ReadinessIn) -> InterviewOut:
+    interview = selectors.get_interview(request.user, interview_id, request=request)
+    services.interview_readiness(
+        by=request.user,  # type: ignore[arg-type]
+        interview=interview,
+        version=payload.version,
+        readiness=payload.readiness,
+        note=payload.note,
+        request=request,
+    )
+    return _reload(request.user, interview)
+
+
+@router.post("/{interview_id}/plan", response=InterviewOut)
+def plan(request: HttpRequest, interview_id: int, payload: PlanIn) -> InterviewOut:
+    interview = selectors.get_interview(request.user, interview_id, request=request)
+    interviewer = get_object_or_404(User, pk=payload.interviewer_id)
+    data = payload.dict()
+    data.pop("interviewer_id")
+    services.interview_plan(
+        by=request.user,  # type: ignore[arg-type]
+        interview=interview,
+        interviewer=interviewer,
+        request=request,
+        **data,
+    )
+    return _reload(request.user, interview)
+
+
+@router.post("/{interview_id}/record", response=InterviewOut)
+def record_interview(request: HttpRequest, interview_id: int, payload: RecordIn) -> InterviewOut:
+    interview = selectors.get_interview(request.user, interview_id, request=request)
+    services.interview_record(
+        by=request.user,  # type: ignore[arg-type]
+        interview=interview,
+        request=request,
+        **payload.dict(),
+    )
+    return _reload(request.user, interview)
+
+
+@router.post("/{interview_id}/follow-up", response=InterviewOut)
+def follow_up(request: HttpRequest, interview_id: int, payload: FollowUpIn) -> InterviewOut:
+    interview = selectors.get_interview(request.user, interview_id, request=request)
+    services.interview_follow_up(
+        by=request.user,  # type: ignore[arg-type]
+        interview=interview,
+        version=payload.version,
+        follow_up=payload.follow_up,
+        request=request,
+    )
+    return _reload(request.user, interview)
+
+
+@router.post("/{interview_id}/cancel", response=InterviewOut)
+def cancel(request: HttpRequest, interview_id: int, payload: CancelIn) -> InterviewOut:
+    interview = selectors.get_interview(request.user, interview_id, request=request)
+    services.interview_cancel(
+        by=request.user,  # type: ignore[arg-type]
+        interview=interview,
+        version=payload.version,
+        reason=payload.reason,
+        request=request,
+    )
+    return _reload(request.user, interview)

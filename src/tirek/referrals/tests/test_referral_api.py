@@ -1,0 +1,286 @@
+"""The referral endpoints and pages walked as an access matrix."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from tirek.access.policy import Section
+from tirek.accounts.roles import Role
+from tirek.cases import services as case_services
+from tirek.referrals import selectors
+from tirek.referrals.models import Referral, ReferralStatus
+from tirek.testing import api_client, logged_in_client
+
+from .conftest import Scene
+
+JSON = "application/json"
+
+
+def _payload(scene: Scene, **extra: object) -> dict:
+    return {
+        "case_id": scene.case.pk,
+        "provider_id": scene.provider.pk,
+        "service_id": scene.service.pk,
+        "role": Role.SCHOOL_LIAISON,
+        "to_user_id": scene.liaison.pk,
+        "reason": "Трудности с чтением, нужна поддержка тьютора",
+        "urgency": "priority",
+        "sections": ["education"],
+        **extra,
+    }
+
+
+def test_the_api_refuses_without_consent_and_lets_the_supervisor_override(scene: Scene) -> None:
+    refused = api_client(scene.cm).post(
+        "/api/v1/referrals", data=_payload(scene), content_type=JSON
+    )
+    assert refused.status_code == 403
+    assert refused["Content-Type"] == "application/problem+json"
+    assert "consent" in refused.json()["detail"].lower() or "соглас" in refused.json()["detail"]
+    assert not Referral.objects.exists()
+    basis = {"legal_basis": "Приказ о социальной реабилитации, п. 12"}
+    by_cm = api_client(scene.cm).post(
+        "/api/v1/referrals", data=_payload(scene, **basis), content_type=JSON
+    )
+    assert by_cm.status_code == 403
+    by_sup = api_client(scene.sup).post(
+        "/api/v1/referrals", data=_payload(scene, **basis), content_type=JSON
+    )
+    assert by_sup.status_code == 201
+    body = by_sup.json()
+    assert body["consent_covered"] is False
+    assert body["sections"] == ["core", "education"]
+    assert body["respond_by"] == str(timezone.localdate() + timedelta(days=3))
+
+
+def _sent(scene: Scene) -> Referral:
+    scene.consent()
+    return scene.send()
+
+
+@pytest.mark.parametrize(
+    "who, status",
+    [
+        ("cm", 200),  # case manager on the team
+        ("psych", 200),  # psychologist on the team (sees the plan)
+        ("sup", 200),  # supervisor of the unit
+        ("outsider", 404),  # case manager of another region
+        ("liaison", 200),  # the receiver, before accepting
+        ("liaison2", 404),  # a colleague, when the receiver is named
+    ],
+)
+def test_who_sees_a_referral(scene: Scene, who: str, status: int) -> None:
+    referral = _sent(scene)
+    response = api_client(getattr(scene, who)).get(f"/api/v1/referrals/{referral.pk}")
+    assert response.status_code == status
+
+
+def test_a_team_member_without_the_plan_does_not_see_the_referrals(scene: Scene) -> None:
+    nurse = scene.world.staff(Role.HEALTH_WORKER)
+    case_services.team_member_add(by=scene.cm, case=scene.case, user=nurse, role=Role.HEALTH_WORKER)
+    referral = _sent(scene)
+    client = api_client(nurse)
+    assert client.get(f"/api/v1/referrals/{referral.pk}").status_code == 404
+    assert client.get("/api/v1/referrals", {"case_id": scene.case.pk}).json()["count"] == 0
+
+
+def test_the_receiver_sees_only_the_referral_before_accepting(scene: Scene) -> None:
+    referral = _sent(scene)
+    client = api_client(scene.liaison)
+    body = client.get(f"/api/v1/referrals/{referral.pk}").json()
+    assert body["subject"]["case_number"] == scene.case.number
+    assert body["subject"]["initials"] == "А. К."
+    today = timezone.localdate()
+    expected_age = today.year - 2015 - ((today.month, today.day) < (3, 1))
+    assert body["subject"]["age"] == expected_age
+    assert body["reason"].startswith("Поддержка в учёбе")
+    assert body["sections"] == ["core", "education"]
+    assert "Касымова" not in str(body) and "Амина" not in str(body)
+    # The case itself stays closed to them.
+    assert client.get(f"/api/v1/cases/{scene.case.pk}").status_code == 404
+    page = logged_in_client(scene.liaison).get(f"/cases/{scene.case.pk}/")
+    assert page.status_code == 404
+
+
+def test_accepting_through_the_api_opens_exactly_the_shared_sections(scene: Scene) -> None:
+    from tirek.cases.services import note_create
+
+    scene.case.return_history = "Возвращена из лагеря в 2019 году"
+    scene.case.save()
+    note_create(
+        by=scene.cm,
+        case=scene.case,
+        kind="school_visit",
+        section=Section.EDUCATION,
+        occurred_on=date.today(),
+        narrative="Нужна поддержка в чтении",
+    )
+    referral = _sent(scene)
+    client = api_client(scene.liaison)
+    for who in (scene.liaison2, scene.outsider):
+        denied = api_client(who).post(
+            f"/api/v1/referrals/{referral.pk}/accept",
+            data={"version": referral.version},
+            content_type=JSON,
+        )
+        assert denied.status_code == 404
+    not_receiver = api_client(scene.cm).post(
+        f"/api/v1/referrals/{referral.pk}/accept",
+        data={"version": referral.version},
+        content_type=JSON,
+    )
+    assert not_receiver.status_code == 403
+    accepted = client.post(
+        f"/api/v1/referrals/{referral.pk}/accept",
+        data={"version": referral.version},
+        content_type=JSON,
+    )
+    assert accepted.status_code == 200
+    assert accepted.json()["status"] == ReferralStatus.ACCEPTED
+    case = client.get(f"/api/v1/cases/{scene.case.pk}")
+    assert case.status_code == 200
+    page = logged_in_client(scene.liaison).get(f"/cases/{scene.case.pk}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Нужна поддержка в чтении" in html
+    assert "Возвращена из лагеря" not in html
+    assert 'data-testid="return-history"' not in html
+    # The referrals of the case (the plan section) stay closed to the school.
+    assert (
+        logged_in_client(scene.liaison).get(f"/referrals/case/{scene.case.pk}/").status_code == 404
+    )
+    again = client.post(
+        f"/api/v1/referrals/{referral.pk}/accept",
+        data={"version": referral.version},
+        content_type=JSON,
+    )
+    assert again.status_code == 409
+    row = selectors.directory_services().get(pk=scene.service.pk)
+    assert row.open_referrals == 1
+
+
+def test_withdrawing_through_the_api_closes_the_case_again(scene: Scene) -> None:
+    referral = _sent(scene)
+    liaison = api_client(scene.liaison)
+    accepted = liaison.post(
+        f"/api/v1/referrals/{referral.pk}/accept",
+        data={"version": referral.version},
+        content_type=JSON,
+    ).json()
+    withdrawn = api_client(scene.cm).post(
+        f"/api/v1/referrals/{referral.pk}/withdraw",
+        data={"version": accepted["version"], "reason": "Семья переехала в другой район"},
+        content_type=JSON,
+    )
+    assert withdrawn.status_code == 200
+    assert withdrawn.json()["status"] == ReferralStatus.WITHDRAWN
+    assert liaison.get(f"/api/v1/cases/{scene.case.pk}").status_code == 404
+    # The receiver still sees the referral (and why it was withdrawn), not the case.
+    assert liaison.get(f"/api/v1/referrals/{referral.pk}").json()["withdraw_reason"]
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"reason": "a\x00b"}, "reason"),
+        ({"reason": ""}, "reason"),
+        ({"reason": "x" * 4001}, "reason"),
+        ({"sections": ["security"]}, "sections"),
+        ({"sections": "education"}, "sections"),
+        ({"urgency": "tomorrow"}, "urgency"),
+        ({"role": "admin"}, "role"),
+        ({"case_id": "abc"}, "case_id"),
+    ],
+)
+def test_bad_input_is_a_422_and_changes_nothing(scene: Scene, change: dict, field: str) -> None:
+    scene.consent()
+    response = api_client(scene.cm).post(
+        "/api/v1/referrals", data=_payload(scene, **change), content_type=JSON
+    )
+    assert response.status_code == 422, response.content
+    assert any(e["field"].startswith(field) for e in response.json()["errors"])
+    assert not Referral.objects.exists()
+
+
+def test_an_invisible_case_is_a_404_when_referring(scene: Scene) -> None:
+    scene.consent()
+    response = api_client(scene.outsider).post(
+        "/api/v1/referrals", data=_payload(scene), content_type=JSON
+    )
+    assert response.status_code == 404
+    missing = api_client(scene.cm).post(
+        "/api/v1/referrals", data=_payload(scene, case_id=999999), content_type=JSON
+    )
+    assert missing.status_code == 404
+
+
+def test_the_lists_show_each_side_its_referrals(scene: Scene) -> None:
+    referral = _sent(scene)
+    incoming = api_client(scene.liaison).get("/api/v1/referrals", {"box": "incoming"}).json()
+    assert [r["id"] for r in incoming["items"]] == [referral.pk]
+    outgoing = api_client(scene.cm).get("/api/v1/referrals", {"box": "outgoing"}).json()
+    assert [r["id"] for r in outgoing["items"]] == [referral.pk]
+    assert api_client(scene.cm).get("/api/v1/referrals", {"box": "incoming"}).json()["count"] == 0
+    assert api_client(scene.outsider).get("/api/v1/referrals").json()["count"] == 0
+    assert api_client(scene.cm).get("/api/v1/referrals", {"box": "nope"}).status_code == 422
+
+
+def test_the_inbox_page_shows_the_minimum_identification(scene: Scene) -> None:
+    _sent(scene)
+    html = logged_in_client(scene.liaison).get("/referrals/?box=incoming").content.decode()
+    assert scene.case.number in html
+    assert "А. К." in html
+    assert "Касымова" not in html and "Амина" not in html
+
+
+def test_an_overdue_referral_shows_on_both_sides_my_work(scene: Scene) -> None:
+    referral = _sent(scene)
+    Referral.objects.filter(pk=referral.pk).update(
+        respond_by=timezone.localdate() - timedelta(days=2)
+    )
+    for user in (scene.cm, scene.sup, scene.liaison):
+        html = logged_in_client(user).get("/").content.decode()
+        assert 'data-testid="overdue-referrals"' in html, user.username
+        assert scene.case.number in html
+    html = logged_in_client(scene.outsider).get("/").content.decode()
+    assert scene.case.number not in html
+
+
+def test_an_incoming_referral_waits_in_the_receivers_my_work(scene: Scene) -> None:
+    _sent(scene)
+    html = logged_in_client(scene.liaison).get("/").content.decode()
+    assert 'data-testid="incoming-referrals"' in html
+    assert 'data-testid="notification-bell"' in html
+    assert 'data-testid="overdue-referrals"' not in html
+
+
+def test_the_referral_pages_work_for_both_sides(scene: Scene) -> None:
+    scene.consent()
+    cm = logged_in_client(scene.cm)
+    form = cm.get(f"/referrals/case/{scene.case.pk}/to/{scene.service.pk}/")
+    assert form.status_code == 200
+    sent = cm.post(
+        f"/referrals/case/{scene.case.pk}/to/{scene.service.pk}/",
+        {
+            "role": Role.SCHOOL_LIAISON,
+            "to_user": scene.liaison.pk,
+            "urgency": "routine",
+            "sections": ["education"],
+            "reason": "Поддержка в учёбе",
+        },
+    )
+    assert sent.status_code == 302
+    referral = Referral.objects.get()
+    liaison = logged_in_client(scene.liaison)
+    detail = liaison.get(f"/referrals/{referral.pk}/").content.decode()
+    assert 'data-testid="accept"' in detail
+    assert 'data-testid="open-case"' not in detail
+    liaison.post(f"/referrals/{referral.pk}/accept/", {"version": referral.version})
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACCEPTED
+    detail = liaison.get(f"/referrals/{referral.pk}/").content.decode()
+    assert 'data-testid="open-case"' in detail
+    assert logged_in_client(scene.outsider).get(f"/referrals/{referral.pk}/").status_code == 404
