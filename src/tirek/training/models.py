@@ -404,7 +404,7 @@ class Event(models.Model):
         Module, blank=True, related_name="events", verbose_name=_("modules covered")
     )
     attendance_threshold = models.PositiveSmallIntegerField(
-        _("attendance needed for a certificate (% of days)"),
+        _("attendance needed for a certificate, percent of days"),
         default=80,
         validators=[MaxValueValidator(100)],
     )

@@ -204,8 +204,10 @@ def knowledge_gain_elearning(user: User, course: Course) -> Any:
 
 def events_visible(user: User) -> QuerySet[Event]:
     """Coordinators see every event; trainers the events they deliver; others none."""
-    qs = Event.objects.prefetch_related("courses__translations", "trainers__user").annotate(
-        participant_count=Count("participants", distinct=True)
+    qs = (
+        Event.objects.prefetch_related("courses__translations", "trainers__user")
+        .annotate(participant_count=Count("participants", distinct=True))
+        .order_by("-start_date", "-id")
     )
     if permissions.is_coordinator(user):
         return qs

@@ -698,7 +698,7 @@ def attendance_set(
     present: dict[int, set[date]],
     request: HttpRequest | None = None,
 ) -> int:
-    """Replace the attendance of the event: ``{participant_id: {days present}}``."""
+    """Replace the attendance of the participants given: ``{participant_id: {days present}}``."""
     permissions.require_event_manager(by, event)
     days = set(event.days)
     participant_ids = set(event.participants.values_list("pk", flat=True))
@@ -707,7 +707,7 @@ def attendance_set(
             raise ValidationError(_("Unknown participant."))
         if not chosen <= days:
             raise ValidationError(_("A day outside the event's dates was marked."))
-    Attendance.objects.filter(participant__event=event).delete()
+    Attendance.objects.filter(participant_id__in=list(present)).delete()
     rows = [
         Attendance(participant_id=pid, day=d) for pid, chosen in present.items() for d in chosen
     ]
@@ -823,6 +823,8 @@ def certificate_issue_for_participant(
 ) -> list[Certificate]:
     """One certificate per course of the event, when attendance and post-test allow."""
     permissions.require_coordinator(by)
+    # Decide on the stored attendance and scores, not on what the caller holds.
+    participant = Participant.objects.select_related("event", "user").get(pk=participant.pk)
     blockers = certificate_blockers(participant)
     if blockers:
         raise Refused(" ".join(blockers))
