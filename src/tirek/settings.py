@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "tirek.referrals",
     "tirek.conferences",
     "tirek.interviews",
+    "tirek.assessments",
+    "tirek.plans",
     "tirek.reports",
 ]
 

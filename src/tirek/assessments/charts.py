@@ -1,0 +1,89 @@
+"""Per-domain trend charts as inline SVG, drawn on the server.
+
+No JavaScript, no library, no CDN; presentation attributes only (the strict CSP forbids
+inline styles). Every chart carries a title and a description for screen readers, and
+the page shows the same numbers as a table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from xml.sax.saxutils import escape, quoteattr
+
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+SEVERITY_COLOURS = {
+    "none": "#1e6b3a",
+    "low": "#3d7f95",
+    "moderate": "#b07800",
+    "high": "#a32020",
+}
+
+
+@dataclass(frozen=True)
+class Point:
+    day: date
+    percent: int | None  # share of the domain's maximum score; None = not assessed
+    severity: str
+    label: str  # e.g. "6/9 — moderate"
+
+
+def trend_svg(points: list[Point], *, title: str, chart_id: str) -> SafeString:
+    width, height = 320, 130
+    left, right, top, bottom = 34, 12, 12, 26
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = len(points)
+
+    def x(i: int) -> float:
+        return left + (plot_w / 2 if n == 1 else plot_w * i / (n - 1))
+
+    def y(percent: int) -> float:
+        return top + plot_h * (1 - percent / 100)
+
+    described = "; ".join(
+        f"{date_format(p.day, 'SHORT_DATE_FORMAT')}: "
+        + (p.label if p.percent is not None else str(_("not assessed")))
+        for p in points
+    )
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="trend" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" '
+        f'aria-labelledby="{chart_id}-t {chart_id}-d">',
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+        f'<desc id="{chart_id}-d">{escape(described)}</desc>',
+    ]
+    for percent in (0, 50, 100):
+        gy = y(percent)
+        parts.append(
+            f'<line x1="{left}" y1="{gy:.1f}" x2="{width - right}" y2="{gy:.1f}" '
+            f'stroke="#d6dee2" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{left - 4}" y="{gy + 4:.1f}" text-anchor="end" font-size="10" '
+            f'fill="#5b6b73">{percent}%</text>'
+        )
+    line = [(x(i), y(p.percent)) for i, p in enumerate(points) if p.percent is not None]
+    if len(line) > 1:
+        path = " ".join(f"{px:.1f},{py:.1f}" for px, py in line)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="#1f5f74" stroke-width="2"/>')
+    for i, p in enumerate(points):
+        label = date_format(p.day, "d.m.y")
+        parts.append(
+            f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle" font-size="10" '
+            f'fill="#5b6b73">{escape(label)}</text>'
+        )
+        if p.percent is None:
+            continue
+        colour = SEVERITY_COLOURS.get(p.severity, "#1f5f74")
+        tip = quoteattr(f"{date_format(p.day, 'SHORT_DATE_FORMAT')}: {p.label}")
+        parts.append(
+            f'<circle cx="{x(i):.1f}" cy="{y(p.percent):.1f}" r="5" fill="{colour}" '
+            f'stroke="#fff" stroke-width="1.5" data-label={tip}>'
+            f"<title>{escape(date_format(p.day, 'SHORT_DATE_FORMAT'))}: {escape(p.label)}</title>"
+            "</circle>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308  (every text above is escaped)

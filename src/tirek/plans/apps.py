@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlansConfig(AppConfig):
+    name = "tirek.plans"
+    verbose_name = _("Plans")
+
+    def ready(self) -> None:
+        from tirek.core.registry import add_api_router, add_demo_loader, add_my_work_panel, add_urls
+
+        from . import api, demo, panels
+
+        add_urls("cases/", "tirek.plans.urls")
+        add_urls("work/", "tirek.plans.urls_work")
+        add_api_router("/cases", api.case_router)
+        add_api_router("/tasks", api.tasks_router)
+        add_my_work_panel(20, panels.my_tasks_panel)
+        add_my_work_panel(21, panels.alerts_panel)
+        add_my_work_panel(22, panels.unit_tasks_panel)
+        add_demo_loader(30, demo.load)
+        # The case page and its timeline belong to the cases app; plug in if they offer it.
+        try:
+            from tirek.cases.panels import add_panel
+        except ImportError:
+            pass
+        else:
+            add_panel(30, panels.case_panel)
+        try:
+            from tirek.cases.timeline import add_source
+        except ImportError:
+            pass
+        else:
+            add_source(panels.timeline_items)

@@ -1,0 +1,418 @@
+"""The individual rehabilitation and reintegration plan, its reviews, closure and follow-up."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tirek.assessments.domains import Domain
+from tirek.core.crypto import EncryptedTextField
+from tirek.core.validation import reject_control_chars
+
+TEXT = [reject_control_chars]
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for approval")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned for changes")
+
+
+class Plan(models.Model):
+    """The one plan of a case, as it is being worked on. Each approval freezes it into a
+    ``PlanVersion``; editing an approved plan starts the next revision."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="plan", verbose_name=_("case")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    approved_number = models.PositiveIntegerField(_("approved version"), default=0)
+    first_approved_at = models.DateTimeField(_("first approved"), null=True, blank=True)
+    last_approved_at = models.DateTimeField(_("last approved"), null=True, blank=True)
+    # Set by the last review: when the next one is due (end of the chosen day).
+    next_review_due_at = models.DateTimeField(_("next review due"), null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("individual plan")
+        verbose_name_plural = _("individual plans")
+        indexes = [models.Index(fields=["status"], name="plan_status_idx")]
+
+    def __str__(self) -> str:
+        return f"plan of {self.case_id}"
+
+
+class GoalStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ACHIEVED = "achieved", _("Achieved")
+    PARTLY_ACHIEVED = "partly_achieved", _("Partly achieved")
+    NOT_ACHIEVED = "not_achieved", _("Not achieved")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_GOAL_STATUSES = (GoalStatus.PLANNED, GoalStatus.IN_PROGRESS)
+
+
+class Progress(models.IntegerChoices):
+    NONE = 0, _("0 — no progress yet")
+    STARTED = 1, _("1 — first steps")
+    SOME = 2, _("2 — some progress")
+    GOOD = 3, _("3 — good progress")
+    ACHIEVED = 4, _("4 — achieved")
+
+
+class Goal(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
+    domain = models.CharField(_("domain"), max_length=32, choices=Domain.choices)
+    title = models.CharField(_("goal"), max_length=300, validators=TEXT)
+    indicator = models.CharField(
+        _("indicator of success"), max_length=300, blank=True, validators=TEXT
+    )
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    responsible_agency = models.ForeignKey(
+        "organisations.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible agency"),
+    )
+    responsible_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible person"),
+    )
+    # Someone without an account: the mother, a class teacher, a mahalla elder.
+    responsible_name = models.CharField(
+        _("responsible person (name)"), max_length=200, blank=True, validators=TEXT
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=GoalStatus.choices, default=GoalStatus.PLANNED
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress"), choices=Progress.choices, default=Progress.NONE
+    )
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_GOAL_STATUSES
+
+    @property
+    def responsible_label(self) -> str:
+        person = (
+            self.responsible_user.get_full_name() or self.responsible_user.username
+            if self.responsible_user
+            else ""
+        )
+        return ", ".join(p for p in (person, self.responsible_name) if p)
+
+
+class InterventionStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ONGOING = "ongoing", _("Ongoing")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Intervention(models.Model):
+    """A service or activity under a goal."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="interventions")
+    title = models.CharField(_("intervention or service"), max_length=300, validators=TEXT)
+    description = models.CharField(_("details"), max_length=2000, blank=True, validators=TEXT)
+    provider = models.ForeignKey(
+        "organisations.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("provided by"),
+    )
+    responsible_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible person"),
+    )
+    responsible_name = models.CharField(
+        _("responsible person (name)"), max_length=200, blank=True, validators=TEXT
+    )
+    frequency = models.CharField(_("how often"), max_length=100, blank=True, validators=TEXT)
+    start_date = models.DateField(_("from"), null=True, blank=True)
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=InterventionStatus.choices,
+        default=InterventionStatus.PLANNED,
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("intervention")
+        verbose_name_plural = _("interventions")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def responsible_label(self) -> str:
+        person = (
+            self.responsible_user.get_full_name() or self.responsible_user.username
+            if self.responsible_user
+            else ""
+        )
+        return ", ".join(p for p in (person, self.responsible_name) if p)
+
+
+class PlanVersion(models.Model):
+    """An approved plan, frozen: what was agreed, by whom, when."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    snapshot = models.JSONField(_("content"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved"))
+    comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
+
+    class Meta:
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+
+class Decision(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted for approval")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned for changes")
+
+
+class PlanDecision(models.Model):
+    """The plan's approval history: submissions, approvals, returns with comments."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="decisions")
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
+    version_number = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("plan decision")
+        verbose_name_plural = _("plan decisions")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return self.decision
+
+
+class Review(models.Model):
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="reviews", verbose_name=_("case")
+    )
+    plan_version = models.ForeignKey(
+        PlanVersion,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name=_("plan version reviewed"),
+    )
+    assessment = models.ForeignKey(
+        "assessments.Assessment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        verbose_name=_("re-assessment"),
+    )
+    held_on = models.DateField(_("date of review"))
+    child_views = EncryptedTextField(_("the child's views"), validators=TEXT)
+    family_views = EncryptedTextField(_("the family's views"), blank=True, validators=TEXT)
+    decisions = EncryptedTextField(_("decisions"), validators=TEXT)
+    next_review_on = models.DateField(_("next review"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["case", "held_on"], name="review_case_date_idx")]
+
+    def __str__(self) -> str:
+        return f"review {self.held_on}"
+
+
+class GoalProgress(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="progress")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="reviews")
+    progress = models.PositiveSmallIntegerField(_("progress"), choices=Progress.choices)
+    status = models.CharField(_("status"), max_length=16, choices=GoalStatus.choices)
+    comment = models.CharField(_("comment"), max_length=1000, blank=True, validators=TEXT)
+
+    class Meta:
+        verbose_name = _("progress on a goal")
+        verbose_name_plural = _("progress on goals")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "goal"], name="goal_progress_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal_id}: {self.progress}"
+
+
+class ClosureReason(models.TextChoices):
+    GOALS_ACHIEVED = "goals_achieved", _("Plan goals achieved, the situation is stable")
+    ADULT_SERVICES = "adult_services", _("Reached adulthood, handed over to adult services")
+    MOVED = "moved", _("Moved to another region or country (case handed over)")
+    DECLINED = "declined", _("The family declined further support")
+    OTHER = "other", _("Other reason (explained)")
+
+
+class ClosureStatus(models.TextChoices):
+    REQUESTED = "requested", _("Waiting for approval")
+    APPROVED = "approved", _("Closed")
+    RETURNED = "returned", _("Returned")
+    REOPENED = "reopened", _("Reopened")
+
+
+# What must be true before a case closes (checked one by one by the case manager).
+CLOSURE_CRITERIA: list[tuple[str, object]] = [
+    ("safe", _("The child is safe and lives in a stable care arrangement")),
+    ("goals_reviewed", _("Every plan goal was reviewed: achieved, or handed over with a reason")),
+    (
+        "services_in_place",
+        _("Needed services continue without the case (school, clinic, benefits)"),
+    ),
+    ("documents", _("Identity and legal documents are in order or in a known process")),
+    ("views_heard", _("The child's and the family's views on closing were heard")),
+    ("follow_up_agreed", _("The family knows about the follow-up visits at 6 and 12 months")),
+]
+
+
+class Closure(models.Model):
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="closures", verbose_name=_("case")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ClosureStatus.choices, default=ClosureStatus.REQUESTED
+    )
+    reason = models.CharField(_("reason"), max_length=32, choices=ClosureReason.choices)
+    explanation = EncryptedTextField(_("explanation"), blank=True, validators=TEXT)
+    checklist = models.JSONField(_("closure criteria"), default=dict)
+    # Required when goals are still open: why the case closes anyway.
+    open_goals_explanation = models.CharField(
+        _("why open goals do not stop closure"), max_length=2000, blank=True, validators=TEXT
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.CharField(
+        _("supervisor's comment"), max_length=2000, blank=True, validators=TEXT
+    )
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.CharField(
+        _("reason for reopening"), max_length=2000, blank=True, validators=TEXT
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["case", "status"], name="closure_case_status_idx")]
+
+    def __str__(self) -> str:
+        return f"closure of {self.case_id}"
+
+
+class FollowUpOutcome(models.TextChoices):
+    STABLE = "stable", _("Stable, no further support needed")
+    CONCERNS = "concerns", _("Some concerns, support arranged")
+    REOPEN = "reopen", _("Serious concerns: reopening recommended")
+    NOT_REACHED = "not_reached", _("Could not be reached")
+
+
+class FollowUp(models.Model):
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("case")
+    )
+    closure = models.ForeignKey(Closure, on_delete=models.CASCADE, related_name="follow_ups")
+    months = models.PositiveSmallIntegerField(_("months after closure"))
+    due_at = models.DateTimeField(_("due"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=FollowUpOutcome.choices, blank=True
+    )
+    notes = EncryptedTextField(_("notes"), blank=True, validators=TEXT)
+    child_views = EncryptedTextField(_("the child's views"), blank=True, validators=TEXT)
+    cancelled_at = models.DateTimeField(null=True, blank=True)  # the case was reopened
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["case", "done_on", "due_at"], name="followup_case_due_idx")]
+
+    def __str__(self) -> str:
+        return f"follow-up {self.months} m"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.done_on is None and self.cancelled_at is None

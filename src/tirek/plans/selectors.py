@@ -1,0 +1,358 @@
+"""Reads for plans, reviews, closure and task lists — always through the case policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Case as Switch
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from tirek.access.policy import Section, cases_with_section
+from tirek.accounts.roles import Role
+from tirek.assessments.models import Assessment, AssessmentStatus, InstrumentKind
+from tirek.cases.models import Case, CaseStatus, CaseTeamMember
+
+from .deadlines import CaseFacts, Deadlines, Step, current_step, deadlines_for, schedule
+from .models import (
+    Closure,
+    ClosureStatus,
+    FollowUp,
+    Goal,
+    Intervention,
+    Plan,
+    PlanDecision,
+    PlanStatus,
+    PlanVersion,
+    Review,
+)
+
+# --- the plan ---------------------------------------------------------------------------
+
+
+def plan_of(case: Case) -> Plan | None:
+    """The case's plan with goals and interventions (the caller opened the case)."""
+    plan = (
+        Plan.objects.filter(case=case)
+        .select_related("submitted_by")
+        .prefetch_related(
+            Prefetch(
+                "goals",
+                queryset=Goal.objects.select_related("responsible_agency", "responsible_user")
+                .prefetch_related(
+                    Prefetch(
+                        "interventions",
+                        queryset=Intervention.objects.select_related(
+                            "provider", "responsible_user"
+                        ),
+                    )
+                )
+                .order_by("position", "id"),
+            ),
+            Prefetch("decisions", queryset=PlanDecision.objects.select_related("by")),
+        )
+        .first()
+    )
+    if plan is not None:
+        plan.case = case
+    return plan
+
+
+def plan_versions(plan: Plan) -> QuerySet[PlanVersion]:
+    return plan.versions.select_related("approved_by", "submitted_by").order_by("-number")
+
+
+# --- differences between versions ------------------------------------------------------
+
+GOAL_FIELDS = (
+    "domain",
+    "title",
+    "indicator",
+    "target_date",
+    "responsible_agency",
+    "responsible_user",
+    "responsible_name",
+    "status",
+    "progress",
+)
+INTERVENTION_FIELDS = (
+    "title",
+    "description",
+    "provider",
+    "responsible_user",
+    "responsible_name",
+    "frequency",
+    "start_date",
+    "end_date",
+    "status",
+)
+
+
+@dataclass
+class GoalChange:
+    kind: str  # added / removed / changed
+    goal: dict[str, Any]
+    fields: list[tuple[str, Any, Any]] = field(default_factory=list)
+    interventions_added: list[dict[str, Any]] = field(default_factory=list)
+    interventions_removed: list[dict[str, Any]] = field(default_factory=list)
+    interventions_changed: list[tuple[dict[str, Any], list[tuple[str, Any, Any]]]] = field(
+        default_factory=list
+    )
+
+
+def _changed(
+    old: dict[str, Any], new: dict[str, Any], names: tuple[str, ...]
+) -> list[tuple[str, Any, Any]]:
+    return [(n, old.get(n), new.get(n)) for n in names if old.get(n) != new.get(n)]
+
+
+def diff(older: dict[str, Any], newer: dict[str, Any]) -> list[GoalChange]:
+    """What changed between two plan snapshots: goals added, removed and changed (with
+    the fields and interventions that changed), matched by goal id."""
+    old_goals = {g["id"]: g for g in older.get("goals", [])}
+    new_goals = {g["id"]: g for g in newer.get("goals", [])}
+    changes: list[GoalChange] = []
+    for goal_id, goal in new_goals.items():
+        before = old_goals.get(goal_id)
+        if before is None:
+            changes.append(GoalChange("added", goal))
+            continue
+        old_i = {i["id"]: i for i in before.get("interventions", [])}
+        new_i = {i["id"]: i for i in goal.get("interventions", [])}
+        change = GoalChange(
+            "changed",
+            goal,
+            fields=_changed(before, goal, GOAL_FIELDS),
+            interventions_added=[i for k, i in new_i.items() if k not in old_i],
+            interventions_removed=[i for k, i in old_i.items() if k not in new_i],
+            interventions_changed=[
+                (i, _changed(old_i[k], i, INTERVENTION_FIELDS))
+                for k, i in new_i.items()
+                if k in old_i and _changed(old_i[k], i, INTERVENTION_FIELDS)
+            ],
+        )
+        if (
+            change.fields
+            or change.interventions_added
+            or change.interventions_removed
+            or change.interventions_changed
+        ):
+            changes.append(change)
+    changes.extend(GoalChange("removed", g) for k, g in old_goals.items() if k not in new_goals)
+    return changes
+
+
+# --- reviews, closure -------------------------------------------------------------------
+
+
+def case_reviews(case: Case) -> QuerySet[Review]:
+    return (
+        Review.objects.filter(case=case)
+        .select_related("created_by", "plan_version", "assessment__instrument_version__instrument")
+        .prefetch_related("progress__goal")
+        .order_by("-held_on", "-id")
+    )
+
+
+def case_closures(case: Case) -> QuerySet[Closure]:
+    return Closure.objects.filter(case=case).select_related(
+        "requested_by", "decided_by", "reopened_by"
+    )
+
+
+def case_follow_ups(case: Case) -> QuerySet[FollowUp]:
+    return FollowUp.objects.filter(case=case).select_related("done_by").order_by("due_at", "id")
+
+
+# --- deadlines: facts of one case, and the same rules in SQL for lists -------------------
+
+
+def facts_for(case: Case) -> tuple[CaseFacts, bool]:
+    """The deadline facts of one case, and whether a closure waits for approval."""
+    completed = Assessment.objects.filter(case=case, status=AssessmentStatus.COMPLETED)
+    initial = (
+        completed.filter(kind__in=[InstrumentKind.INITIAL, InstrumentKind.COMPREHENSIVE])
+        .order_by("completed_at")
+        .values_list("completed_at", flat=True)
+        .first()
+    )
+    comprehensive = (
+        completed.filter(kind=InstrumentKind.COMPREHENSIVE)
+        .order_by("completed_at")
+        .values_list("completed_at", flat=True)
+        .first()
+    )
+    plan = Plan.objects.filter(case=case).first()
+    follow_ups = FollowUp.objects.filter(case=case, cancelled_at__isnull=True)
+    facts = CaseFacts(
+        registered_at=case.opened_at,
+        risk_level=case.risk_level,
+        initial_done_at=initial,
+        comprehensive_done_at=comprehensive,
+        plan_approved_at=plan.first_approved_at if plan else None,
+        next_review_at=plan.next_review_due_at if plan else None,
+        closed_at=case.closed_at if case.status == CaseStatus.CLOSED else None,
+        follow_ups_done=frozenset(
+            follow_ups.filter(done_on__isnull=False).values_list("months", flat=True)
+        ),
+    )
+    requested = Closure.objects.filter(case=case, status=ClosureStatus.REQUESTED).exists()
+    return facts, requested
+
+
+@dataclass
+class Journey:
+    step: str
+    items: list[Any]
+    now: datetime
+
+
+def journey(case: Case) -> Journey:
+    facts, requested = facts_for(case)
+    deadlines = deadlines_for()
+    now = timezone.now()
+    return Journey(
+        step=current_step(facts, deadlines, now=now, closure_requested=requested),
+        items=schedule(facts, deadlines),
+        now=now,
+    )
+
+
+def annotate_due(qs: QuerySet[Case], deadlines: Deadlines) -> QuerySet[Case]:
+    """``next_due`` of ``tirek.plans.deadlines`` in SQL: each case gets ``due_step`` and
+    ``due_at`` (null when nothing is due), so lists filter, order and page in the database."""
+    completed = Assessment.objects.filter(case=OuterRef("pk"), status=AssessmentStatus.COMPLETED)
+    initial_done = Exists(
+        completed.filter(kind__in=[InstrumentKind.INITIAL, InstrumentKind.COMPREHENSIVE])
+    )
+    comprehensive_at = Subquery(
+        completed.filter(kind=InstrumentKind.COMPREHENSIVE)
+        .order_by("completed_at")
+        .values("completed_at")[:1],
+        output_field=DateTimeField(),
+    )
+    follow_up_at = Subquery(
+        FollowUp.objects.filter(
+            case=OuterRef("pk"), done_on__isnull=True, cancelled_at__isnull=True
+        )
+        .order_by("due_at")
+        .values("due_at")[:1],
+        output_field=DateTimeField(),
+    )
+
+    def plus(expression: Any, delta: timedelta) -> ExpressionWrapper:
+        return ExpressionWrapper(expression + Value(delta), output_field=DateTimeField())
+
+    closed = Q(status=CaseStatus.CLOSED)
+    qs = qs.annotate(
+        _initial_done=initial_done,
+        _comprehensive_at=comprehensive_at,
+        _follow_up_at=follow_up_at,
+    )
+    due_at = Switch(
+        When(closed, then=F("_follow_up_at")),
+        When(
+            _initial_done=False,
+            then=plus(F("opened_at"), timedelta(hours=deadlines.initial_assessment_hours)),
+        ),
+        When(
+            _comprehensive_at__isnull=True,
+            then=plus(F("opened_at"), timedelta(days=deadlines.comprehensive_assessment_days)),
+        ),
+        When(
+            plan__first_approved_at__isnull=True,
+            then=plus(F("_comprehensive_at"), timedelta(days=deadlines.plan_days)),
+        ),
+        When(plan__next_review_due_at__isnull=False, then=F("plan__next_review_due_at")),
+        When(
+            risk_level="high",
+            then=plus(
+                F("plan__first_approved_at"), timedelta(days=deadlines.review_days_high_risk)
+            ),
+        ),
+        default=plus(F("plan__first_approved_at"), timedelta(days=deadlines.review_days)),
+        output_field=DateTimeField(),
+    )
+    due_step = Switch(
+        When(closed, then=Value(Step.FOLLOW_UP.value)),
+        When(_initial_done=False, then=Value(Step.INITIAL_ASSESSMENT.value)),
+        When(_comprehensive_at__isnull=True, then=Value(Step.COMPREHENSIVE_ASSESSMENT.value)),
+        When(plan__first_approved_at__isnull=True, then=Value(Step.PLAN.value)),
+        default=Value(Step.REVIEW.value),
+        output_field=CharField(),
+    )
+    return qs.annotate(due_at=due_at, due_step=due_step)
+
+
+def due_cases(
+    user: Any,
+    *,
+    scope: str = "mine",
+    now: datetime | None = None,
+    overdue_only: bool = False,
+    step: str | None = None,
+) -> QuerySet[Case]:
+    """Cases with work due within the "upcoming" window (or overdue), soonest first.
+
+    ``mine``: cases on whose team the user is; ``unit``: the supervisor's unit. Only cases
+    whose plan section the user may see; transferred cases are someone else's now.
+    """
+    deadlines = deadlines_for()
+    now = now or timezone.now()
+    base = cases_with_section(user, Section.PLAN)
+    if scope == "unit":
+        if not (user.has_role(Role.SUPERVISOR) and user.unit_id):
+            return Case.objects.none()
+        base = base.filter(supervising_unit_id=user.unit_id)
+    else:
+        base = base.filter(
+            Exists(
+                CaseTeamMember.objects.filter(
+                    case=OuterRef("pk"), user=user, removed_at__isnull=True
+                )
+            )
+        )
+    qs = annotate_due(base.exclude(status=CaseStatus.TRANSFERRED), deadlines)
+    horizon = now if overdue_only else now + timedelta(days=deadlines.upcoming_days)
+    qs = qs.filter(due_at__isnull=False, due_at__lte=horizon)
+    if step:
+        qs = qs.filter(due_step=step)
+    return qs.select_related("person").order_by("due_at", "pk")
+
+
+def waiting_plans(user: Any) -> QuerySet[Plan]:
+    """Plans submitted in the supervisor's unit, oldest first."""
+    if not (user.has_role(Role.SUPERVISOR) and user.unit_id):
+        return Plan.objects.none()
+    return (
+        Plan.objects.filter(status=PlanStatus.SUBMITTED, case__supervising_unit_id=user.unit_id)
+        .select_related("case__person", "submitted_by")
+        .order_by("submitted_at")
+    )
+
+
+def waiting_closures(user: Any) -> QuerySet[Closure]:
+    if not (user.has_role(Role.SUPERVISOR) and user.unit_id):
+        return Closure.objects.none()
+    return (
+        Closure.objects.filter(
+            status=ClosureStatus.REQUESTED, case__supervising_unit_id=user.unit_id
+        )
+        .select_related("case__person", "requested_by")
+        .order_by("requested_at")
+    )

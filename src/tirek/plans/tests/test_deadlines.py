@@ -1,0 +1,217 @@
+"""Due dates: the pure rules per risk level and country, and the same rules in SQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+from django.utils import timezone
+
+from tirek.accounts.roles import Role
+from tirek.assessments.tests.factories import CHILD_BASELINE, complete, make_case, make_team
+from tirek.plans import selectors
+from tirek.plans.deadlines import (
+    CaseFacts,
+    Deadlines,
+    Step,
+    add_months,
+    current_step,
+    deadlines_for,
+    next_due,
+    schedule,
+)
+from tirek.plans.models import Plan
+from tirek.testing import World
+
+T0 = datetime(2026, 1, 31, 9, 0, tzinfo=UTC)
+DEFAULT = Deadlines()
+
+
+def test_it_gives_the_registration_deadlines() -> None:
+    items = {d.step: d.due_at for d in schedule(CaseFacts(registered_at=T0), DEFAULT)}
+    assert items[Step.INITIAL_ASSESSMENT] == T0 + timedelta(hours=72)
+    assert items[Step.COMPREHENSIVE_ASSESSMENT] == T0 + timedelta(days=30)
+    # Without the assessment the plan is due 14 days after the assessment's deadline.
+    assert items[Step.PLAN] == T0 + timedelta(days=44)
+    assert Step.REVIEW not in items
+
+
+def test_it_dates_the_plan_from_the_completed_assessment() -> None:
+    done = T0 + timedelta(days=10)
+    facts = CaseFacts(registered_at=T0, initial_done_at=T0, comprehensive_done_at=done)
+    assert next_due(facts, DEFAULT).step == Step.PLAN
+    assert next_due(facts, DEFAULT).due_at == done + timedelta(days=14)
+
+
+@pytest.mark.parametrize(("risk", "days"), [("low", 90), ("medium", 90), ("high", 30)])
+def test_it_reviews_every_90_days_or_30_for_high_risk(risk: str, days: int) -> None:
+    approved = T0 + timedelta(days=20)
+    facts = CaseFacts(
+        registered_at=T0,
+        risk_level=risk,
+        initial_done_at=T0,
+        comprehensive_done_at=T0,
+        plan_approved_at=approved,
+    )
+    due = next_due(facts, DEFAULT)
+    assert (due.step, due.due_at) == (Step.REVIEW, approved + timedelta(days=days))
+
+
+def test_it_takes_the_next_review_date_chosen_at_the_last_review() -> None:
+    chosen = T0 + timedelta(days=200)
+    facts = CaseFacts(
+        registered_at=T0,
+        risk_level="high",
+        initial_done_at=T0,
+        comprehensive_done_at=T0,
+        plan_approved_at=T0,
+        next_review_at=chosen,
+    )
+    assert next_due(facts, DEFAULT).due_at == chosen
+
+
+def test_it_schedules_follow_ups_6_and_12_months_after_closure() -> None:
+    closed = datetime(2026, 8, 31, 15, 0, tzinfo=UTC)
+    facts = CaseFacts(registered_at=T0, plan_approved_at=T0, closed_at=closed)
+    follow_ups = [d for d in schedule(facts, DEFAULT) if d.step == Step.FOLLOW_UP]
+    assert [(d.months, d.due_at) for d in follow_ups] == [
+        (6, datetime(2027, 2, 28, 15, 0, tzinfo=UTC)),  # no 31 February
+        (12, datetime(2027, 8, 31, 15, 0, tzinfo=UTC)),
+    ]
+    assert next_due(facts, DEFAULT).months == 6
+    after_first = CaseFacts(
+        registered_at=T0, plan_approved_at=T0, closed_at=closed, follow_ups_done=frozenset({6})
+    )
+    assert next_due(after_first, DEFAULT).months == 12
+    all_done = CaseFacts(
+        registered_at=T0, closed_at=closed, follow_ups_done=frozenset({6, 12})
+    )
+    assert next_due(all_done, DEFAULT) is None
+    assert current_step(all_done, DEFAULT, now=closed) == Step.CLOSURE
+
+
+def test_it_adds_calendar_months() -> None:
+    assert add_months(datetime(2024, 1, 31, tzinfo=UTC), 1) == datetime(2024, 2, 29, tzinfo=UTC)
+    assert add_months(datetime(2026, 11, 15, tzinfo=UTC), 14) == datetime(2028, 1, 15, tzinfo=UTC)
+
+
+@override_settings(
+    COUNTRY_CODE="UZ",
+    TIREK_DEADLINES={
+        "UZ": {"initial_assessment_hours": 48, "review_days": 60, "follow_up_months": [3, 12]}
+    },
+)
+def test_it_uses_the_country_setting() -> None:
+    deadlines = deadlines_for()
+    assert (deadlines.initial_assessment_hours, deadlines.review_days) == (48, 60)
+    assert deadlines.review_days_high_risk == 30  # not overridden
+    facts = CaseFacts(registered_at=T0)
+    assert next_due(facts, deadlines).due_at == T0 + timedelta(hours=48)
+    approved = CaseFacts(registered_at=T0, initial_done_at=T0, comprehensive_done_at=T0, plan_approved_at=T0)
+    assert next_due(approved, deadlines).due_at == T0 + timedelta(days=60)
+    assert next_due(approved, deadlines_for("KZ")).due_at == T0 + timedelta(days=90)
+    closed = CaseFacts(registered_at=T0, closed_at=T0)
+    assert [d.months for d in schedule(closed, deadlines) if d.step == Step.FOLLOW_UP] == [3, 12]
+
+
+@override_settings(TIREK_DEADLINES={"KZ": {"review_every": 10}})
+def test_it_refuses_an_unknown_deadline_setting() -> None:
+    with pytest.raises(ImproperlyConfigured, match="review_every"):
+        deadlines_for("KZ")
+
+
+def test_it_names_the_current_step() -> None:
+    now = T0 + timedelta(days=5)
+    assert current_step(CaseFacts(registered_at=T0), DEFAULT, now=now) == Step.INITIAL_ASSESSMENT
+    base = CaseFacts(registered_at=T0, initial_done_at=T0)
+    assert current_step(base, DEFAULT, now=now) == Step.COMPREHENSIVE_ASSESSMENT
+    approved = CaseFacts(registered_at=T0, initial_done_at=T0, comprehensive_done_at=T0, plan_approved_at=T0)
+    assert current_step(approved, DEFAULT, now=now) == Step.IMPLEMENTATION
+    assert current_step(approved, DEFAULT, now=T0 + timedelta(days=85)) == Step.REVIEW
+    assert current_step(approved, DEFAULT, now=now, closure_requested=True) == Step.CLOSURE
+
+
+# --- the same rules in SQL --------------------------------------------------------------
+
+
+def _sql_due(case_id: int) -> tuple[str, datetime] | None:
+    from tirek.cases.models import Case
+
+    row = selectors.annotate_due(Case.objects.filter(pk=case_id), deadlines_for()).values_list(
+        "due_step", "due_at"
+    )[0]
+    return None if row[1] is None else row
+
+
+def _pure_due(case: object) -> tuple[str, datetime] | None:
+    facts, _requested = selectors.facts_for(case)  # type: ignore[arg-type]
+    due = next_due(facts, deadlines_for())
+    return None if due is None else (due.step, due.due_at)
+
+
+def _same(case: object) -> None:
+    case.refresh_from_db()  # type: ignore[attr-defined]
+    sql, pure = _sql_due(case.pk), _pure_due(case)  # type: ignore[attr-defined]
+    assert (sql is None) == (pure is None), (sql, pure)
+    if sql is not None and pure is not None:
+        assert sql[0] == pure[0]
+        assert abs(sql[1] - pure[1]) < timedelta(seconds=1), (sql, pure)
+
+
+@pytest.mark.parametrize("risk", ["low", "medium", "high"])
+def test_it_computes_the_same_due_date_in_sql(world: World, instruments: None, risk: str) -> None:
+    from tirek.plans import services
+
+    team = make_team(world, risk_level=risk, opened_days_ago=40)
+    _same(team.case)  # nothing done: initial assessment
+    complete(
+        team.manager,
+        team.case,
+        "tirek-initial",
+        {"init_danger": False, "init_caregiver": "stable", "init_urgent_care": False, "init_shelter": "secure"},
+    )
+    _same(team.case)  # comprehensive
+    complete(team.manager, team.case, "tirek-child-needs", CHILD_BASELINE)
+    _same(team.case)  # plan
+    services.goal_create(
+        user=team.manager,
+        case_id=team.case.pk,
+        domain="education",
+        title="Посещает школу",
+        indicator="Посещаемость 90 %",
+        target_date=timezone.localdate() + timedelta(days=90),
+        responsible_name="Классный руководитель",
+    )
+    plan = Plan.objects.get(case=team.case)
+    plan = services.plan_submit(user=team.manager, case_id=team.case.pk, expected_version=plan.version)
+    services.plan_approve(user=team.supervisor, case_id=team.case.pk, expected_version=plan.version)
+    _same(team.case)  # review from approval, by risk
+    assert _sql_due(team.case.pk)[0] == Step.REVIEW
+    services.review_create(
+        user=team.manager,
+        case_id=team.case.pk,
+        held_on=timezone.localdate(),
+        child_views="Нравится в школе.",
+        decisions="Продолжать.",
+    )
+    _same(team.case)  # the date chosen at the review
+
+
+def test_it_lists_only_what_is_due_within_a_week_or_overdue(world: World, instruments: None) -> None:
+    manager = world.staff(Role.CASE_MANAGER)
+    fresh = make_case(world, manager=manager)  # initial due in 72 h: upcoming
+    old = make_case(world, manager=manager, opened_days_ago=10)  # initial overdue
+    later = make_case(world, manager=manager)
+    complete(
+        manager,
+        later,
+        "tirek-initial",
+        {"init_danger": False, "init_caregiver": "stable", "init_urgent_care": False, "init_shelter": "secure"},
+    )  # comprehensive due in 30 days: not yet on the list
+    due = list(selectors.due_cases(manager))
+    assert [c.pk for c in due] == [old.pk, fresh.pk]  # soonest (most overdue) first
+    assert [c.pk for c in selectors.due_cases(manager, overdue_only=True)] == [old.pk]
+    in_25_days = timezone.now() + timedelta(days=25)
+    assert later.pk in [c.pk for c in selectors.due_cases(manager, now=in_25_days)]
