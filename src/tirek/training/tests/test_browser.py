@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tirek.accounts.roles import Role
@@ -39,7 +41,7 @@ def test_it_lets_a_learner_finish_a_module_with_a_quiz_and_download_the_certific
     page.get_by_role("button", name="Получить сертификат").click()
     with page.expect_download() as download_info:
         page.get_by_test_id("certificate-pdf").first.click()
-    data = open(download_info.value.path(), "rb").read()
+    data = Path(download_info.value.path()).read_bytes()
     code = Certificate.objects.get(user=learner).code
     assert data.startswith(b"%PDF")
     assert code.encode() in data
