@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "tirek.interviews",
     "tirek.assessments",
     "tirek.plans",
+    "tirek.training",
     "tirek.reports",
 ]
 
