@@ -135,6 +135,13 @@ class ActionCloseIn(Schema):
     note: CleanStr = Field("", max_length=500)
 
 
+class ApprovePlanIn(Schema):
+    version: int
+    case_id: int
+    plan_version: int
+    comment: CleanStr = Field("", max_length=1500)
+
+
 class ActionList(Schema):
     count: int
     items: list[ActionOut]
@@ -346,6 +353,27 @@ def action_add(request: HttpRequest, conference_id: int, payload: ActionIn) -> S
         request=request,
     )
     return Status(201, action_out(item))
+
+
+@router.post("/{conference_id}/approve-plan", response=ConferenceOut)
+def approve_plan(request: HttpRequest, conference_id: int, payload: ApprovePlanIn) -> ConferenceOut:
+    """The conference approves the submitted plan of one of its cases."""
+    conference = selectors.get_conference(request.user, conference_id, request=request)
+    case = conference.cases.filter(pk=payload.case_id).first()
+    if case is None:
+        raise Http404
+    services.conference_approve_plan(
+        by=request.user,  # type: ignore[arg-type]
+        conference=conference,
+        version=payload.version,
+        case=case,
+        plan_version=payload.plan_version,
+        comment=payload.comment,
+        request=request,
+    )
+    return conference_out(
+        request, selectors.visible_conferences(request.user).get(pk=conference.pk)
+    )
 
 
 @router.get("/{conference_id}/minutes.pdf")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import date, datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from tirek.access.policy import can_manage, sections_for
@@ -313,20 +314,42 @@ def conference_approve_plan(
     by: User,
     conference: Conference,
     version: int,
-    plan: Any,
+    case: Case,
+    plan_version: int,
+    comment: str = "",
     request: HttpRequest | None = None,
 ) -> Conference:
-    """Record that the conference approved a plan revision, and approve it through the
-    plans app with the conference as the approval context."""
+    """The conference approves the submitted plan revision of one of its cases.
+
+    The approval itself is the plans app's (same rules: the case's supervisor, not the
+    person who submitted it); the conference is recorded as its context — in the plan's
+    approval comment, and as a keyword if the plans service accepts one."""
     _check_run(by, conference)
-    if not conference.cases.filter(pk=plan.case_id).exists():
-        raise ValidationError({"plan_id": _("The plan must belong to one of the cases.")})
+    if not conference.cases.filter(pk=case.pk).exists():
+        raise ValidationError({"case_id": _("Choose one of the conference's cases.")})
+    if conference.status == ConferenceStatus.CANCELLED:
+        raise Refused(_("The conference was cancelled."))
     approve = plan_approve_service()
     if approve is None:
-        raise Refused(_("Plans cannot be approved here yet."))
-    approve(by=by, plan=plan, conference=conference, request=request)
+        raise Refused(_("Plans cannot be approved here."))
+    when = formats.date_format(timezone.localtime(conference.scheduled_at), "SHORT_DATE_FORMAT")
+    context = _("Approved at the case conference of %(date)s (no. %(id)s).") % {
+        "date": when,
+        "id": conference.pk,
+    }
+    kwargs: dict[str, Any] = {
+        "user": by,
+        "case_id": case.pk,
+        "expected_version": plan_version,
+        "comment": f"{context} {comment.strip()}".strip()[:2000],
+        "request": request,
+    }
+    if "conference" in inspect.signature(approve).parameters:
+        kwargs["conference"] = conference
+    approved = approve(**kwargs)
+    plan_id = getattr(approved, "plan_id", None) or getattr(approved, "pk", None)
     updated = Conference.objects.filter(pk=conference.pk, version=version).update(
-        approved_plan_id=plan.pk, version=F("version") + 1, updated_at=timezone.now()
+        approved_plan_id=plan_id, version=F("version") + 1, updated_at=timezone.now()
     )
     if not updated:
         raise Conflict(_("Someone else changed this conference; reload it and try again."))
@@ -336,6 +359,6 @@ def conference_approve_plan(
         action=Action.UPDATE,
         obj=conference,
         request=request,
-        detail={"approved_plan": plan.pk},
+        detail={"approved_plan": plan_id, "case": case.pk},
     )
     return conference

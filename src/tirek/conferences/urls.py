@@ -18,5 +18,6 @@ urlpatterns = [
         name="attendance",
     ),
     path("<int:conference_id>/actions/", views.action_add, name="action_add"),
+    path("<int:conference_id>/approve-plan/", views.approve_plan, name="approve_plan"),
     path("actions/<int:action_id>/close/", views.action_close, name="action_close"),
 ]

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tirek.access.policy import is_supervisor_of
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.core.exceptions import Conflict, Refused
@@ -117,7 +118,49 @@ def _context(request: HttpRequest, conference: Any) -> dict[str, Any]:
         "participant_form": ParticipantForm(cases=cases) if runs else None,
         "action_form": ActionForm(cases=cases) if runs else None,
         "attendance_choices": AttendanceForm.base_fields["attendance"].choices,
+        "plans": _approvable_plans(user, conference, cases) if runs else [],
     }
+
+
+def _approvable_plans(user: Any, conference: Any, cases: Any) -> list[Any]:
+    """Submitted plans of the conference's cases this user (their supervisor) may approve."""
+    if services.plan_approve_service() is None or conference.status == "cancelled":
+        return []
+    try:
+        from tirek.plans.models import Plan
+    except ImportError:
+        return []
+    return [
+        plan
+        for plan in Plan.objects.filter(case__in=cases, status="submitted").select_related("case")
+        if is_supervisor_of(user, plan.case) and plan.submitted_by_id != user.pk
+    ]
+
+
+@login_required
+@require_POST
+def approve_plan(request: HttpRequest, conference_id: int) -> HttpResponse:
+    conference = selectors.get_conference(request.user, conference_id, request=request)
+    case = conference.cases.filter(pk=request.POST.get("case", "") or 0).first()
+    if case is None:
+        raise Http404
+    try:
+        services.conference_approve_plan(
+            by=request.user,  # type: ignore[arg-type]
+            conference=conference,
+            version=int(request.POST.get("version", "0") or 0),
+            case=case,
+            plan_version=int(request.POST.get("plan_version", "0") or 0),
+            comment=request.POST.get("comment", "")[:1500],
+            request=request,
+        )
+    except (ValidationError, Conflict, Refused, PermissionDenied) as exc:
+        _flash_errors(request, exc)
+    except ValueError:
+        messages.error(request, _("The form was not valid; reload the page."))
+    else:
+        messages.success(request, _("The plan is approved by the conference."))
+    return redirect("conferences:detail", conference.pk)
 
 
 @login_required

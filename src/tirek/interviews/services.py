@@ -112,9 +112,11 @@ def matter_create(
     if not may_request(by, case):
         raise PermissionDenied(_("Only law enforcement on the team or the supervisor may do this."))
     title = " ".join((title or "").split())
-    existing = Matter.objects.filter(person=case.person, title__iexact=title).first()
-    if existing is not None:  # the same matter under the same name: reuse, never duplicate
-        return existing
+    # The same matter under the same name is reused, never duplicated. Compared in Python:
+    # SQLite folds only ASCII case, and a child has a handful of matters.
+    for existing in Matter.objects.filter(person=case.person):
+        if existing.title.casefold() == title.casefold():
+            return existing
     matter = Matter(person=case.person, title=title, reference=reference.strip(), created_by=by)
     matter.full_clean()
     matter.save()

@@ -213,3 +213,19 @@ def notifications_for(user: Any) -> QuerySet[Notification]:
 
 def unread_count(user: Any) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def intervention_title(referral: Referral) -> str:
+    """The plan intervention the referral carries out, if the plans app knows it."""
+    if referral.intervention_id is None:
+        return ""
+    try:
+        from tirek.plans.models import Intervention
+    except ImportError:
+        return ""
+    return str(
+        Intervention.objects.filter(pk=referral.intervention_id)
+        .values_list("title", flat=True)
+        .first()
+        or ""
+    )

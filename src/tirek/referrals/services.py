@@ -238,6 +238,16 @@ def consent_covers(case: Case, agency: Agency) -> bool:
     return bool(covers(case.person, "referral", agency))
 
 
+def _check_intervention(case: Case, intervention_id: int) -> None:
+    """A referral made from the plan names an intervention of this case's plan."""
+    try:
+        from tirek.plans.models import Intervention
+    except ImportError as exc:
+        raise ValidationError({"intervention_id": _("There is no plan to refer from.")}) from exc
+    if not Intervention.objects.filter(pk=intervention_id, goal__plan__case=case).exists():
+        raise ValidationError({"intervention_id": _("Choose an intervention of this case's plan.")})
+
+
 def _normalise_sections(sections: list[str]) -> list[str]:
     unknown = sorted(set(sections) - SHAREABLE_SECTIONS)
     if unknown:
@@ -308,6 +318,8 @@ def referral_send(
         errors["legal_basis"] = _("Keep it under 2000 characters.")
     if errors:
         raise ValidationError(errors)
+    if intervention_id is not None:
+        _check_intervention(case, intervention_id)
     shared = _normalise_sections(sections)
     # Nobody shares what they cannot see themselves.
     not_visible = [s for s in shared if s not in sections_for(by, case)]

@@ -57,6 +57,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     # Coming from a case to refer it: each service offers "Refer here".
     case_id = request.GET.get("case", "")
+    intervention = request.GET.get("intervention", "")
     return render(
         request,
         "referrals/directory.html",
@@ -65,6 +66,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "case_id": case_id if case_id.isdigit() else "",
+            "intervention": intervention if intervention.isdigit() else "",
             "can_manage": can_manage_directory(request.user),
         },
     )
@@ -299,6 +301,7 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
             "receiving": receiving,
             "case_link": case_link,
             "case_url": case_url(referral.case_id),
+            "intervention": selectors.intervention_title(referral) if referring else "",
             "reason_form": ReasonForm(initial={"version": referral.version}),
             "outcome_form": OutcomeForm(initial={"version": referral.version}),
             "version_form": VersionForm(initial={"version": referral.version}),

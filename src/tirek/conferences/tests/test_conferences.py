@@ -306,3 +306,34 @@ def test_the_conference_pages(scene: Scene, conference: Conference) -> None:
     new = client.get(f"/conferences/new/?case={scene.case.pk}")
     assert new.status_code == 200
     assert logged_in_client(scene.outsider).get(f"/conferences/{conference.pk}/").status_code == 404
+
+
+def test_a_conference_approves_a_submitted_plan(scene: Scene, conference: Conference) -> None:
+    plans = pytest.importorskip("tirek.plans.models")
+    plan = plans.Plan.objects.create(
+        case=scene.case, status="submitted", submitted_by=scene.cm, submitted_at=timezone.now()
+    )
+    with pytest.raises(PermissionDenied):
+        services.conference_approve_plan(
+            by=scene.cm,
+            conference=conference,
+            version=conference.version,
+            case=scene.case,
+            plan_version=plan.version,
+        )
+    response = api_client(scene.sup).post(
+        f"/api/v1/conferences/{conference.pk}/approve-plan",
+        data={
+            "version": conference.version,
+            "case_id": scene.case.pk,
+            "plan_version": plan.version,
+        },
+        content_type=JSON,
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["approved_plan_id"] == plan.pk
+    plan.refresh_from_db()
+    assert plan.status == "approved"
+    approval = plan.versions.get()
+    assert approval.approved_by == scene.sup
+    assert str(conference.pk) in approval.comment
