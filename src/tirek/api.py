@@ -5,7 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -110,6 +115,16 @@ def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
         _("Too many requests; try again later."),
         headers={"Retry-After": str(exc.retry_after)},
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return problem_response(request, 413, _("The request is too large."))
+
+
+@api.exception_handler(SuspiciousOperation)
+def _unreadable(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return problem_response(request, 400, _("The request could not be read."))
 
 
 @api.exception_handler(Exception)

@@ -36,6 +36,8 @@ admin.site.site_header = _("Tirek administration")
 admin.site.site_title = _("Tirek administration")
 admin.site.index_title = _("Accounts and organisations")
 admin.site.site_url = "/"
+# The sidebar repeats the index and crowds tablets; the breadcrumbs suffice.
+admin.site.enable_nav_sidebar = False
 
 
 class UserRoleInline(AdminRoleInline):

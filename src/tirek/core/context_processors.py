@@ -4,15 +4,32 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 
 from .registry import nav_items
 
 
+def _navigation(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
+    """The links this user may follow; the one for the current page is marked active
+    (the longest link that starts the current path, so a sub-page marks its own link)."""
+    links = [
+        {"label": item.label, "url": reverse(item.url_name), "active": False}
+        for item in nav_items
+        if item.visible(user)
+    ]
+    matching = [
+        link for link in links if link["url"] != "/" and request.path.startswith(link["url"])
+    ]
+    if matching:
+        max(matching, key=lambda link: len(link["url"]))["active"] = True
+    return links
+
+
 def tirek(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    nav = []
+    nav: list[dict[str, Any]] = []
     if user is not None and user.is_authenticated:
-        nav = [item for item in nav_items if item.visible(user)]
+        nav = _navigation(request, user)
     return {
         "DEMO_MODE": settings.DEMO_MODE,
         "nav_items": nav,
