@@ -1,0 +1,751 @@
+"""Name normalisation and duplicate scoring across Cyrillic, Latin and Arabic script.
+
+One child may be on file as «Мухаммад Каримов», «Мұхаммед Кәрімов», «Muhammad Karimov»,
+«Mukhammad Karimov» or «محمد كريموف». Matching works in three layers, each used for
+what it is good at:
+
+1. ``fold``: Unicode clean-up — case, apostrophe variants (Uzbek oʻ gʻ written with
+   ʻ ' ` ’), hyphens and spaces, and look-alike letters typed in the wrong alphabet
+   (a Latin "a" or "o" inside a Cyrillic word).
+2. ``latin``: transliteration to lowercase Latin with our own tables for Russian,
+   Kazakh, Uzbek and Tajik Cyrillic, Kazakh/Uzbek/Turkish Latin diacritics and Arabic
+   script; ``anyascii`` covers anything else.
+3. ``phonetic`` (vowels kept, spelling conventions unified: kh/x/h, q/k, zh/j, Uzbek
+   o/a, y/i ...) for Jaro-Winkler similarity, and ``skeleton`` (consonant classes only,
+   a leading vowel kept as a marker) which absorbs the vowel differences of
+   Mukhammad/Muhammad/Мұхаммед/محمد.
+
+Scoring follows the Fellegi-Sunter idea: every field (given name, family name,
+patronymic, date of birth, sex, IIN) gets an agreement level, each level a weight
+(log-odds), and the sum goes through a logistic function to a score in 0..1. The levels
+double as the machine-readable ``reasons`` shown to the user. Weights are set by hand
+and checked against ``tests/data/duplicates.json`` (see docs/duplicates.md).
+
+Blocking keys (``blocking_keys``) are short ASCII strings stored per person in an
+indexed table, so a duplicate check fetches a few hundred candidates with one indexed
+``key IN (...)`` query and scores only those.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import IntEnum
+from functools import lru_cache
+
+from anyascii import anyascii
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
+# --- 1. folding ---------------------------------------------------------------------------
+
+_APOSTROPHES = "ʻʼ’‘`´ʹ′ʿʾ'"
+_APOSTROPHE_RE = re.compile(f"[{re.escape(_APOSTROPHES)}]")
+_SEPARATORS_RE = re.compile(r"[\s\-‐‑‒–—_.,/\\()\[\]\"«»]+")
+
+# Letters that look the same in both alphabets (upper and lower case).
+_LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXYIaceopxyik", "АВСЕНКМОРТХУІасеорхуік")
+_CYRILLIC_TO_LATIN = str.maketrans("АВСЕНКМОРТХУІасеорхуік", "ABCEHKMOPTXYIaceopxyik")
+
+
+def script_of(text: str) -> str:
+    """ "cyrillic", "latin", "arabic", "mixed" or "" (no letters)."""
+    counts = _script_counts(text)
+    present = [name for name, n in counts.items() if n]
+    if not present:
+        return ""
+    if len(present) == 1:
+        return present[0]
+    return "mixed"
+
+
+def _script_counts(text: str) -> dict[str, int]:
+    counts = {"cyrillic": 0, "latin": 0, "arabic": 0}
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        name = unicodedata.name(ch, "")
+        if name.startswith("CYRILLIC"):
+            counts["cyrillic"] += 1
+        elif name.startswith("LATIN"):
+            counts["latin"] += 1
+        elif name.startswith("ARABIC"):
+            counts["arabic"] += 1
+    return counts
+
+
+def _unmix(word: str) -> str:
+    """A word typed in two alphabets: map the minority's look-alike letters to the
+    majority's (``Aйгерим`` with a Latin A becomes all Cyrillic)."""
+    counts = _script_counts(word)
+    if not (counts["cyrillic"] and counts["latin"]):
+        return word
+    if counts["cyrillic"] >= counts["latin"]:
+        return word.translate(_LATIN_TO_CYRILLIC)
+    return word.translate(_CYRILLIC_TO_LATIN)
+
+
+# Arabic: "Abd al-" and the article "al-" are written joined to the next word.
+_ARABIC_ABD_RE = re.compile("عبد(?=ال(?!له))")
+_ARABIC_ARTICLE_RE = re.compile(r"(^|\s)ال(?!له)(?=\w\w)")
+
+
+def fold(text: str) -> str:
+    """Case, compatibility forms, apostrophes and separators unified; words kept apart by
+    single spaces. Diacritics are kept: they matter to the transliteration (ş is sh)."""
+    text = unicodedata.normalize("NFKC", text or "")
+    if "ال" in text:
+        text = _ARABIC_ARTICLE_RE.sub(r"\1ال ", _ARABIC_ABD_RE.sub("عبد ", text))
+    text = _APOSTROPHE_RE.sub("'", text)
+    words = [_unmix(w) for w in _SEPARATORS_RE.split(text) if w]
+    return " ".join(words).lower().strip()
+
+
+# --- 2. transliteration -------------------------------------------------------------------
+
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh",
+    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya",
+    # Kazakh
+    "ә": "a", "ғ": "gh", "қ": "q", "ң": "ng", "ө": "o", "ұ": "u", "ү": "u", "һ": "h",
+    "і": "i",
+    # Tajik (ғ қ shared above)
+    "ӣ": "i", "ӯ": "u", "ҳ": "h", "ҷ": "j",
+    # Uzbek Cyrillic (ў is Latin oʻ, which Russian spelling writes as у)
+    "ў": "u",
+    # Kyrgyz and Ukrainian letters seen in names
+    "ҥ": "ng", "ї": "yi", "є": "ye", "ґ": "g",
+}  # fmt: skip
+
+# Latin letters with diacritics, as the Kazakh (2018, 2021), Uzbek, Turkish, Turkmen and
+# Azerbaijani alphabets and scholarly Arabic transliteration use them.
+_LATIN = {
+    "ş": "sh", "ș": "sh", "š": "sh", "ç": "ch", "č": "ch", "ž": "zh", "ğ": "gh", "ǵ": "gh",
+    "ñ": "ng", "ń": "ng", "ň": "ng", "ı": "i", "ä": "a", "á": "a", "ə": "a", "ā": "a",
+    "ö": "o", "ó": "o", "ō": "o", "ü": "u", "ú": "u", "ū": "u", "ý": "u", "ī": "i",
+    "í": "i", "é": "e", "ē": "e", "ḥ": "h", "ḫ": "kh", "ṣ": "s", "ṭ": "t", "ḍ": "d",
+    "ẓ": "z", "ż": "z", "ł": "l",
+}  # fmt: skip
+
+# Arabic script: long vowels are written, short ones are not, so the result is a rough
+# consonant frame that the skeleton compares. Ayn and hamza carry no Latin letter.
+_ARABIC = {
+    "ا": "a", "أ": "a", "إ": "i", "آ": "a", "ٱ": "a", "ى": "a", "ء": "", "ئ": "",
+    "ؤ": "", "ع": "", "ب": "b", "ت": "t", "ث": "s", "ج": "j", "ح": "h", "خ": "kh",
+    "د": "d", "ذ": "z", "ر": "r", "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ض": "d",
+    "ط": "t", "ظ": "z", "غ": "gh", "ف": "f", "ق": "q", "ك": "k", "ک": "k", "ل": "l",
+    "م": "m", "ن": "n", "ه": "h", "ة": "a", "و": "u", "ي": "i", "ی": "i", "پ": "p",
+    "چ": "ch", "ژ": "zh", "گ": "g", "ڤ": "v",
+}  # fmt: skip
+_ARABIC_DIACRITICS_RE = re.compile("[\u064b-\u065f\u0670\u0640]")  # harakat, tatweel
+
+
+def _arabic_word(word: str) -> str:
+    word = _ARABIC_DIACRITICS_RE.sub("", word)
+    word = word.replace("الله", "\u0001allah\u0001")  # Allah, as in Abdullah
+    out: list[str] = []
+    for i, ch in enumerate(word):
+        if ch == "\u0001":
+            continue
+        if i == 0 and ch == "ع":
+            out.append("a")  # a leading ayn is heard as a vowel: Aisha, Abd
+        elif i == 0 and ch == "ي":
+            out.append("y")
+        elif i == 0 and ch == "و":
+            out.append("v")
+        else:
+            out.append(_ARABIC.get(ch, ch))
+    return "".join(out)
+
+
+def _latin_word(word: str) -> str:
+    if any("\u0600" <= ch <= "\u06ff" for ch in word):
+        word = _arabic_word(word)
+    out = []
+    for ch in word:
+        if ch in _CYRILLIC:
+            out.append(_CYRILLIC[ch])
+        elif ch in _LATIN:
+            out.append(_LATIN[ch])
+        else:
+            out.append(ch)
+    text = anyascii("".join(out)).lower()
+    return re.sub(r"[^a-z' ]", "", text)
+
+
+@lru_cache(maxsize=65536)
+def latin(text: str) -> str:
+    """Lowercase Latin transliteration, words separated by single spaces."""
+    words = [_latin_word(w) for w in fold(text).split(" ")]
+    return " ".join(w for w in words if w.replace("'", ""))
+
+
+# --- 3. phonetic form and skeleton --------------------------------------------------------
+
+# Kazakh-apostrophe (2017) and Uzbek Latin letters: oʻ is the Russian у, gʻ is ғ.
+_APOSTROPHE_LETTERS = [("o'", "u"), ("u'", "u"), ("g'", "gh"), ("n'", "ng"), ("s'", "sh"),
+                       ("c'", "ch"), ("a'", "a"), ("i'", "i")]  # fmt: skip
+_PHONETIC_RULES = [
+    (re.compile(r"shch|sch"), "sh"),
+    (re.compile(r"tch"), "ch"),
+    (re.compile(r"dzh|dj|zh"), "j"),
+    (re.compile(r"kh|x"), "h"),
+    (re.compile(r"gh"), "g"),
+    (re.compile(r"ck|q"), "k"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"w"), "v"),
+    (re.compile(r"ts|tz"), "c"),
+    (re.compile(r"c(?!h)"), "k"),
+    (re.compile(r"ng"), "n"),  # Kazakh ң is written н in Russian spelling
+    (re.compile(r"y"), "i"),
+    (re.compile(r"o"), "a"),  # Uzbek Latin o is Russian а (Nodira/Надира); unstressed о
+    (re.compile(r"ee"), "i"),
+    (re.compile(r"ii+"), "i"),
+    (re.compile(r"(?<=[aeiu])h$"), ""),  # Abdullah/Абдулла, Aishah/Аиша
+    (re.compile(r"^abd[aeiu]l(?=[^aeiu])"), "abdu"),  # Abdulkarim/Abdukarim, Abd al-
+]
+_VOWELS = frozenset("aeiou")
+# Skeleton classes: voiced and voiceless pairs that spellings confuse are merged
+# (Ахмед/Ахмет, Ибрагим/Ibrahim, Юсупов/Юсуфов/يوسوبوف). sh → X and ch → C keep them
+# apart from s and k.
+_SKELETON_CLASSES = {"h": "H", "g": "H", "k": "K", "d": "T", "t": "T", "j": "J", "c": "C",
+                     "v": "V", "f": "B", "b": "B", "p": "B", "z": "Z", "s": "S", "l": "L",
+                     "m": "M", "n": "N", "r": "R"}  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def phonetic(word: str) -> str:
+    """One Latin word with spelling conventions unified and double letters collapsed."""
+    for pair, replacement in _APOSTROPHE_LETTERS:
+        word = word.replace(pair, replacement)
+    word = word.replace("'", "")
+    for pattern, replacement in _PHONETIC_RULES:
+        word = pattern.sub(replacement, word)
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+@lru_cache(maxsize=65536)
+def skeleton(phon: str) -> str:
+    """Consonant classes of a phonetic word, upper case ASCII; a leading vowel is kept as
+    "A" (Ali and Vali differ). ``sh`` is X, ``ch`` is C."""
+    if not phon:
+        return ""
+    phon = phon.replace("sh", "X").replace("ch", "C")
+    out = ["A"] if phon[0] in _VOWELS else []
+    for ch in phon:
+        if ch in _VOWELS:
+            continue
+        symbol = _SKELETON_CLASSES.get(ch, ch.upper() if ch.isalpha() else "")
+        if symbol and (not out or out[-1] != symbol):
+            out.append(symbol)
+    return "".join(out)
+
+
+# Endings that vary for one family: Ахметов/Ахметова/Ахмет, Рахимов/Рахимзода,
+# Маратович/Маратұлы/Marat oʻgʻli. Matched on the phonetic form (o is a, y is i).
+_FAMILY_ENDINGS = ("ieva", "iev", "ava", "eva", "ina", "ian", "av", "ev", "in", "skaia",
+                   "ski", "zada", "zade", "uli", "kizi", "ugli", "ufa", "uf", "ifa", "if")  # fmt: skip
+_PATRONYMIC_ENDINGS = ("ievich", "ievna", "avich", "evich", "avna", "evna", "ichna", "ich",
+                       "uli", "kizi", "ugli", "ulu", "kiz")  # fmt: skip
+_PATRONYMIC_WORDS = frozenset({"uli", "ulu", "kizi", "ugli", "ibn", "bin", "bint", "ben"})
+_ARTICLES = frozenset({"al", "el", "ul", "ad", "ar", "as", "ash", "az", "an", "at", "ud",
+                       "ur", "us", "un", "ut", "uz", "ad-"})  # fmt: skip
+
+
+def _strip_ending(word: str, endings: Sequence[str]) -> str:
+    for ending in endings:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+# --- name forms ---------------------------------------------------------------------------
+
+
+class Kind:
+    GIVEN = "given"
+    FAMILY = "family"
+    PATRONYMIC = "patronymic"
+    FULL = "full"
+
+
+@dataclass(frozen=True)
+class Word:
+    raw: str  # folded original
+    phon: str
+    skel: str
+
+
+def _word(raw: str, lat: str) -> Word:
+    phon = phonetic(lat)
+    return Word(raw=raw, phon=phon, skel=skeleton(phon))
+
+
+@dataclass(frozen=True)
+class NameForm:
+    """One name field (e.g. a given name) ready for comparison."""
+
+    folded: str
+    words: tuple[Word, ...]
+    joined: Word  # all words run together, articles left out: Abd al-Rahman = Abdurahman
+    stem: str  # phonetic form without family / patronymic endings
+
+    @property
+    def empty(self) -> bool:
+        return not self.words
+
+
+@lru_cache(maxsize=65536)
+def name_form(value: str, kind: str = Kind.GIVEN) -> NameForm:
+    folded = fold(value)
+    raw_words = folded.split(" ") if folded else []
+    lat_words = [_latin_word(w) for w in raw_words]
+    pairs = [(r, lat) for r, lat in zip(raw_words, lat_words, strict=True) if lat.strip("'")]
+    if kind == Kind.PATRONYMIC:
+        pairs = [p for p in pairs if phonetic(p[1]) not in _PATRONYMIC_WORDS] or pairs
+    words = [_word(r, lat) for r, lat in pairs]
+    if len(pairs) > 1:  # articles: Abd al-Rahman is Abdurahman run together
+        pairs = [p for p in pairs if phonetic(p[1]) not in _ARTICLES] or pairs
+    joined = (
+        _word("".join(r for r, _lat in pairs), "".join(lat for _r, lat in pairs))
+        if pairs
+        else Word("", "", "")
+    )
+    endings = _PATRONYMIC_ENDINGS if kind == Kind.PATRONYMIC else _FAMILY_ENDINGS
+    stem = _strip_ending(joined.phon, endings) if kind != Kind.GIVEN else joined.phon
+    return NameForm(folded=folded, words=tuple(words), joined=joined, stem=stem)
+
+
+# --- comparing names ----------------------------------------------------------------------
+
+
+class Level(IntEnum):
+    """Agreement of one field; higher is closer."""
+
+    MISSING = 0
+    DIFFERENT = 1
+    PARTIAL = 2
+    TYPO = 3
+    VARIANT = 4  # same stem (Ахметов/Ахмет), or one name inside the other (double names)
+    TRANSLIT = 5  # the same name in another script or spelling
+    EXACT = 6
+
+
+_FEMININE_ENDINGS = ("a", "ia", "ya")
+
+
+@lru_cache(maxsize=1)
+def _name_groups() -> dict[str, frozenset[int]]:
+    """Phonetic form → the lines of ``given_names.GROUPS`` it appears on."""
+    from .given_names import GROUPS
+
+    groups: dict[str, set[int]] = {}
+    for number, line in enumerate(GROUPS.strip().splitlines()):
+        for variant in line.split():
+            groups.setdefault(phonetic(latin(variant).replace(" ", "")), set()).add(number)
+    return {phon: frozenset(lines) for phon, lines in groups.items()}
+
+
+def _unvocalised(phon: str) -> bool:
+    """Arabic script writes no short vowels: "mhmd" says nothing about vowels."""
+    return not any(ch in _VOWELS for ch in phon[1:])
+
+
+def _gender_pair(a: str, b: str) -> bool:
+    """Karim/Karima, Aziz/Aziza: a brother's and a sister's name, not a typo."""
+    short, long = sorted((a, b), key=len)
+    return any(long == short + e for e in _FEMININE_ENDINGS)
+
+
+@lru_cache(maxsize=262144)
+def compare_words(a: Word, b: Word, given: bool = False) -> Level:
+    if not a.phon or not b.phon:
+        return Level.MISSING
+    if a.raw == b.raw:
+        return Level.EXACT
+    if a.phon == b.phon:
+        return Level.TRANSLIT
+    if given:
+        if _gender_pair(a.phon, b.phon):
+            return Level.DIFFERENT
+        groups = _name_groups()
+        ga, gb = groups.get(a.phon), groups.get(b.phon)
+        if ga and gb:
+            return Level.TRANSLIT if ga & gb else Level.DIFFERENT
+    jw = JaroWinkler.similarity(a.phon, b.phon)
+    if a.skel == b.skel and (jw >= 0.8 or _unvocalised(a.phon) or _unvocalised(b.phon)):
+        return Level.TRANSLIT
+    shortest = min(len(a.phon), len(b.phon))
+    distance = Levenshtein.distance(a.phon, b.phon, score_cutoff=2)
+    if (distance <= 1 and shortest >= 4) or (distance <= 2 and shortest >= 8) or jw >= 0.93:
+        return Level.TYPO
+    if jw >= 0.84:
+        return Level.PARTIAL
+    return Level.DIFFERENT
+
+
+def compare_names(a: NameForm, b: NameForm, kind: str) -> Level:
+    """Agreement of two name fields, each possibly of several words."""
+    if a.empty or b.empty:
+        return Level.MISSING
+    given = kind == Kind.GIVEN
+    if a.folded == b.folded:
+        return Level.EXACT
+    best = compare_words(a.joined, b.joined, given)
+    if best == Level.EXACT:
+        best = Level.TRANSLIT  # same letters, other separators: Абдул-Азиз / Абдулазиз
+    # Ахметов/Ахмет/Akhmetova, Рахимов/Рахимзода: the same stem.
+    same_stem = a.stem == b.stem or (
+        len(skeleton(a.stem).lstrip("A")) >= 2 and skeleton(a.stem) == skeleton(b.stem)
+    )
+    if (
+        kind != Kind.GIVEN
+        and best < Level.VARIANT
+        and min(len(a.stem), len(b.stem)) >= 3
+        and same_stem
+    ):
+        best = Level.VARIANT
+    if best < Level.VARIANT and (len(a.words) > 1 or len(b.words) > 1):
+        short, long = sorted((a.words, b.words), key=len)
+        matched = [max(compare_words(w, v, given) for v in long) for w in short]
+        if min(matched) >= Level.TRANSLIT:
+            best = Level.VARIANT if len(short) < len(long) else Level.TRANSLIT
+    return best
+
+
+# --- dates --------------------------------------------------------------------------------
+
+
+class Precision:
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+ESTIMATE_MARGIN = timedelta(days=2 * 366)  # "about 2015": two years either way
+
+
+@dataclass(frozen=True)
+class Birth:
+    date: date | None = None
+    precision: str = Precision.DAY
+    estimated: bool = False
+
+    def interval(self) -> tuple[date, date] | None:
+        if self.date is None:
+            return None
+        d = self.date
+        if self.precision == Precision.YEAR:
+            lo, hi = date(d.year, 1, 1), date(d.year, 12, 31)
+        elif self.precision == Precision.MONTH:
+            last = calendar.monthrange(d.year, d.month)[1]
+            lo, hi = date(d.year, d.month, 1), date(d.year, d.month, last)
+        else:
+            lo = hi = d
+        if self.estimated:
+            lo = max(date.min, lo - ESTIMATE_MARGIN)
+            hi = min(date.max, hi + ESTIMATE_MARGIN)
+        return lo, hi
+
+    @property
+    def exact(self) -> bool:
+        return self.date is not None and self.precision == Precision.DAY and not self.estimated
+
+
+class DateLevel(IntEnum):
+    MISSING = 0
+    FAR = 1  # more than a year apart beyond what the precision allows
+    DIFFERS = 2
+    TYPO = 3  # one digit, or day and month swapped
+    NEAR = 4  # consistent, but loosely (estimates)
+    YEAR = 5  # consistent within the same year
+    EXACT = 6
+
+
+def _date_typo(a: date, b: date) -> bool:
+    """One digit mistyped, two neighbouring digits swapped, or day and month swapped."""
+    if a.year == b.year and a.day == b.month and a.month == b.day:
+        return True
+    x, y = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
+    diff = [i for i in range(8) if x[i] != y[i]]
+    if len(diff) == 1:
+        return True
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and x[diff[0]] == y[diff[1]]
+        and x[diff[1]] == y[diff[0]]
+    )
+
+
+def compare_births(a: Birth, b: Birth) -> DateLevel:
+    ia, ib = a.interval(), b.interval()
+    if ia is None or ib is None:
+        return DateLevel.MISSING
+    if a.exact and b.exact:
+        if a.date == b.date:
+            return DateLevel.EXACT
+        assert a.date is not None and b.date is not None
+        if _date_typo(a.date, b.date):
+            return DateLevel.TYPO
+    gap = max((ib[0] - ia[1]).days, (ia[0] - ib[1]).days, 0)
+    if gap == 0:
+        widest = max((ia[1] - ia[0]).days, (ib[1] - ib[0]).days)
+        return DateLevel.YEAR if widest <= 366 else DateLevel.NEAR
+    return DateLevel.DIFFERS if gap <= 366 else DateLevel.FAR
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What is known about one person (or asked about): primary names, other spellings,
+    date of birth, sex and IIN."""
+
+    given: tuple[str, ...]
+    family: tuple[str, ...]
+    patronymic: tuple[str, ...] = ()
+    full: tuple[str, ...] = ()  # other full names ("Aisha bint Muhammad"), any order
+    birth: Birth = field(default_factory=Birth)
+    sex: str = ""  # "female", "male" or "" when unknown
+    iin: str = ""
+
+
+# Weights (log-odds, hand-set; see docs/duplicates.md for how they were checked).
+GIVEN_WEIGHTS = {Level.EXACT: 4.0, Level.TRANSLIT: 3.6, Level.VARIANT: 2.8, Level.TYPO: 2.6,
+                 Level.PARTIAL: -2.5, Level.DIFFERENT: -5.0, Level.MISSING: 0.0}  # fmt: skip
+FAMILY_WEIGHTS = {Level.EXACT: 3.0, Level.TRANSLIT: 2.8, Level.VARIANT: 2.4, Level.TYPO: 2.0,
+                  Level.PARTIAL: -1.0, Level.DIFFERENT: -3.0, Level.MISSING: 0.0}  # fmt: skip
+PATRONYMIC_WEIGHTS = {Level.EXACT: 1.0, Level.TRANSLIT: 1.0, Level.VARIANT: 0.9,
+                      Level.TYPO: 0.7, Level.PARTIAL: -0.5, Level.DIFFERENT: -1.5,
+                      Level.MISSING: 0.0}  # fmt: skip
+DATE_WEIGHTS = {DateLevel.EXACT: 3.5, DateLevel.YEAR: 2.0, DateLevel.NEAR: 1.2,
+                DateLevel.TYPO: 1.0, DateLevel.DIFFERS: -2.5, DateLevel.FAR: -5.0,
+                DateLevel.MISSING: 0.0}  # fmt: skip
+SWAP_PENALTY = 0.6
+SEX_DIFFERS = -3.0
+IIN_MATCH = 8.0
+IIN_DIFFERS = -6.0
+PRIOR = -6.0
+
+THRESHOLD = 0.5  # below: not reported
+PROBABLE = 0.8  # at or above: "probably the same person"
+
+
+@dataclass
+class Match:
+    score: float
+    reasons: list[str]
+
+
+def _forms(values: Iterable[str], kind: str) -> list[NameForm]:
+    seen: set[str] = set()
+    forms = []
+    for value in values:
+        form = name_form(value or "", kind)
+        if not form.empty and form.folded not in seen:
+            seen.add(form.folded)
+            forms.append(form)
+    return forms
+
+
+def _best(queries: list[NameForm], candidates: list[NameForm], kind: str) -> tuple[Level, bool]:
+    """Best agreement over all spellings; the flag says an other spelling (not the first
+    one on either side) gave it."""
+    best, other = Level.MISSING, False
+    for i, q in enumerate(queries):
+        for j, c in enumerate(candidates):
+            level = compare_names(q, c, kind)
+            if level > best:
+                best, other = level, bool(i or j)
+    return best, other
+
+
+_NAME_REASON = {
+    Level.EXACT: "name_exact",
+    Level.TRANSLIT: "name_transliteration",
+    Level.VARIANT: "name_variant",
+    Level.TYPO: "name_typo",
+}
+
+
+def _name_alignments(q: Identity, c: Identity) -> list[tuple[float, list[str]]]:
+    qg, qf = _forms(q.given, Kind.GIVEN), _forms(q.family, Kind.FAMILY)
+    cg, cf = _forms(c.given, Kind.GIVEN), _forms(c.family, Kind.FAMILY)
+    options: list[tuple[float, list[str]]] = []
+
+    def add(given: Level, family: Level, extra: float, reasons: list[str]) -> None:
+        weight = GIVEN_WEIGHTS[given] + FAMILY_WEIGHTS[family] + extra
+        for level, prefix in ((given, "given"), (family, "family")):
+            if level in (Level.PARTIAL, Level.DIFFERENT):
+                reasons.append(f"{prefix}_name_differs")
+        worst = min(given, family)
+        if worst in _NAME_REASON:
+            reasons.insert(0, _NAME_REASON[worst])
+        options.append((weight, reasons))
+
+    g, g_other = _best(qg, cg, Kind.GIVEN)
+    f, f_other = _best(qf, cf, Kind.FAMILY)
+    add(g, f, 0.0, ["other_spelling"] if (g_other or f_other) else [])
+    # Given and family name swapped (common when forms from abroad are copied).
+    sg, _o1 = _best(qg, _forms(c.family, Kind.GIVEN), Kind.GIVEN)
+    sf, _o2 = _best(qf, _forms(c.given, Kind.FAMILY), Kind.FAMILY)
+    if min(sg, sf) >= Level.TYPO:
+        add(sg, sf, -SWAP_PENALTY, ["names_swapped"])
+    # Other full names: as a given name used instead of the first one (a kunya such as
+    # Umm Yusuf), or as words in any order.
+    full_forms = _forms(c.full, Kind.GIVEN)
+    if full_forms:
+        fg, _x = _best(qg, full_forms, Kind.GIVEN)
+        if fg >= Level.TYPO and f >= Level.TYPO:
+            add(fg, f, 0.0, ["other_spelling"])
+    for full in c.full:
+        words = fold(full).split(" ")
+        if len(words) < 2:
+            continue
+        for i, gw in enumerate(words):
+            for j, fw in enumerate(words):
+                if i == j:
+                    continue
+                fg, _x = _best(qg, [name_form(gw, Kind.GIVEN)], Kind.GIVEN)
+                ff, _y = _best(qf, [name_form(fw, Kind.FAMILY)], Kind.FAMILY)
+                if min(fg, ff) >= Level.TYPO:
+                    add(fg, ff, 0.0, ["other_spelling"])
+    return options
+
+
+def _logistic(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def score(q: Identity, c: Identity) -> Match:
+    """How likely ``q`` and ``c`` are the same person, with the reasons."""
+    weight, reasons = max(_name_alignments(q, c), key=lambda option: option[0])
+    reasons = list(reasons)
+    total = PRIOR + weight
+    qp, cp = _forms(q.patronymic, Kind.PATRONYMIC), _forms(c.patronymic, Kind.PATRONYMIC)
+    patronymic, _other = _best(qp, cp, Kind.PATRONYMIC)
+    total += PATRONYMIC_WEIGHTS[patronymic]
+    if patronymic >= Level.TYPO:
+        reasons.append("patronymic_match")
+    elif patronymic in (Level.PARTIAL, Level.DIFFERENT):
+        reasons.append("patronymic_differs")
+    birth = compare_births(q.birth, c.birth)
+    total += DATE_WEIGHTS[birth]
+    reasons.append(
+        {
+            DateLevel.EXACT: "birth_date_exact",
+            DateLevel.YEAR: "birth_year_match",
+            DateLevel.NEAR: "birth_date_near",
+            DateLevel.TYPO: "birth_date_typo",
+            DateLevel.DIFFERS: "birth_date_differs",
+            DateLevel.FAR: "birth_date_far",
+            DateLevel.MISSING: "birth_date_unknown",
+        }[birth]
+    )
+    if q.sex and c.sex and q.sex != c.sex:
+        total += SEX_DIFFERS
+        reasons.append("sex_differs")
+    if q.iin and c.iin:
+        if q.iin == c.iin:
+            total += IIN_MATCH
+            reasons.insert(0, "iin_match")
+        else:
+            total += IIN_DIFFERS
+            reasons.append("iin_differs")
+    return Match(score=round(_logistic(total), 3), reasons=list(dict.fromkeys(reasons)))
+
+
+# --- blocking keys ------------------------------------------------------------------------
+# Keys are ASCII [A-Z0-9] so that byte order and any database collation agree.
+#   T<skel>             one word of any name (name search)
+#   P<skel>0<skel>      a given-word and family-word pair, sorted (duplicate check)
+#   Y<skel>0<year>      a given or family word and a birth year ("0000": unknown)
+# Family words are keyed by their stem (Ахметова and Ахмет share keys).
+
+MAX_KEY_LENGTH = 64
+UNKNOWN_YEAR = "0000"
+
+
+def _skels(values: Iterable[str], kind: str) -> set[str]:
+    skels: set[str] = set()
+    for value in values:
+        form = name_form(value or "", kind)
+        if form.empty:
+            continue
+        if kind == Kind.GIVEN:
+            skels.add(form.joined.skel)
+            skels.update(w.skel for w in form.words if w.phon not in _ARTICLES)
+        else:
+            skels.add(skeleton(form.stem))
+            skels.update(skeleton(_strip_ending(w.phon, _FAMILY_ENDINGS)) for w in form.words)
+    return {s[: MAX_KEY_LENGTH // 2 - 2] for s in skels if s}
+
+
+def _years(birth: Birth) -> list[str]:
+    interval = birth.interval()
+    if interval is None:
+        return [UNKNOWN_YEAR]
+    return [f"{y:04d}" for y in range(interval[0].year, interval[1].year + 1)]
+
+
+def _full_skels(full: Iterable[str]) -> set[str]:
+    skels: set[str] = set()
+    for value in full:
+        for word in fold(value).split(" "):
+            skels |= _skels([word], Kind.GIVEN) | _skels([word], Kind.FAMILY)
+    return skels
+
+
+def word_keys(word: str) -> list[str]:
+    """Name-search keys for one word of a query: it may be any kind of name."""
+    skels = set()
+    for kind in (Kind.GIVEN, Kind.FAMILY, Kind.PATRONYMIC):
+        skels |= _skels([word], kind)
+    return sorted("T" + s for s in skels)
+
+
+def blocking_keys(identity: Identity) -> set[str]:
+    """Every key stored for a person."""
+    given = _skels(identity.given, Kind.GIVEN)
+    family = _skels(identity.family, Kind.FAMILY)
+    full = _full_skels(identity.full)
+    patronymic = _skels(identity.patronymic, Kind.PATRONYMIC)
+    keys = {"T" + s for s in given | family | full | patronymic}
+    # Search by a given name or family name word as typed, not only by stem.
+    keys |= {"T" + s for s in _skels(identity.family, Kind.GIVEN)}
+    names = given | family | full
+    for a in given | full:
+        for b in family | full:
+            if a != b:
+                keys.add("P" + "0".join(sorted((a, b))))
+    for year in _years(identity.birth):
+        keys |= {f"Y{s}0{year}" for s in names}
+    return {k for k in keys if len(k) <= MAX_KEY_LENGTH}
+
+
+def query_keys(q: Identity) -> set[str]:
+    """Keys to look up for a duplicate check: the pair keys (names agree, date unknown or
+    far off by an error) and, when a birth year is known, word-and-year keys (one name
+    misspelled beyond recognition, the other plus the year agree). Stored estimated
+    dates already carry every year they may stand for."""
+    # Each name in both forms, in case the given and family names are swapped.
+    given = _skels(q.given, Kind.GIVEN) | _skels(q.given, Kind.FAMILY)
+    family = _skels(q.family, Kind.FAMILY) | _skels(q.family, Kind.GIVEN)
+    keys = set()
+    for a in given:
+        for b in family:
+            if a != b:
+                keys.add("P" + "0".join(sorted((a, b))))
+    if q.birth.date is not None:
+        years = set(_years(q.birth)) | {UNKNOWN_YEAR}
+        keys |= {f"Y{s}0{year}" for s in given | family for year in years}
+    return {k for k in keys if len(k) <= MAX_KEY_LENGTH}

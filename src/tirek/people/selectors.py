@@ -1,0 +1,366 @@
+"""Reads on people, already filtered by the access policy.
+
+A person is visible when the user may open one of their cases, or registered them and
+no case exists yet (``tirek.access.policy.visible_persons``). Which parts of the record
+show follows the sections of those cases: names and date of birth are the core;
+place and country of birth belong to the return history; IIN, citizenship and documents
+to the legal section; relatives and the household to the family section.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+
+from tirek.access import policy
+from tirek.access.policy import Section
+from tirek.accounts.roles import REGISTERING_ROLES, Role
+from tirek.audit.models import Action
+from tirek.audit.services import record
+from tirek.cases.models import Case
+from tirek.core.ratelimit import check as rate_limit
+
+from . import matching
+from .keys import identity_of
+from .models import (
+    INVERSE_LABELS,
+    HouseholdMember,
+    MergeRequest,
+    MergeState,
+    Person,
+    PersonNameKey,
+    Relationship,
+)
+
+# What the registering worker sees of a person they registered who has no case yet.
+REGISTRAR_SECTIONS = frozenset(
+    {Section.CORE, Section.RETURN_HISTORY, Section.FAMILY, Section.LEGAL}
+)
+MAX_ID = 2**63 - 1
+
+
+# --- visibility -----------------------------------------------------------------------------
+
+
+def visible_people(user: Any) -> QuerySet[Person]:
+    """People the user may open (merged duplicates are gone: their record lives on in the
+    person they were merged into)."""
+    return policy.visible_persons(user).filter(merged_into__isnull=True)
+
+
+def person_sections(user: Any, person: Person, *, for_writing: bool = False) -> frozenset[str]:
+    """The sections of this person's record the user may see (or change)."""
+    cases = list(Case.objects.filter(person=person))
+    if not cases:
+        return (
+            REGISTRAR_SECTIONS if person.created_by_id == getattr(user, "pk", None) else frozenset()
+        )
+    sections: set[str] = set()
+    if for_writing:
+        for case in cases:
+            sections |= policy.sections_for(user, case, include_emergency=False)
+    else:
+        for found in policy.sections_for_many(user, cases).values():
+            sections |= found
+    return frozenset(sections)
+
+
+def _person_id(value: Any) -> int:
+    try:
+        pk = int(value)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    if not 0 < pk <= MAX_ID:
+        raise Http404
+    return pk
+
+
+def get_person(
+    user: Any, person_id: Any, *, request: HttpRequest | None = None, audit: bool = True
+) -> Person:
+    """The person if the user may open them, else 404 (the same as a missing id).
+    The read is audited."""
+    pk = _person_id(person_id)
+    try:
+        person = visible_people(user).select_related("registered_by_unit").get(pk=pk)
+    except Person.DoesNotExist as exc:
+        if audit and getattr(user, "is_authenticated", False):
+            record(
+                actor=user,
+                action=Action.DENIED,
+                object_type="people.person",
+                object_id=pk,
+                request=request,
+                detail={"exists": Person.objects.filter(pk=pk).exists()},
+            )
+        raise Http404 from exc
+    if audit:
+        record(actor=user, action=Action.READ, obj=person, request=request)
+    return person
+
+
+# --- lists and name search ------------------------------------------------------------------
+
+MAX_LIMIT = 100
+
+
+def clamp(limit: Any, offset: Any, *, default: int = 20) -> tuple[int, int]:
+    try:
+        limit = int(limit)
+    except (TypeError, ValueError):
+        limit = default
+    try:
+        offset = int(offset)
+    except (TypeError, ValueError):
+        offset = 0
+    return max(1, min(limit, MAX_LIMIT)), max(0, min(offset, 10**9))
+
+
+def search_people(user: Any, q: str = "") -> QuerySet[Person]:
+    """Visible people whose names match every word of ``q`` in any spelling and script
+    (the last word may be the beginning of a name); 12 digits search the IIN."""
+    people = visible_people(user)
+    q = (q or "").strip()[:200]
+    if not q:
+        return people.order_by("family_name", "given_name", "pk")
+    if q.isdigit() and len(q) == 12:
+        return people.filter(iin=q).order_by("pk")
+    words = [w for w in matching.fold(q).split(" ") if w]
+    keys = [matching.word_keys(w) for w in words]
+    keys = [k for k in keys if k]
+    if not keys:
+        return people.none()
+    *whole, last = keys
+    for alternatives in whole:
+        people = people.filter(
+            pk__in=PersonNameKey.objects.filter(key__in=alternatives).values("person_id")
+        )
+    # The last word may be incomplete: any key that starts with its skeleton matches.
+    prefix = min(last, key=len)
+    people = people.filter(
+        pk__in=PersonNameKey.objects.filter(
+            key__gte=prefix, key__lte=prefix + "Z" * matching.MAX_KEY_LENGTH
+        ).values("person_id")
+    )
+    return people.order_by("family_name", "given_name", "pk")
+
+
+# --- duplicate check ------------------------------------------------------------------------
+
+CANDIDATE_POOL = 300  # people scored per check, those sharing most keys first
+MAX_CANDIDATES = 20
+
+
+@dataclass
+class Candidate:
+    person: Person
+    score: float
+    reasons: list[str]
+    visible: bool = False
+
+    @property
+    def probable(self) -> bool:
+        return self.score >= matching.PROBABLE
+
+
+def reason_text(code: str) -> str:
+    texts = {
+        "iin_match": _("same IIN"),
+        "iin_differs": _("different IIN"),
+        "name_exact": _("same name"),
+        "name_transliteration": _("same name in another script or spelling"),
+        "name_variant": _("name written in a related form"),
+        "name_typo": _("name differs by a typing error"),
+        "names_swapped": _("given and family name swapped"),
+        "other_spelling": _("matches another spelling on file"),
+        "given_name_differs": _("different given name"),
+        "family_name_differs": _("different family name"),
+        "patronymic_match": _("same patronymic"),
+        "patronymic_differs": _("different patronymic"),
+        "birth_date_exact": _("same date of birth"),
+        "birth_year_match": _("date of birth in the same year"),
+        "birth_date_near": _("date of birth close, allowing for an estimate"),
+        "birth_date_typo": _("date of birth differs by a typing error"),
+        "birth_date_differs": _("date of birth differs by months"),
+        "birth_date_far": _("date of birth far apart"),
+        "birth_date_unknown": _("date of birth not known on one side"),
+        "sex_differs": _("different sex"),
+        "held_by_other_unit": _("record held by another unit: contact them"),
+    }
+    return str(texts.get(code, code))
+
+
+def find_duplicates(query: matching.Identity, *, exclude: Sequence[int] = ()) -> list[Candidate]:
+    """Everyone on file who may be the person described, best first, score ≥ 0.5.
+    No access filtering here: callers decide what each candidate may reveal."""
+    keys = matching.query_keys(query)
+    ids: list[int] = []
+    if keys:
+        ids = list(
+            PersonNameKey.objects.filter(key__in=sorted(keys))
+            .values("person_id")
+            .annotate(hits=Count("id"))
+            .order_by("-hits", "-person_id")
+            .values_list("person_id", flat=True)[:CANDIDATE_POOL]
+        )
+    if query.iin:
+        ids += list(Person.objects.filter(iin=query.iin).values_list("pk", flat=True)[:5])
+    people = (
+        Person.objects.filter(pk__in=set(ids) - set(exclude), merged_into__isnull=True)
+        .select_related("registered_by_unit__agency")
+        .prefetch_related("names")
+    )
+    found = []
+    for person in people:
+        match = matching.score(query, identity_of(person, person.names.all()))
+        if match.score >= matching.THRESHOLD:
+            found.append(Candidate(person=person, score=match.score, reasons=match.reasons))
+    found.sort(key=lambda c: (-c.score, c.person.pk))
+    return found[:MAX_CANDIDATES]
+
+
+def unit_label(unit: Any) -> str:
+    """Whom to contact: "Centre Karaganda — Team K"."""
+    if unit is None:
+        return ""
+    return f"{unit.agency.name} — {unit.name}"
+
+
+def may_check_duplicates(user: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.has_role(*REGISTERING_ROLES)
+        and not user.has_role(Role.ADMIN)
+    )
+
+
+def duplicate_check(
+    user: Any,
+    query: matching.Identity,
+    *,
+    request: HttpRequest | None = None,
+    exclude: Sequence[int] = (),
+) -> list[Candidate]:
+    """The duplicate check as registering workers use it: role-gated, rate-limited per
+    user and audited (counts only — never the names asked about). Each candidate says
+    whether the user may open that record; callers show the rest only as a score and
+    the unit to contact."""
+    from django.core.exceptions import PermissionDenied
+
+    if not may_check_duplicates(user):
+        raise PermissionDenied(_("Only staff who register people may run the duplicate check."))
+    per_minute = getattr(settings, "PEOPLE_DUPLICATE_CHECKS_PER_MINUTE", 30)
+    rate_limit(f"people-duplicates:{user.pk}", limit=per_minute, window_seconds=60)
+    found = find_duplicates(query, exclude=exclude)
+    visible = set(
+        visible_people(user)
+        .filter(pk__in=[c.person.pk for c in found])
+        .values_list("pk", flat=True)
+    )
+    for candidate in found:
+        candidate.visible = candidate.person.pk in visible
+    record(
+        actor=user,
+        action=Action.SEARCH,
+        object_type="people.person",
+        request=request,
+        detail={
+            "kind": "duplicate_check",
+            "candidates": len(found),
+            "probable": sum(c.probable for c in found),
+            "hidden": sum(not c.visible for c in found),
+        },
+    )
+    return found
+
+
+# --- family ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Relative:
+    person: Person
+    label: str
+    relationship: Relationship
+    inverse: bool  # listed because the other record names this person
+    visible: bool = False  # the user may open the relative's own record
+    cases: list[Case] = field(default_factory=list)  # the relative's cases the user may open
+    other_cases: int = 0  # cases held by teams the user is not on
+
+
+def family_of(user: Any, person: Person) -> list[Relative]:
+    """Relatives of a person the user may see the family section of, each with whether
+    they have a case and (only when the user may open it) which one."""
+    if Section.FAMILY not in person_sections(user, person):
+        return []
+    out: list[Relative] = []
+    for rel in Relationship.objects.filter(person=person).select_related("relative"):
+        out.append(Relative(rel.relative, str(rel.get_kind_display()), rel, inverse=False))
+    for rel in Relationship.objects.filter(relative=person).select_related("person"):
+        out.append(Relative(rel.person, str(INVERSE_LABELS[rel.kind]), rel, inverse=True))
+    out = [r for r in out if r.person.merged_into_id is None]
+    ids = [r.person.pk for r in out]
+    visible = set(visible_people(user).filter(pk__in=ids).values_list("pk", flat=True))
+    open_cases: dict[int, list[Case]] = defaultdict(list)
+    for case in policy.visible_cases(user).filter(person_id__in=ids).order_by("-opened_at"):
+        open_cases[case.person_id].append(case)
+    all_cases = dict(
+        Case.objects.filter(person_id__in=ids)
+        .values("person_id")
+        .annotate(n=Count("id"))
+        .values_list("person_id", "n")
+    )
+    for relative in out:
+        relative.visible = relative.person.pk in visible
+        relative.cases = open_cases.get(relative.person.pk, [])
+        relative.other_cases = all_cases.get(relative.person.pk, 0) - len(relative.cases)
+    return out
+
+
+def household_of(user: Any, person: Person) -> HouseholdMember | None:
+    """The person's current household membership (family section only)."""
+    if Section.FAMILY not in person_sections(user, person):
+        return None
+    return (
+        HouseholdMember.objects.filter(person=person, until__isnull=True)
+        .select_related("household", "household__region")
+        .first()
+    )
+
+
+def household_members(membership: HouseholdMember) -> list[HouseholdMember]:
+    return list(
+        HouseholdMember.objects.filter(household=membership.household, until__isnull=True)
+        .select_related("person")
+        .order_by("-is_head", "person__birth_date")
+    )
+
+
+# --- merges ---------------------------------------------------------------------------------
+
+
+def merge_requests_to_decide(user: Any) -> QuerySet[MergeRequest]:
+    """Open merge requests a supervisor decides: those asked by staff of their unit
+    (not by themself). Deciding needs both records side by side, so the request opens
+    them to the supervisor for that purpose."""
+    if (
+        not getattr(user, "is_authenticated", False)
+        or not user.has_role(Role.SUPERVISOR)
+        or user.has_role(Role.ADMIN)
+        or not user.unit_id
+    ):
+        return MergeRequest.objects.none()
+    return (
+        MergeRequest.objects.filter(state=MergeState.REQUESTED, requested_by__unit_id=user.unit_id)
+        .exclude(requested_by=user)
+        .select_related("kept", "duplicate", "requested_by")
+        .order_by("requested_at")
+    )

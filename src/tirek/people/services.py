@@ -1,0 +1,741 @@
+"""Writes on people, families and merges: one function per use case, transactional,
+audited in the same transaction. Audit details carry ids and field names, never names
+or dates of birth (the audit log is read by more people than the records)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tirek.access import policy
+from tirek.access.policy import Section
+from tirek.accounts.models import User
+from tirek.accounts.roles import REGISTERING_ROLES, Role
+from tirek.audit.models import Action
+from tirek.audit.services import record
+from tirek.cases.models import Case, CaseStatus
+from tirek.core import crypto
+from tirek.core.exceptions import Conflict, Refused
+from tirek.organisations.models import Region
+
+from .keys import refresh_keys
+from .models import (
+    BirthPrecision,
+    CitizenshipStatus,
+    DuplicateDismissal,
+    Household,
+    HouseholdMember,
+    IdentityDocument,
+    MergeRequest,
+    MergeState,
+    NameKind,
+    Person,
+    PersonName,
+    PersonPhoto,
+    Relationship,
+    Sex,
+)
+from .selectors import person_sections, visible_people
+
+# Field → the section one must be able to change to edit it.
+PERSON_FIELDS: dict[str, str] = {
+    "given_name": Section.CORE,
+    "family_name": Section.CORE,
+    "patronymic": Section.CORE,
+    "sex": Section.CORE,
+    "birth_date": Section.CORE,
+    "birth_date_precision": Section.CORE,
+    "birth_date_estimated": Section.CORE,
+    "languages": Section.CORE,
+    "birth_place": Section.RETURN_HISTORY,
+    "birth_country": Section.RETURN_HISTORY,
+    "iin": Section.LEGAL,
+    "citizenship": Section.LEGAL,
+    "citizenship_status": Section.LEGAL,
+    "no_documents": Section.LEGAL,
+}
+KEY_FIELDS = frozenset(
+    {"given_name", "family_name", "patronymic", "birth_date", "birth_date_precision",
+     "birth_date_estimated", "sex", "iin"}
+)  # fmt: skip
+
+
+def stale_message() -> str:
+    return _(
+        "Someone else changed this record since you opened it. "
+        "Reload it and apply your change again."
+    )
+
+
+def _require_registering(user: User) -> None:
+    if not user.has_role(*REGISTERING_ROLES) or user.has_role(Role.ADMIN):
+        raise PermissionDenied(_("Your role does not allow registering people."))
+
+
+def _require_section(user: User, person: Person, section: str) -> None:
+    if section not in person_sections(user, person, for_writing=True):
+        raise PermissionDenied(_("You may not change this part of the record."))
+
+
+def _bump(person: Person) -> None:
+    Person.objects.filter(pk=person.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    person.version += 1
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_create(
+    *,
+    by: User,
+    given_name: str,
+    family_name: str,
+    patronymic: str = "",
+    sex: str = Sex.UNKNOWN,
+    birth_date: date | None = None,
+    birth_date_precision: str = BirthPrecision.DAY,
+    birth_date_estimated: bool = False,
+    iin: str = "",
+    birth_place: str = "",
+    birth_country: str = "",
+    citizenship: str = "",
+    citizenship_status: str = CitizenshipStatus.UNKNOWN,
+    no_documents: bool = False,
+    languages: Sequence[str] = (),
+    other_names: Iterable[tuple[str, str]] = (),
+    request: HttpRequest | None = None,
+) -> Person:
+    """Register a person. Run the duplicate check first (the registration screen makes
+    the worker decide about probable matches before this is called)."""
+    _require_registering(by)
+    person = Person(
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        patronymic=patronymic.strip(),
+        sex=sex,
+        birth_date=birth_date,
+        birth_date_precision=birth_date_precision,
+        birth_date_estimated=birth_date_estimated,
+        iin=iin.strip(),
+        birth_place=birth_place.strip(),
+        birth_country=birth_country,
+        citizenship=citizenship,
+        citizenship_status=citizenship_status,
+        no_documents=no_documents,
+        languages=list(dict.fromkeys(languages)),
+        created_by=by,
+        registered_by_unit=by.unit,
+    )
+    person.full_clean()
+    person.save()
+    names = []
+    for kind, value in other_names:
+        if value and value.strip():
+            names.append(_name(person, kind, value, by))
+    refresh_keys(person)
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=person,
+        request=request,
+        detail={"other_names": len(names)},
+    )
+    return person
+
+
+def _name(person: Person, kind: str, value: str, by: User) -> PersonName:
+    name = PersonName(person=person, kind=kind, value=value.strip(), created_by=by)
+    name.full_clean()
+    name.save()
+    return name
+
+
+@transaction.atomic
+def person_update(
+    *,
+    by: User,
+    person: Person,
+    version: int,
+    changes: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> Person:
+    """Change fields of a person. ``version`` is the one the user read: if someone
+    saved since, nothing changes and Conflict is raised (409 / a message in the form)."""
+    unknown = set(changes) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValidationError({f: _("This field cannot be changed here.") for f in sorted(unknown)})
+    allowed = person_sections(by, person, for_writing=True)
+    refused = [f for f in changes if PERSON_FIELDS[f] not in allowed]
+    if refused:
+        raise PermissionDenied(_("You may not change this part of the record."))
+    old = {f: getattr(person, f) for f in changes}
+    for f, value in changes.items():
+        setattr(person, f, value.strip() if isinstance(value, str) else value)
+    if "languages" in changes:
+        person.languages = list(dict.fromkeys(person.languages or []))
+    person.full_clean()
+    if person.no_documents and person.documents.exists():
+        raise ValidationError(
+            {"no_documents": _("Documents are recorded for this person; remove them first.")}
+        )
+    changed = sorted(f for f in changes if old[f] != getattr(person, f))
+    values = {f: getattr(person, f) for f in changes}
+    updated = Person.objects.filter(pk=person.pk, version=version).update(
+        **values, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise Conflict(stale_message())
+    person.version = version + 1
+    if KEY_FIELDS & set(changed):
+        refresh_keys(person)
+    record(actor=by, action=Action.UPDATE, obj=person, request=request, detail={"fields": changed})
+    return person
+
+
+@transaction.atomic
+def person_name_add(
+    *, by: User, person: Person, kind: str, value: str, request: HttpRequest | None = None
+) -> PersonName:
+    _require_section(by, person, Section.CORE)
+    if kind not in NameKind.values:
+        raise ValidationError({"kind": _("Choose the kind of name.")})
+    value = (value or "").strip()
+    if PersonName.objects.filter(person=person, kind=kind, value=value).exists():
+        raise ValidationError({"value": _("This spelling is already on file.")})
+    name = _name(person, kind, value, by)
+    refresh_keys(person)
+    _bump(person)
+    record(actor=by, action=Action.UPDATE, obj=person, request=request, detail={"name_added": kind})
+    return name
+
+
+@transaction.atomic
+def person_name_remove(*, by: User, name: PersonName, request: HttpRequest | None = None) -> None:
+    person = name.person
+    _require_section(by, person, Section.CORE)
+    kind = name.kind
+    name.delete()
+    refresh_keys(person)
+    _bump(person)
+    record(
+        actor=by, action=Action.UPDATE, obj=person, request=request, detail={"name_removed": kind}
+    )
+
+
+# --- documents and photo --------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_add(
+    *,
+    by: User,
+    person: Person,
+    doc_type: str,
+    number: str = "",
+    issuer: str = "",
+    country: str = "",
+    issued_on: date | None = None,
+    expires_on: date | None = None,
+    request: HttpRequest | None = None,
+) -> IdentityDocument:
+    """Record an identity document; the person no longer counts as "without documents"."""
+    _require_section(by, person, Section.LEGAL)
+    document = IdentityDocument(
+        person=person,
+        doc_type=doc_type,
+        number=number.strip(),
+        issuer=issuer.strip(),
+        country=country,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        created_by=by,
+    )
+    document.full_clean()
+    document.save()
+    if person.no_documents:
+        Person.objects.filter(pk=person.pk).update(no_documents=False)
+        person.no_documents = False
+    _bump(person)
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=document,
+        request=request,
+        detail={"person": person.pk, "doc_type": doc_type},
+    )
+    return document
+
+
+@transaction.atomic
+def document_remove(
+    *, by: User, document: IdentityDocument, request: HttpRequest | None = None
+) -> None:
+    person = document.person
+    _require_section(by, person, Section.LEGAL)
+    record(
+        actor=by, action=Action.DELETE, obj=document, request=request, detail={"person": person.pk}
+    )
+    document.delete()
+    _bump(person)
+
+
+PHOTO_TYPES = {
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
+
+
+def photo_type(data: bytes) -> str | None:
+    """The image type by its first bytes (never trust the name or the browser's word)."""
+    for magic, content_type in PHOTO_TYPES.items():
+        if data.startswith(magic):
+            return content_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def photo_max_bytes() -> int:
+    return int(getattr(settings, "PEOPLE_PHOTO_MAX_BYTES", 3 * 1024 * 1024))
+
+
+@transaction.atomic
+def photo_set(
+    *, by: User, person: Person, data: bytes, request: HttpRequest | None = None
+) -> PersonPhoto:
+    """Store (or replace) the person's photo, encrypted. JPEG, PNG or WebP only."""
+    _require_section(by, person, Section.CORE)
+    if not data:
+        raise ValidationError({"photo": _("The file is empty.")})
+    if len(data) > photo_max_bytes():
+        raise ValidationError(
+            {
+                "photo": _("The photo is too large (at most %(mb)s MB).")
+                % {"mb": photo_max_bytes() // (1024 * 1024)}
+            }
+        )
+    content_type = photo_type(data)
+    if content_type is None:
+        raise ValidationError({"photo": _("Upload a JPEG, PNG or WebP image.")})
+    photo, _created = PersonPhoto.objects.update_or_create(
+        person=person,
+        defaults={
+            "data": crypto.encrypt_bytes(data),
+            "content_type": content_type,
+            "size": len(data),
+            "uploaded_by": by,
+            "uploaded_at": timezone.now(),
+        },
+    )
+    _bump(person)
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=person,
+        request=request,
+        detail={"photo": "set", "size": len(data)},
+    )
+    return photo
+
+
+@transaction.atomic
+def photo_remove(*, by: User, person: Person, request: HttpRequest | None = None) -> None:
+    _require_section(by, person, Section.CORE)
+    PersonPhoto.objects.filter(person=person).delete()
+    _bump(person)
+    record(actor=by, action=Action.UPDATE, obj=person, request=request, detail={"photo": "removed"})
+
+
+def photos_rotate() -> int:
+    """Re-encrypt every photo with the newest key (``tirek keys rotate``)."""
+    count = 0
+    for pk in PersonPhoto.objects.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            photo = PersonPhoto.objects.select_for_update().get(pk=pk)
+            photo.data = crypto.rotate_bytes(bytes(photo.data))
+            photo.save(update_fields=["data"])
+        count += 1
+    return count
+
+
+# --- family ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def relationship_create(
+    *,
+    by: User,
+    person: Person,
+    relative: Person,
+    kind: str,
+    legal_basis: str = "",
+    basis_reference: str = "",
+    start_date: date | None = None,
+    end_date: date | None = None,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Relationship:
+    """Record that ``relative`` is the ``kind`` of ``person``. The user must be able to
+    change the person's family section and to open the relative's record (linking by an
+    id one may not open would show that person's name on the family page)."""
+    _require_section(by, person, Section.FAMILY)
+    if not visible_people(by).filter(pk=relative.pk).exists():
+        raise ValidationError({"relative_id": _("No such person.")})
+    rel = Relationship(
+        person=person,
+        relative=relative,
+        kind=kind,
+        legal_basis=legal_basis,
+        basis_reference=basis_reference.strip(),
+        start_date=start_date,
+        end_date=end_date,
+        note=note.strip(),
+        created_by=by,
+    )
+    rel.full_clean()
+    try:
+        with transaction.atomic():
+            rel.save()
+    except IntegrityError as exc:
+        raise ValidationError({"relative_id": _("This relationship is already recorded.")}) from exc
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=rel,
+        request=request,
+        detail={"person": person.pk, "relative": relative.pk, "kind": kind},
+    )
+    return rel
+
+
+@transaction.atomic
+def relationship_remove(
+    *, by: User, relationship: Relationship, request: HttpRequest | None = None
+) -> None:
+    _require_section(by, relationship.person, Section.FAMILY)
+    record(
+        actor=by,
+        action=Action.DELETE,
+        obj=relationship,
+        request=request,
+        detail={"person": relationship.person_id, "relative": relationship.relative_id},
+    )
+    relationship.delete()
+
+
+@transaction.atomic
+def household_set(
+    *,
+    by: User,
+    person: Person,
+    label: str,
+    region: Region | None = None,
+    locality: str = "",
+    members: Sequence[Person] = (),
+    head: Person | None = None,
+    since: date | None = None,
+    request: HttpRequest | None = None,
+) -> Household:
+    """Record the household ``person`` lives in now, with the people living there
+    (each must be a person the user may open). Earlier households end today."""
+    _require_section(by, person, Section.FAMILY)
+    everyone = {person.pk: person, **{m.pk: m for m in members}}
+    if head is not None:
+        everyone.setdefault(head.pk, head)
+    allowed = set(visible_people(by).filter(pk__in=everyone).values_list("pk", flat=True))
+    if set(everyone) - allowed:
+        raise ValidationError({"members": _("No such person.")})
+    household = Household(
+        label=label.strip(), region=region, locality=locality.strip(), created_by=by
+    )
+    household.full_clean()
+    household.save()
+    today = timezone.localdate()
+    HouseholdMember.objects.filter(person_id__in=everyone, until__isnull=True).update(until=today)
+    for member in everyone.values():
+        HouseholdMember.objects.create(
+            household=household,
+            person=member,
+            is_head=head is not None and member.pk == head.pk,
+            since=since,
+        )
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=household,
+        request=request,
+        detail={"person": person.pk, "members": sorted(everyone)},
+    )
+    return household
+
+
+@transaction.atomic
+def household_leave(*, by: User, person: Person, request: HttpRequest | None = None) -> None:
+    """The person no longer lives in their current household."""
+    _require_section(by, person, Section.FAMILY)
+    ended = HouseholdMember.objects.filter(person=person, until__isnull=True).update(
+        until=timezone.localdate()
+    )
+    if ended:
+        record(
+            actor=by,
+            action=Action.UPDATE,
+            obj=person,
+            request=request,
+            detail={"household": "left"},
+        )
+
+
+# --- duplicates and merges ------------------------------------------------------------------
+
+
+@transaction.atomic
+def duplicate_dismiss(
+    *,
+    by: User,
+    person: Person,
+    candidate: Person,
+    score: float,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> DuplicateDismissal:
+    """The worker registered ``person`` although ``candidate`` looked like the same
+    person: keep their reason for review."""
+    dismissal = DuplicateDismissal(
+        person=person, candidate=candidate, score=score, reason=reason.strip(), decided_by=by
+    )
+    dismissal.full_clean()
+    dismissal.save()
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=dismissal,
+        request=request,
+        detail={"person": person.pk, "candidate": candidate.pk, "score": score},
+    )
+    return dismissal
+
+
+@transaction.atomic
+def merge_request_create(
+    *,
+    by: User,
+    kept: Person,
+    duplicate: Person,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> MergeRequest:
+    """Ask a supervisor to merge ``duplicate`` into ``kept``. The worker must be able to
+    open both records."""
+    _require_registering(by)
+    if kept.pk == duplicate.pk:
+        raise ValidationError({"duplicate": _("Choose two different records.")})
+    visible = set(
+        visible_people(by).filter(pk__in=[kept.pk, duplicate.pk]).values_list("pk", flat=True)
+    )
+    if visible != {kept.pk, duplicate.pk}:
+        raise ValidationError({"duplicate": _("No such person.")})
+    if MergeRequest.objects.filter(
+        Q(duplicate=duplicate) | Q(duplicate=kept) | Q(kept=duplicate),
+        state=MergeState.REQUESTED,
+    ).exists():
+        raise ValidationError({"duplicate": _("A merge of these records is already waiting.")})
+    merge = MergeRequest(kept=kept, duplicate=duplicate, reason=reason.strip(), requested_by=by)
+    merge.full_clean()
+    merge.save()
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=merge,
+        request=request,
+        detail={"kept": kept.pk, "duplicate": duplicate.pk},
+    )
+    return merge
+
+
+def _move_to(kept: Person, dup: Person) -> None:
+    """Everything recorded about ``dup`` now belongs to ``kept``."""
+    # Names: the duplicate's primary names become other spellings of the kept person.
+    existing = {(n.kind, n.value) for n in kept.names.all()}
+    primary = {
+        (NameKind.GIVEN, kept.given_name),
+        (NameKind.FAMILY, kept.family_name),
+        (NameKind.PATRONYMIC, kept.patronymic),
+    }
+    for kind, value in (
+        (NameKind.GIVEN, dup.given_name),
+        (NameKind.FAMILY, dup.family_name),
+        (NameKind.PATRONYMIC, dup.patronymic),
+    ):
+        if value and (kind, value) not in existing | primary:
+            PersonName.objects.create(person=kept, kind=kind, value=value)
+            existing.add((kind, value))
+    for name in dup.names.all():
+        if (name.kind, name.value) in existing | primary:
+            name.delete()
+        else:
+            existing.add((name.kind, name.value))
+            PersonName.objects.filter(pk=name.pk).update(person=kept)
+    IdentityDocument.objects.filter(person=dup).update(person=kept)
+    # Relationships: re-point both directions, dropping the ones that would repeat or
+    # link the person to themself.
+    Relationship.objects.filter(
+        Q(person=dup, relative=kept) | Q(person=kept, relative=dup)
+    ).delete()
+    for rel in Relationship.objects.filter(person=dup):
+        if Relationship.objects.filter(
+            person=kept, relative=rel.relative_id, kind=rel.kind
+        ).exists():
+            rel.delete()
+        else:
+            Relationship.objects.filter(pk=rel.pk).update(person=kept)
+    for rel in Relationship.objects.filter(relative=dup):
+        if Relationship.objects.filter(person=rel.person_id, relative=kept, kind=rel.kind).exists():
+            rel.delete()
+        else:
+            Relationship.objects.filter(pk=rel.pk).update(relative=kept)
+    current_kept = HouseholdMember.objects.filter(person=kept, until__isnull=True).exists()
+    dup_current = HouseholdMember.objects.filter(person=dup, until__isnull=True)
+    if current_kept:
+        dup_current.update(until=timezone.localdate())
+    HouseholdMember.objects.filter(person=dup).update(person=kept)
+    if not PersonPhoto.objects.filter(person=kept).exists():
+        PersonPhoto.objects.filter(person=dup).update(person=kept)
+    # Facts the kept record lacks.
+    fill = {}
+    for f in ("patronymic", "iin", "birth_place", "birth_country", "citizenship"):
+        if not getattr(kept, f) and getattr(dup, f):
+            fill[f] = getattr(dup, f)
+    if kept.birth_date is None and dup.birth_date is not None:
+        fill.update(
+            birth_date=dup.birth_date,
+            birth_date_precision=dup.birth_date_precision,
+            birth_date_estimated=dup.birth_date_estimated,
+        )
+    if kept.sex == Sex.UNKNOWN and dup.sex != Sex.UNKNOWN:
+        fill["sex"] = dup.sex
+    if kept.citizenship_status == CitizenshipStatus.UNKNOWN:
+        fill["citizenship_status"] = dup.citizenship_status
+    languages = list(dict.fromkeys([*kept.languages, *dup.languages]))
+    if languages != kept.languages:
+        fill["languages"] = languages
+    if fill:
+        Person.objects.filter(pk=kept.pk).update(**fill)
+        for f, value in fill.items():
+            setattr(kept, f, value)
+    # The one change to the cases app this merge makes: the duplicate's cases follow.
+    Case.objects.filter(person=dup).update(person=kept)
+
+
+@transaction.atomic
+def merge_request_decide(
+    *,
+    by: User,
+    merge: MergeRequest,
+    approve: bool,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> MergeRequest:
+    """The supervisor of the requesting worker's unit approves (the records become one)
+    or rejects a merge request."""
+    if not by.has_role(Role.SUPERVISOR) or by.has_role(Role.ADMIN):
+        raise PermissionDenied(_("Only a supervisor may decide on merging records."))
+    merge = MergeRequest.objects.select_for_update().get(pk=merge.pk)
+    if merge.state != MergeState.REQUESTED:
+        raise Conflict(_("This request has already been decided."))
+    if merge.requested_by_id == by.pk:
+        raise Refused(_("Another supervisor must decide on a merge you requested."))
+    if not by.unit_id or merge.requested_by.unit_id != by.unit_id:
+        raise PermissionDenied(_("The supervisor of the requesting worker's unit decides."))
+    kept, dup = merge.kept, merge.duplicate
+    if kept.merged_into_id or dup.merged_into_id:
+        raise Conflict(_("One of the records has been merged already."))
+    if approve:
+        open_cases = Case.objects.filter(person__in=[kept, dup]).exclude(status=CaseStatus.CLOSED)
+        if open_cases.filter(person=kept).exists() and open_cases.filter(person=dup).exists():
+            raise Refused(
+                _("Both records have an open case: close or transfer one case before merging.")
+            )
+        _move_to(kept, dup)
+        Person.objects.filter(pk=dup.pk).update(
+            merged_into=kept, version=F("version") + 1, updated_at=timezone.now()
+        )
+        dup.merged_into = kept
+        refresh_keys(dup)  # drops its keys: a merged record is never a candidate again
+        kept.refresh_from_db()
+        refresh_keys(kept)
+        _bump(kept)
+        record(
+            actor=by,
+            action=Action.UPDATE,
+            obj=dup,
+            request=request,
+            detail={"merged_into": kept.pk},
+        )
+        record(
+            actor=by,
+            action=Action.UPDATE,
+            obj=kept,
+            request=request,
+            detail={"merged_from": dup.pk},
+        )
+    merge.state = MergeState.APPROVED if approve else MergeState.REJECTED
+    merge.decided_by = by
+    merge.decided_at = timezone.now()
+    merge.decision_note = note.strip()
+    merge.full_clean()
+    merge.save()
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=merge,
+        request=request,
+        detail={"state": merge.state, "kept": kept.pk, "duplicate": dup.pk},
+    )
+    return merge
+
+
+# --- opening the case -----------------------------------------------------------------------
+
+
+def case_open_for(*, by: User, person: Person, request: HttpRequest | None = None) -> Case:
+    """End of registration: open the person's case (the cases app's ``case_open``).
+    The worker must be able to open the person's record."""
+    from tirek.cases.services import case_open
+
+    if not visible_people(by).filter(pk=person.pk).exists():
+        raise PermissionDenied(_("You may not open a case for this person."))
+    return case_open(by=by, person=person, request=request)
+
+
+__all__ = [
+    "PERSON_FIELDS",
+    "case_open_for",
+    "document_add",
+    "document_remove",
+    "duplicate_dismiss",
+    "household_leave",
+    "household_set",
+    "merge_request_create",
+    "merge_request_decide",
+    "person_create",
+    "person_name_add",
+    "person_name_remove",
+    "person_update",
+    "photo_remove",
+    "photo_set",
+    "photos_rotate",
+    "policy",
+    "relationship_create",
+    "relationship_remove",
+]
