@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access import policy
 from tirek.accounts.models import User
@@ -23,7 +23,7 @@ router = Router(tags=["cases"])
 
 MAX_LIMIT = 100
 
-Status = Literal["registered", "active", "closed", "reopened", "transferred"]
+StatusName = Literal["registered", "active", "closed", "reopened", "transferred"]
 PhaseName = Literal["rehabilitation", "reintegration", "monitoring"]
 Risk = Literal["low", "medium", "high"]
 
@@ -54,7 +54,7 @@ class Page(Schema):
 
 class CaseQuery(Page):
     q: CleanStr = Field("", max_length=100, description="case number or name")
-    status: Status | None = None
+    status: StatusName | None = None
     phase: PhaseName | None = None
     risk_level: Risk | None = None
     region: CleanStr = Field("", max_length=64, description="region code, with its districts")
@@ -117,7 +117,7 @@ class CaseIn(Schema):
 
 class CasePatch(Schema):
     version: int = Field(..., ge=1)
-    status: Status | None = None
+    status: StatusName | None = None
     phase: PhaseName | None = None
     risk_level: Risk | None = None
     protected_identity: bool | None = None
@@ -293,7 +293,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> CaseListOut:
 
 
 @router.post("", response={201: CaseOut})
-def open_case(request: HttpRequest, payload: CaseIn) -> tuple[int, CaseOut]:
+def open_case(request: HttpRequest, payload: CaseIn) -> Status:
     user = request.user
     person = policy.visible_persons(user).filter(pk=payload.person_id).first()
     if person is None:
@@ -318,7 +318,7 @@ def open_case(request: HttpRequest, payload: CaseIn) -> tuple[int, CaseOut]:
         request=request,
     )
     case = policy.get_case(user, case.pk, request=request, audit=False)
-    return 201, _case_out(user, case)
+    return Status(201, _case_out(user, case))
 
 
 @router.get("/{int:case_id}", response=CaseOut)
@@ -370,9 +370,7 @@ def list_team(request: HttpRequest, case_id: int) -> list[TeamMemberOut]:
 
 
 @router.post("/{int:case_id}/team", response={201: TeamMemberOut})
-def add_team_member(
-    request: HttpRequest, case_id: int, payload: TeamMemberIn
-) -> tuple[int, TeamMemberOut]:
+def add_team_member(request: HttpRequest, case_id: int, payload: TeamMemberIn) -> Status:
     case = policy.get_case(request.user, case_id, request=request)
     user = User.objects.filter(pk=payload.user_id).first()
     if user is None:
@@ -386,11 +384,11 @@ def add_team_member(
         legal_basis=payload.legal_basis,
         request=request,
     )
-    return 201, _member_out(member)
+    return Status(201, _member_out(member))
 
 
 @router.delete("/{int:case_id}/team/{int:member_id}", response={204: None})
-def remove_team_member(request: HttpRequest, case_id: int, member_id: int) -> tuple[int, None]:
+def remove_team_member(request: HttpRequest, case_id: int, member_id: int) -> Status:
     case = policy.get_case(request.user, case_id, request=request)
     member = get_object_or_404(
         CaseTeamMember.objects.select_related("user"),
@@ -404,7 +402,7 @@ def remove_team_member(request: HttpRequest, case_id: int, member_id: int) -> tu
         member=member,
         request=request,
     )
-    return 204, None
+    return Status(204, None)
 
 
 # --- notes --------------------------------------------------------------------------------
@@ -424,7 +422,7 @@ def list_notes(request: HttpRequest, case_id: int, page: Query[Page]) -> NoteLis
 
 
 @router.post("/{int:case_id}/notes", response={201: NoteOut})
-def create_note(request: HttpRequest, case_id: int, payload: NoteIn) -> tuple[int, NoteOut]:
+def create_note(request: HttpRequest, case_id: int, payload: NoteIn) -> Status:
     case = policy.get_case(request.user, case_id, request=request)
     note = services.note_create(
         by=request.user,  # type: ignore[arg-type]
@@ -435,16 +433,14 @@ def create_note(request: HttpRequest, case_id: int, payload: NoteIn) -> tuple[in
         narrative=payload.narrative,
         request=request,
     )
-    return 201, _note_out(note)
+    return Status(201, _note_out(note))
 
 
 # --- emergency access ---------------------------------------------------------------------
 
 
 @router.post("/{int:case_id}/emergency-access", response={201: EmergencyOut})
-def emergency_access(
-    request: HttpRequest, case_id: int, payload: EmergencyIn
-) -> tuple[int, EmergencyOut]:
+def emergency_access(request: HttpRequest, case_id: int, payload: EmergencyIn) -> Status:
     from tirek.privacy.services import emergency_access_open
 
     access = emergency_access_open(
@@ -453,9 +449,12 @@ def emergency_access(
         justification=payload.justification,
         request=request,
     )
-    return 201, EmergencyOut(
-        id=access.pk,
-        case_id=access.case_id,
-        granted_at=access.granted_at,
-        expires_at=access.expires_at,
+    return Status(
+        201,
+        EmergencyOut(
+            id=access.pk,
+            case_id=access.case_id,
+            granted_at=access.granted_at,
+            expires_at=access.expires_at,
+        ),
     )

@@ -29,28 +29,30 @@ class CaseFilters:
     open_only: bool = False
 
 
-def _name_matches(q: str) -> Q:
-    """Name search: a simple match for now. The people app may offer a fuzzy
-    ``person_search_ids(q)``; it is used when present."""
-    try:
-        from tirek.people.selectors import person_search_ids  # type: ignore[attr-defined]
-    except ImportError:
-        person_search_ids = None
+def _variants(word: str) -> set[str]:
+    # SQLite folds case for ASCII only; trying the usual capitalisations keeps a search
+    # for "омаров" finding "Омарова" there too (PostgreSQL folds any script itself).
+    return {word, word.lower(), word.capitalize(), word.upper()}
+
+
+def _name_matches(user: Any, q: str) -> Q:
+    """Name search: every word matches a given, family or patronymic name; and, when the
+    people app offers it, its spelling-tolerant ``search_people`` (any script)."""
     condition = Q()
     for word in q.split()[:4]:
-        condition &= (
-            Q(person__given_name__icontains=word)
-            | Q(person__family_name__icontains=word)
-            | Q(person__patronymic__icontains=word)
-        )
-    if person_search_ids is not None:
-        try:
-            ids = list(person_search_ids(q))[:500]
-        except Exception:  # noqa: BLE001 - a fuzzy search failing must not break the list
-            ids = []
-        if ids:
-            condition |= Q(person_id__in=ids)
-    return condition
+        any_name = Q()
+        for variant in _variants(word):
+            any_name |= (
+                Q(person__given_name__contains=variant)
+                | Q(person__family_name__contains=variant)
+                | Q(person__patronymic__contains=variant)
+            )
+        condition &= any_name
+    try:
+        from tirek.people.selectors import search_people
+    except ImportError:  # the people app without fuzzy search
+        return condition
+    return condition | Q(person__in=search_people(user, q).values("pk"))
 
 
 def case_list(user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
@@ -86,9 +88,8 @@ def case_list(user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
         number = (
             Q(number__iexact=q) | Q(number__iendswith=q) if any(c.isdigit() for c in q) else Q()
         )
-        cases = (
-            cases.filter(number | _name_matches(q)) if number else cases.filter(_name_matches(q))
-        )
+        names = _name_matches(user, q)
+        cases = cases.filter(number | names) if number else cases.filter(names)
     return cases.select_related("person", "region").order_by("-opened_at", "-id")
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from tirek.accounts.roles import Role
 from tirek.core.validation import CleanStr
@@ -123,7 +123,7 @@ def list_consents(request: HttpRequest, query: Query[ConsentQuery]) -> ConsentLi
 
 
 @consents_router.post("", response={201: list[ConsentOut]})
-def create_consent(request: HttpRequest, payload: ConsentIn) -> tuple[int, list[ConsentOut]]:
+def create_consent(request: HttpRequest, payload: ConsentIn) -> Status:
     person = services.person_for_consent(request.user, payload.person_id)
     recipients = list(Agency.objects.filter(pk__in=payload.recipient_ids))
     if len(recipients) != len(set(payload.recipient_ids)):
@@ -141,7 +141,7 @@ def create_consent(request: HttpRequest, payload: ConsentIn) -> tuple[int, list[
         override_reason=payload.override_reason,
         request=request,
     )
-    return 201, [_out(c) for c in created]
+    return Status(201, [_out(c) for c in created])
 
 
 @consents_router.post("/{int:consent_id}/withdraw", response=ConsentOut)
