@@ -39,7 +39,7 @@ def test_the_api_refuses_without_consent_and_lets_the_supervisor_override(scene:
     )
     assert refused.status_code == 403
     assert refused["Content-Type"] == "application/problem+json"
-    assert "consent" in refused.json()["detail"].lower() or "соглас" in refused.json()["detail"]
+    assert "Согласие не распространяется" in refused.json()["detail"]
     assert not Referral.objects.exists()
     basis = {"legal_basis": "Приказ о социальной реабилитации, п. 12"}
     by_cm = api_client(scene.cm).post(
