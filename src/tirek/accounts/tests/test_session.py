@@ -6,7 +6,7 @@ from datetime import timedelta
 from unittest import mock
 
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from tirek.accounts.roles import Role
@@ -105,3 +105,37 @@ def test_it_refuses_a_password_change_without_the_old_password(world: World) -> 
     assert response.status_code == 200
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+ARGON2 = [
+    "tirek.accounts.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+
+
+def test_it_hashes_passwords_with_argon2id_at_a_bounded_memory_cost(world: World) -> None:
+    from django.contrib.auth.hashers import identify_hasher, make_password
+
+    with override_settings(PASSWORD_HASHERS=ARGON2):
+        encoded = make_password("correct horse battery staple")
+        assert encoded.startswith("argon2$argon2id$")
+        details = identify_hasher(encoded).decode(encoded)
+        assert (details["memory_cost"], details["time_cost"], details["parallelism"]) == (
+            19456,
+            2,
+            1,
+        )
+
+
+def test_it_rehashes_an_older_argon2_hash_at_sign_in(world: World) -> None:
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    user = world.staff(Role.CASE_MANAGER, username="old-hash")
+    enrol(user)
+    user.password = Argon2PasswordHasher().encode(PASSWORD, Argon2PasswordHasher().salt())
+    user.save()
+    assert "m=102400" in user.password
+    with override_settings(PASSWORD_HASHERS=ARGON2):
+        password_step(Client(), "old-hash", PASSWORD)
+    user.refresh_from_db()
+    assert "m=19456" in user.password
