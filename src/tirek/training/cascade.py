@@ -238,3 +238,34 @@ def _is_ancestor(nodes: dict[Key, Node], key: Key, of: Key) -> bool:
         seen.add(current)
         current = nodes[current].parent if current in nodes else None
     return False
+
+
+@dataclass
+class Row:
+    """One node of the tree in document order, so the page renders nested lists in one
+    loop (a recursive template include costs a template lookup per node). After an item
+    with children a ``<ul>`` opens; otherwise the item closes, then ``closes`` levels."""
+
+    node: Node
+    depth: int
+    has_children: bool = False
+    closes: range = range(0)
+
+
+def flatten(roots: list[Node]) -> list[Row]:
+    rows: list[Row] = []
+
+    def walk(node: Node, depth: int, seen: frozenset[Key]) -> None:
+        rows.append(Row(node=node, depth=depth))
+        for child in node.children:
+            if child.key not in seen:
+                walk(child, depth + 1, seen | {child.key})
+
+    for root in roots:
+        walk(root, 0, frozenset({root.key}))
+    for i, row in enumerate(rows):
+        next_depth = rows[i + 1].depth if i + 1 < len(rows) else 0
+        row.has_children = next_depth > row.depth
+        if not row.has_children:
+            row.closes = range(row.depth - next_depth)
+    return rows

@@ -391,6 +391,10 @@ def quiz_submit(
     *, user: User, quiz: Quiz, answers: dict[int, list[int]]
 ) -> tuple[QuizAttempt, QuizResult]:
     enrolment_start(user=user, course=quiz.course)
+    if quiz.kind == Quiz.Kind.FINAL:
+        lessons = Lesson.objects.filter(module__course=quiz.course)
+        if LessonProgress.objects.filter(user=user, lesson__in=lessons).count() < lessons.count():
+            raise Refused(_("The final test opens when every lesson is done."))
     known = {
         q.pk: {c.pk for c in q.choices.all()} for q in quiz.questions.prefetch_related("choices")
     }
@@ -764,11 +768,12 @@ def attendance_percent(participant: Participant, attended: int | None = None) ->
     return (100 * attended) // total if total else 0
 
 
-def certificate_blockers(participant: Participant) -> list[str]:
-    """Why a certificate cannot be issued yet; empty when it can."""
+def certificate_blockers(participant: Participant, attended: int | None = None) -> list[str]:
+    """Why a certificate cannot be issued yet; empty when it can. ``attended``: the days
+    present if the caller already counted them (lists count them in one query)."""
     event = participant.event
     reasons = []
-    percent = attendance_percent(participant)
+    percent = attendance_percent(participant, attended)
     if percent < event.attendance_threshold:
         reasons.append(
             _("Attendance is %(percent)d%% of days; %(needed)d%% is needed.")

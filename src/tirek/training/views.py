@@ -376,7 +376,9 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     for p in participants:
         p.attendance_percent = (100 * p.attended) // total_days if total_days else 0  # type: ignore[attr-defined]
         p.valid_certificates = [c for c in p.certificates.all() if c.revoked_at is None]  # type: ignore[attr-defined]
-        p.blockers = services.certificate_blockers(p) if not p.valid_certificates else []  # type: ignore[attr-defined]
+        p.blockers = (
+            services.certificate_blockers(p, p.attended) if not p.valid_certificates else []
+        )  # type: ignore[attr-defined]
     return render(
         request,
         "training/event.html",
@@ -902,7 +904,11 @@ def cascade(request: HttpRequest) -> HttpResponse:
     form = forms.CascadeFilterForm(request.GET or None)
     course = form.cleaned_data.get("course") if form.is_valid() else None
     tree = cascade_mod.build(course.pk if course else None)
-    return render(request, "training/cascade.html", {"tree": tree, "form": form})
+    return render(
+        request,
+        "training/cascade.html",
+        {"tree": tree, "rows": cascade_mod.flatten(tree.roots), "form": form},
+    )
 
 
 @login_required

@@ -161,3 +161,16 @@ def test_it_shows_a_lesson_in_english_and_falls_back_to_russian(world: World) ->
 
 def test_it_sends_anonymous_visitors_to_sign_in(db: None) -> None:
     assert Client().get("/training/").status_code == 302
+
+
+def test_it_opens_the_final_test_only_after_every_lesson(world: World) -> None:
+    from tirek.training.models import Quiz
+
+    learner = world.staff(Role.CASE_MANAGER)
+    course = short_course()
+    final = Quiz.objects.create(course=course, kind=Quiz.Kind.FINAL, pass_mark=50)
+    with pytest.raises(Refused):
+        services.quiz_submit(user=learner, quiz=final, answers={})
+    response = logged_in_client(learner).post(f"/training/quizzes/{final.pk}/", {})
+    assert response.status_code == 302
+    assert not QuizAttempt.objects.filter(user=learner).exists()
