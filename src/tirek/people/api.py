@@ -8,7 +8,7 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access.policy import Section
 from tirek.audit.models import Action
@@ -340,14 +340,14 @@ def person_list(request: HttpRequest, filters: Query[ListQuery]) -> PersonList:
 
 
 @router.post("", response={201: PersonOut})
-def person_create(request: HttpRequest, payload: PersonIn) -> tuple[int, PersonOut]:
+def person_create(request: HttpRequest, payload: PersonIn) -> Status:
     person = services.person_create(
         by=request.user,  # type: ignore[arg-type]
         **payload.model_dump(exclude={"other_names"}),
         other_names=[(n.kind, n.value) for n in payload.other_names],
         request=request,
     )
-    return 201, _person_out(request.user, person)
+    return Status(201, _person_out(request.user, person))
 
 
 @router.get("/{person_id}", response=PersonOut)
@@ -374,7 +374,7 @@ def person_patch(request: HttpRequest, person_id: int, payload: PersonPatch) -> 
 
 
 @router.post("/{person_id}/names", response={201: NameOut})
-def name_add(request: HttpRequest, person_id: int, payload: NameIn) -> tuple[int, NameOut]:
+def name_add(request: HttpRequest, person_id: int, payload: NameIn) -> Status:
     person = selectors.get_person(request.user, person_id, request=request, audit=False)
     name = services.person_name_add(
         by=request.user,  # type: ignore[arg-type]
@@ -383,13 +383,11 @@ def name_add(request: HttpRequest, person_id: int, payload: NameIn) -> tuple[int
         value=payload.value,
         request=request,
     )
-    return 201, NameOut(id=name.pk, kind=name.kind, value=name.value, script=name.script)
+    return Status(201, NameOut(id=name.pk, kind=name.kind, value=name.value, script=name.script))
 
 
 @router.post("/{person_id}/documents", response={201: DocumentOut})
-def document_add(
-    request: HttpRequest, person_id: int, payload: DocumentCreate
-) -> tuple[int, DocumentOut]:
+def document_add(request: HttpRequest, person_id: int, payload: DocumentCreate) -> Status:
     person = selectors.get_person(request.user, person_id, request=request, audit=False)
     document = services.document_add(
         by=request.user,  # type: ignore[arg-type]
@@ -397,7 +395,7 @@ def document_add(
         **payload.model_dump(),
         request=request,
     )
-    return 201, DocumentOut.model_validate(document, from_attributes=True)
+    return Status(201, DocumentOut.model_validate(document, from_attributes=True))
 
 
 def _relationship_out(relative: selectors.Relative) -> RelationshipOut:
@@ -442,7 +440,7 @@ def relationship_list(request: HttpRequest, person_id: int) -> list[Relationship
 @router.post("/{person_id}/relationships", response={201: RelationshipOut})
 def relationship_create(
     request: HttpRequest, person_id: int, payload: RelationshipCreate
-) -> tuple[int, RelationshipOut]:
+) -> Status:
     person = _family_person(request, person_id)
     relative = selectors.visible_people(request.user).filter(pk=payload.relative_id).first()
     if relative is None:
@@ -458,5 +456,5 @@ def relationship_create(
     )
     for found in selectors.family_of(request.user, person):
         if found.relationship.pk == rel.pk and not found.inverse:
-            return 201, _relationship_out(found)
+            return Status(201, _relationship_out(found))
     raise PermissionDenied  # pragma: no cover - the creator always sees the family section

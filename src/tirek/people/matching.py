@@ -534,6 +534,7 @@ SWAP_PENALTY = 0.6
 SEX_DIFFERS = -3.0
 IIN_MATCH = 8.0
 IIN_DIFFERS = -6.0
+IIN_FLOOR = 0.9
 PRIOR = -6.0
 
 THRESHOLD = 0.5  # below: not reported
@@ -661,7 +662,12 @@ def score(q: Identity, c: Identity) -> Match:
         else:
             total += IIN_DIFFERS
             reasons.append("iin_differs")
-    return Match(score=round(_logistic(total), 3), reasons=list(dict.fromkeys(reasons)))
+    result = _logistic(total)
+    if "iin_match" in reasons:
+        # One IIN, one person: whatever the names say, the worker has to look (a typo in
+        # the number is the other possibility, and also needs a look).
+        result = max(result, IIN_FLOOR)
+    return Match(score=round(result, 3), reasons=list(dict.fromkeys(reasons)))
 
 
 # --- blocking keys ------------------------------------------------------------------------
