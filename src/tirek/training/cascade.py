@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, F, Q, Sum
 
 from .models import Certificate, Event, Participant, TrainerAssignment
 
@@ -97,59 +97,77 @@ class Cascade:
         return sum(1 for n in self.nodes.values() if n.is_active)
 
 
-def _trainer_key(assignment: TrainerAssignment) -> Key:
-    if assignment.user_id:
-        return ("u", assignment.user_id)
-    return ("x", " ".join(assignment.external_name.split()).casefold())
+def _person_name(first: str | None, last: str | None, username: str | None) -> str:
+    return f"{first or ''} {last or ''}".strip() or (username or "")
 
 
 def build(course_id: int | None = None) -> Cascade:
+    # Flat value rows only: model instances would cost more than the whole walk.
     events_qs = Event.objects.all()
     cert_filter = Q(kind=Certificate.Kind.TRAINER, revoked_at__isnull=True, user__isnull=False)
     if course_id:
         events_qs = events_qs.filter(courses=course_id)
         cert_filter &= Q(course_id=course_id)
     events = {
-        e.id: EventRef(id=e.id, title=e.title, kind=e.kind, start_date=e.start_date)
-        for e in events_qs.only("id", "title", "kind", "start_date")
+        eid: EventRef(id=eid, title=title, kind=kind, start_date=start)
+        for eid, title, kind, start in events_qs.values_list("id", "title", "kind", "start_date")
     }
-    assignments = list(
-        TrainerAssignment.objects.filter(event_id__in=events)
-        .select_related("user", "certificate")
+    assignments = (
+        TrainerAssignment.objects.filter(event_id__in=events_qs.values("id"))
         .order_by("-is_master", "id")
-    )
-    participants = list(
-        Participant.objects.filter(event_id__in=events).values(
-            "id", "event_id", "user_id", "pre_score", "post_score"
+        .values_list(
+            "event_id",
+            "user_id",
+            "external_name",
+            "is_master",
+            "certificate__event_id",
+            "user__first_name",
+            "user__last_name",
+            "user__username",
         )
     )
-    certificates = list(
+    participants = Participant.objects.filter(event_id__in=events_qs.values("id")).values_list(
+        "id", "event_id", "user_id"
+    )
+    # Knowledge gain summed per event in SQL: (sum of post − pre, number of people).
+    gain_rows = (
+        Participant.objects.filter(
+            event_id__in=events_qs.values("id"), pre_score__isnull=False, post_score__isnull=False
+        )
+        .values("event_id")
+        .annotate(total=Sum(F("post_score") - F("pre_score")), n=Count("id"))
+        .values_list("event_id", "total", "n")
+    )
+    certificates = (
         Certificate.objects.filter(cert_filter)
-        .select_related("user")
         .order_by("issued_at", "id")
-        .only("id", "event_id", "user_id", "user__first_name", "user__last_name", "user__username")
+        .values_list("user_id", "event_id", "user__first_name", "user__last_name", "user__username")
     )
 
     nodes: dict[Key, Node] = {}
     delivered_by: dict[int, list[Key]] = defaultdict(list)
-    for a in assignments:
-        key = _trainer_key(a)
-        node = nodes.setdefault(key, Node(key=key, name=a.name))
-        node.is_master = node.is_master or a.is_master
-        if a.certificate_id and a.certificate and node.certified_at is None:
-            node.certified_at = a.certificate.event_id
-        if key not in delivered_by[a.event_id]:
-            delivered_by[a.event_id].append(key)
-        node.events.append(events[a.event_id])
+    for event_id, user_id, external, is_master, cert_event, first, last, username in assignments:
+        if event_id not in events:
+            continue
+        if user_id:
+            key: Key = ("u", user_id)
+            name = _person_name(first, last, username)
+        else:
+            key, name = ("x", " ".join(external.split()).casefold()), external
+        node = nodes.setdefault(key, Node(key=key, name=name))
+        node.is_master = node.is_master or is_master
+        if cert_event and node.certified_at is None:
+            node.certified_at = cert_event
+        if key not in delivered_by[event_id]:
+            delivered_by[event_id].append(key)
+            node.events.append(events[event_id])
     # Certified trainers who have not delivered yet still belong in the tree.
-    for c in certificates:
-        key = ("u", c.user_id)
+    for user_id, event_id, first, last, username in certificates:
+        key = ("u", user_id)
         if key not in nodes:
-            user = c.user
-            name = (user.get_full_name() or user.username) if user else str(c.user_id)
-            nodes[key] = Node(key=key, name=name)
+            nodes[key] = Node(key=key, name=_person_name(first, last, username))
         if nodes[key].certified_at is None and not nodes[key].is_master:
-            nodes[key].certified_at = c.event_id
+            nodes[key].certified_at = event_id
 
     # Parent: the first trainer of the event where the trainer was certified.
     for node in nodes.values():
@@ -175,13 +193,13 @@ def build(course_id: int | None = None) -> Cascade:
         events[event_id].generation = min(nodes[k].generation or 1 for k in keys)
 
     people_by_event: dict[int, set[Key]] = defaultdict(set)
-    gains: dict[int, list[Decimal]] = defaultdict(list)
-    for p in participants:
-        person = ("u", p["user_id"]) if p["user_id"] else ("p", p["id"])
-        people_by_event[p["event_id"]].add(person)
-        generation_of_event = events[p["event_id"]].generation
-        if generation_of_event and p["pre_score"] is not None and p["post_score"] is not None:
-            gains[generation_of_event].append(p["post_score"] - p["pre_score"])
+    for pid, event_id, user_id in participants:
+        people_by_event[event_id].add(("u", user_id) if user_id else ("p", pid))
+    gains: dict[int, list[tuple[Decimal, int]]] = defaultdict(list)
+    for event_id, total, n in gain_rows:
+        generation_of_event = events[event_id].generation if event_id in events else None
+        if generation_of_event:
+            gains[generation_of_event].append((Decimal(str(total)), n))
     for event_id, ref in events.items():
         ref.participants = len(people_by_event.get(event_id, ()))
 
@@ -216,13 +234,18 @@ def build(course_id: int | None = None) -> Cascade:
     by_generation = []
     for g in sorted({ref.generation for ref in events.values() if ref.generation}):
         refs = [ref for ref in events.values() if ref.generation == g]
-        values = gains.get(g, [])
+        sums = gains.get(g, [])
+        people = sum(n for _total, n in sums)
         by_generation.append(
             GenerationRow(
                 generation=g,
                 events=len(refs),
                 participants=len(set().union(*(people_by_event.get(r.id, set()) for r in refs))),
-                gain_mean=(sum(values) / len(values)).quantize(Decimal("0.1")) if values else None,
+                gain_mean=(
+                    (sum(total for total, _n in sums) / people).quantize(Decimal("0.1"))
+                    if people
+                    else None
+                ),
             )
         )
     return Cascade(roots=roots, nodes=nodes, by_generation=by_generation)
