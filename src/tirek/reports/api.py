@@ -43,7 +43,7 @@ class CellOut(Schema):
     suppressed: bool
     numerator: int | None = None
     denominator: int | None = None
-    n: int | None = Field(None, description="people with a value (means)")
+    n: int | None = Field(None, description="people with a value (means and sums)")
     maximum: float | None = None
     maximum_top_coded: bool = False
 
@@ -71,7 +71,7 @@ def _audience_of(user: Any, indicator: Indicator) -> str:
     for audience in permissions.audiences(user):
         if audience in indicator.audiences:
             return audience
-    raise HttpError(403, "Your role does not see this indicator.")
+    raise HttpError(403, _("Your role does not see this indicator."))
 
 
 def _definition(indicator: Indicator) -> dict[str, Any]:
@@ -98,6 +98,8 @@ def _cell(value: tables.Value, category: str | None, label: str) -> dict[str, An
     if value.kind == "share":
         out["numerator"] = value.count.value
         out["denominator"] = value.denominator.value if value.denominator else None
+    if value.kind == "sum":
+        out["n"] = value.count.value
     if value.kind == "mean":
         out["n"] = value.count.value
         out["maximum"] = value.maximum.value if value.maximum else None
@@ -109,7 +111,7 @@ def _values(
     request: HttpRequest, query: ValuesQuery, only: str | None = None
 ) -> list[dict[str, Any]]:
     if query.audience not in permissions.audiences(request.user):
-        raise HttpError(403, "Your role does not see this dashboard.")
+        raise HttpError(403, _("Your role does not see this dashboard."))
     period = Period.parse(query.year) if query.year else Period.current()
     chosen = [INDICATORS[only]] if only else None
     board = dashboards.build(
@@ -143,7 +145,7 @@ def _values(
 def list_indicators(request: HttpRequest) -> list[dict[str, Any]]:
     mine = set(permissions.audiences(request.user))
     if not mine:
-        raise HttpError(403, "Your role does not see indicators.")
+        raise HttpError(403, _("Your role does not see indicators."))
     return [_definition(i) for i in INDICATORS.values() if mine & set(i.audiences)]
 
 
@@ -157,7 +159,7 @@ def exchange_file(
     request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100)
 ) -> dict[str, Any]:
     if not permissions.may_import_exchange(request.user):
-        raise HttpError(403, "Only M&E analysts make the regional exchange.")
+        raise HttpError(403, _("Only M&E analysts make the regional exchange."))
     period = Period.parse(year) if year else Period.current()
     data = exchange.build(period)
     record(
@@ -174,7 +176,7 @@ def exchange_file(
 def indicator_values(request: HttpRequest, code: str, query: Query[ValuesQuery]) -> dict[str, Any]:
     indicator = INDICATORS.get(code)
     if indicator is None:
-        raise HttpError(404, "No such indicator.")
+        raise HttpError(404, _("No such indicator."))
     if query.audience not in indicator.audiences:
         query.audience = _audience_of(request.user, indicator)  # type: ignore[assignment]
     return _values(request, query, only=code)[0]

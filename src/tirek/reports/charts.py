@@ -43,11 +43,12 @@ def bar_chart(
     numbers = [n for _label, n, _text in items if n is not None]
     top = 100.0 if percent else max(numbers, default=0.0)
     plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    desc = description or _("The same figures are in the table.")
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{chart_id}-t">{escape(title)}</title>',
-        f'<desc id="{chart_id}-d">{escape(description or _("The same figures are in the table."))}</desc>',
+        f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
     ]
     for i, (label, number, text) in enumerate(items):
         y = GAP + i * (BAR_HEIGHT + GAP)

@@ -48,7 +48,7 @@ class RegionTree:
     sum of its children exactly."""
 
     nodes: dict[str, Node]
-    leaf_of_region: dict[int, str]
+    leaf_of_region: dict[int | None, str]
 
     @classmethod
     def single(cls, name: str) -> RegionTree:
@@ -91,6 +91,12 @@ class RegionTree:
                 leaf_of_region[region.pk] = extra
             else:
                 leaf_of_region[region.pk] = key
+        # Rows with no region at all (a staff account without one) count at the root.
+        nowhere = f"{ROOT}+"
+        if nowhere not in nodes:
+            nodes[nowhere] = Node(nowhere, nodes[ROOT].name, ROOT, "", None, unallocated=True)
+            nodes[ROOT].children.append(nowhere)
+        leaf_of_region[None] = nowhere  # type: ignore[index]
         for node in nodes.values():  # the unallocated row goes last
             node.children.sort(key=lambda k: (nodes[k].unallocated, nodes[k].path, k))
         return cls(nodes=nodes, leaf_of_region=leaf_of_region)
@@ -187,6 +193,8 @@ class PublishedCube:
     cells: dict[tuple[str, str, str, str], sdc.Cell]
     means: dict[tuple[str, str, str, str], sdc.Statistic]
     maxima: dict[tuple[str, str, str, str], sdc.Statistic]
+    sums: dict[tuple[str, str, str, str], sdc.Statistic]
+    stat_labels: dict[str, str]
     computed_at: datetime
 
     def cell(self, node: str, dim: str = TOTAL, cat: str = TOTAL, measure: str = N) -> sdc.Cell:
@@ -197,6 +205,9 @@ class PublishedCube:
 
     def maximum(self, node: str, stat: str, dim: str = TOTAL, cat: str = TOTAL) -> sdc.Statistic:
         return self.maxima.get((node, dim, cat, stat), sdc.Statistic(None, True))
+
+    def total(self, node: str, stat: str, dim: str = TOTAL, cat: str = TOTAL) -> sdc.Statistic:
+        return self.sums.get((node, dim, cat, stat), sdc.Statistic(None, True))
 
     def has_node(self, key: str) -> bool:
         return key in self.tree.nodes
@@ -229,6 +240,7 @@ def build_cube(
     stats: Sequence[StatSpec],
     rows: Iterable[Row],
     threshold: int,
+    stat_labels: Mapping[str, str] | None = None,
 ) -> PublishedCube:
     """Marginalise the rows onto the tree, protect all cells together, keep the published."""
     rows = list(rows)
@@ -265,6 +277,7 @@ def build_cube(
     cells = {key: sdc.Cell.of(values_list[i], i in hidden) for key, i in index.items()}
     published_means: dict[tuple[str, str, str, str], sdc.Statistic] = {}
     published_maxima: dict[tuple[str, str, str, str], sdc.Statistic] = {}
+    published_sums: dict[tuple[str, str, str, str], sdc.Statistic] = {}
     for stat in stats:
         counted = Split(stat.split).yes
         for node in tree.nodes:
@@ -276,6 +289,9 @@ def build_cube(
                 mean = sums[key] / n if n and key in sums else None
                 published_means[key] = sdc.publish_mean(
                     n, mean, n_hidden=n_hidden, threshold=threshold
+                )
+                published_sums[key] = sdc.publish_sum(
+                    n, sums.get(key), n_hidden=n_hidden, threshold=threshold
                 )
                 published_maxima[key] = sdc.publish_max(
                     n,
@@ -295,6 +311,8 @@ def build_cube(
         cells=cells,
         means=published_means,
         maxima=published_maxima,
+        sums=published_sums,
+        stat_labels=dict(stat_labels or {}),
         computed_at=timezone.now(),
     )
 
@@ -325,6 +343,8 @@ def cube_table(
     for node_key, node in tree.nodes.items():
         for measure in measures:
             for d in dimensions:
+                if not d.categories:
+                    continue  # no category at all: no rows, nothing to relate
                 relations.append(
                     sdc.Relation(
                         index[(node_key, TOTAL, TOTAL, measure)],

@@ -30,6 +30,12 @@ LABELS: dict[str, Any] = {
     "age_band": _("Age"),
     "agency": _("Agency"),
     "quarter": _("Quarter"),
+    "domain": _("Domain"),
+    "course": _("Course"),
+    "generation": _("Cascade generation"),
+    "event_kind": _("Kind of event"),
+    "audience": _("Professional group"),
+    "service": _("Kind of service"),
 }
 
 # Dimensions whose categories are the same in every country: these may go into the

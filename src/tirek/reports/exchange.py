@@ -57,6 +57,9 @@ def _cell(value: tables.Value, keys: dict[str, str]) -> dict[str, Any]:
         cell["value"] = value.percent
         cell["numerator"] = value.count.value
         cell["denominator"] = value.denominator.value if value.denominator else None
+    elif value.kind == "sum":
+        cell["value"] = value.total.value if value.total else None
+        cell["n"] = value.count.value
     else:
         cell["value"] = value.mean.value if value.mean else None
         cell["n"] = value.count.value
@@ -65,7 +68,7 @@ def _cell(value: tables.Value, keys: dict[str, str]) -> dict[str, Any]:
     # An empty group (denominator or group of 0) has no value but hides nothing.
     empty = (
         value.kind == "share" and value.denominator is not None and value.denominator.value == 0
-    ) or (value.kind == "mean" and value.count.value == 0)
+    ) or (value.kind in ("mean", "sum") and value.count.value == 0)
     cell["suppressed"] = cell["value"] is None and not empty
     return cell
 
@@ -229,8 +232,8 @@ def _validate_indicator(
     if code in seen_codes:
         p.add(where, _("appears twice"))
     seen_codes.add(code)
-    if kind not in ("count", "share", "mean"):
-        p.add(f"{where}.kind", _("must be count, share or mean"))
+    if kind not in ("count", "share", "mean", "sum"):
+        p.add(f"{where}.kind", _("must be count, share, mean or sum"))
         return
     known = INDICATORS.get(code)
     if known is not None and known.kind != kind:
@@ -246,6 +249,7 @@ def _validate_indicator(
         "count": set(),
         "share": {"numerator", "denominator"},
         "mean": {"n", "max", "max_top_coded"},
+        "sum": {"n"},
     }[kind]
     seen_keys: set[tuple[tuple[str, str], ...]] = set()
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -336,7 +340,7 @@ def _validate_cell(cell: dict[str, Any], kind: str, limit: int, at: str, p: Prob
         if not _count_ok(n, limit):
             p.add(f"{at}.n", small if _is_int(n) and n > 0 else _("must be a whole number ≥ 0"))
             ok = False
-        for name in ("value", "max"):
+        for name in ("value", "max") if kind == "mean" else ("value",):
             if cell[name] is not None and not _is_number(cell[name]):
                 p.add(f"{at}.{name}", _("must be a number"))
                 ok = False
@@ -346,7 +350,10 @@ def _validate_cell(cell: dict[str, Any], kind: str, limit: int, at: str, p: Prob
                     _("a mean or maximum needs a published group of at least %(t)s") % {"t": limit},
                 )
                 ok = False
-        if not isinstance(cell["max_top_coded"], bool):
+        if kind == "sum" and _is_number(cell["value"]) and cell["value"] < 0:
+            p.add(f"{at}.value", _("a total cannot be negative"))
+            ok = False
+        if kind == "mean" and not isinstance(cell["max_top_coded"], bool):
             p.add(f"{at}.max_top_coded", _("must be true or false"))
             ok = False
     return ok

@@ -7,20 +7,61 @@ registered here (see docs/performance.md, "Indicators and dashboards").
 
 from __future__ import annotations
 
-from django.db.models import Q
+from datetime import timedelta
+from typing import Any
+
+from django.apps import apps
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import Case as SqlCase
+from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.lookups import GreaterThan
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tirek.cases.models import Case, CaseStatus
+from tirek.cases.models import Case, CaseStatus, RiskLevel
+from tirek.organisations.models import localised
 
-from .dimensions import case_dimensions, quarter
-from .periods import Period
-from .registry import Indicator, Population, register, register_population
+from .cube import ROOT, Dimension, N, Row
+from .dimensions import LABELS, UNKNOWN, case_dimensions, quarter
+from .periods import Period, years_before
+from .registry import (
+    POPULATION_DIMENSIONS,
+    CustomRows,
+    Indicator,
+    Population,
+    Scope,
+    SplitDef,
+    Stat,
+    region_tree,
+    register,
+    register_population,
+)
+from .sqlfuncs import DaysBetween
 
 YEAR_FLOW = _("Calendar year; counted when the event falls in the year.")
 YEAR_STOCK = _("At the end of the calendar year (today for the current year).")
 
 
 # --- cases: registered, active, closed ----------------------------------------------------
+
+# Outcomes measured on these two populations are added by the blocks below when their
+# source app is installed (a split must be protected in the same cube as its population).
+REGISTERED_SPLITS: dict[str, SplitDef] = {}
+ACTIVE_SPLITS: dict[str, SplitDef] = {}
 
 
 def _opened_in(period: Period) -> Q:
@@ -42,6 +83,7 @@ register_population(
         dimensions=case_dimensions,
         quarter=lambda period: quarter("opened_at", period),
         counted=_("people"),
+        splits=REGISTERED_SPLITS,
     )
 )
 
@@ -54,6 +96,7 @@ register_population(
         unit="supervising_unit_id",
         dimensions=case_dimensions,
         counted=_("people"),
+        splits=ACTIVE_SPLITS,
     )
 )
 
@@ -122,3 +165,688 @@ register(
         unit_label=_("cases"),
     )
 )
+
+
+# --- assessments and plans (tirek.assessments, tirek.plans) ------------------------------
+
+
+def _hours(hours: int) -> timedelta:
+    return timedelta(hours=hours)
+
+
+def _after(expression: Any, delta: timedelta) -> ExpressionWrapper:
+    return ExpressionWrapper(expression + Value(delta), output_field=DateTimeField())
+
+
+if apps.is_installed("tirek.assessments") and apps.is_installed("tirek.plans"):
+    from tirek.assessments.models import (
+        Assessment,
+        AssessmentStatus,
+        DomainScore,
+        InstrumentKind,
+        InstrumentVersion,
+    )
+    from tirek.plans.deadlines import deadlines_for
+    from tirek.plans.models import FollowUp, Review
+
+    def _completed(kinds: list[str], before: Any) -> Any:
+        return Assessment.objects.filter(
+            case=OuterRef("pk"),
+            status=AssessmentStatus.COMPLETED,
+            kind__in=kinds,
+            completed_at__lt=before,
+        )
+
+    def _initial_due(period: Period) -> Q:
+        hours = deadlines_for().initial_assessment_hours
+        return Q(opened_at__lte=period.end - _hours(hours))
+
+    def _initial_on_time(period: Period) -> Q:
+        # A comprehensive assessment done first counts as the initial one (as on task lists).
+        deadline = _after(OuterRef("opened_at"), _hours(deadlines_for().initial_assessment_hours))
+        kinds = [InstrumentKind.INITIAL, InstrumentKind.COMPREHENSIVE]
+        return Q(Exists(_completed(kinds, period.end).filter(completed_at__lte=deadline)))
+
+    def _plan_due(period: Period) -> Q:
+        d = deadlines_for()
+        return Q(
+            opened_at__lte=period.end
+            - timedelta(days=d.comprehensive_assessment_days + d.plan_days)
+        )
+
+    def _assessed_and_planned(period: Period) -> Q:
+        comprehensive = _completed([InstrumentKind.COMPREHENSIVE], period.end)
+        return Q(Exists(comprehensive)) & Q(plan__first_approved_at__lt=period.end)
+
+    def _by_risk(make: Any) -> Q:
+        d = deadlines_for()
+        high = Q(risk_level=RiskLevel.HIGH)
+        return (high & make(d.review_days_high_risk)) | (~high & make(d.review_days))
+
+    def _review_due(period: Period) -> Q:
+        return _by_risk(
+            lambda days: Q(plan__first_approved_at__lt=period.end - timedelta(days=days))
+        )
+
+    def _reviewed_on_time(period: Period) -> Q:
+        def recent(days: int) -> Q:
+            return Q(
+                Exists(
+                    Review.objects.filter(
+                        case=OuterRef("pk"),
+                        held_on__gt=period.last_day - timedelta(days=days),
+                        held_on__lte=period.last_day,
+                    )
+                )
+            )
+
+        return _by_risk(recent)
+
+    REGISTERED_SPLITS.update(
+        {
+            "initial_due": SplitDef(_initial_due),
+            "initial_on_time": SplitDef(_initial_on_time, within="initial_due"),
+        }
+    )
+    ACTIVE_SPLITS.update(
+        {
+            "plan_due": SplitDef(_plan_due),
+            "assessed_planned": SplitDef(_assessed_and_planned, within="plan_due"),
+            "review_due": SplitDef(_review_due),
+            "reviewed_on_time": SplitDef(_reviewed_on_time, within="review_due"),
+        }
+    )
+    register(
+        Indicator(
+            code="initial_assessment_on_time",
+            name=_("Initial assessment within the deadline"),
+            definition=_(
+                "Of the people registered in the year whose deadline for the initial "
+                "assessment (72 hours by default, a setting per country) had passed by the end "
+                "of the year, the share whose initial (or comprehensive) assessment was "
+                "completed within it."
+            ),
+            numerator=_("Initial assessment completed within the deadline"),
+            denominator=_("Registered in the year, deadline passed"),
+            kind="share",
+            population="registered",
+            measure="initial_on_time",
+            period=YEAR_FLOW,
+        )
+    )
+    register(
+        Indicator(
+            code="assessed_and_planned",
+            name=_("Comprehensive assessment and an approved plan"),
+            definition=_(
+                "Of the people in the programme at the end of the year who had been registered "
+                "long enough for both deadlines to pass (30 days for the assessment, then 14 "
+                "for the plan, by default), the share with a completed comprehensive "
+                "assessment and an individual plan approved by a supervisor."
+            ),
+            numerator=_("With a comprehensive assessment and an approved plan"),
+            denominator=_("In the programme at the end of the year, deadlines passed"),
+            kind="share",
+            population="active",
+            measure="assessed_planned",
+            period=YEAR_STOCK,
+        )
+    )
+    register(
+        Indicator(
+            code="plans_reviewed_on_time",
+            name=_("Plans reviewed on time"),
+            definition=_(
+                "Of the approved plans of people in the programme at the end of the year for "
+                "which a review had fallen due (every 90 days, every 30 for high risk), the "
+                "share reviewed within the last review interval — i.e. not overdue."
+            ),
+            numerator=_("Plans whose last review is within the interval"),
+            denominator=_("Approved plans with a review due"),
+            kind="share",
+            population="active",
+            measure="reviewed_on_time",
+            period=YEAR_STOCK,
+        )
+    )
+
+    # Follow-ups after closure: people with a follow-up due in the year.
+    def _follow_ups_due(period: Period) -> Any:
+        until = min(period.end, timezone.now())
+        return FollowUp.objects.filter(
+            case=OuterRef("pk"),
+            cancelled_at__isnull=True,
+            due_at__gte=period.start,
+            due_at__lt=until,
+        )
+
+    def _follow_ups_done(period: Period) -> Q:
+        undone = _follow_ups_due(period).filter(
+            Q(done_on__isnull=True) | Q(done_on__gt=period.last_day)
+        )
+        return ~Q(Exists(undone))
+
+    register_population(
+        Population(
+            code="follow_up_due",
+            label=_("People with a follow-up due in the year"),
+            queryset=lambda period: Case.objects.filter(Exists(_follow_ups_due(period))),
+            unit="supervising_unit_id",
+            dimensions=case_dimensions,
+            counted=_("people"),
+            splits={"follow_ups_done": SplitDef(_follow_ups_done)},
+        )
+    )
+    register(
+        Indicator(
+            code="follow_ups_done",
+            name=_("Follow-ups done after closure"),
+            definition=_(
+                "Of the people whose case was closed and who had a follow-up check due in the "
+                "year (6 and 12 months after closure, by default), the share whose every due "
+                "follow-up was done by the end of the year."
+            ),
+            numerator=_("All follow-ups due in the year done"),
+            denominator=_("People with a follow-up due in the year"),
+            kind="share",
+            population="follow_up_due",
+            measure="follow_ups_done",
+            period=YEAR_FLOW,
+        )
+    )
+
+    # Wellbeing: the change between the first and the latest screening, by domain.
+    def _screenings(period: Period, domain: str) -> Any:
+        return DomainScore.objects.filter(
+            assessment__case=OuterRef("pk"),
+            assessment__kind=InstrumentKind.SCREENING,
+            assessment__status=AssessmentStatus.COMPLETED,
+            assessment__assessed_on__lte=period.last_day,
+            domain=domain,
+            max_score__gt=0,
+        )
+
+    def _percent_of_max(period: Period, domain: str, latest: bool) -> Subquery:
+        order = (
+            ("-assessment__assessed_on", "-assessment_id")
+            if latest
+            else (
+                "assessment__assessed_on",
+                "assessment_id",
+            )
+        )
+        percent = Cast(F("score"), FloatField()) * 100.0 / Cast(F("max_score"), FloatField())
+        return Subquery(
+            _screenings(period, domain).order_by(*order).annotate(p=percent).values("p")[:1],
+            output_field=FloatField(),
+        )
+
+    def _change(domain: str) -> Any:
+        def expression(period: Period) -> Any:
+            count = Subquery(
+                _screenings(period, domain)
+                .values("assessment__case")
+                .annotate(c=Count("id"))
+                .values("c")[:1]
+            )
+            return SqlCase(
+                When(
+                    GreaterThan(count, 1),
+                    then=_percent_of_max(period, domain, True)
+                    - _percent_of_max(period, domain, False),
+                ),
+                default=None,
+                output_field=FloatField(),
+            )
+
+        return expression
+
+    def _screening_domains(period: Period) -> dict[str, Stat]:
+        """One stat per domain the screening instruments score (instruments are data)."""
+        titles: dict[str, str] = {}
+        for definition in InstrumentVersion.objects.filter(
+            instrument__kind=InstrumentKind.SCREENING
+        ).values_list("definition", flat=True):
+            for item in [*(definition.get("totals") or []), *(definition.get("domains") or [])]:
+                titles.setdefault(item["code"], localised(item.get("title") or {}) or item["code"])
+        found = (
+            DomainScore.objects.filter(assessment__kind=InstrumentKind.SCREENING)
+            .values_list("domain", "is_total")
+            .distinct()
+        )
+        stats: dict[str, Stat] = {}
+        for domain, is_total in sorted(found, key=lambda d: (not d[1], d[0])):
+            code = "wb_total" if is_total else f"wb_{domain}"
+            if code in stats:
+                continue
+            stats[code] = Stat(_change(domain), label=titles.get(domain, domain))
+        if "wb_total" not in stats:
+            stats["wb_total"] = Stat(lambda period: Value(None, output_field=FloatField()))
+        return stats
+
+    def _screened_twice(period: Period) -> Any:
+        twice = (
+            Assessment.objects.filter(
+                case=OuterRef("pk"),
+                kind=InstrumentKind.SCREENING,
+                status=AssessmentStatus.COMPLETED,
+                assessed_on__lte=period.last_day,
+            )
+            .values("case")
+            .annotate(c=Count("id"))
+            .filter(c__gte=2)
+        )
+        return Case.objects.filter(_active_at_end(period), Exists(twice))
+
+    register_population(
+        Population(
+            code="screened",
+            label=_("People in the programme screened at least twice"),
+            queryset=_screened_twice,
+            unit="supervising_unit_id",
+            dimensions=case_dimensions,
+            stats=_screening_domains,
+            counted=_("people"),
+        )
+    )
+    register(
+        Indicator(
+            code="wellbeing_change",
+            name=_("Change in screening scores, first to latest"),
+            definition=_(
+                "For people in the programme at the end of the year with at least two "
+                "screenings (e.g. PSC-17), the mean change from the first to the latest "
+                "screening, in percentage points of the scale's maximum, by domain. A negative "
+                "change means fewer difficulties reported."
+            ),
+            numerator=_("Sum of the changes (latest minus first, in points of the maximum)"),
+            denominator=_("People screened at least twice"),
+            kind="mean",
+            population="screened",
+            measure="wb_total",
+            family="wb_",
+            disaggregations=("domain", "region", "sex", "age_band", "agency"),
+            period=YEAR_STOCK,
+        )
+    )
+
+
+# --- referrals (tirek.referrals) ---------------------------------------------------------
+
+if apps.is_installed("tirek.referrals"):
+    from tirek.referrals.models import Referral, ReferralEvent, ReferralStatus
+
+    def _referrals_in(period: Period) -> Any:
+        return Referral.objects.filter(
+            case=OuterRef("pk"), created_at__gte=period.start, created_at__lt=period.end
+        )
+
+    def _count_of(queryset: Any) -> Any:
+        return Coalesce(
+            Subquery(
+                queryset.order_by().values("case").annotate(c=Count("id")).values("c")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+
+    def _accepted(period: Period) -> Any:
+        ever = Exists(
+            ReferralEvent.objects.filter(referral=OuterRef("pk"), status=ReferralStatus.ACCEPTED)
+        )
+        later = [ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.COMPLETED]
+        return _referrals_in(period).filter(Q(status__in=later) | Q(ever))
+
+    def _completed_in(period: Period) -> Any:
+        return _referrals_in(period).filter(
+            status=ReferralStatus.COMPLETED, closed_at__isnull=False, closed_at__lt=period.end
+        )
+
+    def _days_to_completion(period: Period) -> Any:
+        return Subquery(
+            _completed_in(period)
+            .order_by()
+            .values("case")
+            .annotate(d=Avg(DaysBetween(F("closed_at"), F("created_at"))))
+            .values("d")[:1],
+            output_field=FloatField(),
+        )
+
+    register_population(
+        Population(
+            code="referred",
+            label=_("People referred in the year"),
+            queryset=lambda period: Case.objects.filter(Exists(_referrals_in(period))),
+            unit="supervising_unit_id",
+            dimensions=case_dimensions,
+            quarter=None,
+            counted=_("people"),
+            stats={
+                "made": Stat(lambda period: _count_of(_referrals_in(period))),
+                # Zero becomes "no value": the total is shown only for a group of at least
+                # five people who had one accepted (completed), never "2 accepted".
+                "accepted": Stat(lambda period: NullIf(_count_of(_accepted(period)), 0)),
+                "completed": Stat(lambda period: NullIf(_count_of(_completed_in(period)), 0)),
+                "days": Stat(_days_to_completion, top_code=365),
+            },
+        )
+    )
+    register(
+        Indicator(
+            code="referred",
+            name=_("People referred to services"),
+            definition=_("People for whom at least one referral was sent in the year."),
+            numerator=_("People with a referral sent in the year"),
+            denominator=None,
+            kind="count",
+            population="referred",
+            period=YEAR_FLOW,
+        )
+    )
+    for code, name, definition in (
+        (
+            "made",
+            _("Referrals made"),
+            _("Referrals sent in the year, for the people referred."),
+        ),
+        (
+            "accepted",
+            _("Referrals accepted"),
+            _(
+                "Referrals sent in the year that the receiving service accepted; shown only "
+                "for groups of people with an accepted referral large enough to publish."
+            ),
+        ),
+        (
+            "completed",
+            _("Referrals completed"),
+            _("Referrals sent in the year and completed by the end of the year."),
+        ),
+    ):
+        register(
+            Indicator(
+                code=f"referrals_{code}",
+                name=name,
+                definition=definition,
+                numerator=name,
+                denominator=None,
+                kind="sum",
+                population="referred",
+                measure=code,
+                period=YEAR_FLOW,
+            )
+        )
+    register(
+        Indicator(
+            code="referral_days_to_completion",
+            name=_("Days from referral to completion"),
+            definition=_(
+                "For people with a referral sent and completed in the year: the mean, over "
+                "people, of their mean number of days from sending to completion. The maximum "
+                "is capped at 365 days."
+            ),
+            numerator=_("Days from sending to completion"),
+            denominator=_("People with a completed referral"),
+            kind="mean",
+            population="referred",
+            measure="days",
+            period=YEAR_FLOW,
+        )
+    )
+
+
+# --- interviews (tirek.interviews) -------------------------------------------------------
+
+if apps.is_installed("tirek.interviews"):
+    from tirek.interviews.models import Interview, InterviewStatus
+
+    def _interviews_held(period: Period) -> Any:
+        when = Coalesce(F("started_at"), F("scheduled_at"), F("requested_at"))
+        return Interview.objects.annotate(held_at=when).filter(
+            case=OuterRef("pk"),
+            status=InterviewStatus.HELD,
+            held_at__gte=period.start,
+            held_at__lt=period.end,
+        )
+
+    def _children_interviewed(period: Period) -> Any:
+        return Case.objects.filter(
+            Exists(_interviews_held(period)),
+            person__birth_date__gt=years_before(period.last_day, 18),
+        )
+
+    register_population(
+        Population(
+            code="interviewed",
+            label=_("Children interviewed in the year"),
+            queryset=_children_interviewed,
+            unit="supervising_unit_id",
+            dimensions=case_dimensions,
+            counted=_("children"),
+            stats={
+                "interviews": Stat(lambda period: _count_of(_interviews_held(period)), top_code=10)
+            },
+        )
+    )
+    register(
+        Indicator(
+            code="interviews_per_child",
+            name=_("Interviews per child"),
+            definition=_(
+                "For children (under 18 at the end of the year) interviewed in the year: the "
+                "mean number of interviews held per child, and the maximum (capped at 10, "
+                "shown as «≥ 10»). Fewer is better: the aim is to interview once."
+            ),
+            numerator=_("Interviews held in the year"),
+            denominator=_("Children interviewed in the year"),
+            kind="mean",
+            population="interviewed",
+            measure="interviews",
+            disaggregations=("region", "sex", "age_band", "agency"),
+            period=YEAR_FLOW,
+        )
+    )
+
+
+# --- training (tirek.training): staff, not children -------------------------------------
+
+TRAINING = frozenset({"training"})
+
+if apps.is_installed("tirek.training"):
+    from tirek.accounts.models import StaffCompetency, User
+    from tirek.cases.models import CaseTeamMember
+    from tirek.training import cascade
+    from tirek.training.models import Audience, Certificate, Course, Event, Participant
+    from tirek.training.selectors import ROLE_NEEDS
+
+    def _course_dimension(rows: list[dict[str, Any]]) -> Dimension:
+        ids = {r["d_course"] for r in rows if r["d_course"] is not None}
+        courses = Course.objects.filter(pk__in=ids).prefetch_related("translations")
+        ordered = sorted(((str(c.pk), c.title) for c in courses), key=lambda c: c[1])
+        return Dimension("course", LABELS["course"], tuple(ordered))
+
+    def _audience_dimension(rows: list[dict[str, Any]]) -> Dimension:
+        return Dimension("audience", LABELS["audience"], tuple(Audience.choices))
+
+    POPULATION_DIMENSIONS["course"] = _course_dimension
+    POPULATION_DIMENSIONS["audience"] = _audience_dimension
+
+    register_population(
+        Population(
+            code="certified",
+            label=_("Certificates of completion issued in the year"),
+            queryset=lambda period: Certificate.objects.filter(
+                kind=Certificate.Kind.PARTICIPANT,
+                issued_at__gte=period.start,
+                issued_at__lt=period.end,
+                revoked_at__isnull=True,
+            ),
+            region=lambda: Coalesce(
+                F("participant__region_id"), F("user__region_id"), F("user__agency__region_id")
+            ),
+            dimensions=lambda period: {
+                "course": F("course_id"),
+                "audience": F("participant__audience"),
+            },
+            counted=_("people trained"),
+        )
+    )
+    register(
+        Indicator(
+            code="staff_trained",
+            name=_("Staff trained, by course"),
+            definition=_(
+                "People who received a certificate of completion of a course in the year "
+                "(certificates revoked since are not counted). Someone certified in two "
+                "courses counts once in each."
+            ),
+            numerator=_("Certificates of completion issued in the year"),
+            denominator=None,
+            kind="count",
+            population="certified",
+            disaggregations=("course", "region", "audience"),
+            period=YEAR_FLOW,
+            audiences=TRAINING,
+        )
+    )
+
+    def _on_active_team(period: Period, role: str | None = None) -> Any:
+        members = CaseTeamMember.objects.filter(
+            user=OuterRef("pk"),
+            added_at__lt=period.end,
+        ).filter(Q(removed_at__isnull=True) | Q(removed_at__gte=period.end))
+        open_then = Q(case__closed_at__isnull=True) & ~Q(case__status=CaseStatus.CLOSED)
+        members = members.filter(
+            Q(case__opened_at__lt=period.end) & (open_then | Q(case__closed_at__gte=period.end))
+        )
+        return members.filter(role=role) if role else members
+
+    def _holds(period: Period, competency: str) -> Q:
+        valid = StaffCompetency.objects.filter(
+            user=OuterRef("pk"),
+            competency=competency,
+            granted_at__lt=period.end,
+        ).filter(
+            Q(revoked_at__isnull=True) | Q(revoked_at__gte=period.end),
+            Q(expires_at__isnull=True) | Q(expires_at__gte=period.end),
+        )
+        return Q(Exists(valid))
+
+    def _holds_needed(period: Period) -> Q:
+        """For every role the person plays on an active case team, every competency that
+        role needs (the training programme's rules, ``ROLE_NEEDS``)."""
+        condition = Q()
+        for role, needed in ROLE_NEEDS.items():
+            holds_all = Q()
+            for competency in needed:
+                holds_all &= _holds(period, competency)
+            condition &= ~Q(Exists(_on_active_team(period, role))) | holds_all
+        return condition
+
+    register_population(
+        Population(
+            code="casework_staff",
+            label=_("Staff on the teams of active cases at the end of the year"),
+            queryset=lambda period: User.objects.filter(
+                Exists(_on_active_team(period)), is_active=True
+            ),
+            region=lambda: Coalesce(F("region_id"), F("agency__region_id")),
+            dimensions=lambda period: {"agency": F("agency_id")},
+            splits={"competent": SplitDef(_holds_needed)},
+            counted=_("staff"),
+        )
+    )
+    register(
+        Indicator(
+            code="staff_competent",
+            name=_("Case staff holding the competencies they need"),
+            definition=_(
+                "Of the staff on the team of at least one active case at the end of the year, "
+                "the share who held, valid on that day, every competency their role on those "
+                "teams needs (e.g. case management and needs assessment for a case manager, "
+                "child-sensitive interviewing for an interviewer)."
+            ),
+            numerator=_("Staff holding every needed competency"),
+            denominator=_("Staff on active case teams"),
+            kind="share",
+            population="casework_staff",
+            measure="competent",
+            disaggregations=("region", "agency"),
+            period=YEAR_STOCK,
+            audiences=TRAINING,
+        )
+    )
+
+    def _cascade_rows(period: Period, scope: Scope) -> CustomRows:
+        """Participants of the year's events by the event's cascade generation.
+
+        Generations come from ``tirek.training.cascade`` (who trained whom); the counts
+        of participants per event are grouped in SQL."""
+        generation_of: dict[int, int] = {}
+        for node in cascade.build().nodes.values():
+            for ref in node.events:
+                if ref.generation:
+                    generation_of[ref.id] = min(generation_of.get(ref.id, 99), ref.generation)
+        events = Event.objects.filter(
+            start_date__gte=period.first_day, start_date__lte=period.last_day
+        )
+        counts = dict(
+            Participant.objects.filter(event__in=events)
+            .values("event_id")
+            .annotate(n=Count("id"))
+            .values_list("event_id", "n")
+        )
+        tree = region_tree()
+        grouped: dict[tuple[str, str, str], int] = {}
+        for event_id, region_id, kind in events.values_list("id", "region_id", "kind"):
+            n = counts.get(event_id, 0)
+            if not n:
+                continue
+            generation = generation_of.get(event_id)
+            label = UNKNOWN if generation is None else str(min(generation, 4))
+            leaf = tree.leaf_of_region.get(region_id, f"{ROOT}+")
+            key = (leaf, label, kind)
+            grouped[key] = grouped.get(key, 0) + n
+        rows = [
+            Row(leaf, {"generation": g, "event_kind": k}, {N: n})
+            for (leaf, g, k), n in grouped.items()
+        ]
+        generations = tuple(
+            (str(g), _("Generation %(n)s") % {"n": g} if g < 4 else _("Generation 4 and later"))
+            for g in range(1, 5)
+        ) + ((UNKNOWN, _("No certified trainer recorded")),)
+        return CustomRows(
+            rows,
+            [
+                Dimension("generation", LABELS["generation"], generations),
+                Dimension("event_kind", LABELS["event_kind"], tuple(Event.Kind.choices)),
+            ],
+        )
+
+    register_population(
+        Population(
+            code="cascade",
+            label=_("Participants of the year's training events"),
+            custom_rows=_cascade_rows,
+            counted=_("participants"),
+        )
+    )
+    register(
+        Indicator(
+            code="cascade_reach",
+            name=_("Cascade reach"),
+            definition=_(
+                "Participants of the training events held in the year, by the generation of "
+                "the cascade that delivered them: generation 1 are events of master trainers, "
+                "generation 2 of the trainers they certified, and so on. A person at two "
+                "events counts twice."
+            ),
+            numerator=_("Event participants"),
+            denominator=None,
+            kind="count",
+            population="cascade",
+            disaggregations=("generation", "region", "event_kind"),
+            period=YEAR_FLOW,
+            audiences=TRAINING,
+        )
+    )

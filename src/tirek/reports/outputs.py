@@ -28,6 +28,7 @@ Progress = Callable[[int], None]
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "core" / "fonts"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PDF_BREAKDOWNS = ("sex", "age_band")
 
 
 def safe_text(value: object) -> str:
@@ -97,7 +98,9 @@ def _columns() -> list[str]:
         _("Indicator code"),
         _("Indicator"),
         _("Region"),
+        _("Breakdown code"),
         _("Breakdown"),
+        _("Category code"),
         _("Category"),
         _("Value"),
         _("Numerator"),
@@ -119,22 +122,27 @@ def _rows(report: Report) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for section in report.sections:
         indicator = section.indicator
-        lines = [(str(_("Total")), "", section.headline)]
+        lines = [("", str(_("Total")), "", "", section.headline)]
         for data in section.breakdowns:
-            lines += [(str(data.dimension_label), line.label, line.value) for line in data.lines]
-        for breakdown_label, category, value in lines:
+            lines += [
+                (data.dimension, str(data.dimension_label), line.code, line.label, line.value)
+                for line in data.lines
+            ]
+        for breakdown_code, breakdown_label, category_code, category, value in lines:
             denominator = value.denominator.value if value.denominator else None
             rows.append(
                 [
                     indicator.code,
                     safe_text(indicator.name),
                     safe_text(report.scope_label),
+                    breakdown_code,
                     safe_text(breakdown_label),
+                    safe_text(category_code),
                     safe_text(category),
                     _number(value.number),
                     _number(value.count.value) if indicator.kind == "share" else None,
                     _number(denominator),
-                    _number(value.count.value) if indicator.kind == "mean" else None,
+                    _number(value.count.value) if indicator.kind in ("mean", "sum") else None,
                     _number(value.mean.value) if value.mean else None,
                     _number(value.maximum.value) if value.maximum else None,
                     _("yes") if value.suppressed else "",
@@ -181,7 +189,7 @@ def to_xlsx(report: Report) -> bytes:
         sheet.append(row)
     sheet.freeze_panes = "A5"
     for column, width in zip(
-        "ABCDEFGHIJKL", (18, 40, 24, 18, 28, 10, 10, 10, 10, 10, 10, 8), strict=True
+        "ABCDEFGHIJKLMN", (18, 40, 24, 12, 18, 12, 28, 10, 10, 10, 10, 10, 10, 8), strict=True
     ):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
@@ -256,10 +264,15 @@ def to_pdf(report: Report, progress: Progress | None = None) -> bytes:
                 % {"n": section.indicator.numerator, "d": section.indicator.denominator},
                 9,
             )
-        for data in section.breakdowns[:3]:
+        # The indicator's main breakdown with a chart, then sex and age as tables:
+        # what donors ask for, without thirty pages of every breakdown.
+        chosen = [b for b in section.breakdowns if b.dimension in PDF_BREAKDOWNS]
+        main = section.breakdowns[:1]
+        for i, data in enumerate(main + [b for b in chosen if b not in main]):
             heading(str(data.dimension_label), 11)
             if data.lines:
-                _pdf_bars(pdf, data, width)
+                if i == 0:
+                    _pdf_bars(pdf, data, width)
                 _pdf_breakdown_table(pdf, data, width)
         if progress:
             progress(80 + int(18 * number / total))
@@ -290,6 +303,9 @@ def _pdf_breakdown_table(pdf: Any, data: tables.Breakdown, width: float) -> None
     elif kind == "mean":
         head = [str(data.dimension_label), _("People"), _("Mean"), _("Maximum")]
         widths = [width * 0.46, width * 0.18, width * 0.18, width * 0.18]
+    elif kind == "sum":
+        head = [str(data.dimension_label), _("People"), _("Total")]
+        widths = [width * 0.6, width * 0.2, width * 0.2]
     else:
         head = [str(data.dimension_label), _("Number")]
         widths = [width * 0.75, width * 0.25]
@@ -311,10 +327,12 @@ def _pdf_breakdown_table(pdf: Any, data: tables.Breakdown, width: float) -> None
                 [
                     label,
                     tables.cell_text(value.count),
-                    tables.stat_text(value.mean),
-                    tables.stat_text(value.maximum),
+                    tables.stat_text(value.mean, value.count),
+                    tables.stat_text(value.maximum, value.count),
                 ]
             )
+        elif kind == "sum":
+            rows.append([label, tables.cell_text(value.count), value.display()])
         else:
             rows.append([label, value.display()])
     _pdf_table(pdf, head, rows, widths)

@@ -37,7 +37,7 @@ from .dimensions import (
 )
 from .periods import Period
 
-Kind = Literal["count", "share", "mean"]
+Kind = Literal["count", "share", "mean", "sum"]
 Audience = Literal["ministry", "supervisor", "training"]
 
 
@@ -66,6 +66,7 @@ class Stat:
     expression: Callable[[Period], Expression]
     top_code: float | None = None
     within: str | None = None  # only rows in this split's "yes" side
+    label: Any = None  # for a family of stats shown as one breakdown (e.g. by domain)
 
 
 @dataclass(frozen=True)
@@ -78,18 +79,31 @@ class SplitDef:
 
 
 @dataclass(frozen=True)
+class CustomRows:
+    """Rows computed by a population's own function (grouped in SQL, then placed on the
+    tree in Python), for counts that need logic SQL cannot express (the training cascade)."""
+
+    rows: list[Row]
+    dimensions: list[Dimension]
+
+
+@dataclass(frozen=True)
 class Population:
     code: str
     label: Any
-    queryset: Callable[[Period], QuerySet[Any]]
-    region: str  # field path of the row's region id
-    unit: str | None  # field path of the supervising unit id (None: no unit scope)
-    dimensions: Callable[[Period], dict[str, Expression]]
+    queryset: Callable[[Period], QuerySet[Any]] | None = None
+    region: str | Callable[[], Any] = "region_id"  # field path (or expression) of the region id
+    unit: str | None = None  # field path of the supervising unit id (None: no unit scope)
+    dimensions: Callable[[Period], dict[str, Expression]] = field(default=lambda period: {})
     quarter: Callable[[Period], Expression] | None = None  # flows: quarter of the event
     splits: dict[str, SplitDef] = field(default_factory=dict)  # parents first
-    stats: dict[str, Stat] = field(default_factory=dict)
+    stats: dict[str, Stat] | Callable[[Period], dict[str, Stat]] = field(default_factory=dict)
     counted: Any = None  # what one row is, in words ("cases", "staff")
     distinct: str | None = None  # count distinct values of this field instead of rows
+    custom_rows: Callable[[Period, Scope], CustomRows] | None = None
+
+    def stats_for(self, period: Period) -> dict[str, Stat]:
+        return self.stats(period) if callable(self.stats) else self.stats
 
 
 @dataclass(frozen=True)
@@ -101,7 +115,8 @@ class Indicator:
     denominator: Any | None
     kind: Kind
     population: str
-    measure: str = N  # count: N or a split; share: the split; mean: the stat
+    measure: str = N  # count: N or a split; share: the split; mean, sum: the stat
+    family: str | None = None  # mean: a prefix of stats shown side by side ("by domain")
     disaggregations: tuple[str, ...] = ("region", "phase", "sex", "age_band", "agency")
     period: Any = None  # how the period applies, in words
     audiences: frozenset[str] = frozenset({"ministry", "supervisor"})
@@ -193,76 +208,40 @@ def compute(population: Population, period: Period, scope: Scope) -> PublishedCu
 
 
 def _compute(population: Population, period: Period, scope: Scope, threshold: int) -> PublishedCube:
-    qs = population.queryset(period)
-    if scope.unit_id is not None:
-        qs = qs.none() if population.unit is None else qs.filter(**{population.unit: scope.unit_id})
-    dims = dict(population.dimensions(period))
-    if population.quarter is not None:
-        dims["quarter"] = population.quarter(period)
-    annotations: dict[str, Any] = {f"d_{k}": v for k, v in dims.items()}
-    stat_values = {code: stat.expression(period) for code, stat in population.stats.items()}
-    annotations.update({f"v_{code}": expr for code, expr in stat_values.items()})
-    counted = population.distinct or "pk"
-    distinct = population.distinct is not None
-    aggregates: dict[str, Any] = {"c_n": Count(counted, distinct=distinct)}
-    for code in population.splits:
-        aggregates[f"c_{code}"] = Count(
-            counted, filter=_condition(population, code, period), distinct=distinct
-        )
-    for code, stat in population.stats.items():
-        # A stat inside a split: rows outside it must not count (their value is ignored).
-        inside = _condition(population, stat.within, period) if stat.within else Q()
-        has_value = inside & Q(**{f"v_{code}__isnull": False})
-        aggregates[f"c_has_{code}"] = Count(counted, filter=has_value, distinct=distinct)
-        aggregates[f"s_{code}"] = Sum(f"v_{code}", filter=has_value)
-        aggregates[f"m_{code}"] = Max(f"v_{code}", filter=has_value)
-    group = ["r_region", *[f"d_{k}" for k in dims]]
-    raw = list(
-        qs.annotate(r_region=_field(population.region), **annotations)
-        .values(*group)
-        .annotate(**aggregates)
-        .order_by()
-    )
     tree = RegionTree.single(scope.label) if scope.unit_id is not None else region_tree()
-    dimensions = _dimension_objects(population, raw)
-    rows: list[Row] = []
-    for r in raw:
-        leaf = ROOT if scope.unit_id is not None else tree.leaf_of_region.get(r["r_region"])
-        if leaf is None:
-            continue
-        categories = {}
-        for d in dimensions:
-            value = r[f"d_{d.code}"]
-            categories[d.code] = UNKNOWN if value in (None, "") else str(value)
-        counts = {N: r["c_n"]}
-        counts.update({code: r[f"c_{code}"] for code in population.splits})
-        counts.update({f"has_{code}": r[f"c_has_{code}"] for code in population.stats})
-        rows.append(
-            Row(
-                leaf=leaf,
-                categories=categories,
-                counts=counts,
-                sums={
-                    code: float(r[f"s_{code}"])
-                    for code in population.stats
-                    if r[f"s_{code}"] is not None
-                },
-                maxima={
-                    code: float(r[f"m_{code}"])
-                    for code in population.stats
-                    if r[f"m_{code}"] is not None
-                },
+    stats = population.stats_for(period)
+    if population.custom_rows is not None:
+        custom = population.custom_rows(period, scope)
+        rows, dimensions = custom.rows, custom.dimensions
+        if scope.unit_id is not None:
+            rows = [Row(ROOT, r.categories, r.counts, r.sums, r.maxima) for r in rows]
+    else:
+        raw = _aggregate(population, period, scope, stats)
+        dimensions = _dimension_objects(population, raw)
+        rows = []
+        for r in raw:
+            leaf = ROOT if scope.unit_id is not None else tree.leaf_of_region.get(r["r_region"])
+            if leaf is None:
+                continue
+            categories = {}
+            for d in dimensions:
+                value = r[f"d_{d.code}"]
+                categories[d.code] = UNKNOWN if value in (None, "") else str(value)
+            counts = {N: r["c_n"]}
+            counts.update({code: r[f"c_{code}"] for code in population.splits})
+            counts.update({f"has_{code}": r[f"c_has_{code}"] for code in stats})
+            rows.append(
+                Row(
+                    leaf=leaf,
+                    categories=categories,
+                    counts=counts,
+                    sums={c: float(r[f"s_{c}"]) for c in stats if r[f"s_{c}"] is not None},
+                    maxima={c: float(r[f"m_{c}"]) for c in stats if r[f"m_{c}"] is not None},
+                )
             )
-        )
     splits = [
         Split(code, Split(d.within).yes if d.within else N) for code, d in population.splits.items()
-    ] + [
-        Split(f"has_{code}", Split(s.within).yes if s.within else N)
-        for code, s in population.stats.items()
-    ]
-    stats = [
-        StatSpec(code, f"has_{code}", stat.top_code) for code, stat in population.stats.items()
-    ]
+    ] + [Split(f"has_{code}", Split(s.within).yes if s.within else N) for code, s in stats.items()]
     return build_cube(
         population=population.code,
         period=period.code,
@@ -270,9 +249,46 @@ def _compute(population: Population, period: Period, scope: Scope, threshold: in
         tree=tree,
         dimensions=dimensions,
         splits=splits,
-        stats=stats,
+        stats=[StatSpec(code, f"has_{code}", st.top_code) for code, st in stats.items()],
         rows=rows,
         threshold=threshold,
+        stat_labels={code: str(st.label) for code, st in stats.items() if st.label is not None},
+    )
+
+
+def _aggregate(
+    population: Population, period: Period, scope: Scope, stats: dict[str, Stat]
+) -> list[dict[str, Any]]:
+    """One GROUP BY in SQL: counts, sums and maxima per region and category."""
+    assert population.queryset is not None
+    qs = population.queryset(period)
+    if scope.unit_id is not None:
+        qs = qs.none() if population.unit is None else qs.filter(**{population.unit: scope.unit_id})
+    dims = dict(population.dimensions(period))
+    if population.quarter is not None:
+        dims["quarter"] = population.quarter(period)
+    annotations: dict[str, Any] = {f"d_{k}": v for k, v in dims.items()}
+    annotations.update({f"v_{code}": stat.expression(period) for code, stat in stats.items()})
+    counted = population.distinct or "pk"
+    distinct = population.distinct is not None
+    aggregates: dict[str, Any] = {"c_n": Count(counted, distinct=distinct)}
+    for code in population.splits:
+        aggregates[f"c_{code}"] = Count(
+            counted, filter=_condition(population, code, period), distinct=distinct
+        )
+    for code, stat in stats.items():
+        # A stat inside a split: rows outside it must not count (their value is ignored).
+        inside = _condition(population, stat.within, period) if stat.within else Q()
+        has_value = inside & Q(**{f"v_{code}__isnull": False})
+        aggregates[f"c_has_{code}"] = Count(counted, filter=has_value, distinct=distinct)
+        aggregates[f"s_{code}"] = Sum(f"v_{code}", filter=has_value)
+        aggregates[f"m_{code}"] = Max(f"v_{code}", filter=has_value)
+    group = ["r_region", *[f"d_{k}" for k in dims]]
+    return list(
+        qs.annotate(r_region=_field(population.region), **annotations)
+        .values(*group)
+        .annotate(**aggregates)
+        .order_by()
     )
 
 
@@ -285,7 +301,7 @@ def _condition(population: Population, code: str, period: Period) -> Q:
     return condition
 
 
-def _field(path: str) -> Any:
+def _field(path: str | Callable[[], Any]) -> Any:
     from django.db.models import F
 
-    return F(path)
+    return path() if callable(path) else F(path)

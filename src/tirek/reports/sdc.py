@@ -421,6 +421,16 @@ def publish_mean(
     return Statistic(round(float(mean), 1), False)
 
 
+def publish_sum(
+    n: int, total: float | None, *, n_hidden: bool, threshold: int = DEFAULT_THRESHOLD
+) -> Statistic:
+    """A group's total of a per-person number (e.g. referrals made), under the same rule
+    as a mean: only for a published group of at least ``threshold`` people."""
+    if total is None or n_hidden or n < threshold:
+        return Statistic(None, True)
+    return Statistic(float(total), False)
+
+
 def publish_max(
     n: int,
     maximum: float | None,

@@ -6,12 +6,13 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.core.exceptions import Refused
 
-from . import jobs, permissions
+from . import conf, jobs, permissions
 from .models import Export
 
 
@@ -28,7 +29,7 @@ def export_request(
     """Queue an export of ``audience``'s dashboard; the job starts after the commit."""
     permissions.require(user, audience)
     if kind == Export.Kind.EXCHANGE and audience != permissions.MINISTRY:
-        raise Refused("The regional exchange is made from the national dashboard only.")
+        raise Refused(_("The regional exchange is made from the national dashboard only."))
     with transaction.atomic():
         export = Export(
             kind=kind,
@@ -51,5 +52,9 @@ def export_request(
                 "stage": "requested",
             },
         )
-        transaction.on_commit(lambda: jobs.dispatch(export.pk))
+        if not conf.exports_eager():
+            transaction.on_commit(lambda: jobs.dispatch(export.pk))
+    if conf.exports_eager():
+        jobs.run(export.pk)  # tests: at once, in the request
+        export.refresh_from_db()
     return export

@@ -36,6 +36,7 @@ class Value:
     percent: float | None = None
     mean: sdc.Statistic | None = None
     maximum: sdc.Statistic | None = None
+    total: sdc.Statistic | None = None  # sum: the group's total
 
     @property
     def suppressed(self) -> bool:
@@ -43,6 +44,10 @@ class Value:
             return self.count.suppressed
         if self.kind == "share":
             return self.percent is None and not self._empty
+        if self.count.value == 0:
+            return False  # nobody in the group: nothing to hide
+        if self.kind == "sum":
+            return self.total is None or self.total.suppressed
         return self.mean is None or self.mean.suppressed
 
     @property
@@ -56,6 +61,8 @@ class Value:
             return None if self.count.value is None else float(self.count.value)
         if self.kind == "share":
             return self.percent
+        if self.kind == "sum":
+            return None if self.total is None else self.total.value
         return None if self.mean is None else self.mean.value
 
     def display(self) -> str:
@@ -65,6 +72,10 @@ class Value:
             if self.percent is not None:
                 return f"{format_number(self.percent)} %"
             return "—" if self._empty else HIDDEN
+        if self.kind == "sum":
+            if self.total is None or self.total.value is None:
+                return "0" if self.count.value == 0 else HIDDEN
+            return format_number(self.total.value)
         if self.mean is None or self.mean.value is None:
             return "—" if self.count.value == 0 else HIDDEN
         return format_number(self.mean.value)
@@ -82,7 +93,10 @@ def cell_text(cell: sdc.Cell) -> str:
     return HIDDEN if cell.suppressed or cell.value is None else format_number(cell.value)
 
 
-def stat_text(stat: sdc.Statistic | None) -> str:
+def stat_text(stat: sdc.Statistic | None, group: sdc.Cell | None = None) -> str:
+    """A mean or maximum; "—" when the group is empty (nothing hidden, nothing to show)."""
+    if group is not None and group.value == 0:
+        return "—"
     if stat is None or stat.value is None:
         return HIDDEN
     text = format_number(stat.value)
@@ -107,12 +121,20 @@ def value(
         ):
             percent = round(100.0 * numerator.value / denominator.value, 1)
         return Value("share", numerator, denominator, percent)
-    has = Split(f"has_{indicator.measure}")
+    return stat_value(indicator.kind, cube, node, indicator.measure, dim, cat)
+
+
+def stat_value(
+    kind: str, cube: PublishedCube, node: str, stat: str, dim: str = TOTAL, cat: str = TOTAL
+) -> Value:
+    has = cube.cell(node, dim, cat, Split(f"has_{stat}").yes)
+    if kind == "sum":
+        return Value("sum", has, total=cube.total(node, stat, dim, cat))
     return Value(
         "mean",
-        cube.cell(node, dim, cat, has.yes),
-        mean=cube.mean(node, indicator.measure, dim, cat),
-        maximum=cube.maximum(node, indicator.measure, dim, cat),
+        has,
+        mean=cube.mean(node, stat, dim, cat),
+        maximum=cube.maximum(node, stat, dim, cat),
     )
 
 
@@ -163,6 +185,13 @@ def breakdown(indicator: Indicator, cube: PublishedCube, node: str, dim: str) ->
             for child in cube.children(node)
         ]
         return Breakdown(indicator, dim, LABELS["region"], lines, total)
+    if dim == "domain" and indicator.family:
+        lines = [
+            Line(code, label, stat_value(indicator.kind, cube, node, code))
+            for code, label in cube.stat_labels.items()
+            if code.startswith(indicator.family) and code != indicator.measure
+        ]
+        return Breakdown(indicator, dim, LABELS["domain"], lines, total)
     dimension = cube.dimensions.get(dim)
     if dimension is None:
         return Breakdown(indicator, dim, LABELS.get(dim, dim), [], total)

@@ -18,7 +18,7 @@ def value_cells(value: tables.Value) -> dict[str, object]:
         "value": value,
         "count": tables.cell_text(value.count),
         "denominator": tables.cell_text(value.denominator) if value.denominator else "",
-        "mean": tables.stat_text(value.mean),
-        "maximum": tables.stat_text(value.maximum),
+        "mean": tables.stat_text(value.mean, value.count),
+        "maximum": tables.stat_text(value.maximum, value.count),
         "display": value.display(),
     }

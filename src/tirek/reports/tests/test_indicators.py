@@ -127,7 +127,7 @@ def test_it_registers_every_indicator_as_data_with_a_known_population() -> None:
     for indicator in INDICATORS.values():
         assert indicator.population in POPULATIONS
         assert indicator.name and indicator.definition and indicator.numerator
-        assert indicator.kind in ("count", "share", "mean")
+        assert indicator.kind in ("count", "share", "mean", "sum")
         assert indicator.disaggregations
 
 
