@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from tirek.access.policy import get_case
+from tirek.access.policy import Section, get_case, sections_for_many
 from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record
@@ -22,22 +22,22 @@ from .models import ActionItem, Conference, Participant
 router = Router(tags=["conferences"])
 
 
-class Page(Schema):
+class ConferencePage(Schema):
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
-class ConferenceFilter(Page):
+class ConferenceFilter(ConferencePage):
     case_id: int | None = None
 
 
-class CaseRef(Schema):
+class ConferenceCaseRef(Schema):
     id: int
     number: str
     initials: str
 
 
-class ParticipantOut(Schema):
+class ConferenceParticipantOut(Schema):
     id: int
     user_id: int | None
     name: str
@@ -46,7 +46,7 @@ class ParticipantOut(Schema):
     attendance: str
 
 
-class ActionOut(Schema):
+class ConferenceActionOut(Schema):
     id: int
     version: int
     conference_id: int
@@ -61,7 +61,7 @@ class ActionOut(Schema):
     note: str
 
 
-class MinutesOut(Schema):
+class ConferenceMinutesOut(Schema):
     agenda: str
     child_views: str
     family_views: str
@@ -77,11 +77,11 @@ class ConferenceOut(Schema):
     unit: str
     chair_id: int
     chair: str
-    cases: list[CaseRef]
-    participants: list[ParticipantOut]
+    cases: list[ConferenceCaseRef]
+    participants: list[ConferenceParticipantOut]
     # Null for someone who may not read the minutes (not on the plan of every case).
-    minutes: MinutesOut | None
-    actions: list[ActionOut]
+    minutes: ConferenceMinutesOut | None
+    actions: list[ConferenceActionOut]
     approved_plan_id: int | None
 
 
@@ -111,44 +111,44 @@ class ConferencePatch(Schema):
     decisions: CleanStr | None = Field(None, max_length=20000)
 
 
-class ParticipantIn(Schema):
+class ConferenceParticipantIn(Schema):
     user_id: int | None = None
     name: CleanStr = Field("", max_length=200)
     organisation: CleanStr = Field("", max_length=200)
     capacity: CleanStr = Field("", max_length=200)
 
 
-class AttendanceIn(Schema):
+class ConferenceAttendanceIn(Schema):
     attendance: str = Field(..., max_length=16)
 
 
-class ActionIn(Schema):
+class ConferenceActionIn(Schema):
     case_id: int
     description: CleanStr = Field(..., min_length=1, max_length=500)
     owner_id: int
     due_date: date
 
 
-class ActionCloseIn(Schema):
+class ConferenceActionCloseIn(Schema):
     version: int
     status: str = Field("done", pattern="^(done|cancelled)$")
     note: CleanStr = Field("", max_length=500)
 
 
-class ApprovePlanIn(Schema):
+class ConferenceApprovePlanIn(Schema):
     version: int
     case_id: int
     plan_version: int
     comment: CleanStr = Field("", max_length=1500)
 
 
-class ActionList(Schema):
+class ConferenceActionList(Schema):
     count: int
-    items: list[ActionOut]
+    items: list[ConferenceActionOut]
 
 
-def participant_out(p: Participant) -> ParticipantOut:
-    return ParticipantOut(
+def participant_out(p: Participant) -> ConferenceParticipantOut:
+    return ConferenceParticipantOut(
         id=p.pk,
         user_id=p.user_id,
         name=p.display_name,
@@ -162,8 +162,8 @@ def _name(user: User) -> str:
     return user.get_full_name() or user.username
 
 
-def action_out(item: ActionItem) -> ActionOut:
-    return ActionOut(
+def action_out(item: ActionItem) -> ConferenceActionOut:
+    return ConferenceActionOut(
         id=item.pk,
         version=item.version,
         conference_id=item.conference_id,
@@ -179,12 +179,15 @@ def action_out(item: ActionItem) -> ActionOut:
     )
 
 
-def conference_out(request: HttpRequest, conference: Conference) -> ConferenceOut:
+def conference_out(
+    request: HttpRequest, conference: Conference, *, minutes: bool | None = None
+) -> ConferenceOut:
+    """``minutes``: whether the caller may read them, when the caller already knows."""
     user = request.user
-    minutes = can_read_minutes(user, conference)
-    actions = conference.actions.select_related("owner", "case")
-    if not minutes:
-        actions = actions.filter(owner=user)
+    if minutes is None:
+        minutes = can_read_minutes(user, conference)
+    # .all() uses the list's prefetch when there is one.
+    actions = [a for a in conference.actions.all() if minutes or a.owner_id == user.pk]
     return ConferenceOut(
         id=conference.pk,
         version=conference.version,
@@ -195,13 +198,11 @@ def conference_out(request: HttpRequest, conference: Conference) -> ConferenceOu
         chair_id=conference.chair_id,
         chair=_name(conference.chair),
         cases=[
-            CaseRef(id=c.pk, number=c.number, initials=c.person.initials)
+            ConferenceCaseRef(id=c.pk, number=c.number, initials=c.person.initials)
             for c in conference.cases.all()
         ],
-        participants=[
-            participant_out(p) for p in conference.participants.select_related("user__agency")
-        ],
-        minutes=MinutesOut(
+        participants=[participant_out(p) for p in conference.participants.all()],
+        minutes=ConferenceMinutesOut(
             agenda=conference.agenda,
             child_views=conference.child_views,
             family_views=conference.family_views,
@@ -219,8 +220,18 @@ def conference_list(request: HttpRequest, filters: Query[ConferenceFilter]) -> C
     rows = selectors.visible_conferences(request.user).order_by("-scheduled_at", "-id")
     if filters.case_id is not None:
         rows = rows.filter(cases__id=filters.case_id)
+    rows = selectors.with_details(rows)
     window = list(rows[filters.offset : filters.offset + filters.limit])
-    return ConferenceList(count=rows.count(), items=[conference_out(request, c) for c in window])
+    # The plan section of every case on the page at once, rather than per conference.
+    cases = {c.pk: c for conference in window for c in conference.cases.all()}
+    sections = sections_for_many(request.user, cases.values())
+
+    def minutes(conference: Conference) -> bool:
+        on = list(conference.cases.all())
+        return bool(on) and all(Section.PLAN in sections[c.pk] for c in on)
+
+    items = [conference_out(request, c, minutes=minutes(c)) for c in window]
+    return ConferenceList(count=rows.count(), items=items)
 
 
 @router.post("", response={201: ConferenceOut})
@@ -246,19 +257,25 @@ def conference_create(request: HttpRequest, payload: ConferenceIn) -> Status:
         request=request,
     )
     return Status(
-        201, conference_out(request, selectors.visible_conferences(user).get(pk=conference.pk))
+        201,
+        conference_out(
+            request,
+            selectors.with_details(selectors.visible_conferences(user)).get(pk=conference.pk),
+        ),
     )
 
 
-@router.get("/actions/mine", response=ActionList)
-def my_actions(request: HttpRequest, page: Query[Page]) -> ActionList:
+@router.get("/actions/mine", response=ConferenceActionList)
+def my_actions(request: HttpRequest, page: Query[ConferencePage]) -> ConferenceActionList:
     rows = selectors.my_actions(request.user).select_related("owner")
     window = rows[page.offset : page.offset + page.limit]
-    return ActionList(count=rows.count(), items=[action_out(a) for a in window])
+    return ConferenceActionList(count=rows.count(), items=[action_out(a) for a in window])
 
 
-@router.post("/actions/{action_id}/close", response=ActionOut)
-def action_close(request: HttpRequest, action_id: int, payload: ActionCloseIn) -> ActionOut:
+@router.post("/actions/{action_id}/close", response=ConferenceActionOut)
+def action_close(
+    request: HttpRequest, action_id: int, payload: ConferenceActionCloseIn
+) -> ConferenceActionOut:
     item = get_object_or_404(
         ActionItem.objects.select_related("conference", "owner", "case"),
         pk=action_id,
@@ -301,12 +318,15 @@ def conference_patch(
         request=request,
     )
     return conference_out(
-        request, selectors.visible_conferences(request.user).get(pk=conference.pk)
+        request,
+        selectors.with_details(selectors.visible_conferences(request.user)).get(pk=conference.pk),
     )
 
 
-@router.post("/{conference_id}/participants", response={201: ParticipantOut})
-def participant_add(request: HttpRequest, conference_id: int, payload: ParticipantIn) -> Status:
+@router.post("/{conference_id}/participants", response={201: ConferenceParticipantOut})
+def participant_add(
+    request: HttpRequest, conference_id: int, payload: ConferenceParticipantIn
+) -> Status:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     user = get_object_or_404(User, pk=payload.user_id) if payload.user_id else None
     p = services.participant_add(
@@ -321,10 +341,10 @@ def participant_add(request: HttpRequest, conference_id: int, payload: Participa
     return Status(201, participant_out(p))
 
 
-@router.patch("/{conference_id}/participants/{participant_id}", response=ParticipantOut)
+@router.patch("/{conference_id}/participants/{participant_id}", response=ConferenceParticipantOut)
 def participant_attendance(
-    request: HttpRequest, conference_id: int, participant_id: int, payload: AttendanceIn
-) -> ParticipantOut:
+    request: HttpRequest, conference_id: int, participant_id: int, payload: ConferenceAttendanceIn
+) -> ConferenceParticipantOut:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     p = get_object_or_404(Participant, conference=conference, pk=participant_id)
     p = services.attendance_record(
@@ -336,8 +356,8 @@ def participant_attendance(
     return participant_out(p)
 
 
-@router.post("/{conference_id}/actions", response={201: ActionOut})
-def action_add(request: HttpRequest, conference_id: int, payload: ActionIn) -> Status:
+@router.post("/{conference_id}/actions", response={201: ConferenceActionOut})
+def action_add(request: HttpRequest, conference_id: int, payload: ConferenceActionIn) -> Status:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     case = conference.cases.filter(pk=payload.case_id).first()
     if case is None:
@@ -356,7 +376,9 @@ def action_add(request: HttpRequest, conference_id: int, payload: ActionIn) -> S
 
 
 @router.post("/{conference_id}/approve-plan", response=ConferenceOut)
-def approve_plan(request: HttpRequest, conference_id: int, payload: ApprovePlanIn) -> ConferenceOut:
+def approve_plan(
+    request: HttpRequest, conference_id: int, payload: ConferenceApprovePlanIn
+) -> ConferenceOut:
     """The conference approves the submitted plan of one of its cases."""
     conference = selectors.get_conference(request.user, conference_id, request=request)
     case = conference.cases.filter(pk=payload.case_id).first()
@@ -372,7 +394,8 @@ def approve_plan(request: HttpRequest, conference_id: int, payload: ApprovePlanI
         request=request,
     )
     return conference_out(
-        request, selectors.visible_conferences(request.user).get(pk=conference.pk)
+        request,
+        selectors.with_details(selectors.visible_conferences(request.user)).get(pk=conference.pk),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
 
-from .models import ActionItem, ActionStatus, Conference
+from .models import ActionItem, ActionStatus, Conference, Participant
 
 
 def visible_conferences(user: Any) -> QuerySet[Conference]:
@@ -29,11 +29,19 @@ def visible_conferences(user: Any) -> QuerySet[Conference]:
     )
 
 
+def with_details(rows: QuerySet[Conference]) -> QuerySet[Conference]:
+    """Participants and actions loaded with the page, for pages and answers that show them."""
+    return rows.prefetch_related(
+        Prefetch("participants", queryset=Participant.objects.select_related("user__agency")),
+        Prefetch("actions", queryset=ActionItem.objects.select_related("owner", "case__person")),
+    )
+
+
 def get_conference(
     user: Any, conference_id: Any, *, request: HttpRequest | None = None
 ) -> Conference:
     try:
-        conference = visible_conferences(user).get(pk=conference_id)
+        conference = with_details(visible_conferences(user)).get(pk=conference_id)
     except (Conference.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
     record(

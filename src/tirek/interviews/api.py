@@ -23,26 +23,26 @@ from .models import Interview
 router = Router(tags=["interviews"])
 
 
-class Ref(Schema):
+class InterviewUserRef(Schema):
     id: int
     name: str
 
 
-class MatterOut(Schema):
+class InterviewMatterOut(Schema):
     id: int
     title: str
     reference: str
 
 
-class RequestOut(Schema):
-    matter: MatterOut
+class InterviewRequestOut(Schema):
+    matter: InterviewMatterOut
     requesting_authority: str
     purpose: str
     legal_basis: str
     repeat_justification: str
-    repeat_approved_by: Ref | None
+    repeat_approved_by: InterviewUserRef | None
     repeat_approved_at: datetime | None
-    interviewer: Ref | None
+    interviewer: InterviewUserRef | None
     time_of_day: str
     language: str
     interpreter: str
@@ -51,7 +51,7 @@ class RequestOut(Schema):
     child_friendly_room: bool
 
 
-class RecordOut(Schema):
+class InterviewRecordOut(Schema):
     breaks: int
     breaks_note: str
     observers: str
@@ -77,8 +77,8 @@ class InterviewOut(Schema):
     ended_at: datetime | None
     readiness: str
     follow_up: str
-    request: RequestOut | None
-    record: RecordOut | None
+    request: InterviewRequestOut | None
+    record: InterviewRecordOut | None
 
 
 class InterviewList(Schema):
@@ -89,13 +89,13 @@ class InterviewList(Schema):
     items: list[InterviewOut]
 
 
-class ListFilter(Schema):
+class InterviewListFilter(Schema):
     case_id: int
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
-class RequestIn(Schema):
+class InterviewRequestIn(Schema):
     case_id: int
     matter_id: int | None = None
     matter_title: CleanStr = Field("", max_length=200)
@@ -107,16 +107,16 @@ class RequestIn(Schema):
     repeat_justification: CleanStr = Field("", max_length=20000)
 
 
-class VersionIn(Schema):
+class InterviewVersionIn(Schema):
     version: int
 
 
-class ReadinessIn(VersionIn):
+class InterviewReadinessIn(InterviewVersionIn):
     readiness: str = Field(..., max_length=16)
     note: CleanStr = Field("", max_length=20000)
 
 
-class PlanIn(VersionIn):
+class InterviewPlanIn(InterviewVersionIn):
     interviewer_id: int
     scheduled_at: datetime
     time_of_day: str = Field("", max_length=16)
@@ -127,7 +127,7 @@ class PlanIn(VersionIn):
     child_friendly_room: bool = False
 
 
-class RecordIn(VersionIn):
+class InterviewRecordIn(InterviewVersionIn):
     started_at: datetime
     ended_at: datetime
     breaks: int = Field(0, ge=0, le=100)
@@ -139,31 +139,35 @@ class RecordIn(VersionIn):
     summary: CleanStr = Field("", max_length=20000)
 
 
-class FollowUpIn(VersionIn):
+class InterviewFollowUpIn(InterviewVersionIn):
     follow_up: CleanStr = Field(..., min_length=1, max_length=20000)
 
 
-class CancelIn(VersionIn):
+class InterviewCancelIn(InterviewVersionIn):
     reason: CleanStr = Field(..., min_length=1, max_length=500)
 
 
-class EarlierFilter(Schema):
+class InterviewEarlierFilter(Schema):
     case_id: int
     matter_id: int
 
 
-def _ref(user: User | None) -> Ref | None:
+def _ref(user: User | None) -> InterviewUserRef | None:
     if user is None:
         return None
-    return Ref(id=user.pk, name=user.get_full_name() or user.username)
+    return InterviewUserRef(id=user.pk, name=user.get_full_name() or user.username)
 
 
-def interview_out(user: Any, interview: Interview) -> InterviewOut:
-    found = level(user, interview) or ""
+def interview_out(user: Any, interview: Interview, base: str | None = None) -> InterviewOut:
+    """``base``: the caller's level on the case, when already known (lists)."""
+    if base is None:
+        found = level(user, interview) or ""
+    else:
+        found = CONTENT if interview.interviewer_id == user.pk else base
     request_out = None
     if at_least(found or None, REQUEST):
-        request_out = RequestOut(
-            matter=MatterOut(
+        request_out = InterviewRequestOut(
+            matter=InterviewMatterOut(
                 id=interview.matter_id,
                 title=interview.matter.title,
                 reference=interview.matter.reference,
@@ -184,7 +188,7 @@ def interview_out(user: Any, interview: Interview) -> InterviewOut:
         )
     record_out = None
     if found == CONTENT:
-        record_out = RecordOut(
+        record_out = InterviewRecordOut(
             breaks=interview.breaks,
             breaks_note=interview.breaks_note,
             observers=interview.observers,
@@ -222,12 +226,13 @@ def _reload(user: Any, interview: Interview) -> InterviewOut:
 
 
 @router.get("", response=InterviewList)
-def interview_list(request: HttpRequest, filters: Query[ListFilter]) -> InterviewList:
+def interview_list(request: HttpRequest, filters: Query[InterviewListFilter]) -> InterviewList:
     case = get_case(request.user, filters.case_id, request=request)
     rows = selectors.case_interviews(request.user, case).select_related(
         "case", "repeat_approved_by"
     )
-    if case_level(request.user, case) is None and not rows.exists():
+    base = case_level(request.user, case)
+    if base is None and not rows.filter(interviewer=request.user).exists():
         raise Http404
     count = selectors.count_for(case)
     window = rows[filters.offset : filters.offset + filters.limit]
@@ -236,12 +241,12 @@ def interview_list(request: HttpRequest, filters: Query[ListFilter]) -> Intervie
         held=count.held,
         threshold=count.threshold,
         above_threshold=count.above,
-        items=[interview_out(request.user, i) for i in window],
+        items=[interview_out(request.user, i, base or "") for i in window],
     )
 
 
 @router.get("/earlier", response=list[InterviewOut])
-def earlier(request: HttpRequest, filters: Query[EarlierFilter]) -> list[InterviewOut]:
+def earlier(request: HttpRequest, filters: Query[InterviewEarlierFilter]) -> list[InterviewOut]:
     """Before a new request: the child's interviews on this matter, at the caller's level."""
     case = get_case(request.user, filters.case_id, request=request)
     if case_level(request.user, case) is None:
@@ -254,7 +259,7 @@ def earlier(request: HttpRequest, filters: Query[EarlierFilter]) -> list[Intervi
 
 
 @router.post("", response={201: InterviewOut})
-def interview_create(request: HttpRequest, payload: RequestIn) -> Status:
+def interview_create(request: HttpRequest, payload: InterviewRequestIn) -> Status:
     user = request.user
     case = get_case(user, payload.case_id, request=request)
     if case_level(user, case) is None:
@@ -294,7 +299,9 @@ def interview_detail(request: HttpRequest, interview_id: int) -> InterviewOut:
 
 
 @router.post("/{interview_id}/approve-repeat", response=InterviewOut)
-def approve_repeat(request: HttpRequest, interview_id: int, payload: VersionIn) -> InterviewOut:
+def approve_repeat(
+    request: HttpRequest, interview_id: int, payload: InterviewVersionIn
+) -> InterviewOut:
     interview = selectors.get_interview(request.user, interview_id, request=request)
     services.interview_approve_repeat(
         by=request.user,  # type: ignore[arg-type]
@@ -306,7 +313,9 @@ def approve_repeat(request: HttpRequest, interview_id: int, payload: VersionIn) 
 
 
 @router.post("/{interview_id}/readiness", response=InterviewOut)
-def readiness(request: HttpRequest, interview_id: int, payload: ReadinessIn) -> InterviewOut:
+def readiness(
+    request: HttpRequest, interview_id: int, payload: InterviewReadinessIn
+) -> InterviewOut:
     interview = selectors.get_interview(request.user, interview_id, request=request)
     services.interview_readiness(
         by=request.user,  # type: ignore[arg-type]
@@ -320,7 +329,7 @@ def readiness(request: HttpRequest, interview_id: int, payload: ReadinessIn) -> 
 
 
 @router.post("/{interview_id}/plan", response=InterviewOut)
-def plan(request: HttpRequest, interview_id: int, payload: PlanIn) -> InterviewOut:
+def plan(request: HttpRequest, interview_id: int, payload: InterviewPlanIn) -> InterviewOut:
     interview = selectors.get_interview(request.user, interview_id, request=request)
     interviewer = get_object_or_404(User, pk=payload.interviewer_id)
     data = payload.dict()
@@ -336,7 +345,9 @@ def plan(request: HttpRequest, interview_id: int, payload: PlanIn) -> InterviewO
 
 
 @router.post("/{interview_id}/record", response=InterviewOut)
-def record_interview(request: HttpRequest, interview_id: int, payload: RecordIn) -> InterviewOut:
+def record_interview(
+    request: HttpRequest, interview_id: int, payload: InterviewRecordIn
+) -> InterviewOut:
     interview = selectors.get_interview(request.user, interview_id, request=request)
     services.interview_record(
         by=request.user,  # type: ignore[arg-type]
@@ -348,7 +359,9 @@ def record_interview(request: HttpRequest, interview_id: int, payload: RecordIn)
 
 
 @router.post("/{interview_id}/follow-up", response=InterviewOut)
-def follow_up(request: HttpRequest, interview_id: int, payload: FollowUpIn) -> InterviewOut:
+def follow_up(
+    request: HttpRequest, interview_id: int, payload: InterviewFollowUpIn
+) -> InterviewOut:
     interview = selectors.get_interview(request.user, interview_id, request=request)
     services.interview_follow_up(
         by=request.user,  # type: ignore[arg-type]
@@ -361,7 +374,7 @@ def follow_up(request: HttpRequest, interview_id: int, payload: FollowUpIn) -> I
 
 
 @router.post("/{interview_id}/cancel", response=InterviewOut)
-def cancel(request: HttpRequest, interview_id: int, payload: CancelIn) -> InterviewOut:
+def cancel(request: HttpRequest, interview_id: int, payload: InterviewCancelIn) -> InterviewOut:
     interview = selectors.get_interview(request.user, interview_id, request=request)
     services.interview_cancel(
         by=request.user,  # type: ignore[arg-type]

@@ -25,7 +25,7 @@ notifications_router = Router(tags=["notifications"])
 MAX_LIMIT = 200
 
 
-class Page(Schema):
+class DirectoryPage(Schema):
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=1_000_000)
 
@@ -33,7 +33,7 @@ class Page(Schema):
 # --- the directory -------------------------------------------------------------
 
 
-class RegionOut(Schema):
+class DirectoryRegionOut(Schema):
     id: int
     code: str
     name: str
@@ -47,7 +47,7 @@ class ProviderOut(Schema):
     unit_id: int | None
     name: str
     description: str
-    regions: list[RegionOut]
+    regions: list[DirectoryRegionOut]
     languages: list[str]
     contact_name: str
     phone: str
@@ -122,7 +122,7 @@ class ServicePatch(Schema):
     is_active: bool | None = None
 
 
-class ServiceFilter(Page):
+class ServiceFilter(DirectoryPage):
     q: CleanStr = Field("", max_length=100)
     category: str = Field("", max_length=32)
     region_id: int | None = None
@@ -148,7 +148,9 @@ def _provider_out(provider: Provider) -> ProviderOut:
         unit_id=provider.unit_id,
         name=provider.name,
         description=provider.description,
-        regions=[RegionOut(id=r.pk, code=r.code, name=r.name) for r in provider.regions.all()],
+        regions=[
+            DirectoryRegionOut(id=r.pk, code=r.code, name=r.name) for r in provider.regions.all()
+        ],
         languages=provider.languages,
         contact_name=provider.contact_name,
         phone=provider.phone,
@@ -216,7 +218,7 @@ def service_create(request: HttpRequest, payload: ServiceIn) -> Status:
 
 
 @services_router.get("/providers", response=ProviderList)
-def provider_list(request: HttpRequest, page: Query[Page]) -> ProviderList:
+def provider_list(request: HttpRequest, page: Query[DirectoryPage]) -> ProviderList:
     rows = selectors.providers()
     window = rows[page.offset : page.offset + page.limit]
     return ProviderList(count=rows.count(), items=[_provider_out(p) for p in window])
@@ -293,7 +295,7 @@ def service_patch(request: HttpRequest, service_id: int, payload: ServicePatch) 
 # --- referrals -----------------------------------------------------------------
 
 
-class SubjectOut(Schema):
+class ReferralSubjectOut(Schema):
     case_id: int
     case_number: str
     initials: str
@@ -301,7 +303,7 @@ class SubjectOut(Schema):
     age_estimated: bool
 
 
-class PersonRef(Schema):
+class ReferralPartyRef(Schema):
     id: int
     name: str
 
@@ -310,12 +312,12 @@ class ReferralOut(Schema):
     id: int
     version: int
     status: str
-    subject: SubjectOut
-    provider: PersonRef
+    subject: ReferralSubjectOut
+    provider: ReferralPartyRef
     agency: str
-    service: PersonRef | None
+    service: ReferralPartyRef | None
     role: str
-    to_user: PersonRef | None
+    to_user: ReferralPartyRef | None
     reason: str
     urgency: str
     sections: list[str]
@@ -328,7 +330,7 @@ class ReferralOut(Schema):
     withdraw_reason: str
     outcome: str
     intervention_id: int | None
-    created_by: PersonRef
+    created_by: ReferralPartyRef
     created_at: datetime
 
 
@@ -345,19 +347,19 @@ class ReferralIn(Schema):
     legal_basis: CleanStr = Field("", max_length=2000)
 
 
-class VersionIn(Schema):
+class ReferralVersionIn(Schema):
     version: int
 
 
-class ReasonIn(VersionIn):
+class ReferralReasonIn(ReferralVersionIn):
     reason: CleanStr = Field(..., min_length=1, max_length=4000)
 
 
-class OutcomeIn(VersionIn):
+class ReferralOutcomeIn(ReferralVersionIn):
     outcome: CleanStr = Field(..., min_length=1, max_length=4000)
 
 
-class ReferralFilter(Page):
+class ReferralFilter(DirectoryPage):
     box: str = Field("all", pattern="^(all|incoming|outgoing)$")
     case_id: int | None = None
     status: str = Field("", max_length=16)
@@ -368,15 +370,15 @@ class ReferralList(Schema):
     items: list[ReferralOut]
 
 
-def _user_ref(user: User | None) -> PersonRef | None:
+def _user_ref(user: User | None) -> ReferralPartyRef | None:
     if user is None:
         return None
-    return PersonRef(id=user.pk, name=user.get_full_name() or user.username)
+    return ReferralPartyRef(id=user.pk, name=user.get_full_name() or user.username)
 
 
-def _subject_out(referral: Referral) -> SubjectOut:
+def _subject_out(referral: Referral) -> ReferralSubjectOut:
     subject: Subject = subject_of(referral)
-    return SubjectOut(case_id=referral.case_id, **subject.__dict__)
+    return ReferralSubjectOut(case_id=referral.case_id, **subject.__dict__)
 
 
 def referral_out(referral: Referral) -> ReferralOut:
@@ -385,9 +387,9 @@ def referral_out(referral: Referral) -> ReferralOut:
         version=referral.version,
         status=referral.status,
         subject=_subject_out(referral),
-        provider=PersonRef(id=referral.provider_id, name=referral.provider.name),
+        provider=ReferralPartyRef(id=referral.provider_id, name=referral.provider.name),
         agency=referral.provider.agency.name,
-        service=PersonRef(id=referral.service.pk, name=referral.service.name)
+        service=ReferralPartyRef(id=referral.service.pk, name=referral.service.name)
         if referral.service
         else None,
         role=referral.role,
@@ -466,12 +468,16 @@ def _act(request: HttpRequest, referral_id: int, action: Any, **kwargs: Any) -> 
 
 
 @referrals_router.post("/{referral_id}/accept", response=ReferralOut)
-def referral_accept(request: HttpRequest, referral_id: int, payload: VersionIn) -> ReferralOut:
+def referral_accept(
+    request: HttpRequest, referral_id: int, payload: ReferralVersionIn
+) -> ReferralOut:
     return _act(request, referral_id, services.referral_accept, version=payload.version)
 
 
 @referrals_router.post("/{referral_id}/decline", response=ReferralOut)
-def referral_decline(request: HttpRequest, referral_id: int, payload: ReasonIn) -> ReferralOut:
+def referral_decline(
+    request: HttpRequest, referral_id: int, payload: ReferralReasonIn
+) -> ReferralOut:
     return _act(
         request,
         referral_id,
@@ -482,12 +488,16 @@ def referral_decline(request: HttpRequest, referral_id: int, payload: ReasonIn) 
 
 
 @referrals_router.post("/{referral_id}/start", response=ReferralOut)
-def referral_start(request: HttpRequest, referral_id: int, payload: VersionIn) -> ReferralOut:
+def referral_start(
+    request: HttpRequest, referral_id: int, payload: ReferralVersionIn
+) -> ReferralOut:
     return _act(request, referral_id, services.referral_start, version=payload.version)
 
 
 @referrals_router.post("/{referral_id}/complete", response=ReferralOut)
-def referral_complete(request: HttpRequest, referral_id: int, payload: OutcomeIn) -> ReferralOut:
+def referral_complete(
+    request: HttpRequest, referral_id: int, payload: ReferralOutcomeIn
+) -> ReferralOut:
     return _act(
         request,
         referral_id,
@@ -498,7 +508,9 @@ def referral_complete(request: HttpRequest, referral_id: int, payload: OutcomeIn
 
 
 @referrals_router.post("/{referral_id}/withdraw", response=ReferralOut)
-def referral_withdraw(request: HttpRequest, referral_id: int, payload: ReasonIn) -> ReferralOut:
+def referral_withdraw(
+    request: HttpRequest, referral_id: int, payload: ReferralReasonIn
+) -> ReferralOut:
     return _act(
         request,
         referral_id,
@@ -527,15 +539,15 @@ class NotificationList(Schema):
     items: list[NotificationOut]
 
 
-class NotificationFilter(Page):
+class NotificationFilter(DirectoryPage):
     unread: bool = False
 
 
-class ReadIn(Schema):
+class NotificationReadIn(Schema):
     ids: list[int] | None = Field(None, max_length=500)
 
 
-class ReadOut(Schema):
+class NotificationReadOut(Schema):
     marked: int
 
 
@@ -564,7 +576,7 @@ def notification_list(request: HttpRequest, filters: Query[NotificationFilter]) 
     )
 
 
-@notifications_router.post("/read", response=ReadOut)
-def notification_read(request: HttpRequest, payload: ReadIn) -> ReadOut:
+@notifications_router.post("/read", response=NotificationReadOut)
+def notification_read(request: HttpRequest, payload: NotificationReadIn) -> NotificationReadOut:
     marked = services.notification_mark_read(by=request.user, ids=payload.ids)  # type: ignore[arg-type]
-    return ReadOut(marked=marked)
+    return NotificationReadOut(marked=marked)

@@ -110,7 +110,7 @@ def incoming_referrals(user: Any) -> QuerySet[Referral]:
         return Referral.objects.none()
     return (
         Referral.objects.filter(receiving_side_q(user))
-        .select_related("case__person", "provider__agency", "service", "created_by")
+        .select_related("case__person", "provider__agency", "service", "to_user", "created_by")
         .order_by("-created_at", "-id")
     )
 
@@ -120,7 +120,7 @@ def outgoing_referrals(user: Any) -> QuerySet[Referral]:
         return Referral.objects.none()
     return (
         Referral.objects.filter(Q(case__in=visible_cases(user)) & referring_side_q(user))
-        .select_related("case__person", "provider__agency", "service", "to_user")
+        .select_related("case__person", "provider__agency", "service", "to_user", "created_by")
         .order_by("-created_at", "-id")
     )
 

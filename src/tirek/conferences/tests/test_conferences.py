@@ -337,3 +337,29 @@ def test_a_conference_approves_a_submitted_plan(scene: Scene, conference: Confer
     approval = plan.versions.get()
     assert approval.approved_by == scene.sup
     assert str(conference.pk) in approval.comment
+
+
+def test_listing_conferences_takes_a_fixed_number_of_queries(
+    scene: Scene, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    for n in range(1, 9):
+        conference = services.conference_schedule(
+            by=scene.sup,
+            cases=[scene.case],
+            scheduled_at=timezone.now() + timedelta(days=n),
+            invite=[scene.cm, scene.psych],
+        )
+        services.action_add(
+            by=scene.sup,
+            conference=conference,
+            case=scene.case,
+            description=f"Поручение {n}",
+            owner=scene.psych,
+            due_date=timezone.localdate() + timedelta(days=n),
+        )
+    client = api_client(scene.cm)
+    client.get("/api/v1/conferences")
+    with django_assert_max_num_queries(14):
+        body = client.get("/api/v1/conferences").json()
+    assert body["count"] == 8
+    assert all(item["minutes"] is not None and len(item["actions"]) == 1 for item in body["items"])

@@ -284,3 +284,33 @@ def test_the_referral_pages_work_for_both_sides(scene: Scene) -> None:
     detail = liaison.get(f"/referrals/{referral.pk}/").content.decode()
     assert 'data-testid="open-case"' in detail
     assert logged_in_client(scene.outsider).get(f"/referrals/{referral.pk}/").status_code == 404
+
+
+def test_the_case_page_shows_the_coordination_panels_to_the_team_only(scene: Scene) -> None:
+    from tirek.cases import services as case_services
+
+    case_services.team_member_add(
+        by=scene.cm, case=scene.case, user=scene.liaison2, role=Role.SCHOOL_LIAISON
+    )
+    _sent(scene)
+    html = logged_in_client(scene.cm).get(f"/cases/{scene.case.pk}/").content.decode()
+    assert 'data-testid="case-referrals"' in html
+    assert scene.provider.name in html
+    assert 'data-testid="interview-count"' in html
+    school = logged_in_client(scene.liaison2).get(f"/cases/{scene.case.pk}/").content.decode()
+    assert 'data-testid="case-referrals"' not in school
+    assert 'data-testid="interview-count"' not in school
+    assert scene.provider.name not in school
+
+
+def test_listing_referrals_takes_a_fixed_number_of_queries(
+    scene: Scene, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    scene.consent()
+    for n in range(8):
+        scene.send(reason=f"Причина {n}")
+    client = api_client(scene.cm)
+    client.get("/api/v1/referrals")  # warm up: token touch, caches
+    with django_assert_max_num_queries(12):
+        body = client.get("/api/v1/referrals", {"limit": 50}).json()
+    assert body["count"] == 8
