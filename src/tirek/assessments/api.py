@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access.policy import Section, can_see, get_case
 from tirek.core.validation import CleanStr
@@ -167,9 +167,7 @@ def case_assessment_list(request: HttpRequest, case_id: int) -> list[dict[str, A
 
 
 @case_router.post("/{case_id}/assessments", response={201: AssessmentDetailOut})
-def case_assessment_create(
-    request: HttpRequest, case_id: int, payload: AssessmentIn
-) -> tuple[int, dict[str, Any]]:
+def case_assessment_create(request: HttpRequest, case_id: int, payload: AssessmentIn) -> Status:
     assessment = services.assessment_create(
         user=request.user,
         case_id=case_id,
@@ -178,7 +176,7 @@ def case_assessment_create(
         request=request,
     )
     fresh = selectors.assessment_for(request.user, assessment.pk, audit=False)
-    return 201, _detail(request, fresh)
+    return Status(201, _detail(request, fresh))
 
 
 @router.get("/{assessment_id}", response=AssessmentDetailOut)
@@ -219,8 +217,8 @@ def assessment_complete(
 @router.delete("/{assessment_id}", response={204: None})
 def assessment_delete(
     request: HttpRequest, assessment_id: int, version: int = Query(..., ge=1, le=2_000_000_000)
-) -> tuple[int, None]:
+) -> Status:
     services.assessment_discard(
         user=request.user, assessment_id=assessment_id, expected_version=version, request=request
     )
-    return 204, None
+    return Status(204, None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Domain(models.TextChoices):
@@ -32,10 +33,10 @@ class Domain(models.TextChoices):
 class Severity(models.TextChoices):
     """How much help a domain needs, from the instrument's cut-offs."""
 
-    NONE = "none", _("No need identified")
-    LOW = "low", _("Low")
-    MODERATE = "moderate", _("Moderate")
-    HIGH = "high", _("High")
+    NONE = "none", pgettext_lazy("level of need", "No need identified")
+    LOW = "low", pgettext_lazy("level of need", "Low")
+    MODERATE = "moderate", pgettext_lazy("level of need", "Moderate")
+    HIGH = "high", pgettext_lazy("level of need", "High")
 
 
 SEVERITY_RANK = {Severity.NONE: 0, Severity.LOW: 1, Severity.MODERATE: 2, Severity.HIGH: 3}

@@ -23,7 +23,7 @@ class StartForm(forms.Form):
     assessed_on = forms.DateField(
         label=_("Date of assessment"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args: Any, versions: list[InstrumentVersion], **kwargs: Any) -> None:
@@ -119,7 +119,8 @@ class AnswersForm(forms.Form):
     left out entirely so their answers never reach the page."""
 
     assessed_on = forms.DateField(
-        label=_("Date of assessment"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of assessment"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     own_views = forms.CharField(
         label=_("The person's own views, in their words"),

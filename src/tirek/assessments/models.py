@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tirek.core.crypto import EncryptedTextField
 from tirek.core.validation import reject_control_chars
@@ -89,8 +90,8 @@ class InstrumentVersion(models.Model):
 
 
 class AssessmentStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    COMPLETED = "completed", _("Completed")
+    DRAFT = "draft", pgettext_lazy("assessment status", "Draft")
+    COMPLETED = "completed", pgettext_lazy("assessment status", "Completed")
 
 
 class Assessment(models.Model):

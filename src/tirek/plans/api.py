@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from tirek.access.policy import Section, get_case
 from tirek.assessments.casework import MAX_ID
@@ -432,13 +432,11 @@ def plan_version_get(
 
 
 @case_router.post("/{case_id}/plan/goals", response={201: GoalOut})
-def goal_create(
-    request: HttpRequest, payload: GoalIn, case_id: int = CASE_ID
-) -> tuple[int, dict[str, Any]]:
+def goal_create(request: HttpRequest, payload: GoalIn, case_id: int = CASE_ID) -> Status:
     goal = services.goal_create(
         user=request.user, case_id=case_id, request=request, **payload.dict()
     )
-    return 201, _goal(goal)
+    return Status(201, _goal(goal))
 
 
 @case_router.patch("/{case_id}/plan/goals/{goal_id}", response=GoalOut)
@@ -461,25 +459,25 @@ def goal_delete(
     case_id: int = CASE_ID,
     goal_id: int = OBJ_ID,
     version: int = Query(..., ge=1, le=2_000_000_000),
-) -> tuple[int, None]:
+) -> Status:
     get_case(request.user, case_id, section=Section.PLAN, request=request, audit=False)
     _goal_of_case(case_id, goal_id)
     services.goal_delete(
         user=request.user, goal_id=goal_id, expected_version=version, request=request
     )
-    return 204, None
+    return Status(204, None)
 
 
 @case_router.post("/{case_id}/plan/goals/{goal_id}/interventions", response={201: InterventionOut})
 def intervention_create(
     request: HttpRequest, payload: InterventionIn, case_id: int = CASE_ID, goal_id: int = OBJ_ID
-) -> tuple[int, dict[str, Any]]:
+) -> Status:
     get_case(request.user, case_id, section=Section.PLAN, request=request, audit=False)
     _goal_of_case(case_id, goal_id)
     item = services.intervention_create(
         user=request.user, goal_id=goal_id, request=request, **payload.dict()
     )
-    return 201, _intervention(item)
+    return Status(201, _intervention(item))
 
 
 @case_router.patch("/{case_id}/plan/interventions/{intervention_id}", response=InterventionOut)
@@ -509,7 +507,7 @@ def intervention_delete(
     case_id: int = CASE_ID,
     intervention_id: int = OBJ_ID,
     version: int = Query(..., ge=1, le=2_000_000_000),
-) -> tuple[int, None]:
+) -> Status:
     get_case(request.user, case_id, section=Section.PLAN, request=request, audit=False)
     _intervention_of_case(case_id, intervention_id)
     services.intervention_delete(
@@ -518,7 +516,7 @@ def intervention_delete(
         expected_version=version,
         request=request,
     )
-    return 204, None
+    return Status(204, None)
 
 
 @case_router.post("/{case_id}/plan/submit", response=PlanOut)
@@ -597,9 +595,7 @@ def review_list(request: HttpRequest, case_id: int = CASE_ID) -> list[dict[str, 
 
 
 @case_router.post("/{case_id}/reviews", response={201: ReviewOut})
-def review_create(
-    request: HttpRequest, payload: ReviewIn, case_id: int = CASE_ID
-) -> tuple[int, dict[str, Any]]:
+def review_create(request: HttpRequest, payload: ReviewIn, case_id: int = CASE_ID) -> Status:
     data = payload.dict()
     review = services.review_create(
         user=request.user,
@@ -614,7 +610,7 @@ def review_create(
         request=request,
     )
     fresh = selectors.case_reviews(review.case).get(pk=review.pk)
-    return 201, _review(fresh)
+    return Status(201, _review(fresh))
 
 
 # --- closure and follow-up ----------------------------------------------------------------
@@ -662,9 +658,7 @@ def closure_get(request: HttpRequest, case_id: int = CASE_ID) -> dict[str, Any]:
 
 
 @case_router.post("/{case_id}/closure", response={201: ClosureStateOut})
-def closure_request(
-    request: HttpRequest, payload: ClosureIn, case_id: int = CASE_ID
-) -> tuple[int, dict[str, Any]]:
+def closure_request(request: HttpRequest, payload: ClosureIn, case_id: int = CASE_ID) -> Status:
     services.closure_request(
         user=request.user,
         case_id=case_id,
@@ -674,7 +668,7 @@ def closure_request(
         open_goals_explanation=payload.open_goals_explanation,
         request=request,
     )
-    return 201, _closure_state(request, case_id, audit=False)
+    return Status(201, _closure_state(request, case_id, audit=False))
 
 
 @case_router.post("/{case_id}/closure/approve", response=ClosureStateOut)

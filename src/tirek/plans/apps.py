@@ -9,7 +9,15 @@ class PlansConfig(AppConfig):
     verbose_name = _("Plans")
 
     def ready(self) -> None:
-        from tirek.core.registry import add_api_router, add_demo_loader, add_my_work_panel, add_urls
+        from tirek.accounts.roles import Role
+        from tirek.core.registry import (
+            NavItem,
+            add_api_router,
+            add_demo_loader,
+            add_my_work_panel,
+            add_nav,
+            add_urls,
+        )
 
         from . import api, demo, panels
 
@@ -17,6 +25,16 @@ class PlansConfig(AppConfig):
         add_urls("work/", "tirek.plans.urls_work")
         add_api_router("/cases", api.case_router)
         add_api_router("/tasks", api.tasks_router)
+        add_nav(
+            NavItem(
+                label=_("Tasks"),
+                url_name="work:tasks",
+                visible=lambda u: u.has_role(
+                    Role.CASE_MANAGER, Role.PSYCHOLOGIST, Role.SOCIAL_WORKER, Role.SUPERVISOR
+                ),
+                order=15,
+            )
+        )
         add_my_work_panel(20, panels.my_tasks_panel)
         add_my_work_panel(21, panels.alerts_panel)
         add_my_work_panel(22, panels.unit_tasks_panel)

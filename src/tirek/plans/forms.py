@@ -29,7 +29,9 @@ CLEAN = [reject_control_chars]
 
 def _date(label: Any, required: bool = False) -> forms.DateField:
     return forms.DateField(
-        label=label, required=required, widget=forms.DateInput(attrs={"type": "date"})
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tirek.assessments.domains import Domain
 from tirek.core.crypto import EncryptedTextField
@@ -15,10 +16,10 @@ TEXT = [reject_control_chars]
 
 
 class PlanStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted for approval")
-    APPROVED = "approved", _("Approved")
-    RETURNED = "returned", _("Returned for changes")
+    DRAFT = "draft", pgettext_lazy("plan status", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("plan status", "Submitted for approval")
+    APPROVED = "approved", pgettext_lazy("plan status", "Approved")
+    RETURNED = "returned", pgettext_lazy("plan status", "Returned for changes")
 
 
 class Plan(models.Model):
@@ -54,12 +55,12 @@ class Plan(models.Model):
 
 
 class GoalStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    IN_PROGRESS = "in_progress", _("In progress")
-    ACHIEVED = "achieved", _("Achieved")
-    PARTLY_ACHIEVED = "partly_achieved", _("Partly achieved")
-    NOT_ACHIEVED = "not_achieved", _("Not achieved")
-    CANCELLED = "cancelled", _("Cancelled")
+    PLANNED = "planned", pgettext_lazy("goal status", "Planned")
+    IN_PROGRESS = "in_progress", pgettext_lazy("goal status", "In progress")
+    ACHIEVED = "achieved", pgettext_lazy("goal status", "Achieved")
+    PARTLY_ACHIEVED = "partly_achieved", pgettext_lazy("goal status", "Partly achieved")
+    NOT_ACHIEVED = "not_achieved", pgettext_lazy("goal status", "Not achieved")
+    CANCELLED = "cancelled", pgettext_lazy("goal status", "Cancelled")
 
 
 OPEN_GOAL_STATUSES = (GoalStatus.PLANNED, GoalStatus.IN_PROGRESS)
@@ -135,10 +136,10 @@ class Goal(models.Model):
 
 
 class InterventionStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    ONGOING = "ongoing", _("Ongoing")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    PLANNED = "planned", pgettext_lazy("intervention status", "Planned")
+    ONGOING = "ongoing", pgettext_lazy("intervention status", "Ongoing")
+    DONE = "done", pgettext_lazy("intervention status", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("intervention status", "Cancelled")
 
 
 class Intervention(models.Model):
@@ -225,9 +226,9 @@ class PlanVersion(models.Model):
 
 
 class Decision(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted for approval")
-    APPROVED = "approved", _("Approved")
-    RETURNED = "returned", _("Returned for changes")
+    SUBMITTED = "submitted", pgettext_lazy("plan decision", "Submitted for approval")
+    APPROVED = "approved", pgettext_lazy("plan decision", "Approved")
+    RETURNED = "returned", pgettext_lazy("plan decision", "Returned for changes")
 
 
 class PlanDecision(models.Model):
@@ -314,10 +315,10 @@ class ClosureReason(models.TextChoices):
 
 
 class ClosureStatus(models.TextChoices):
-    REQUESTED = "requested", _("Waiting for approval")
-    APPROVED = "approved", _("Closed")
-    RETURNED = "returned", _("Returned")
-    REOPENED = "reopened", _("Reopened")
+    REQUESTED = "requested", pgettext_lazy("closure status", "Waiting for approval")
+    APPROVED = "approved", pgettext_lazy("closure status", "Closed")
+    RETURNED = "returned", pgettext_lazy("closure status", "Returned")
+    REOPENED = "reopened", pgettext_lazy("closure status", "Reopened")
 
 
 # What must be true before a case closes (checked one by one by the case manager).

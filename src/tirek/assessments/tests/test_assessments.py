@@ -87,7 +87,9 @@ def test_it_requires_the_required_questions(world: World, instruments: None) -> 
     assert Assessment.objects.get(pk=saved.pk).status == AssessmentStatus.DRAFT
 
 
-def test_it_leaves_psychological_domains_to_the_psychologist(world: World, instruments: None) -> None:
+def test_it_leaves_psychological_domains_to_the_psychologist(
+    world: World, instruments: None
+) -> None:
     team = make_team(world)
     draft = services.assessment_create(
         user=team.manager, case_id=team.case.pk, instrument_code="tirek-child-needs"
@@ -109,7 +111,9 @@ def test_it_leaves_psychological_domains_to_the_psychologist(world: World, instr
     assert saved.answers == {"mh_distress": 3, "mh_trauma": "often"}
     # PSC-17 is all psychological: only the psychologist starts it.
     with pytest.raises(Refused):
-        services.assessment_create(user=team.manager, case_id=team.case.pk, instrument_code="psc-17")
+        services.assessment_create(
+            user=team.manager, case_id=team.case.pk, instrument_code="psc-17"
+        )
     assert services.assessment_create(
         user=team.psychologist, case_id=team.case.pk, instrument_code="psc-17"
     ).pk
@@ -148,7 +152,9 @@ def test_it_compares_a_reassessment_with_the_earlier_one_and_draws_the_trend(
 ) -> None:
     team = make_team(world)
     today = timezone.localdate()
-    complete(team.manager, team.case, "tirek-child-needs", CHILD_BASELINE, on=today - timedelta(days=90))
+    complete(
+        team.manager, team.case, "tirek-child-needs", CHILD_BASELINE, on=today - timedelta(days=90)
+    )
     later = complete(team.manager, team.case, "tirek-child-needs", CHILD_IMPROVED, on=today)
     client = logged_in_client(team.manager)
     body = client.get(f"/cases/{team.case.pk}/assessments/{later.pk}/").content.decode()
@@ -227,7 +233,10 @@ def test_it_fills_in_and_completes_through_the_pages(world: World, instruments: 
     assert refused.status_code == 422
     assert "Запишите собственное мнение" in refused.content.decode()
     assessment.refresh_from_db()
-    assert assessment.status == AssessmentStatus.DRAFT and assessment.answers["init_shelter"] == "temporary"
+    assert (
+        assessment.status == AssessmentStatus.DRAFT
+        and assessment.answers["init_shelter"] == "temporary"
+    )
     form.update(version=assessment.version, own_views="Хочу домой к бабушке.")
     done = client.post(started["Location"], form)
     assert done.status_code == 302
@@ -266,7 +275,9 @@ def test_it_refuses_an_instrument_for_the_wrong_age(world: World, instruments: N
 
     team = make_team(world, birth_date=date(2024, 1, 1))  # two years old
     with pytest.raises(ValidationError):
-        services.assessment_create(user=team.psychologist, case_id=team.case.pk, instrument_code="psc-17")
+        services.assessment_create(
+            user=team.psychologist, case_id=team.case.pk, instrument_code="psc-17"
+        )
     with pytest.raises(ValidationError):
         services.assessment_create(
             user=team.manager, case_id=team.case.pk, instrument_code="tirek-adult-needs"
@@ -285,7 +296,9 @@ def test_it_lets_emergency_access_read_but_not_write(world: World, instruments: 
     EmergencyAccess.objects.create(**data)
     assert logged_in_client(reader).get(f"/cases/{team.case.pk}/assessments/").status_code == 200
     with pytest.raises(PermissionDenied):
-        services.assessment_create(user=reader, case_id=team.case.pk, instrument_code="tirek-initial")
+        services.assessment_create(
+            user=reader, case_id=team.case.pk, instrument_code="tirek-initial"
+        )
 
 
 BAD_PATCHES = [
@@ -349,10 +362,25 @@ def test_it_creates_and_completes_through_the_api(world: World, instruments: Non
 
 def test_it_audits_reads_and_writes(world: World, instruments: None) -> None:
     team = make_team(world)
-    done = complete(team.manager, team.case, "tirek-initial", {"init_danger": False, "init_caregiver": "stable", "init_urgent_care": False, "init_shelter": "secure"})
-    assert AuditEntry.objects.filter(object_type="assessments.assessment", object_id=str(done.pk), action="create").exists()
+    done = complete(
+        team.manager,
+        team.case,
+        "tirek-initial",
+        {
+            "init_danger": False,
+            "init_caregiver": "stable",
+            "init_urgent_care": False,
+            "init_shelter": "secure",
+        },
+    )
+    assert AuditEntry.objects.filter(
+        object_type="assessments.assessment", object_id=str(done.pk), action="create"
+    ).exists()
     logged_in_client(team.social_worker).get(f"/cases/{team.case.pk}/assessments/{done.pk}/")
     read = AuditEntry.objects.filter(
-        object_type="cases.case", object_id=str(team.case.pk), action="read", actor=team.social_worker
+        object_type="cases.case",
+        object_id=str(team.case.pk),
+        action="read",
+        actor=team.social_worker,
     ).first()
     assert read is not None and read.detail["section"] == "plan"

@@ -69,9 +69,7 @@ def test_it_keeps_old_responses_on_their_version_when_a_definition_changes(
     assert after.instrument_version.number == 2
     assert scores(after)["safety"] == (4, 9, "low")  # the new cut-off applies to new ones
 
-    page = logged_in_client(team.manager).get(
-        f"/cases/{team.case.pk}/assessments/{before.pk}/"
-    )
+    page = logged_in_client(team.manager).get(f"/cases/{team.case.pk}/assessments/{before.pk}/")
     assert page.status_code == 200
     assert "Насколько безопасно ребёнку там, где он живёт сейчас?" in page.content.decode()
 
@@ -99,7 +97,9 @@ def test_it_refuses_an_instrument_that_may_not_be_used_electronically(
     assert not Instrument.objects.filter(code="sdq").exists()
 
 
-def test_it_lists_instruments_in_the_api_with_their_licence(world: World, instruments: None) -> None:
+def test_it_lists_instruments_in_the_api_with_their_licence(
+    world: World, instruments: None
+) -> None:
     client = api_client(world.staff(Role.CASE_MANAGER))
     listed = client.get("/api/v1/instruments").json()
     assert {i["code"] for i in listed} >= {"psc-17", "tirek-child-needs"}

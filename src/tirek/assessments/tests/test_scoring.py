@@ -72,7 +72,7 @@ def test_it_scores_psc17_as_computed_by_hand() -> None:
 
 def test_it_keeps_psc17_below_its_cutoffs_negative() -> None:
     psc = definition("psc-17")
-    answers = {q: "never" for q in psc.questions()}
+    answers = dict.fromkeys(psc.questions(), "never")
     answers.update({"psc_sad": "often", "psc_worries": "often"})  # internalising 4 < 5
     answers.update({"psc_fidgety": "often", "psc_distracted": "often", "psc_motor": "often"})
     # attention 6 < 7; total 10 < 15
@@ -127,7 +127,15 @@ def test_it_leaves_out_a_total_when_a_part_is_not_scored() -> None:
 
 @pytest.mark.parametrize(
     ("score", "expected"),
-    [(0, "none"), (1, "low"), (2, "low"), (3, "moderate"), (4, "moderate"), (5, "high"), (9, "high")],
+    [
+        (0, "none"),
+        (1, "low"),
+        (2, "low"),
+        (3, "moderate"),
+        (4, "moderate"),
+        (5, "high"),
+        (9, "high"),
+    ],
 )
 def test_it_maps_scores_to_severity_by_cutoff(score: int, expected: str) -> None:
     assert severity_for(score, {"low": 1, "moderate": 3, "high": 5}) == expected

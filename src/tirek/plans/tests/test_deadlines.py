@@ -85,9 +85,7 @@ def test_it_schedules_follow_ups_6_and_12_months_after_closure() -> None:
         registered_at=T0, plan_approved_at=T0, closed_at=closed, follow_ups_done=frozenset({6})
     )
     assert next_due(after_first, DEFAULT).months == 12
-    all_done = CaseFacts(
-        registered_at=T0, closed_at=closed, follow_ups_done=frozenset({6, 12})
-    )
+    all_done = CaseFacts(registered_at=T0, closed_at=closed, follow_ups_done=frozenset({6, 12}))
     assert next_due(all_done, DEFAULT) is None
     assert current_step(all_done, DEFAULT, now=closed) == Step.CLOSURE
 
@@ -109,7 +107,9 @@ def test_it_uses_the_country_setting() -> None:
     assert deadlines.review_days_high_risk == 30  # not overridden
     facts = CaseFacts(registered_at=T0)
     assert next_due(facts, deadlines).due_at == T0 + timedelta(hours=48)
-    approved = CaseFacts(registered_at=T0, initial_done_at=T0, comprehensive_done_at=T0, plan_approved_at=T0)
+    approved = CaseFacts(
+        registered_at=T0, initial_done_at=T0, comprehensive_done_at=T0, plan_approved_at=T0
+    )
     assert next_due(approved, deadlines).due_at == T0 + timedelta(days=60)
     assert next_due(approved, deadlines_for("KZ")).due_at == T0 + timedelta(days=90)
     closed = CaseFacts(registered_at=T0, closed_at=T0)
@@ -127,7 +127,9 @@ def test_it_names_the_current_step() -> None:
     assert current_step(CaseFacts(registered_at=T0), DEFAULT, now=now) == Step.INITIAL_ASSESSMENT
     base = CaseFacts(registered_at=T0, initial_done_at=T0)
     assert current_step(base, DEFAULT, now=now) == Step.COMPREHENSIVE_ASSESSMENT
-    approved = CaseFacts(registered_at=T0, initial_done_at=T0, comprehensive_done_at=T0, plan_approved_at=T0)
+    approved = CaseFacts(
+        registered_at=T0, initial_done_at=T0, comprehensive_done_at=T0, plan_approved_at=T0
+    )
     assert current_step(approved, DEFAULT, now=now) == Step.IMPLEMENTATION
     assert current_step(approved, DEFAULT, now=T0 + timedelta(days=85)) == Step.REVIEW
     assert current_step(approved, DEFAULT, now=now, closure_requested=True) == Step.CLOSURE
@@ -170,7 +172,12 @@ def test_it_computes_the_same_due_date_in_sql(world: World, instruments: None, r
         team.manager,
         team.case,
         "tirek-initial",
-        {"init_danger": False, "init_caregiver": "stable", "init_urgent_care": False, "init_shelter": "secure"},
+        {
+            "init_danger": False,
+            "init_caregiver": "stable",
+            "init_urgent_care": False,
+            "init_shelter": "secure",
+        },
     )
     _same(team.case)  # comprehensive
     complete(team.manager, team.case, "tirek-child-needs", CHILD_BASELINE)
@@ -185,7 +192,9 @@ def test_it_computes_the_same_due_date_in_sql(world: World, instruments: None, r
         responsible_name="Классный руководитель",
     )
     plan = Plan.objects.get(case=team.case)
-    plan = services.plan_submit(user=team.manager, case_id=team.case.pk, expected_version=plan.version)
+    plan = services.plan_submit(
+        user=team.manager, case_id=team.case.pk, expected_version=plan.version
+    )
     services.plan_approve(user=team.supervisor, case_id=team.case.pk, expected_version=plan.version)
     _same(team.case)  # review from approval, by risk
     assert _sql_due(team.case.pk)[0] == Step.REVIEW
@@ -199,7 +208,9 @@ def test_it_computes_the_same_due_date_in_sql(world: World, instruments: None, r
     _same(team.case)  # the date chosen at the review
 
 
-def test_it_lists_only_what_is_due_within_a_week_or_overdue(world: World, instruments: None) -> None:
+def test_it_lists_only_what_is_due_within_a_week_or_overdue(
+    world: World, instruments: None
+) -> None:
     manager = world.staff(Role.CASE_MANAGER)
     fresh = make_case(world, manager=manager)  # initial due in 72 h: upcoming
     old = make_case(world, manager=manager, opened_days_ago=10)  # initial overdue
@@ -208,7 +219,12 @@ def test_it_lists_only_what_is_due_within_a_week_or_overdue(world: World, instru
         manager,
         later,
         "tirek-initial",
-        {"init_danger": False, "init_caregiver": "stable", "init_urgent_care": False, "init_shelter": "secure"},
+        {
+            "init_danger": False,
+            "init_caregiver": "stable",
+            "init_urgent_care": False,
+            "init_shelter": "secure",
+        },
     )  # comprehensive due in 30 days: not yet on the list
     due = list(selectors.due_cases(manager))
     assert [c.pk for c in due] == [old.pk, fresh.pk]  # soonest (most overdue) first

@@ -172,7 +172,10 @@ def test_it_returns_a_plan_with_comments_and_resubmits(world: World, instruments
     team = submitted(world)
     with pytest.raises(ValidationError):
         services.plan_return(
-            user=team.supervisor, case_id=team.case.pk, expected_version=version_of(team), comment=" "
+            user=team.supervisor,
+            case_id=team.case.pk,
+            expected_version=version_of(team),
+            comment=" ",
         )
     services.plan_return(
         user=team.supervisor,
@@ -202,11 +205,17 @@ def test_it_freezes_the_plan_while_waiting_for_approval(world: World, instrument
 
 def test_it_versions_each_approval_and_shows_what_changed(world: World, instruments: None) -> None:
     team = submitted(world)
-    services.plan_approve(user=team.supervisor, case_id=team.case.pk, expected_version=version_of(team))
+    services.plan_approve(
+        user=team.supervisor, case_id=team.case.pk, expected_version=version_of(team)
+    )
     first_goal = Goal.objects.get(plan__case=team.case)
     # A progress update during implementation keeps the plan approved...
     services.goal_update(
-        user=team.manager, goal_id=first_goal.pk, expected_version=first_goal.version, progress=2, status="in_progress"
+        user=team.manager,
+        goal_id=first_goal.pk,
+        expected_version=first_goal.version,
+        progress=2,
+        status="in_progress",
     )
     assert Plan.objects.get(case=team.case).status == PlanStatus.APPROVED
     # ...changing the plan's content starts a revision that needs approval again.
@@ -220,12 +229,16 @@ def test_it_versions_each_approval_and_shows_what_changed(world: World, instrume
     assert Plan.objects.get(case=team.case).status == PlanStatus.DRAFT
     add_goal(team, "Получено свидетельство о рождении", domain="legal")
     services.plan_submit(user=team.manager, case_id=team.case.pk, expected_version=version_of(team))
-    services.plan_approve(user=team.supervisor, case_id=team.case.pk, expected_version=version_of(team))
+    services.plan_approve(
+        user=team.supervisor, case_id=team.case.pk, expected_version=version_of(team)
+    )
     # Version 3 drops the legal goal again.
     legal = Goal.objects.get(plan__case=team.case, domain="legal")
     services.goal_delete(user=team.manager, goal_id=legal.pk, expected_version=legal.version)
     services.plan_submit(user=team.manager, case_id=team.case.pk, expected_version=version_of(team))
-    services.plan_approve(user=team.supervisor, case_id=team.case.pk, expected_version=version_of(team))
+    services.plan_approve(
+        user=team.supervisor, case_id=team.case.pk, expected_version=version_of(team)
+    )
 
     v1, v2, v3 = (PlanVersion.objects.get(plan__case=team.case, number=n) for n in (1, 2, 3))
     changes = selectors.diff(v1.snapshot, v2.snapshot)
@@ -265,10 +278,15 @@ def test_it_refuses_stale_versions(world: World, instruments: None) -> None:
     assert goal.progress == 0
 
 
-def test_it_prints_the_plan_as_pdf_for_the_team_and_audits_it(world: World, instruments: None) -> None:
+def test_it_prints_the_plan_as_pdf_for_the_team_and_audits_it(
+    world: World, instruments: None
+) -> None:
     team = submitted(world)
     services.plan_approve(
-        user=team.supervisor, case_id=team.case.pk, expected_version=version_of(team), comment="Согласовано"
+        user=team.supervisor,
+        case_id=team.case.pk,
+        expected_version=version_of(team),
+        comment="Согласовано",
     )
     response = logged_in_client(team.social_worker).get(f"/cases/{team.case.pk}/plan/pdf/")
     assert response.status_code == 200
@@ -284,7 +302,9 @@ def test_it_prints_the_plan_as_pdf_for_the_team_and_audits_it(world: World, inst
     assert "Согласовано" in flat
     export = AuditEntry.objects.get(action="export", actor=team.social_worker)
     assert export.object_id == str(team.case.pk) and export.detail["version"] == 1
-    assert logged_in_client(team.outsider).get(f"/cases/{team.case.pk}/plan/pdf/").status_code == 404
+    assert (
+        logged_in_client(team.outsider).get(f"/cases/{team.case.pk}/plan/pdf/").status_code == 404
+    )
 
 
 def test_it_prints_in_english_for_an_english_user(world: World, instruments: None) -> None:
@@ -307,8 +327,14 @@ GOAL_BAD = [
     ({"domain": "education", "title": "Цель", "target_date": "2026-02-30"}, "target_date"),
     ({"domain": "education", "title": "Цель", "target_date": "2400-01-01"}, "target_date"),
     ({"domain": "education", "title": "Цель", "progress": "lots"}, "progress"),
-    ({"domain": "education", "title": "Цель", "responsible_agency_id": 987654}, "responsible_agency_id"),
-    ({"domain": "education", "title": "Цель", "responsible_user_id": 10**20}, "responsible_user_id"),
+    (
+        {"domain": "education", "title": "Цель", "responsible_agency_id": 987654},
+        "responsible_agency_id",
+    ),
+    (
+        {"domain": "education", "title": "Цель", "responsible_user_id": 10**20},
+        "responsible_user_id",
+    ),
     ({"domain": "education"}, "title"),
 ]
 
@@ -343,12 +369,14 @@ def test_it_edits_goals_through_the_pages(world: World, instruments: None) -> No
     assert client.post(f"/cases/{team.case.pk}/plan/goals/new/", form).status_code == 302
     goal = Goal.objects.get(plan__case=team.case)
     bad = client.post(
-        f"/cases/{team.case.pk}/plan/goals/{goal.pk}/", {**form, "version": goal.version, "title": ""}
+        f"/cases/{team.case.pk}/plan/goals/{goal.pk}/",
+        {**form, "version": goal.version, "title": ""},
     )
     assert bad.status_code == 422
     goal.refresh_from_db()
     assert goal.title == "Получен документ, удостоверяющий личность"
     gone = client.post(
-        f"/cases/{team.case.pk}/plan/goals/{goal.pk}/", {"version": goal.version, "action": "delete"}
+        f"/cases/{team.case.pk}/plan/goals/{goal.pk}/",
+        {"version": goal.version, "action": "delete"},
     )
     assert gone.status_code == 302 and not Goal.objects.exists()
