@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from tirek.accounts.models import User
 
@@ -38,12 +38,11 @@ def _participants(date_from: date | None, date_to: date | None, course: Course |
 
 
 def _grouped(qs: Any, field: str, labels: dict[Any, str]) -> list[Row]:
-    certified = Count(
-        "id",
-        filter=Q(certificates__isnull=False, certificates__revoked_at__isnull=True),
-        distinct=True,
+    rows = (
+        qs.values(field)
+        .annotate(n=Count("id"), c=Count("id", filter=Q(certified=True)))
+        .order_by(field)
     )
-    rows = qs.values(field).annotate(n=Count("id", distinct=True), c=certified).order_by(field)
     return [
         Row(label=labels.get(r[field], str(r[field] or "—")), participants=r["n"], certified=r["c"])
         for r in rows
@@ -58,7 +57,8 @@ def build(
     course: Course | None = None,
 ) -> dict[str, Any]:
     permissions.require_coordinator(user)
-    qs = _participants(date_from, date_to, course)
+    valid = Certificate.objects.filter(participant=OuterRef("pk"), revoked_at__isnull=True)
+    qs = _participants(date_from, date_to, course).annotate(certified=Exists(valid))
     courses = list(Course.objects.prefetch_related("translations"))
     if course:
         courses = [c for c in courses if c.pk == course.pk]

@@ -311,53 +311,60 @@ def training_needs(
     """Staff on active case teams who lack a competency their role on the team needs.
 
     An aggregate about staff: per person only the number of active cases, never which.
-    One query per (role, competency) rule, each grouped in SQL.
+    Three queries: team memberships grouped by (person, role), the valid competencies of
+    those people, and the people's names and places.
     """
     permissions.require_coordinator(user)
     from tirek.cases.models import CaseTeamMember
+    from tirek.organisations.models import localised
 
+    memberships = CaseTeamMember.objects.filter(
+        removed_at__isnull=True,
+        case__status__in=ACTIVE_CASE_STATUSES,
+        role__in=list(ROLE_NEEDS),
+    )
+    if region_path:
+        memberships = memberships.filter(user__region__path__startswith=region_path)
+    if agency_id:
+        memberships = memberships.filter(user__agency_id=agency_id)
+    grouped = list(
+        memberships.values("user_id", "role").annotate(cases=Count("case_id", distinct=True))
+    )
+    user_ids = {row["user_id"] for row in grouped}
     now = timezone.now()
+    held = set(
+        StaffCompetency.objects.filter(user_id__in=user_ids, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .values_list("user_id", "competency")
+    )
+    people = {
+        row["id"]: row
+        for row in User.objects.filter(pk__in=user_ids).values(
+            "id", "first_name", "last_name", "username", "agency__name", "region__names"
+        )
+    }
     roles = dict(Role.choices)
     competencies = dict(Competency.choices)
     needs: list[Need] = []
-    for role, wanted in ROLE_NEEDS.items():
-        for competency in wanted:
-            holds = StaffCompetency.objects.filter(
-                user=OuterRef("user"), competency=competency, revoked_at__isnull=True
-            ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-            rows = CaseTeamMember.objects.filter(
-                role=role, removed_at__isnull=True, case__status__in=ACTIVE_CASE_STATUSES
-            ).filter(~Exists(holds))
-            if region_path:
-                rows = rows.filter(user__region__path__startswith=region_path)
-            if agency_id:
-                rows = rows.filter(user__agency_id=agency_id)
-            grouped = rows.values(
-                "user_id",
-                "user__first_name",
-                "user__last_name",
-                "user__username",
-                "user__agency__name",
-                "user__region__names",
-            ).annotate(cases=Count("case_id", distinct=True))
-            for row in grouped:
-                names = row["user__region__names"] or {}
-                full = f"{row['user__first_name']} {row['user__last_name']}".strip()
-                from tirek.organisations.models import localised
-
-                needs.append(
-                    Need(
-                        user_id=row["user_id"],
-                        name=full or row["user__username"],
-                        agency=row["user__agency__name"] or "",
-                        region=localised(names) if names else "",
-                        role=role,
-                        role_label=str(roles[role]),
-                        competency=competency,
-                        competency_label=str(competencies[competency]),
-                        cases=row["cases"],
-                    )
+    for row in grouped:
+        person = people[row["user_id"]]
+        full = f"{person['first_name']} {person['last_name']}".strip()
+        for competency in ROLE_NEEDS[row["role"]]:
+            if (row["user_id"], competency) in held:
+                continue
+            needs.append(
+                Need(
+                    user_id=row["user_id"],
+                    name=full or person["username"],
+                    agency=person["agency__name"] or "",
+                    region=localised(person["region__names"]) if person["region__names"] else "",
+                    role=row["role"],
+                    role_label=str(roles[row["role"]]),
+                    competency=competency,
+                    competency_label=str(competencies[competency]),
+                    cases=row["cases"],
                 )
+            )
     needs.sort(key=lambda n: (n.region, n.agency, n.name, n.competency))
     return needs
 
