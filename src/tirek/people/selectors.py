@@ -55,20 +55,34 @@ def visible_people(user: Any) -> QuerySet[Person]:
     return policy.visible_persons(user).filter(merged_into__isnull=True)
 
 
+# Who changes what of a person's record (within the sections they may see): identity and
+# origin are kept by the roles that register people; lawyers also keep documents and
+# guardianship. Other team members read.
+WRITERS = {
+    Section.CORE: REGISTERING_ROLES,
+    Section.RETURN_HISTORY: REGISTERING_ROLES,
+    Section.LEGAL: REGISTERING_ROLES | {Role.LAWYER},
+    Section.FAMILY: REGISTERING_ROLES | {Role.LAWYER},
+}
+
+
 def person_sections(user: Any, person: Person, *, for_writing: bool = False) -> frozenset[str]:
     """The sections of this person's record the user may see (or change)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
     cases = list(Case.objects.filter(person=person))
-    if not cases:
-        return (
-            REGISTRAR_SECTIONS if person.created_by_id == getattr(user, "pk", None) else frozenset()
-        )
     sections: set[str] = set()
-    if for_writing:
+    if not cases:
+        if person.created_by_id == user.pk:
+            sections = set(REGISTRAR_SECTIONS)
+    elif for_writing:
         for case in cases:
             sections |= policy.sections_for(user, case, include_emergency=False)
     else:
         for found in policy.sections_for_many(user, cases).values():
             sections |= found
+    if for_writing:
+        sections = {s for s in sections if user.has_role(*WRITERS.get(s, frozenset()))}
     return frozenset(sections)
 
 

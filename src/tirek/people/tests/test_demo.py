@@ -1,0 +1,33 @@
+"""The demo people loader: invented families, idempotent, found by stable keys."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from tirek.core import demo_org
+from tirek.people import demo, selectors
+from tirek.people.matching import Birth, Identity
+from tirek.people.models import HouseholdMember, MergeRequest, Person, Relationship
+
+
+def test_it_loads_families_spelled_across_scripts_once(db: None) -> None:
+    out = io.StringIO()
+    demo_org.load(out)
+    demo.load(out)
+    demo.load(out)
+    assert Person.objects.count() == len(demo.PEOPLE)
+    assert Relationship.objects.count() == len(demo.RELATIONSHIPS)
+    assert HouseholdMember.objects.filter(until__isnull=True).count() == 8
+    assert MergeRequest.objects.count() == 1
+    mother = demo.demo_person("karimova-aisha")
+    assert mother is not None and mother.iin == "920412401006"
+    assert {n.script for n in mother.names.all()} == {"latin", "arabic"}
+    guardian = Relationship.objects.get(
+        kind="legal_guardian", person=demo.demo_person("abenov-ibragim")
+    )
+    assert guardian.legal_basis == "court_decision"
+    # The demo's promise: the Uzbek Latin spelling finds the boy registered in Cyrillic.
+    query = Identity(given=("Oʻtkir",), family=("Gʻulomov",), birth=Birth(date(2012, 2, 12)))
+    [found] = selectors.find_duplicates(query)
+    assert found.person == demo.demo_person("gulomov-utkir") and found.probable
