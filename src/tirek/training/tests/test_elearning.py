@@ -174,3 +174,12 @@ def test_it_opens_the_final_test_only_after_every_lesson(world: World) -> None:
     response = logged_in_client(learner).post(f"/training/quizzes/{final.pk}/", {})
     assert response.status_code == 302
     assert not QuizAttempt.objects.filter(user=learner).exists()
+
+
+def test_it_shows_unfinished_courses_on_my_work(world: World) -> None:
+    learner = world.staff(Role.SOCIAL_WORKER)
+    course = short_course()
+    client = logged_in_client(learner)
+    client.post(f"/training/lessons/{lessons(course)[0].pk}/")
+    home = client.get("/").content.decode()
+    assert "Мои курсы" in home and "Короткий курс" in home and "<progress" in home
