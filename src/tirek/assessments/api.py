@@ -37,7 +37,7 @@ class InstrumentDetailOut(InstrumentOut):
     definition: dict[str, Any]
 
 
-class ScoreOut(Schema):
+class AssessmentScoreOut(Schema):
     domain: str
     title: str
     score: int
@@ -58,7 +58,7 @@ class AssessmentOut(Schema):
     version: int
     completed_at: datetime | None
     overall_severity: str
-    scores: list[ScoreOut]
+    scores: list[AssessmentScoreOut]
 
 
 class AssessmentDetailOut(AssessmentOut):
@@ -73,7 +73,7 @@ class AssessmentIn(Schema):
     assessed_on: date | None = None
 
 
-class AnswersIn(Schema):
+class AssessmentAnswersIn(Schema):
     version: int = VERSION
     answers: dict[str, Any] = Field(default_factory=dict, max_length=500)
     own_views: CleanStr | None = Field(None, max_length=services.OWN_VIEWS_MAX)
@@ -81,7 +81,7 @@ class AnswersIn(Schema):
     assessed_on: date | None = None
 
 
-class VersionIn(Schema):
+class AssessmentVersionIn(Schema):
     version: int = VERSION
 
 
@@ -186,7 +186,7 @@ def assessment_get(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
 
 @router.patch("/{assessment_id}", response=AssessmentDetailOut)
 def assessment_patch(
-    request: HttpRequest, assessment_id: int, payload: AnswersIn
+    request: HttpRequest, assessment_id: int, payload: AssessmentAnswersIn
 ) -> dict[str, Any]:
     services.assessment_answer(
         user=request.user,
@@ -203,7 +203,7 @@ def assessment_patch(
 
 @router.post("/{assessment_id}/complete", response=AssessmentDetailOut)
 def assessment_complete(
-    request: HttpRequest, assessment_id: int, payload: VersionIn
+    request: HttpRequest, assessment_id: int, payload: AssessmentVersionIn
 ) -> dict[str, Any]:
     services.assessment_complete(
         user=request.user,

@@ -64,7 +64,7 @@ class GoalOut(Schema):
     interventions: list[InterventionOut]
 
 
-class DecisionOut(Schema):
+class PlanDecisionOut(Schema):
     decision: str
     by: str
     at: datetime
@@ -81,7 +81,7 @@ class PlanOut(Schema):
     first_approved_at: datetime | None
     next_review_due_at: datetime | None
     goals: list[GoalOut]
-    decisions: list[DecisionOut]
+    decisions: list[PlanDecisionOut]
     submit_problems: list[str]
 
 
@@ -158,40 +158,40 @@ class InterventionPatch(Schema):
     status: CleanStr | None = Field(None, max_length=16)
 
 
-class VersionIn(Schema):
+class CaseworkVersionIn(Schema):
     version: int = _version_field()
 
 
-class DecisionIn(Schema):
+class PlanDecisionIn(Schema):
     version: int = _version_field()
     comment: CleanStr = Field("", max_length=2000)
 
 
-class ProgressIn(Schema):
+class GoalProgressIn(Schema):
     goal_id: int = Field(..., ge=1, le=MAX_ID)
     progress: int = Field(..., ge=0, le=4)
     status: CleanStr | None = Field(None, max_length=16)
     comment: CleanStr = Field("", max_length=1000)
 
 
-class ReviewIn(Schema):
+class PlanReviewIn(Schema):
     held_on: date
     child_views: CleanStr = Field(..., min_length=1, max_length=4000)
     family_views: CleanStr = Field("", max_length=4000)
     decisions: CleanStr = Field(..., min_length=1, max_length=4000)
     next_review_on: date | None = None
     assessment_id: int | None = REF
-    progress: list[ProgressIn] = Field(default_factory=list, max_length=200)
+    progress: list[GoalProgressIn] = Field(default_factory=list, max_length=200)
 
 
-class ProgressOut(Schema):
+class GoalProgressOut(Schema):
     goal_id: int
     progress: int
     status: str
     comment: str
 
 
-class ReviewOut(Schema):
+class PlanReviewOut(Schema):
     id: int
     held_on: date
     plan_version: int
@@ -200,22 +200,22 @@ class ReviewOut(Schema):
     family_views: str
     decisions: str
     next_review_on: date
-    progress: list[ProgressOut]
+    progress: list[GoalProgressOut]
 
 
-class ClosureIn(Schema):
+class CaseClosureIn(Schema):
     reason: CleanStr = Field(..., max_length=32)
     checklist: list[CleanStr] = Field(..., max_length=20)
     explanation: CleanStr = Field("", max_length=2000)
     open_goals_explanation: CleanStr = Field("", max_length=2000)
 
 
-class ReopenIn(Schema):
+class CaseReopenIn(Schema):
     version: int = _version_field()
     reason: CleanStr = Field(..., min_length=1, max_length=2000)
 
 
-class FollowUpIn(Schema):
+class CaseFollowUpIn(Schema):
     version: int = _version_field()
     done_on: date
     outcome: CleanStr = Field(..., max_length=16)
@@ -223,7 +223,7 @@ class FollowUpIn(Schema):
     child_views: CleanStr = Field("", max_length=4000)
 
 
-class ClosureOut(Schema):
+class CaseClosureOut(Schema):
     id: int
     version: int
     status: str
@@ -236,7 +236,7 @@ class ClosureOut(Schema):
     reopened_at: datetime | None
 
 
-class FollowUpOut(Schema):
+class CaseFollowUpOut(Schema):
     id: int
     version: int
     months: int
@@ -246,15 +246,15 @@ class FollowUpOut(Schema):
     cancelled: bool
 
 
-class ClosureStateOut(Schema):
+class CaseClosureStateOut(Schema):
     case_status: str
     case_version: int
     criteria: list[str]
-    closures: list[ClosureOut]
-    follow_ups: list[FollowUpOut]
+    closures: list[CaseClosureOut]
+    follow_ups: list[CaseFollowUpOut]
 
 
-class DueOut(Schema):
+class JourneyDueOut(Schema):
     step: str
     due_at: datetime
     done_at: datetime | None
@@ -263,10 +263,10 @@ class DueOut(Schema):
 
 class JourneyOut(Schema):
     step: str
-    schedule: list[DueOut]
+    schedule: list[JourneyDueOut]
 
 
-class TaskOut(Schema):
+class CaseTaskOut(Schema):
     case_id: int
     case_number: str
     initials: str
@@ -275,9 +275,9 @@ class TaskOut(Schema):
     overdue: bool
 
 
-class TasksOut(Schema):
+class CaseTasksOut(Schema):
     count: int
-    items: list[TaskOut]
+    items: list[CaseTaskOut]
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -520,7 +520,9 @@ def intervention_delete(
 
 
 @case_router.post("/{case_id}/plan/submit", response=PlanOut)
-def plan_submit(request: HttpRequest, payload: VersionIn, case_id: int = CASE_ID) -> dict[str, Any]:
+def plan_submit(
+    request: HttpRequest, payload: CaseworkVersionIn, case_id: int = CASE_ID
+) -> dict[str, Any]:
     services.plan_submit(
         user=request.user, case_id=case_id, expected_version=payload.version, request=request
     )
@@ -529,7 +531,7 @@ def plan_submit(request: HttpRequest, payload: VersionIn, case_id: int = CASE_ID
 
 @case_router.post("/{case_id}/plan/approve", response=PlanOut)
 def plan_approve(
-    request: HttpRequest, payload: DecisionIn, case_id: int = CASE_ID
+    request: HttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
 ) -> dict[str, Any]:
     services.plan_approve(
         user=request.user,
@@ -543,7 +545,7 @@ def plan_approve(
 
 @case_router.post("/{case_id}/plan/return", response=PlanOut)
 def plan_return(
-    request: HttpRequest, payload: DecisionIn, case_id: int = CASE_ID
+    request: HttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
 ) -> dict[str, Any]:
     services.plan_return(
         user=request.user,
@@ -588,14 +590,14 @@ def _review(review: Any) -> dict[str, Any]:
     }
 
 
-@case_router.get("/{case_id}/reviews", response=list[ReviewOut])
+@case_router.get("/{case_id}/reviews", response=list[PlanReviewOut])
 def review_list(request: HttpRequest, case_id: int = CASE_ID) -> list[dict[str, Any]]:
     case = get_case(request.user, case_id, section=Section.PLAN, request=request)
     return [_review(r) for r in selectors.case_reviews(case)]
 
 
-@case_router.post("/{case_id}/reviews", response={201: ReviewOut})
-def review_create(request: HttpRequest, payload: ReviewIn, case_id: int = CASE_ID) -> Status:
+@case_router.post("/{case_id}/reviews", response={201: PlanReviewOut})
+def review_create(request: HttpRequest, payload: PlanReviewIn, case_id: int = CASE_ID) -> Status:
     data = payload.dict()
     review = services.review_create(
         user=request.user,
@@ -652,13 +654,13 @@ def _closure_state(request: HttpRequest, case_id: int, *, audit: bool = True) ->
     }
 
 
-@case_router.get("/{case_id}/closure", response=ClosureStateOut)
+@case_router.get("/{case_id}/closure", response=CaseClosureStateOut)
 def closure_get(request: HttpRequest, case_id: int = CASE_ID) -> dict[str, Any]:
     return _closure_state(request, case_id)
 
 
-@case_router.post("/{case_id}/closure", response={201: ClosureStateOut})
-def closure_request(request: HttpRequest, payload: ClosureIn, case_id: int = CASE_ID) -> Status:
+@case_router.post("/{case_id}/closure", response={201: CaseClosureStateOut})
+def closure_request(request: HttpRequest, payload: CaseClosureIn, case_id: int = CASE_ID) -> Status:
     services.closure_request(
         user=request.user,
         case_id=case_id,
@@ -671,9 +673,9 @@ def closure_request(request: HttpRequest, payload: ClosureIn, case_id: int = CAS
     return Status(201, _closure_state(request, case_id, audit=False))
 
 
-@case_router.post("/{case_id}/closure/approve", response=ClosureStateOut)
+@case_router.post("/{case_id}/closure/approve", response=CaseClosureStateOut)
 def closure_approve(
-    request: HttpRequest, payload: DecisionIn, case_id: int = CASE_ID
+    request: HttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
 ) -> dict[str, Any]:
     services.closure_approve(
         user=request.user,
@@ -685,9 +687,9 @@ def closure_approve(
     return _closure_state(request, case_id, audit=False)
 
 
-@case_router.post("/{case_id}/closure/return", response=ClosureStateOut)
+@case_router.post("/{case_id}/closure/return", response=CaseClosureStateOut)
 def closure_return(
-    request: HttpRequest, payload: DecisionIn, case_id: int = CASE_ID
+    request: HttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
 ) -> dict[str, Any]:
     services.closure_return(
         user=request.user,
@@ -699,8 +701,10 @@ def closure_return(
     return _closure_state(request, case_id, audit=False)
 
 
-@case_router.post("/{case_id}/reopen", response=ClosureStateOut)
-def case_reopen(request: HttpRequest, payload: ReopenIn, case_id: int = CASE_ID) -> dict[str, Any]:
+@case_router.post("/{case_id}/reopen", response=CaseClosureStateOut)
+def case_reopen(
+    request: HttpRequest, payload: CaseReopenIn, case_id: int = CASE_ID
+) -> dict[str, Any]:
     services.case_reopen(
         user=request.user,
         case_id=case_id,
@@ -711,9 +715,12 @@ def case_reopen(request: HttpRequest, payload: ReopenIn, case_id: int = CASE_ID)
     return _closure_state(request, case_id, audit=False)
 
 
-@case_router.post("/{case_id}/follow-ups/{follow_up_id}", response=ClosureStateOut)
+@case_router.post("/{case_id}/follow-ups/{follow_up_id}", response=CaseClosureStateOut)
 def follow_up_record(
-    request: HttpRequest, payload: FollowUpIn, case_id: int = CASE_ID, follow_up_id: int = OBJ_ID
+    request: HttpRequest,
+    payload: CaseFollowUpIn,
+    case_id: int = CASE_ID,
+    follow_up_id: int = OBJ_ID,
 ) -> dict[str, Any]:
     from .models import FollowUp
 
@@ -736,7 +743,7 @@ def follow_up_record(
 # --- tasks --------------------------------------------------------------------------------
 
 
-@tasks_router.get("", response=TasksOut)
+@tasks_router.get("", response=CaseTasksOut)
 def my_tasks(
     request: HttpRequest,
     scope: str = Query("mine", pattern="^(mine|unit)$"),
