@@ -162,7 +162,8 @@ def work_forever(interval: float = 1.0, once: bool = False) -> None:
 
     last_purge = 0.0
     while True:
-        close_old_connections()
+        if not once:
+            close_old_connections()  # a long-lived worker must not keep a dead connection
         fail_stale()
         ran = drain()
         if time.monotonic() - last_purge > 600:
