@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -204,9 +205,18 @@ def knowledge_gain_elearning(user: User, course: Course) -> Any:
 
 def events_visible(user: User) -> QuerySet[Event]:
     """Coordinators see every event; trainers the events they deliver; others none."""
+    # A correlated count, evaluated only for the page of events shown (a GROUP BY over
+    # all participants would run for every page).
+    count = (
+        Participant.objects.filter(event=OuterRef("pk"))
+        .order_by()
+        .values("event")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     qs = (
         Event.objects.prefetch_related("courses__translations", "trainers__user")
-        .annotate(participant_count=Count("participants", distinct=True))
+        .annotate(participant_count=Coalesce(Subquery(count), 0))
         .order_by("-start_date", "-id")
     )
     if permissions.is_coordinator(user):
