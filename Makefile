@@ -21,7 +21,7 @@ run: install
 
 ## Every check CI runs: lint, migrations drift, translations, unit and browser tests.
 test: install browser
-	$(PY) -m ruff check src tests bench
+	$(PY) -m ruff check src bench conftest.py $(wildcard tests)
 	TIREK_DEBUG=1 $(TIREK) makemigrations --check --dry-run
 	$(PY) -m pytest
 
