@@ -103,6 +103,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
             "pre_taken": bool(pre and pre.attempts.filter(user=request.user).exists()),
             "final": quizzes.get(Quiz.Kind.FINAL),
             "certificate": certificate,
+            "gain": selectors.knowledge_gain_elearning(request.user, course),  # type: ignore[arg-type]
         },
     )
 

@@ -183,3 +183,25 @@ def test_it_shows_unfinished_courses_on_my_work(world: World) -> None:
     client.post(f"/training/lessons/{lessons(course)[0].pk}/")
     home = client.get("/").content.decode()
     assert "Мои курсы" in home and "Короткий курс" in home and "<progress" in home
+
+
+def test_it_shows_the_learners_knowledge_gain_on_the_course(world: World) -> None:
+    from tirek.training.models import Question, Quiz
+
+    learner = world.staff(Role.CASE_MANAGER)
+    course = short_course()
+    pre = Quiz.objects.create(course=course, kind=Quiz.Kind.PRE, pass_mark=0)
+    final = Quiz.objects.create(course=course, kind=Quiz.Kind.FINAL, pass_mark=50)
+    for quiz in (pre, final):
+        for order in (1, 2):
+            question = Question.objects.create(quiz=quiz, order=order, texts={"ru": f"В{order}"})
+            question.choices.create(order=1, is_correct=True, texts={"ru": "да"})
+            question.choices.create(order=2, texts={"ru": "нет"})
+    wrong = {q.pk: [q.choices.get(is_correct=False).pk] for q in pre.questions.all()}
+    services.quiz_submit(user=learner, quiz=pre, answers=wrong)  # 0 %
+    first, quizzed = lessons(course)
+    services.lesson_complete(user=learner, lesson=first)
+    services.quiz_submit(user=learner, quiz=quiz_of(course), answers=right_answers(quiz_of(course)))
+    services.quiz_submit(user=learner, quiz=final, answers=right_answers(final))  # 100 %
+    page = logged_in_client(learner).get(f"/training/courses/{course.pk}/").content.decode()
+    assert "прирост знаний от входного к итоговому тесту: 100,0 баллов" in page
