@@ -11,15 +11,16 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tirek.core.crypto import EncryptedTextField
 from tirek.core.validation import reject_control_chars
 
 
 class ConferenceStatus(models.TextChoices):
-    SCHEDULED = "scheduled", _("Scheduled")
-    HELD = "held", _("Held")
-    CANCELLED = "cancelled", _("Cancelled")
+    SCHEDULED = "scheduled", pgettext_lazy("conference status", "Scheduled")
+    HELD = "held", pgettext_lazy("conference status", "Held")
+    CANCELLED = "cancelled", pgettext_lazy("conference status", "Cancelled")
 
 
 class Conference(models.Model):
@@ -78,10 +79,10 @@ class Conference(models.Model):
 
 
 class Attendance(models.TextChoices):
-    INVITED = "invited", _("Invited")
-    PRESENT = "present", _("Present")
-    ABSENT = "absent", _("Absent")
-    EXCUSED = "excused", _("Excused")
+    INVITED = "invited", pgettext_lazy("attendance", "Invited")
+    PRESENT = "present", pgettext_lazy("attendance", "Present")
+    ABSENT = "absent", pgettext_lazy("attendance", "Absent")
+    EXCUSED = "excused", pgettext_lazy("attendance", "Excused")
 
 
 class Participant(models.Model):
@@ -143,9 +144,9 @@ class Participant(models.Model):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    OPEN = "open", pgettext_lazy("action status", "Open")
+    DONE = "done", pgettext_lazy("action status", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("action status", "Cancelled")
 
 
 class ActionItem(models.Model):

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tirek.core.crypto import EncryptedTextField
 from tirek.core.validation import reject_control_chars
@@ -52,16 +53,16 @@ class InterviewKind(models.TextChoices):
 
 
 class InterviewStatus(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
-    PLANNED = "planned", _("Planned")
-    HELD = "held", _("Held")
-    CANCELLED = "cancelled", _("Cancelled")
+    REQUESTED = "requested", pgettext_lazy("interview status", "Requested")
+    PLANNED = "planned", pgettext_lazy("interview status", "Planned")
+    HELD = "held", pgettext_lazy("interview status", "Held")
+    CANCELLED = "cancelled", pgettext_lazy("interview status", "Cancelled")
 
 
 class Readiness(models.TextChoices):
-    UNKNOWN = "unknown", _("Not yet judged")
-    READY = "ready", _("Ready")
-    NOT_READY = "not_ready", _("Not ready")
+    UNKNOWN = "unknown", pgettext_lazy("readiness", "Not yet judged")
+    READY = "ready", pgettext_lazy("readiness", "Ready")
+    NOT_READY = "not_ready", pgettext_lazy("readiness", "Not ready")
 
 
 class TimeOfDay(models.TextChoices):

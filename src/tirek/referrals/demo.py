@@ -23,6 +23,7 @@ from tirek.organisations.models import Agency, Region
 
 from . import services
 from .models import Provider, Referral, Service, ServiceCategory
+from .selectors import age_on
 
 # (agency name starts with, provider name, regions, languages, contact, services)
 # services: (category, name, capacity, waiting days, default role)
@@ -224,15 +225,20 @@ def load(stdout: Any) -> None:
         stdout.write("Demo referrals already loaded.")
         return
     liaison = users["demo-school-liaison"]
-    # A protected-identity child the school does not yet work with.
+    # A protected-identity child of school age the school does not yet work with.
     pending_case = next(
         (
             c
             for c in cases
-            if c.protected_identity and not c.team.filter(user=liaison, removed_at=None).exists()
+            if c.protected_identity
+            and 6 <= (age_on(c.person.birth_date) or 0) <= 17
+            and not c.team.filter(user=liaison, removed_at=None).exists()
         ),
-        cases[2],
+        None,
     )
+    if pending_case is None:
+        stdout.write("Demo referrals skipped: no school-age protected child without a school.")
+        return
     _send(
         users,
         case=pending_case,
@@ -241,8 +247,9 @@ def load(stdout: Any) -> None:
         role=Role.SCHOOL_LIAISON,
         to_user=liaison,
         reason=(
-            "Девочка поступает во 2 класс. Нужна помощь в адаптации: читает по-русски "
-            "с трудом, стесняется отвечать у доски. Просим закрепить ответственное лицо."
+            "Ребёнок поступает в школу по месту жительства. Нужна помощь в адаптации: "
+            "читает по-русски с трудом, стесняется отвечать у доски. Просим закрепить "
+            "ответственное лицо."
         ),
         sections=["education"],
         urgency="priority",

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tirek.accounts.roles import Role
 from tirek.core.crypto import EncryptedTextField
@@ -170,18 +171,18 @@ class Service(models.Model):
 
 
 class Urgency(models.TextChoices):
-    ROUTINE = "routine", _("Routine")
-    PRIORITY = "priority", _("Priority")
-    URGENT = "urgent", _("Urgent")
+    ROUTINE = "routine", pgettext_lazy("urgency", "Routine")
+    PRIORITY = "priority", pgettext_lazy("urgency", "Priority")
+    URGENT = "urgent", pgettext_lazy("urgency", "Urgent")
 
 
 class ReferralStatus(models.TextChoices):
-    SENT = "sent", _("Sent")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    IN_PROGRESS = "in_progress", _("In progress")
-    COMPLETED = "completed", _("Completed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SENT = "sent", pgettext_lazy("referral status", "Sent")
+    ACCEPTED = "accepted", pgettext_lazy("referral status", "Accepted")
+    DECLINED = "declined", pgettext_lazy("referral status", "Declined")
+    IN_PROGRESS = "in_progress", pgettext_lazy("referral status", "In progress")
+    COMPLETED = "completed", pgettext_lazy("referral status", "Completed")
+    WITHDRAWN = "withdrawn", pgettext_lazy("referral status", "Withdrawn")
 
 
 OPEN_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
