@@ -350,11 +350,22 @@ def training_needs(
     people = {
         row["id"]: row
         for row in User.objects.filter(pk__in=user_ids).values(
-            "id", "first_name", "last_name", "username", "agency__name", "region__names"
+            "id",
+            "first_name",
+            "last_name",
+            "username",
+            "agency__name",
+            "region_id",
+            "region__names",
         )
     }
-    roles = dict(Role.choices)
-    competencies = dict(Competency.choices)
+    # Labels translated once, not once per row.
+    roles = {key: str(label) for key, label in Role.choices}
+    competencies = {key: str(label) for key, label in Competency.choices}
+    region_names = {
+        p["region_id"]: localised(p["region__names"]) if p["region__names"] else ""
+        for p in people.values()
+    }
     needs: list[Need] = []
     for row in grouped:
         person = people[row["user_id"]]
@@ -367,11 +378,11 @@ def training_needs(
                     user_id=row["user_id"],
                     name=full or person["username"],
                     agency=person["agency__name"] or "",
-                    region=localised(person["region__names"]) if person["region__names"] else "",
+                    region=region_names[person["region_id"]],
                     role=row["role"],
-                    role_label=str(roles[row["role"]]),
+                    role_label=roles[row["role"]],
                     competency=competency,
-                    competency_label=str(competencies[competency]),
+                    competency_label=competencies[competency],
                     cases=row["cases"],
                 )
             )

@@ -923,7 +923,16 @@ def needs(request: HttpRequest) -> HttpResponse:
         region_path=region.path if region else "",
         agency_id=agency.pk if agency else None,
     )
-    return render(request, "training/needs.html", {"rows": rows, "form": form})
+    from django.core.paginator import Paginator
+
+    query = request.GET.copy()
+    query.pop("page", None)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "training/needs.html",
+        {"page": page, "total": len(rows), "form": form, "query": query.urlencode()},
+    )
 
 
 @login_required
