@@ -30,7 +30,10 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.test.utils import (
+    CaptureQueriesContext,  # noqa: E402
+    setup_test_environment,  # noqa: E402
+)
 from django.utils import timezone  # noqa: E402
 
 
@@ -211,7 +214,12 @@ def main() -> None:
             ("GET /training/reports/", lambda: client.get("/training/reports/")),
         ):
             median, p95 = timed(fn, args.runs)
-            print(f"{label:55s} median {median:8.1f} ms   p95 {p95:8.1f} ms")
+            with CaptureQueriesContext(connection) as queries:
+                fn()
+            print(
+                f"{label:55s} median {median:8.1f} ms   p95 {p95:8.1f} ms   "
+                f"{len(queries):3d} queries"
+            )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
