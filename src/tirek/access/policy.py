@@ -45,6 +45,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseTeamMember
 
+from . import epoch
 from .sections import Section
 
 __all__ = [
@@ -61,6 +62,8 @@ __all__ = [
     "has_emergency_access",
     "is_supervisor_of",
     "may_break_glass",
+    "reads_through_emergency_access_only",
+    "relations_changed",
     "sections_for",
     "sections_for_many",
     "team_roles",
@@ -142,6 +145,35 @@ def _active_emergency(user: Any) -> QuerySet[Any]:
     return EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now())
 
 
+# A case page asks the policy many times about one case (the page, then every panel).
+# ``get_case`` marks the case it returns so the user's relation to it is looked up once;
+# any change to team memberships or emergency accesses in this process (save, delete,
+# queryset update: see ``tirek.access.epoch``) invalidates every such cached answer.
+relations_changed = epoch.bump  # for writes outside the ORM (raw SQL, other processes' tests)
+
+
+@dataclass(frozen=True)
+class _Relation:
+    memberships: tuple[CaseTeamMember, ...]
+    emergency: bool
+
+
+def _relation(user: Any, case: Case) -> _Relation:
+    cache: dict[int, tuple[int, _Relation]] | None = getattr(case, "_policy_cache", None)
+    if cache is not None:
+        hit = cache.get(user.pk)
+        if hit is not None and hit[0] == epoch.current():
+            return hit[1]
+    now = epoch.current()
+    relation = _Relation(
+        memberships=tuple(_memberships(user).filter(case=case)),
+        emergency=_active_emergency(user).filter(case=case).exists(),
+    )
+    if cache is not None:
+        cache[user.pk] = (now, relation)
+    return relation
+
+
 def is_supervisor_of(user: Any, case: Case) -> bool:
     return bool(
         Role.SUPERVISOR in _casework_roles(user)
@@ -154,11 +186,20 @@ def team_roles(user: Any, case: Case) -> list[CaseTeamMember]:
     """The user's active memberships of the case team (in roles the user still holds)."""
     if not _casework_roles(user):
         return []
-    return list(_memberships(user).filter(case=case))
+    return list(_relation(user, case).memberships)
 
 
 def has_emergency_access(user: Any, case: Case) -> bool:
-    return bool(_casework_roles(user)) and _active_emergency(user).filter(case=case).exists()
+    return bool(_casework_roles(user)) and _relation(user, case).emergency
+
+
+def reads_through_emergency_access_only(user: Any, case: Case) -> bool:
+    """True when the user sees the case only through break-the-glass (a banner says so)."""
+    return (
+        has_emergency_access(user, case)
+        and not team_roles(user, case)
+        and not is_supervisor_of(user, case)
+    )
 
 
 # --- sections ---------------------------------------------------------------------------
@@ -204,10 +245,11 @@ def sections_for(user: Any, case: Case, *, include_emergency: bool = True) -> fr
     roles = _casework_roles(user)
     if not roles:
         return frozenset()
-    grants = [_membership_grant(m) for m in team_roles(user, case)]
+    relation = _relation(user, case)
+    grants = [_membership_grant(m) for m in relation.memberships]
     if is_supervisor_of(user, case):
         grants.append(_Grant(Role.SUPERVISOR))
-    if include_emergency and _active_emergency(user).filter(case=case).exists():
+    if include_emergency and relation.emergency:
         grants.extend(_Grant(role) for role in roles)
     return _sections(grants, case.protected_identity)
 
@@ -257,16 +299,30 @@ def can_manage(user: Any, case: Case) -> bool:
 # --- lists, in SQL ----------------------------------------------------------------------
 
 
+def _ids_in(parts: list[QuerySet[Any]]) -> QuerySet[Case]:
+    """Cases whose id is in the union of ``parts`` (each a one-column id queryset).
+
+    One ``id IN (… UNION …)`` subquery: both databases start from the user's few relations
+    (team rows, their unit, emergency accesses) and look cases up by primary key, instead
+    of testing every case in the table; the cost follows the caseload, not the database."""
+    ids = parts[0].order_by()
+    if len(parts) > 1:
+        ids = ids.union(*(p.order_by() for p in parts[1:]))
+    return Case.objects.filter(pk__in=ids)
+
+
 def visible_cases(user: Any) -> QuerySet[Case]:
     """Every case the user may open, filtered in the database."""
     roles = _casework_roles(user)
     if not roles:
         return Case.objects.none()
-    condition = Q(Exists(_memberships(user).filter(case=OuterRef("pk"))))
+    parts: list[QuerySet[Any]] = [
+        _memberships(user).values("case_id"),
+        _active_emergency(user).values("case_id"),
+    ]
     if Role.SUPERVISOR in roles and user.unit_id:
-        condition |= Q(supervising_unit_id=user.unit_id)
-    condition |= Q(Exists(_active_emergency(user).filter(case=OuterRef("pk"))))
-    return Case.objects.filter(condition)
+        parts.append(Case.objects.filter(supervising_unit_id=user.unit_id).values("id"))
+    return _ids_in(parts)
 
 
 def cases_with_section(user: Any, section: str) -> QuerySet[Case]:
@@ -281,23 +337,20 @@ def cases_with_section(user: Any, section: str) -> QuerySet[Case]:
         # An extra section recorded on the membership ("sections": ["legal", ...]).
         extra = Q(sections__icontains=f'"{section}"')
         grants_it |= extra & (~Q(role__in=SECURITY_ROLES) | ~Q(legal_basis=""))
-    members = _memberships(user).filter(grants_it, case=OuterRef("pk"))
-    emergency = Exists(_active_emergency(user).filter(case=OuterRef("pk")))
+    members = _memberships(user).filter(grants_it)
+    emergency = _active_emergency(user)
+    parts: list[QuerySet[Any]] = []
     if section in PROTECTED_SECTIONS:
-        condition = Q(Exists(members.exclude(role__in=PROTECTED_FROM))) | Q(
-            Exists(members.filter(role__in=PROTECTED_FROM)), protected_identity=False
-        )
-        if by_default - PROTECTED_FROM:
-            condition |= Q(emergency)
-        elif by_default:
-            condition |= Q(emergency, protected_identity=False)
-    else:
-        condition = Q(Exists(members))
-        if by_default:
-            condition |= Q(emergency)
+        # Protected identity: a grant held as school or health staff does not count.
+        members = members.filter(~Q(role__in=PROTECTED_FROM) | Q(case__protected_identity=False))
+        if by_default and not by_default - PROTECTED_FROM:
+            emergency = emergency.filter(case__protected_identity=False)
+    parts.append(members.values("case_id"))
+    if by_default:
+        parts.append(emergency.values("case_id"))
     if Role.SUPERVISOR in roles and user.unit_id and section in ROLE_SECTIONS[Role.SUPERVISOR]:
-        condition |= Q(supervising_unit_id=user.unit_id)
-    return Case.objects.filter(condition)
+        parts.append(Case.objects.filter(supervising_unit_id=user.unit_id).values("id"))
+    return _ids_in(parts)
 
 
 # --- one case ---------------------------------------------------------------------------
@@ -342,13 +395,14 @@ def get_case(
         if audit:
             raise _deny(user, case_id, section, request) from exc
         raise Http404 from exc
+    case._policy_cache = {}  # type: ignore[attr-defined]  # see _relation
     if not can_see(user, case, section):
         if audit:
             raise _deny(user, case_id, section, request)
         raise Http404
     if audit:
         detail: dict[str, Any] = {"section": section}
-        if not team_roles(user, case) and not is_supervisor_of(user, case):
+        if reads_through_emergency_access_only(user, case):
             detail["emergency"] = True
         record(actor=user, action=Action.READ, obj=case, request=request, detail=detail)
     return case

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tirek.access.epoch import RelationModel
 from tirek.access.sections import Section
 from tirek.accounts.roles import Role
 from tirek.core.crypto import EncryptedTextField
@@ -117,7 +118,7 @@ class Case(models.Model):
         return self.status != CaseStatus.CLOSED
 
 
-class CaseTeamMember(models.Model):
+class CaseTeamMember(RelationModel):
     """A professional on the case team, with the role they play on this case."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="team")

@@ -90,7 +90,12 @@ def case_list(user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
         )
         names = _name_matches(user, q)
         cases = cases.filter(number | names) if number else cases.filter(names)
-    return cases.select_related("person", "region").order_by("-opened_at", "-id")
+    # The return history is encrypted and never shown in lists: do not decrypt it per row.
+    return (
+        cases.select_related("person", "region")
+        .defer("return_history")
+        .order_by("-opened_at", "-id")
+    )
 
 
 def notes_for(user: Any, case: Case) -> QuerySet[ContactNote]:

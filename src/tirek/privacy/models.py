@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tirek.access.epoch import RelationModel
 from tirek.core.validation import reject_control_chars
 
 
@@ -137,7 +138,7 @@ class ReviewOutcome(models.TextChoices):
     NEEDS_FOLLOW_UP = "follow_up", _("Needs follow-up")
 
 
-class EmergencyAccess(models.Model):
+class EmergencyAccess(RelationModel):
     """Break-the-glass: a professional opens a case outside their relation to it, with a
     justification, for a limited time; the data protection officer reviews every one."""
 

@@ -154,7 +154,10 @@ def test_it_needs_a_reason_and_a_supervisors_approval_to_override_the_default(
         _record(manager, subject, GivenBy.CHILD)
     assert "override_reason" in error.value.message_dict
     [override] = _record(
-        supervisor, subject, GivenBy.CHILD, override_reason="Родители под стражей, опекун не назначен"
+        supervisor,
+        subject,
+        GivenBy.CHILD,
+        override_reason="Родители под стражей, опекун не назначен",
     )
     assert override.is_override
     assert not consent_covers(subject, Purpose.CASE_MANAGEMENT)

@@ -1,0 +1,197 @@
+"""Case benchmark: "my case list" (filtered, paged) and the case page, at 1k and 100k cases.
+
+    .venv/bin/python bench/bench_cases.py                      # SQLite, sizes 1000 and 100000
+    .venv/bin/python bench/bench_cases.py --sizes 100000 --reuse
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tirek_bench_cases \\
+        .venv/bin/python bench/bench_cases.py
+
+Each size gets its own generated database (``bench/generate.py``: people, cases, teams,
+encrypted notes, consents, audit rows): SQLite files var/bench/cases-<size>.sqlite3, or
+PostgreSQL databases ``<name>_<size>`` (names must start with tirek_bench). ``--reuse``
+keeps a database generated earlier when it already holds that many cases.
+
+Requests go through the whole stack with Django's test client, signed in as a case manager
+with a realistic caseload (40 cases) and as the supervisor of a unit (about 400 cases);
+every case page read writes its audit entry, as in production. Figures are server-side
+milliseconds, median and p95 over ``--runs`` requests after a warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+TARGET_MS = 50.0
+
+
+def _database_for(size: int, reuse: bool) -> tuple[str, bool]:
+    """Set DATABASE_URL for this size; returns (label, needs generating)."""
+    from generate import prepare_database
+
+    base = os.environ.get("DATABASE_URL", "")
+    if base:
+        import dj_database_url
+
+        config = dj_database_url.parse(base)
+        name = f"{config['NAME']}_{size}"
+        os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + name
+        if reuse and _pg_has_cases(os.environ["DATABASE_URL"], size):
+            return f"PostgreSQL {name} (reused)", False
+        return prepare_database(), True
+    path = ROOT / "var" / "bench" / f"cases-{size}.sqlite3"
+    if reuse and path.exists():
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+        return f"SQLite {path.relative_to(ROOT)} (reused)", False
+    return prepare_database(f"cases-{size}"), True
+
+
+def _pg_has_cases(url: str, size: int) -> bool:
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    if not config["NAME"].startswith("tirek_bench"):
+        raise SystemExit("PostgreSQL bench databases must start with tirek_bench.")
+    try:
+        with psycopg.connect(
+            host=config["HOST"] or "127.0.0.1",
+            port=config["PORT"] or 5432,
+            user=config["USER"] or "postgres",
+            dbname=config["NAME"],
+        ) as conn:
+            row = conn.execute("SELECT count(*) FROM cases_case").fetchone()
+            return bool(row and row[0] == size)
+    except psycopg.Error:
+        return False
+
+
+def timed(fn: Callable[[int], object], runs: int) -> tuple[float, float]:
+    for i in range(10):  # warm-up: templates, connection, caches
+        fn(i)
+    samples = []
+    for i in range(runs):
+        start = time.perf_counter()
+        fn(i)
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+
+
+def run_one(size: int, runs: int, reuse: bool) -> dict[str, object]:
+    label, fresh = _database_for(size, reuse)
+    from generate import setup_django
+
+    setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+
+    if fresh:
+        from generate import generate
+
+        generate(size, log=lambda m: print(m, file=sys.stderr, flush=True))
+    else:
+        call_command("migrate", verbosity=0)
+
+    from tirek.accounts.models import User
+    from tirek.cases.models import Case
+    from tirek.testing import api_client, logged_in_client
+
+    manager = User.objects.get(username="bench-cm-00000")
+    supervisor = User.objects.get(username="bench-sup-00000")
+    my_cases = list(
+        Case.objects.filter(team__user=manager, team__removed_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    numbers = list(Case.objects.filter(pk__in=my_cases).values_list("number", flat=True))
+    # No setup_test_environment(): its template instrumentation (for assertions on
+    # context) would slow every page; the clients just use an allowed host name.
+    browser, boss, api = logged_in_client(manager), logged_in_client(supervisor), api_client(manager)
+    for client in (browser, boss, api):
+        client.defaults["SERVER_NAME"] = "localhost"
+
+    def ok(response: object) -> None:
+        status = response.status_code  # type: ignore[attr-defined]
+        assert status == 200, status
+
+    scenarios: dict[str, Callable[[int], object]] = {
+        "my case list (page 1)": lambda i: ok(browser.get("/cases/")),
+        "my case list, filtered": lambda i: ok(
+            browser.get("/cases/?status=active&phase=reintegration")
+        ),
+        "my case list, page 2": lambda i: ok(browser.get("/cases/?page=2")),
+        "my case list, search by number": lambda i: ok(
+            browser.get(f"/cases/?q={numbers[i % len(numbers)][-6:]}")
+        ),
+        "unit list (supervisor), filtered, page 3": lambda i: ok(
+            boss.get("/cases/?scope=unit&status=active&page=3")
+        ),
+        "API: GET /api/v1/cases?limit=20": lambda i: ok(api.get("/api/v1/cases?limit=20")),
+        "case page": lambda i: ok(browser.get(f"/cases/{my_cases[i % len(my_cases)]}/")),
+        "API: GET /api/v1/cases/{id}": lambda i: ok(
+            api.get(f"/api/v1/cases/{my_cases[i % len(my_cases)]}")
+        ),
+    }
+    results = {}
+    for name, fn in scenarios.items():
+        p50, p95 = timed(fn, runs)
+        results[name] = {"p50": round(p50, 1), "p95": round(p95, 1)}
+        print(f"  {name:45s} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms", file=sys.stderr, flush=True)
+    return {
+        "size": size,
+        "database": label,
+        "vendor": connection.vendor,
+        "caseload": len(my_cases),
+        "unit_cases": Case.objects.filter(supervising_unit_id=supervisor.unit_id).count(),
+        "results": results,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,100000")
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one, args.runs, args.reuse), ensure_ascii=False))
+        return
+    # One process per size: Django binds to one database per process.
+    reports = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        print(f"== {size} cases", file=sys.stderr, flush=True)
+        command = [sys.executable, __file__, "--one", str(size), "--runs", str(args.runs)]
+        if args.reuse:
+            command.append("--reuse")
+        out = subprocess.run(
+            command, check=True, capture_output=False, stdout=subprocess.PIPE, text=True
+        )
+        reports.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print()
+    headers = [f"{r['size']:,} cases p50 / p95 (ms)" for r in reports]
+    print("| scenario | " + " | ".join(headers) + " |")
+    print("|---|" + "---|" * len(reports))
+    for name in reports[0]["results"]:
+        cells = [f"{r['results'][name]['p50']} / {r['results'][name]['p95']}" for r in reports]
+        print(f"| {name} | {' | '.join(cells)} |")
+    worst = max(v["p95"] for r in reports for v in r["results"].values())
+    print()
+    print(
+        f"Database: {reports[0]['vendor']}; caseload {reports[0]['caseload']} cases, "
+        f"unit {reports[-1]['unit_cases']} cases; worst p95 {worst} ms (target {TARGET_MS:.0f} ms)."
+    )
+
+
+if __name__ == "__main__":
+    main()
