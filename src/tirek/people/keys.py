@@ -12,17 +12,39 @@ def identity_of(person: Person, names: Iterable[PersonName] | None = None) -> ma
     """The matching view of a stored person: primary names plus every other spelling."""
     if names is None:
         names = person.names.all()
-    by_kind: dict[str, list[str]] = {k: [] for k in NameKind.values}
+    by_kind: dict[str, list[str]] = {}
     for name in names:
-        by_kind[name.kind].append(name.value)
-    return matching.Identity(
-        given=(person.given_name, *by_kind[NameKind.GIVEN]),
-        family=(person.family_name, *by_kind[NameKind.FAMILY]),
-        patronymic=tuple(p for p in (person.patronymic, *by_kind[NameKind.PATRONYMIC]) if p),
-        full=(*by_kind[NameKind.FULL], *by_kind[NameKind.ALIAS]),
+        by_kind.setdefault(name.kind, []).append(name.value)
+    return identity_from(
+        given=person.given_name,
+        family=person.family_name,
+        patronymic=person.patronymic,
+        sex=person.sex,
         birth=person.birth(),
-        sex="" if person.sex == "unknown" else person.sex,
         iin=person.iin,
+        other=by_kind,
+    )
+
+
+def identity_from(
+    *,
+    given: str,
+    family: str,
+    patronymic: str,
+    sex: str,
+    birth: matching.Birth,
+    iin: str,
+    other: dict[str, list[str]],
+) -> matching.Identity:
+    """The same from plain values (``other``: name kind → other spellings)."""
+    return matching.Identity(
+        given=(given, *other.get(NameKind.GIVEN, ())),
+        family=(family, *other.get(NameKind.FAMILY, ())),
+        patronymic=tuple(p for p in (patronymic, *other.get(NameKind.PATRONYMIC, ())) if p),
+        full=(*other.get(NameKind.FULL, ()), *other.get(NameKind.ALIAS, ())),
+        birth=birth,
+        sex="" if sex == "unknown" else sex,
+        iin=iin,
     )
 
 

@@ -94,6 +94,7 @@ _ARABIC_ABD_RE = re.compile("عبد(?=ال(?!له))")
 _ARABIC_ARTICLE_RE = re.compile(r"(^|\s)ال(?!له)(?=\w\w)")
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case, compatibility forms, apostrophes and separators unified; words kept apart by
     single spaces. Diacritics are kept: they matter to the transliteration (ş is sh)."""
@@ -473,7 +474,7 @@ def _date_typo(a: date, b: date) -> bool:
     """One digit mistyped, two neighbouring digits swapped, or day and month swapped."""
     if a.year == b.year and a.day == b.month and a.month == b.day:
         return True
-    x, y = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
+    x, y = f"{a.year:04}{a.month:02}{a.day:02}", f"{b.year:04}{b.month:02}{b.day:02}"
     diff = [i for i in range(8) if x[i] != y[i]]
     if len(diff) == 1:
         return True
@@ -547,24 +548,32 @@ class Match:
     reasons: list[str]
 
 
-def _forms(values: Iterable[str], kind: str) -> list[NameForm]:
+@lru_cache(maxsize=65536)
+def _values(values: tuple[str, ...], kind: str) -> tuple[str, ...]:
+    """The distinct, non-empty spellings among ``values``."""
     seen: set[str] = set()
-    forms = []
+    out = []
     for value in values:
         form = name_form(value or "", kind)
         if not form.empty and form.folded not in seen:
             seen.add(form.folded)
-            forms.append(form)
-    return forms
+            out.append(value)
+    return tuple(out)
 
 
-def _best(queries: list[NameForm], candidates: list[NameForm], kind: str) -> tuple[Level, bool]:
+@lru_cache(maxsize=262144)
+def _compare_values(a: str, b: str, kind: str) -> Level:
+    # Keyed by the strings: hashing a str is cached by Python, hashing a NameForm is not.
+    return compare_names(name_form(a, kind), name_form(b, kind), kind)
+
+
+def _best(queries: Sequence[str], candidates: Sequence[str], kind: str) -> tuple[Level, bool]:
     """Best agreement over all spellings; the flag says an other spelling (not the first
     one on either side) gave it."""
     best, other = Level.MISSING, False
     for i, q in enumerate(queries):
         for j, c in enumerate(candidates):
-            level = compare_names(q, c, kind)
+            level = _compare_values(q, c, kind)
             if level > best:
                 best, other = level, bool(i or j)
     return best, other
@@ -579,8 +588,8 @@ _NAME_REASON = {
 
 
 def _name_alignments(q: Identity, c: Identity) -> list[tuple[float, list[str]]]:
-    qg, qf = _forms(q.given, Kind.GIVEN), _forms(q.family, Kind.FAMILY)
-    cg, cf = _forms(c.given, Kind.GIVEN), _forms(c.family, Kind.FAMILY)
+    qg, qf = _values(q.given, Kind.GIVEN), _values(q.family, Kind.FAMILY)
+    cg, cf = _values(c.given, Kind.GIVEN), _values(c.family, Kind.FAMILY)
     options: list[tuple[float, list[str]]] = []
 
     def add(given: Level, family: Level, extra: float, reasons: list[str]) -> None:
@@ -597,13 +606,13 @@ def _name_alignments(q: Identity, c: Identity) -> list[tuple[float, list[str]]]:
     f, f_other = _best(qf, cf, Kind.FAMILY)
     add(g, f, 0.0, ["other_spelling"] if (g_other or f_other) else [])
     # Given and family name swapped (common when forms from abroad are copied).
-    sg, _o1 = _best(qg, _forms(c.family, Kind.GIVEN), Kind.GIVEN)
-    sf, _o2 = _best(qf, _forms(c.given, Kind.FAMILY), Kind.FAMILY)
+    sg, _o1 = _best(qg, _values(c.family, Kind.GIVEN), Kind.GIVEN)
+    sf, _o2 = _best(qf, _values(c.given, Kind.FAMILY), Kind.FAMILY)
     if min(sg, sf) >= Level.TYPO:
         add(sg, sf, -SWAP_PENALTY, ["names_swapped"])
     # Other full names: as a given name used instead of the first one (a kunya such as
     # Umm Yusuf), or as words in any order.
-    full_forms = _forms(c.full, Kind.GIVEN)
+    full_forms = _values(c.full, Kind.GIVEN)
     if full_forms:
         fg, _x = _best(qg, full_forms, Kind.GIVEN)
         if fg >= Level.TYPO and f >= Level.TYPO:
@@ -616,8 +625,8 @@ def _name_alignments(q: Identity, c: Identity) -> list[tuple[float, list[str]]]:
             for j, fw in enumerate(words):
                 if i == j:
                     continue
-                fg, _x = _best(qg, [name_form(gw, Kind.GIVEN)], Kind.GIVEN)
-                ff, _y = _best(qf, [name_form(fw, Kind.FAMILY)], Kind.FAMILY)
+                fg, _x = _best(qg, (gw,), Kind.GIVEN)
+                ff, _y = _best(qf, (fw,), Kind.FAMILY)
                 if min(fg, ff) >= Level.TYPO:
                     add(fg, ff, 0.0, ["other_spelling"])
     return options
@@ -632,7 +641,7 @@ def score(q: Identity, c: Identity) -> Match:
     weight, reasons = max(_name_alignments(q, c), key=lambda option: option[0])
     reasons = list(reasons)
     total = PRIOR + weight
-    qp, cp = _forms(q.patronymic, Kind.PATRONYMIC), _forms(c.patronymic, Kind.PATRONYMIC)
+    qp, cp = _values(q.patronymic, Kind.PATRONYMIC), _values(c.patronymic, Kind.PATRONYMIC)
     patronymic, _other = _best(qp, cp, Kind.PATRONYMIC)
     total += PATRONYMIC_WEIGHTS[patronymic]
     if patronymic >= Level.TYPO:

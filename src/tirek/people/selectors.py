@@ -28,13 +28,14 @@ from tirek.cases.models import Case
 from tirek.core.ratelimit import check as rate_limit
 
 from . import matching
-from .keys import identity_of
+from .keys import identity_from
 from .models import (
     INVERSE_LABELS,
     HouseholdMember,
     MergeRequest,
     MergeState,
     Person,
+    PersonName,
     PersonNameKey,
     Relationship,
 )
@@ -211,9 +212,50 @@ def reason_text(code: str) -> str:
     return str(texts.get(code, code))
 
 
+_IDENTITY_FIELDS = (
+    "pk",
+    "given_name",
+    "family_name",
+    "patronymic",
+    "sex",
+    "birth_date",
+    "birth_date_precision",
+    "birth_date_estimated",
+    "iin",
+)
+
+
+def _identities(ids: Sequence[int]) -> dict[int, matching.Identity]:
+    """The matching view of many people in two queries, without building model objects
+    (a check scores up to CANDIDATE_POOL people and keeps a handful)."""
+    names: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for person_id, kind, value in PersonName.objects.filter(person_id__in=ids).values_list(
+        "person_id", "kind", "value"
+    ):
+        names[person_id][kind].append(value)
+    out = {}
+    rows = Person.objects.filter(pk__in=ids, merged_into__isnull=True).values_list(
+        *_IDENTITY_FIELDS
+    )
+    for pk, given, family, patronymic, sex, born, precision, estimated, iin in rows:
+        out[pk] = identity_from(
+            given=given,
+            family=family,
+            patronymic=patronymic,
+            sex=sex,
+            birth=matching.Birth(born, precision, estimated),
+            iin=iin,
+            other=names.get(pk, {}),
+        )
+    return out
+
+
 def find_duplicates(query: matching.Identity, *, exclude: Sequence[int] = ()) -> list[Candidate]:
     """Everyone on file who may be the person described, best first, score ≥ 0.5.
-    No access filtering here: callers decide what each candidate may reveal."""
+    No access filtering here: callers decide what each candidate may reveal.
+
+    Candidates come from the blocking keys (one indexed query; those sharing the most
+    keys with the query first, at most CANDIDATE_POOL), plus anyone with the same IIN."""
     keys = matching.query_keys(query)
     ids: list[int] = []
     if keys:
@@ -226,18 +268,22 @@ def find_duplicates(query: matching.Identity, *, exclude: Sequence[int] = ()) ->
         )
     if query.iin:
         ids += list(Person.objects.filter(iin=query.iin).values_list("pk", flat=True)[:5])
-    people = (
-        Person.objects.filter(pk__in=set(ids) - set(exclude), merged_into__isnull=True)
-        .select_related("registered_by_unit__agency")
-        .prefetch_related("names")
-    )
-    found = []
-    for person in people:
-        match = matching.score(query, identity_of(person, person.names.all()))
+    wanted = sorted(set(ids) - set(exclude))
+    scored = []
+    for pk, identity in _identities(wanted).items():
+        match = matching.score(query, identity)
         if match.score >= matching.THRESHOLD:
-            found.append(Candidate(person=person, score=match.score, reasons=match.reasons))
-    found.sort(key=lambda c: (-c.score, c.person.pk))
-    return found[:MAX_CANDIDATES]
+            scored.append((match, pk))
+    scored.sort(key=lambda item: (-item[0].score, item[1]))
+    scored = scored[:MAX_CANDIDATES]
+    people = Person.objects.select_related("registered_by_unit__agency").in_bulk(
+        [pk for _match, pk in scored]
+    )
+    return [
+        Candidate(person=people[pk], score=match.score, reasons=match.reasons)
+        for match, pk in scored
+        if pk in people
+    ]
 
 
 def unit_label(unit: Any) -> str:
