@@ -30,10 +30,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import (
-    CaptureQueriesContext,  # noqa: E402
-    setup_test_environment,  # noqa: E402
-)
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 
