@@ -29,12 +29,15 @@ class RequireMfaMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
+        must_enrol = (
             user.is_authenticated
-            and not request.path.startswith(ALLOWED_PREFIXES)
+            and not request.path.startswith(("/static/", "/api/"))
             and mfa_required(user)
             and not has_mfa(user)
-        ):
+        )
+        # The shell hides its navigation meanwhile: every link would lead back here.
+        request.tirek_must_enrol = must_enrol  # type: ignore[attr-defined]
+        if must_enrol and not request.path.startswith(ALLOWED_PREFIXES):
             messages.info(request, _("Set up two-factor authentication to continue."))
             return redirect("mfa_activate_totp")
         return self.get_response(request)

@@ -28,9 +28,11 @@ def _navigation(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
 def tirek(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     nav: list[dict[str, Any]] = []
-    if user is not None and user.is_authenticated:
+    must_enrol = bool(getattr(request, "tirek_must_enrol", False))
+    if user is not None and user.is_authenticated and not must_enrol:
         nav = _navigation(request, user)
     return {
+        "MUST_ENROL": must_enrol,
         "DEMO_MODE": settings.DEMO_MODE,
         "nav_items": nav,
         "LANGUAGES": settings.LANGUAGES,

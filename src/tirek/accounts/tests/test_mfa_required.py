@@ -112,3 +112,10 @@ def test_it_issues_api_tokens_to_demo_accounts_without_a_code_in_demo_mode(world
         content_type="application/json",
     )
     assert response.status_code == 200
+
+
+def test_it_hides_the_navigation_until_enrolment_is_done(world: World) -> None:
+    client = _signed_in_without_mfa(world)
+    html = client.get("/accounts/2fa/totp/activate/").content.decode()
+    assert 'class="mainnav"' not in html
+    assert 'data-testid="logout"' in html  # signing out stays possible

@@ -25,6 +25,7 @@ PAGES = [
     (Role.CASE_MANAGER, "/me/"),
     (Role.CASE_MANAGER, "/accounts/2fa/"),
     (Role.CASE_MANAGER, "/accounts/password/change/"),
+    (Role.CASE_MANAGER, "/accounts/2fa/recovery-codes/generate/"),  # asks to re-authenticate
     (Role.CASE_MANAGER, "/accounts/logout/"),
     (Role.CASE_MANAGER, "/no-such-page/"),
     (Role.CASE_MANAGER, "/audit/"),  # 403 page
