@@ -273,7 +273,10 @@ def build_cube(
 
     index, values_list, relations = cube_table(tree, dimensions, measures, splits, raw)
     cat_keys = [(TOTAL, TOTAL)] + [(d.code, c) for d in dimensions for c, _label in d.categories]
-    hidden = sdc.protect(values_list, relations, threshold)
+    # Each region is a selection a user can make: if it holds a handful of people, nothing
+    # about it is shown.
+    selections = [index[(node, TOTAL, TOTAL, N)] for node in tree.nodes]
+    hidden = sdc.protect(values_list, relations, threshold, containers=selections)
     cells = {key: sdc.Cell.of(values_list[i], i in hidden) for key, i in index.items()}
     published_means: dict[tuple[str, str, str, str], sdc.Statistic] = {}
     published_maxima: dict[tuple[str, str, str, str], sdc.Statistic] = {}

@@ -16,9 +16,9 @@ these relations, the cells shown in two different views are protected together
 The rules (``protect``)
 -----------------------
 1. Primary suppression: a cell counting 1 … threshold-1 people is hidden.
-2. Small populations: when a total is small, every cell under it is hidden too, zeros
-   included ("no drill-down that narrows to one person": a zero next to a hidden 3 would
-   say who the three are).
+2. Small selections: when the total of a selection (a region, the whole table) is small,
+   every cell under it is hidden too, zeros included ("no drill-down that narrows to one
+   person": a zero next to a hidden 3 would say who the three are).
 3. Complementary suppression, per relation, until nothing changes:
    - a relation with a hidden cell must hide at least two of its cells
      (otherwise the hidden one is its total minus the rest);
@@ -85,8 +85,14 @@ def protect(
     threshold: int = DEFAULT_THRESHOLD,
     *,
     forced: Iterable[int] = (),
+    containers: Iterable[int] | None = None,
 ) -> frozenset[int]:
-    """The indexes of the cells to hide. ``forced`` cells are hidden whatever their value."""
+    """The indexes of the cells to hide. ``forced`` cells are hidden whatever their value.
+
+    ``containers`` are the totals of a *selection* (a region, the whole table): when one
+    counts 1 … threshold-1 people, every cell beneath it is hidden too, zeros included —
+    a selection narrowed to a few people shows nothing. By default, the totals that are
+    part of no other relation (the grand total)."""
     if threshold < 1:
         raise ValueError("the threshold must be at least 1")
     check_table(values, relations)
@@ -99,7 +105,10 @@ def protect(
 
     hidden: set[int] = {i for i, v in enumerate(values) if is_small(v, threshold)}
     hidden.update(forced)
-    _hide_under_small_totals(values, relations, totalled_by, hidden, threshold)
+    if containers is None:
+        parts = {p for relation in relations for p in relation.parts}
+        containers = [t for t in totalled_by if t not in parts]
+    _hide_under_small_totals(values, relations, totalled_by, hidden, threshold, containers)
     while True:
         _complete_relations(values, relations, relations_of, hidden, threshold)
         exposed = derivable(values, relations, hidden)
@@ -121,8 +130,9 @@ def _hide_under_small_totals(
     totalled_by: Mapping[int, list[int]],
     hidden: set[int],
     threshold: int,
+    containers: Iterable[int],
 ) -> None:
-    queue = deque(i for i, v in enumerate(values) if is_small(v, threshold) and i in totalled_by)
+    queue = deque(i for i in containers if is_small(values[i], threshold))
     seen: set[int] = set()
     while queue:
         cell = queue.popleft()
@@ -142,6 +152,8 @@ def _needs_complement(
     hidden_cells = [c for c in relation.cells if c in hidden]
     if not hidden_cells:
         return False
+    if relation.total not in hidden and values[relation.total] == 0:
+        return False  # a published zero total says every part is zero: nothing to protect
     if relation.total in hidden:
         return len(hidden_cells) < 2
     return len(hidden_cells) < 2 or sum(values[c] for c in hidden_cells) < threshold

@@ -108,11 +108,21 @@ def test_it_protects_rows_and_columns_of_a_two_way_table() -> None:
     assert table.total == sdc.Cell(30, False)
 
 
-def test_it_hides_a_small_margin_and_every_cell_under_it() -> None:
+def test_it_hides_everything_under_a_small_selection() -> None:
+    # Row r1 is a selection a user can make (a region): with two people in it, not even
+    # its zero is shown.
+    counts = {("r1", "x"): 2, ("r1", "y"): 0, ("r2", "x"): 30, ("r2", "y"): 40}
+    values, relations, index = table_2d_structure(counts, ["r1", "r2"], ["x", "y"])
+    hidden = protect(values, relations, 5, containers=[index[("r1", None)]])
+    assert {index[("r1", "x")], index[("r1", "y")], index[("r1", None)]} <= hidden
+    assert exactly_derivable(values, relations, set(hidden)) == set()
+
+
+def test_it_hides_a_small_margin_and_the_cells_that_would_reveal_it() -> None:
     counts = {("r1", "x"): 2, ("r1", "y"): 0, ("r2", "x"): 30, ("r2", "y"): 40}
     table = protect_2d(counts, ["r1", "r2"], ["x", "y"])
     assert table.row_totals["r1"].suppressed
-    assert table.cells[("r1", "x")].suppressed and table.cells[("r1", "y")].suppressed
+    assert table.cells[("r1", "x")].suppressed
     assert table.total == sdc.Cell(72, False)
     values, relations, index = table_2d_structure(counts, ["r1", "r2"], ["x", "y"])
     hidden = {
