@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tirek.access.policy import visible_cases
 from tirek.accounts.models import User
@@ -157,7 +158,9 @@ class AttendanceForm(forms.Form):
 class ActionForm(forms.Form):
     case = forms.ModelChoiceField(label=_("Case"), queryset=Case.objects.none())
     description = forms.CharField(
-        label=_("Action"), max_length=500, validators=[reject_control_chars]
+        label=pgettext_lazy("conference", "Action"),
+        max_length=500,
+        validators=[reject_control_chars],
     )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
     due_date = forms.DateField(label=_("Due"), widget=DATE_INPUT)

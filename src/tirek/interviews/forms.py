@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tirek.accounts.models import Competency, User
 from tirek.core.validation import reject_control_chars
@@ -147,7 +148,7 @@ class RecordForm(forms.Form):
         help_text=_("A reference (storage, case file number), never the file itself."),
     )
     notes = _text(_("Notes"), rows=5)
-    summary = _text(_("Summary"), rows=4)
+    summary = _text(pgettext_lazy("interview", "Summary"), rows=4)
 
 
 class FollowUpForm(forms.Form):
