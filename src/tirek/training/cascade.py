@@ -24,6 +24,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, Sum
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from .models import Certificate, Event, Participant, TrainerAssignment
 
@@ -292,3 +294,56 @@ def flatten(roots: list[Node]) -> list[Row]:
         if not row.has_children:
             row.closes = range(row.depth - next_depth)
     return rows
+
+
+EVENTS_SHOWN = 3
+
+
+def tree_html(rows: list[Row]) -> SafeString:
+    """The tree as nested lists, built in Python: a country's cascade has hundreds or
+    thousands of trainers, and a template loop per node would dominate the page's time.
+    Each node lists its most recent events only, to keep the page small on slow links."""
+    from django.urls import reverse
+    from django.utils import formats
+    from django.utils.translation import gettext as _
+
+    event_url = reverse("training:event", args=[0])[: -len("0/")]
+    master = escape(_("master trainer"))
+    idle = escape(_("has not delivered yet"))
+    out: list[str] = []
+    for row in rows:
+        node = row.node
+        classes = (
+            "node" + (" master" if node.is_master else "") + ("" if node.is_active else " inactive")
+        )
+        out.append(
+            f'<li class="cascade-node"><div class="{classes}"><strong>{escape(node.name)}</strong>'
+        )
+        if node.is_master:
+            out.append(f' <span class="badge">{master}</span>')
+        generation = escape(_("generation %(g)s") % {"g": node.generation})
+        reach = escape(
+            _("reach: %(d)s directly, %(i)s indirectly, %(t)s in all")
+            % {"d": node.direct_count, "i": node.indirect_count, "t": node.total_count}
+        )
+        out.append(f' <span class="badge">{generation}</span><span class="reach">{reach}</span>')
+        if node.events:
+            recent = sorted(node.events, key=lambda e: e.start_date, reverse=True)
+            out.append('<ul class="events">')
+            for ref in recent[:EVENTS_SHOWN]:
+                out.append(
+                    f"<li>{escape(formats.date_format(ref.start_date, 'SHORT_DATE_FORMAT'))} · "
+                    f'<a href="{event_url}{ref.id}/">{escape(ref.title)}</a> ({ref.participants})</li>'
+                )
+            if len(recent) > EVENTS_SHOWN:
+                more = _("and %(n)s more") % {"n": len(recent) - EVENTS_SHOWN}
+                out.append(f'<li class="muted">{escape(more)}</li>')
+            out.append("</ul>")
+        else:
+            out.append(f' <span class="muted">{idle}</span>')
+        out.append("</div>")
+        if row.has_children:
+            out.append("<ul>")
+        else:
+            out.append("</li>" + "</ul></li>" * len(row.closes))
+    return mark_safe("".join(out))  # noqa: S308  (every piece of data is escaped above)

@@ -908,7 +908,11 @@ def cascade(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "training/cascade.html",
-        {"tree": tree, "rows": cascade_mod.flatten(tree.roots), "form": form},
+        {
+            "tree": tree,
+            "tree_html": cascade_mod.tree_html(cascade_mod.flatten(tree.roots)),
+            "form": form,
+        },
     )
 
 

@@ -129,3 +129,17 @@ def test_it_draws_the_tree_for_coordinators_only(tree: dict, world: World) -> No
     assert api.json()["generations"] == 3
     assert api.json()["roots"][0]["total"] == 8
     assert api_client(tree["a"]).get("/api/v1/training/cascade").status_code == 403
+
+
+def test_it_escapes_names_and_shortens_long_event_lists_in_the_tree(world: World) -> None:
+    coordinator = world.staff(Role.TRAINING_COORDINATOR)
+    course = short_course()
+    for i in range(5):
+        ev = event(coordinator, course, title=f"Событие {i}")
+        services.trainer_assign(
+            by=coordinator, event=ev, external_name="<b>Мастер</b>", is_master=True
+        )
+    body = logged_in_client(coordinator).get("/training/cascade/").content.decode()
+    assert "&lt;b&gt;Мастер&lt;/b&gt;" in body and "<b>Мастер" not in body
+    assert "и ещё 2" in body
+    assert body.count("Событие") == 3
