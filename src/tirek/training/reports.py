@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from tirek.accounts.models import User
 
@@ -77,11 +77,7 @@ def build(
             enrolled=Count("id"), completed=Count("id", filter=Q(completed_at__isnull=False))
         )
         with_post = in_course.filter(post_score__isnull=False)
-        passed = sum(
-            1
-            for post, mark in with_post.values_list("post_score", "event__pass_mark")
-            if post >= mark
-        )
+        passed = with_post.filter(post_score__gte=F("event__pass_mark")).count()
         by_course.append(
             {
                 "course": c,
