@@ -26,6 +26,7 @@ from .services import participant_for_user
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
+MAX_COLUMNS = 30
 
 # Column names accepted in the header row (lower case), Russian and English.
 COLUMNS = {
@@ -81,7 +82,13 @@ def _read_rows(upload: UploadedFile) -> list[list[Any]]:
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             sheet = workbook.worksheets[0]
-            rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+            # Stop reading past the row limit and the known columns: a small compressed
+            # file can unpack into millions of cells.
+            rows = []
+            for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+                rows.append(list(row))
+                if len(rows) > MAX_ROWS + 1:
+                    break
             workbook.close()
         except Exception as exc:  # openpyxl raises many kinds on a damaged file
             raise ValidationError(_("This is not a readable XLSX file.")) from exc
@@ -99,7 +106,12 @@ def _read_rows(upload: UploadedFile) -> list[list[Any]]:
             raise ValidationError(_("This is not a text CSV file."))
         sample = text[:4096]
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
-        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        rows = []
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            rows.append(row[:MAX_COLUMNS])
+            if len(rows) > MAX_ROWS + 1:
+                break
+        return rows
     raise ValidationError(_("Upload a .csv or .xlsx file."))
 
 

@@ -129,3 +129,11 @@ def test_it_guards_exports_against_formula_injection(setup: tuple) -> None:
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][:3] == ['\'=HYPERLINK("http://x")', "'+SUM(1)", "'@cmd"]
     assert safe_cell("-1") == "'-1" and safe_cell("Асем") == "Асем"
+
+
+def test_it_refuses_a_file_with_too_many_rows(setup: tuple) -> None:
+    coordinator, ev = setup
+    rows = [HEADER] + [[f"Участник {i}", "", "", "", "ж"] for i in range(2001)]
+    report = participants_import(by=coordinator, event=ev, upload=_csv(rows))
+    assert not report.ok and "2000" in report.file_error
+    assert Participant.objects.count() == 0
