@@ -12,6 +12,14 @@ def world(db: None) -> World:
     return build_world()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters and used-TOTP marks live in the cache: no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # --- browser tests -------------------------------------------------------------
 # Debian's Chromium driven by Playwright; `make test` installs it. Tests marked e2e
 # are skipped (with the reason) only on a machine where it cannot be installed.
