@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 SEVERITY_COLOURS = {
@@ -31,9 +33,15 @@ class Point:
     label: str  # e.g. "6/9 — moderate"
 
 
+@lru_cache(maxsize=2048)
+def _day_labels(day: date, language: str) -> tuple[str, str]:
+    """(axis label, full date) — many charts on a page share the same dates."""
+    return date_format(day, "d.m.y"), date_format(day, "SHORT_DATE_FORMAT")
+
+
 def trend_svg(points: list[Point], *, title: str, chart_id: str) -> SafeString:
     width, height = 320, 130
-    left, right, top, bottom = 34, 12, 12, 26
+    left, right, top, bottom = 34, 26, 12, 26
     plot_w, plot_h = width - left - right, height - top - bottom
     n = len(points)
 
@@ -43,10 +51,12 @@ def trend_svg(points: list[Point], *, title: str, chart_id: str) -> SafeString:
     def y(percent: int) -> float:
         return top + plot_h * (1 - percent / 100)
 
+    language = get_language() or ""
+    labels = [_day_labels(p.day, language) for p in points]
+    not_assessed = str(_("not assessed"))
     described = "; ".join(
-        f"{date_format(p.day, 'SHORT_DATE_FORMAT')}: "
-        + (p.label if p.percent is not None else str(_("not assessed")))
-        for p in points
+        f"{full}: " + (p.label if p.percent is not None else not_assessed)
+        for p, (_short, full) in zip(points, labels, strict=True)
     )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="trend" viewBox="0 0 {width} {height}" '
@@ -70,7 +80,7 @@ def trend_svg(points: list[Point], *, title: str, chart_id: str) -> SafeString:
         path = " ".join(f"{px:.1f},{py:.1f}" for px, py in line)
         parts.append(f'<polyline points="{path}" fill="none" stroke="#1f5f74" stroke-width="2"/>')
     for i, p in enumerate(points):
-        label = date_format(p.day, "d.m.y")
+        label, full = labels[i]
         parts.append(
             f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle" font-size="10" '
             f'fill="#5b6b73">{escape(label)}</text>'
@@ -78,11 +88,11 @@ def trend_svg(points: list[Point], *, title: str, chart_id: str) -> SafeString:
         if p.percent is None:
             continue
         colour = SEVERITY_COLOURS.get(p.severity, "#1f5f74")
-        tip = quoteattr(f"{date_format(p.day, 'SHORT_DATE_FORMAT')}: {p.label}")
+        tip = quoteattr(f"{full}: {p.label}")
         parts.append(
             f'<circle cx="{x(i):.1f}" cy="{y(p.percent):.1f}" r="5" fill="{colour}" '
             f'stroke="#fff" stroke-width="1.5" data-label={tip}>'
-            f"<title>{escape(date_format(p.day, 'SHORT_DATE_FORMAT'))}: {escape(p.label)}</title>"
+            f"<title>{escape(full)}: {escape(p.label)}</title>"
             "</circle>"
         )
     parts.append("</svg>")

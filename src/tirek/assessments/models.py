@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -46,6 +45,9 @@ class Instrument(models.Model):
         return self.code
 
 
+_PARSED: dict[str, Definition] = {}
+
+
 class InstrumentVersion(models.Model):
     """One immutable version of a definition. Responses point at the exact version they
     were given with, so changing an instrument never changes an old assessment."""
@@ -76,9 +78,17 @@ class InstrumentVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.instrument.code} v{self.number}"
 
-    @cached_property
+    @property
     def parsed(self) -> Definition:
-        return Definition(self.definition)
+        """The definition, parsed once per process: versions never change, so the parse is
+        cached by content hash and list queries can leave the big JSON column deferred."""
+        cached = _PARSED.get(self.checksum)
+        if cached is None:
+            cached = Definition(self.definition)
+            if len(_PARSED) > 256:
+                _PARSED.clear()
+            _PARSED[self.checksum] = cached
+        return cached
 
     @property
     def display_title(self) -> str:

@@ -18,12 +18,13 @@ from .services import age_on
 
 
 def instruments() -> QuerySet[InstrumentVersion]:
-    """The current version of every instrument in use."""
+    """Every version of the instruments in use, newest first; the definition JSON stays in
+    the database until a parse is needed (and is parsed once per process)."""
     return (
         InstrumentVersion.objects.filter(instrument__is_active=True)
         .select_related("instrument")
+        .defer("definition")
         .order_by("instrument__code", "-number")
-        .distinct()
     )
 
 
@@ -55,9 +56,14 @@ def instruments_for(case: Case, *, on: Any = None) -> list[InstrumentVersion]:
 
 
 def _with_scores(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
-    return qs.select_related(
-        "instrument_version__instrument", "created_by", "completed_by"
-    ).prefetch_related(Prefetch("scores", queryset=DomainScore.objects.order_by("is_total", "id")))
+    # The definition JSON stays in the database: parses are cached by content hash.
+    return (
+        qs.select_related("instrument_version__instrument", "created_by", "completed_by")
+        .defer("instrument_version__definition")
+        .prefetch_related(
+            Prefetch("scores", queryset=DomainScore.objects.order_by("is_total", "id"))
+        )
+    )
 
 
 def case_assessments(case: Case) -> QuerySet[Assessment]:
@@ -133,14 +139,19 @@ class TrendRow:
     points: list[DomainScore | None]
 
 
-def trend(case: Case, instrument_code: str) -> tuple[list[Assessment], list[TrendRow]]:
-    """Completed assessments with one instrument, oldest first, and per-domain rows."""
-    completed = list(
-        case_assessments(case)
-        .filter(
-            status=AssessmentStatus.COMPLETED, instrument_version__instrument__code=instrument_code
-        )
-        .order_by("assessed_on", "id")
+def trend(
+    assessments: list[Assessment], instrument_code: str
+) -> tuple[list[Assessment], list[TrendRow]]:
+    """From a case's assessments (as ``case_assessments`` loads them): the completed ones
+    with one instrument, oldest first, and a row per domain."""
+    completed = sorted(
+        (
+            a
+            for a in assessments
+            if a.status == AssessmentStatus.COMPLETED
+            and a.instrument_version.instrument.code == instrument_code
+        ),
+        key=lambda a: (a.assessed_on, a.pk),
     )
     if not completed:
         return [], []

@@ -26,6 +26,7 @@ from tirek.core.validation import reject_control_chars
 from .definitions import Definition, check_definition
 from .domains import SEVERITY_RANK, Severity
 from .models import Assessment, AssessmentStatus, DomainScore, Instrument, InstrumentVersion
+from .signals import assessment_completed
 
 INSTRUMENTS_DIR = Path(__file__).parent / "instruments"
 OWN_VIEWS_MAX = 4000
@@ -353,6 +354,7 @@ def assessment_complete(
         ]
     )
     assessment.refresh_from_db()
+    assessment_completed.send(sender=Assessment, assessment=assessment)
     record(
         actor=user,
         action=Action.UPDATE,

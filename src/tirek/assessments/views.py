@@ -50,7 +50,7 @@ def case_assessments(request: HttpRequest, case_id: int) -> HttpResponse:
         ]
         chosen = (comprehensive or completed_codes or [""])[0]
     charts: list[dict[str, Any]] = []
-    trend_assessments, rows = selectors.trend(case, chosen) if chosen else ([], [])
+    trend_assessments, rows = selectors.trend(assessments, chosen) if chosen else ([], [])
     for index, row in enumerate(rows):
         points = [
             Point(

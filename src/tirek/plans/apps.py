@@ -39,6 +39,11 @@ class PlansConfig(AppConfig):
         add_my_work_panel(21, panels.alerts_panel)
         add_my_work_panel(22, panels.unit_tasks_panel)
         add_demo_loader(30, demo.load)
+        from tirek.assessments.signals import assessment_completed
+
+        from .milestones import on_assessment_completed
+
+        assessment_completed.connect(on_assessment_completed, dispatch_uid="plans-milestones")
         # The case page and its timeline belong to the cases app; plug in if they offer it.
         try:
             from tirek.cases.panels import add_panel

@@ -21,18 +21,21 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Step(models.TextChoices):
-    REGISTRATION = "registration", _("Registration")
-    INITIAL_ASSESSMENT = "initial_assessment", _("Initial assessment")
-    COMPREHENSIVE_ASSESSMENT = "comprehensive_assessment", _("Comprehensive assessment")
-    PLAN = "plan", _("Individual plan")
-    IMPLEMENTATION = "implementation", _("Implementation")
-    REVIEW = "review", _("Review")
-    CLOSURE = "closure", _("Closure")
-    FOLLOW_UP = "follow_up", _("Follow-up")
+    REGISTRATION = "registration", pgettext_lazy("case step", "Registration")
+    INITIAL_ASSESSMENT = "initial_assessment", pgettext_lazy("case step", "Initial assessment")
+    COMPREHENSIVE_ASSESSMENT = (
+        "comprehensive_assessment",
+        pgettext_lazy("case step", "Comprehensive assessment"),
+    )
+    PLAN = "plan", pgettext_lazy("case step", "Individual plan")
+    IMPLEMENTATION = "implementation", pgettext_lazy("case step", "Implementation")
+    REVIEW = "review", pgettext_lazy("case step", "Review")
+    CLOSURE = "closure", pgettext_lazy("case step", "Closure")
+    FOLLOW_UP = "follow_up", pgettext_lazy("case step", "Follow-up")
 
 
 STEP_ORDER = [s.value for s in Step]

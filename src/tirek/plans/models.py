@@ -417,3 +417,31 @@ class FollowUp(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.done_on is None and self.cancelled_at is None
+
+
+class CaseMilestones(models.Model):
+    """The facts deadlines depend on, one row per case, so task lists compute every case's
+    next due date with one join instead of a subquery per fact.
+
+    Derived data: ``tirek.plans.milestones.milestones_refresh`` recomputes a row from the
+    assessments, the plan, its reviews and the follow-ups whenever one of them changes.
+    A case without a row has done nothing yet (its initial assessment is due)."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="milestones"
+    )
+    # An initial or a comprehensive assessment completed (either covers the 72-hour check).
+    initial_done_at = models.DateTimeField(null=True, blank=True)
+    comprehensive_done_at = models.DateTimeField(null=True, blank=True)
+    plan_approved_at = models.DateTimeField(null=True, blank=True)
+    next_review_at = models.DateTimeField(null=True, blank=True)
+    next_follow_up_at = models.DateTimeField(null=True, blank=True)
+    follow_ups_done = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("case milestones")
+        verbose_name_plural = _("case milestones")
+
+    def __str__(self) -> str:
+        return f"milestones of {self.case_id}"

@@ -60,19 +60,31 @@ def _works_on_cases(user: Any) -> bool:
     )
 
 
+# A case worker's own list is bounded by their caseload (tens of cases), so the panels
+# below share one query per page: loaded once, kept on the request.
+MINE_LIMIT = 500
+
+
+def _my_due_rows(request: HttpRequest) -> list[TaskRow]:
+    cached: list[TaskRow] | None = getattr(request, "_plans_due_mine", None)
+    if cached is None:
+        cached = task_rows(selectors.due_cases(request.user, scope="mine")[:MINE_LIMIT])
+        request._plans_due_mine = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def my_tasks_panel(request: HttpRequest) -> dict[str, Any] | None:
     user = request.user
     if not _works_on_cases(user):
         return None
-    qs = selectors.due_cases(user, scope="mine")
-    rows = task_rows(qs[:PANEL_ROWS])
-    if not rows:
+    due = _my_due_rows(request)
+    if not due:
         return None
     return {
         "title": _("Due and overdue on my cases"),
         "template": "plans/panel_tasks.html",
-        "rows": rows,
-        "total": qs.count() if len(rows) == PANEL_ROWS else len(rows),
+        "rows": due[:PANEL_ROWS],
+        "total": len(due),
         "more_url": reverse("work:tasks") + "?scope=mine",
         "upcoming_days": deadlines_for().upcoming_days,
     }
@@ -132,8 +144,9 @@ def alerts_panel(request: HttpRequest) -> dict[str, Any] | None:
     user = request.user
     if not _works_on_cases(user):
         return None
-    missed = selectors.due_cases(user, scope="mine", overdue_only=True, step=Step.REVIEW)
-    missed_rows = task_rows(missed[:PANEL_ROWS])
+    missed_rows = [r for r in _my_due_rows(request) if r.overdue and r.step == Step.REVIEW][
+        :PANEL_ROWS
+    ]
     my_cases = list(
         Case.objects.filter(team__user=user, team__removed_at__isnull=True)
         .exclude(status="closed")

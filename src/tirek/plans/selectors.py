@@ -17,7 +17,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -25,11 +24,11 @@ from django.utils import timezone
 
 from tirek.access.policy import Section, cases_with_section
 from tirek.accounts.roles import Role
-from tirek.assessments.models import Assessment, AssessmentStatus, InstrumentKind
 from tirek.cases.models import Case, CaseStatus, CaseTeamMember
 
 from .deadlines import CaseFacts, Deadlines, Step, current_step, deadlines_for, schedule
 from .models import (
+    CaseMilestones,
     Closure,
     ClosureStatus,
     FollowUp,
@@ -184,32 +183,16 @@ def case_follow_ups(case: Case) -> QuerySet[FollowUp]:
 
 def facts_for(case: Case) -> tuple[CaseFacts, bool]:
     """The deadline facts of one case, and whether a closure waits for approval."""
-    completed = Assessment.objects.filter(case=case, status=AssessmentStatus.COMPLETED)
-    initial = (
-        completed.filter(kind__in=[InstrumentKind.INITIAL, InstrumentKind.COMPREHENSIVE])
-        .order_by("completed_at")
-        .values_list("completed_at", flat=True)
-        .first()
-    )
-    comprehensive = (
-        completed.filter(kind=InstrumentKind.COMPREHENSIVE)
-        .order_by("completed_at")
-        .values_list("completed_at", flat=True)
-        .first()
-    )
-    plan = Plan.objects.filter(case=case).first()
-    follow_ups = FollowUp.objects.filter(case=case, cancelled_at__isnull=True)
+    row = CaseMilestones.objects.filter(case_id=case.pk).first()
     facts = CaseFacts(
         registered_at=case.opened_at,
         risk_level=case.risk_level,
-        initial_done_at=initial,
-        comprehensive_done_at=comprehensive,
-        plan_approved_at=plan.first_approved_at if plan else None,
-        next_review_at=plan.next_review_due_at if plan else None,
+        initial_done_at=row.initial_done_at if row else None,
+        comprehensive_done_at=row.comprehensive_done_at if row else None,
+        plan_approved_at=row.plan_approved_at if row else None,
+        next_review_at=row.next_review_at if row else None,
         closed_at=case.closed_at if case.status == CaseStatus.CLOSED else None,
-        follow_ups_done=frozenset(
-            follow_ups.filter(done_on__isnull=False).values_list("months", flat=True)
-        ),
+        follow_ups_done=frozenset(row.follow_ups_done if row else ()),
     )
     requested = Closure.objects.filter(case=case, status=ClosureStatus.REQUESTED).exists()
     return facts, requested
@@ -235,64 +218,44 @@ def journey(case: Case) -> Journey:
 
 def annotate_due(qs: QuerySet[Case], deadlines: Deadlines) -> QuerySet[Case]:
     """``next_due`` of ``tirek.plans.deadlines`` in SQL: each case gets ``due_step`` and
-    ``due_at`` (null when nothing is due), so lists filter, order and page in the database."""
-    completed = Assessment.objects.filter(case=OuterRef("pk"), status=AssessmentStatus.COMPLETED)
-    initial_done = Exists(
-        completed.filter(kind__in=[InstrumentKind.INITIAL, InstrumentKind.COMPREHENSIVE])
-    )
-    comprehensive_at = Subquery(
-        completed.filter(kind=InstrumentKind.COMPREHENSIVE)
-        .order_by("completed_at")
-        .values("completed_at")[:1],
-        output_field=DateTimeField(),
-    )
-    follow_up_at = Subquery(
-        FollowUp.objects.filter(
-            case=OuterRef("pk"), done_on__isnull=True, cancelled_at__isnull=True
-        )
-        .order_by("due_at")
-        .values("due_at")[:1],
-        output_field=DateTimeField(),
-    )
+    ``due_at`` (null when nothing is due), so lists filter, order and page in the database.
+    One LEFT JOIN to the case's milestones; a case without them has done nothing yet."""
 
     def plus(expression: Any, delta: timedelta) -> ExpressionWrapper:
         return ExpressionWrapper(expression + Value(delta), output_field=DateTimeField())
 
+    m = "milestones__"
     closed = Q(status=CaseStatus.CLOSED)
-    qs = qs.annotate(
-        _initial_done=initial_done,
-        _comprehensive_at=comprehensive_at,
-        _follow_up_at=follow_up_at,
-    )
     due_at = Switch(
-        When(closed, then=F("_follow_up_at")),
+        When(closed, then=F(m + "next_follow_up_at")),
         When(
-            _initial_done=False,
+            **{m + "initial_done_at__isnull": True},
             then=plus(F("opened_at"), timedelta(hours=deadlines.initial_assessment_hours)),
         ),
         When(
-            _comprehensive_at__isnull=True,
+            **{m + "comprehensive_done_at__isnull": True},
             then=plus(F("opened_at"), timedelta(days=deadlines.comprehensive_assessment_days)),
         ),
         When(
-            plan__first_approved_at__isnull=True,
-            then=plus(F("_comprehensive_at"), timedelta(days=deadlines.plan_days)),
+            **{m + "plan_approved_at__isnull": True},
+            then=plus(F(m + "comprehensive_done_at"), timedelta(days=deadlines.plan_days)),
         ),
-        When(plan__next_review_due_at__isnull=False, then=F("plan__next_review_due_at")),
+        When(**{m + "next_review_at__isnull": False}, then=F(m + "next_review_at")),
         When(
             risk_level="high",
-            then=plus(
-                F("plan__first_approved_at"), timedelta(days=deadlines.review_days_high_risk)
-            ),
+            then=plus(F(m + "plan_approved_at"), timedelta(days=deadlines.review_days_high_risk)),
         ),
-        default=plus(F("plan__first_approved_at"), timedelta(days=deadlines.review_days)),
+        default=plus(F(m + "plan_approved_at"), timedelta(days=deadlines.review_days)),
         output_field=DateTimeField(),
     )
     due_step = Switch(
         When(closed, then=Value(Step.FOLLOW_UP.value)),
-        When(_initial_done=False, then=Value(Step.INITIAL_ASSESSMENT.value)),
-        When(_comprehensive_at__isnull=True, then=Value(Step.COMPREHENSIVE_ASSESSMENT.value)),
-        When(plan__first_approved_at__isnull=True, then=Value(Step.PLAN.value)),
+        When(**{m + "initial_done_at__isnull": True}, then=Value(Step.INITIAL_ASSESSMENT.value)),
+        When(
+            **{m + "comprehensive_done_at__isnull": True},
+            then=Value(Step.COMPREHENSIVE_ASSESSMENT.value),
+        ),
+        When(**{m + "plan_approved_at__isnull": True}, then=Value(Step.PLAN.value)),
         default=Value(Step.REVIEW.value),
         output_field=CharField(),
     )

@@ -25,6 +25,7 @@ from tirek.core.exceptions import Conflict, Refused
 from tirek.organisations.models import Agency
 
 from .deadlines import add_months, deadlines_for
+from .milestones import milestones_refresh
 from .models import (
     CLOSURE_CRITERIA,
     OPEN_GOAL_STATUSES,
@@ -538,6 +539,7 @@ def plan_approve(
         request=request,
         detail={"case": case.pk, "decision": "approved", "version": number},
     )
+    milestones_refresh(plan.case_id)
     return version
 
 
@@ -669,6 +671,7 @@ def review_create(
             "next_review_on": next_review_on.isoformat(),
         },
     )
+    milestones_refresh(case.pk)
     return review
 
 
@@ -821,6 +824,7 @@ def closure_approve(
         detail={"case": case.pk, "decision": "approved"},
     )
     closure.refresh_from_db()
+    milestones_refresh(case.pk)
     return closure
 
 
@@ -913,6 +917,7 @@ def case_reopen(
         detail={"status": CaseStatus.REOPENED, "reopened": True},
     )
     case.refresh_from_db()
+    milestones_refresh(case.pk)
     return case
 
 
@@ -966,4 +971,5 @@ def follow_up_record(
         request=request,
         detail={"case": case.pk, "months": follow_up.months, "outcome": outcome},
     )
+    milestones_refresh(case.pk)
     return follow_up

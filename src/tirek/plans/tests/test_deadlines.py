@@ -10,7 +10,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from tirek.accounts.roles import Role
+from tirek.assessments.models import Assessment
 from tirek.assessments.tests.factories import CHILD_BASELINE, complete, make_case, make_team
+from tirek.cases.models import Case
 from tirek.plans import selectors
 from tirek.plans.deadlines import (
     CaseFacts,
@@ -22,7 +24,7 @@ from tirek.plans.deadlines import (
     next_due,
     schedule,
 )
-from tirek.plans.models import Plan
+from tirek.plans.models import FollowUp, Plan
 from tirek.testing import World
 
 T0 = datetime(2026, 1, 31, 9, 0, tzinfo=UTC)
@@ -147,15 +149,40 @@ def _sql_due(case_id: int) -> tuple[str, datetime] | None:
     return None if row[1] is None else row
 
 
-def _pure_due(case: object) -> tuple[str, datetime] | None:
-    facts, _requested = selectors.facts_for(case)  # type: ignore[arg-type]
-    due = next_due(facts, deadlines_for())
+def _facts_from_records(case: Case) -> CaseFacts:
+    """The facts read straight from assessments, plan, reviews and follow-ups — to check
+    the denormalised milestones the SQL uses."""
+    done = Assessment.objects.filter(case=case, status="completed").order_by("completed_at")
+    plan = Plan.objects.filter(case=case).first()
+    return CaseFacts(
+        registered_at=case.opened_at,
+        risk_level=case.risk_level,
+        initial_done_at=done.filter(kind__in=["initial", "comprehensive"])
+        .values_list("completed_at", flat=True)
+        .first(),
+        comprehensive_done_at=done.filter(kind="comprehensive")
+        .values_list("completed_at", flat=True)
+        .first(),
+        plan_approved_at=plan.first_approved_at if plan else None,
+        next_review_at=plan.next_review_due_at if plan else None,
+        closed_at=case.closed_at if case.status == "closed" else None,
+        follow_ups_done=frozenset(
+            FollowUp.objects.filter(
+                case=case, done_on__isnull=False, cancelled_at__isnull=True
+            ).values_list("months", flat=True)
+        ),
+    )
+
+
+def _pure_due(case: Case) -> tuple[str, datetime] | None:
+    due = next_due(_facts_from_records(case), deadlines_for())
     return None if due is None else (due.step, due.due_at)
 
 
-def _same(case: object) -> None:
-    case.refresh_from_db()  # type: ignore[attr-defined]
-    sql, pure = _sql_due(case.pk), _pure_due(case)  # type: ignore[attr-defined]
+def _same(case: Case) -> None:
+    case.refresh_from_db()
+    sql, pure = _sql_due(case.pk), _pure_due(case)
+    assert selectors.facts_for(case)[0] == _facts_from_records(case)
     assert (sql is None) == (pure is None), (sql, pure)
     if sql is not None and pure is not None:
         assert sql[0] == pure[0]
@@ -206,6 +233,45 @@ def test_it_computes_the_same_due_date_in_sql(world: World, instruments: None, r
         decisions="Продолжать.",
     )
     _same(team.case)  # the date chosen at the review
+    services.goal_update(
+        user=team.manager,
+        goal_id=Plan.objects.get(case=team.case).goals.get().pk,
+        expected_version=Plan.objects.get(case=team.case).goals.get().version,
+        status="achieved",
+    )
+    services.closure_request(
+        user=team.manager,
+        case_id=team.case.pk,
+        reason="goals_achieved",
+        checklist=[
+            "safe",
+            "goals_reviewed",
+            "services_in_place",
+            "documents",
+            "views_heard",
+            "follow_up_agreed",
+        ],
+    )
+    services.closure_approve(user=team.supervisor, case_id=team.case.pk, expected_version=1)
+    _same(team.case)  # the 6-month follow-up
+    six = FollowUp.objects.get(case=team.case, months=6)
+    services.follow_up_record(
+        user=team.manager,
+        follow_up_id=six.pk,
+        expected_version=six.version,
+        done_on=timezone.localdate(),
+        outcome="stable",
+        notes="Всё хорошо.",
+    )
+    _same(team.case)  # the 12-month one
+    team.case.refresh_from_db()
+    services.case_reopen(
+        user=team.manager,
+        case_id=team.case.pk,
+        expected_version=team.case.version,
+        reason="Снова нужна помощь",
+    )
+    _same(team.case)  # back to reviews
 
 
 def test_it_lists_only_what_is_due_within_a_week_or_overdue(

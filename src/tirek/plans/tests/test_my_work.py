@@ -61,6 +61,9 @@ def test_it_alerts_about_a_missed_review(world: World, instruments: None) -> Non
     Plan.objects.filter(case=team.case).update(
         first_approved_at=timezone.now() - timedelta(days=100)
     )  # approved long ago, never reviewed
+    from tirek.plans.milestones import milestones_refresh
+
+    milestones_refresh(team.case.pk)
     page = logged_in_client(team.manager).get("/").content.decode()
     assert "Предупреждения" in page
     assert "пересмотр плана нужно было провести" in page
