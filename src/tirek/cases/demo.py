@@ -207,4 +207,26 @@ def load(stdout: Any) -> None:
                     narrative=text,
                 )
         opened += 1
+    _emergency_access(users)
     stdout.write(f"Demo cases ready: {opened} opened with teams, consents and notes.")
+
+
+def _emergency_access(users: dict[str, User]) -> None:
+    """One break-the-glass by the demo health worker, for the DPO's review list."""
+    from tirek.privacy.services import emergency_access_open
+
+    health = users.get("demo-health-worker")
+    case = (
+        Case.objects.filter(supervising_unit__name__isnull=False, region__code="kz-karaganda")
+        .exclude(team__user=health)
+        .order_by("number")
+        .first()
+    )
+    if health is None or case is None:
+        return
+    emergency_access_open(
+        by=health,
+        case_id=case.pk,
+        justification="Ребёнок доставлен в поликлинику с высокой температурой без сопровождения; "
+        "нужны сведения о прививках и аллергиях.",
+    )

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tirek.access import policy
 from tirek.accounts.models import User
@@ -15,36 +16,42 @@ from .models import CaseStatus, NoteKind, Phase, RiskLevel
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker; it only takes ISO dates, whatever the language."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:  # noqa: A002
+        super().__init__(attrs, format or "%Y-%m-%d")
 
 
 def _blank(choices: list[tuple[str, Any]], label: Any) -> list[tuple[str, Any]]:
     return [("", label), *choices]
 
 
+ANY = pgettext_lazy("case filter: status, phase, risk level or region", "Any")
+
+
 class CaseFilterForm(forms.Form):
     q = forms.CharField(
-        label=_("Search"),
+        label=_("Search cases"),
         required=False,
         max_length=100,
         validators=[reject_control_chars],
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Case number or name")}),
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=_blank(CaseStatus.choices, _("Any"))
+        label=_("Status"), required=False, choices=_blank(CaseStatus.choices, ANY)
     )
-    phase = forms.ChoiceField(
-        label=_("Phase"), required=False, choices=_blank(Phase.choices, _("Any"))
-    )
+    phase = forms.ChoiceField(label=_("Phase"), required=False, choices=_blank(Phase.choices, ANY))
     risk_level = forms.ChoiceField(
-        label=_("Risk level"), required=False, choices=_blank(RiskLevel.choices, _("Any"))
+        label=_("Risk level"), required=False, choices=_blank(RiskLevel.choices, ANY)
     )
     region = forms.ChoiceField(label=_("Region"), required=False)
     scope = forms.ChoiceField(label=_("Cases"), required=False)
 
     def __init__(self, *args: Any, user: User, regions: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = _blank(regions, _("Any"))
+        self.fields["region"].choices = _blank(regions, ANY)
         scopes: list[tuple[str, Any]] = [("", _("All I may see")), ("mine", _("On my team"))]
         if user.has_role(Role.SUPERVISOR):
             scopes.append(("unit", _("My unit")))
@@ -171,7 +178,7 @@ class NoteForm(forms.Form):
     section = forms.ChoiceField(label=_("Who may read it (section)"))
     occurred_on = forms.DateField(label=_("Date of contact"), widget=DateInput)
     narrative = forms.CharField(
-        label=_("Note"),
+        label=_("Note text"),
         max_length=20000,
         validators=[reject_control_chars],
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -187,7 +194,7 @@ class NoteEditForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     occurred_on = forms.DateField(label=_("Date of contact"), widget=DateInput)
     narrative = forms.CharField(
-        label=_("Note"),
+        label=_("Note text"),
         max_length=20000,
         validators=[reject_control_chars],
         widget=forms.Textarea(attrs={"rows": 8}),

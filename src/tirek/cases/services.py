@@ -442,7 +442,7 @@ DEFAULT_NOTE_SECTION: dict[str, str] = {
     Role.RELIGIOUS_COUNSELLOR: policy.Section.COUNSELLING,
 }
 # Notes never go in the core section: everyone on the team, school included, reads it.
-NOTE_SECTIONS = sorted(policy.Section.ALL - {policy.Section.CORE})
+NOTE_SECTIONS = [s for s in policy.Section.LABELS if s != policy.Section.CORE]
 
 
 def note_sections_for(user: User, case: Case) -> list[str]:

@@ -14,7 +14,12 @@ from .models import ConsentKind, GivenBy, Purpose, ReviewOutcome
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker; it only takes ISO dates, whatever the language."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:  # noqa: A002
+        super().__init__(attrs, format or "%Y-%m-%d")
 
 
 class ConsentForm(forms.Form):
