@@ -140,7 +140,8 @@ class PersonListItem(Schema):
 
 class PersonList(Schema):
     items: list[PersonListItem]
-    count: int
+    count: int = Field(..., description="matches, counted up to 1000")
+    count_capped: bool = Field(..., description="true when there are more than 1000")
     limit: int
     offset: int
 
@@ -319,7 +320,7 @@ def person_list(request: HttpRequest, filters: Query[ListQuery]) -> PersonList:
     initials and year of birth only."""
     limit, offset = selectors.clamp(filters.limit, filters.offset)
     people = selectors.search_people(request.user, filters.q)
-    count = people.count()
+    count, capped = selectors.capped_count(people)
     page = list(
         people.only("pk", "given_name", "family_name", "birth_date")[offset : offset + limit]
     )
@@ -334,6 +335,7 @@ def person_list(request: HttpRequest, filters: Query[ListQuery]) -> PersonList:
     return PersonList(
         items=[PersonListItem(id=p.pk, initials=p.initials, birth_year=p.birth_year) for p in page],
         count=count,
+        count_capped=capped,
         limit=limit,
         offset=offset,
     )

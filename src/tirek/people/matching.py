@@ -636,6 +636,25 @@ def _logistic(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
+_BEST_NAMES = (
+    max(GIVEN_WEIGHTS.values()) + max(FAMILY_WEIGHTS.values()) + max(PATRONYMIC_WEIGHTS.values())
+)
+
+
+def may_reach(q: Identity, c: Identity, threshold: float = THRESHOLD) -> bool:
+    """Whether ``c`` could score ``threshold`` against ``q`` even with perfect names:
+    a cheap look at date of birth, sex and IIN that spares scoring most of a popular
+    name's namesakes (born years apart)."""
+    if q.iin and q.iin == c.iin:
+        return True
+    bound = PRIOR + _BEST_NAMES + DATE_WEIGHTS[compare_births(q.birth, c.birth)]
+    if q.sex and c.sex and q.sex != c.sex:
+        bound += SEX_DIFFERS
+    if q.iin and c.iin:
+        bound += IIN_DIFFERS
+    return _logistic(bound) >= threshold
+
+
 def score(q: Identity, c: Identity) -> Match:
     """How likely ``q`` and ``c`` are the same person, with the reasons."""
     weight, reasons = max(_name_alignments(q, c), key=lambda option: option[0])
@@ -718,6 +737,13 @@ def _full_skels(full: Iterable[str]) -> set[str]:
         for word in fold(value).split(" "):
             skels |= _skels([word], Kind.GIVEN) | _skels([word], Kind.FAMILY)
     return skels
+
+
+def typed_key(word: str) -> str:
+    """The name-search key of a word exactly as typed (no ending removed): "starts with"
+    searches use it, so "Ахме" finds Ахметов and Ахмедова."""
+    skel = skeleton(phonetic(latin(word).replace(" ", "")))
+    return "T" + skel if skel else ""
 
 
 def word_keys(word: str) -> list[str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -140,31 +140,56 @@ def clamp(limit: Any, offset: Any, *, default: int = 20) -> tuple[int, int]:
 
 def search_people(user: Any, q: str = "") -> QuerySet[Person]:
     """Visible people whose names match every word of ``q`` in any spelling and script
-    (the last word may be the beginning of a name); 12 digits search the IIN."""
+    (the last word may also be the beginning of a name); 12 digits search the IIN.
+    Newest first: lists show initials, so an alphabetical order would mean little, and
+    ordering by id lets the database stop at the first page."""
     people = visible_people(user)
     q = (q or "").strip()[:200]
-    if not q:
-        return people.order_by("family_name", "given_name", "pk")
     if q.isdigit() and len(q) == 12:
-        return people.filter(iin=q).order_by("pk")
-    words = [w for w in matching.fold(q).split(" ") if w]
-    keys = [matching.word_keys(w) for w in words]
-    keys = [k for k in keys if k]
-    if not keys:
-        return people.none()
-    *whole, last = keys
-    for alternatives in whole:
-        people = people.filter(
-            pk__in=PersonNameKey.objects.filter(key__in=alternatives).values("person_id")
-        )
-    # The last word may be incomplete: any key that starts with its skeleton matches.
-    prefix = min(last, key=len)
-    people = people.filter(
-        pk__in=PersonNameKey.objects.filter(
-            key__gte=prefix, key__lte=prefix + "Z" * matching.MAX_KEY_LENGTH
-        ).values("person_id")
-    )
-    return people.order_by("family_name", "given_name", "pk")
+        return people.filter(iin=q).order_by("-pk")
+    words = [w for w in matching.fold(q).split(" ") if w][:6]
+    for word in words[:-1]:
+        people = people.filter(pk__in=_keyed(matching.word_keys(word)))
+    if words:
+        last = words[-1]
+        condition = Q(key__in=matching.word_keys(last))
+        typed = matching.typed_key(last)
+        if typed:
+            # Still typing: the word as typed may be the start of a longer name.
+            condition |= Q(key__gte=typed, key__lte=typed + "Z" * matching.MAX_KEY_LENGTH)
+        people = people.filter(pk__in=PersonNameKey.objects.filter(condition).values("person_id"))
+    return people.order_by("-pk")
+
+
+def _keyed(keys: Sequence[str]) -> QuerySet[Any]:
+    return PersonNameKey.objects.filter(key__in=list(keys)).values("person_id")
+
+
+COUNT_CAP = 1000
+
+
+def capped_count(people: QuerySet[Any]) -> tuple[int, bool]:
+    """How many (up to COUNT_CAP), and whether there are more: counting every match of
+    a one-letter search among 100,000 people is work nobody reads."""
+    n = people.order_by()[: COUNT_CAP + 1].count()
+    return min(n, COUNT_CAP), n > COUNT_CAP
+
+
+class CappedList:
+    """A queryset whose count stops at COUNT_CAP, for Django's Paginator."""
+
+    def __init__(self, people: QuerySet[Any]) -> None:
+        self.people = people
+        self.count_value, self.capped = capped_count(people)
+
+    def count(self) -> int:
+        return self.count_value
+
+    def __len__(self) -> int:
+        return self.count_value
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.people[index]
 
 
 # --- duplicate check ------------------------------------------------------------------------
@@ -271,6 +296,8 @@ def find_duplicates(query: matching.Identity, *, exclude: Sequence[int] = ()) ->
     wanted = sorted(set(ids) - set(exclude))
     scored = []
     for pk, identity in _identities(wanted).items():
+        if not matching.may_reach(query, identity):
+            continue
         match = matching.score(query, identity)
         if match.score >= matching.THRESHOLD:
             scored.append((match, pk))

@@ -109,7 +109,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
     people = selectors.search_people(request.user, q).only(
         "pk", "given_name", "family_name", "birth_date"
     )
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    matches = selectors.CappedList(people)
+    page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
     if q:
         record(
             actor=request.user,
@@ -125,6 +126,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "people/list.html",
         {
             "page": page,
+            "capped": matches.capped,
             "q": q,
             "query": query.urlencode(),
             "may_register": selectors.may_check_duplicates(request.user),

@@ -268,3 +268,15 @@ def test_it_adds_documents_and_leaves_the_no_documents_state(world: World) -> No
         {"doc_type": "passport", "issued_on": "2020-03-02", "expires_on": "2019-01-01"},
     )
     assert bad.status_code == 422
+
+
+def test_it_caps_the_count_of_a_broad_search(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tirek.people import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    manager = world.staff(Role.CASE_MANAGER)
+    for given in ("Айша", "Аиша", "Aisha"):
+        register(manager, given, "Каримова")
+    data = api_client(manager).get("/api/v1/persons", {"q": "Karimova", "limit": 10}).json()
+    assert (data["count"], data["count_capped"]) == (2, True)
+    assert len(data["items"]) == 3

@@ -197,3 +197,22 @@ def test_it_searches_words_by_their_skeleton() -> None:
     assert set(word_keys("Aigerim")) & stored
     assert set(word_keys("Әйгерім")) & stored
     assert set(word_keys("Serikova")) & stored
+
+
+def test_it_only_skips_people_who_could_not_reach_the_threshold() -> None:
+    from tirek.people.matching import may_reach
+
+    q = person("Мухаммад", "Каримов", date(2014, 2, 14))
+    assert not may_reach(q, person("Мухаммад", "Каримов", date(1958, 3, 3)))
+    assert may_reach(q, person("Muhammad", "Karimov", date(2014, 2, 14)))
+    assert may_reach(q, person("Muhammad", "Karimov"))
+    assert may_reach(
+        person("X", "Y", iin="920412401006"), person("A", "B", date(1958, 1, 1), iin="920412401006")
+    )
+    # The bound never drops someone the full score would report.
+    from tirek.people.tests.test_duplicate_dataset import identity, load
+
+    for pair in load("duplicates.json") + load("duplicates_holdout.json"):
+        q, c = identity(pair["query"]), identity(pair["record"])
+        if score(q, c).score >= THRESHOLD:
+            assert may_reach(q, c), pair["id"]

@@ -164,3 +164,21 @@ def test_it_links_the_record_from_the_case_page(team: dict) -> None:  # type: ig
     case = Case.objects.get(person=team["person"])
     page = logged_in_client(team["manager"]).get(f"/cases/{case.pk}/").content.decode()
     assert f'href="/people/{team["person"].pk}/"' in page
+
+
+def test_it_re_encrypts_photos_when_the_key_is_rotated(team: dict, settings) -> None:  # type: ignore[no-untyped-def,type-arg]
+    from cryptography.fernet import Fernet, InvalidToken
+
+    from tirek.core import crypto
+    from tirek.people import services
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.ENCRYPTION_KEYS = [old]
+    services.photo_set(by=team["manager"], person=team["person"], data=PNG)
+    settings.ENCRYPTION_KEYS = [new, old]
+    assert services.photos_rotate() == 1
+    settings.ENCRYPTION_KEYS = [new]
+    assert crypto.decrypt_bytes(bytes(PersonPhoto.objects.get().data)) == PNG
+    settings.ENCRYPTION_KEYS = [old]
+    with pytest.raises(InvalidToken):
+        crypto.decrypt_bytes(bytes(PersonPhoto.objects.get().data))
