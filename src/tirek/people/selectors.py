@@ -250,29 +250,39 @@ _IDENTITY_FIELDS = (
 )
 
 
-def _identities(ids: Sequence[int]) -> dict[int, matching.Identity]:
-    """The matching view of many people in two queries, without building model objects
-    (a check scores up to CANDIDATE_POOL people and keeps a handful)."""
-    names: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for person_id, kind, value in PersonName.objects.filter(person_id__in=ids).values_list(
-        "person_id", "kind", "value"
-    ):
-        names[person_id][kind].append(value)
-    out = {}
+def _identities(query: matching.Identity, ids: Sequence[int]) -> dict[int, matching.Identity]:
+    """The matching view of the candidates that could reach the threshold at all
+    (``matching.may_reach``: date of birth, sex, IIN), in two queries and without
+    building model objects; names are fetched for those only."""
+    facts = {}
     rows = Person.objects.filter(pk__in=ids, merged_into__isnull=True).values_list(
         *_IDENTITY_FIELDS
     )
     for pk, given, family, patronymic, sex, born, precision, estimated, iin in rows:
-        out[pk] = identity_from(
+        birth = matching.Birth(born, precision, estimated)
+        bare = matching.Identity(
+            given=(), family=(), birth=birth, sex="" if sex == "unknown" else sex, iin=iin
+        )
+        if matching.may_reach(query, bare):
+            facts[pk] = (given, family, patronymic, sex, birth, iin)
+    names: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    if facts:
+        for person_id, kind, value in PersonName.objects.filter(
+            person_id__in=list(facts)
+        ).values_list("person_id", "kind", "value"):
+            names[person_id][kind].append(value)
+    return {
+        pk: identity_from(
             given=given,
             family=family,
             patronymic=patronymic,
             sex=sex,
-            birth=matching.Birth(born, precision, estimated),
+            birth=birth,
             iin=iin,
             other=names.get(pk, {}),
         )
-    return out
+        for pk, (given, family, patronymic, sex, birth, iin) in facts.items()
+    }
 
 
 def find_duplicates(query: matching.Identity, *, exclude: Sequence[int] = ()) -> list[Candidate]:
@@ -295,9 +305,7 @@ def find_duplicates(query: matching.Identity, *, exclude: Sequence[int] = ()) ->
         ids += list(Person.objects.filter(iin=query.iin).values_list("pk", flat=True)[:5])
     wanted = sorted(set(ids) - set(exclude))
     scored = []
-    for pk, identity in _identities(wanted).items():
-        if not matching.may_reach(query, identity):
-            continue
+    for pk, identity in _identities(query, wanted).items():
         match = matching.score(query, identity)
         if match.score >= matching.THRESHOLD:
             scored.append((match, pk))
