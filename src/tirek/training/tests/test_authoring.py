@@ -113,7 +113,12 @@ def test_it_keeps_course_editing_to_coordinators(world: World, role: str) -> Non
         assert client.get(url).status_code == 403, url
 
 
-def test_it_serves_lesson_images_and_refuses_other_files(world: World) -> None:
+def test_it_serves_lesson_images_and_refuses_other_files(
+    world: World,
+    settings,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.MEDIA_ROOT = tmp_path  # uploads stay out of the working tree
     coordinator = world.staff(Role.TRAINING_COORDINATOR)
     course = short_course()
     lesson = lessons(course)[0]
