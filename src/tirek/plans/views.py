@@ -48,6 +48,8 @@ from .models import (
     Progress,
 )
 from .pdf import render_plan
+from .phases import ORDER as PHASE_ORDER
+from .phases import phase_change_problems
 
 FAILURES = (ValidationError, Conflict, Refused, PermissionDenied)
 
@@ -83,6 +85,7 @@ def plan(request: HttpRequest, case_id: int) -> HttpResponse:
     current = selectors.plan_of(case)
     versions = list(selectors.plan_versions(current)) if current else []
     journey = selectors.journey(case)
+    next_phase = _next_phase(case)
     editable = (
         case.status != CaseStatus.CLOSED
         and can_write(request.user, case, Section.PLAN)
@@ -98,6 +101,8 @@ def plan(request: HttpRequest, case_id: int) -> HttpResponse:
             "versions": versions,
             "journey": journey,
             "steps": _steps(journey),
+            "next_phase": next_phase,
+            "phase_problems": phase_change_problems(case, next_phase) if next_phase else [],
             "editable": editable,
             "can_submit": bool(
                 current
@@ -114,6 +119,12 @@ def plan(request: HttpRequest, case_id: int) -> HttpResponse:
             "comment_form": CommentForm(),
         },
     )
+
+
+def _next_phase(case: Case) -> str | None:
+    order = [str(p) for p in PHASE_ORDER]
+    index = order.index(case.phase) if case.phase in order else -1
+    return order[index + 1] if 0 <= index < len(order) - 1 else None
 
 
 def _steps(journey: Any) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ from tirek.plans.deadlines import (
     schedule,
 )
 from tirek.plans.models import FollowUp, Plan
-from tirek.testing import World
+from tirek.testing import World, logged_in_client
 
 T0 = datetime(2026, 1, 31, 9, 0, tzinfo=UTC)
 DEFAULT = Deadlines()
@@ -297,3 +297,35 @@ def test_it_lists_only_what_is_due_within_a_week_or_overdue(
     assert [c.pk for c in selectors.due_cases(manager, overdue_only=True)] == [old.pk]
     in_25_days = timezone.now() + timedelta(days=25)
     assert later.pk in [c.pk for c in selectors.due_cases(manager, now=in_25_days)]
+
+
+# --- phases ------------------------------------------------------------------------------
+
+
+def test_it_names_what_a_phase_needs() -> None:
+    from tirek.plans.phases import entry_problems
+
+    fresh = CaseFacts(registered_at=T0)
+    approved = CaseFacts(registered_at=T0, plan_approved_at=T0)
+    assert entry_problems(fresh, "rehabilitation", reviews=0) == []
+    assert len(entry_problems(fresh, "reintegration", reviews=0)) == 1
+    assert entry_problems(approved, "reintegration", reviews=0) == []
+    assert len(entry_problems(approved, "monitoring", reviews=0)) == 1
+    assert entry_problems(approved, "monitoring", reviews=1) == []
+
+
+def test_it_checks_a_case_before_it_moves_on_but_never_back(
+    world: World, instruments: None
+) -> None:
+    from tirek.plans.phases import phase_change_problems
+
+    team = make_team(world)
+    assert phase_change_problems(team.case, "reintegration") == [
+        "Сначала должен быть утверждён индивидуальный план."
+    ]
+    Case.objects.filter(pk=team.case.pk).update(phase="monitoring")
+    team.case.refresh_from_db()
+    assert phase_change_problems(team.case, "rehabilitation") == []
+    assert phase_change_problems(team.case, "nowhere") == ["Неизвестный этап."]
+    page = logged_in_client(team.manager).get(f"/cases/{team.case.pk}/plan/").content.decode()
+    assert 'data-testid="next-phase"' not in page  # monitoring is the last phase
