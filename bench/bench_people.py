@@ -328,6 +328,8 @@ def duplicate_queries(
             body["birth_date_estimated"] = shift != 0
         if rng.random() < 0.15:  # someone not on file
             body["family_name"] = "Zzyzxova" + str(rng.randrange(1000))
+        else:
+            body["_asked_about"] = s["id"]
         queries.append(body)
     return queries
 
@@ -397,12 +399,19 @@ def main() -> None:
     search_inputs = search_queries(specs, rng, args.runs)
     found_counts: list[int] = []
 
+    found_asked: list[bool] = []
+
     def api_duplicates(body: dict[str, Any]) -> None:
+        asked = body.get("_asked_about")
+        payload = {k: v for k, v in body.items() if not k.startswith("_")}
         response = client.post(
-            "/api/v1/persons/duplicates", json.dumps(body), content_type="application/json"
+            "/api/v1/persons/duplicates", json.dumps(payload), content_type="application/json"
         )
         assert response.status_code == 200, response.content
-        found_counts.append(len(response.json()["candidates"]))
+        candidates = response.json()["candidates"]
+        found_counts.append(len(candidates))
+        if asked:
+            found_asked.append(any(c["person_id"] == asked for c in candidates))
 
     def api_search(q: str) -> None:
         response = client.get("/api/v1/persons", {"q": q, "limit": 20})
@@ -455,6 +464,10 @@ def main() -> None:
     )
     print(
         f"  candidates returned per check: median {statistics.median(found_counts):.0f}, max {max(found_counts)}"
+    )
+    print(
+        f"  the person a query was made from was among the candidates in "
+        f"{sum(found_asked)}/{len(found_asked)} checks ({100 * sum(found_asked) / len(found_asked):.1f} %)"
     )
 
 

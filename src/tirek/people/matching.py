@@ -605,9 +605,10 @@ def _name_alignments(q: Identity, c: Identity) -> list[tuple[float, list[str]]]:
     g, g_other = _best(qg, cg, Kind.GIVEN)
     f, f_other = _best(qf, cf, Kind.FAMILY)
     add(g, f, 0.0, ["other_spelling"] if (g_other or f_other) else [])
-    # Given and family name swapped (common when forms from abroad are copied).
-    sg, _o1 = _best(qg, _values(c.family, Kind.GIVEN), Kind.GIVEN)
-    sf, _o2 = _best(qf, _values(c.given, Kind.FAMILY), Kind.FAMILY)
+    # Given and family name swapped (common when forms from abroad are copied): the
+    # query's family name field holds the given name, and the other way round.
+    sg, _o1 = _best(_values(q.family, Kind.GIVEN), cg, Kind.GIVEN)
+    sf, _o2 = _best(_values(q.given, Kind.FAMILY), cf, Kind.FAMILY)
     if min(sg, sf) >= Level.TYPO:
         add(sg, sf, -SWAP_PENALTY, ["names_swapped"])
     # Other full names: as a given name used instead of the first one (a kunya such as
@@ -701,27 +702,58 @@ def score(q: Identity, c: Identity) -> Match:
 # --- blocking keys ------------------------------------------------------------------------
 # Keys are ASCII [A-Z0-9] so that byte order and any database collation agree.
 #   T<skel>             one word of any name (name search)
-#   P<skel>0<skel>      a given-word and family-word pair, sorted (duplicate check)
-#   Y<skel>0<year>      a given or family word and a birth year ("0000": unknown)
-# Family words are keyed by their stem (Ахметова and Ахмет share keys).
+#   P<skel>0<skel>      a given-name and a family-name skeleton, sorted (swaps meet)
+#   Q<pre>0<pre>        the same with the first three symbols of each (a late typo)
+#   Y<skel>0<year>      a given or family name and a year of birth ("0000": unknown)
+#   Z<pre>0<year>       the same with the first three symbols
+# Family names are keyed by their stem (Ахметова and Ахмет share keys); a given name on
+# the names list also carries the skeleton of its list's first spelling (Жүсіп = Юсуф).
+# A true match usually shares several keys; a namesake of a popular name shares one or
+# two, so ranking candidates by shared keys keeps the pool small and relevant.
 
 MAX_KEY_LENGTH = 64
 UNKNOWN_YEAR = "0000"
+PREFIX = 3
+
+
+@lru_cache(maxsize=1)
+def _canonical() -> dict[str, frozenset[str]]:
+    """Phonetic form → skeletons of the first spelling of each names-list line it is on."""
+    from .given_names import GROUPS
+
+    out: dict[str, set[str]] = {}
+    for line in GROUPS.strip().splitlines():
+        variants = [phonetic(latin(v).replace(" ", "")) for v in line.split()]
+        head = skeleton(variants[0])
+        for phon in variants:
+            out.setdefault(phon, set()).add(head)
+    return {phon: frozenset(heads) for phon, heads in out.items()}
+
+
+@lru_cache(maxsize=65536)
+def _skels_one(value: str, kind: str) -> frozenset[str]:
+    form = name_form(value or "", kind)
+    if form.empty:
+        return frozenset()
+    skels: set[str] = set()
+    if kind == Kind.GIVEN:
+        canonical = _canonical()
+        for word in (form.joined, *form.words):
+            if word.phon in _ARTICLES:
+                continue
+            skels.add(word.skel)
+            skels |= canonical.get(word.phon, frozenset())
+    else:
+        skels.add(skeleton(form.stem))
+        skels.update(skeleton(_strip_ending(w.phon, _FAMILY_ENDINGS)) for w in form.words)
+    return frozenset(s[: MAX_KEY_LENGTH // 2 - 2] for s in skels if s)
 
 
 def _skels(values: Iterable[str], kind: str) -> set[str]:
     skels: set[str] = set()
     for value in values:
-        form = name_form(value or "", kind)
-        if form.empty:
-            continue
-        if kind == Kind.GIVEN:
-            skels.add(form.joined.skel)
-            skels.update(w.skel for w in form.words if w.phon not in _ARTICLES)
-        else:
-            skels.add(skeleton(form.stem))
-            skels.update(skeleton(_strip_ending(w.phon, _FAMILY_ENDINGS)) for w in form.words)
-    return {s[: MAX_KEY_LENGTH // 2 - 2] for s in skels if s}
+        skels |= _skels_one(value, kind)
+    return skels
 
 
 def _years(birth: Birth) -> list[str]:
@@ -754,6 +786,21 @@ def word_keys(word: str) -> list[str]:
     return sorted("T" + s for s in skels)
 
 
+def _pair_keys(given: set[str], family: set[str]) -> set[str]:
+    keys = {"P" + "0".join(sorted((a, b))) for a in given for b in family}
+    keys |= {"Q" + "0".join(sorted((a[:PREFIX], b[:PREFIX]))) for a in given for b in family}
+    return keys
+
+
+def _year_keys(names: set[str], years: Iterable[str]) -> set[str]:
+    prefixes = {s[:PREFIX] for s in names}
+    keys = set()
+    for year in years:
+        keys |= {f"Y{s}0{year}" for s in names}
+        keys |= {f"Z{s}0{year}" for s in prefixes}
+    return keys
+
+
 def blocking_keys(identity: Identity) -> set[str]:
     """Every key stored for a person."""
     given = _skels(identity.given, Kind.GIVEN)
@@ -761,32 +808,22 @@ def blocking_keys(identity: Identity) -> set[str]:
     full = _full_skels(identity.full)
     patronymic = _skels(identity.patronymic, Kind.PATRONYMIC)
     keys = {"T" + s for s in given | family | full | patronymic}
-    # Search by a given name or family name word as typed, not only by stem.
+    # Search by a family name as typed, not only by its stem.
     keys |= {"T" + s for s in _skels(identity.family, Kind.GIVEN)}
-    names = given | family | full
-    for a in given | full:
-        for b in family | full:
-            if a != b:
-                keys.add("P" + "0".join(sorted((a, b))))
-    for year in _years(identity.birth):
-        keys |= {f"Y{s}0{year}" for s in names}
+    keys |= _pair_keys(given | full, family | full)
+    keys |= _year_keys(given | family | full, _years(identity.birth))
     return {k for k in keys if len(k) <= MAX_KEY_LENGTH}
 
 
 def query_keys(q: Identity) -> set[str]:
-    """Keys to look up for a duplicate check: the pair keys (names agree, date unknown or
-    far off by an error) and, when a birth year is known, word-and-year keys (one name
-    misspelled beyond recognition, the other plus the year agree). Stored estimated
+    """Keys to look up for a duplicate check: the pair keys (both names agree, whatever
+    the date) and, when a date of birth is given, the name-and-year keys (one name
+    misspelled beyond recognition; the other and the year agree). Stored estimated
     dates already carry every year they may stand for."""
     # Each name in both forms, in case the given and family names are swapped.
     given = _skels(q.given, Kind.GIVEN) | _skels(q.given, Kind.FAMILY)
     family = _skels(q.family, Kind.FAMILY) | _skels(q.family, Kind.GIVEN)
-    keys = set()
-    for a in given:
-        for b in family:
-            if a != b:
-                keys.add("P" + "0".join(sorted((a, b))))
+    keys = _pair_keys(given, family)
     if q.birth.date is not None:
-        years = set(_years(q.birth)) | {UNKNOWN_YEAR}
-        keys |= {f"Y{s}0{year}" for s in given | family for year in years}
+        keys |= _year_keys(given | family, set(_years(q.birth)) | {UNKNOWN_YEAR})
     return {k for k in keys if len(k) <= MAX_KEY_LENGTH}
