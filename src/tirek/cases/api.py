@@ -295,7 +295,10 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> CaseListOut:
 @router.post("", response={201: CaseOut})
 def open_case(request: HttpRequest, payload: CaseIn) -> Status:
     user = request.user
-    person = policy.visible_persons(user).filter(pk=payload.person_id).first()
+    people = policy.visible_persons(user)
+    if any(f.name == "merged_into" for f in people.model._meta.fields):
+        people = people.filter(merged_into__isnull=True)  # a merged duplicate lives on elsewhere
+    person = people.filter(pk=payload.person_id).first()
     if person is None:
         raise Http404
     case_manager = None

@@ -43,9 +43,11 @@ def _stale() -> Conflict:
 # --- who may handle consent -------------------------------------------------------------------
 
 
-def can_record_consent(user: Any, person: Any) -> bool:
+def can_record_consent(user: Any, person: Any, case: Any = None) -> bool:
     """Staff who see the family section of one of the person's cases; before a case is
-    opened, the person who registered them."""
+    opened, the person who registered them. ``case``: the case at hand, asked first."""
+    if case is not None and policy.can_write(user, case, policy.Section.FAMILY):
+        return True
     cases = list(Case.objects.filter(person=person))
     if not cases:
         return bool(

@@ -142,7 +142,7 @@ def consent_panel(
         "status": status,
         "person": case.person,
         "case": case,
-        "can_record": services.can_record_consent(user, case.person),
+        "can_record": services.can_record_consent(user, case.person, case),
         "can_approve": policy.is_supervisor_of(user, case),
     }
 
