@@ -19,11 +19,11 @@ from .tables import HIDDEN, Breakdown
 _ids = count(1)
 
 WIDTH = 640
-LABEL_WIDTH = 230
+LABEL_WIDTH = 270
 VALUE_WIDTH = 70
 BAR_HEIGHT = 18
 GAP = 8
-MAX_LABEL = 34
+MAX_LABEL = 32
 
 
 def _short(label: str) -> str:

@@ -2,6 +2,8 @@
 
 - ``TIREK_SDC_THRESHOLD`` (default 5): the smallest number of people a published cell may count.
 - ``TIREK_REPORTS_CACHE_SECONDS`` (default 600; 0 in tests): how long a computed, protected table is reused.
+- ``TIREK_REPORTS_REFRESH_SECONDS`` (default 300): how often the worker recomputes the national
+  indicator snapshots of this year and the last (0: never).
 - ``TIREK_EXPORTS_EAGER`` (default: on in tests): run export jobs in the request, not a thread.
 - ``TIREK_EXPORT_HOURS`` (default 24): how long an export file is kept.
 """
@@ -30,6 +32,12 @@ def cache_seconds() -> int:
     default = 0 if settings.TESTING else 600
     return int(
         _setting("TIREK_REPORTS_CACHE_SECONDS", env_int("TIREK_REPORTS_CACHE_SECONDS", default))
+    )
+
+
+def refresh_seconds() -> int:
+    return int(
+        _setting("TIREK_REPORTS_REFRESH_SECONDS", env_int("TIREK_REPORTS_REFRESH_SECONDS", 300))
     )
 
 

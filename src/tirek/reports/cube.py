@@ -181,8 +181,16 @@ class StatSpec:
     top_code: float | None = None
 
 
+CellKey = tuple[str, str, str, str]
+# A published statistic of a group: mean, maximum, maximum top-coded, total (None: hidden).
+StatValues = tuple[float | None, float | None, bool, float | None]
+
+
 @dataclass
 class PublishedCube:
+    """What may be published of one population: counts (``None`` when hidden), and the
+    means, maxima and totals of groups large enough. Zero counts are not stored."""
+
     population: str
     period: str
     scope: str
@@ -190,24 +198,32 @@ class PublishedCube:
     tree: RegionTree
     dimensions: dict[str, Dimension]
     measures: tuple[str, ...]
-    cells: dict[tuple[str, str, str, str], sdc.Cell]
-    means: dict[tuple[str, str, str, str], sdc.Statistic]
-    maxima: dict[tuple[str, str, str, str], sdc.Statistic]
-    sums: dict[tuple[str, str, str, str], sdc.Statistic]
+    values: dict[CellKey, int | None]
+    stats: dict[CellKey, StatValues]
     stat_labels: dict[str, str]
     computed_at: datetime
 
     def cell(self, node: str, dim: str = TOTAL, cat: str = TOTAL, measure: str = N) -> sdc.Cell:
-        return self.cells.get((node, dim, cat, measure), sdc.Cell(0, False))
+        value = self.values.get((node, dim, cat, measure), 0)
+        return sdc.Cell(None, True) if value is None else sdc.Cell(value, False)
+
+    def is_hidden(self, key: CellKey) -> bool:
+        return key in self.values and self.values[key] is None
+
+    def _stat(self, node: str, stat: str, dim: str, cat: str) -> StatValues:
+        return self.stats.get((node, dim, cat, stat), (None, None, False, None))
 
     def mean(self, node: str, stat: str, dim: str = TOTAL, cat: str = TOTAL) -> sdc.Statistic:
-        return self.means.get((node, dim, cat, stat), sdc.Statistic(None, True))
+        value = self._stat(node, stat, dim, cat)[0]
+        return sdc.Statistic(value, value is None)
 
     def maximum(self, node: str, stat: str, dim: str = TOTAL, cat: str = TOTAL) -> sdc.Statistic:
-        return self.maxima.get((node, dim, cat, stat), sdc.Statistic(None, True))
+        _mean, value, top_coded, _total = self._stat(node, stat, dim, cat)
+        return sdc.Statistic(value, value is None, top_coded)
 
     def total(self, node: str, stat: str, dim: str = TOTAL, cat: str = TOTAL) -> sdc.Statistic:
-        return self.sums.get((node, dim, cat, stat), sdc.Statistic(None, True))
+        value = self._stat(node, stat, dim, cat)[3]
+        return sdc.Statistic(value, value is None)
 
     def has_node(self, key: str) -> bool:
         return key in self.tree.nodes
@@ -215,6 +231,66 @@ class PublishedCube:
     def children(self, key: str) -> list[Node]:
         node = self.tree.nodes.get(key)
         return [self.tree.nodes[c] for c in node.children] if node else []
+
+    # --- a stored snapshot: codes and published numbers only; labels come at loading ---
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "v": 1,
+            "population": self.population,
+            "period": self.period,
+            "scope": self.scope,
+            "threshold": self.threshold,
+            "computed_at": self.computed_at.isoformat(),
+            "nodes": [
+                [n.key, n.parent, n.region_id, n.unallocated, n.children]
+                for n in self.tree.nodes.values()
+            ],
+            "dimensions": [
+                [d.code, [c for c, _l in d.categories]] for d in self.dimensions.values()
+            ],
+            "measures": list(self.measures),
+            "values": [[*key, value] for key, value in self.values.items()],
+            "stats": [[*key, *values] for key, values in self.stats.items()],
+            "stat_codes": list(self.stat_labels),
+        }
+
+    @classmethod
+    def from_json(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        node_names: Mapping[str, str],
+        dimension_labels: Mapping[str, tuple[Any, Mapping[str, Any]]],
+        stat_labels: Mapping[str, str],
+    ) -> PublishedCube:
+        """A snapshot with the labels of the current language: region names by node key,
+        per dimension its label and its categories' labels, the stats' labels."""
+        nodes = {
+            key: Node(
+                key, node_names.get(key, key), parent, "", region_id, list(children), unallocated
+            )
+            for key, parent, region_id, unallocated, children in data["nodes"]
+        }
+        dimensions = {}
+        for code, categories in data["dimensions"]:
+            label, names = dimension_labels.get(code, (code, {}))
+            dimensions[code] = Dimension(
+                code, label, tuple((c, names.get(c, c)) for c in categories)
+            )
+        return cls(
+            population=data["population"],
+            period=data["period"],
+            scope=data["scope"],
+            threshold=data["threshold"],
+            tree=RegionTree(nodes=nodes, leaf_of_region={}),
+            dimensions=dimensions,
+            measures=tuple(data["measures"]),
+            values={(a, b, c, d): v for a, b, c, d, v in data["values"]},
+            stats={(a, b, c, d): (m, x, bool(t), s) for a, b, c, d, m, x, t, s in data["stats"]},
+            stat_labels={code: stat_labels.get(code, code) for code in data["stat_codes"]},
+            computed_at=datetime.fromisoformat(data["computed_at"]),
+        )
 
 
 def _with_seen_categories(dimension: Dimension, rows: Sequence[Row]) -> Dimension:
@@ -277,32 +353,38 @@ def build_cube(
     # about it is shown.
     selections = [index[(node, TOTAL, TOTAL, N)] for node in tree.nodes]
     hidden = sdc.protect(values_list, relations, threshold, containers=selections)
-    cells = {key: sdc.Cell.of(values_list[i], i in hidden) for key, i in index.items()}
-    published_means: dict[tuple[str, str, str, str], sdc.Statistic] = {}
-    published_maxima: dict[tuple[str, str, str, str], sdc.Statistic] = {}
-    published_sums: dict[tuple[str, str, str, str], sdc.Statistic] = {}
+    published: dict[CellKey, int | None] = {}
+    for key, i in index.items():
+        if i in hidden:
+            published[key] = None
+        elif values_list[i]:
+            published[key] = values_list[i]
+    published_stats: dict[CellKey, StatValues] = {}
     for stat in stats:
         counted = Split(stat.split).yes
         for node in tree.nodes:
             for dim, cat in cat_keys:
                 n_index = index[(node, dim, cat, counted)]
                 n = values_list[n_index]
+                if not n:
+                    continue  # nobody in the group: nothing to publish or to hide
                 key = (node, dim, cat, stat.code)
                 n_hidden = n_index in hidden
-                mean = sums[key] / n if n and key in sums else None
-                published_means[key] = sdc.publish_mean(
-                    n, mean, n_hidden=n_hidden, threshold=threshold
+                mean = sdc.publish_mean(
+                    n,
+                    sums[key] / n if key in sums else None,
+                    n_hidden=n_hidden,
+                    threshold=threshold,
                 )
-                published_sums[key] = sdc.publish_sum(
-                    n, sums.get(key), n_hidden=n_hidden, threshold=threshold
-                )
-                published_maxima[key] = sdc.publish_max(
+                total = sdc.publish_sum(n, sums.get(key), n_hidden=n_hidden, threshold=threshold)
+                top = sdc.publish_max(
                     n,
                     maxima.get(key),
                     n_hidden=n_hidden,
                     top_code=stat.top_code,
                     threshold=threshold,
                 )
+                published_stats[key] = (mean.value, top.value, top.top_coded, total.value)
     return PublishedCube(
         population=population,
         period=period,
@@ -311,16 +393,11 @@ def build_cube(
         tree=tree,
         dimensions={d.code: d for d in dimensions},
         measures=measures,
-        cells=cells,
-        means=published_means,
-        maxima=published_maxima,
-        sums=published_sums,
-        stat_labels=dict(stat_labels or {}),
+        values=published,
+        stats=published_stats,
+        stat_labels={k: str(v) for k, v in (stat_labels or {}).items()},
         computed_at=timezone.now(),
     )
-
-
-CellKey = tuple[str, str, str, str]
 
 
 def cube_table(

@@ -24,11 +24,8 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
-    When,
 )
-from django.db.models import Case as SqlCase
-from django.db.models.functions import Cast, Coalesce, NullIf
-from django.db.models.lookups import GreaterThan
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +36,7 @@ from .cube import ROOT, Dimension, N, Row
 from .dimensions import LABELS, UNKNOWN, case_dimensions, quarter
 from .periods import Period, years_before
 from .registry import (
+    DIMENSION_LABELERS,
     POPULATION_DIMENSIONS,
     CustomRows,
     Indicator,
@@ -311,14 +309,14 @@ if apps.is_installed("tirek.assessments") and apps.is_installed("tirek.plans"):
     )
 
     # Follow-ups after closure: people with a follow-up due in the year.
-    def _follow_ups_due(period: Period) -> Any:
+    def _all_follow_ups_due(period: Period) -> Any:
         until = min(period.end, timezone.now())
         return FollowUp.objects.filter(
-            case=OuterRef("pk"),
-            cancelled_at__isnull=True,
-            due_at__gte=period.start,
-            due_at__lt=until,
+            cancelled_at__isnull=True, due_at__gte=period.start, due_at__lt=until
         )
+
+    def _follow_ups_due(period: Period) -> Any:
+        return _all_follow_ups_due(period).filter(case=OuterRef("pk"))
 
     def _follow_ups_done(period: Period) -> Q:
         undone = _follow_ups_due(period).filter(
@@ -330,7 +328,10 @@ if apps.is_installed("tirek.assessments") and apps.is_installed("tirek.plans"):
         Population(
             code="follow_up_due",
             label=_("People with a follow-up due in the year"),
-            queryset=lambda period: Case.objects.filter(Exists(_follow_ups_due(period))),
+            # "pk IN (…)" runs the inner query once; EXISTS would probe it per case.
+            queryset=lambda period: Case.objects.filter(
+                pk__in=_all_follow_ups_due(period).values("case_id")
+            ),
             unit="supervising_unit_id",
             dimensions=case_dimensions,
             counted=_("people"),
@@ -356,59 +357,52 @@ if apps.is_installed("tirek.assessments") and apps.is_installed("tirek.plans"):
     )
 
     # Wellbeing: the change between the first and the latest screening, by domain.
-    def _screenings(period: Period, domain: str) -> Any:
-        return DomainScore.objects.filter(
-            assessment__case=OuterRef("pk"),
-            assessment__kind=InstrumentKind.SCREENING,
-            assessment__status=AssessmentStatus.COMPLETED,
-            assessment__assessed_on__lte=period.last_day,
-            domain=domain,
-            max_score__gt=0,
+    def _all_screenings(period: Period) -> Any:
+        return Assessment.objects.filter(
+            kind=InstrumentKind.SCREENING,
+            status=AssessmentStatus.COMPLETED,
+            assessed_on__lte=period.last_day,
         )
 
-    def _percent_of_max(period: Period, domain: str, latest: bool) -> Subquery:
-        order = (
-            ("-assessment__assessed_on", "-assessment_id")
-            if latest
-            else (
-                "assessment__assessed_on",
-                "assessment_id",
-            )
-        )
-        percent = Cast(F("score"), FloatField()) * 100.0 / Cast(F("max_score"), FloatField())
-        return Subquery(
-            _screenings(period, domain).order_by(*order).annotate(p=percent).values("p")[:1],
-            output_field=FloatField(),
-        )
+    def _screenings(period: Period) -> Any:
+        return _all_screenings(period).filter(case=OuterRef("pk"))
 
     def _change(domain: str) -> Any:
-        def expression(period: Period) -> Any:
-            count = Subquery(
-                _screenings(period, domain)
-                .values("assessment__case")
-                .annotate(c=Count("id"))
-                .values("c")[:1]
-            )
-            return SqlCase(
-                When(
-                    GreaterThan(count, 1),
-                    then=_percent_of_max(period, domain, True)
-                    - _percent_of_max(period, domain, False),
-                ),
-                default=None,
-                output_field=FloatField(),
-            )
+        """Latest minus first score in ``domain``, in points of the maximum: two lookups
+        on the (assessment, domain) unique index, by the row's first and last screening."""
+        table = DomainScore._meta.db_table
 
-        return expression
+        def sql(q: Any) -> tuple[str, list[Any]]:
+            def percent(column: str) -> str:
+                return (
+                    f"SELECT {q('score')} * 100.0 / {q('max_score')} FROM {q(table)} "  # noqa: S608
+                    f"WHERE {q('assessment_id')} = {q('rows')}.{q(column)} "
+                    f"AND {q('domain')} = %s AND {q('max_score')} > 0"
+                )
 
-    def _screening_domains(period: Period) -> dict[str, Stat]:
-        """One stat per domain the screening instruments score (instruments are data)."""
+            return f"({percent('last_screening')}) - ({percent('first_screening')})", [
+                domain,
+                domain,
+            ]
+
+        return sql
+
+    def _screening_titles() -> dict[str, str]:
+        """Domain titles from the screening instruments' definitions, in this language."""
         titles: dict[str, str] = {}
         for definition in InstrumentVersion.objects.filter(
             instrument__kind=InstrumentKind.SCREENING
         ).values_list("definition", flat=True):
-            for item in [*(definition.get("totals") or []), *(definition.get("domains") or [])]:
-                titles.setdefault(item["code"], localised(item.get("title") or {}) or item["code"])
+            for item in definition.get("totals") or []:
+                titles.setdefault("wb_total", localised(item.get("title") or {}) or item["code"])
+            for item in definition.get("domains") or []:
+                code = f"wb_{item['code']}"
+                titles.setdefault(code, localised(item.get("title") or {}) or item["code"])
+        return titles
+
+    def _screening_domains(period: Period) -> dict[str, Stat]:
+        """One stat per domain the screening instruments score (instruments are data)."""
+        titles = {code[3:]: title for code, title in _screening_titles().items()}
         found = (
             DomainScore.objects.filter(assessment__kind=InstrumentKind.SCREENING)
             .values_list("domain", "is_total")
@@ -419,33 +413,40 @@ if apps.is_installed("tirek.assessments") and apps.is_installed("tirek.plans"):
             code = "wb_total" if is_total else f"wb_{domain}"
             if code in stats:
                 continue
-            stats[code] = Stat(_change(domain), label=titles.get(domain, domain))
+            stats[code] = Stat(sql=_change(domain), label=titles.get(domain, domain))
         if "wb_total" not in stats:
             stats["wb_total"] = Stat(lambda period: Value(None, output_field=FloatField()))
         return stats
 
-    def _screened_twice(period: Period) -> Any:
-        twice = (
-            Assessment.objects.filter(
-                case=OuterRef("pk"),
-                kind=InstrumentKind.SCREENING,
-                status=AssessmentStatus.COMPLETED,
-                assessed_on__lte=period.last_day,
-            )
-            .values("case")
-            .annotate(c=Count("id"))
-            .filter(c__gte=2)
-        )
-        return Case.objects.filter(_active_at_end(period), Exists(twice))
+    def _has_screening(period: Period) -> Any:
+        screened = _all_screenings(period).values("case_id")
+        return Case.objects.filter(_active_at_end(period), pk__in=screened)
+
+    def _first_and_last(period: Period) -> dict[str, Any]:
+        return {
+            "first_screening": Subquery(
+                _screenings(period).order_by("assessed_on", "id").values("id")[:1]
+            ),
+            "last_screening": Subquery(
+                _screenings(period).order_by("-assessed_on", "-id").values("id")[:1]
+            ),
+        }
+
+    def _screened_twice(q: Any) -> str:
+        """Two screenings or more: the first and the latest are different assessments."""
+        return f"{q('rows')}.{q('first_screening')} <> {q('rows')}.{q('last_screening')}"
 
     register_population(
         Population(
             code="screened",
             label=_("People in the programme screened at least twice"),
-            queryset=_screened_twice,
+            queryset=_has_screening,
+            row_columns=_first_and_last,
+            row_filter=_screened_twice,
             unit="supervising_unit_id",
             dimensions=case_dimensions,
             stats=_screening_domains,
+            stat_labels=lambda period: _screening_titles(),
             counted=_("people"),
         )
     )
@@ -476,10 +477,11 @@ if apps.is_installed("tirek.assessments") and apps.is_installed("tirek.plans"):
 if apps.is_installed("tirek.referrals"):
     from tirek.referrals.models import Referral, ReferralEvent, ReferralStatus
 
+    def _all_referrals_in(period: Period) -> Any:
+        return Referral.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
+
     def _referrals_in(period: Period) -> Any:
-        return Referral.objects.filter(
-            case=OuterRef("pk"), created_at__gte=period.start, created_at__lt=period.end
-        )
+        return _all_referrals_in(period).filter(case=OuterRef("pk"))
 
     def _count_of(queryset: Any) -> Any:
         return Coalesce(
@@ -516,7 +518,9 @@ if apps.is_installed("tirek.referrals"):
         Population(
             code="referred",
             label=_("People referred in the year"),
-            queryset=lambda period: Case.objects.filter(Exists(_referrals_in(period))),
+            queryset=lambda period: Case.objects.filter(
+                pk__in=_all_referrals_in(period).values("case_id")
+            ),
             unit="supervising_unit_id",
             dimensions=case_dimensions,
             quarter=None,
@@ -600,18 +604,18 @@ if apps.is_installed("tirek.referrals"):
 if apps.is_installed("tirek.interviews"):
     from tirek.interviews.models import Interview, InterviewStatus
 
-    def _interviews_held(period: Period) -> Any:
+    def _all_interviews_held(period: Period) -> Any:
         when = Coalesce(F("started_at"), F("scheduled_at"), F("requested_at"))
         return Interview.objects.annotate(held_at=when).filter(
-            case=OuterRef("pk"),
-            status=InterviewStatus.HELD,
-            held_at__gte=period.start,
-            held_at__lt=period.end,
+            status=InterviewStatus.HELD, held_at__gte=period.start, held_at__lt=period.end
         )
+
+    def _interviews_held(period: Period) -> Any:
+        return _all_interviews_held(period).filter(case=OuterRef("pk"))
 
     def _children_interviewed(period: Period) -> Any:
         return Case.objects.filter(
-            Exists(_interviews_held(period)),
+            pk__in=_all_interviews_held(period).values("case_id"),
             person__birth_date__gt=years_before(period.last_day, 18),
         )
 
@@ -668,8 +672,17 @@ if apps.is_installed("tirek.training"):
     def _audience_dimension(rows: list[dict[str, Any]]) -> Dimension:
         return Dimension("audience", LABELS["audience"], tuple(Audience.choices))
 
+    def _course_titles(codes: list[str]) -> dict[str, Any]:
+        ids = [int(c) for c in codes if c.isdigit()]
+        courses = Course.objects.filter(pk__in=ids).prefetch_related("translations")
+        return {str(c.pk): c.title for c in courses}
+
     POPULATION_DIMENSIONS["course"] = _course_dimension
     POPULATION_DIMENSIONS["audience"] = _audience_dimension
+    DIMENSION_LABELERS["course"] = _course_titles
+    DIMENSION_LABELERS["audience"] = lambda codes: dict(Audience.choices)
+    DIMENSION_LABELERS["event_kind"] = lambda codes: dict(Event.Kind.choices)
+    DIMENSION_LABELERS["generation"] = lambda codes: dict(_generations())
 
     register_population(
         Population(
@@ -710,11 +723,12 @@ if apps.is_installed("tirek.training"):
         )
     )
 
-    def _on_active_team(period: Period, role: str | None = None) -> Any:
-        members = CaseTeamMember.objects.filter(
-            user=OuterRef("pk"),
-            added_at__lt=period.end,
-        ).filter(Q(removed_at__isnull=True) | Q(removed_at__gte=period.end))
+    def _on_active_team(period: Period, role: str | None = None, correlated: bool = True) -> Any:
+        members = CaseTeamMember.objects.filter(added_at__lt=period.end).filter(
+            Q(removed_at__isnull=True) | Q(removed_at__gte=period.end)
+        )
+        if correlated:
+            members = members.filter(user=OuterRef("pk"))
         open_then = Q(case__closed_at__isnull=True) & ~Q(case__status=CaseStatus.CLOSED)
         members = members.filter(
             Q(case__opened_at__lt=period.end) & (open_then | Q(case__closed_at__gte=period.end))
@@ -748,7 +762,8 @@ if apps.is_installed("tirek.training"):
             code="casework_staff",
             label=_("Staff on the teams of active cases at the end of the year"),
             queryset=lambda period: User.objects.filter(
-                Exists(_on_active_team(period)), is_active=True
+                pk__in=_on_active_team(period, correlated=False).values("user_id"),
+                is_active=True,
             ),
             region=lambda: Coalesce(F("region_id"), F("agency__region_id")),
             dimensions=lambda period: {"agency": F("agency_id")},
@@ -776,6 +791,12 @@ if apps.is_installed("tirek.training"):
             audiences=TRAINING,
         )
     )
+
+    def _generations() -> tuple[tuple[str, Any], ...]:
+        return tuple(
+            (str(g), _("Generation %(n)s") % {"n": g} if g < 4 else _("Generation 4 and later"))
+            for g in range(1, 5)
+        ) + ((UNKNOWN, _("No certified trainer recorded")),)
 
     def _cascade_rows(period: Period, scope: Scope) -> CustomRows:
         """Participants of the year's events by the event's cascade generation.
@@ -811,14 +832,10 @@ if apps.is_installed("tirek.training"):
             Row(leaf, {"generation": g, "event_kind": k}, {N: n})
             for (leaf, g, k), n in grouped.items()
         ]
-        generations = tuple(
-            (str(g), _("Generation %(n)s") % {"n": g} if g < 4 else _("Generation 4 and later"))
-            for g in range(1, 5)
-        ) + ((UNKNOWN, _("No certified trainer recorded")),)
         return CustomRows(
             rows,
             [
-                Dimension("generation", LABELS["generation"], generations),
+                Dimension("generation", LABELS["generation"], _generations()),
                 Dimension("event_kind", LABELS["event_kind"], tuple(Event.Kind.choices)),
             ],
         )

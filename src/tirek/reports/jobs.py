@@ -7,7 +7,8 @@
   thread that drains the queue and ends; at most one such thread per process.
   Set ``TIREK_EXPORTS_IN_PROCESS=0`` to leave all jobs to the worker.
 - In production, ``tirek reports run-exports`` is the worker loop; it also fails jobs left
-  "running" by a process that died, and removes expired files.
+  "running" by a process that died, removes expired files, and keeps the indicator
+  snapshots of this year and the last fresh (``TIREK_REPORTS_REFRESH_SECONDS``).
 - Tests (``TIREK_EXPORTS_EAGER``) run the job at once, in the request.
 """
 
@@ -160,7 +161,9 @@ def work_forever(interval: float = 1.0, once: bool = False) -> None:
     """The worker loop of ``tirek reports run-exports``."""
     import time
 
-    last_purge = 0.0
+    from .registry import refresh
+
+    last_purge = last_refresh = -1e9
     while True:
         if not once:
             close_old_connections()  # a long-lived worker must not keep a dead connection
@@ -169,6 +172,11 @@ def work_forever(interval: float = 1.0, once: bool = False) -> None:
         if time.monotonic() - last_purge > 600:
             purge_expired()
             last_purge = time.monotonic()
+        every = conf.refresh_seconds()
+        if every > 0 and not once and time.monotonic() - last_refresh > every:
+            # Dashboards then read ready snapshots: nobody waits for a computation.
+            refresh()
+            last_refresh = time.monotonic()
         if once:
             return
         if not ran:

@@ -101,3 +101,19 @@ class ExchangeImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} {self.year}"
+
+
+class CubeSnapshot(models.Model):
+    """A computed, protected cube (codes and published numbers only — a hidden value is
+    stored as null, never as itself), shared by every process until it is refreshed."""
+
+    key = models.CharField(max_length=200, unique=True)
+    computed_at = models.DateTimeField(db_index=True)
+    payload = models.JSONField()
+
+    class Meta:
+        verbose_name = _("indicator snapshot")
+        verbose_name_plural = _("indicator snapshots")
+
+    def __str__(self) -> str:
+        return self.key

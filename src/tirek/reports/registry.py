@@ -15,12 +15,16 @@ The indicator definitions themselves live in ``tirek.reports.indicators``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from django.core.cache import cache
-from django.db.models import Count, Expression, Max, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Case as SqlCase
+from django.db.models import Expression, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from tirek.organisations.models import Agency, Region
@@ -28,6 +32,7 @@ from tirek.organisations.models import Agency, Region
 from . import conf
 from .cube import ROOT, Dimension, N, PublishedCube, RegionTree, Row, Split, StatSpec, build_cube
 from .dimensions import (
+    LABELS,
     UNKNOWN,
     age_dimension,
     agency_dimension,
@@ -63,10 +68,13 @@ class Stat:
     """A number per row (e.g. interviews of one child), published as mean and maximum
     over the rows that have it (they are counted by the split ``has_<code>``)."""
 
-    expression: Callable[[Period], Expression]
+    expression: Callable[[Period], Expression] | None = None
     top_code: float | None = None
     within: str | None = None  # only rows in this split's "yes" side
     label: Any = None  # for a family of stats shown as one breakdown (e.g. by domain)
+    # Instead of ``expression``: SQL over the row's columns (``Population.row_columns``),
+    # given the identifier-quoting function; returns (sql, params). Evaluated once per row.
+    sql: Callable[[Callable[[str], str]], tuple[str, list[Any]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,8 +107,12 @@ class Population:
     splits: dict[str, SplitDef] = field(default_factory=dict)  # parents first
     stats: dict[str, Stat] | Callable[[Period], dict[str, Stat]] = field(default_factory=dict)
     counted: Any = None  # what one row is, in words ("cases", "staff")
-    distinct: str | None = None  # count distinct values of this field instead of rows
     custom_rows: Callable[[Period, Scope], CustomRows] | None = None
+    stat_labels: Callable[[Period], dict[str, str]] | None = None  # labels of a stat family
+    # Extra per-row columns (computed once per row) for stats written in SQL, and a
+    # condition on them, in SQL, that a row must meet to belong to the population.
+    row_columns: Callable[[Period], dict[str, Expression]] | None = None
+    row_filter: Callable[[Callable[[str], str]], str] | None = None
 
     def stats_for(self, period: Period) -> dict[str, Stat]:
         return self.stats(period) if callable(self.stats) else self.stats
@@ -192,19 +204,127 @@ def region_tree() -> RegionTree:
     )
 
 
+# Cubes already labelled in this process, by (snapshot key, language): no database, no
+# decoding on the next request. Bounded; each entry lives as long as its snapshot is fresh.
+_MEMO: dict[tuple[str, str], tuple[float, PublishedCube]] = {}
+_MEMO_LIMIT = 256
+
+
+def cube_key(population: Population, period: Period, scope: Scope, threshold: int) -> str:
+    return f"{population.code}:{period.code}:{scope.code}:{threshold}"
+
+
 def compute(population: Population, period: Period, scope: Scope) -> PublishedCube:
-    """The protected cube of ``population`` in ``period`` and ``scope`` (cached)."""
+    """The protected cube of ``population`` in ``period`` and ``scope``.
+
+    Computing a cube is the expensive part (one aggregation in SQL, then the protection);
+    its result — codes and published numbers only, never a hidden value — is kept as a
+    ``CubeSnapshot`` row for ``TIREK_REPORTS_CACHE_SECONDS`` and shared by every process.
+    ``tirek reports run-exports`` (the worker) refreshes the snapshots of the current and
+    the previous year, so dashboards read snapshots. Labels are added per language when a
+    snapshot is loaded.
+    """
+    from .models import CubeSnapshot
+
     threshold = conf.sdc_threshold()
-    key = f"tirek:reports:{population.code}:{period.code}:{scope.code}:{threshold}:{get_language()}"
     seconds = conf.cache_seconds()
-    if seconds > 0:
-        cached = cache.get(key)
-        if cached is not None:
-            return cached  # type: ignore[no-any-return]
-    cube = _compute(population, period, scope, threshold)
-    if seconds > 0:
-        cache.set(key, cube, seconds)
+    if seconds <= 0:
+        return label(
+            population, period, scope, _compute(population, period, scope, threshold).to_json()
+        )
+    key = cube_key(population, period, scope, threshold)
+    language = get_language() or "ru"
+    now = time.monotonic()
+    hit = _MEMO.get((key, language))
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    fresh_after = timezone.now() - timedelta(seconds=seconds)
+    found = (
+        CubeSnapshot.objects.filter(key=key, computed_at__gt=fresh_after)
+        .values_list("payload", flat=True)
+        .first()
+    )
+    payload = found if found is not None else store(population, period, scope, threshold)
+    cube = label(population, period, scope, payload)
+    age = (timezone.now() - cube.computed_at).total_seconds()
+    if len(_MEMO) >= _MEMO_LIMIT:
+        _MEMO.clear()
+    _MEMO[(key, language)] = (now + max(seconds - age, 0), cube)
     return cube
+
+
+def store(population: Population, period: Period, scope: Scope, threshold: int) -> dict[str, Any]:
+    """Compute the cube afresh and keep it as the snapshot; returns its payload."""
+    from .models import CubeSnapshot
+
+    payload = _compute(population, period, scope, threshold).to_json()
+    CubeSnapshot.objects.update_or_create(
+        key=cube_key(population, period, scope, threshold),
+        defaults={
+            "computed_at": datetime.fromisoformat(payload["computed_at"]),
+            "payload": payload,
+        },
+    )
+    return payload
+
+
+def refresh(periods: list[Period] | None = None) -> int:
+    """Recompute the national snapshots (by default of this year and the last); returns
+    how many. Run by the worker so that no visitor waits for a cube."""
+    periods = periods or [Period.current(), Period(Period.current().year - 1)]
+    threshold = conf.sdc_threshold()
+    count = 0
+    for period in periods:
+        for population in POPULATIONS.values():
+            store(population, period, Scope.country(), threshold)
+            count += 1
+    _MEMO.clear()
+    return count
+
+
+# Labels of categories, by dimension: a function from category codes to labels.
+DIMENSION_LABELERS: dict[str, Callable[[list[str]], dict[str, Any]]] = {
+    "phase": lambda codes: dict(phase_dimension().categories),
+    "sex": lambda codes: dict(sex_dimension().categories),
+    "age_band": lambda codes: dict(age_dimension().categories),
+    "quarter": lambda codes: dict(quarter_dimension().categories),
+    "agency": lambda codes: dict(
+        agency_dimension(
+            dict(
+                Agency.objects.filter(pk__in=[int(c) for c in codes if c.isdigit()]).values_list(
+                    "pk", "name"
+                )
+            )
+        ).categories
+    ),
+}
+
+
+def label(
+    population: Population, period: Period, scope: Scope, payload: dict[str, Any]
+) -> PublishedCube:
+    """The snapshot with names and labels in the active language."""
+    region_ids = {n[2] for n in payload["nodes"] if n[2]}
+    names = {r.pk: r.name for r in Region.objects.filter(pk__in=region_ids)}
+    node_names = {
+        key: names.get(region_id, "") for key, _parent, region_id, _u, _c in payload["nodes"]
+    }
+    root = scope.label if scope.unit_id is not None else node_names.get(ROOT) or conf.country_code()
+    node_names[ROOT] = root
+    node_names.setdefault(f"{ROOT}+", root)
+    if not node_names[f"{ROOT}+"]:
+        node_names[f"{ROOT}+"] = root
+    dimension_labels = {
+        code: (
+            LABELS.get(code, code),
+            DIMENSION_LABELERS[code](categories) if code in DIMENSION_LABELERS else {},
+        )
+        for code, categories in payload["dimensions"]
+    }
+    stat_labels = population.stat_labels(period) if population.stat_labels else {}
+    return PublishedCube.from_json(
+        payload, node_names=node_names, dimension_labels=dimension_labels, stat_labels=stat_labels
+    )
 
 
 def _compute(population: Population, period: Period, scope: Scope, threshold: int) -> PublishedCube:
@@ -259,37 +379,73 @@ def _compute(population: Population, period: Period, scope: Scope, threshold: in
 def _aggregate(
     population: Population, period: Period, scope: Scope, stats: dict[str, Stat]
 ) -> list[dict[str, Any]]:
-    """One GROUP BY in SQL: counts, sums and maxima per region and category."""
+    """Counts, sums and maxima per region and category, grouped in SQL.
+
+    Two levels: the population's queryset computes each row's region, categories, split
+    flags and stat values once (an inner SELECT built by the ORM); the outer SELECT groups
+    and aggregates them. Aggregating directly with ``values().annotate()`` would repeat
+    every per-row subquery in each aggregate that uses it (COUNT, SUM and MAX of a stat).
+    """
     assert population.queryset is not None
     qs = population.queryset(period)
     if scope.unit_id is not None:
         qs = qs.none() if population.unit is None else qs.filter(**{population.unit: scope.unit_id})
+    if qs.query.is_empty():
+        return []
     dims = dict(population.dimensions(period))
     if population.quarter is not None:
         dims["quarter"] = population.quarter(period)
-    annotations: dict[str, Any] = {f"d_{k}": v for k, v in dims.items()}
-    annotations.update({f"v_{code}": stat.expression(period) for code, stat in stats.items()})
-    counted = population.distinct or "pk"
-    distinct = population.distinct is not None
-    aggregates: dict[str, Any] = {"c_n": Count(counted, distinct=distinct)}
+    columns: dict[str, Any] = {"r_region": _field(population.region)}
+    columns.update({f"d_{k}": v for k, v in dims.items()})
     for code in population.splits:
-        aggregates[f"c_{code}"] = Count(
-            counted, filter=_condition(population, code, period), distinct=distinct
+        columns[f"f_{code}"] = SqlCase(
+            When(_condition(population, code, period), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
         )
-    for code, stat in stats.items():
-        # A stat inside a split: rows outside it must not count (their value is ignored).
-        inside = _condition(population, stat.within, period) if stat.within else Q()
-        has_value = inside & Q(**{f"v_{code}__isnull": False})
-        aggregates[f"c_has_{code}"] = Count(counted, filter=has_value, distinct=distinct)
-        aggregates[f"s_{code}"] = Sum(f"v_{code}", filter=has_value)
-        aggregates[f"m_{code}"] = Max(f"v_{code}", filter=has_value)
-    group = ["r_region", *[f"d_{k}" for k in dims]]
-    return list(
-        qs.annotate(r_region=_field(population.region), **annotations)
-        .values(*group)
-        .annotate(**aggregates)
-        .order_by()
+    columns.update(
+        {f"v_{code}": st.expression(period) for code, st in stats.items() if st.expression}
     )
+    if population.row_columns is not None:
+        columns.update(population.row_columns(period))
+    inner_sql, params = qs.annotate(**columns).values(*columns).order_by().query.sql_with_params()
+    q = connection.ops.quote_name
+    params = list(params)
+    # Each level is a MATERIALIZED common table expression: SQLite and PostgreSQL would
+    # otherwise inline it and evaluate a row's subqueries again in every expression that
+    # uses the column (COUNT, SUM and MAX of a stat; the SQL-written stats below).
+    written = {code: st for code, st in stats.items() if st.sql is not None}
+    extra, extra_params = [], []
+    for code, st in written.items():
+        assert st.sql is not None
+        sql_part, sql_params = st.sql(q)
+        extra.append(f", ({sql_part}) AS {q(f'v_{code}')}")
+        extra_params.extend(sql_params)
+    where = f" WHERE {population.row_filter(q)}" if population.row_filter else ""
+    group = ["r_region", *[f"d_{k}" for k in dims]]
+    select = [q(g) for g in group] + ["COUNT(*)"]
+    select += [f"SUM({q(f'f_{code}')})" for code in population.splits]
+    for code, stat in stats.items():
+        value = q(f"v_{code}")
+        # A stat inside a split counts only the rows in it (the others' value is ignored).
+        inside = f"{q(f'f_{stat.within}')} = 1 AND " if stat.within else ""
+        when = f"CASE WHEN {inside}{value} IS NOT NULL THEN"
+        select += [f"COUNT({when} 1 END)", f"SUM({when} {value} END)", f"MAX({when} {value} END)"]
+    # Only quoted identifiers of our own and the ORM's parameterised SQL go in here.
+    sql = (
+        f"WITH {q('rows')} AS MATERIALIZED ({inner_sql}), "  # noqa: S608
+        f"{q('population')} AS MATERIALIZED "
+        f"(SELECT {q('rows')}.*{''.join(extra)} FROM {q('rows')}{where}) "
+        f"SELECT {', '.join(select)} FROM {q('population')} "
+        f"GROUP BY {', '.join(q(g) for g in group)}"
+    )
+    params = [*params, *extra_params]
+    names = [*group, "c_n", *[f"c_{code}" for code in population.splits]]
+    for code in stats:
+        names += [f"c_has_{code}", f"s_{code}", f"m_{code}"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _condition(population: Population, code: str, period: Period) -> Q:

@@ -13,12 +13,14 @@ class Command(BaseCommand):
     help = (
         "Reports operations: `run-exports` (the export worker loop; --once for one pass), "
         "`purge-exports` (delete expired export files), "
-        "`import-exchange FILE` (import another country's regional exchange file)."
+        "`import-exchange FILE` (import another country's regional exchange file), "
+        "`refresh-indicators` (recompute the national indicator snapshots now)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "operation", choices=["run-exports", "purge-exports", "import-exchange"]
+            "operation",
+            choices=["run-exports", "purge-exports", "import-exchange", "refresh-indicators"],
         )
         parser.add_argument("file", nargs="?", help="the exchange file (import-exchange)")
         parser.add_argument("--once", action="store_true", help="run-exports: one pass, then stop")
@@ -29,6 +31,11 @@ class Command(BaseCommand):
         if operation == "run-exports":
             self.stdout.write("Export worker started." if not options["once"] else "One pass.")
             jobs.work_forever(interval=max(options["interval"], 0.2), once=options["once"])
+            return
+        if operation == "refresh-indicators":
+            from tirek.reports.registry import refresh
+
+            self.stdout.write(f"Indicator snapshots computed: {refresh()}")
             return
         if operation == "purge-exports":
             self.stdout.write(f"Expired exports deleted: {jobs.purge_expired()}")
