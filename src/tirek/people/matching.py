@@ -706,6 +706,7 @@ def score(q: Identity, c: Identity) -> Match:
 #   Q<pre>0<pre>        the same with the first three symbols of each (a late typo)
 #   Y<skel>0<year>      a given or family name and a year of birth ("0000": unknown)
 #   Z<pre>0<year>       the same with the first three symbols
+#   E…, F…              as Y and Z, for an estimated date (every year it may stand for)
 # Family names are keyed by their stem (Ахметова and Ахмет share keys); a given name on
 # the names list also carries the skeleton of its list's first spelling (Жүсіп = Юсуф).
 # A true match usually shares several keys; a namesake of a popular name shares one or
@@ -792,13 +793,19 @@ def _pair_keys(given: set[str], family: set[str]) -> set[str]:
     return keys
 
 
-def _year_keys(names: set[str], years: Iterable[str]) -> set[str]:
+def _year_keys(names: set[str], years: Iterable[str], *, estimated: bool = False) -> set[str]:
+    full, short = ("E", "F") if estimated else ("Y", "Z")
     prefixes = {s[:PREFIX] for s in names}
     keys = set()
     for year in years:
-        keys |= {f"Y{s}0{year}" for s in names}
-        keys |= {f"Z{s}0{year}" for s in prefixes}
+        keys |= {f"{full}{s}0{year}" for s in names}
+        keys |= {f"{short}{s}0{year}" for s in prefixes}
     return keys
+
+
+def _center_year(birth: Birth) -> str:
+    assert birth.date is not None
+    return f"{birth.date.year:04d}"
 
 
 def blocking_keys(identity: Identity) -> set[str]:
@@ -811,7 +818,11 @@ def blocking_keys(identity: Identity) -> set[str]:
     # Search by a family name as typed, not only by its stem.
     keys |= {"T" + s for s in _skels(identity.family, Kind.GIVEN)}
     keys |= _pair_keys(given | full, family | full)
-    keys |= _year_keys(given | family | full, _years(identity.birth))
+    # An estimated date is stored under every year it may stand for, with its own letter:
+    # a query then meets each namesake through one year only, estimated or not, and
+    # shared-key counts stay comparable.
+    estimated = identity.birth.date is not None and identity.birth.estimated
+    keys |= _year_keys(given | family | full, _years(identity.birth), estimated=estimated)
     return {k for k in keys if len(k) <= MAX_KEY_LENGTH}
 
 
@@ -825,5 +836,9 @@ def query_keys(q: Identity) -> set[str]:
     family = _skels(q.family, Kind.FAMILY) | _skels(q.family, Kind.GIVEN)
     keys = _pair_keys(given, family)
     if q.birth.date is not None:
-        keys |= _year_keys(given | family, set(_years(q.birth)) | {UNKNOWN_YEAR})
+        names = given | family
+        # Records with an exact date in the years this date may stand for, records
+        # with an estimated date that may stand for its year, and records with none.
+        keys |= _year_keys(names, [*_years(q.birth), UNKNOWN_YEAR])
+        keys |= _year_keys(names, [_center_year(q.birth)], estimated=True)
     return {k for k in keys if len(k) <= MAX_KEY_LENGTH}

@@ -188,7 +188,7 @@ def test_it_stores_every_year_an_estimated_date_may_stand_for() -> None:
             given=("Фатима",), family=("Каримова",), birth=Birth(date(2016, 1, 1), "year", True)
         )
     )
-    years = {k[-4:] for k in keys if k.startswith("Y")}
+    years = {k[-4:] for k in keys if k.startswith("E")}
     assert {"2014", "2015", "2016", "2017", "2018"} <= years
 
 
@@ -216,3 +216,15 @@ def test_it_only_skips_people_who_could_not_reach_the_threshold() -> None:
         q, c = identity(pair["query"]), identity(pair["record"])
         if score(q, c).score >= THRESHOLD:
             assert may_reach(q, c), pair["id"]
+
+
+def test_it_meets_each_namesake_through_one_year_only() -> None:
+    """An estimated record must not outrank an exact one by sharing five years of keys."""
+    query = query_keys(person("Мухаммад", "Назаров", date(2013, 5, 1)))
+    exact = blocking_keys(person("Мухаммад", "Назаров", date(2013, 9, 9)))
+    estimated = blocking_keys(
+        Identity(
+            given=("Мухаммад",), family=("Назаров",), birth=Birth(date(2012, 1, 1), "year", True)
+        )
+    )
+    assert len(query & exact) == len(query & estimated) > 0
