@@ -25,7 +25,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -415,7 +415,9 @@ if apps.is_installed("tirek.assessments") and apps.is_installed("tirek.plans"):
                 continue
             stats[code] = Stat(sql=_change(domain), label=titles.get(domain, domain))
         if "wb_total" not in stats:
-            stats["wb_total"] = Stat(lambda period: Value(None, output_field=FloatField()))
+            stats["wb_total"] = Stat(
+                lambda period: Cast(Value(None, output_field=FloatField()), FloatField())
+            )
         return stats
 
     def _has_screening(period: Period) -> Any:

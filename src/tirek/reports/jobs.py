@@ -175,7 +175,10 @@ def work_forever(interval: float = 1.0, once: bool = False) -> None:
         every = conf.refresh_seconds()
         if every > 0 and not once and time.monotonic() - last_refresh > every:
             # Dashboards then read ready snapshots: nobody waits for a computation.
-            refresh()
+            try:
+                refresh()
+            except Exception:  # a failed refresh must not stop the exports
+                logger.exception("indicator snapshots could not be refreshed")
             last_refresh = time.monotonic()
         if once:
             return

@@ -24,6 +24,7 @@ from typing import Any, Literal
 from django.db import connection
 from django.db.models import Case as SqlCase
 from django.db.models import Expression, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -398,10 +399,14 @@ def _aggregate(
     columns: dict[str, Any] = {"r_region": _field(population.region)}
     columns.update({f"d_{k}": v for k, v in dims.items()})
     for code in population.splits:
-        columns[f"f_{code}"] = SqlCase(
-            When(_condition(population, code, period), then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
+        # Cast: PostgreSQL would type the bare parameters of a materialized column as text.
+        columns[f"f_{code}"] = Cast(
+            SqlCase(
+                When(_condition(population, code, period), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            IntegerField(),
         )
     columns.update(
         {f"v_{code}": st.expression(period) for code, st in stats.items() if st.expression}
