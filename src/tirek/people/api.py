@@ -140,8 +140,8 @@ class PersonListItem(Schema):
 
 class PersonList(Schema):
     items: list[PersonListItem]
-    count: int = Field(..., description="matches, counted up to 1000")
-    count_capped: bool = Field(..., description="true when there are more than 1000")
+    count: int = Field(..., description="matches, counted up to 200")
+    count_capped: bool = Field(..., description="true when there are more than 200")
     limit: int
     offset: int
 
@@ -320,10 +320,13 @@ def person_list(request: HttpRequest, filters: Query[ListQuery]) -> PersonList:
     initials and year of birth only."""
     limit, offset = selectors.clamp(filters.limit, filters.offset)
     people = selectors.search_people(request.user, filters.q)
-    count, capped = selectors.capped_count(people)
     page = list(
         people.only("pk", "given_name", "family_name", "birth_date")[offset : offset + limit]
     )
+    if (page and len(page) < limit) or (not page and offset == 0):
+        count, capped = offset + len(page), False  # the last page: no need to count
+    else:
+        count, capped = selectors.capped_count(people)
     if filters.q:
         record(
             actor=request.user,

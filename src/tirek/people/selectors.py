@@ -165,12 +165,13 @@ def _keyed(keys: Sequence[str]) -> QuerySet[Any]:
     return PersonNameKey.objects.filter(key__in=list(keys)).values("person_id")
 
 
-COUNT_CAP = 1000
+COUNT_CAP = 200
 
 
 def capped_count(people: QuerySet[Any]) -> tuple[int, bool]:
-    """How many (up to COUNT_CAP), and whether there are more: counting every match of
-    a one-letter search among 100,000 people is work nobody reads."""
+    """How many (up to COUNT_CAP), and whether there are more. A list of initials longer
+    than that is not read but narrowed ("add a word or the year"), and counting every
+    match of a short search among 100,000 people costs more than finding the page."""
     n = people.order_by()[: COUNT_CAP + 1].count()
     return min(n, COUNT_CAP), n > COUNT_CAP
 
