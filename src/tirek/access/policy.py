@@ -210,14 +210,16 @@ class _Grant:
     role: str
     extra: frozenset[str] = frozenset()
     legal_basis: bool = False
+    exact: bool = False  # a referral's grant: CORE plus ``extra``, not the role's default
 
 
 def _grant_sections(grant: _Grant, protected: bool) -> frozenset[str]:
-    sections = set(ROLE_SECTIONS.get(grant.role, frozenset({S.CORE})))
+    default = ROLE_SECTIONS.get(grant.role, frozenset({S.CORE}))
+    sections = {S.CORE} if grant.exact else set(default)
     extra = set(grant.extra) & S.ALL
     if grant.role in SECURITY_ROLES:
         if not grant.legal_basis:
-            extra = set()
+            extra &= default  # welfare sections reach law enforcement only on a legal basis
     else:
         extra.discard(S.SECURITY)  # security information never flows to welfare roles
     sections |= extra
@@ -235,7 +237,9 @@ def _sections(grants: Iterable[_Grant], protected: bool) -> frozenset[str]:
 
 def _membership_grant(m: CaseTeamMember) -> _Grant:
     extra = m.sections if isinstance(m.sections, list) else []
-    return _Grant(m.role, frozenset(str(s) for s in extra), bool(m.legal_basis))
+    return _Grant(
+        m.role, frozenset(str(s) for s in extra), bool(m.legal_basis), bool(m.exact_sections)
+    )
 
 
 def sections_for(user: Any, case: Case, *, include_emergency: bool = True) -> frozenset[str]:
@@ -333,6 +337,9 @@ def cases_with_section(user: Any, section: str) -> QuerySet[Case]:
         return Case.objects.none()
     by_default = {r for r in roles if section in ROLE_SECTIONS.get(r, frozenset())}
     grants_it = Q(role__in=by_default)
+    if section != S.CORE:
+        # A referral's exact grant opens only CORE and what it shared (the extras below).
+        grants_it &= Q(exact_sections=False)
     if section != S.SECURITY:
         # An extra section recorded on the membership ("sections": ["legal", ...]).
         extra = Q(sections__icontains=f'"{section}"')

@@ -134,9 +134,11 @@ class CaseTeamMember(RelationModel):
     removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # Sections this membership may see beyond the role's default (e.g. granted by a referral);
-    # empty means "the role's default sections".
+    # Sections this membership may see beyond the role's default; empty means "the role's
+    # default sections". With ``exact_sections`` (a referral's grant) they are the whole
+    # grant instead: basic information plus exactly what the referral shared.
     sections = models.JSONField(_("sections"), default=list, blank=True)
+    exact_sections = models.BooleanField(_("only the shared sections"), default=False)
     # Welfare sections reach law enforcement only on a recorded legal basis (DESIGN.md 4):
     # an interviewer's extra ``sections`` count only when this is filled in.
     legal_basis = models.CharField(

@@ -486,10 +486,9 @@ def _grant(referral: Referral, user: User, request: HttpRequest | None) -> CaseT
         role=referral.role,
         added_by=user,
         sections=list(referral.sections),
+        # The policy shows this membership exactly ``sections``, not the role's default.
+        exact_sections=True,
     )
-    # Tells the policy that this membership sees exactly ``sections``, not the role's default.
-    if hasattr(membership, "exact_sections"):
-        membership.exact_sections = True
     membership.full_clean()
     membership.save()
     # The case's own timeline shows team changes, whoever made them.

@@ -121,11 +121,6 @@ def test_accepting_gives_exactly_the_shared_sections(scene: Scene) -> None:
     assert referral.membership == membership
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs tirek.access.policy to give a referral's membership only its sections "
-    "(not the role's default on top); see the referrals report",
-)
 def test_accepting_a_narrow_referral_gives_nothing_beyond_it(scene: Scene) -> None:
     """A psychologist referred with only the basic information sees only that."""
     scene.consent(agency=scene.world.ngo)
