@@ -203,6 +203,7 @@ class Journey:
     step: str
     items: list[Any]
     now: datetime
+    facts: CaseFacts
 
 
 def journey(case: Case) -> Journey:
@@ -213,6 +214,7 @@ def journey(case: Case) -> Journey:
         step=current_step(facts, deadlines, now=now, closure_requested=requested),
         items=schedule(facts, deadlines),
         now=now,
+        facts=facts,
     )
 
 

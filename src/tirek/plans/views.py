@@ -46,10 +46,11 @@ from .models import (
     InterventionStatus,
     PlanStatus,
     Progress,
+    Review,
 )
 from .pdf import render_plan
 from .phases import ORDER as PHASE_ORDER
-from .phases import phase_change_problems
+from .phases import entry_problems
 
 FAILURES = (ValidationError, Conflict, Refused, PermissionDenied)
 
@@ -102,7 +103,11 @@ def plan(request: HttpRequest, case_id: int) -> HttpResponse:
             "journey": journey,
             "steps": _steps(journey),
             "next_phase": next_phase,
-            "phase_problems": phase_change_problems(case, next_phase) if next_phase else [],
+            "phase_problems": entry_problems(
+                journey.facts, next_phase, reviews=Review.objects.filter(case=case).count()
+            )
+            if next_phase
+            else [],
             "editable": editable,
             "can_submit": bool(
                 current
