@@ -206,9 +206,11 @@ def region_tree() -> RegionTree:
 
 
 # Cubes already labelled in this process, by (snapshot key, language): no database, no
-# decoding on the next request. Bounded; each entry lives as long as its snapshot is fresh.
+# decoding on the next request. Each entry lives as long as its snapshot is fresh; at most
+# _MEMO_LIMIT entries (a 100k-case cube is a few MB; a dashboard needs at most nine), the
+# oldest going first, so the web process stays within its memory budget.
 _MEMO: dict[tuple[str, str], tuple[float, PublishedCube]] = {}
-_MEMO_LIMIT = 256
+_MEMO_LIMIT = 24
 
 
 def cube_key(population: Population, period: Period, scope: Scope, threshold: int) -> str:
@@ -248,8 +250,8 @@ def compute(population: Population, period: Period, scope: Scope) -> PublishedCu
     payload = found if found is not None else store(population, period, scope, threshold)
     cube = label(population, period, scope, payload)
     age = (timezone.now() - cube.computed_at).total_seconds()
-    if len(_MEMO) >= _MEMO_LIMIT:
-        _MEMO.clear()
+    while len(_MEMO) >= _MEMO_LIMIT:
+        _MEMO.pop(next(iter(_MEMO)))  # dicts keep insertion order: the oldest first
     _MEMO[(key, language)] = (now + max(seconds - age, 0), cube)
     return cube
 
