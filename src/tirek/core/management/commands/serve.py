@@ -9,8 +9,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from gunicorn.app.base import BaseApplication
 
-from tirek.wsgi import application
-
 
 def is_loopback(host: str) -> bool:
     if host in {"localhost", "ip6-localhost"}:
@@ -31,6 +29,10 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
+        # Imported here, after collectstatic: WhiteNoise indexes the static files when
+        # the application is built, so building it earlier would serve no CSS or JS.
+        from tirek.wsgi import application
+
         return application
 
 
