@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -152,17 +153,31 @@ def search_people(user: Any, q: str = "") -> QuerySet[Person]:
         people = people.filter(pk__in=_keyed(matching.word_keys(word)))
     if words:
         last = words[-1]
-        condition = Q(key__in=matching.word_keys(last))
-        typed = matching.typed_key(last)
-        if typed:
-            # Still typing: the word as typed may be the start of a longer name.
-            condition |= Q(key__gte=typed, key__lte=typed + "Z" * matching.MAX_KEY_LENGTH)
-        people = people.filter(pk__in=PersonNameKey.objects.filter(condition).values("person_id"))
+        people = people.filter(pk__in=_last_word(last))
     return people.order_by("-pk")
 
 
 def _keyed(keys: Sequence[str]) -> QuerySet[Any]:
     return PersonNameKey.objects.filter(key__in=list(keys)).values("person_id")
+
+
+def _last_word(word: str) -> QuerySet[Any]:
+    """People with the word in any spelling, or (still typing) a name that starts with
+    the word as typed."""
+    exact = _keyed(matching.word_keys(word))
+    typed = matching.typed_key(word)
+    if not typed:
+        return exact
+    starts = Q(key__gte=typed, key__lte=typed + "Z" * matching.MAX_KEY_LENGTH)
+    if connection.vendor == "postgresql":
+        # With "key IN (…) OR key BETWEEN …" in one subquery PostgreSQL reads the whole
+        # key table through its person index to merge-join in id order (200 ms at
+        # 100,000 people); as a UNION each part uses the key index (5 ms). SQLite plans
+        # the OR well and the UNION worse, so it keeps the OR.
+        return exact.union(PersonNameKey.objects.filter(starts).values("person_id"))
+    return PersonNameKey.objects.filter(Q(key__in=matching.word_keys(word)) | starts).values(
+        "person_id"
+    )
 
 
 COUNT_CAP = 200
