@@ -17,17 +17,9 @@ from tirek.core.exceptions import Conflict, Refused
 
 from . import selectors, services
 from .casework import case_context
-from .charts import Point, trend_svg
-from .domains import Severity
 from .forms import AnswersForm, StartForm
 from .models import AssessmentStatus
-
-
-def _severity_label(code: str) -> str:
-    try:
-        return str(Severity(code).label)
-    except ValueError:
-        return ""
+from .trends import build_trend, default_instrument
 
 
 @login_required
@@ -35,35 +27,8 @@ def case_assessments(request: HttpRequest, case_id: int) -> HttpResponse:
     case = get_case(request.user, case_id, section=Section.PLAN, request=request)
     assessments = list(selectors.case_assessments(case))
     versions = selectors.instruments_for(case)
-    completed_codes = [
-        a.instrument_version.instrument.code
-        for a in assessments
-        if a.status == AssessmentStatus.COMPLETED
-    ]
-    chosen = request.GET.get("instrument", "")
-    if chosen not in completed_codes:
-        # Prefer the comprehensive assessment's trend, the one every review looks at.
-        comprehensive = [
-            a.instrument_version.instrument.code
-            for a in assessments
-            if a.status == AssessmentStatus.COMPLETED and a.kind == "comprehensive"
-        ]
-        chosen = (comprehensive or completed_codes or [""])[0]
-    charts: list[dict[str, Any]] = []
-    trend_assessments, rows = selectors.trend(assessments, chosen) if chosen else ([], [])
-    for index, row in enumerate(rows):
-        points = [
-            Point(
-                day=a.assessed_on,
-                percent=s.percent if s else None,
-                severity=s.severity if s else "",
-                label=(f"{s.score}/{s.max_score} — {_severity_label(s.severity)}" if s else ""),
-            )
-            for a, s in zip(trend_assessments, row.points, strict=True)
-        ]
-        charts.append(
-            {"row": row, "svg": trend_svg(points, title=row.title, chart_id=f"trend-{index}")}
-        )
+    chosen = default_instrument(assessments, request.GET.get("instrument", ""))
+    built = build_trend(assessments, chosen)
     return render(
         request,
         "assessments/case_assessments.html",
@@ -79,8 +44,8 @@ def case_assessments(request: HttpRequest, case_id: int) -> HttpResponse:
                 }.items()
             ),
             "trend_code": chosen,
-            "trend_assessments": trend_assessments,
-            "charts": charts,
+            "trend_assessments": built.assessments,
+            "charts": built.charts,
         },
     )
 

@@ -177,18 +177,17 @@ def alerts_panel(request: HttpRequest) -> dict[str, Any] | None:
 def case_panel(request: HttpRequest, case: Case, sections: frozenset[str]) -> dict[str, Any] | None:
     """Where the case stands on the journey, the plan's state and links to the pages."""
     from tirek.access.policy import Section
-    from tirek.assessments.models import Assessment, AssessmentStatus
+    from tirek.assessments.models import AssessmentStatus
+    from tirek.assessments.selectors import case_assessments
+    from tirek.assessments.trends import build_trend, default_instrument
 
     if Section.PLAN not in sections:
         return None
     journey = selectors.journey(case)
     plan = case_plan_summary(case)
-    latest = (
-        Assessment.objects.filter(case=case, status=AssessmentStatus.COMPLETED)
-        .select_related("instrument_version")
-        .order_by("-assessed_on", "-id")
-        .first()
-    )
+    completed = list(case_assessments(case).filter(status=AssessmentStatus.COMPLETED))
+    latest = completed[0] if completed else None
+    trend = build_trend(completed, default_instrument(completed), prefix="case-trend")
     upcoming = next(
         (
             i
@@ -207,6 +206,8 @@ def case_panel(request: HttpRequest, case: Case, sections: frozenset[str]) -> di
         "overdue": bool(upcoming and upcoming.overdue(journey.now)),
         "plan": plan,
         "latest": latest,
+        # The trend per domain once there is something to compare.
+        "trend": trend if len(trend.assessments) > 1 else None,
     }
 
 
