@@ -329,3 +329,22 @@ def test_it_checks_a_case_before_it_moves_on_but_never_back(
     assert phase_change_problems(team.case, "nowhere") == ["Неизвестный этап."]
     page = logged_in_client(team.manager).get(f"/cases/{team.case.pk}/plan/").content.decode()
     assert 'data-testid="next-phase"' not in page  # monitoring is the last phase
+
+
+def test_it_rebuilds_the_milestones_from_the_records(world: World, instruments: None) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tirek.plans.models import CaseMilestones
+
+    team = make_team(world)
+    complete(team.manager, team.case, "tirek-child-needs", CHILD_BASELINE)
+    row = CaseMilestones.objects.get(case=team.case)
+    CaseMilestones.objects.all().delete()  # e.g. a restore from before the app existed
+    out = StringIO()
+    call_command("milestones", "refresh", stdout=out)
+    assert "1 cases" in out.getvalue()
+    rebuilt = CaseMilestones.objects.get(case=team.case)
+    assert rebuilt.comprehensive_done_at == row.comprehensive_done_at is not None
+    assert rebuilt.initial_done_at == row.initial_done_at
