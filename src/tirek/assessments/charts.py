@@ -97,3 +97,37 @@ def trend_svg(points: list[Point], *, title: str, chart_id: str) -> SafeString:
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308  (every text above is escaped)
+
+
+def sparkline_svg(points: list[Point], *, title: str, chart_id: str) -> SafeString:
+    """A small line for a table cell (the case page): same data, no axes; the row around
+    it gives the numbers in text."""
+    width, height, pad = 96, 24, 4
+    n = len(points)
+    language = get_language() or ""
+    described = "; ".join(
+        f"{_day_labels(p.day, language)[1]}: {p.label}" for p in points if p.percent is not None
+    )
+
+    def x(i: int) -> float:
+        return pad + (width - 2 * pad) * (0.5 if n == 1 else i / (n - 1))
+
+    def y(percent: int) -> float:
+        return pad + (height - 2 * pad) * (1 - percent / 100)
+
+    line = [(x(i), y(p.percent), p) for i, p in enumerate(points) if p.percent is not None]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d">',
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+        f'<desc id="{chart_id}-d">{escape(described)}</desc>',
+    ]
+    if len(line) > 1:
+        path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _p in line)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="#1f5f74" stroke-width="1.5"/>')
+    if line:
+        px, py, last = line[-1]
+        colour = SEVERITY_COLOURS.get(last.severity, "#1f5f74")
+        parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"/>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308  (every text above is escaped)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .charts import Point, trend_svg
+from .charts import Point, sparkline_svg, trend_svg
 from .domains import Severity
 from .models import Assessment, AssessmentStatus
 from .selectors import trend
@@ -45,7 +45,10 @@ def default_instrument(assessments: list[Assessment], wanted: str = "") -> str:
     return (comprehensive or completed or [""])[0]
 
 
-def build_trend(assessments: list[Assessment], code: str, *, prefix: str = "trend") -> Trend:
+def build_trend(
+    assessments: list[Assessment], code: str, *, prefix: str = "trend", compact: bool = False
+) -> Trend:
+    """Charts per domain; ``compact`` draws sparklines for a table (the case page)."""
     if not code:
         return Trend()
     completed, rows = trend(assessments, code)
@@ -60,8 +63,16 @@ def build_trend(assessments: list[Assessment], code: str, *, prefix: str = "tren
             )
             for a, s in zip(completed, row.points, strict=True)
         ]
+        draw = sparkline_svg if compact else trend_svg
+        first = next((s for s in row.points if s is not None), None)
+        last = next((s for s in reversed(row.points) if s is not None), None)
         charts.append(
-            {"row": row, "svg": trend_svg(points, title=row.title, chart_id=f"{prefix}-{index}")}
+            {
+                "row": row,
+                "svg": draw(points, title=row.title, chart_id=f"{prefix}-{index}"),
+                "first": first,
+                "last": last,
+            }
         )
     title = completed[-1].instrument_version.display_title if completed else ""
     return Trend(code=code, title=title, assessments=completed, charts=charts)

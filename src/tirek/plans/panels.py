@@ -187,7 +187,7 @@ def case_panel(request: HttpRequest, case: Case, sections: frozenset[str]) -> di
     plan = case_plan_summary(case)
     completed = list(case_assessments(case).filter(status=AssessmentStatus.COMPLETED))
     latest = completed[0] if completed else None
-    trend = build_trend(completed, default_instrument(completed), prefix="case-trend")
+    trend = build_trend(completed, default_instrument(completed), prefix="case-trend", compact=True)
     upcoming = next(
         (
             i
