@@ -211,6 +211,16 @@ def case_update(
 
 
 def _check_status_change(case: Case, old: str, new: str) -> None:
+    if new in (CaseStatus.CLOSED, CaseStatus.REOPENED):
+        # Closing needs the criteria checklist, a supervisor's approval and the follow-up
+        # schedule; reopening cancels pending follow-ups: both live in the plans app.
+        raise ValidationError(
+            {
+                "status": _(
+                    "Close or reopen a case on its closure page (checklist and supervisor approval)."
+                )
+            }
+        )
     if new == CaseStatus.REGISTERED and old != CaseStatus.REGISTERED:
         raise ValidationError({"status": _("A case cannot go back to registered.")})
     if new == CaseStatus.REOPENED and old != CaseStatus.CLOSED:

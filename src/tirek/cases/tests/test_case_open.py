@@ -66,7 +66,7 @@ def test_it_allows_one_open_case_per_person(world: World) -> None:
     case = services.case_open(by=manager, person=subject)
     with pytest.raises(ValidationError):
         services.case_open(by=manager, person=subject)
-    services.case_update(by=manager, case=case, version=case.version, changes={"status": "closed"})
+    Case.objects.filter(pk=case.pk).update(status="closed")  # closed through the plans app
     second = services.case_open(by=manager, person=subject)
     assert second.pk != case.pk
 
