@@ -94,7 +94,7 @@ _ARABIC_ABD_RE = re.compile("عبد(?=ال(?!له))")
 _ARABIC_ARTICLE_RE = re.compile(r"(^|\s)ال(?!له)(?=\w\w)")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """Case, compatibility forms, apostrophes and separators unified; words kept apart by
     single spaces. Diacritics are kept: they matter to the transliteration (ş is sh)."""
@@ -181,7 +181,7 @@ def _latin_word(word: str) -> str:
     return re.sub(r"[^a-z' ]", "", text)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def latin(text: str) -> str:
     """Lowercase Latin transliteration, words separated by single spaces."""
     words = [_latin_word(w) for w in fold(text).split(" ")]
@@ -221,7 +221,7 @@ _SKELETON_CLASSES = {"h": "H", "g": "H", "k": "K", "d": "T", "t": "T", "j": "J",
                      "m": "M", "n": "N", "r": "R"}  # fmt: skip
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def phonetic(word: str) -> str:
     """One Latin word with spelling conventions unified and double letters collapsed."""
     for pair, replacement in _APOSTROPHE_LETTERS:
@@ -232,7 +232,7 @@ def phonetic(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def skeleton(phon: str) -> str:
     """Consonant classes of a phonetic word, upper case ASCII; a leading vowel is kept as
     "A" (Ali and Vali differ). ``sh`` is X, ``ch`` is C."""
@@ -303,7 +303,7 @@ class NameForm:
         return not self.words
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def name_form(value: str, kind: str = Kind.GIVEN) -> NameForm:
     folded = fold(value)
     raw_words = folded.split(" ") if folded else []
@@ -365,7 +365,7 @@ def _gender_pair(a: str, b: str) -> bool:
     return any(long == short + e for e in _FEMININE_ENDINGS)
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=8192)
 def compare_words(a: Word, b: Word, given: bool = False) -> Level:
     if not a.phon or not b.phon:
         return Level.MISSING
@@ -548,7 +548,7 @@ class Match:
     reasons: list[str]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _values(values: tuple[str, ...], kind: str) -> tuple[str, ...]:
     """The distinct, non-empty spellings among ``values``."""
     seen: set[str] = set()
@@ -561,9 +561,10 @@ def _values(values: tuple[str, ...], kind: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=32768)
 def _compare_values(a: str, b: str, kind: str) -> Level:
     # Keyed by the strings: hashing a str is cached by Python, hashing a NameForm is not.
+    # Cache sizes are bounded for the web process budget (about 30 MB for all of them).
     return compare_names(name_form(a, kind), name_form(b, kind), kind)
 
 
@@ -731,7 +732,7 @@ def _canonical() -> dict[str, frozenset[str]]:
     return {phon: frozenset(heads) for phon, heads in out.items()}
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _skels_one(value: str, kind: str) -> frozenset[str]:
     form = name_form(value or "", kind)
     if form.empty:
