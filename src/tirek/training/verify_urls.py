@@ -1,4 +1,5 @@
-"""The public certificate check at /verify/<code>/ (no sign-in; exempt from MFA)."""
+"""The public certificate check: /verify/ asks for a code, /verify/<code>/ answers
+(no sign-in; exempt from MFA)."""
 
 from __future__ import annotations
 
@@ -6,4 +7,7 @@ from django.urls import path
 
 from . import views
 
-urlpatterns = [path("<str:code>/", views.verify, name="verify")]
+urlpatterns = [
+    path("", views.verify_start, name="verify-start"),
+    path("<str:code>/", views.verify, name="verify"),
+]

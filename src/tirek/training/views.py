@@ -257,6 +257,15 @@ def certificate_pdf(request: HttpRequest, certificate_id: int) -> HttpResponse:
 # --- public verification ------------------------------------------------------------------
 
 
+def verify_start(request: HttpRequest) -> HttpResponse:
+    """Public: a field to type the code printed on a certificate; a typed code goes to its
+    check page (normalised there, so spaces and dashes as printed do not matter)."""
+    code = request.GET.get("code", "").strip()[:64]
+    if code:
+        return redirect("verify", code=code)
+    return render(request, "training/verify.html", {"ask": True})
+
+
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     """Public: only validity, holder and course. Lookups are rate limited per address so
     codes cannot be enumerated."""

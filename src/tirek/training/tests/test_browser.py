@@ -76,3 +76,40 @@ def test_it_shows_a_coordinator_the_cascade_tree(browser_page, login_in_browser)
     nested = tree.locator("li.cascade-node li.cascade-node")
     assert "trainer-cascade" in nested.first.inner_text()
     assert "Семинар второго поколения" in nested.first.inner_text()
+
+
+def test_a_passed_final_test_leads_to_the_certificate_and_anyone_can_check_it_by_typing_the_code(
+    browser_page, login_in_browser
+) -> None:  # type: ignore[no-untyped-def]
+    from tirek.training.models import Choice, Question, Quiz
+
+    from .factories import lessons, quiz_of, right_answers
+
+    page = browser_page
+    learner = build_world().staff(Role.SOCIAL_WORKER)
+    course = short_course()
+    final = Quiz.objects.create(course=course, kind=Quiz.Kind.FINAL, pass_mark=50)
+    question = Question.objects.create(quiz=final, order=1, texts={"ru": "Итоговый вопрос"})
+    Choice.objects.create(question=question, order=1, is_correct=True, texts={"ru": "Правильно"})
+    Choice.objects.create(question=question, order=2, texts={"ru": "Ошибочно"})
+    text_lesson, quizzed_lesson = lessons(course)
+    services.lesson_complete(user=learner, lesson=text_lesson)
+    services.quiz_submit(user=learner, quiz=quiz_of(course), answers=right_answers(quiz_of(course)))
+    services.lesson_complete(user=learner, lesson=quizzed_lesson)
+    login_in_browser(page, learner)
+
+    page.goto(f"/training/quizzes/{final.pk}/")
+    page.get_by_label("Правильно", exact=True).check()
+    page.get_by_test_id("submit-quiz").click()
+    page.get_by_test_id("get-certificate").click()
+    code = Certificate.objects.get(user=learner, course=course).code
+    assert page.get_by_test_id("certificate-code").first.inner_text().replace("-", "") == code
+
+    page.context.clear_cookies()
+    page.goto("/verify/")
+    page.get_by_label("Код сертификата").fill(f" {code[:4]} {code[4:]} ")
+    page.get_by_role("button", name="Проверить").click()
+    assert page.get_by_test_id("verify-status").inner_text() == "Действителен"
+    page.get_by_label("Код сертификата").fill("AAAA-BBBB-CCCC")
+    page.get_by_role("button", name="Проверить").click()
+    assert "не найден" in page.get_by_test_id("verify-status").inner_text().lower()
