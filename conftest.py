@@ -65,3 +65,24 @@ def login_in_browser(live_server):  # type: ignore[no-untyped-def]
         )
 
     return login
+
+
+@pytest.fixture
+def assert_accessible():  # type: ignore[no-untyped-def]
+    """``assert_accessible(page)``: axe-core (shipped inside axe-playwright-python, nothing
+    downloaded) finds no violation of any impact on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page) -> None:  # type: ignore[no-untyped-def]
+        results = axe.run(page)
+        violations = results.response["violations"]
+        found = [
+            f"{v['impact']}: {v['id']} — {v['help']} — "
+            + "; ".join(node["target"][0] for node in v["nodes"][:3])
+            for v in violations
+        ]
+        assert found == [], f"{page.url}:\n" + "\n".join(found)
+
+    return check

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_it_finds_a_case_and_files_a_note_in_a_real_browser(  # type: ignore[no-untyped-def]
-    browser_page, login_in_browser, settings, tmp_path
+    browser_page, login_in_browser, assert_accessible, settings, tmp_path
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     world = build_world()
@@ -23,12 +23,15 @@ def test_it_finds_a_case_and_files_a_note_in_a_real_browser(  # type: ignore[no-
     login_in_browser(browser_page, manager)
     page = browser_page
     page.goto("/cases/")
+    assert_accessible(page)
     row = page.locator('[data-testid="case-list"] tbody tr').first
     assert case.number in row.inner_text()
     assert "Бекенова" not in row.inner_text()  # the list is discreet
     page.get_by_role("link", name=case.number).click()
     assert page.locator("h2").first.inner_text() == case.person.full_name
+    assert_accessible(page)  # the case page
     page.get_by_role("link", name="Добавить запись").click()
+    assert_accessible(page)
     page.get_by_label("Вид контакта").select_option("home_visit")
     page.get_by_label("Текст записи").fill(
         "Посещение на дому: семья устроена, нужна зимняя одежда."

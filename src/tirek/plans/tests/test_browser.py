@@ -29,7 +29,7 @@ REQUIRED = {
 }
 
 
-def test_it_goes_from_assessment_to_an_approved_plan(browser_page, login_in_browser) -> None:  # type: ignore[no-untyped-def]
+def test_it_goes_from_assessment_to_an_approved_plan(browser_page, login_in_browser, assert_accessible) -> None:  # type: ignore[no-untyped-def]
     world = build_world()
     instruments_load()
     team = make_team(world)
@@ -42,6 +42,7 @@ def test_it_goes_from_assessment_to_an_approved_plan(browser_page, login_in_brow
     page.select_option("select[name=instrument]", "tirek-child-needs")
     page.click("[data-testid=start-assessment]")
     page.wait_for_url("**/assessments/*/")
+    assert_accessible(page)  # the assessment form: every question and field labelled
     for question, value in REQUIRED.items():
         page.check(f"input[name=q_{question}][value={value}]")
     page.check("input[name=q_safety_violence][value=yes]")
@@ -54,7 +55,9 @@ def test_it_goes_from_assessment_to_an_approved_plan(browser_page, login_in_brow
 
     # ...drafts the plan with a goal and submits it.
     page.goto(f"/cases/{case.pk}/plan/")
+    assert_accessible(page)
     page.click("[data-testid=add-goal]")
+    assert_accessible(page)
     page.select_option("select[name=domain]", "education")
     page.fill("input[name=title]", "Зарина зачислена в школу и посещает занятия")
     page.fill("input[name=indicator]", "Посещаемость не ниже 90 %")
@@ -71,6 +74,7 @@ def test_it_goes_from_assessment_to_an_approved_plan(browser_page, login_in_brow
     page.context.clear_cookies()
     login_in_browser(page, team.supervisor)
     page.goto("/")
+    assert_accessible(page)  # "my work"
     page.click(f"a[href='/cases/{case.pk}/plan/']")
     page.fill("textarea[name=comment]", "Согласовано, начинайте.")
     page.click("[data-testid=approve-plan]")

@@ -79,7 +79,7 @@ def test_it_shows_a_coordinator_the_cascade_tree(browser_page, login_in_browser)
 
 
 def test_a_passed_final_test_leads_to_the_certificate_and_anyone_can_check_it_by_typing_the_code(
-    browser_page, login_in_browser
+    browser_page, login_in_browser, assert_accessible
 ) -> None:  # type: ignore[no-untyped-def]
     from tirek.training.models import Choice, Question, Quiz
 
@@ -100,13 +100,17 @@ def test_a_passed_final_test_leads_to_the_certificate_and_anyone_can_check_it_by
 
     page.goto(f"/training/quizzes/{final.pk}/")
     page.get_by_label("Правильно", exact=True).check()
+    assert_accessible(page)
     page.get_by_test_id("submit-quiz").click()
+    assert_accessible(page)
     page.get_by_test_id("get-certificate").click()
+    assert_accessible(page)
     code = Certificate.objects.get(user=learner, course=course).code
     assert page.get_by_test_id("certificate-code").first.inner_text().replace("-", "") == code
 
     page.context.clear_cookies()
     page.goto("/verify/")
+    assert_accessible(page)
     page.get_by_label("Код сертификата").fill(f" {code[:4]} {code[4:]} ")
     page.get_by_role("button", name="Проверить").click()
     assert page.get_by_test_id("verify-status").inner_text() == "Действителен"
