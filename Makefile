@@ -31,8 +31,10 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: apt-get install chromium (browser tests will be skipped)"; fi; }
 
-## Recompile translations after editing .po files (needs gettext's msgfmt).
+## Recompile translations after editing .po files (needs gettext's msgfmt); the Uzbek
+## Cyrillic catalogues are regenerated from the Latin ones first.
 messages: install
+	TIREK_DEBUG=1 $(TIREK) uz_cyrillic
 	cd src/tirek && ../../$(TIREK) compilemessages --ignore '.venv'
 
 bench: install
