@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -8,12 +10,17 @@ from .models import Action
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(label=_("Who"), required=False, max_length=150)
+    case = forms.CharField(label=_("Case number"), required=False, max_length=32)
+    actor = forms.CharField(
+        label=_("Who"),
+        required=False,
+        max_length=150,
+        help_text=_("Name or user name of the staff member"),
+    )
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", _("Any"))] + list(Action.choices)
     )
-    object_type = forms.CharField(label=_("Object type"), required=False, max_length=64)
-    object_id = forms.CharField(label=_("Object"), required=False, max_length=64)
+    object_type = forms.ChoiceField(label=_("Kind of record"), required=False)
     date_from = forms.DateField(
         label=pgettext_lazy("date", "From"),
         required=False,
@@ -24,3 +31,7 @@ class AuditFilterForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+    def __init__(self, *args: Any, kinds: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["object_type"].choices = [("", _("Any"))] + kinds  # type: ignore[attr-defined]

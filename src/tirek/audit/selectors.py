@@ -4,10 +4,36 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from tirek.core import registry
+
 from .models import AuditEntry
+
+CASE_TYPE = "cases.case"
+
+
+def case_ids(number: str) -> list[int]:
+    """The ids of the case with this number (none when no app knows case numbers)."""
+    return [pk for lookup in registry.case_numbers for pk in lookup.ids(number)]
+
+
+def case_numbers(ids: set[int]) -> dict[int, str]:
+    numbers: dict[int, str] = {}
+    for lookup in registry.case_numbers:
+        numbers.update(lookup.numbers(ids))
+    return numbers
+
+
+def object_types() -> list[str]:
+    """The kinds of record the log mentions, for the filter."""
+    return sorted(
+        AuditEntry.objects.exclude(object_type="")
+        .order_by()
+        .values_list("object_type", flat=True)
+        .distinct()
+    )
 
 
 def audit_entries(
@@ -16,18 +42,31 @@ def audit_entries(
     action: str = "",
     object_type: str = "",
     object_id: str = "",
+    case: str = "",
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> QuerySet[AuditEntry]:
-    entries = AuditEntry.objects.all()
+    entries = AuditEntry.objects.select_related("actor")
     if actor:
-        entries = entries.filter(actor_name__icontains=actor)
+        entries = entries.filter(
+            Q(actor_name__icontains=actor)
+            | Q(actor__first_name__icontains=actor)
+            | Q(actor__last_name__icontains=actor)
+        )
     if action:
         entries = entries.filter(action=action)
     if object_type:
         entries = entries.filter(object_type=object_type)
     if object_id:
         entries = entries.filter(object_id=object_id)
+    if case:
+        # The case itself, and everything recorded about it (notes, plans...) that names
+        # the case in its detail.
+        ids = case_ids(case)
+        entries = entries.filter(
+            Q(object_type=CASE_TYPE, object_id__in=[str(pk) for pk in ids])
+            | Q(detail__case__in=ids)
+        )
     tz = timezone.get_current_timezone()
     if date_from:
         entries = entries.filter(at__gte=datetime.combine(date_from, time.min, tzinfo=tz))

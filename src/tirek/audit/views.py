@@ -7,14 +7,18 @@ from django.shortcuts import render
 from tirek.accounts.decorators import role_required
 from tirek.accounts.roles import Role
 
-from . import selectors, services
+from . import presentation, selectors, services
 from .forms import AuditFilterForm
 from .models import Action
 
 
 @role_required(Role.DPO)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    form = AuditFilterForm(request.GET or None)
+    kinds = sorted(
+        ((kind, presentation.kind_label(kind)) for kind in selectors.object_types()),
+        key=lambda pair: pair[1].lower(),
+    )
+    form = AuditFilterForm(request.GET or None, kinds=kinds)
     filters = form.cleaned_data if form.is_valid() else {}
     entries = selectors.audit_entries(**{k: v for k, v in filters.items() if v})
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
@@ -30,7 +34,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/log.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "rows": presentation.rows(list(page)),
+            "query": query.urlencode(),
+        },
     )
 
 

@@ -11,21 +11,27 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from tirek.access.policy import may_break_glass
         from tirek.core.registry import (
+            CaseNumbers,
             NavItem,
             add_api_router,
             add_demo_loader,
             add_my_work_panel,
             add_nav,
             add_urls,
+            case_numbers,
             encrypted_file_rotators,
         )
 
-        from . import api, attachments, demo, views
+        from . import api, attachments, demo, selectors, views
 
         add_nav(NavItem(label=_("Cases"), url_name="cases:list", visible=may_break_glass, order=20))
         add_urls("cases/", "tirek.cases.urls")
         add_api_router("/cases", api.router)
         add_my_work_panel(20, views.my_work_panel)
         add_demo_loader(20, demo.load)
+        if not case_numbers:
+            case_numbers.append(
+                CaseNumbers(numbers=selectors.numbers_by_id, ids=selectors.ids_by_number)
+            )
         if attachments.rotate_files not in encrypted_file_rotators:
             encrypted_file_rotators.append(attachments.rotate_files)

@@ -142,3 +142,16 @@ def attachment_download(
         detail={"case": note.case_id, "note": note.pk},
     )
     return attachment, data
+
+
+# --- case numbers for the audit log ---------------------------------------------------
+# The DPO reads the audit log, which holds case ids; these name them by number (and find
+# them by number) without reading anything else about the case.
+
+
+def numbers_by_id(ids: set[int]) -> dict[int, str]:
+    return dict(Case.objects.filter(pk__in=ids).values_list("pk", "number"))
+
+
+def ids_by_number(number: str) -> list[int]:
+    return list(Case.objects.filter(number__iexact=number.strip()).values_list("pk", flat=True))

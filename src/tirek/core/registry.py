@@ -36,6 +36,19 @@ encrypted_file_rotators: list[Callable[[], int]] = []
 url_includes: list[tuple[str, str]] = []
 
 
+@dataclass(frozen=True)
+class CaseNumbers:
+    """How lower layers (the audit log) name cases by number and find them by number
+    without importing the cases app: ``numbers(ids) -> {id: number}``,
+    ``ids(number) -> [id, ...]``. Registered by the cases app."""
+
+    numbers: Callable[[set[int]], dict[int, str]]
+    ids: Callable[[str], list[int]]
+
+
+case_numbers: list[CaseNumbers] = []
+
+
 def add_nav(item: NavItem) -> None:
     if item not in nav_items:
         nav_items.append(item)

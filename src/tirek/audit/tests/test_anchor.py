@@ -92,7 +92,7 @@ def test_a_changed_anchor_is_refused(world: World, tmp_path: Path) -> None:
     document = json.loads(anchor.read_text())
     document["heads"] = document["heads"][1:]  # hide one chain from the check
     anchor.write_text(json.dumps(document))
-    assert "signature does not match" in _refused(anchor)
+    assert "Подпись якоря не совпадает" in _refused(anchor)
 
 
 @pytest.mark.parametrize("content", ["", "not json", "[]", '{"format": "other"}'])
@@ -101,8 +101,8 @@ def test_a_file_that_is_not_an_anchor_is_refused(
 ) -> None:
     anchor = tmp_path / "anchor.json"
     anchor.write_text(content)
-    assert "anchor" in _refused(anchor).lower()
+    assert "якор" in _refused(anchor).lower()
 
 
 def test_a_missing_anchor_file_is_refused(world: World, tmp_path: Path) -> None:
-    assert "No anchor file" in _refused(tmp_path / "absent.json")
+    assert "не найден" in _refused(tmp_path / "absent.json")

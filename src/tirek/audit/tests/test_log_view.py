@@ -52,9 +52,9 @@ def test_it_shows_the_audit_log_in_the_navigation_of_the_dpo_only(world: World, 
     assert 'href="/audit/"' not in other.get("/").content.decode()
 
 
-def test_it_filters_by_person_action_object_and_date(dpo) -> None:  # type: ignore[no-untyped-def]
+def test_it_filters_by_person_action_kind_and_date(dpo) -> None:  # type: ignore[no-untyped-def]
     record(actor="aigerim", action=Action.READ, object_type="cases.case", object_id=7)
-    record(actor="marat", action=Action.EXPORT, object_type="reports.report", object_id=3)
+    record(actor="marat", action=Action.EXPORT, object_type="training.report", object_id=3)
     old = record(actor="marat", action=Action.READ, object_type="cases.case", object_id=8)
     AuditEntry.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(days=40))
     client = logged_in_client(dpo)
@@ -62,15 +62,44 @@ def test_it_filters_by_person_action_object_and_date(dpo) -> None:  # type: igno
     by_actor = _rows(client.get("/audit/", {"actor": "aiger"}))
     assert "aigerim" in by_actor and "marat" not in by_actor
     by_action = _rows(client.get("/audit/", {"action": Action.EXPORT}))
-    assert "reports.report" in by_action and "cases.case" not in by_action
-    by_object = _rows(client.get("/audit/", {"object_type": "cases.case", "object_id": "8"}))
-    assert "#8" in by_object and "#7" not in by_object
+    assert "отчёт об обучении" in by_action and "#7" not in by_action
+    by_kind = _rows(client.get("/audit/", {"object_type": "cases.case"}))
+    assert "#8" in by_kind and "#7" in by_kind and "отчёт" not in by_kind
     since = (timezone.localdate() - timedelta(days=7)).isoformat()
     recent = _rows(client.get("/audit/", {"date_from": since, "actor": "marat"}))
-    assert "reports.report" in recent and "#8" not in recent
+    assert "отчёт об обучении" in recent and "#8" not in recent
     until = (timezone.localdate() - timedelta(days=30)).isoformat()
     older = _rows(client.get("/audit/", {"date_to": until}))
     assert "#8" in older and "#7" not in older
+
+
+def test_it_names_people_cases_and_dates_as_people_read_them(world: World, dpo) -> None:  # type: ignore[no-untyped-def]
+    from tirek.cases.tests.factories import open_case
+
+    manager = world.staff(Role.CASE_MANAGER, username="aigerim")
+    manager.first_name, manager.last_name = "Айгерим", "Нурланова"
+    manager.save()
+    case = open_case(manager)
+    other = open_case(manager)
+    record(actor=manager, action=Action.READ, obj=case, detail={"section": "core"})
+    record(
+        actor=manager,
+        action=Action.UPDATE,
+        object_type="cases.contactnote",
+        object_id=5,
+        detail={"case": case.pk, "filters": {}},
+    )
+    record(actor=manager, action=Action.READ, obj=other)
+    client = logged_in_client(dpo)
+
+    rows = _rows(client.get("/audit/", {"case": case.number.lower()}))
+    assert "Айгерим Нурланова" in rows and "(aigerim)" in rows
+    assert f"дело {case.number}" in rows  # not "cases.case #1"
+    assert f"дело: {case.number}" in rows  # the note's entry names its case by number
+    assert other.number not in rows
+    assert "filters" not in rows and "cases.case" not in rows
+    assert timezone.localtime().strftime("%d.%m.%Y") in rows  # the reader's date format
+    assert _rows(client.get("/audit/", {"case": "KZ-0000-99999"})).count("<tr>") == 1
 
 
 @pytest.mark.parametrize(
