@@ -449,7 +449,9 @@ def _aggregate(
         when = f"CASE WHEN {inside}{value} IS NOT NULL THEN"
         select += [f"COUNT({when} 1 END)", f"SUM({when} {value} END)", f"MAX({when} {value} END)"]
     select += [f"SUM({key})"]
-    select += [f"SUM(CASE WHEN {q(f'f_{code}')} = 1 THEN {key} ELSE 0 END)" for code in population.splits]
+    select += [
+        f"SUM(CASE WHEN {q(f'f_{code}')} = 1 THEN {key} ELSE 0 END)" for code in population.splits
+    ]
     for code, stat in stats.items():
         inside = f"{q(f'f_{stat.within}')} = 1 AND " if stat.within else ""
         select += [f"SUM(CASE WHEN {inside}{q(f'v_{code}')} IS NOT NULL THEN {key} ELSE 0 END)"]

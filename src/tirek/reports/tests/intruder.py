@@ -286,6 +286,8 @@ class Result:
     perturbed: int  # published counts that differ from the true count
     findings: list[Finding]
     lps: int
+    nonzero: int = 0  # published counts other than 0
+    mean_noise: float = 0.0  # mean absolute difference from the truth over those
 
     def of_kind(self, kind: str, threshold: int) -> list[Finding]:
         return [f for f in self.findings if f.kind(threshold) == kind]
@@ -305,7 +307,7 @@ def attack(publication: Publication, truth: Mapping[CellId, int], system: System
     n = len(system.cells)
     low = np.zeros(n)
     high = np.full(n, np.inf)
-    hidden = published = perturbed = 0
+    hidden = published = perturbed = nonzero = noise_total = 0
     for cell, value in publication.published.items():
         i = system.index.get(cell)
         if i is None:
@@ -316,6 +318,9 @@ def attack(publication: Publication, truth: Mapping[CellId, int], system: System
             continue
         published += 1
         perturbed += value != truth.get(cell, 0)
+        if value:
+            nonzero += 1
+            noise_total += abs(value - truth.get(cell, 0))
         low[i], high[i] = sdc.bounds_of_published(value, t, noise)
     # The true counts satisfy every identity and every bound: the system is the truth's.
     true_vector = np.array([truth.get(cell, 0) for cell in system.cells], dtype=float)
@@ -369,7 +374,16 @@ def attack(publication: Publication, truth: Mapping[CellId, int], system: System
                 math.floor(highs.get(c, float(t)) + 1e-6),
             )
         )
-    return Result(len(targets), hidden, published, perturbed, findings, solve.count + capped.count)
+    return Result(
+        len(targets),
+        hidden,
+        published,
+        perturbed,
+        findings,
+        solve.count + capped.count,
+        nonzero,
+        noise_total / max(nonzero, 1),
+    )
 
 
 class _Solver:

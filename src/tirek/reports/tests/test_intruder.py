@@ -132,7 +132,8 @@ def run_attack(analyst: Any, settings: Any, max_noise: int) -> intruder.Result:
     print(  # noqa: T201 — the numbers quoted in docs/disclosure-control.md
         f"\nnoise ±{max_noise}: {publication.tables} tables, {len(publication.published)} "
         f"distinct cells ({result.hidden} hidden, {result.published} published, "
-        f"{result.perturbed} perturbed), {len(system.cells)} unknowns, "
+        f"{result.nonzero} non-zero, {result.perturbed} perturbed, mean |noise| "
+        f"{result.mean_noise:.2f}), {len(system.cells)} unknowns, "
         f"{len(system.equations)} identities; {result.targets} truly small cells, "
         f"{result.summary(publication.threshold)}; "
         f"{result.lps} LPs; fetch {fetched:.1f} s, attack {time.monotonic() - started - fetched:.1f} s"
