@@ -345,11 +345,12 @@ def record_key(pk: int, secret: tuple[int, int, int, int]) -> int:
 def record_key_sql(column: str, secret: tuple[int, int, int, int]) -> str:
     """``record_key`` in SQL (SQLite and PostgreSQL: 64-bit integers never overflow here,
     every product is below 2**62). ``column`` is a quoted column name; the constants are
-    integers of our own."""
+    integers of our own. For a query run with parameters (even an empty list)."""
     a, b, c, d = (int(v) for v in secret)
     m = KEY_MODULUS
     pk = f"CAST({column} AS BIGINT)"
-    return f"((({pk} * {a} + {b}) % {m}) * (({pk} * {c} + {d}) % {m}) % {m})"
+    # "%%": the SQL goes to ``cursor.execute`` with parameters, where "%" is a placeholder.
+    return f"((({pk} * {a} + {b}) %% {m}) * (({pk} * {c} + {d}) %% {m}) %% {m})"
 
 
 @lru_cache(maxsize=512)
