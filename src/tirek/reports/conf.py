@@ -1,6 +1,12 @@
 """Settings of the reports app, read from Django settings or the environment.
 
 - ``TIREK_SDC_THRESHOLD`` (default 5): the smallest number of people a published cell may count.
+- ``TIREK_SDC_MAX_NOISE`` (default 4; 0 in tests unless a test turns it on): the largest
+  perturbation of a published count (the cell-key method, docs/disclosure-control.md);
+  0 publishes exact counts, protected by suppression alone — not safe across tables.
+- ``TIREK_SDC_KEY`` (default: derived from the secret key): the secret from which every
+  record's perturbation key is derived. Changing it changes every published count a little;
+  set it explicitly so that rotating the secret key leaves published figures as they are.
 - ``TIREK_REPORTS_CACHE_SECONDS`` (default 600; 0 in tests): how long a computed, protected table is reused.
 - ``TIREK_REPORTS_REFRESH_SECONDS`` (default 300): how often the worker recomputes the national
   indicator snapshots of this year and the last (0: never).
@@ -10,11 +16,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
 
-from tirek.settings import env_bool, env_int
+from tirek.settings import env, env_bool, env_int
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -25,6 +32,25 @@ def sdc_threshold() -> int:
     value = int(_setting("TIREK_SDC_THRESHOLD", env_int("TIREK_SDC_THRESHOLD", 5)))
     # A threshold under 2 would publish single people; refuse to run that way.
     return max(value, 2)
+
+
+def sdc_max_noise() -> int:
+    # Hand-computed tests check exact counts; the cell-key tests turn perturbation on.
+    default = 0 if settings.TESTING else 4
+    value = int(_setting("TIREK_SDC_MAX_NOISE", env_int("TIREK_SDC_MAX_NOISE", default)))
+    return max(value, 0)
+
+
+def record_key_secret(kind: str) -> tuple[int, int, int, int]:
+    """Four secret multipliers and offsets for the record keys of ``kind`` (a model label:
+    the same person counted in two populations of cases has the same key in both)."""
+    secret = _setting("TIREK_SDC_KEY", "") or env("TIREK_SDC_KEY") or settings.SECRET_KEY
+    digest = hashlib.sha256(f"tirek-sdc-record-key:{kind}:{secret}".encode()).digest()
+    modulus = 2**31 - 1
+    a, b, c, d = (
+        int.from_bytes(digest[i : i + 8], "big") % (modulus - 1) + 1 for i in (0, 8, 16, 24)
+    )
+    return a, b, c, d
 
 
 def cache_seconds() -> int:

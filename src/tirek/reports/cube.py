@@ -7,7 +7,10 @@ a CSV row) is cut from one cube whose cells were protected *together* by
 relations of one table. So no two views can be combined to undo a suppression.
 
 The published cube keeps only what may be published: hidden cells are ``None``; means and
-maxima are already gated. The raw counts never leave ``build_cube``.
+maxima are already gated; with ``max_noise`` > 0 every published count is perturbed by the
+cell-key method (``sdc.perturbed``), the cell key being the sum of the record keys that
+the SQL aggregation adds up per group (``Row.keys``). The raw counts never leave
+``build_cube``.
 """
 
 from __future__ import annotations
@@ -170,6 +173,8 @@ class Row:
     counts: Mapping[str, int]
     sums: Mapping[str, float] = field(default_factory=dict)
     maxima: Mapping[str, float] = field(default_factory=dict)
+    # Per count (``n``, each split's code): the sum of the record keys of the rows counted.
+    keys: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -202,6 +207,7 @@ class PublishedCube:
     stats: dict[CellKey, StatValues]
     stat_labels: dict[str, str]
     computed_at: datetime
+    max_noise: int = 0  # the largest perturbation of a published count (0: exact counts)
 
     def cell(self, node: str, dim: str = TOTAL, cat: str = TOTAL, measure: str = N) -> sdc.Cell:
         value = self.values.get((node, dim, cat, measure), 0)
@@ -241,6 +247,7 @@ class PublishedCube:
             "period": self.period,
             "scope": self.scope,
             "threshold": self.threshold,
+            "max_noise": self.max_noise,
             "computed_at": self.computed_at.isoformat(),
             "nodes": [
                 [n.key, n.parent, n.region_id, n.unallocated, n.children]
@@ -290,6 +297,7 @@ class PublishedCube:
             stats={(a, b, c, d): (m, x, bool(t), s) for a, b, c, d, m, x, t, s in data["stats"]},
             stat_labels={code: stat_labels.get(code, code) for code in data["stat_codes"]},
             computed_at=datetime.fromisoformat(data["computed_at"]),
+            max_noise=int(data.get("max_noise", 0)),
         )
 
 
@@ -317,28 +325,35 @@ def build_cube(
     rows: Iterable[Row],
     threshold: int,
     stat_labels: Mapping[str, str] | None = None,
+    max_noise: int = 0,
 ) -> PublishedCube:
-    """Marginalise the rows onto the tree, protect all cells together, keep the published."""
+    """Marginalise the rows onto the tree, protect all cells together, keep the published
+    (perturbed by the cell-key method when ``max_noise`` > 0)."""
     rows = list(rows)
     tree = tree.pruned({row.leaf for row in rows if row.leaf in tree.nodes})
     dimensions = [_with_seen_categories(d, rows) for d in dimensions]
     measures = (N, *[s for split in splits for s in (split.yes, split.no)])
     raw: dict[tuple[str, str, str, str], int] = defaultdict(int)
+    key_sums: dict[tuple[str, str, str, str], int] = defaultdict(int)
     sums: dict[tuple[str, str, str, str], float] = defaultdict(float)
     maxima: dict[tuple[str, str, str, str], float] = {}
     for row in rows:
         if row.leaf not in tree.nodes:
             continue
         values = {N: row.counts.get(N, 0)}
+        record_keys = {N: row.keys.get(N, 0)}
         for split in splits:  # parents come before the splits within them
             yes = row.counts.get(split.code, 0)
             values[split.yes] = yes
             values[split.no] = values[split.within] - yes
+            record_keys[split.yes] = row.keys.get(split.code, 0)
+            record_keys[split.no] = record_keys[split.within] - record_keys[split.yes]
         keys = [(TOTAL, TOTAL)] + [(d.code, row.categories[d.code]) for d in dimensions]
         for node in tree.ancestors(row.leaf):
             for dim, cat in keys:
                 for measure, value in values.items():
                     raw[(node, dim, cat, measure)] += value
+                    key_sums[(node, dim, cat, measure)] += record_keys[measure]
                 for stat in stats:
                     if stat.code in row.sums:
                         sums[(node, dim, cat, stat.code)] += row.sums[stat.code]
@@ -358,7 +373,7 @@ def build_cube(
         if i in hidden:
             published[key] = None
         elif values_list[i]:
-            published[key] = values_list[i]
+            published[key] = sdc.perturbed(values_list[i], key_sums[key], threshold, max_noise)
     published_stats: dict[CellKey, StatValues] = {}
     for stat in stats:
         counted = Split(stat.split).yes
@@ -397,6 +412,7 @@ def build_cube(
         stats=published_stats,
         stat_labels={k: str(v) for k, v in (stat_labels or {}).items()},
         computed_at=timezone.now(),
+        max_noise=max_noise,
     )
 
 

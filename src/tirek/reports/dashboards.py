@@ -49,11 +49,12 @@ class Dashboard:
     region_choices: list[tuple[str, str]]
     panels: list[Panel] = field(default_factory=list)
     threshold: int = 5
+    max_noise: int = 0
     computed_at: datetime | None = None
 
     @property
     def hidden_note(self) -> str:
-        return str(tables.HIDDEN_NOTE) % {"threshold": self.threshold}
+        return tables.protection_note(self.threshold, self.max_noise)
 
 
 def scope_for(audience: str, user: Any) -> Scope:
@@ -170,6 +171,7 @@ def assemble(
             )
         )
         dashboard.threshold = cube.threshold
+        dashboard.max_noise = max(dashboard.max_noise, cube.max_noise)
         dashboard.computed_at = cube.computed_at
     if scope.unit_id is not None:
         dashboard.node_label = scope.label

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from tirek.cases.models import Case, CaseStatus, RiskLevel
 from tirek.organisations.models import localised
 
+from . import conf, sdc
 from .cube import ROOT, Dimension, N, Row
 from .dimensions import LABELS, UNKNOWN, case_dimensions, quarter
 from .periods import Period, years_before
@@ -813,14 +814,17 @@ if apps.is_installed("tirek.training"):
         events = Event.objects.filter(
             start_date__gte=period.first_day, start_date__lte=period.last_day
         )
-        counts = dict(
-            Participant.objects.filter(event__in=events)
-            .values("event_id")
-            .annotate(n=Count("id"))
-            .values_list("event_id", "n")
-        )
+        # Participant ids only (no person), for the record keys of the cell-key method.
+        secret = conf.record_key_secret(Participant._meta.label_lower)
+        counts: dict[int, int] = {}
+        key_sums: dict[int, int] = {}
+        for event_id, participant_id in Participant.objects.filter(event__in=events).values_list(
+            "event_id", "id"
+        ):
+            counts[event_id] = counts.get(event_id, 0) + 1
+            key_sums[event_id] = key_sums.get(event_id, 0) + sdc.record_key(participant_id, secret)
         tree = region_tree()
-        grouped: dict[tuple[str, str, str], int] = {}
+        grouped: dict[tuple[str, str, str], tuple[int, int]] = {}
         for event_id, region_id, kind in events.values_list("id", "region_id", "kind"):
             n = counts.get(event_id, 0)
             if not n:
@@ -829,10 +833,11 @@ if apps.is_installed("tirek.training"):
             label = UNKNOWN if generation is None else str(min(generation, 4))
             leaf = tree.leaf_of_region.get(region_id, f"{ROOT}+")
             key = (leaf, label, kind)
-            grouped[key] = grouped.get(key, 0) + n
+            before_n, before_k = grouped.get(key, (0, 0))
+            grouped[key] = (before_n + n, before_k + key_sums[event_id])
         rows = [
-            Row(leaf, {"generation": g, "event_kind": k}, {N: n})
-            for (leaf, g, k), n in grouped.items()
+            Row(leaf, {"generation": g, "event_kind": k}, {N: n}, keys={N: k_sum})
+            for (leaf, g, k), (n, k_sum) in grouped.items()
         ]
         return CustomRows(
             rows,

@@ -54,6 +54,7 @@ class Report:
     threshold: int
     generated_at: datetime
     sections: list[Section] = field(default_factory=list)
+    max_noise: int = 0  # the largest perturbation of a count (0: exact counts)
 
 
 def collect(
@@ -73,6 +74,7 @@ def collect(
         period=period,
         threshold=conf.sdc_threshold(),
         generated_at=timezone.now(),
+        max_noise=board.max_noise,
     )
     total = max(len(board.panels), 1)
     for i, panel in enumerate(board.panels, start=1):
@@ -181,13 +183,14 @@ def to_xlsx(report: Report) -> bytes:
             )
         ]
     )
+    sheet.append([safe_text(tables.protection_note(report.threshold, report.max_noise))])
     sheet.append([])
     sheet.append(_columns())
-    for cell in sheet[4]:
+    for cell in sheet[5]:
         cell.font = Font(bold=True)
     for row in _rows(report):
         sheet.append(row)
-    sheet.freeze_panes = "A5"
+    sheet.freeze_panes = "A6"
     for column, width in zip(
         "ABCDEFGHIJKLMN", (18, 40, 24, 12, 18, 12, 28, 10, 10, 10, 10, 10, 10, 8), strict=True
     ):
@@ -246,6 +249,8 @@ def to_pdf(report: Report, progress: Progress | None = None) -> bytes:
         )
         % {"threshold": report.threshold}
     )
+    if report.max_noise > 0:
+        paragraph(str(tables.PERTURBED_NOTE) % {"noise": report.max_noise})
     heading(_("Key figures"), 13)
     _pdf_table(
         pdf,

@@ -23,14 +23,14 @@ from typing import Any, Literal
 
 from django.db import connection
 from django.db.models import Case as SqlCase
-from django.db.models import Expression, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Expression, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from tirek.organisations.models import Agency, Region
 
-from . import conf
+from . import conf, sdc
 from .cube import ROOT, Dimension, N, PublishedCube, RegionTree, Row, Split, StatSpec, build_cube
 from .dimensions import (
     LABELS,
@@ -214,7 +214,8 @@ _MEMO_LIMIT = 24
 
 
 def cube_key(population: Population, period: Period, scope: Scope, threshold: int) -> str:
-    return f"{population.code}:{period.code}:{scope.code}:{threshold}"
+    # The perturbation setting is part of the key: changing it must not serve old figures.
+    return f"{population.code}:{period.code}:{scope.code}:{threshold}:{conf.sdc_max_noise()}"
 
 
 def compute(population: Population, period: Period, scope: Scope) -> PublishedCube:
@@ -337,7 +338,7 @@ def _compute(population: Population, period: Period, scope: Scope, threshold: in
         custom = population.custom_rows(period, scope)
         rows, dimensions = custom.rows, custom.dimensions
         if scope.unit_id is not None:
-            rows = [Row(ROOT, r.categories, r.counts, r.sums, r.maxima) for r in rows]
+            rows = [Row(ROOT, r.categories, r.counts, r.sums, r.maxima, r.keys) for r in rows]
     else:
         raw = _aggregate(population, period, scope, stats)
         dimensions = _dimension_objects(population, raw)
@@ -353,11 +354,15 @@ def _compute(population: Population, period: Period, scope: Scope, threshold: in
             counts = {N: r["c_n"]}
             counts.update({code: r[f"c_{code}"] for code in population.splits})
             counts.update({f"has_{code}": r[f"c_has_{code}"] for code in stats})
+            keys = {N: int(r["k_n"] or 0)}
+            keys.update({code: int(r[f"k_{code}"] or 0) for code in population.splits})
+            keys.update({f"has_{code}": int(r[f"k_has_{code}"] or 0) for code in stats})
             rows.append(
                 Row(
                     leaf=leaf,
                     categories=categories,
                     counts=counts,
+                    keys=keys,
                     sums={c: float(r[f"s_{c}"]) for c in stats if r[f"s_{c}"] is not None},
                     maxima={c: float(r[f"m_{c}"]) for c in stats if r[f"m_{c}"] is not None},
                 )
@@ -376,6 +381,7 @@ def _compute(population: Population, period: Period, scope: Scope, threshold: in
         rows=rows,
         threshold=threshold,
         stat_labels={code: str(st.label) for code, st in stats.items() if st.label is not None},
+        max_noise=conf.sdc_max_noise(),
     )
 
 
@@ -398,7 +404,7 @@ def _aggregate(
     dims = dict(population.dimensions(period))
     if population.quarter is not None:
         dims["quarter"] = population.quarter(period)
-    columns: dict[str, Any] = {"r_region": _field(population.region)}
+    columns: dict[str, Any] = {"r_region": _field(population.region), "r_pk": F("pk")}
     columns.update({f"d_{k}": v for k, v in dims.items()})
     for code in population.splits:
         # Cast: PostgreSQL would type the bare parameters of a materialized column as text.
@@ -428,8 +434,12 @@ def _aggregate(
         sql_part, sql_params = st.sql(q)
         extra.append(f", ({sql_part}) AS {q(f'v_{code}')}")
         extra_params.extend(sql_params)
+    # Each row's record key (the cell-key method): summed per group like the counts.
+    secret = conf.record_key_secret(qs.model._meta.label_lower)
+    extra.append(f", {sdc.record_key_sql(q('r_pk'), secret)} AS {q('k_row')}")
     where = f" WHERE {population.row_filter(q)}" if population.row_filter else ""
     group = ["r_region", *[f"d_{k}" for k in dims]]
+    key = q("k_row")
     select = [q(g) for g in group] + ["COUNT(*)"]
     select += [f"SUM({q(f'f_{code}')})" for code in population.splits]
     for code, stat in stats.items():
@@ -438,6 +448,13 @@ def _aggregate(
         inside = f"{q(f'f_{stat.within}')} = 1 AND " if stat.within else ""
         when = f"CASE WHEN {inside}{value} IS NOT NULL THEN"
         select += [f"COUNT({when} 1 END)", f"SUM({when} {value} END)", f"MAX({when} {value} END)"]
+    select += [f"SUM({key})"]
+    select += [
+        f"SUM(CASE WHEN {q(f'f_{code}')} = 1 THEN {key} ELSE 0 END)" for code in population.splits
+    ]
+    for code, stat in stats.items():
+        inside = f"{q(f'f_{stat.within}')} = 1 AND " if stat.within else ""
+        select += [f"SUM(CASE WHEN {inside}{q(f'v_{code}')} IS NOT NULL THEN {key} ELSE 0 END)"]
     # Only quoted identifiers of our own and the ORM's parameterised SQL go in here.
     sql = (
         f"WITH {q('rows')} AS MATERIALIZED ({inner_sql}), "  # noqa: S608
@@ -450,6 +467,8 @@ def _aggregate(
     names = [*group, "c_n", *[f"c_{code}" for code in population.splits]]
     for code in stats:
         names += [f"c_has_{code}", f"s_{code}", f"m_{code}"]
+    names += ["k_n", *[f"k_{code}" for code in population.splits]]
+    names += [f"k_has_{code}" for code in stats]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -32,9 +32,17 @@ The rules (``protect``)
    two suppressed rectangles joined by a single cell; each derivable cell gets another
    complement and the rules run again.
 
-What it does not do: interval (linear-programming) protection beyond rule 3's
-"at least threshold" bound, and perturbation. The threshold and these limits are
-documented in docs/regional-exchange.md and docs/performance.md.
+5. Perturbation (the cell-key method, ``perturbed``): every published count of
+   ``threshold`` people or more gets a small noise, at most ``max_noise`` either way, looked
+   up in a fixed table from the cell's value and its *cell key* — the sum, modulo 1, of the
+   persistent random keys of the records it counts. The same set of people therefore shows
+   the same number in every table, year and output; but no published count is exact, so
+   the relations *between* tables (years through the stock-flow identity, populations,
+   indicators) no longer pin a hidden cell. Zeros stay zero; published counts are never
+   1 … threshold-1. Rules 1–4 protect each table; rule 5 protects their combinations.
+
+docs/disclosure-control.md gives the reasons, the guarantees, the measured losses and what
+is not protected.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 DEFAULT_THRESHOLD = 5
@@ -315,6 +324,76 @@ def _subtract(row: dict[int, int], pivot: Mapping[int, int], factor: int) -> Non
             row[k] = new
         else:
             row.pop(k, None)
+
+
+# --- perturbation: the cell-key method --------------------------------------------------
+
+# Record keys are integers modulo this prime (the SQL computes them in 64-bit integers, see
+# ``record_key``); a cell key is the sum of its records' keys modulo it, divided by it.
+KEY_MODULUS = 2**31 - 1
+DEFAULT_MAX_NOISE = 4
+
+
+def record_key(pk: int, secret: tuple[int, int, int, int]) -> int:
+    """A record's persistent pseudo-random key in ``[0, KEY_MODULUS)``: a keyed quadratic
+    mix of its primary key. Written with the same integer operations as ``record_key_sql``
+    so that Python and the database agree."""
+    a, b, c, d = secret
+    return ((pk * a + b) % KEY_MODULUS) * ((pk * c + d) % KEY_MODULUS) % KEY_MODULUS
+
+
+def record_key_sql(column: str, secret: tuple[int, int, int, int]) -> str:
+    """``record_key`` in SQL (SQLite and PostgreSQL: 64-bit integers never overflow here,
+    every product is below 2**62). ``column`` is a quoted column name; the constants are
+    integers of our own. For a query run with parameters (even an empty list)."""
+    a, b, c, d = (int(v) for v in secret)
+    m = KEY_MODULUS
+    pk = f"CAST({column} AS BIGINT)"
+    # "%%": the SQL goes to ``cursor.execute`` with parameters, where "%" is a placeholder.
+    return f"((({pk} * {a} + {b}) %% {m}) * (({pk} * {c} + {d}) %% {m}) %% {m})"
+
+
+@lru_cache(maxsize=512)
+def _noise_row(value: int, threshold: int, max_noise: int) -> tuple[tuple[int, float], ...]:
+    """The perturbation table's row for a cell of ``value`` people: (noise, cumulative
+    probability) pairs. Triangular weights over ``-max_noise … max_noise``, cut so that the
+    result never falls under the threshold (a count of 5 only goes up or stays)."""
+    low = max(-max_noise, threshold - value)
+    weights = [(e, max_noise + 1 - abs(e)) for e in range(low, max_noise + 1)]
+    total = sum(w for _e, w in weights)
+    row, cumulative = [], 0
+    for e, w in weights:
+        cumulative += w
+        row.append((e, cumulative / total))
+    return tuple(row)
+
+
+def noise(value: int, cell_key: float, threshold: int, max_noise: int) -> int:
+    """The noise added to a published cell: 0 for a zero or a hidden small value, else
+    drawn from the table's row for ``value`` by the cell key (a number in ``[0, 1)``)."""
+    if max_noise <= 0 or value < threshold:
+        return 0
+    row = _noise_row(min(value, threshold + 2 * max_noise), threshold, max_noise)
+    for e, upto in row:
+        if cell_key < upto:
+            return e
+    return row[-1][0]
+
+
+def perturbed(value: int, key_sum: int, threshold: int, max_noise: int) -> int:
+    """The published value of a cell counting ``value`` people whose record keys sum to
+    ``key_sum``."""
+    cell_key = (key_sum % KEY_MODULUS) / KEY_MODULUS
+    return value + noise(value, cell_key, threshold, max_noise)
+
+
+def bounds_of_published(value: int, threshold: int, max_noise: int) -> tuple[int, int]:
+    """What a published count tells about the true one (what an intruder knows): zero is
+    exact; any other published value ``v`` comes from a true count in
+    ``[max(threshold, v - max_noise), v + max_noise]``."""
+    if value == 0 or max_noise <= 0:
+        return value, value
+    return max(threshold, value - max_noise), value + max_noise
 
 
 # --- tables with labels -------------------------------------------------------------

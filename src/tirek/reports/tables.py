@@ -24,6 +24,20 @@ HIDDEN_NOTE = gettext_lazy(
     "… — hidden: fewer than %(threshold)s people, or a figure that would let a hidden one be "
     "worked out from the totals."
 )
+PERTURBED_NOTE = gettext_lazy(
+    "To protect the people counted, every count is shifted by a small random amount (at most "
+    "%(noise)s either way), the same wherever the same group appears, so that tables cannot be "
+    "combined to reveal a small group. Totals may therefore differ slightly from the sum of "
+    "their parts; shares and means are computed from these counts."
+)
+
+
+def protection_note(threshold: int, max_noise: int) -> str:
+    """The legend saying how the figures are protected (pages and every export)."""
+    note = str(HIDDEN_NOTE) % {"threshold": threshold}
+    if max_noise > 0:
+        note += " " + str(PERTURBED_NOTE) % {"noise": max_noise}
+    return note
 
 
 @dataclass(frozen=True)
@@ -119,7 +133,8 @@ def value(
             and denominator.value
             and denominator.value >= cube.threshold
         ):
-            percent = round(100.0 * numerator.value / denominator.value, 1)
+            # Perturbed counts can put a numerator a little above its denominator.
+            percent = min(round(100.0 * numerator.value / denominator.value, 1), 100.0)
         return Value("share", numerator, denominator, percent)
     return stat_value(indicator.kind, cube, node, indicator.measure, dim, cat)
 

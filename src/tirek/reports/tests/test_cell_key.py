@@ -1,0 +1,146 @@
+"""The cell-key method: perturbed counts, one number per cell in every output."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+
+import pytest
+from django.urls import reverse
+
+from tirek.accounts.roles import Role
+from tirek.reports import exchange, sdc
+from tirek.reports.cube import ROOT, TOTAL, N, RegionTree, Row, build_cube
+from tirek.reports.models import Export
+from tirek.reports.periods import Period
+from tirek.testing import api_client, logged_in_client
+
+from .checks import assert_no_small_count
+from .factories import fixture_b
+from .test_exports import download
+
+SECRET = (12345, 678, 91011, 1213)
+
+
+@pytest.fixture
+def perturbed(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.TIREK_SDC_MAX_NOISE = 4
+    settings.MEDIA_ROOT = tmp_path
+    return settings
+
+
+# --- the perturbation table ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [0, 1, 4])
+def test_zeros_and_small_values_get_no_noise(value: int) -> None:
+    # Zeros stay zero; small values are hidden by suppression, never published.
+    assert all(sdc.noise(value, k / 100, 5, 4) == 0 for k in range(100))
+
+
+def test_noise_never_takes_a_count_under_the_threshold_or_beyond_the_bound() -> None:
+    for value in range(5, 40):
+        for k in range(1000):
+            published = value + sdc.noise(value, k / 1000, 5, 4)
+            assert published >= 5
+            assert abs(published - value) <= 4
+            low, high = sdc.bounds_of_published(published, 5, 4)
+            assert low <= value <= high
+
+
+def test_noise_is_centred_for_counts_away_from_the_threshold() -> None:
+    draws = Counter(sdc.noise(50, k / 10_000, 5, 4) for k in range(10_000))
+    assert set(draws) == set(range(-4, 5))
+    assert abs(sum(e * n for e, n in draws.items()) / 10_000) < 0.01
+    assert draws[0] > draws[2] > draws[4]  # small noise is the most likely
+
+
+def test_a_record_key_is_the_same_in_python_and_in_sql(db) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    sql = sdc.record_key_sql("x", SECRET)
+    with connection.cursor() as cursor:
+        for pk in (1, 2, 977, 2**31 - 5):
+            cursor.execute(f"SELECT {sql} FROM (SELECT %s AS x) AS t", [pk])  # noqa: S608
+            assert cursor.fetchone()[0] == sdc.record_key(pk, SECRET)
+
+
+def test_the_same_people_get_the_same_number_wherever_they_appear() -> None:
+    """A region whose people are all in one district: region and district are the same
+    group, so they show the same perturbed number (and so does any other table of them)."""
+
+    class _Region:
+        def __init__(self, pk: int, code: str, parent_id: int | None, path: str) -> None:
+            self.pk, self.code, self.parent_id, self.path, self.name = (
+                pk,
+                code,
+                parent_id,
+                path,
+                code,
+            )
+
+    tree = RegionTree.build(
+        [
+            _Region(1, "kz", None, "kz/"),
+            _Region(2, "a", 1, "kz/a/"),
+            _Region(3, "a1", 2, "kz/a/a1/"),
+        ],
+        "kz",
+        root_id=1,
+    )
+    keys = [sdc.record_key(pk, SECRET) for pk in range(1, 41)]
+    rows = [Row("a1", {}, {N: 1}, keys={N: k}) for k in keys]
+    published = {}
+    for noise in (0, 4):
+        cube = build_cube(
+            population="p",
+            period="2024",
+            scope="country",
+            tree=tree,
+            dimensions=[],
+            splits=[],
+            stats=[],
+            rows=rows,
+            threshold=5,
+            max_noise=noise,
+        )
+        published[noise] = cube
+    exact, noisy = published[0], published[4]
+    assert exact.cell(ROOT).value == 40
+    assert noisy.cell("a").value == noisy.cell("a1").value == noisy.cell(ROOT).value
+    assert abs(noisy.cell(ROOT).value - 40) <= 4
+    assert noisy.values[(ROOT, TOTAL, TOTAL, N)] == noisy.cell(ROOT).value
+
+
+# --- every output shows the same perturbed figures -----------------------------------------
+
+
+def test_page_api_csv_and_exchange_show_the_same_perturbed_numbers(world, perturbed) -> None:  # type: ignore[no-untyped-def]
+    fixture_b(world)
+    analyst = world.staff(Role.ME_ANALYST)
+    body = api_client(analyst).get("/api/v1/indicators/registered", {"year": 2024, "by": "sex"})
+    api = {c["category"]: c["value"] for c in body.json()["cells"]}
+    api_total = body.json()["total"]["value"]
+    assert api_total is not None and api_total >= 5 and abs(api_total - 18) <= 4
+    assert_no_small_count([*api.values(), api_total])
+
+    client = logged_in_client(analyst)
+    page = client.get(reverse("reports:country"), {"year": 2024, "by": "sex"})
+    html = page.content.decode()
+    assert "at most 4 either way" in html  # the legend says how figures are protected
+
+    _export, content = download(client, Export.Kind.CSV)
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))[1:]
+    registered = {(r[3], r[5]): r[7] for r in rows if r[0] == "registered"}
+    assert float(registered[("", "")]) == api_total
+    for sex, value in api.items():
+        assert registered[("sex", sex)] == ("" if value is None else f"{value:g}")
+
+    data = exchange.build(Period(2024))
+    exchanged = next(i for i in data["indicators"] if i["code"] == "registered")
+    by_keys = {tuple(c["keys"].items()): c["value"] for c in exchanged["cells"]}
+    assert by_keys[()] == api_total
+    for sex, value in api.items():
+        assert by_keys[(("sex", sex),)] == value
+    exchange.validate(data)  # another country's Tirek accepts it
