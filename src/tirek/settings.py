@@ -256,6 +256,8 @@ LANGUAGES = [
 LANGUAGE_COOKIE_NAME = "tirek_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Day.month.year, 24-hour time and a decimal comma for kk, uz and tg (tirek/formats).
+FORMAT_MODULE_PATH = ["tirek.formats"]
 TIME_ZONE = env("TIREK_TIME_ZONE", "Asia/Almaty")
 USE_I18N = True
 USE_TZ = True

@@ -31,6 +31,8 @@ class InstrumentOut(Schema):
     min_age: int | None
     max_age: int | None
     languages: list[str]
+    # Languages whose text is a working translation of a validated instrument, not validated.
+    unvalidated_languages: list[str]
 
 
 class InstrumentDetailOut(InstrumentOut):
@@ -96,6 +98,7 @@ def _instrument(version: InstrumentVersion) -> dict[str, Any]:
         "min_age": version.min_age,
         "max_age": version.max_age,
         "languages": version.languages,
+        "unvalidated_languages": list(version.parsed.data.get("unvalidated_languages", [])),
     }
 
 

@@ -134,6 +134,12 @@ def check_definition(data: Any) -> None:
     languages = data.get("languages")
     if not isinstance(languages, list) or not set(REQUIRED_LANGUAGES) <= set(languages):
         problems.append("languages: must list at least ru and en")
+    validated_in = data.get("validated_in")
+    if validated_in is not None:
+        if not isinstance(validated_in, list) or not all(isinstance(x, str) for x in validated_in):
+            problems.append("validated_in: a list of language codes")
+        # Every other language is a working translation: the form must be able to say so.
+        _texts(problems, "translation_note", data.get("translation_note"))
     licence = data.get("licence")
     if not isinstance(licence, dict) or not str(licence.get("name", "")).strip():
         problems.append("licence: name the licence")
@@ -387,6 +393,15 @@ class Definition:
     @property
     def all_psychological(self) -> bool:
         return all(d.psychological for d in self.domains)
+
+    @property
+    def translation_note(self) -> str:
+        """The instrument's note that the active language's text is a working translation,
+        not validated (empty for a validated language or an instrument without validation)."""
+        language = (get_language() or "ru").split("-")[0]
+        if language not in self.data.get("unvalidated_languages", []):
+            return ""
+        return localised(self.data.get("translation_note"))
 
     def age_range(self) -> tuple[int | None, int | None]:
         ages = self.data.get("ages") or {}

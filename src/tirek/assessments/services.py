@@ -20,6 +20,7 @@ from tirek.access.policy import Section, can_write, get_case
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseStatus
+from tirek.core.content_i18n import Overlays, complete_languages, load_overlays, translate
 from tirek.core.exceptions import Conflict, Refused
 from tirek.core.validation import reject_control_chars
 
@@ -29,6 +30,8 @@ from .models import Assessment, AssessmentStatus, DomainScore, Instrument, Instr
 from .signals import assessment_completed
 
 INSTRUMENTS_DIR = Path(__file__).parent / "instruments"
+# Kazakh, Uzbek and Tajik texts: {English text: translation} per language (core.content_i18n).
+INSTRUMENT_OVERLAYS_DIR = INSTRUMENTS_DIR / "i18n"
 OWN_VIEWS_MAX = 4000
 
 
@@ -46,10 +49,14 @@ def instruments_load(*, paths: list[Path] | None = None) -> list[LoadResult]:
     """Load definitions from JSON files. A changed definition becomes a new version (old
     responses keep theirs); an unchanged one is left alone. All files or none."""
     files = paths or sorted(INSTRUMENTS_DIR.glob("*.json"))
+    try:
+        overlays = load_overlays(INSTRUMENT_OVERLAYS_DIR)
+    except (OSError, ValueError) as exc:
+        raise ValidationError(f"{INSTRUMENT_OVERLAYS_DIR}: {exc}") from exc
     parsed: list[tuple[Path, dict[str, Any]]] = []
     for path in files:
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            data = with_translations(json.loads(Path(path).read_text(encoding="utf-8")), overlays)
         except (OSError, ValueError) as exc:
             raise ValidationError(f"{path}: {exc}") from exc
         try:
@@ -62,6 +69,30 @@ def instruments_load(*, paths: list[Path] | None = None) -> list[LoadResult]:
         for path, data in parsed:
             results.append(_load_one(data, source=path.name))
     return results
+
+
+def with_translations(data: Any, overlays: Overlays) -> Any:
+    """The definition with the overlay languages merged in, so that a translation is part of
+    the instrument version: a new or changed translation makes a new version, an unchanged
+    one loads as the same version.
+
+    A language is listed in ``languages`` once it translates every text. For an instrument
+    validated only in some languages (``validated_in``), every other language is listed in
+    ``unvalidated_languages``: the form then shows the instrument's ``translation_note``
+    (a working translation, not validated).
+    """
+    if not isinstance(data, dict):
+        return data  # check_definition reports it
+    translated = translate(data, overlays)
+    languages = [str(language) for language in data.get("languages") or []]
+    languages += [lang for lang in complete_languages(data, overlays) if lang not in languages]
+    translated["languages"] = languages
+    validated_in = data.get("validated_in")
+    if isinstance(validated_in, list):
+        translated["unvalidated_languages"] = [
+            language for language in languages if language not in validated_in
+        ]
+    return translated
 
 
 def _load_one(data: dict[str, Any], *, source: str) -> LoadResult:

@@ -1,0 +1,1 @@
+"""Formats for kk (see tirek.formats)."""

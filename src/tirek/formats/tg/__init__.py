@@ -1,0 +1,1 @@
+"""Formats for tg (see tirek.formats)."""

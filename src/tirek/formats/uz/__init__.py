@@ -1,0 +1,1 @@
+"""Formats for uz (see tirek.formats)."""
