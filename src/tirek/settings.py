@@ -324,7 +324,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("TIREK_LOG_LEVEL", "WARNING")},
     "loggers": {
-        "tirek.requests": {"level": env("TIREK_REQUEST_LOG_LEVEL", "INFO"), "propagate": True},
+        "tirek.requests": {
+            "level": "WARNING" if TESTING else env("TIREK_REQUEST_LOG_LEVEL", "INFO"),
+        },
         "tirek.ops": {"level": "INFO"},
     },
 }

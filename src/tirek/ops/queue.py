@@ -15,13 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks.base import Task
 
+from tirek.settings import env_int
+
 logger = logging.getLogger("tirek.ops")
 MAX_ATTEMPTS = 3
 # The pause before attempt n+1: 30 s, 2 min, 8 min …
 FIRST_PAUSE = timedelta(seconds=30)
-HEARTBEAT_SECONDS = 5.0
+HEARTBEAT_SECONDS = min(5.0, env_int("TIREK_WORKER_DEAD_SECONDS", 60) / 3)
 # A worker not seen for this long is taken for dead and its running jobs are run again.
-DEAD_AFTER = timedelta(seconds=60)
+DEAD_AFTER = timedelta(seconds=env_int("TIREK_WORKER_DEAD_SECONDS", 60))
 
 
 def enqueue_on_commit(job: Task[Any, Any], *args: Any) -> None:
