@@ -25,8 +25,15 @@ from tirek.testing import logged_in_client
 
 
 @pytest.fixture(autouse=True)
-def database_queue(settings, tmp_path):  # type: ignore[no-untyped-def]
-    """The production backend (jobs wait in the database for the worker), files in tmp."""
+def database_queue(settings, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """The production backend (jobs wait in the database for the worker), files in tmp.
+
+    The worker drops stale connections between jobs; here the connection holds the test's
+    transaction (rolled back at the end), so it must stay."""
+    monkeypatch.setattr("tirek.ops.worker.close_old_connections", lambda: None)
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.TIREK_EXPORTS_EAGER = False
     settings.MEDIA_ROOT = tmp_path
