@@ -29,10 +29,13 @@ class JsonLinesFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if request_id.get():
-            entry["request_id"] = request_id.get()
-        if user_id.get() is not None:
-            entry["user_id"] = user_id.get()
+        # Set on the record by the request log; for any other line, read while it is emitted.
+        rid = getattr(record, "request_id", None) or request_id.get()
+        uid = getattr(record, "user_id", None) or user_id.get()
+        if rid:
+            entry["request_id"] = rid
+        if uid is not None:
+            entry["user_id"] = uid
         for key in ("method", "route", "status", "duration_ms"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
@@ -71,6 +74,8 @@ class RequestLogMiddleware:
             request_logger.info(
                 "request",
                 extra={
+                    "request_id": rid,
+                    "user_id": user_id.get(),
                     "method": request.method,
                     "route": _route(request),
                     "status": response.status_code,

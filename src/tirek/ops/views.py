@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import shutil
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -47,7 +48,10 @@ def worker_ok() -> bool:
 
 def disk_ok() -> bool:
     """Room for attachments and exports: at least TIREK_HEALTH_MIN_FREE_MB (default 1024)."""
-    free = shutil.disk_usage(settings.MEDIA_ROOT).free
+    folder = Path(settings.MEDIA_ROOT)
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # before the first upload: the disk it will be made on
+    free = shutil.disk_usage(folder).free
     return free >= env_int("TIREK_HEALTH_MIN_FREE_MB", 1024) * 1024 * 1024
 
 
