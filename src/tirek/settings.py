@@ -279,6 +279,10 @@ CACHES = {
     )
 }
 
+if env("TIREK_REDIS_URL"):
+    # Several servers: sessions read from Redis, written through to the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 EMAIL_BACKEND = env("TIREK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("TIREK_FROM_EMAIL", "tirek@localhost")
 
