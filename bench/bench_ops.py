@@ -70,8 +70,12 @@ def bench_backup() -> None:
         import psycopg
 
         target = backup.Database(**{**source.__dict__, "name": f"{source.name}_restored"})
-        with psycopg.connect(dbname="postgres", user=source.user or "postgres",
-                             host=source.host or "127.0.0.1", autocommit=True) as admin:
+        with psycopg.connect(
+            dbname="postgres",
+            user=source.user or "postgres",
+            host=source.host or "127.0.0.1",
+            autocommit=True,
+        ) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{target.name}" WITH (FORCE)')
             admin.execute(f'CREATE DATABASE "{target.name}"')
     with tempfile.TemporaryDirectory(dir=ROOT / "var") as tmp:
@@ -82,11 +86,17 @@ def bench_backup() -> None:
         made = time.perf_counter() - started
         rows = sum(t["rows"] for t in manifest["tables"].values())
         cases = manifest["tables"].get("cases_case", {}).get("rows", 0)
-        database_bytes = next(f["size"] for n, f in manifest["files"].items() if n.startswith("database/"))
-        print(f"{source.vendor}: {cases:,} cases, {rows:,} rows in {len(manifest['tables'])} tables, "
-              f"{len(manifest['files']) - 1} media files")
-        print(f"backup:  {made:.1f} s, archive {archive.stat().st_size / 1e6:.1f} MB "
-              f"(database copy {database_bytes / 1e6:.1f} MB)")
+        database_bytes = next(
+            f["size"] for n, f in manifest["files"].items() if n.startswith("database/")
+        )
+        print(
+            f"{source.vendor}: {cases:,} cases, {rows:,} rows in {len(manifest['tables'])} tables, "
+            f"{len(manifest['files']) - 1} media files"
+        )
+        print(
+            f"backup:  {made:.1f} s, archive {archive.stat().st_size / 1e6:.1f} MB "
+            f"(database copy {database_bytes / 1e6:.1f} MB)"
+        )
         started = time.perf_counter()
         backup.restore(archive, db=target, media=folder / "restored-media", key=key)
         print(f"restore: {time.perf_counter() - started:.1f} s (checksums of every table verified)")

@@ -138,9 +138,7 @@ def _open_chunk(cipher: AESGCM, index: int, sealed: bytes, header: bytes, out: I
             return last
         except InvalidTag:
             continue
-    raise BackupError(
-        "The archive was changed, or it was made with another backup key: refused."
-    )
+    raise BackupError("The archive was changed, or it was made with another backup key: refused.")
 
 
 # --- what the database holds ------------------------------------------------------------
@@ -301,8 +299,16 @@ def _dump(db: Database, folder: Path) -> tuple[str, dict[str, dict[str, Any]]]:
         conn.read_only = True
         snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
         _run(
-            ["pg_dump", "-Fc", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
-             "-f", str(target), db.name],
+            [
+                "pg_dump",
+                "-Fc",
+                "--no-owner",
+                "--no-privileges",
+                f"--snapshot={snapshot}",
+                "-f",
+                str(target),
+                db.name,
+            ],
             db,
         )
         with conn.cursor() as cursor:
@@ -389,7 +395,9 @@ def _unpack(plain: Path, folder: Path) -> dict[str, Any]:
         members = tar.getmembers()
         for member in members:
             if not member.isfile() or member.name.startswith("/") or ".." in member.name.split("/"):
-                raise BackupError(f"The archive holds an unexpected entry ({member.name}): refused.")
+                raise BackupError(
+                    f"The archive holds an unexpected entry ({member.name}): refused."
+                )
         tar.extractall(folder, filter="data")
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
@@ -473,7 +481,15 @@ def _load(db: Database, dump: Path) -> None:
             source.close()
         return
     _run(
-        ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
-         "--single-transaction", "-d", db.name, str(dump)],
+        [
+            "pg_restore",
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            "-d",
+            db.name,
+            str(dump),
+        ],
         db,
     )

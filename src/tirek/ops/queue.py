@@ -62,8 +62,8 @@ def requeue_interrupted(now: Any = None) -> int:
         owner = result.worker_ids[-1] if result.worker_ids else ""
         if owner in alive:
             continue
-        count += DBTaskResult.objects.filter(
-            pk=result.pk, status=TaskResultStatus.RUNNING
-        ).update(status=TaskResultStatus.READY, started_at=None)
+        count += DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.READY, started_at=None
+        )
         logger.warning("job %s of a stopped worker queued again", result.pk)
     return count

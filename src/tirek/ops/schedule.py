@@ -62,9 +62,9 @@ def tick(now: datetime | None = None) -> list[str]:
         )
         if row.next_run_at > now:
             continue
-        claimed = ScheduledJob.objects.filter(
-            name=entry.name, next_run_at=row.next_run_at
-        ).update(next_run_at=_next_after(row.next_run_at, entry.every, now), last_run_at=now)
+        claimed = ScheduledJob.objects.filter(name=entry.name, next_run_at=row.next_run_at).update(
+            next_run_at=_next_after(row.next_run_at, entry.every, now), last_run_at=now
+        )
         if claimed:
             import_string(entry.task_path).enqueue()
             fired.append(entry.name)

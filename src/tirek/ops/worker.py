@@ -102,4 +102,3 @@ class TirekWorker:
             self.tasks.reset_signals()
             heartbeat.stop()
             logger.info("worker %s stopped", self.worker_id)
-

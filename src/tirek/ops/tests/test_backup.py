@@ -116,7 +116,9 @@ def test_backup_then_restore_gives_an_identical_database(filled, empty_target, t
 @pytest.fixture
 def archive(filled, tmp_path):  # type: ignore[no-untyped-def]
     path = tmp_path / "tirek.backup"
-    backup.backup(path, db=source(), media=Path(settings.MEDIA_ROOT), key=backup.backup_key_from(KEY))
+    backup.backup(
+        path, db=source(), media=Path(settings.MEDIA_ROOT), key=backup.backup_key_from(KEY)
+    )
     return path
 
 

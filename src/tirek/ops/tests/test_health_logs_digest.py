@@ -110,7 +110,9 @@ def test_the_digest_gives_counts_and_a_link_only(world: World, instruments: None
     assert len(mail.outbox) == 2
 
 
-def test_no_digest_for_someone_with_nothing_due_or_no_address(world: World, instruments: None) -> None:  # type: ignore[no-untyped-def]
+def test_no_digest_for_someone_with_nothing_due_or_no_address(
+    world: World, instruments: None
+) -> None:  # type: ignore[no-untyped-def]
     idle = world.staff(Role.CASE_MANAGER)
     idle.email = "idle@example.org"
     idle.save()

@@ -178,7 +178,9 @@ def at(hour: int, minute: int = 0, day: int = 7) -> datetime:
 
 
 def queued_names() -> list[str]:
-    return sorted(p.rsplit(".", 1)[1] for p in DBTaskResult.objects.values_list("task_path", flat=True))
+    return sorted(
+        p.rsplit(".", 1)[1] for p in DBTaskResult.objects.values_list("task_path", flat=True)
+    )
 
 
 def test_the_schedule_fires_each_job_once_per_period(db) -> None:  # type: ignore[no-untyped-def]
@@ -217,5 +219,3 @@ def test_the_worker_stops_its_heartbeat_when_it_ends(db) -> None:  # type: ignor
     assert WorkerHeartbeat.objects.filter(worker_id="w-1").exists()
     beat.stop()
     assert not WorkerHeartbeat.objects.filter(worker_id="w-1").exists()
-
-

@@ -53,7 +53,9 @@ def shared_database_url(tmp_path: Path) -> str:
         source.close()
         return f"sqlite:///{path}"
     port = settings_dict["PORT"] or 5432
-    return f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{port}/{settings_dict['NAME']}"
+    return (
+        f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{port}/{settings_dict['NAME']}"
+    )
 
 
 def serve(port: int, url: str, var: Path) -> subprocess.Popen[bytes]:
@@ -88,7 +90,9 @@ class Browser:
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), self._NoRedirect()
         )
 
-    def request(self, url: str, data: dict[str, str] | None = None, **headers: str) -> tuple[int, str, str]:
+    def request(
+        self, url: str, data: dict[str, str] | None = None, **headers: str
+    ) -> tuple[int, str, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         try:
             request = urllib.request.Request(url, body, headers)  # noqa: S310  http://127.0.0.1 only

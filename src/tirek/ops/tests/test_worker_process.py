@@ -110,8 +110,10 @@ def test_a_worker_killed_mid_export_loses_nothing_and_makes_one_file(  # type: i
     second = start_worker(url, tmp_path)
     try:
         wait_for(
-            lambda: query(f"SELECT status FROM reports_export WHERE id = {export.pk}")[0][0]  # noqa: S608
-            == "done",
+            lambda: (
+                query(f"SELECT status FROM reports_export WHERE id = {export.pk}")[0][0]  # noqa: S608
+                == "done"
+            ),
             90,
             "the export to be made",
         )
@@ -141,8 +143,10 @@ def test_sigterm_lets_the_job_in_hand_finish(world, settings, tmp_path) -> None:
     worker = start_worker(url, tmp_path)
     try:
         wait_for(
-            lambda: query(f"SELECT status FROM reports_export WHERE id = {export.pk}")[0][0]  # noqa: S608
-            == "running",
+            lambda: (
+                query(f"SELECT status FROM reports_export WHERE id = {export.pk}")[0][0]  # noqa: S608
+                == "running"
+            ),
             60,
             "the job to start",
         )
