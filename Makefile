@@ -14,9 +14,12 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-## Start Tirek with demo data at http://127.0.0.1:8000 (demo mode, loopback only).
+## Start Tirek with demo data at http://127.0.0.1:8000 (demo mode, loopback only), with the
+## worker beside it as in production (exports, schedule); Ctrl-C stops both.
 run: install
 	TIREK_DEMO=1 $(TIREK) demo
+	@TIREK_DEMO=1 $(TIREK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	TIREK_DEMO=1 $(TIREK) serve --host 127.0.0.1 --port 8000
 
 ## Every check CI runs: lint, migrations drift, translations, unit and browser tests.

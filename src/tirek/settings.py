@@ -98,6 +98,10 @@ INSTALLED_APPS = [
     "tirek.plans",
     "tirek.training",
     "tirek.reports",
+    # Background work: django-tasks with its database backend; `tirek worker` runs it.
+    "django_tasks",
+    "django_tasks_db",
+    "tirek.ops",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +119,7 @@ MIDDLEWARE = [
     "tirek.accounts.middleware.LoginRateLimitMiddleware",
     "tirek.accounts.middleware.RequireMfaMiddleware",
     "tirek.core.middleware.SecurityHeadersMiddleware",
+    "tirek.ops.logs.RequestLogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -287,6 +292,10 @@ CACHES = {
     )
 }
 
+if env("TIREK_REDIS_URL"):
+    # Several servers: sessions read from Redis, written through to the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 EMAIL_BACKEND = env("TIREK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("TIREK_FROM_EMAIL", "tirek@localhost")
 
@@ -303,9 +312,38 @@ BASE_URL = env("TIREK_BASE_URL", "http://127.0.0.1:8000")
 # The country this installation serves (one installation per country).
 COUNTRY_CODE = env("TIREK_COUNTRY", "KZ")
 
+# Background jobs: the database queue (no other server); `tirek worker` runs queue and
+# schedule. Tests run jobs at once in the calling thread unless a test asks otherwise.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING and not env_bool("TIREK_TASKS_DATABASE")
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+# Where `tirek backup` finds its key (a file outside the archive and apart from the
+# encryption keys): TIREK_BACKUP_KEY or TIREK_BACKUP_KEY_FILE.
+BACKUP_KEY = env("TIREK_BACKUP_KEY")
+
+# JSON lines with a request id and a user id, never a name or case content
+# (TIREK_LOG_FORMAT=text for plain lines on a developer's terminal).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "tirek.ops.logs.JsonLinesFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({} if env("TIREK_LOG_FORMAT") == "text" else {"formatter": "json"}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("TIREK_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "tirek.requests": {
+            "level": "WARNING" if TESTING else env("TIREK_REQUEST_LOG_LEVEL", "INFO"),
+        },
+        "tirek.ops": {"level": "INFO"},
+    },
 }

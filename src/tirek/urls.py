@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from tirek.api import api
 from tirek.core import views as core_views
 from tirek.core.registry import url_includes
+from tirek.ops.views import health
 
 
 def _disabled(request: HttpRequest, *args: object, **kwargs: object) -> None:
@@ -16,7 +17,7 @@ def _disabled(request: HttpRequest, *args: object, **kwargs: object) -> None:
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz", health, name="healthz"),  # database, cache, worker, disk
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     re_path(r"^accounts/(signup|email|password/reset|3rdparty)(/.*)?$", _disabled),
     path("accounts/", include("allauth.urls")),

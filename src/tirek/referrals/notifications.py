@@ -18,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from .models import Notification
 
@@ -27,6 +28,13 @@ logger = logging.getLogger(__name__)
 def notifications_url() -> str:
     base = str(getattr(settings, "BASE_URL", "")).rstrip("/")
     return f"{base}{reverse('notifications:list')}"
+
+
+@task()
+def send_notification_emails(user_ids: list[int]) -> None:
+    """A queued job (``tirek worker``): the request that notified does not wait for the
+    mail server."""
+    _send_email(user_ids)
 
 
 def _send_email(user_ids: list[int]) -> None:
@@ -57,5 +65,5 @@ def notify(users: Iterable[Any], *, kind: str, url: str, label: str = "") -> lis
     Notification.objects.bulk_create(rows)
     if rows and getattr(settings, "NOTIFICATION_EMAILS", True):
         ids = [row.user_id for row in rows]
-        transaction.on_commit(lambda: _send_email(ids))
+        transaction.on_commit(lambda: send_notification_emails.enqueue(ids))
     return rows

@@ -10,7 +10,7 @@
 - ``TIREK_REPORTS_CACHE_SECONDS`` (default 600; 0 in tests): how long a computed, protected table is reused.
 - ``TIREK_REPORTS_REFRESH_SECONDS`` (default 300): how often the worker recomputes the national
   indicator snapshots of this year and the last (0: never).
-- ``TIREK_EXPORTS_EAGER`` (default: on in tests): run export jobs in the request, not a thread.
+- ``TIREK_EXPORTS_EAGER`` (default: on in tests): run export jobs in the request, not on the queue.
 - ``TIREK_EXPORT_HOURS`` (default 24): how long an export file is kept.
 """
 

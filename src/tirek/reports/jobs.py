@@ -1,29 +1,31 @@
-"""A small, honest background runner for exports (there is no task queue in Tirek).
+"""Export jobs and the reports' periodic work, on the task queue (``tirek.ops``).
 
-- A job is an ``Export`` row. Whoever runs it first *claims* it with one conditional
-  UPDATE (status queued → running), which is atomic on SQLite and PostgreSQL alike, so two
-  runners never make the same file.
-- In the web process, ``dispatch`` (called by ``transaction.on_commit``) starts one daemon
-  thread that drains the queue and ends; at most one such thread per process.
-  Set ``TIREK_EXPORTS_IN_PROCESS=0`` to leave all jobs to the worker.
-- In production, ``tirek reports run-exports`` is the worker loop; it also fails jobs left
-  "running" by a process that died, removes expired files, and keeps the indicator
-  snapshots of this year and the last fresh (``TIREK_REPORTS_REFRESH_SECONDS``).
+- A job is an ``Export`` row; the queued task carries only its id. The task is enqueued
+  after the request's transaction commits, and ``tirek worker`` runs it.
+- Idempotent: the file's name is fixed by the export's id, so a job run again after an
+  interrupted attempt (the worker stopped mid-job) replaces a half-written file instead
+  of adding a second one; a finished export is never made again.
+- A failure is retried (``tirek.ops.queue.MAX_ATTEMPTS``, with a growing pause); the last
+  one marks the export "failed" with its reason, which the requester sees on the export's
+  page and the administrator in the admin's task results. A refusal (the requester lost
+  the role meanwhile) is not retried.
 - Tests (``TIREK_EXPORTS_EAGER``) run the job at once, in the request.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, connection
+from django.db.models import Q
 from django.utils import timezone, translation
+from django_tasks import task
 
-from tirek.settings import env_bool
+from tirek.core.exceptions import Refused
+from tirek.ops import queue
 
 from . import conf, exchange, outputs, permissions
 from .cube import ROOT
@@ -31,95 +33,97 @@ from .models import Export
 from .periods import Period
 
 logger = logging.getLogger(__name__)
-STALE_AFTER = timedelta(hours=1)
-_thread_lock = threading.Lock()
-_thread: threading.Thread | None = None
+# Mistakes that another attempt cannot mend.
+PERMANENT = (PermissionDenied, Refused, ValueError)
 
 
-def in_process() -> bool:
-    from django.conf import settings
-
-    return bool(
-        getattr(settings, "TIREK_EXPORTS_IN_PROCESS", env_bool("TIREK_EXPORTS_IN_PROCESS", True))
-    )
-
-
-def dispatch(export_id: int) -> None:
-    """Run the export now (eager), in a thread, or leave it to the worker."""
-    if conf.exports_eager():
-        run(export_id)
-    elif in_process():
-        start_thread()
-
-
-def start_thread() -> None:
-    global _thread
-    with _thread_lock:
-        if _thread is not None and _thread.is_alive():
-            return  # the running thread picks the new job up before it ends
-        _thread = threading.Thread(target=_drain_in_thread, name="tirek-exports", daemon=True)
-        _thread.start()
-
-
-def _drain_in_thread() -> None:
+@task()
+def run_export(export_id: int, attempt: int = 1) -> str:
+    """The queued export job: make the file, or retry, or record the failure."""
     try:
-        drain()
-    finally:
-        connection.close()  # a thread's connection is its own; do not leak it
+        run(export_id)
+    except PERMANENT as exc:
+        _fail(export_id, exc)
+        raise
+    except Exception as exc:
+        if attempt < queue.MAX_ATTEMPTS:
+            # Back in the queue first: the requester sees "waiting", not a failure.
+            Export.objects.filter(pk=export_id).update(status=Export.Status.QUEUED, progress=0)
+            queue.retry_later(run_export, attempt, export_id)
+        else:
+            _fail(export_id, exc)
+        raise  # the task's own result records the error for the administrator
+    return Export.objects.values_list("status", flat=True).get(pk=export_id)
 
 
-def drain(limit: int = 50) -> int:
-    """Run queued jobs, oldest first, until none is left; returns how many ran."""
-    done = 0
-    for _ in range(limit):
-        job = (
-            Export.objects.filter(status=Export.Status.QUEUED).order_by("created_at", "id").first()
-        )
-        if job is None:
-            break
-        if run(job.pk):
-            done += 1
-    return done
+def enqueue(export_id: int) -> None:
+    """Queue the job once the caller's transaction commits (nothing runs for a rollback)."""
+    queue.enqueue_on_commit(run_export, export_id)
+
+
+def run_now(export_id: int) -> None:
+    """Run the job in the caller (tests, ``TIREK_EXPORTS_EAGER``); a failure is recorded on
+    the export, as the worker would, and does not break the request."""
+    try:
+        run_export.call(export_id)
+    except Exception:
+        logger.info("export %s did not complete in the request", export_id)
 
 
 def _progress(export_id: int, value: int) -> None:
     Export.objects.filter(pk=export_id).update(progress=max(1, min(int(value), 99)))
 
 
-def run(export_id: int) -> bool:
-    """Claim and run one job; False if someone else has it."""
-    claimed = Export.objects.filter(pk=export_id, status=Export.Status.QUEUED).update(
-        status=Export.Status.RUNNING, started_at=timezone.now(), progress=1
+def _fail(export_id: int, exc: BaseException) -> None:
+    logger.error("export %s failed: %s", export_id, type(exc).__name__)
+    now = timezone.now()
+    Export.objects.filter(pk=export_id).exclude(status=Export.Status.DONE).update(
+        status=Export.Status.FAILED,
+        error=(str(exc) or type(exc).__name__)[:500],
+        finished_at=now,
+        expires_at=now + timedelta(hours=conf.export_hours()),
     )
+
+
+def run(export_id: int) -> bool:
+    """Make the export's file; False if it is finished already (nothing to do).
+
+    A job "running" here was interrupted (only one task per export is ever queued at a
+    time), so it is taken up again. Errors are raised to the caller."""
+    claimed = Export.objects.filter(
+        Q(status=Export.Status.QUEUED) | Q(status=Export.Status.RUNNING), pk=export_id
+    ).update(status=Export.Status.RUNNING, started_at=timezone.now(), progress=1)
     if not claimed:
         return False
     export = Export.objects.select_related("requested_by").get(pk=export_id)
-    try:
-        language = str(export.params.get("language") or "ru")
-        with translation.override(language):
-            content, filename = produce(export, lambda value: _progress(export_id, value))
-        export.file.save(filename, ContentFile(content), save=False)
-        now = timezone.now()
-        Export.objects.filter(pk=export_id).update(
-            status=Export.Status.DONE,
-            progress=100,
-            file=export.file.name,
-            filename=filename,
-            finished_at=now,
-            expires_at=now + timedelta(hours=conf.export_hours()),
-        )
-    except Exception as exc:
-        logger.exception("export %s failed", export_id)
-        Export.objects.filter(pk=export_id).update(
-            status=Export.Status.FAILED,
-            error=str(exc)[:500],
-            finished_at=timezone.now(),
-            expires_at=timezone.now() + timedelta(hours=conf.export_hours()),
-        )
+    language = str(export.params.get("language") or "ru")
+    with translation.override(language):
+        content, filename = produce(export, lambda value: _progress(export_id, value))
+    stored = _store(export, filename, content)
+    now = timezone.now()
+    Export.objects.filter(pk=export_id).update(
+        status=Export.Status.DONE,
+        progress=100,
+        file=stored,
+        filename=filename,
+        error="",
+        finished_at=now,
+        expires_at=now + timedelta(hours=conf.export_hours()),
+    )
     return True
 
 
-def produce(export: Export, progress: Any) -> tuple[bytes, str]:
+def _store(export: Export, filename: str, content: bytes) -> str:
+    """Save under a name fixed by the export's id, replacing what an interrupted attempt
+    left, so a job run twice leaves one file."""
+    field = export.file.field
+    name = field.generate_filename(export, f"export-{export.pk}-{filename}")
+    if field.storage.exists(name):
+        field.storage.delete(name)
+    return field.storage.save(name, ContentFile(content))
+
+
+def produce(export: Export, progress: Callable[[int], None]) -> tuple[bytes, str]:
     """The file's bytes and name. The requester's roles are checked again: they may have
     changed while the job waited."""
     user = export.requested_by
@@ -139,13 +143,6 @@ def produce(export: Export, progress: Any) -> tuple[bytes, str]:
     return outputs.to_pdf(report, progress), f"tirek-donor-report-{stamp}.pdf"
 
 
-def fail_stale() -> int:
-    """Jobs left "running" by a process that died will never finish: mark them failed."""
-    return Export.objects.filter(
-        status=Export.Status.RUNNING, started_at__lt=timezone.now() - STALE_AFTER
-    ).update(status=Export.Status.FAILED, error="interrupted", finished_at=timezone.now())
-
-
 def purge_expired() -> int:
     """Delete expired exports and their files; returns how many."""
     count = 0
@@ -157,30 +154,15 @@ def purge_expired() -> int:
     return count
 
 
-def work_forever(interval: float = 1.0, once: bool = False) -> None:
-    """The worker loop of ``tirek reports run-exports``."""
-    import time
+@task()
+def purge_exports() -> int:
+    """Scheduled: expired export files are removed (``TIREK_EXPORT_HOURS``)."""
+    return purge_expired()
 
+
+@task()
+def refresh_indicators() -> int:
+    """Scheduled: dashboards then read ready snapshots; nobody waits for a computation."""
     from .registry import refresh
 
-    last_purge = last_refresh = -1e9
-    while True:
-        if not once:
-            close_old_connections()  # a long-lived worker must not keep a dead connection
-        fail_stale()
-        ran = drain()
-        if time.monotonic() - last_purge > 600:
-            purge_expired()
-            last_purge = time.monotonic()
-        every = conf.refresh_seconds()
-        if every > 0 and not once and time.monotonic() - last_refresh > every:
-            # Dashboards then read ready snapshots: nobody waits for a computation.
-            try:
-                refresh()
-            except Exception:  # a failed refresh must not stop the exports
-                logger.exception("indicator snapshots could not be refreshed")
-            last_refresh = time.monotonic()
-        if once:
-            return
-        if not ran:
-            time.sleep(interval)
+    return int(refresh())

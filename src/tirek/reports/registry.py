@@ -224,7 +224,7 @@ def compute(population: Population, period: Period, scope: Scope) -> PublishedCu
     Computing a cube is the expensive part (one aggregation in SQL, then the protection);
     its result — codes and published numbers only, never a hidden value — is kept as a
     ``CubeSnapshot`` row for ``TIREK_REPORTS_CACHE_SECONDS`` and shared by every process.
-    ``tirek reports run-exports`` (the worker) refreshes the snapshots of the current and
+    ``tirek worker`` (the schedule) refreshes the snapshots of the current and
     the previous year, so dashboards read snapshots. Labels are added per language when a
     snapshot is loaded.
     """

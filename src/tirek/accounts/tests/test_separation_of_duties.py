@@ -43,7 +43,8 @@ def test_it_shows_the_administrator_only_accounts_and_organisations(world: World
     response = client.get("/admin/")
     assert response.status_code == 200
     apps = {app["app_label"] for app in response.context["app_list"]}
-    assert apps == {"accounts", "organisations"}
+    # …and the background jobs, schedule and workers (ids and errors, no case content).
+    assert apps == {"accounts", "organisations", "django_tasks_database", "ops"}
     assert client.get("/admin/accounts/user/").status_code == 200
     assert client.get("/admin/organisations/agency/").status_code == 200
 

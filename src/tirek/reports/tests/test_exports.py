@@ -147,27 +147,29 @@ def test_it_makes_the_exchange_file_that_another_tirek_accepts(world) -> None:  
     assert age == {"keys": {"age_band": "15-17"}, "value": None, "suppressed": True}
 
 
-def test_it_shows_progress_until_the_file_is_ready(world, settings) -> None:  # type: ignore[no-untyped-def]
-    settings.TIREK_EXPORTS_EAGER = False
-    settings.TIREK_EXPORTS_IN_PROCESS = False  # the worker will run it
+def test_it_shows_progress_until_the_file_is_ready(  # type: ignore[no-untyped-def]
+    world, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.TIREK_EXPORTS_EAGER = False  # queued on commit; the queue runs it
     fixture_b(world)
     client = logged_in_client(world.staff(Role.ME_ANALYST))
-    assert request_export(client, Export.Kind.CSV).status_code == 302
+    with django_capture_on_commit_callbacks() as queued:
+        assert request_export(client, Export.Kind.CSV).status_code == 302
     export = Export.objects.latest("id")
     assert export.status == Export.Status.QUEUED
     fragment = client.get(reverse("reports:export_progress", args=[export.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in fragment and "<progress" in fragment
     assert client.get(reverse("reports:export_download", args=[export.pk])).status_code == 404
-    call_command("reports", "run-exports", "--once")
+    assert len(queued) == 1
+    queued[0]()  # the commit enqueues the job (tests: the immediate backend runs it)
     export.refresh_from_db()
     assert export.status == Export.Status.DONE and export.progress == 100
     fragment = client.get(reverse("reports:export_progress", args=[export.pk])).content.decode()
     assert "hx-trigger" not in fragment and "export-download" in fragment
 
 
-def test_it_lets_only_one_runner_claim_a_job(world, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_never_makes_a_finished_export_again(world, settings) -> None:  # type: ignore[no-untyped-def]
     settings.TIREK_EXPORTS_EAGER = False
-    settings.TIREK_EXPORTS_IN_PROCESS = False
     client = logged_in_client(world.staff(Role.ME_ANALYST))
     request_export(client, Export.Kind.CSV)
     export = Export.objects.latest("id")
@@ -197,14 +199,14 @@ def test_it_deletes_expired_files(world, media) -> None:  # type: ignore[no-unty
 
 def test_it_fails_a_job_whose_requester_lost_the_role(world, settings) -> None:  # type: ignore[no-untyped-def]
     settings.TIREK_EXPORTS_EAGER = False
-    settings.TIREK_EXPORTS_IN_PROCESS = False
     analyst = world.staff(Role.ME_ANALYST)
     request_export(logged_in_client(analyst), Export.Kind.CSV)
     analyst.roles.all().delete()
     export = Export.objects.latest("id")
-    jobs.run(export.pk)
+    result = jobs.run_export.enqueue(export.pk)
     export.refresh_from_db()
-    assert export.status == Export.Status.FAILED and not export.file
+    assert export.status == Export.Status.FAILED and not export.file and export.error
+    assert result.status == "FAILED"  # a refusal is not retried
 
 
 @pytest.mark.parametrize(

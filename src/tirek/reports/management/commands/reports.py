@@ -11,7 +11,7 @@ from tirek.reports import exchange, jobs
 
 class Command(BaseCommand):
     help = (
-        "Reports operations: `run-exports` (the export worker loop; --once for one pass), "
+        "Reports operations (export jobs run in `tirek worker`): "
         "`purge-exports` (delete expired export files), "
         "`import-exchange FILE` (import another country's regional exchange file), "
         "`refresh-indicators` (recompute the national indicator snapshots now)."
@@ -20,18 +20,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "operation",
-            choices=["run-exports", "purge-exports", "import-exchange", "refresh-indicators"],
+            choices=["purge-exports", "import-exchange", "refresh-indicators"],
         )
         parser.add_argument("file", nargs="?", help="the exchange file (import-exchange)")
-        parser.add_argument("--once", action="store_true", help="run-exports: one pass, then stop")
-        parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
 
     def handle(self, *args: Any, **options: Any) -> None:
         operation = options["operation"]
-        if operation == "run-exports":
-            self.stdout.write("Export worker started." if not options["once"] else "One pass.")
-            jobs.work_forever(interval=max(options["interval"], 0.2), once=options["once"])
-            return
         if operation == "refresh-indicators":
             from tirek.reports.registry import refresh
 

@@ -1,0 +1,203 @@
+"""Backup and restore, proven: the restored database is identical table by table (on the
+engine the tests run on: SQLite, or PostgreSQL with DATABASE_URL), the attachment files are
+the same bytes, the audit log verifies, and a changed, cut or foreign archive is refused."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tirek.audit.models import AuditEntry
+from tirek.cases import attachments
+from tirek.ops import backup
+from tirek.reports.tests.factories import fixture_b
+
+SRC = Path(__file__).resolve().parents[3]
+KEY = backup.new_key()
+
+
+def tirek(*args: str, database_url: str, var: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(SRC),
+        "DATABASE_URL": database_url,
+        "TIREK_VAR_DIR": str(var),
+        "TIREK_BACKUP_KEY": KEY,
+        "TIREK_DEBUG": "1",  # the same development secret (and so audit key) as the tests
+        "TIREK_LOG_FORMAT": "text",
+    }
+    env.pop("TIREK_TEST_DB_NAME", None)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "tirek.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def filled(world, settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Cases, audit entries and two encrypted attachment files, committed."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    fixture_b(world)
+    stored = [attachments.write(b"%PDF-1.4 a scanned certificate"), attachments.write(b"x" * 5000)]
+    assert AuditEntry.objects.exists()
+    return stored
+
+
+def source() -> backup.Database:
+    return backup.Database.from_settings(connection.settings_dict)
+
+
+@pytest.fixture
+def empty_target(tmp_path):  # type: ignore[no-untyped-def]
+    """An empty database of the same engine, as an operator would create for a restore."""
+    if connection.vendor == "sqlite":
+        path = tmp_path / "restored.sqlite3"
+        yield backup.Database(vendor="sqlite", name=str(path)), f"sqlite:///{path}"
+        return
+    import psycopg
+
+    here = source()
+    name = f"{here.name}_restored"[:63]
+    admin = psycopg.connect(
+        dbname="postgres", user=here.user, host=here.host, port=here.port, autocommit=True
+    )
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.execute(f'CREATE DATABASE "{name}"')
+    target = backup.Database(
+        vendor="postgresql", name=name, user=here.user, host=here.host, port=here.port
+    )
+    url = f"postgres://{here.user}@{here.host}:{here.port or 5432}/{name}"
+    try:
+        yield target, url
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_then_restore_gives_an_identical_database(filled, empty_target, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    archive = tmp_path / "tirek.backup"
+    manifest = backup.backup(
+        archive, db=source(), media=Path(settings.MEDIA_ROOT), key=backup.backup_key_from(KEY)
+    )
+    assert manifest["schema"]["ops"] == "0001_schedule_and_heartbeat"
+    assert b"certificate" not in archive.read_bytes()  # encrypted, not merely packed
+
+    target, url = empty_target
+    var = tmp_path / "restored-var"
+    restored = tirek("restore", str(archive), database_url=url, var=var)
+    assert restored.returncode == 0, restored.stderr
+    assert "every table's checksum matches" in restored.stdout
+
+    before, after = source().checksums(), target.checksums()
+    assert after == before
+    assert before["audit_auditentry"]["rows"] > 0 and before["cases_case"]["rows"] > 0
+    for name in filled:
+        original = Path(settings.MEDIA_ROOT) / "attachments" / name
+        assert (var / "media" / "attachments" / name).read_bytes() == original.read_bytes()
+
+    verified = tirek("audit", "verify", database_url=url, var=var)
+    assert verified.returncode == 0, verified.stderr
+
+    again = tirek("restore", str(archive), database_url=url, var=var)
+    assert again.returncode != 0 and "not empty" in again.stderr  # never over live data
+
+
+@pytest.fixture
+def archive(filled, tmp_path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "tirek.backup"
+    backup.backup(
+        path, db=source(), media=Path(settings.MEDIA_ROOT), key=backup.backup_key_from(KEY)
+    )
+    return path
+
+
+def restore_into(path: Path, tmp_path: Path, key: str = KEY) -> None:
+    target = backup.Database(vendor=source().vendor, name=str(tmp_path / "never.sqlite3"))
+    backup.read_manifest(path, key=backup.backup_key_from(key))
+    backup.restore(path, db=target, media=tmp_path / "never-media", key=backup.backup_key_from(key))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda data: data[:100] + bytes([data[100] ^ 1]) + data[101:], "was changed"),
+        (lambda data: data[: len(data) // 2], "incomplete"),
+        (lambda data: data[:-1], "incomplete"),
+        (lambda data: data + b"more", "after its end"),
+        (lambda data: b"PK\x03\x04" + data[4:], "not a Tirek backup"),
+    ],
+)
+def test_a_changed_or_cut_archive_is_refused(archive, tmp_path, damage, message) -> None:  # type: ignore[no-untyped-def]
+    archive.write_bytes(damage(archive.read_bytes()))
+    with pytest.raises(backup.BackupError, match=message):
+        restore_into(archive, tmp_path)
+    assert not (tmp_path / "never.sqlite3").exists() and not (tmp_path / "never-media").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_archive_is_refused_with_another_backup_key(archive, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(backup.BackupError, match="another backup key"):
+        restore_into(archive, tmp_path, key=backup.new_key())
+
+
+def test_the_backup_key_must_be_set_and_apart_from_the_other_keys(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.BACKUP_KEY = ""
+    with pytest.raises(backup.BackupError, match="No backup key"):
+        backup.backup_key()
+    settings.ENCRYPTION_KEYS = [KEY]
+    settings.BACKUP_KEY = KEY
+    with pytest.raises(backup.BackupError, match="must not be one of"):
+        backup.backup_key()
+    settings.BACKUP_KEY = "not-a-key"
+    with pytest.raises(backup.BackupError, match="not a key"):
+        backup.backup_key()
+
+
+def test_the_commands_say_what_is_wrong(tmp_path, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import CommandError, call_command
+
+    settings.BACKUP_KEY = ""
+    with pytest.raises(CommandError, match="No backup key"):
+        call_command("backup", str(tmp_path / "x"))
+    settings.BACKUP_KEY = KEY
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("restore", str(tmp_path / "missing"))
+
+
+def chunks_of(data: bytes) -> tuple[bytes, list[bytes]]:
+    header, rest, chunks = data[:24], data[24:], []
+    while rest:
+        length = int.from_bytes(rest[:4], "big")
+        chunks.append(rest[: 4 + length])
+        rest = rest[4 + length :]
+    return header, chunks
+
+
+def test_a_dropped_or_reordered_chunk_is_refused(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(backup, "CHUNK", 1024)
+    key = backup.backup_key_from(KEY)
+    plain, sealed, out = tmp_path / "plain", tmp_path / "sealed", tmp_path / "out"
+    plain.write_bytes(os.urandom(3000))
+    backup.encrypt_file(plain, sealed, key)
+    backup.decrypt_file(sealed, out, key)
+    assert out.read_bytes() == plain.read_bytes()
+    header, chunks = chunks_of(sealed.read_bytes())
+    assert len(chunks) == 3
+    sealed.write_bytes(header + b"".join(chunks[:2]))  # cut at a chunk's edge
+    with pytest.raises(backup.BackupError, match="incomplete"):
+        backup.decrypt_file(sealed, out, key)
+    sealed.write_bytes(header + chunks[1] + chunks[0] + chunks[2])
+    with pytest.raises(backup.BackupError, match="was changed"):
+        backup.decrypt_file(sealed, out, key)
