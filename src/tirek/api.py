@@ -21,7 +21,7 @@ from ninja.security import HttpBearer
 
 from tirek.accounts.selectors import user_by_token
 from tirek.core.exceptions import Conflict, Refused
-from tirek.core.problems import problem_response
+from tirek.core.problems import document_problems, problem_response
 from tirek.core.ratelimit import RateLimited
 from tirek.core.registry import api_routers
 
@@ -36,8 +36,26 @@ class BearerToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+API_DESCRIPTION = """
+Bearer tokens from `POST /api/v1/auth/token`. Every error is an RFC 9457 problem detail
+(`application/problem+json`; validation errors carry `errors: [{field, message}]`).
+
+**PATCH** (every PATCH operation): a field left out of the body is unchanged; `null` on a
+field that may be empty clears it, and is refused (422) on a field that may not be empty.
+Narrative texts are erased only by sending `null` for them explicitly. PATCH bodies carry
+the `version` read; a stale one is answered 409.
+"""
+
+
+class TirekAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        # Every operation documents its error responses (problem details).
+        return document_problems(super().get_openapi_schema(**kwargs))
+
+
+api = TirekAPI(
     title="Tirek API",
+    description=API_DESCRIPTION,
     version="1",
     urls_namespace="api",
     auth=BearerToken(),

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access import policy
 from tirek.accounts.models import User
+from tirek.core.patching import patch_changes
 from tirek.core.validation import CleanStr
 from tirek.organisations.models import Unit
 
@@ -333,14 +334,8 @@ def read_case(request: HttpRequest, case_id: int) -> CaseOut:
 @router.patch("/{int:case_id}", response=CaseOut)
 def update_case(request: HttpRequest, case_id: int, payload: CasePatch) -> CaseOut:
     case = policy.get_case(request.user, case_id, request=request)
-    changes = payload.dict(exclude_unset=True)
+    changes = patch_changes(payload, Case)  # the PATCH rule: null clears or is refused
     version = changes.pop("version")
-    for field in ("status", "phase", "risk_level", "protected_identity"):
-        if field in changes and changes[field] is None:
-            raise ValidationError({field: _("This field cannot be empty.")})
-    for field in ("country_returned_from", "return_history"):
-        if field in changes and changes[field] is None:
-            changes[field] = ""
     services.case_update(
         by=request.user,  # type: ignore[arg-type]
         case=case,

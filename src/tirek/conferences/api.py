@@ -12,6 +12,7 @@ from tirek.access.policy import Section, get_case, sections_for_many
 from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.core.patching import patch_changes
 from tirek.core.validation import CleanStr
 
 from . import pdf, selectors, services
@@ -308,13 +309,13 @@ def conference_patch(
     conference = selectors.get_conference(request.user, conference_id, request=request)
     if not can_read_minutes(request.user, conference):
         raise Http404
-    data = payload.dict(exclude_unset=True)
+    data = patch_changes(payload, Conference)  # the PATCH rule: null clears or is refused
     version = data.pop("version")
     services.conference_update(
         by=request.user,  # type: ignore[arg-type]
         conference=conference,
         version=version,
-        changes={k: v for k, v in data.items() if v is not None},
+        changes=data,
         request=request,
     )
     return conference_out(

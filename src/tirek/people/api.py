@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from tirek.access.policy import Section
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.core.patching import patch_changes
 from tirek.core.validation import CleanStr
 
 from . import matching, selectors, services
@@ -364,10 +365,8 @@ def person_detail(request: HttpRequest, person_id: int) -> PersonOut:
 @router.patch("/{person_id}", response=PersonOut)
 def person_patch(request: HttpRequest, person_id: int, payload: PersonPatch) -> PersonOut:
     person = selectors.get_person(request.user, person_id, request=request, audit=False)
-    changes = payload.model_dump(exclude_unset=True)
+    changes = patch_changes(payload, Person)  # the PATCH rule: null clears or is refused
     version = changes.pop("version")
-    nullable = {"birth_date"}
-    changes = {k: v for k, v in changes.items() if v is not None or k in nullable}
     person = services.person_update(
         by=request.user,  # type: ignore[arg-type]
         person=person,

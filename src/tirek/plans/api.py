@@ -14,6 +14,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from tirek.access.policy import Section, get_case
 from tirek.assessments.casework import MAX_ID
+from tirek.core.patching import patch_changes
 from tirek.core.validation import CleanStr
 
 from . import selectors, services
@@ -445,7 +446,7 @@ def goal_update(
 ) -> dict[str, Any]:
     get_case(request.user, case_id, section=Section.PLAN, request=request, audit=False)
     _goal_of_case(case_id, goal_id)
-    data = payload.dict(exclude_unset=True)
+    data = patch_changes(payload, Goal)  # the PATCH rule: null clears or is refused
     version = data.pop("version")
     goal = services.goal_update(
         user=request.user, goal_id=goal_id, expected_version=version, request=request, **data
@@ -489,7 +490,7 @@ def intervention_update(
 ) -> dict[str, Any]:
     get_case(request.user, case_id, section=Section.PLAN, request=request, audit=False)
     _intervention_of_case(case_id, intervention_id)
-    data = payload.dict(exclude_unset=True)
+    data = patch_changes(payload, Intervention)  # the PATCH rule: null clears or is refused
     version = data.pop("version")
     item = services.intervention_update(
         user=request.user,

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access.policy import Section, get_case
 from tirek.accounts.models import User
+from tirek.core.patching import patch_changes
 from tirek.core.validation import CleanStr
 from tirek.organisations.models import Agency, Region, Unit
 
@@ -254,7 +255,8 @@ def provider_detail(request: HttpRequest, provider_id: int) -> ProviderOut:
 @services_router.patch("/providers/{provider_id}", response=ProviderOut)
 def provider_patch(request: HttpRequest, provider_id: int, payload: ProviderPatch) -> ProviderOut:
     provider = selectors.get_provider(provider_id)
-    data = payload.dict(exclude_unset=True)
+    # The PATCH rule: null clears or is refused (a provider serves at least one region).
+    data = patch_changes(payload, Provider, empty={"languages": []})
     version = data.pop("version")
     region_ids = data.pop("region_ids", None)
     languages = data.pop("languages", None)
@@ -262,7 +264,7 @@ def provider_patch(request: HttpRequest, provider_id: int, payload: ProviderPatc
         by=request.user,  # type: ignore[arg-type]
         provider=provider,
         version=version,
-        changes={k: v for k, v in data.items() if v is not None},
+        changes=data,
         regions=_regions(region_ids) if region_ids is not None else None,
         languages=languages,
         request=request,
@@ -278,10 +280,8 @@ def service_detail(request: HttpRequest, service_id: int) -> ServiceOut:
 @services_router.patch("/{service_id}", response=ServiceOut)
 def service_patch(request: HttpRequest, service_id: int, payload: ServicePatch) -> ServiceOut:
     service = selectors.get_service(service_id)
-    data = payload.dict(exclude_unset=True)
-    version = data.pop("version")
-    nullable = {"capacity", "waiting_days"}
-    changes = {k: v for k, v in data.items() if v is not None or k in nullable}
+    changes = patch_changes(payload, Service)  # the PATCH rule: null clears or is refused
+    version = changes.pop("version")
     service = services.service_update(
         by=request.user,  # type: ignore[arg-type]
         service=service,
