@@ -12,6 +12,7 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -143,6 +144,21 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 @api.exception_handler(SuspiciousOperation)
 def _unreadable(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
     return problem_response(request, 400, _("The request could not be read."))
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The schemas bound ids and dates (tirek.core.validation); a value that still does
+    # not fit a database column or a date computation is the client's input, not our
+    # crash. Logged, so a missing bound in a schema is noticed and added.
+    logger.warning("Out-of-range input on %s: %s", request.path, exc)
+    return problem_response(
+        request,
+        422,
+        _("The request has invalid fields."),
+        errors=[{"field": "body", "message": _("A value is out of the range this field accepts.")}],
+    )
 
 
 @api.exception_handler(Exception)

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access.policy import Section, can_see, get_case
 from tirek.core.patching import patch_changes
-from tirek.core.validation import CleanStr
+from tirek.core.validation import BoundedDate, CleanStr
 
 from . import selectors, services
 from .models import Assessment, InstrumentVersion
@@ -71,7 +71,7 @@ class AssessmentDetailOut(AssessmentOut):
 
 class AssessmentIn(Schema):
     instrument: CleanStr = Field(..., min_length=1, max_length=64)
-    assessed_on: date | None = None
+    assessed_on: BoundedDate | None = None
 
 
 class AssessmentAnswersIn(Schema):
@@ -79,7 +79,7 @@ class AssessmentAnswersIn(Schema):
     answers: dict[str, Any] = Field(default_factory=dict, max_length=500)
     own_views: CleanStr | None = Field(None, max_length=services.OWN_VIEWS_MAX)
     remarks: CleanStr | None = Field(None, max_length=1000)
-    assessed_on: date | None = None
+    assessed_on: BoundedDate | None = None
 
 
 class AssessmentVersionIn(Schema):

@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 from tirek.access import policy
 from tirek.accounts.models import User
 from tirek.core.patching import patch_changes
-from tirek.core.validation import CleanStr
+from tirek.core.validation import BoundedDate, CleanStr, RecordId
 from tirek.organisations.models import Unit
 
 from . import selectors, services
@@ -85,7 +85,7 @@ class StaffRef(Schema):
 
 class ReturnHistory(Schema):
     country_returned_from: str
-    return_date: date | None
+    return_date: BoundedDate | None
     return_history: str
 
 
@@ -109,9 +109,9 @@ class CaseOut(Schema):
 
 
 class CaseIn(Schema):
-    person_id: int
-    case_manager_id: int | None = None
-    supervising_unit_id: int | None = None
+    person_id: RecordId
+    case_manager_id: RecordId | None = None
+    supervising_unit_id: RecordId | None = None
     risk_level: Risk = "medium"
     protected_identity: bool = True
 
@@ -123,7 +123,7 @@ class CasePatch(Schema):
     risk_level: Risk | None = None
     protected_identity: bool | None = None
     country_returned_from: CleanStr | None = Field(None, max_length=100)
-    return_date: date | None = None
+    return_date: BoundedDate | None = None
     return_history: CleanStr | None = Field(None, max_length=20000)
 
 
@@ -137,7 +137,7 @@ class TeamMemberOut(Schema):
 
 
 class TeamMemberIn(Schema):
-    user_id: int
+    user_id: RecordId
     role: Literal[
         "case-manager",
         "psychologist",
@@ -176,7 +176,7 @@ class NoteListOut(Schema):
 class NoteIn(Schema):
     kind: Literal[tuple(NoteKind.values)]  # type: ignore[valid-type]
     section: Literal[tuple(sorted(policy.Section.ALL))]  # type: ignore[valid-type]
-    occurred_on: date
+    occurred_on: BoundedDate
     narrative: CleanStr = Field(..., min_length=1, max_length=20000)
 
 

@@ -77,9 +77,7 @@ def _too_many_rows(limits: TableLimits) -> ValidationError:
 
 
 def _too_many_columns(limits: TableLimits) -> ValidationError:
-    return ValidationError(
-        _("Too many columns (%(max)d at most).") % {"max": limits.max_columns}
-    )
+    return ValidationError(_("Too many columns (%(max)d at most).") % {"max": limits.max_columns})
 
 
 def _too_big_unpacked() -> ValidationError:
