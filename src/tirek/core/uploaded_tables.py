@@ -21,10 +21,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 from typing import IO, Any
-from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
@@ -152,36 +150,71 @@ def _column_number(letters: str) -> int:
     return number
 
 
+class _SheetCounter:
+    """Counts rows and cells from expat's start-element events; no tree is built, and
+    the count stops at the first row with more cells than the column limit, so a row
+    of two million cells costs a few dozen handler calls."""
+
+    def __init__(self, limits: TableLimits) -> None:
+        self.limits = limits
+        self.max_cells = limits.max_cells
+        self.max_elements = 20 * limits.max_cells
+        self.rows = self.cells = self.row_cells = self.elements = 0
+        self.in_cell = self.cell_counted = False
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition(" ")[2]
+        self.elements += 1
+        if self.elements > self.max_elements:
+            raise _too_big_unpacked()  # formatting-only cells, or XML that is not a sheet
+        if local == "c":
+            self.in_cell, self.cell_counted = True, False
+        elif local in ("v", "is", "f") and self.in_cell and not self.cell_counted:
+            self._count_cell()
+        elif local == "row":
+            self.rows += 1
+            self.row_cells = 0
+            if self.rows > self.limits.max_rows + 1:
+                raise _too_many_rows(self.limits)
+        elif local == "dimension":
+            _check_dimension(attrs.get("ref", ""), self.limits)
+
+    def _count_cell(self) -> None:
+        self.cell_counted = True  # a cell with content (value, inline text or formula)
+        self.cells += 1
+        self.row_cells += 1
+        if self.row_cells > self.limits.max_columns:
+            raise _too_many_columns(self.limits)
+        if self.cells > self.max_cells:
+            raise _too_many_rows(self.limits)
+
+    def end(self, name: str) -> None:
+        if name.endswith(" c") or name == "c":
+            self.in_cell = False
+
+
+def _refuse_dtd(*_args: object) -> None:
+    raise _unreadable()  # a sheet has no DTD; entities are the classic XML bomb
+
+
 def _check_sheet(stream: IO[bytes], limits: TableLimits) -> None:
     """Stream the sheet XML once: the declared dimension, then every row and cell, and
-    stop at the first limit crossed. Cells without a value (formatting only) count
+    stop at the first limit crossed. Cells without content (formatting only) count
     toward a generous bound of their own."""
-    rows = cells = empty_cells = 0
-    counted = io.BufferedReader(_Counted(stream, limits.max_unpacked_bytes))
+    counter = _SheetCounter(limits)
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = counter.start
+    parser.EndElementHandler = counter.end
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    counted = _Counted(stream, limits.max_unpacked_bytes)
+    buffer = bytearray(64 * 1024)
     try:
-        for _event, element in iterparse(counted, events=("end",)):
-            tag = element.tag
-            if tag == f"{_MAIN_NS}dimension":
-                _check_dimension(element.get("ref", ""), limits)
-            elif tag == f"{_MAIN_NS}c":
-                if len(element):  # <v>, <is> or <f>: a cell with content
-                    cells += 1
-                    if cells > limits.max_cells:
-                        raise _too_many_columns(limits) if rows == 0 else _too_many_rows(limits)
-                else:
-                    empty_cells += 1
-                    if empty_cells > 10 * limits.max_cells:
-                        raise _too_big_unpacked()
-                element.clear()
-            elif tag == f"{_MAIN_NS}row":
-                rows += 1
-                if rows > limits.max_rows + 1:
-                    raise _too_many_rows(limits)
-                element.clear()
-    except ValidationError:
-        raise
-    except (ParseError, DefusedXmlException, zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise _unreadable() from exc  # damaged XML or zip stream, entities, a DTD
+        while read := counted.readinto(buffer):
+            parser.Parse(bytes(buffer[:read]), False)
+        parser.Parse(b"", True)
+    except (expat.ExpatError, zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise _unreadable() from exc  # damaged XML or zip stream
 
 
 def _check_dimension(ref: str, limits: TableLimits) -> None:

@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
-    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -30,12 +29,14 @@ from tirek.testing import World
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1"))
 schema.app = WSGIHandler()
 
+# Invalid requests are generated too (schemathesis' negative mode); what they must get
+# is a documented answer, never a 5xx. "Reject everything the schema does not allow" is
+# not asked: the schemas coerce as pydantic does ("true" for a boolean, "2" for 2).
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
-    negative_data_rejection,
 ]
 
 
