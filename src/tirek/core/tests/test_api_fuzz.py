@@ -60,7 +60,7 @@ def test_the_fuzzed_document_is_the_one_served(client: object, db: None) -> None
 @pytest.mark.fuzz
 @schema.parametrize()
 @settings(
-    max_examples=12,
+    max_examples=10,
     deadline=None,
     derandomize=True,
     database=None,
