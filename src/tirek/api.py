@@ -12,6 +12,7 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -21,7 +22,7 @@ from ninja.security import HttpBearer
 
 from tirek.accounts.selectors import user_by_token
 from tirek.core.exceptions import Conflict, Refused
-from tirek.core.problems import problem_response
+from tirek.core.problems import document_problems, problem_response
 from tirek.core.ratelimit import RateLimited
 from tirek.core.registry import api_routers
 
@@ -36,8 +37,26 @@ class BearerToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+API_DESCRIPTION = """
+Bearer tokens from `POST /api/v1/auth/token`. Every error is an RFC 9457 problem detail
+(`application/problem+json`; validation errors carry `errors: [{field, message}]`).
+
+**PATCH** (every PATCH operation): a field left out of the body is unchanged; `null` on a
+field that may be empty clears it, and is refused (422) on a field that may not be empty.
+Narrative texts are erased only by sending `null` for them explicitly. PATCH bodies carry
+the `version` read; a stale one is answered 409.
+"""
+
+
+class TirekAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        # Every operation documents its error responses (problem details).
+        return document_problems(super().get_openapi_schema(**kwargs))
+
+
+api = TirekAPI(
     title="Tirek API",
+    description=API_DESCRIPTION,
     version="1",
     urls_namespace="api",
     auth=BearerToken(),
@@ -125,6 +144,21 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 @api.exception_handler(SuspiciousOperation)
 def _unreadable(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
     return problem_response(request, 400, _("The request could not be read."))
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The schemas bound ids and dates (tirek.core.validation); a value that still does
+    # not fit a database column or a date computation is the client's input, not our
+    # crash. Logged, so a missing bound in a schema is noticed and added.
+    logger.warning("Out-of-range input on %s: %s", request.path, exc)
+    return problem_response(
+        request,
+        422,
+        _("The request has invalid fields."),
+        errors=[{"field": "body", "message": _("A value is out of the range this field accepts.")}],
+    )
 
 
 @api.exception_handler(Exception)

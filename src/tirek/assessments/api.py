@@ -9,7 +9,8 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access.policy import Section, can_see, get_case
-from tirek.core.validation import CleanStr
+from tirek.core.patching import patch_changes
+from tirek.core.validation import BoundedDate, CleanStr
 
 from . import selectors, services
 from .models import Assessment, InstrumentVersion
@@ -72,7 +73,7 @@ class AssessmentDetailOut(AssessmentOut):
 
 class AssessmentIn(Schema):
     instrument: CleanStr = Field(..., min_length=1, max_length=64)
-    assessed_on: date | None = None
+    assessed_on: BoundedDate | None = None
 
 
 class AssessmentAnswersIn(Schema):
@@ -80,7 +81,7 @@ class AssessmentAnswersIn(Schema):
     answers: dict[str, Any] = Field(default_factory=dict, max_length=500)
     own_views: CleanStr | None = Field(None, max_length=services.OWN_VIEWS_MAX)
     remarks: CleanStr | None = Field(None, max_length=1000)
-    assessed_on: date | None = None
+    assessed_on: BoundedDate | None = None
 
 
 class AssessmentVersionIn(Schema):
@@ -191,14 +192,17 @@ def assessment_get(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
 def assessment_patch(
     request: HttpRequest, assessment_id: int, payload: AssessmentAnswersIn
 ) -> dict[str, Any]:
+    # The PATCH rule: null clears own views and remarks, is refused on the date; the
+    # service reads a missing (None) value as unchanged.
+    data = patch_changes(payload, Assessment)
     services.assessment_answer(
         user=request.user,
         assessment_id=assessment_id,
         expected_version=payload.version,
-        answers=payload.answers,
-        own_views=payload.own_views,
-        remarks=payload.remarks,
-        assessed_on=payload.assessed_on,
+        answers=data.get("answers") or {},
+        own_views=data.get("own_views"),
+        remarks=data.get("remarks"),
+        assessed_on=data.get("assessed_on"),
         request=request,
     )
     return _detail(request, selectors.assessment_for(request.user, assessment_id, audit=False))

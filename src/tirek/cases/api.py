@@ -13,7 +13,8 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access import policy
 from tirek.accounts.models import User
-from tirek.core.validation import CleanStr
+from tirek.core.patching import patch_changes
+from tirek.core.validation import BoundedDate, CleanStr, RecordId
 from tirek.organisations.models import Unit
 
 from . import selectors, services
@@ -84,7 +85,7 @@ class StaffRef(Schema):
 
 class ReturnHistory(Schema):
     country_returned_from: str
-    return_date: date | None
+    return_date: BoundedDate | None
     return_history: str
 
 
@@ -108,9 +109,9 @@ class CaseOut(Schema):
 
 
 class CaseIn(Schema):
-    person_id: int
-    case_manager_id: int | None = None
-    supervising_unit_id: int | None = None
+    person_id: RecordId
+    case_manager_id: RecordId | None = None
+    supervising_unit_id: RecordId | None = None
     risk_level: Risk = "medium"
     protected_identity: bool = True
 
@@ -122,7 +123,7 @@ class CasePatch(Schema):
     risk_level: Risk | None = None
     protected_identity: bool | None = None
     country_returned_from: CleanStr | None = Field(None, max_length=100)
-    return_date: date | None = None
+    return_date: BoundedDate | None = None
     return_history: CleanStr | None = Field(None, max_length=20000)
 
 
@@ -136,7 +137,7 @@ class TeamMemberOut(Schema):
 
 
 class TeamMemberIn(Schema):
-    user_id: int
+    user_id: RecordId
     role: Literal[
         "case-manager",
         "psychologist",
@@ -175,7 +176,7 @@ class NoteListOut(Schema):
 class NoteIn(Schema):
     kind: Literal[tuple(NoteKind.values)]  # type: ignore[valid-type]
     section: Literal[tuple(sorted(policy.Section.ALL))]  # type: ignore[valid-type]
-    occurred_on: date
+    occurred_on: BoundedDate
     narrative: CleanStr = Field(..., min_length=1, max_length=20000)
 
 
@@ -333,14 +334,8 @@ def read_case(request: HttpRequest, case_id: int) -> CaseOut:
 @router.patch("/{int:case_id}", response=CaseOut)
 def update_case(request: HttpRequest, case_id: int, payload: CasePatch) -> CaseOut:
     case = policy.get_case(request.user, case_id, request=request)
-    changes = payload.dict(exclude_unset=True)
+    changes = patch_changes(payload, Case)  # the PATCH rule: null clears or is refused
     version = changes.pop("version")
-    for field in ("status", "phase", "risk_level", "protected_identity"):
-        if field in changes and changes[field] is None:
-            raise ValidationError({field: _("This field cannot be empty.")})
-    for field in ("country_returned_from", "return_history"):
-        if field in changes and changes[field] is None:
-            changes[field] = ""
     services.case_update(
         by=request.user,  # type: ignore[arg-type]
         case=case,

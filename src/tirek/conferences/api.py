@@ -12,7 +12,8 @@ from tirek.access.policy import Section, get_case, sections_for_many
 from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record
-from tirek.core.validation import CleanStr
+from tirek.core.patching import patch_changes
+from tirek.core.validation import BoundedDate, BoundedDateTime, CleanStr, RecordId
 
 from . import pdf, selectors, services
 from .access import can_read_minutes
@@ -28,7 +29,7 @@ class ConferencePage(Schema):
 
 
 class ConferenceFilter(ConferencePage):
-    case_id: int | None = None
+    case_id: RecordId | None = None
 
 
 class ConferenceCaseRef(Schema):
@@ -91,18 +92,18 @@ class ConferenceList(Schema):
 
 
 class ConferenceIn(Schema):
-    case_ids: list[int] = Field(..., min_length=1, max_length=20)
-    scheduled_at: datetime
+    case_ids: list[RecordId] = Field(..., min_length=1, max_length=20)
+    scheduled_at: BoundedDateTime
     location: CleanStr = Field("", max_length=200)
     agenda: CleanStr = Field("", max_length=20000)
-    chair_id: int | None = None
-    invite_ids: list[int] = Field(default_factory=list, max_length=100)
+    chair_id: RecordId | None = None
+    invite_ids: list[RecordId] = Field(default_factory=list, max_length=100)
     invite_team: bool = False
 
 
 class ConferencePatch(Schema):
     version: int
-    scheduled_at: datetime | None = None
+    scheduled_at: BoundedDateTime | None = None
     location: CleanStr | None = Field(None, max_length=200)
     status: str | None = Field(None, max_length=16)
     agenda: CleanStr | None = Field(None, max_length=20000)
@@ -112,7 +113,7 @@ class ConferencePatch(Schema):
 
 
 class ConferenceParticipantIn(Schema):
-    user_id: int | None = None
+    user_id: RecordId | None = None
     name: CleanStr = Field("", max_length=200)
     organisation: CleanStr = Field("", max_length=200)
     capacity: CleanStr = Field("", max_length=200)
@@ -123,10 +124,10 @@ class ConferenceAttendanceIn(Schema):
 
 
 class ConferenceActionIn(Schema):
-    case_id: int
+    case_id: RecordId
     description: CleanStr = Field(..., min_length=1, max_length=500)
-    owner_id: int
-    due_date: date
+    owner_id: RecordId
+    due_date: BoundedDate
 
 
 class ConferenceActionCloseIn(Schema):
@@ -137,7 +138,7 @@ class ConferenceActionCloseIn(Schema):
 
 class ConferenceApprovePlanIn(Schema):
     version: int
-    case_id: int
+    case_id: RecordId
     plan_version: int
     comment: CleanStr = Field("", max_length=1500)
 
@@ -308,13 +309,13 @@ def conference_patch(
     conference = selectors.get_conference(request.user, conference_id, request=request)
     if not can_read_minutes(request.user, conference):
         raise Http404
-    data = payload.dict(exclude_unset=True)
+    data = patch_changes(payload, Conference)  # the PATCH rule: null clears or is refused
     version = data.pop("version")
     services.conference_update(
         by=request.user,  # type: ignore[arg-type]
         conference=conference,
         version=version,
-        changes={k: v for k, v in data.items() if v is not None},
+        changes=data,
         request=request,
     )
     return conference_out(

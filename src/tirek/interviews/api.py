@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access.policy import get_case
 from tirek.accounts.models import User
-from tirek.core.validation import CleanStr
+from tirek.core.validation import BoundedDateTime, CleanStr, RecordId
 
 from . import selectors, services
 from .access import CONTENT, REQUEST, at_least, case_level, level
@@ -90,14 +90,14 @@ class InterviewList(Schema):
 
 
 class InterviewListFilter(Schema):
-    case_id: int
+    case_id: RecordId
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class InterviewRequestIn(Schema):
-    case_id: int
-    matter_id: int | None = None
+    case_id: RecordId
+    matter_id: RecordId | None = None
     matter_title: CleanStr = Field("", max_length=200)
     matter_reference: CleanStr = Field("", max_length=100)
     kind: str = Field(..., max_length=16)
@@ -117,8 +117,8 @@ class InterviewReadinessIn(InterviewVersionIn):
 
 
 class InterviewPlanIn(InterviewVersionIn):
-    interviewer_id: int
-    scheduled_at: datetime
+    interviewer_id: RecordId
+    scheduled_at: BoundedDateTime
     time_of_day: str = Field("", max_length=16)
     language: str = Field("", max_length=8)
     interpreter: CleanStr = Field("", max_length=200)
@@ -128,8 +128,8 @@ class InterviewPlanIn(InterviewVersionIn):
 
 
 class InterviewRecordIn(InterviewVersionIn):
-    started_at: datetime
-    ended_at: datetime
+    started_at: BoundedDateTime
+    ended_at: BoundedDateTime
     breaks: int = Field(0, ge=0, le=100)
     breaks_note: CleanStr = Field("", max_length=300)
     observers: CleanStr = Field("", max_length=500)
@@ -148,8 +148,8 @@ class InterviewCancelIn(InterviewVersionIn):
 
 
 class InterviewEarlierFilter(Schema):
-    case_id: int
-    matter_id: int
+    case_id: RecordId
+    matter_id: RecordId
 
 
 def _ref(user: User | None) -> InterviewUserRef | None:

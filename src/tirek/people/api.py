@@ -6,14 +6,16 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access.policy import Section
 from tirek.audit.models import Action
 from tirek.audit.services import record
-from tirek.core.validation import CleanStr
+from tirek.core.patching import patch_changes
+from tirek.core.problems import problem_response
+from tirek.core.validation import BoundedDate, CleanStr, RecordId
 
 from . import matching, selectors, services
 from .models import IdentityDocument, Person, PersonName
@@ -55,7 +57,7 @@ class PersonIn(Schema):
     given_name: CleanStr = Field(..., min_length=1, max_length=100)
     family_name: CleanStr = Field(..., min_length=1, max_length=100)
     patronymic: CleanStr = Field("", max_length=100)
-    birth_date: date | None = None
+    birth_date: BoundedDate | None = None
     birth_date_precision: PrecisionIn = "day"
     birth_date_estimated: bool = False
     sex: SexIn = "unknown"
@@ -67,6 +69,15 @@ class PersonIn(Schema):
     no_documents: bool = False
     languages: list[CleanStr] = Field(default_factory=list, max_length=20)
     other_names: list[NameIn] = Field(default_factory=list, max_length=30)
+    not_duplicate_of: list[RecordId] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Every candidate at 0.8 or above (see /persons/duplicates) that this "
+        "person is not; without them such a candidate is answered 409.",
+    )
+    not_duplicate_reason: CleanStr = Field(
+        "", max_length=500, description="Why this is a different person (with not_duplicate_of)."
+    )
 
 
 class PersonPatch(Schema):
@@ -74,7 +85,7 @@ class PersonPatch(Schema):
     given_name: CleanStr | None = Field(None, min_length=1, max_length=100)
     family_name: CleanStr | None = Field(None, min_length=1, max_length=100)
     patronymic: CleanStr | None = Field(None, max_length=100)
-    birth_date: date | None = None
+    birth_date: BoundedDate | None = None
     birth_date_precision: PrecisionIn | None = None
     birth_date_estimated: bool | None = None
     sex: SexIn | None = None
@@ -156,7 +167,7 @@ class DuplicateIn(Schema):
     given_name: CleanStr = Field(..., min_length=1, max_length=100)
     family_name: CleanStr = Field(..., min_length=1, max_length=100)
     patronymic: CleanStr | None = Field(None, max_length=100)
-    birth_date: date | None = None
+    birth_date: BoundedDate | None = None
     birth_date_precision: PrecisionIn = "day"
     birth_date_estimated: bool = False
     sex: SexIn | None = None
@@ -188,8 +199,8 @@ class RelationshipCreate(Schema):
     kind: RelationshipIn
     legal_basis: LegalBasisIn = ""
     basis_reference: CleanStr = Field("", max_length=200)
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: BoundedDate | None = None
+    end_date: BoundedDate | None = None
     note: CleanStr = Field("", max_length=300)
 
 
@@ -214,8 +225,8 @@ class DocumentCreate(Schema):
     number: CleanStr = Field("", max_length=64)
     issuer: CleanStr = Field("", max_length=200)
     country: CleanStr = Field("", max_length=2)
-    issued_on: date | None = None
-    expires_on: date | None = None
+    issued_on: BoundedDate | None = None
+    expires_on: BoundedDate | None = None
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -345,13 +356,42 @@ def person_list(request: HttpRequest, filters: Query[ListQuery]) -> PersonList:
 
 
 @router.post("", response={201: PersonOut})
-def person_create(request: HttpRequest, payload: PersonIn) -> Status:
-    person = services.person_create(
-        by=request.user,  # type: ignore[arg-type]
-        **payload.model_dump(exclude={"other_names"}),
-        other_names=[(n.kind, n.value) for n in payload.other_names],
-        request=request,
+def person_create(request: HttpRequest, payload: PersonIn) -> Status | HttpResponse:
+    """Register a person. As on the registration screen, a candidate at 0.8 or above is
+    refused with 409 (problem details carrying ``candidates``, as the duplicate check
+    shows them) unless ``not_duplicate_of`` names every such candidate and
+    ``not_duplicate_reason`` says why; the decision is recorded. An IIN already on file
+    is refused (422)."""
+    identity = matching.Identity(
+        given=(payload.given_name,),
+        family=(payload.family_name,),
+        patronymic=(payload.patronymic,) if payload.patronymic else (),
+        full=tuple(n.value for n in payload.other_names),
+        birth=matching.Birth(
+            payload.birth_date, payload.birth_date_precision, payload.birth_date_estimated
+        ),
+        sex="" if payload.sex == "unknown" else payload.sex,
+        iin=payload.iin,
     )
+    try:
+        person = services.person_register(
+            by=request.user,  # type: ignore[arg-type]
+            identity=identity,
+            not_duplicate_of=payload.not_duplicate_of,
+            not_duplicate_reason=payload.not_duplicate_reason,
+            **payload.model_dump(
+                exclude={"other_names", "not_duplicate_of", "not_duplicate_reason"}
+            ),
+            other_names=[(n.kind, n.value) for n in payload.other_names],
+            request=request,
+        )
+    except services.ProbableDuplicate as exc:
+        return problem_response(
+            request,
+            409,
+            str(exc),
+            candidates=[candidate_out(c).model_dump() for c in exc.candidates],
+        )
     return Status(201, _person_out(request.user, person))
 
 
@@ -364,10 +404,8 @@ def person_detail(request: HttpRequest, person_id: int) -> PersonOut:
 @router.patch("/{person_id}", response=PersonOut)
 def person_patch(request: HttpRequest, person_id: int, payload: PersonPatch) -> PersonOut:
     person = selectors.get_person(request.user, person_id, request=request, audit=False)
-    changes = payload.model_dump(exclude_unset=True)
+    changes = patch_changes(payload, Person)  # the PATCH rule: null clears or is refused
     version = changes.pop("version")
-    nullable = {"birth_date"}
-    changes = {k: v for k, v in changes.items() if v is not None or k in nullable}
     person = services.person_update(
         by=request.user,  # type: ignore[arg-type]
         person=person,

@@ -41,6 +41,8 @@ from functools import lru_cache
 from anyascii import anyascii
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
+from tirek.core.validation import strip_invisible
+
 # --- 1. folding ---------------------------------------------------------------------------
 
 _APOSTROPHES = "ʻʼ’‘`´ʹ′ʿʾ'"
@@ -98,7 +100,8 @@ _ARABIC_ARTICLE_RE = re.compile(r"(^|\s)ال(?!له)(?=\w\w)")
 def fold(text: str) -> str:
     """Case, compatibility forms, apostrophes and separators unified; words kept apart by
     single spaces. Diacritics are kept: they matter to the transliteration (ş is sh)."""
-    text = unicodedata.normalize("NFKC", text or "")
+    # Invisible characters first: "Ай\u200bша" and "\u202eАйша" are Айша to the reader.
+    text = unicodedata.normalize("NFKC", strip_invisible(text or "", keep_joiners=False))
     if "ال" in text:
         text = _ARABIC_ARTICLE_RE.sub(r"\1ال ", _ARABIC_ABD_RE.sub("عبد ", text))
     text = _APOSTROPHE_RE.sub("'", text)

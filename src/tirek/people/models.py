@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tirek.core.validation import reject_control_chars
+from tirek.core.validation import reject_control_chars, require_letter
 
 from . import matching
 from .choices import COUNTRY_CODES, LANGUAGE_CODES
@@ -66,13 +66,16 @@ class Person(models.Model):
     narrative content lives in encrypted notes, never here."""
 
     given_name = models.CharField(
-        _("given name"), max_length=100, validators=[reject_control_chars]
+        _("given name"), max_length=100, validators=[reject_control_chars, require_letter]
     )
     family_name = models.CharField(
-        _("family name"), max_length=100, validators=[reject_control_chars]
+        _("family name"), max_length=100, validators=[reject_control_chars, require_letter]
     )
     patronymic = models.CharField(
-        _("patronymic"), max_length=100, blank=True, validators=[reject_control_chars]
+        _("patronymic"),
+        max_length=100,
+        blank=True,
+        validators=[reject_control_chars, require_letter],
     )
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_date = models.DateField(
@@ -137,6 +140,16 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["family_name", "given_name"], name="person_name_idx"),
             models.Index(fields=["birth_date"], name="person_birth_idx"),
+        ]
+        constraints = [
+            # One person, one IIN: the database refuses a second registration, whatever
+            # raced past the duplicate check (issue 10).
+            models.UniqueConstraint(
+                fields=["iin"],
+                condition=~Q(iin=""),
+                name="person_iin_unique",
+                violation_error_message=_("A person with this IIN is already registered."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -209,7 +222,9 @@ class PersonName(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="names")
     kind = models.CharField(_("kind of name"), max_length=12, choices=NameKind.choices)
-    value = models.CharField(_("name"), max_length=200, validators=[reject_control_chars])
+    value = models.CharField(
+        _("name"), max_length=200, validators=[reject_control_chars, require_letter]
+    )
     script = models.CharField(_("script"), max_length=10, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

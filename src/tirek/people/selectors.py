@@ -46,6 +46,12 @@ REGISTRAR_SECTIONS = frozenset(
     {Section.CORE, Section.RETURN_HISTORY, Section.FAMILY, Section.LEGAL}
 )
 MAX_ID = 2**63 - 1
+# Who may find a person by IIN: those who register people or may see identity documents.
+# Anyone else (school, health) could otherwise confirm that a child with a given IIN is
+# on file and which initials go with it.
+IIN_SEARCH_ROLES = REGISTERING_ROLES | frozenset(
+    role for role, sections in policy.ROLE_SECTIONS.items() if Section.LEGAL in sections
+)
 
 
 # --- visibility -----------------------------------------------------------------------------
@@ -147,6 +153,8 @@ def search_people(user: Any, q: str = "") -> QuerySet[Person]:
     people = visible_people(user)
     q = (q or "").strip()[:200]
     if q.isdigit() and len(q) == 12:
+        if not user.has_role(*IIN_SEARCH_ROLES):
+            return people.none()  # the same answer as "no match"
         return people.filter(iin=q).order_by("-pk")
     words = [w for w in matching.fold(q).split(" ") if w][:6]
     for word in words[:-1]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,6 +25,7 @@ from tirek.audit.services import record
 from tirek.cases.models import Case, CaseStatus
 from tirek.core import crypto
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.validation import clean_name
 from tirek.organisations.models import Region
 
 from .keys import refresh_keys
@@ -63,6 +64,7 @@ PERSON_FIELDS: dict[str, str] = {
     "citizenship_status": Section.LEGAL,
     "no_documents": Section.LEGAL,
 }
+NAME_FIELDS = frozenset({"given_name", "family_name", "patronymic"})
 KEY_FIELDS = frozenset(
     {"given_name", "family_name", "patronymic", "birth_date", "birth_date_precision",
      "birth_date_estimated", "sex", "iin"}
@@ -119,9 +121,9 @@ def person_create(
     the worker decide about probable matches before this is called)."""
     _require_registering(by)
     person = Person(
-        given_name=given_name.strip(),
-        family_name=family_name.strip(),
-        patronymic=patronymic.strip(),
+        given_name=clean_name(given_name),
+        family_name=clean_name(family_name),
+        patronymic=clean_name(patronymic),
         sex=sex,
         birth_date=birth_date,
         birth_date_precision=birth_date_precision,
@@ -136,8 +138,13 @@ def person_create(
         created_by=by,
         registered_by_unit=by.unit,
     )
-    person.full_clean()
-    person.save()
+    person.full_clean(validate_constraints=False)  # the IIN's own message, on its field:
+    _require_new_iin(person)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:  # a registration that raced past the check above
+        raise ValidationError({"iin": _iin_taken()}) from exc
     names = []
     for kind, value in other_names:
         if value and value.strip():
@@ -153,8 +160,91 @@ def person_create(
     return person
 
 
+def _iin_taken() -> str:
+    return _("A person with this IIN is already registered; open that record instead.")
+
+
+def _require_new_iin(person: Person) -> None:
+    """The same IIN is never on two records (a database constraint backs this up)."""
+    if person.iin and Person.objects.filter(iin=person.iin).exclude(pk=person.pk).exists():
+        raise ValidationError({"iin": _iin_taken()})
+
+
+class ProbableDuplicate(Conflict):
+    """Registration refused: someone on file is probably this person, and the request did
+    not say, with a reason, that they are a different person (409)."""
+
+    def __init__(self, candidates: list[Any]) -> None:
+        super().__init__(
+            _(
+                "A record that is probably the same person is on file. Open that record, "
+                "or register a different person naming the candidates in "
+                "not_duplicate_of and saying why in not_duplicate_reason."
+            )
+        )
+        self.candidates = candidates
+
+
+def _registration_lock() -> None:
+    """Serialise registrations: the duplicate check and the insert of one registration
+    happen before the next registration checks, so three simultaneous registrations of
+    the same new child make one record (and two refusals). Registrations are a few a
+    day, so one lock for all costs nothing. PostgreSQL: a transaction advisory lock;
+    SQLite: a write at the start of the transaction takes the database's write lock."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REGISTRATION_LOCK])
+        else:
+            Person.objects.filter(pk=0).update(version=F("version"))
+
+
+REGISTRATION_LOCK = 0x7469726B  # "tirk": this lock's number among advisory locks
+
+
+@transaction.atomic
+def person_register(
+    *,
+    by: User,
+    identity: Any,
+    not_duplicate_of: Sequence[int] = (),
+    not_duplicate_reason: str = "",
+    request: HttpRequest | None = None,
+    **fields: Any,
+) -> Person:
+    """Register a person behind the duplicate gate (DESIGN.md section 7), as the
+    registration screen and ``POST /api/v1/persons`` both do: under the registration
+    lock, run the duplicate check; a candidate at 0.8 or above refuses the registration
+    (ProbableDuplicate) unless every such candidate is named in ``not_duplicate_of`` and
+    a reason is given; the decision is recorded for each of them."""
+    from .selectors import duplicate_check
+
+    _require_registering(by)
+    _registration_lock()
+    probable = [c for c in duplicate_check(by, identity, request=request) if c.probable]
+    reason = (not_duplicate_reason or "").strip()
+    if probable:
+        undecided = [c for c in probable if c.person.pk not in set(not_duplicate_of)]
+        if undecided:
+            raise ProbableDuplicate(probable)
+        if len(reason) < 5:
+            raise ValidationError(
+                {"not_duplicate_reason": _("Say why this is a different person.")}
+            )
+    person = person_create(by=by, request=request, **fields)
+    for candidate in probable:
+        duplicate_dismiss(
+            by=by,
+            person=person,
+            candidate=candidate.person,
+            score=candidate.score,
+            reason=reason,
+            request=request,
+        )
+    return person
+
+
 def _name(person: Person, kind: str, value: str, by: User) -> PersonName:
-    name = PersonName(person=person, kind=kind, value=value.strip(), created_by=by)
+    name = PersonName(person=person, kind=kind, value=clean_name(value), created_by=by)
     name.full_clean()
     name.save()
     return name
@@ -180,10 +270,14 @@ def person_update(
         raise PermissionDenied(_("You may not change this part of the record."))
     old = {f: getattr(person, f) for f in changes}
     for f, value in changes.items():
+        if f in NAME_FIELDS and isinstance(value, str):
+            value = clean_name(value)  # no invisible characters in a name
         setattr(person, f, value.strip() if isinstance(value, str) else value)
     if "languages" in changes:
         person.languages = list(dict.fromkeys(person.languages or []))
-    person.full_clean()
+    person.full_clean(validate_constraints=False)
+    if "iin" in changes:
+        _require_new_iin(person)
     if person.no_documents and person.documents.exists():
         raise ValidationError(
             {"no_documents": _("Documents are recorded for this person; remove them first.")}
@@ -209,7 +303,7 @@ def person_name_add(
     _require_section(by, person, Section.CORE)
     if kind not in NameKind.values:
         raise ValidationError({"kind": _("Choose the kind of name.")})
-    value = (value or "").strip()
+    value = clean_name(value or "")
     if PersonName.objects.filter(person=person, kind=kind, value=value).exists():
         raise ValidationError({"value": _("This spelling is already on file.")})
     name = _name(person, kind, value, by)
@@ -729,6 +823,7 @@ __all__ = [
     "merge_request_create",
     "merge_request_decide",
     "person_create",
+    "person_register",
     "person_name_add",
     "person_name_remove",
     "person_update",

@@ -227,25 +227,34 @@ def register(request: HttpRequest) -> HttpResponse:
         elif probable and len((data.get("dismiss_reason") or "").strip()) < 5:
             form.add_error("dismiss_reason", _("Say why this is a different person."))
         else:
+            # The service checks again under the registration lock: someone may have
+            # registered the same child since this form was shown (issue 10).
             try:
-                person = services.person_create(
+                person = services.person_register(
                     by=request.user,  # type: ignore[arg-type]
+                    identity=identity,
+                    not_duplicate_of=[c.person.pk for c in probable],
+                    not_duplicate_reason=data.get("dismiss_reason") or "",
                     **{k: data[k] for k in _PERSON_FIELDS},
                     other_names=[("full", s) for s in form.spellings()],
                     request=request,
                 )
+            except services.ProbableDuplicate as exc:
+                rows = _candidate_context(exc.candidates)
+                form.add_error(
+                    None,
+                    _(
+                        "A record that is probably the same person is on file. Choose: open "
+                        "that record, or register a different person and say why."
+                    ),
+                )
+            except RateLimited:
+                form.add_error(
+                    None, _("Too many checks in a minute: wait a little, then try again.")
+                )
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                for c in probable:
-                    services.duplicate_dismiss(
-                        by=request.user,  # type: ignore[arg-type]
-                        person=person,
-                        candidate=c.person,
-                        score=c.score,
-                        reason=data["dismiss_reason"],
-                        request=request,
-                    )
                 messages.success(request, _("The person is registered."))
                 return redirect("people:detail", pk=person.pk)
     return render(

@@ -14,7 +14,8 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from tirek.access.policy import Section, get_case
 from tirek.assessments.casework import MAX_ID
-from tirek.core.validation import CleanStr
+from tirek.core.patching import patch_changes
+from tirek.core.validation import BoundedDate, CleanStr, RecordId
 
 from . import selectors, services
 from .models import CLOSURE_CRITERIA, Goal, Intervention, Plan
@@ -112,9 +113,9 @@ class GoalIn(Schema):
     domain: CleanStr = Field(..., max_length=32)
     title: CleanStr = Field(..., min_length=1, max_length=300)
     indicator: CleanStr = Field("", max_length=300)
-    target_date: date | None = None
-    responsible_agency_id: int | None = REF
-    responsible_user_id: int | None = REF
+    target_date: BoundedDate | None = None
+    responsible_agency_id: RecordId | None = REF
+    responsible_user_id: RecordId | None = REF
     responsible_name: CleanStr = Field("", max_length=200)
     status: CleanStr = Field("planned", max_length=16)
     progress: int = Field(0, ge=0, le=4)
@@ -125,9 +126,9 @@ class GoalPatch(Schema):
     domain: CleanStr | None = Field(None, max_length=32)
     title: CleanStr | None = Field(None, min_length=1, max_length=300)
     indicator: CleanStr | None = Field(None, max_length=300)
-    target_date: date | None = None
-    responsible_agency_id: int | None = REF
-    responsible_user_id: int | None = REF
+    target_date: BoundedDate | None = None
+    responsible_agency_id: RecordId | None = REF
+    responsible_user_id: RecordId | None = REF
     responsible_name: CleanStr | None = Field(None, max_length=200)
     status: CleanStr | None = Field(None, max_length=16)
     progress: int | None = Field(None, ge=0, le=4)
@@ -136,12 +137,12 @@ class GoalPatch(Schema):
 class InterventionIn(Schema):
     title: CleanStr = Field(..., min_length=1, max_length=300)
     description: CleanStr = Field("", max_length=2000)
-    provider_id: int | None = REF
-    responsible_user_id: int | None = REF
+    provider_id: RecordId | None = REF
+    responsible_user_id: RecordId | None = REF
     responsible_name: CleanStr = Field("", max_length=200)
     frequency: CleanStr = Field("", max_length=100)
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: BoundedDate | None = None
+    end_date: BoundedDate | None = None
     status: CleanStr = Field("planned", max_length=16)
 
 
@@ -149,12 +150,12 @@ class InterventionPatch(Schema):
     version: int = _version_field()
     title: CleanStr | None = Field(None, min_length=1, max_length=300)
     description: CleanStr | None = Field(None, max_length=2000)
-    provider_id: int | None = REF
-    responsible_user_id: int | None = REF
+    provider_id: RecordId | None = REF
+    responsible_user_id: RecordId | None = REF
     responsible_name: CleanStr | None = Field(None, max_length=200)
     frequency: CleanStr | None = Field(None, max_length=100)
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: BoundedDate | None = None
+    end_date: BoundedDate | None = None
     status: CleanStr | None = Field(None, max_length=16)
 
 
@@ -175,12 +176,12 @@ class GoalProgressIn(Schema):
 
 
 class PlanReviewIn(Schema):
-    held_on: date
+    held_on: BoundedDate
     child_views: CleanStr = Field(..., min_length=1, max_length=4000)
     family_views: CleanStr = Field("", max_length=4000)
     decisions: CleanStr = Field(..., min_length=1, max_length=4000)
-    next_review_on: date | None = None
-    assessment_id: int | None = REF
+    next_review_on: BoundedDate | None = None
+    assessment_id: RecordId | None = REF
     progress: list[GoalProgressIn] = Field(default_factory=list, max_length=200)
 
 
@@ -217,7 +218,7 @@ class CaseReopenIn(Schema):
 
 class CaseFollowUpIn(Schema):
     version: int = _version_field()
-    done_on: date
+    done_on: BoundedDate
     outcome: CleanStr = Field(..., max_length=16)
     notes: CleanStr = Field(..., min_length=1, max_length=4000)
     child_views: CleanStr = Field("", max_length=4000)
@@ -445,7 +446,7 @@ def goal_update(
 ) -> dict[str, Any]:
     get_case(request.user, case_id, section=Section.PLAN, request=request, audit=False)
     _goal_of_case(case_id, goal_id)
-    data = payload.dict(exclude_unset=True)
+    data = patch_changes(payload, Goal)  # the PATCH rule: null clears or is refused
     version = data.pop("version")
     goal = services.goal_update(
         user=request.user, goal_id=goal_id, expected_version=version, request=request, **data
@@ -489,7 +490,7 @@ def intervention_update(
 ) -> dict[str, Any]:
     get_case(request.user, case_id, section=Section.PLAN, request=request, audit=False)
     _intervention_of_case(case_id, intervention_id)
-    data = payload.dict(exclude_unset=True)
+    data = patch_changes(payload, Intervention)  # the PATCH rule: null clears or is refused
     version = data.pop("version")
     item = services.intervention_update(
         user=request.user,

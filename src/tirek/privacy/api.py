@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from tirek.accounts.roles import Role
-from tirek.core.validation import CleanStr
+from tirek.core.validation import BoundedDate, CleanStr, RecordId
 from tirek.organisations.models import Agency
 
 from . import selectors, services
@@ -56,18 +56,18 @@ class ConsentListOut(Schema):
 
 
 class ConsentQuery(Schema):
-    person_id: int = Field(..., ge=1)
+    person_id: RecordId = Field(..., ge=1)
 
 
 class ConsentIn(Schema):
-    person_id: int
+    person_id: RecordId
     purposes: list[PurposeName] = Field(..., min_length=1, max_length=5)
     given_by: Literal[tuple(GivenBy.values)]  # type: ignore[valid-type]
     kind: Literal[tuple(ConsentKind.values)] = "consent"  # type: ignore[valid-type]
     giver_name: CleanStr = Field("", max_length=200)
-    recipient_ids: list[int] = Field(default_factory=list, max_length=100)
-    valid_from: date
-    valid_until: date | None = None
+    recipient_ids: list[RecordId] = Field(default_factory=list, max_length=100)
+    valid_from: BoundedDate
+    valid_until: BoundedDate | None = None
     override_reason: CleanStr = Field("", max_length=500)
 
 

@@ -11,7 +11,8 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access.policy import Section, get_case
 from tirek.accounts.models import User
-from tirek.core.validation import CleanStr
+from tirek.core.patching import patch_changes
+from tirek.core.validation import CleanStr, RecordId
 from tirek.organisations.models import Agency, Region, Unit
 
 from . import selectors, services
@@ -58,11 +59,11 @@ class ProviderOut(Schema):
 
 
 class ProviderIn(Schema):
-    agency_id: int
-    unit_id: int | None = None
+    agency_id: RecordId
+    unit_id: RecordId | None = None
     name: CleanStr = Field(..., min_length=1, max_length=200)
     description: CleanStr = Field("", max_length=2000)
-    region_ids: list[int] = Field(default_factory=list, max_length=200)
+    region_ids: list[RecordId] = Field(default_factory=list, max_length=200)
     languages: list[str] = Field(default_factory=list, max_length=20)
     contact_name: CleanStr = Field("", max_length=200)
     phone: CleanStr = Field("", max_length=64)
@@ -75,7 +76,7 @@ class ProviderPatch(Schema):
     version: int
     name: CleanStr | None = Field(None, min_length=1, max_length=200)
     description: CleanStr | None = Field(None, max_length=2000)
-    region_ids: list[int] | None = Field(None, max_length=200)
+    region_ids: list[RecordId] | None = Field(None, max_length=200)
     languages: list[str] | None = Field(None, max_length=20)
     contact_name: CleanStr | None = Field(None, max_length=200)
     phone: CleanStr | None = Field(None, max_length=64)
@@ -102,7 +103,7 @@ class ServiceOut(Schema):
 
 
 class ServiceIn(Schema):
-    provider_id: int
+    provider_id: RecordId
     category: str = Field(..., max_length=32)
     name: CleanStr = Field(..., min_length=1, max_length=200)
     description: CleanStr = Field("", max_length=2000)
@@ -125,7 +126,7 @@ class ServicePatch(Schema):
 class ServiceFilter(DirectoryPage):
     q: CleanStr = Field("", max_length=100)
     category: str = Field("", max_length=32)
-    region_id: int | None = None
+    region_id: RecordId | None = None
     language: str = Field("", max_length=8)
 
 
@@ -254,7 +255,8 @@ def provider_detail(request: HttpRequest, provider_id: int) -> ProviderOut:
 @services_router.patch("/providers/{provider_id}", response=ProviderOut)
 def provider_patch(request: HttpRequest, provider_id: int, payload: ProviderPatch) -> ProviderOut:
     provider = selectors.get_provider(provider_id)
-    data = payload.dict(exclude_unset=True)
+    # The PATCH rule: null clears or is refused (a provider serves at least one region).
+    data = patch_changes(payload, Provider, empty={"languages": []})
     version = data.pop("version")
     region_ids = data.pop("region_ids", None)
     languages = data.pop("languages", None)
@@ -262,7 +264,7 @@ def provider_patch(request: HttpRequest, provider_id: int, payload: ProviderPatc
         by=request.user,  # type: ignore[arg-type]
         provider=provider,
         version=version,
-        changes={k: v for k, v in data.items() if v is not None},
+        changes=data,
         regions=_regions(region_ids) if region_ids is not None else None,
         languages=languages,
         request=request,
@@ -278,10 +280,8 @@ def service_detail(request: HttpRequest, service_id: int) -> ServiceOut:
 @services_router.patch("/{service_id}", response=ServiceOut)
 def service_patch(request: HttpRequest, service_id: int, payload: ServicePatch) -> ServiceOut:
     service = selectors.get_service(service_id)
-    data = payload.dict(exclude_unset=True)
-    version = data.pop("version")
-    nullable = {"capacity", "waiting_days"}
-    changes = {k: v for k, v in data.items() if v is not None or k in nullable}
+    changes = patch_changes(payload, Service)  # the PATCH rule: null clears or is refused
+    version = changes.pop("version")
     service = services.service_update(
         by=request.user,  # type: ignore[arg-type]
         service=service,
@@ -335,15 +335,15 @@ class ReferralOut(Schema):
 
 
 class ReferralIn(Schema):
-    case_id: int
-    provider_id: int
-    service_id: int | None = None
+    case_id: RecordId
+    provider_id: RecordId
+    service_id: RecordId | None = None
     role: str = Field(..., max_length=32)
-    to_user_id: int | None = None
+    to_user_id: RecordId | None = None
     reason: CleanStr = Field(..., min_length=1, max_length=4000)
     urgency: str = Field("routine", max_length=16)
     sections: list[str] = Field(..., max_length=20)
-    intervention_id: int | None = Field(None, ge=1)
+    intervention_id: RecordId | None = Field(None, ge=1)
     legal_basis: CleanStr = Field("", max_length=2000)
 
 
@@ -361,7 +361,7 @@ class ReferralOutcomeIn(ReferralVersionIn):
 
 class ReferralFilter(DirectoryPage):
     box: str = Field("all", pattern="^(all|incoming|outgoing)$")
-    case_id: int | None = None
+    case_id: RecordId | None = None
     status: str = Field("", max_length=16)
 
 
@@ -544,7 +544,7 @@ class NotificationFilter(DirectoryPage):
 
 
 class NotificationReadIn(Schema):
-    ids: list[int] | None = Field(None, max_length=500)
+    ids: list[RecordId] | None = Field(None, max_length=500)
 
 
 class NotificationReadOut(Schema):

@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 
 from tirek.audit.services import client_ip
 from tirek.core.ratelimit import check as rate_limit
-from tirek.core.validation import CleanStr
+from tirek.core.validation import BoundedDate, CleanStr, RecordId
 
 from . import cascade as cascade_mod
 from . import permissions, selectors, services
@@ -90,13 +90,13 @@ class EventIn(Schema):
     title: CleanStr = Field(..., min_length=1, max_length=200)
     kind: Event.Kind
     mode: Event.Mode
-    start_date: date
-    end_date: date
+    start_date: BoundedDate
+    end_date: BoundedDate
     place: CleanStr = Field("", max_length=200)
     organisers: CleanStr = Field("", max_length=500)
     funders: CleanStr = Field("", max_length=500)
     language: str = Field("ru", max_length=8)
-    course_ids: list[int] = Field(..., min_length=1, max_length=20)
+    course_ids: list[RecordId] = Field(..., min_length=1, max_length=20)
     attendance_threshold: int = Field(80, ge=0, le=100)
     pass_mark: int = Field(70, ge=0, le=100)
 

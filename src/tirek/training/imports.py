@@ -3,8 +3,6 @@ all or nothing, with a report naming each bad row and what is wrong with it."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +15,7 @@ from django.utils.translation import gettext as _
 from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.core.uploaded_tables import TableLimits, read_table
 from tirek.core.validation import reject_control_chars
 from tirek.organisations.models import Region
 
@@ -24,9 +23,8 @@ from . import permissions
 from .models import Audience, Event, Participant, Sex
 from .services import participant_for_user
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 2000
-MAX_COLUMNS = 30
+LIMITS = TableLimits(max_bytes=5 * 1024 * 1024, max_rows=2000, max_columns=30)
+MAX_ROWS = LIMITS.max_rows
 
 # Column names accepted in the header row (lower case), Russian and English.
 COLUMNS = {
@@ -72,47 +70,7 @@ class ImportReport:
 
 
 def _read_rows(upload: UploadedFile) -> list[list[Any]]:
-    name = (upload.name or "").lower()
-    if (upload.size or 0) > MAX_BYTES:
-        raise ValidationError(_("The file is too large (5 MB at most)."))
-    data = upload.read()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheet = workbook.worksheets[0]
-            # Stop reading past the row limit and the known columns: a small compressed
-            # file can unpack into millions of cells.
-            rows = []
-            for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-                rows.append(list(row))
-                if len(rows) > MAX_ROWS + 1:
-                    break
-            workbook.close()
-        except Exception as exc:  # openpyxl raises many kinds on a damaged file
-            raise ValidationError(_("This is not a readable XLSX file.")) from exc
-        return rows
-    if name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "cp1251"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValidationError(_("The CSV file must be in UTF-8 (or Windows-1251)."))
-        if "\x00" in text:
-            raise ValidationError(_("This is not a text CSV file."))
-        sample = text[:4096]
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","
-        rows = []
-        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
-            rows.append(row[:MAX_COLUMNS])
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
-    raise ValidationError(_("Upload a .csv or .xlsx file."))
+    return read_table(upload, LIMITS)
 
 
 def _cell(value: Any) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from html import escape
+from urllib.parse import urlsplit
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -20,10 +21,35 @@ _INLINE = re.compile(
     r"|\*\*(?P<bold>.+?)\*\*"
     r"|\*(?P<italic>[^*]+)\*"
 )
-_SAFE_HREF = re.compile(r"^(https?://[^\s]+|/[^\s/][^\s]*|/)$")
+_ASCII_HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
 _ASSET = re.compile(r"^asset:(\d{1,12})$")
 
 AssetUrl = Callable[[int], str | None]
+
+
+def safe_href(href: str) -> str | None:
+    """The link as a browser would follow it, if it stays on this site (a path from the
+    root) or is a plain http(s) address; else None.
+
+    Browsers drop tabs and newlines anywhere in a URL and read a backslash as a slash, so
+    ``/\\evil.example`` and ``//evil.example`` are both addresses on another site
+    ("protocol-relative"); the check is made on the URL so normalised, and that is what
+    the page links to."""
+    url = re.sub(r"^[\x00-\x20]+|[\x00-\x20]+$|[\t\n\r]", "", href).replace("\\", "/")
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url):
+        return None
+    if url.startswith("/"):
+        return None if url.startswith("//") else url
+    lowered = url.lower()
+    if not lowered.startswith(("http://", "https://")):
+        return None  # javascript:, data:, mailto:, "evil.example/x" and the rest
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if "@" in parts.netloc or not parts.hostname or not _ASCII_HOST.match(parts.netloc):
+        return None  # "https://bank.example@evil.example" misleads the reader
+    return parts.geturl()
 
 
 def _inline(text: str, asset_url: AssetUrl) -> str:
@@ -40,9 +66,9 @@ def _inline(text: str, asset_url: AssetUrl) -> str:
             else:
                 out.append(escape(match.group(0)))
         elif match.group("href") is not None:
-            href = match.group("href")
+            href = safe_href(match.group("href"))
             label = _inline(match.group("text"), asset_url)
-            if _SAFE_HREF.match(href):
+            if href is not None:
                 rel = ' rel="noopener noreferrer"' if href.startswith("http") else ""
                 out.append(f'<a href="{escape(href)}"{rel}>{label}</a>')
             else:

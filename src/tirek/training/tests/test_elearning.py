@@ -205,3 +205,43 @@ def test_it_shows_the_learners_knowledge_gain_on_the_course(world: World) -> Non
     services.quiz_submit(user=learner, quiz=final, answers=right_answers(final))  # 100 %
     page = logged_in_client(learner).get(f"/training/courses/{course.pk}/").content.decode()
     assert "прирост знаний от входного к итоговому тесту: 100,0 баллов" in page
+
+
+HOSTILE_LINKS = [
+    "/\\evil.example/x",
+    "\\\\evil.example/x",
+    "//evil.example/x",
+    "\\/evil.example/x",
+    "/\\/evil.example",
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "evil.example/x",
+    "https://bank.example@evil.example/",
+    "https:",
+    "https:///x",
+    "http://evil.example\x00.org/",
+    "\x01javascript:alert(1)",
+    "mailto:someone@evil.example",
+]
+
+
+@pytest.mark.parametrize("href", HOSTILE_LINKS)
+def test_a_lesson_link_cannot_leave_the_site_by_a_trick(href: str) -> None:
+    html = richtext.render(f"[x]({href})")
+    assert "<a " not in html, html
+
+
+@pytest.mark.parametrize(
+    ("href", "expected"),
+    [
+        ("/training/courses/", "/training/courses/"),
+        ("/", "/"),
+        ("https://example.org/a?b=1#c", "https://example.org/a?b=1#c"),
+        ("HTTP://example.org", "http://example.org"),
+        ("https:\\\\example.org\\x", "https://example.org/x"),
+    ],
+)
+def test_safe_lesson_links_are_kept_as_the_browser_reads_them(href: str, expected: str) -> None:
+    assert f'href="{expected}"' in richtext.render(f"[x]({href})")

@@ -137,3 +137,23 @@ def test_it_refuses_a_file_with_too_many_rows(setup: tuple) -> None:
     report = participants_import(by=coordinator, event=ev, upload=_csv(rows))
     assert not report.ok and "2000" in report.file_error
     assert Participant.objects.count() == 0
+
+
+def test_a_spreadsheet_bomb_is_refused_quickly_and_changes_nothing(setup: tuple) -> None:
+    import time
+
+    from django.utils import translation
+
+    from tirek.audit.models import AuditEntry
+    from tirek.core.tests.test_uploaded_tables import _one_row_of, _with_sheet
+
+    coordinator, ev = setup
+    audit_before = AuditEntry.objects.count()
+    started = time.monotonic()
+    with translation.override("en"):
+        report = participants_import(
+            by=coordinator, event=ev, upload=_with_sheet(_one_row_of(2_000_000))
+        )
+    assert time.monotonic() - started < 2
+    assert not report.ok and "unpacks to far more data" in report.file_error
+    assert Participant.objects.count() == 0 and AuditEntry.objects.count() == audit_before
