@@ -84,6 +84,7 @@ __all__ = [
     "team_roles",
     "visible_cases",
     "visible_persons",
+    "works_on_cases",
 ]
 
 S = Section
@@ -146,6 +147,12 @@ def _casework_roles(user: Any) -> frozenset[str]:
 
 def _emergency_roles(user: Any) -> frozenset[str]:
     return _casework_roles(user) & EMERGENCY_ROLES
+
+
+def works_on_cases(user: Any) -> bool:
+    """Holds a role that relates to cases (and is no system administrator): has the case
+    list, may be put on a team."""
+    return bool(_casework_roles(user))
 
 
 def may_break_glass(user: Any) -> bool:

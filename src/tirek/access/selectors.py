@@ -54,11 +54,11 @@ supervised_unit_id = policy.supervised_unit_id
 
 
 def active_team(case: Case | int) -> QuerySet[CaseTeamMember]:
-    """The case's current team, people first by role then by when they joined."""
+    """The case's current team, in the order they joined."""
     return (
         CaseTeamMember.objects.filter(case=case, removed_at__isnull=True)
         .select_related("user", "user__agency")
-        .order_by("role", "added_at", "id")
+        .order_by("added_at", "id")
     )
 
 

@@ -303,14 +303,17 @@ def dpo_panel(request: HttpRequest) -> dict[str, Any] | None:
 def approvals_panel(request: HttpRequest) -> dict[str, Any] | None:
     """Supervisors: consent overrides waiting for their approval."""
     user = request.user
-    if not user.has_role(Role.SUPERVISOR) or not user.unit_id:  # type: ignore[union-attr]
+    # Whom the user supervises is the policy's answer (nobody, for a system administrator
+    # who also holds the supervisor role: the reason of an override is case data).
+    supervised = access_selectors.supervised_cases(user)
+    if access_selectors.supervised_unit_id(user) is None:
         return None
     waiting = list(
         Consent.objects.filter(
             is_override=True,
             override_approved_at__isnull=True,
             withdrawn_at__isnull=True,
-            person__cases__supervising_unit_id=user.unit_id,  # type: ignore[union-attr]
+            person__in=supervised.values("person_id"),
         )
         .exclude(recorded_by=user)
         .select_related("person")
