@@ -40,6 +40,8 @@ __all__ = [
     "supervisors_of",
     "team_cases",
     "team_users",
+    "team_workload",
+    "users_on_teams",
     "visible_cases",
     "visible_persons",
 ]
@@ -87,6 +89,22 @@ def team_users(case: Case | int, roles: Iterable[str]) -> list[User]:
             case_memberships__removed_at__isnull=True,
             case_memberships__role__in=list(roles),
         ).distinct()
+    )
+
+
+def users_on_teams(cases: Any) -> QuerySet[User]:
+    """Active users on the current team of any of ``cases`` (a case queryset)."""
+    members = CaseTeamMember.objects.filter(case__in=cases, removed_at__isnull=True)
+    return User.objects.filter(is_active=True, pk__in=members.values("user_id"))
+
+
+def team_workload(
+    *, roles: Iterable[str], case_statuses: Iterable[str]
+) -> QuerySet[CaseTeamMember]:
+    """Every current membership in ``roles`` on cases in ``case_statuses``, installation
+    wide — for aggregates about staff (training needs), never for showing cases."""
+    return CaseTeamMember.objects.filter(
+        removed_at__isnull=True, case__status__in=list(case_statuses), role__in=list(roles)
     )
 
 
