@@ -32,6 +32,7 @@ __all__ = [
     "emergency_scope_extensions",
     "has_membership",
     "membership",
+    "memberships_active_at",
     "memberships_of",
     "on_team",
     "supervised_cases",
@@ -105,6 +106,13 @@ def team_workload(
     wide — for aggregates about staff (training needs), never for showing cases."""
     return CaseTeamMember.objects.filter(
         removed_at__isnull=True, case__status__in=list(case_statuses), role__in=list(roles)
+    )
+
+
+def memberships_active_at(moment: Any) -> QuerySet[CaseTeamMember]:
+    """Memberships that had begun and not yet ended at ``moment`` (for indicators)."""
+    return CaseTeamMember.objects.filter(added_at__lt=moment).filter(
+        Q(removed_at__isnull=True) | Q(removed_at__gte=moment)
     )
 
 

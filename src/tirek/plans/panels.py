@@ -153,12 +153,8 @@ def alerts_panel(request: HttpRequest) -> dict[str, Any] | None:
     missed_rows = [r for r in _my_due_rows(request) if r.overdue and r.step == Step.REVIEW][
         :PANEL_ROWS
     ]
-    my_cases = list(
-        Case.objects.filter(team__user=user, team__removed_at__isnull=True)
-        .exclude(status="closed")
-        .select_related("person")
-        .distinct()[:50]
-    )
+    # Cases the user is on the team of and may still open (the policy decides).
+    my_cases = list(access.team_cases(user).exclude(status="closed").select_related("person")[:50])
     consent = _consent_alerts(my_cases)
     if not (missed_rows or consent):
         return None
