@@ -6,6 +6,18 @@ Relations that grant anything:
 - member of the case team, with a role on this case (the user must still hold that role);
 - supervisor of the case's supervising unit;
 - an active emergency (break-the-glass) access: read only, time limited, reviewed by the DPO.
+
+Emergency access (DESIGN.md section 4) is open only to the roles that act when a child is
+in danger and nobody on the team can be reached: ``EMERGENCY_ROLES`` = case manager,
+social worker, psychologist and supervisor. They carry the case and its safety decisions.
+School liaison, health worker, religious counsellor, lawyer and interviewer do not: they
+see one section of cases they are brought onto, and an emergency in their field is handled
+by calling the case manager or the unit's supervisor. An emergency access opens the
+sections of the user's emergency roles only, and only on cases of the user's own region
+(its subtree) or agency, unless a supervisor of the case's unit has extended it to the
+user (``tirek.access.models.EmergencyScopeExtension``, audited). Opening one is rate
+limited per person and across the installation and announced at once to the case's
+supervisors and the DPO (``tirek.access.services.open_emergency_access``).
 Everyone else — colleagues of the same agency who are not on the team, staff of another
 region, roles that do no casework — sees nothing: the case is a 404, as if it did not exist.
 A user holding the system administrator role never reads case data, whatever else they hold.
@@ -51,6 +63,7 @@ from .sections import Section
 __all__ = [
     "PROTECTED_FROM",
     "PROTECTED_SECTIONS",
+    "EMERGENCY_ROLES",
     "ROLE_SECTIONS",
     "SECURITY_ROLES",
     "Section",
@@ -60,7 +73,9 @@ __all__ = [
     "cases_with_section",
     "get_case",
     "has_emergency_access",
+    "in_emergency_scope",
     "is_supervisor_of",
+    "supervised_unit_id",
     "may_break_glass",
     "reads_through_emergency_access_only",
     "relations_changed",
@@ -69,6 +84,7 @@ __all__ = [
     "team_roles",
     "visible_cases",
     "visible_persons",
+    "works_on_cases",
 ]
 
 S = Section
@@ -107,6 +123,10 @@ ROLE_SECTIONS: dict[str, frozenset[str]] = {
 # Roles that never see protected identity sections, even when granted them by a referral.
 PROTECTED_FROM = frozenset({Role.SCHOOL_LIAISON, Role.HEALTH_WORKER})
 PROTECTED_SECTIONS = frozenset({S.RETURN_HISTORY, S.FAMILY})
+# Roles that may break the glass (see the module docstring for why these four).
+EMERGENCY_ROLES = frozenset(
+    {Role.CASE_MANAGER, Role.SOCIAL_WORKER, Role.PSYCHOLOGIST, Role.SUPERVISOR}
+)
 # Law enforcement: the only roles that see the SECURITY section.
 SECURITY_ROLES = frozenset(r for r, sections in ROLE_SECTIONS.items() if S.SECURITY in sections)
 
@@ -125,9 +145,53 @@ def _casework_roles(user: Any) -> frozenset[str]:
     return frozenset(roles & CASEWORK_ROLES)
 
 
-def may_break_glass(user: Any) -> bool:
-    """Only casework roles may open a case through emergency access."""
+def _emergency_roles(user: Any) -> frozenset[str]:
+    return _casework_roles(user) & EMERGENCY_ROLES
+
+
+def works_on_cases(user: Any) -> bool:
+    """Holds a role that relates to cases (and is no system administrator): has the case
+    list, may be put on a team."""
     return bool(_casework_roles(user))
+
+
+def may_break_glass(user: Any) -> bool:
+    """Only the roles that act in emergencies may open a case through emergency access."""
+    return bool(_emergency_roles(user))
+
+
+def supervised_unit_id(user: Any) -> int | None:
+    """The unit whose cases the user supervises, or None (not a supervisor, no unit, or a
+    system administrator, who never reads case data whatever else they hold)."""
+    if Role.SUPERVISOR in _casework_roles(user) and user.unit_id:
+        return int(user.unit_id)
+    return None
+
+
+def _home_region_paths(user: Any) -> set[str]:
+    places = (user.region, getattr(user.unit, "region", None), getattr(user.agency, "region", None))
+    return {r.path for r in places if r is not None}
+
+
+def in_emergency_scope(user: Any, case: Case) -> bool:
+    """May the user break the glass on this case: a case of their own region (or one below
+    it) or of their agency, or of a unit whose supervisor extended it to them."""
+    if not may_break_glass(user):
+        return False
+    region = case.region
+    if region is not None and any(region.path.startswith(p) for p in _home_region_paths(user)):
+        return True
+    unit = case.supervising_unit
+    if user.agency_id and unit is not None and unit.agency_id == user.agency_id:
+        return True
+    from .models import EmergencyScopeExtension
+
+    return EmergencyScopeExtension.objects.filter(
+        user=user,
+        unit_id=case.supervising_unit_id,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).exists()
 
 
 # --- relations --------------------------------------------------------------------------
@@ -175,11 +239,8 @@ def _relation(user: Any, case: Case) -> _Relation:
 
 
 def is_supervisor_of(user: Any, case: Case) -> bool:
-    return bool(
-        Role.SUPERVISOR in _casework_roles(user)
-        and user.unit_id
-        and user.unit_id == case.supervising_unit_id
-    )
+    unit_id = supervised_unit_id(user)
+    return unit_id is not None and unit_id == case.supervising_unit_id
 
 
 def team_roles(user: Any, case: Case) -> list[CaseTeamMember]:
@@ -190,7 +251,7 @@ def team_roles(user: Any, case: Case) -> list[CaseTeamMember]:
 
 
 def has_emergency_access(user: Any, case: Case) -> bool:
-    return bool(_casework_roles(user)) and _relation(user, case).emergency
+    return bool(_emergency_roles(user)) and _relation(user, case).emergency
 
 
 def reads_through_emergency_access_only(user: Any, case: Case) -> bool:
@@ -254,7 +315,7 @@ def sections_for(user: Any, case: Case, *, include_emergency: bool = True) -> fr
     if is_supervisor_of(user, case):
         grants.append(_Grant(Role.SUPERVISOR))
     if include_emergency and relation.emergency:
-        grants.extend(_Grant(role) for role in roles)
+        grants.extend(_Grant(role) for role in roles & EMERGENCY_ROLES)
     return _sections(grants, case.protected_identity)
 
 
@@ -277,7 +338,7 @@ def sections_for_many(user: Any, cases: Iterable[Case]) -> dict[int, frozenset[s
         if is_supervisor_of(user, case):
             grants.append(_Grant(Role.SUPERVISOR))
         if case.pk in emergency:
-            grants.extend(_Grant(role) for role in roles)
+            grants.extend(_Grant(role) for role in roles & EMERGENCY_ROLES)
         result[case.pk] = _sections(grants, case.protected_identity)
     return result
 
@@ -320,12 +381,12 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     roles = _casework_roles(user)
     if not roles:
         return Case.objects.none()
-    parts: list[QuerySet[Any]] = [
-        _memberships(user).values("case_id"),
-        _active_emergency(user).values("case_id"),
-    ]
-    if Role.SUPERVISOR in roles and user.unit_id:
-        parts.append(Case.objects.filter(supervising_unit_id=user.unit_id).values("id"))
+    parts: list[QuerySet[Any]] = [_memberships(user).values("case_id")]
+    if roles & EMERGENCY_ROLES:
+        parts.append(_active_emergency(user).values("case_id"))
+    unit_id = supervised_unit_id(user)
+    if unit_id is not None:
+        parts.append(Case.objects.filter(supervising_unit_id=unit_id).values("id"))
     return _ids_in(parts)
 
 
@@ -346,17 +407,19 @@ def cases_with_section(user: Any, section: str) -> QuerySet[Case]:
         grants_it |= extra & (~Q(role__in=SECURITY_ROLES) | ~Q(legal_basis=""))
     members = _memberships(user).filter(grants_it)
     emergency = _active_emergency(user)
+    by_emergency = by_default & EMERGENCY_ROLES
     parts: list[QuerySet[Any]] = []
     if section in PROTECTED_SECTIONS:
         # Protected identity: a grant held as school or health staff does not count.
         members = members.filter(~Q(role__in=PROTECTED_FROM) | Q(case__protected_identity=False))
-        if by_default and not by_default - PROTECTED_FROM:
+        if by_emergency and not by_emergency - PROTECTED_FROM:
             emergency = emergency.filter(case__protected_identity=False)
     parts.append(members.values("case_id"))
-    if by_default:
+    if by_emergency:
         parts.append(emergency.values("case_id"))
-    if Role.SUPERVISOR in roles and user.unit_id and section in ROLE_SECTIONS[Role.SUPERVISOR]:
-        parts.append(Case.objects.filter(supervising_unit_id=user.unit_id).values("id"))
+    unit_id = supervised_unit_id(user)
+    if unit_id is not None and section in ROLE_SECTIONS[Role.SUPERVISOR]:
+        parts.append(Case.objects.filter(supervising_unit_id=unit_id).values("id"))
     return _ids_in(parts)
 
 

@@ -7,11 +7,11 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access import policy
+from tirek.access import selectors as access
 from tirek.accounts.models import User
 from tirek.core.patching import patch_changes
 from tirek.core.validation import BoundedDate, CleanStr, RecordId
@@ -388,12 +388,10 @@ def add_team_member(request: HttpRequest, case_id: int, payload: TeamMemberIn) -
 @router.delete("/{int:case_id}/team/{int:member_id}", response={204: None})
 def remove_team_member(request: HttpRequest, case_id: int, member_id: int) -> Status:
     case = policy.get_case(request.user, case_id, request=request)
-    member = get_object_or_404(
-        CaseTeamMember.objects.select_related("user"),
-        pk=member_id,
-        case=case,
-        removed_at__isnull=True,
-    )
+    try:
+        member = access.membership(case, member_id)
+    except CaseTeamMember.DoesNotExist as exc:
+        raise Http404 from exc
     services.team_member_remove(
         by=request.user,  # type: ignore[arg-type]
         case=case,

@@ -9,7 +9,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from tirek.access.policy import may_break_glass
+        from tirek.access.policy import works_on_cases
         from tirek.core.registry import (
             CaseNumbers,
             NavItem,
@@ -24,7 +24,7 @@ class CasesConfig(AppConfig):
 
         from . import api, attachments, demo, selectors, views
 
-        add_nav(NavItem(label=_("Cases"), url_name="cases:list", visible=may_break_glass, order=20))
+        add_nav(NavItem(label=_("Cases"), url_name="cases:list", visible=works_on_cases, order=20))
         add_urls("cases/", "tirek.cases.urls")
         add_api_router("/cases", api.router)
         add_my_work_panel(20, views.my_work_panel)

@@ -212,20 +212,24 @@ def load(stdout: Any) -> None:
 
 
 def _emergency_access(users: dict[str, User]) -> None:
-    """One break-the-glass by the demo health worker, for the DPO's review list."""
+    """One break-the-glass by the demo social worker (a role that acts in emergencies, in
+    the case's region), for the DPO's review list."""
+    from tirek.access import selectors as access
     from tirek.privacy.services import emergency_access_open
 
-    health = users.get("demo-health-worker")
+    worker = users.get("demo-social-worker")
+    if worker is None:
+        return
     case = (
-        Case.objects.filter(supervising_unit__name__isnull=False, region__code="kz-karaganda")
-        .exclude(team__user=health)
+        Case.objects.filter(region__code="kz-karaganda")
+        .exclude(pk__in=access.memberships_of(worker).values("case_id"))
         .order_by("number")
         .first()
     )
-    if health is None or case is None:
+    if case is None:
         return
     emergency_access_open(
-        by=health,
+        by=worker,
         case_id=case.pk,
         justification="Ребёнок доставлен в поликлинику с высокой температурой без сопровождения; "
         "нужны сведения о прививках и аллергиях.",

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from tirek.access import policy
-from tirek.accounts.roles import Role
+from tirek.access import selectors as access
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.organisations.models import Region
@@ -60,13 +60,9 @@ def case_list(user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
     f = filters or CaseFilters()
     cases = policy.visible_cases(user)
     if f.scope == "mine":
-        cases = cases.filter(
-            pk__in=CaseTeamMember.objects.filter(user=user, removed_at__isnull=True).values(
-                "case_id"
-            )
-        )
-    elif f.scope == "unit" and user.has_role(Role.SUPERVISOR) and user.unit_id:
-        cases = cases.filter(supervising_unit_id=user.unit_id)
+        cases = cases.filter(access.on_team(user, "pk"))
+    elif f.scope == "unit" and access.supervised_unit_id(user) is not None:
+        cases = cases.filter(access.supervised_q(user, prefix=""))
     if f.status:
         cases = cases.filter(status=f.status)
     elif f.open_only:
@@ -116,11 +112,7 @@ def note_get(user: Any, case: Case, note_id: Any) -> ContactNote:
 
 
 def team_of(case: Case) -> QuerySet[CaseTeamMember]:
-    return (
-        CaseTeamMember.objects.filter(case=case, removed_at__isnull=True)
-        .select_related("user", "user__agency")
-        .order_by("added_at", "id")
-    )
+    return access.active_team(case)
 
 
 def attachment_download(

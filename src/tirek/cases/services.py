@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tirek.access import policy
+from tirek.access import selectors as access_selectors
+from tirek.access import services as access_services
 from tirek.accounts.models import User
 from tirek.accounts.roles import CASEWORK_ROLES, REGISTERING_ROLES, Role
 from tirek.audit.models import Action
@@ -93,7 +95,7 @@ def case_open(
     is a case manager; the supervising unit is ``by``'s unit; the region is the unit's.
     The case manager joins the case team. A person has at most one open case.
     """
-    if not by.has_role(*REGISTERING_ROLES) or not policy.may_break_glass(by):
+    if not by.has_role(*REGISTERING_ROLES) or not policy.works_on_cases(by):
         raise PermissionDenied(_("Your role does not allow opening cases."))
     if case_manager is None:
         if not by.has_role(Role.CASE_MANAGER):
@@ -130,8 +132,8 @@ def case_open(
             case.save()
     except IntegrityError as exc:  # the same person opened twice at once
         raise ValidationError({"person_id": _("This person already has an open case.")}) from exc
-    CaseTeamMember.objects.create(
-        case=case, user=case_manager, role=Role.CASE_MANAGER, added_by=by, added_at=now
+    access_services.grant_membership(
+        case=case, user=case_manager, role=Role.CASE_MANAGER, by=by, at=now
     )
     _event(case, EventKind.OPENED, by, number=case.number)
     record(
@@ -303,21 +305,11 @@ def team_member_add(
     sections = sorted(set(sections or []))
     if any(s not in policy.Section.ALL for s in sections):
         raise ValidationError({"sections": _("Unknown section.")})
-    if CaseTeamMember.objects.filter(
-        case=case, user=user, role=role, removed_at__isnull=True
-    ).exists():
+    if access_selectors.has_membership(case, user, [role]):
         raise ValidationError({"user_id": _("This person is already on the team in that role.")})
-    member = CaseTeamMember(
-        case=case, user=user, role=role, added_by=by, sections=sections, legal_basis=legal_basis
+    member = access_services.grant_membership(
+        case=case, user=user, role=role, by=by, sections=sections, legal_basis=legal_basis
     )
-    member.full_clean()
-    try:
-        with transaction.atomic():
-            member.save()
-    except IntegrityError as exc:
-        raise ValidationError(
-            {"user_id": _("This person is already on the team in that role.")}
-        ) from exc
     _event(
         case,
         EventKind.TEAM_ADDED,
@@ -346,10 +338,7 @@ def team_member_remove(
         raise ValidationError({"member_id": _("No such team member.")})
     if member.role == Role.CASE_MANAGER and member.user_id == case.case_manager_id:
         raise Refused(_("The lead case manager stays on the team; transfer the case instead."))
-    updated = CaseTeamMember.objects.filter(pk=member.pk, removed_at__isnull=True).update(
-        removed_at=timezone.now(), removed_by=by
-    )
-    if not updated:
+    if not access_services.release_membership(member, by=by):
         raise Conflict(stale_message())
     _event(
         case,
@@ -409,14 +398,10 @@ def case_transfer(
     )
     if not updated:
         raise Conflict(stale_message())
-    CaseTeamMember.objects.filter(
-        case=case, user_id=old_manager, role=Role.CASE_MANAGER, removed_at__isnull=True
-    ).update(removed_at=now, removed_by=by)
-    if not CaseTeamMember.objects.filter(
-        case=case, user=case_manager, role=Role.CASE_MANAGER, removed_at__isnull=True
-    ).exists():
-        CaseTeamMember.objects.create(
-            case=case, user=case_manager, role=Role.CASE_MANAGER, added_by=by, added_at=now
+    access_services.release_role(case=case, user_id=old_manager, role=Role.CASE_MANAGER, by=by)
+    if not access_selectors.has_membership(case, case_manager, [Role.CASE_MANAGER]):
+        access_services.grant_membership(
+            case=case, user=case_manager, role=Role.CASE_MANAGER, by=by, at=now
         )
     case.refresh_from_db()
     _event(case, EventKind.TRANSFERRED, by, to_unit=str(to_unit), reason=reason[:300])

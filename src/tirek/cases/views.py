@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tirek.access import policy
+from tirek.access import selectors as access
 from tirek.core.exceptions import Conflict, Refused
 from tirek.organisations.models import Region
 
@@ -42,7 +43,7 @@ def add_errors(form: Any, exc: ValidationError) -> None:
 
 
 def _casework_only(request: HttpRequest) -> None:
-    if not policy.may_break_glass(request.user):
+    if not policy.works_on_cases(request.user):
         raise PermissionDenied
 
 
@@ -91,13 +92,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     sections = policy.sections_for(user, case)
     emergency = None
     if not policy.team_roles(user, case) and not policy.is_supervisor_of(user, case):
-        from tirek.privacy.models import EmergencyAccess
-
-        emergency = (
-            EmergencyAccess.objects.filter(user=user, case=case, expires_at__gt=timezone.now())
-            .order_by("-expires_at")
-            .first()
-        )
+        emergency = access.active_emergency_access(user, case)
     team = list(selectors.team_of(case))
     notes = list(selectors.notes_for(user, case)[:50])
     writable = services.note_sections_for(user, case)
@@ -209,9 +204,7 @@ def team_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
     if not policy.can_manage(request.user, case):
         raise PermissionDenied
     try:
-        member = CaseTeamMember.objects.select_related("user").get(
-            pk=member_id, case=case, removed_at__isnull=True
-        )
+        member = access.membership(case, member_id)
     except CaseTeamMember.DoesNotExist as exc:
         raise Http404 from exc
     try:
@@ -360,7 +353,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 def my_work_panel(request: HttpRequest) -> dict[str, Any] | None:
     user = request.user
-    if not policy.may_break_glass(user):
+    if not policy.works_on_cases(user):
         return None
     from tirek.privacy.selectors import consent_status_many
 
@@ -373,11 +366,9 @@ def my_work_panel(request: HttpRequest) -> dict[str, Any] | None:
     statuses = consent_status_many([c.person for c in cases])
     lacking = [c for c in cases if statuses[c.person_id].needs_attention]
     unit_count = None
-    if user.has_role("supervisor") and user.unit_id:
+    if access.supervised_unit_id(user) is not None:  # the policy's answer, admin included
         unit_count = (
-            Case.objects.filter(supervising_unit_id=user.unit_id)
-            .exclude(status="closed")
-            .aggregate(n=Count("id"))["n"]
+            access.supervised_cases(user).exclude(status="closed").aggregate(n=Count("id"))["n"]
         )
     return {
         "title": _("My cases"),

@@ -3,10 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tirek.access import selectors as access
 from tirek.access.policy import visible_cases
 from tirek.accounts.models import User
 from tirek.accounts.roles import Role
@@ -21,27 +22,18 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def managed_cases(user: Any) -> QuerySet[Case]:
     """Open cases the user manages (case manager on the team, or supervisor of the unit)."""
-    condition = Q(team__user=user, team__role=Role.CASE_MANAGER, team__removed_at__isnull=True)
-    if user.has_role(Role.SUPERVISOR) and user.unit_id:
-        condition |= Q(supervising_unit_id=user.unit_id)
+    condition = access.on_team(user, "pk", [Role.CASE_MANAGER]) | access.supervised_q(user, "")
     return (
         visible_cases(user)
         .filter(condition)
         .exclude(status="closed")
         .select_related("person")
-        .distinct()
         .order_by("number")
     )
 
 
 def team_users(cases: Any) -> QuerySet[User]:
-    return (
-        User.objects.filter(
-            is_active=True, case_memberships__case__in=cases, case_memberships__removed_at=None
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
+    return access.users_on_teams(cases).order_by("last_name", "first_name", "username")
 
 
 def _user_label(user: User) -> str:

@@ -9,8 +9,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
+from tirek.access import selectors as access
 from tirek.access.policy import visible_cases
-from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
 
@@ -71,13 +71,13 @@ def my_actions(user: Any) -> QuerySet[ActionItem]:
 
 def overdue_actions_supervised(user: Any) -> QuerySet[ActionItem]:
     """Overdue actions of others on cases of the supervisor's unit."""
-    if not (user.has_role(Role.SUPERVISOR) and user.unit_id):
+    if access.supervised_unit_id(user) is None:  # the policy's answer, admin included
         return ActionItem.objects.none()
     return (
         ActionItem.objects.filter(
+            access.supervised_q(user),
             status=ActionStatus.OPEN,
             due_date__lt=timezone.localdate(),
-            case__supervising_unit_id=user.unit_id,
         )
         .filter(~Q(owner=user))
         .select_related("case__person", "owner", "conference")

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
+from tirek.access import selectors as access
 from tirek.access.policy import (
     Section,
     can_write,
@@ -26,7 +27,6 @@ from tirek.access.policy import (
     visible_cases,
 )
 from tirek.accounts.roles import Role
-from tirek.cases.models import CaseTeamMember
 
 from .models import Interview
 
@@ -68,17 +68,12 @@ def at_least(found: str | None, wanted: str) -> bool:
 def visible_interviews(user: Any) -> QuerySet[Interview]:
     """Interviews the user sees at any level, filtered in SQL."""
     cases = visible_cases(user)
-    welfare = Exists(
-        CaseTeamMember.objects.filter(
-            user=user, removed_at__isnull=True, case=OuterRef("case_id"), role__in=DATES_ROLES
-        )
-    )
+    welfare = access.on_team(user, "case_id", DATES_ROLES)
     condition = Q(case__in=cases_with_section(user, Section.SECURITY)) | Q(
         interviewer=user, case__in=cases
     )
     condition |= Q(welfare, case__in=cases)
-    if user.has_role(Role.SUPERVISOR) and user.unit_id:
-        condition |= Q(case__supervising_unit_id=user.unit_id, case__in=cases)
+    condition |= access.supervised_q(user) & Q(case__in=cases)
     return Interview.objects.filter(condition)
 
 

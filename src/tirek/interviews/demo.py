@@ -23,6 +23,7 @@ from .models import Interview, Readiness
 
 @transaction.atomic
 def load(stdout: Any) -> None:
+    from tirek.access import selectors as access
     from tirek.cases.models import Case
 
     users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
@@ -35,9 +36,9 @@ def load(stdout: Any) -> None:
         stdout.write("Demo interviews skipped: demo accounts are missing.")
         return
     case = (
-        Case.objects.filter(team__user=officer, team__role=Role.INTERVIEWER, team__removed_at=None)
-        .filter(team__user=psych, team__role=Role.PSYCHOLOGIST, team__removed_at=None)
-        .filter(supervising_unit_id=sup.unit_id)
+        Case.objects.filter(access.on_team(officer, "pk", [Role.INTERVIEWER]))
+        .filter(access.on_team(psych, "pk", [Role.PSYCHOLOGIST]))
+        .filter(access.supervised_q(sup, ""))
         .order_by("id")
         .first()
     )

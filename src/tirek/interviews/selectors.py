@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count as CountOf
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
+from tirek.access import selectors as access
 from tirek.access.policy import visible_cases
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
-from tirek.cases.models import CaseTeamMember
 
 from .access import DATES_ROLES, level, visible_interviews
 from .models import Interview, InterviewStatus, Matter, Readiness
@@ -82,20 +82,16 @@ def my_interview_tasks(user: Any) -> dict[str, list[Interview]]:
         "approve": [],
         "readiness": [],
     }
-    if user.has_role(Role.SUPERVISOR) and user.unit_id:
+    if access.supervised_unit_id(user) is not None:  # the policy's answer, admin included
         tasks["approve"] = list(
             base.filter(
-                case__supervising_unit_id=user.unit_id,
+                access.supervised_q(user),
                 is_repeat=True,
                 repeat_approved_at__isnull=True,
                 status__in=[InterviewStatus.REQUESTED, InterviewStatus.PLANNED],
             )[:10]
         )
-    psychologist_on = Exists(
-        CaseTeamMember.objects.filter(
-            user=user, removed_at__isnull=True, role=Role.PSYCHOLOGIST, case=OuterRef("case_id")
-        )
-    )
+    psychologist_on = access.on_team(user, "case_id", [Role.PSYCHOLOGIST])
     tasks["readiness"] = list(
         base.filter(
             psychologist_on,
@@ -112,14 +108,7 @@ def count_alerts(user: Any) -> list[tuple[Any, int]]:
     child has been interviewed more often than the threshold, with the count."""
     from tirek.cases.models import Case
 
-    welfare = Exists(
-        CaseTeamMember.objects.filter(
-            user=user, removed_at__isnull=True, role__in=DATES_ROLES, case=OuterRef("pk")
-        )
-    )
-    condition = Q(welfare)
-    if user.has_role(Role.SUPERVISOR) and user.unit_id:
-        condition |= Q(supervising_unit_id=user.unit_id)
+    condition = Q(access.on_team(user, "pk", DATES_ROLES)) | access.supervised_q(user, "")
     cases = visible_cases(user).filter(condition).exclude(status="closed")
     counts = dict(
         Interview.objects.filter(

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tirek.access import selectors as access_selectors
+from tirek.access import services as access_services
 from tirek.access.policy import is_supervisor_of, sections_for
 from tirek.accounts.models import User
 from tirek.accounts.roles import Role
@@ -74,18 +76,12 @@ def _text(value: str, field: str, *, required: bool = False, message: str = "") 
 
 def _welfare_team(case: Case) -> list[User]:
     """The case manager and the psychologists on the team."""
-    members = CaseTeamMember.objects.filter(
-        case=case, removed_at__isnull=True, role__in=[Role.CASE_MANAGER, Role.PSYCHOLOGIST]
-    ).select_related("user")
-    return [case.case_manager, *[m.user for m in members]]
+    members = access_selectors.team_users(case, [Role.CASE_MANAGER, Role.PSYCHOLOGIST])
+    return [case.case_manager, *members]
 
 
 def _supervisors(case: Case) -> list[User]:
-    return list(
-        User.objects.filter(
-            is_active=True, unit_id=case.supervising_unit_id, roles__role=Role.SUPERVISOR
-        ).distinct()
-    )
+    return access_selectors.supervisors_of(case)
 
 
 def _update(
@@ -280,15 +276,13 @@ def _ensure_on_team(by: User, interview: Interview, interviewer: User) -> CaseTe
         return None
     if not interviewer.has_role(Role.INTERVIEWER):
         raise ValidationError({"interviewer_id": _("Put the interviewer on the case team first.")})
-    member = CaseTeamMember(
+    member = access_services.grant_membership(
         case=case,
         user=interviewer,
         role=Role.INTERVIEWER,
-        added_by=by,
+        by=by,
         legal_basis=interview.legal_basis[:300],
     )
-    member.full_clean()
-    member.save()
     CaseEvent.objects.create(
         case=case,
         kind=EventKind.TEAM_ADDED,
@@ -485,7 +479,7 @@ def _release_membership(by: User, interview: Interview) -> None:
     same interviewer on the case still needs it."""
     if interview.membership_id is None:
         return
-    member = CaseTeamMember.objects.select_for_update().get(pk=interview.membership_id)
+    member = access_services.lock_membership(interview.membership_id)
     if member.removed_at is not None:
         return
     other = (
@@ -501,7 +495,7 @@ def _release_membership(by: User, interview: Interview) -> None:
     if other is not None:
         Interview.objects.filter(pk=other.pk).update(membership=member)
     else:
-        CaseTeamMember.objects.filter(pk=member.pk).update(removed_at=timezone.now(), removed_by=by)
+        access_services.release_membership(member, by=by)
         CaseEvent.objects.create(
             case_id=interview.case_id,
             kind=EventKind.TEAM_REMOVED,

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from tirek.access.policy import Section, can_write
+from tirek.access.policy import Section, can_write, is_supervisor_of
 from tirek.accounts.models import User
 from tirek.assessments import services as assessments
 from tirek.assessments.models import Assessment
@@ -515,7 +515,7 @@ def load(stdout: Any) -> None:
         almaty_children
         and manager2
         and supervisor2
-        and supervisor2.unit_id == almaty_children[0].supervising_unit_id
+        and is_supervisor_of(supervisor2, almaty_children[0])
     ):
         case = almaty_children[0]
         _assess(manager2, case, "tirek-initial", INITIAL, "Хорошо.", 50)

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tirek.access import selectors as access
 from tirek.accounts.models import User
 from tirek.assessments.domains import Domain
 from tirek.assessments.models import Assessment
@@ -46,15 +47,7 @@ class _PeopleMixin:
     fields: dict[str, forms.Field]
 
     def _people(self, case: Case) -> None:
-        team = (
-            User.objects.filter(
-                case_memberships__case=case,
-                case_memberships__removed_at__isnull=True,
-                is_active=True,
-            )
-            .distinct()
-            .order_by("last_name", "first_name", "username")
-        )
+        team = access.users_on_teams([case]).order_by("last_name", "first_name", "username")
         self.fields["responsible_user"].queryset = team  # type: ignore[attr-defined]
         self.fields["responsible_user"].label_from_instance = (  # type: ignore[attr-defined]
             lambda u: u.get_full_name() or u.username

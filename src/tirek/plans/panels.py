@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tirek.access import selectors as access
 from tirek.accounts.roles import Role
-from tirek.cases.models import Case, CaseTeamMember
+from tirek.cases.models import Case
 
 from . import selectors
 from .deadlines import Step, deadlines_for
@@ -68,8 +69,8 @@ MINE_LIMIT = 500
 def _my_due_rows(request: HttpRequest) -> list[TaskRow]:
     cached: list[TaskRow] | None = getattr(request, "_plans_due_mine", None)
     if cached is None:
-        on_a_team = CaseTeamMember.objects.filter(
-            user=request.user, removed_at__isnull=True
+        on_a_team = access.memberships_of(
+            request.user
         ).exists()  # one cheap query spares building the due-date query for nobody
         cached = (
             task_rows(selectors.due_cases(request.user, scope="mine")[:MINE_LIMIT])
@@ -99,9 +100,7 @@ def my_tasks_panel(request: HttpRequest) -> dict[str, Any] | None:
 
 def unit_tasks_panel(request: HttpRequest) -> dict[str, Any] | None:
     user = request.user
-    if not (
-        getattr(user, "is_authenticated", False) and user.has_role(Role.SUPERVISOR) and user.unit_id
-    ):
+    if access.supervised_unit_id(user) is None:  # the policy's answer, admin included
         return None
     plans = list(selectors.waiting_plans(user)[:PANEL_ROWS])
     closures = list(selectors.waiting_closures(user)[:PANEL_ROWS])
@@ -154,12 +153,8 @@ def alerts_panel(request: HttpRequest) -> dict[str, Any] | None:
     missed_rows = [r for r in _my_due_rows(request) if r.overdue and r.step == Step.REVIEW][
         :PANEL_ROWS
     ]
-    my_cases = list(
-        Case.objects.filter(team__user=user, team__removed_at__isnull=True)
-        .exclude(status="closed")
-        .select_related("person")
-        .distinct()[:50]
-    )
+    # Cases the user is on the team of and may still open (the policy decides).
+    my_cases = list(access.team_cases(user).exclude(status="closed").select_related("person")[:50])
     consent = _consent_alerts(my_cases)
     if not (missed_rows or consent):
         return None

@@ -10,10 +10,8 @@ from django.db.models import Case as Switch
 from django.db.models import (
     CharField,
     DateTimeField,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -22,9 +20,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from tirek.access import selectors as access
 from tirek.access.policy import Section, cases_with_section
-from tirek.accounts.roles import Role
-from tirek.cases.models import Case, CaseStatus, CaseTeamMember
+from tirek.cases.models import Case, CaseStatus
 
 from .deadlines import CaseFacts, Deadlines, Step, current_step, deadlines_for, schedule
 from .models import (
@@ -281,17 +279,12 @@ def due_cases(
     now = now or timezone.now()
     base = cases_with_section(user, Section.PLAN)
     if scope == "unit":
-        if not (user.has_role(Role.SUPERVISOR) and user.unit_id):
+        # The policy says whom the user supervises (nobody, for a system administrator).
+        if access.supervised_unit_id(user) is None:
             return Case.objects.none()
-        base = base.filter(supervising_unit_id=user.unit_id)
+        base = base.filter(access.supervised_q(user, prefix=""))
     else:
-        base = base.filter(
-            Exists(
-                CaseTeamMember.objects.filter(
-                    case=OuterRef("pk"), user=user, removed_at__isnull=True
-                )
-            )
-        )
+        base = base.filter(access.on_team(user, "pk"))
     qs = annotate_due(base.exclude(status=CaseStatus.TRANSFERRED), deadlines)
     horizon = now if overdue_only else now + timedelta(days=deadlines.upcoming_days)
     qs = qs.filter(due_at__isnull=False, due_at__lte=horizon)
@@ -301,23 +294,21 @@ def due_cases(
 
 
 def waiting_plans(user: Any) -> QuerySet[Plan]:
-    """Plans submitted in the supervisor's unit, oldest first."""
-    if not (user.has_role(Role.SUPERVISOR) and user.unit_id):
+    """Plans submitted in the unit the user supervises (as the policy says), oldest first."""
+    if access.supervised_unit_id(user) is None:
         return Plan.objects.none()
     return (
-        Plan.objects.filter(status=PlanStatus.SUBMITTED, case__supervising_unit_id=user.unit_id)
+        Plan.objects.filter(access.supervised_q(user), status=PlanStatus.SUBMITTED)
         .select_related("case__person", "submitted_by")
         .order_by("submitted_at")
     )
 
 
 def waiting_closures(user: Any) -> QuerySet[Closure]:
-    if not (user.has_role(Role.SUPERVISOR) and user.unit_id):
+    if access.supervised_unit_id(user) is None:
         return Closure.objects.none()
     return (
-        Closure.objects.filter(
-            status=ClosureStatus.REQUESTED, case__supervising_unit_id=user.unit_id
-        )
+        Closure.objects.filter(access.supervised_q(user), status=ClosureStatus.REQUESTED)
         .select_related("case__person", "requested_by")
         .order_by("requested_at")
     )

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tirek.access import selectors as access
 from tirek.access.policy import Section, get_case, is_supervisor_of
 from tirek.accounts.models import User
 from tirek.accounts.roles import Role
@@ -20,7 +21,7 @@ from tirek.assessments.models import Assessment, AssessmentStatus, InstrumentKin
 from tirek.assessments.services import check_writable
 from tirek.audit.models import Action
 from tirek.audit.services import record
-from tirek.cases.models import Case, CaseStatus, CaseTeamMember
+from tirek.cases.models import Case, CaseStatus
 from tirek.core.exceptions import Conflict, Refused
 from tirek.organisations.models import Agency
 
@@ -76,9 +77,7 @@ def is_case_manager(user: Any, case: Case) -> bool:
     """The case's lead worker: the named case manager or a case manager on the team."""
     if case.case_manager_id == user.pk:
         return True
-    return CaseTeamMember.objects.filter(
-        case=case, user=user, role=Role.CASE_MANAGER, removed_at__isnull=True
-    ).exists()
+    return access.has_membership(case, user, [Role.CASE_MANAGER])
 
 
 def _open_case(user: Any, case_id: Any, request: HttpRequest | None) -> Case:

@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tirek.access.policy import Section, can_write, get_case, is_supervisor_of
+from tirek.access.policy import (
+    Section,
+    can_write,
+    get_case,
+    is_supervisor_of,
+    supervised_unit_id,
+)
 from tirek.assessments.casework import case_context
 from tirek.assessments.domains import Domain
 from tirek.audit.models import Action
@@ -762,6 +768,6 @@ def tasks(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "overdue": overdue,
             "query": query.urlencode(),
-            "is_supervisor": request.user.has_role("supervisor") and bool(request.user.unit_id),
+            "is_supervisor": supervised_unit_id(request.user) is not None,
         },
     )

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from tirek.access import selectors as access_selectors
 from tirek.accounts.roles import Role
 from tirek.core.validation import BoundedDate, CleanStr, RecordId
 from tirek.organisations.models import Agency
@@ -238,7 +239,10 @@ def review_emergency_access(
     request: HttpRequest, access_id: int, payload: ReviewIn
 ) -> EmergencyAccessOut:
     _dpo(request)
-    access = EmergencyAccess.objects.select_related("case", "user").filter(pk=access_id).first()
+    try:
+        access = access_selectors.emergency_access(access_id)
+    except EmergencyAccess.DoesNotExist:
+        access = None
     if access is None:
         raise Http404
     access = services.emergency_access_review(

@@ -28,6 +28,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tirek.access import selectors as access_selectors
 from tirek.accounts.roles import Role
 
 from .conf import CONSENT_EXPIRY_WARNING_DAYS, consent_age_rule
@@ -272,20 +273,9 @@ def consents_of(person: Any) -> QuerySet[Consent]:
 # --- emergency access -------------------------------------------------------------------------
 
 
-def emergency_accesses_to_review() -> QuerySet[EmergencyAccess]:
-    return (
-        EmergencyAccess.objects.filter(reviewed_at__isnull=True)
-        .select_related("user", "user__agency", "case")
-        .order_by("granted_at", "id")
-    )
-
-
-def emergency_accesses_reviewed() -> QuerySet[EmergencyAccess]:
-    return (
-        EmergencyAccess.objects.filter(reviewed_at__isnull=False)
-        .select_related("user", "reviewed_by", "case")
-        .order_by("-reviewed_at", "-id")
-    )
+# Kept under their old names; the relation itself belongs to ``tirek.access``.
+emergency_accesses_to_review = access_selectors.emergency_accesses_to_review
+emergency_accesses_reviewed = access_selectors.emergency_accesses_reviewed
 
 
 def reads_during(access: EmergencyAccess) -> QuerySet[Any]:

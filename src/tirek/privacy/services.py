@@ -15,17 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tirek.access import policy
+from tirek.access import services as access_services
 from tirek.accounts.models import User
-from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
-from tirek.cases.models import Case, CaseEvent, EventKind
+from tirek.cases.models import Case
 from tirek.core.exceptions import Conflict, Refused
-from tirek.core.ratelimit import check as rate_limit
 from tirek.organisations.models import Agency
 
 from . import conf
-from .models import Consent, ConsentKind, EmergencyAccess, GivenBy, Purpose, ReviewOutcome
+from .models import Consent, ConsentKind, EmergencyAccess, GivenBy, Purpose
 from .selectors import is_default_giver, is_dpo
 
 logger = logging.getLogger(__name__)
@@ -51,7 +50,7 @@ def can_record_consent(user: Any, person: Any, case: Any = None) -> bool:
     cases = list(Case.objects.filter(person=person))
     if not cases:
         return bool(
-            person.created_by_id == getattr(user, "pk", None) and policy.may_break_glass(user)
+            person.created_by_id == getattr(user, "pk", None) and policy.works_on_cases(user)
         )
     return any(policy.can_write(user, case, policy.Section.FAMILY) for case in cases)
 
@@ -249,7 +248,6 @@ def _notify_dpo(access: EmergencyAccess) -> None:
         logger.exception("Could not e-mail the DPO about emergency access %s", access.pk)
 
 
-@transaction.atomic
 def emergency_access_open(
     *,
     by: User,
@@ -258,64 +256,19 @@ def emergency_access_open(
     case_number: str = "",
     request: HttpRequest | None = None,
 ) -> EmergencyAccess:
-    """Break the glass: read access to a case for a few hours, with a justification, an
-    audit entry, a note on the case timeline and a review by the DPO."""
-    if not policy.may_break_glass(by):
-        raise PermissionDenied(_("Your role does not allow emergency access."))
-    justification = (justification or "").strip()
-    minimum = conf.emergency_justification_min_length()
-    if len(justification) < minimum:
-        raise ValidationError(
-            {
-                "justification": _(
-                    "Explain why you need this case now, in at least %(n)d characters."
-                )
-                % {"n": minimum}
-            }
-        )
-    if len(justification) > 2000:
-        raise ValidationError({"justification": _("Keep it under 2000 characters.")})
-    rate_limit(
-        f"emergency:{by.pk}", limit=conf.emergency_access_limit_per_day(), window_seconds=86400
-    )
-    # Counted before the look-up, so nobody can probe case numbers faster than the limit.
-    try:
-        if case_id is not None:
-            case = Case.objects.select_related("person").get(pk=case_id)
-        else:
-            case = Case.objects.select_related("person").get(number__iexact=case_number.strip())
-    except (Case.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-    if policy.sections_for(by, case, include_emergency=False):
-        raise Refused(_("You already have access to this case."))
-    now = timezone.now()
-    access = EmergencyAccess(
-        case=case,
-        user=by,
+    """Break the glass (``tirek.access.services.open_emergency_access`` decides, records
+    and announces it), and e-mail the DPO's mailbox when one is configured."""
+    access: EmergencyAccess = access_services.open_emergency_access(
+        by=by,
         justification=justification,
-        granted_at=now,
-        expires_at=now + conf.emergency_access_duration(),
-    )
-    access.full_clean()
-    access.save()
-    CaseEvent.objects.create(
-        case=case,
-        kind=EventKind.EMERGENCY_ACCESS,
-        actor=by,
-        detail={"name": by.get_full_name() or by.username, "until": access.expires_at.isoformat()},
-    )
-    record(
-        actor=by,
-        action=Action.EMERGENCY_ACCESS,
-        obj=case,
+        case_id=case_id,
+        case_number=case_number,
         request=request,
-        detail={"access": access.pk, "expires_at": access.expires_at.isoformat()},
     )
     transaction.on_commit(lambda: _notify_dpo(access))
     return access
 
 
-@transaction.atomic
 def emergency_access_review(
     *,
     by: User,
@@ -325,30 +278,7 @@ def emergency_access_review(
     comment: str = "",
     request: HttpRequest | None = None,
 ) -> EmergencyAccess:
-    if not by.has_role(Role.DPO):
-        raise PermissionDenied(_("Only the data protection officer reviews emergency access."))
-    if outcome not in ReviewOutcome.values:
-        raise ValidationError({"outcome": _("Choose an outcome.")})
-    comment = comment.strip()
-    if outcome != ReviewOutcome.JUSTIFIED and not comment:
-        raise ValidationError({"comment": _("Say what was wrong or what must follow.")})
-    access.outcome, access.review_comment = outcome, comment
-    access.full_clean(exclude=["case", "user", "expires_at"])
-    updated = EmergencyAccess.objects.filter(pk=access.pk, version=version).update(
-        reviewed_at=timezone.now(),
-        reviewed_by=by,
-        outcome=outcome,
-        review_comment=comment,
-        version=F("version") + 1,
+    reviewed: EmergencyAccess = access_services.review_emergency_access(
+        by=by, access=access, version=version, outcome=outcome, comment=comment, request=request
     )
-    if not updated:
-        raise _stale()
-    access.refresh_from_db()
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=access,
-        request=request,
-        detail={"review": outcome, "case": access.case_id, "user": access.user_id},
-    )
-    return access
+    return reviewed

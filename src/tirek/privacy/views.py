@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tirek.access import policy
+from tirek.access import selectors as access_selectors
 from tirek.accounts.decorators import role_required
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
@@ -202,7 +203,15 @@ def emergency_open(request: HttpRequest) -> HttpResponse:
                     request=request,
                 )
             except Http404:
-                form.add_error("case_number", _("There is no case with this number."))
+                # The same answer for a missing case and one outside the user's scope.
+                form.add_error(
+                    "case_number",
+                    _(
+                        "There is no case with this number that you may open in an emergency. "
+                        "Outside your region and agency, a supervisor of the case's unit must "
+                        "first extend emergency access to you."
+                    ),
+                )
             except Refused as exc:
                 form.add_error("case_number", str(exc))
             except RateLimited:
@@ -243,9 +252,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.DPO)
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        access = EmergencyAccess.objects.select_related(
-            "user", "user__agency", "case", "reviewed_by"
-        ).get(pk=pk)
+        access = access_selectors.emergency_access(pk)
     except EmergencyAccess.DoesNotExist as exc:
         raise Http404 from exc
     form = ReviewForm(request.POST or None, initial={"version": access.version})
@@ -296,14 +303,17 @@ def dpo_panel(request: HttpRequest) -> dict[str, Any] | None:
 def approvals_panel(request: HttpRequest) -> dict[str, Any] | None:
     """Supervisors: consent overrides waiting for their approval."""
     user = request.user
-    if not user.has_role(Role.SUPERVISOR) or not user.unit_id:  # type: ignore[union-attr]
+    # Whom the user supervises is the policy's answer (nobody, for a system administrator
+    # who also holds the supervisor role: the reason of an override is case data).
+    supervised = access_selectors.supervised_cases(user)
+    if access_selectors.supervised_unit_id(user) is None:
         return None
     waiting = list(
         Consent.objects.filter(
             is_override=True,
             override_approved_at__isnull=True,
             withdrawn_at__isnull=True,
-            person__cases__supervising_unit_id=user.unit_id,  # type: ignore[union-attr]
+            person__in=supervised.values("person_id"),
         )
         .exclude(recorded_by=user)
         .select_related("person")

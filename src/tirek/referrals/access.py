@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
+from tirek.access import selectors as access
 from tirek.access.policy import ROLE_SECTIONS, Section, is_supervisor_of
 from tirek.accounts.roles import Role
-from tirek.cases.models import CaseTeamMember
 
 from .models import ReferralStatus
 
@@ -43,18 +43,8 @@ def can_manage_directory(user: Any, agency: Any = None) -> bool:
 
 def referring_side_q(user: Any, prefix: str = "") -> Q:
     """Referrals (or rows reached through ``prefix``) on cases the user refers from."""
-    on_team = Exists(
-        CaseTeamMember.objects.filter(
-            user=user,
-            removed_at__isnull=True,
-            case=OuterRef(f"{prefix}case_id"),
-            role__in=REFERRING_ROLES,
-        )
-    )
-    condition = Q(on_team)
-    if user.has_role(Role.SUPERVISOR) and user.unit_id:
-        condition |= Q(**{f"{prefix}case__supervising_unit_id": user.unit_id})
-    return condition
+    on_team = access.on_team(user, f"{prefix}case_id", REFERRING_ROLES)
+    return Q(on_team) | access.supervised_q(user, f"{prefix}case__")
 
 
 def receiving_side_q(user: Any) -> Q:
@@ -73,9 +63,7 @@ def receiving_side_q(user: Any) -> Q:
 def is_referring_side(user: Any, case: Any) -> bool:
     if is_supervisor_of(user, case):
         return True
-    return CaseTeamMember.objects.filter(
-        user=user, case=case, removed_at__isnull=True, role__in=REFERRING_ROLES
-    ).exists()
+    return access.has_membership(case, user, REFERRING_ROLES)
 
 
 def may_receive(user: Any, referral: Any) -> bool:

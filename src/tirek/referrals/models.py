@@ -338,6 +338,7 @@ class NotificationKind(models.TextChoices):
     INTERVIEW_ASSIGNED = "interview_assigned", _("Interview assigned to you")
     INTERVIEW_APPROVAL = "interview_approval", _("Repeat interview awaits approval")
     INTERVIEW_COUNT = "interview_count", _("Interview count above the threshold")
+    EMERGENCY_ACCESS = "emergency_access", _("Emergency access opened to a case")
 
 
 class Notification(models.Model):

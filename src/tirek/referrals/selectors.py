@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
+from tirek.access import selectors as access
 from tirek.access.policy import visible_cases
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
@@ -158,8 +159,7 @@ def my_overdue_referrals(user: Any) -> QuerySet[Referral]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Referral.objects.none()
     mine = Q(created_by=user) | Q(case__case_manager=user)
-    if user.has_role(Role.SUPERVISOR) and user.unit_id:
-        mine |= Q(case__supervising_unit_id=user.unit_id)
+    mine |= access.supervised_q(user)
     outgoing = Q(case__in=visible_cases(user)) & referring_side_q(user) & mine
     return (
         Referral.objects.filter(outgoing | receiving_side_q(user))

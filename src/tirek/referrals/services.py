@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tirek.access import selectors as access_selectors
+from tirek.access import services as access_services
 from tirek.access.policy import (
     PROTECTED_FROM,
     PROTECTED_SECTIONS,
@@ -460,9 +462,7 @@ def referral_accept(
         allowed_from=(ReferralStatus.SENT,),
         changes={"status": ReferralStatus.ACCEPTED, "to_user": by, "responded_at": timezone.now()},
     )
-    existing = CaseTeamMember.objects.filter(
-        case=referral.case, user=by, role=referral.role, removed_at__isnull=True
-    ).exists()
+    existing = access_selectors.has_membership(referral.case, by, [referral.role])
     if not existing:
         membership = _grant(referral, by, request)
         Referral.objects.filter(pk=referral.pk).update(membership=membership)
@@ -480,17 +480,15 @@ def referral_accept(
 
 
 def _grant(referral: Referral, user: User, request: HttpRequest | None) -> CaseTeamMember:
-    membership = CaseTeamMember(
+    membership = access_services.grant_membership(
         case=referral.case,
         user=user,
         role=referral.role,
-        added_by=user,
+        by=user,
         sections=list(referral.sections),
         # The policy shows this membership exactly ``sections``, not the role's default.
         exact_sections=True,
     )
-    membership.full_clean()
-    membership.save()
     # The case's own timeline shows team changes, whoever made them.
     CaseEvent.objects.create(
         case=referral.case,
@@ -522,7 +520,7 @@ def _take_back(referral: Referral, by: User, request: HttpRequest | None) -> boo
     """Undo what this referral gave, and only that. Returns whether anything was removed."""
     if referral.membership_id is None:
         return False
-    membership = CaseTeamMember.objects.select_for_update().get(pk=referral.membership_id)
+    membership = access_services.lock_membership(referral.membership_id)
     if membership.removed_at is not None:
         return False
     # Another open referral of the same worker and role relies on this membership: hand it over.
@@ -539,10 +537,10 @@ def _take_back(referral: Referral, by: User, request: HttpRequest | None) -> boo
         .first()
     )
     if heir is not None:
-        CaseTeamMember.objects.filter(pk=membership.pk).update(sections=list(heir.sections))
+        access_services.set_membership_sections(membership, list(heir.sections))
         Referral.objects.filter(pk=heir.pk).update(membership=membership)
         return False
-    CaseTeamMember.objects.filter(pk=membership.pk).update(removed_at=timezone.now(), removed_by=by)
+    access_services.release_membership(membership, by=by)
     CaseEvent.objects.create(
         case=referral.case,
         kind=EventKind.TEAM_REMOVED,

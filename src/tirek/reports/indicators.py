@@ -660,8 +660,8 @@ if apps.is_installed("tirek.interviews"):
 TRAINING = frozenset({"training"})
 
 if apps.is_installed("tirek.training"):
+    from tirek.access.selectors import memberships_active_at
     from tirek.accounts.models import StaffCompetency, User
-    from tirek.cases.models import CaseTeamMember
     from tirek.training import cascade
     from tirek.training.models import Audience, Certificate, Course, Event, Participant
     from tirek.training.selectors import ROLE_NEEDS
@@ -727,9 +727,7 @@ if apps.is_installed("tirek.training"):
     )
 
     def _on_active_team(period: Period, role: str | None = None, correlated: bool = True) -> Any:
-        members = CaseTeamMember.objects.filter(added_at__lt=period.end).filter(
-            Q(removed_at__isnull=True) | Q(removed_at__gte=period.end)
-        )
+        members = memberships_active_at(period.end)
         if correlated:
             members = members.filter(user=OuterRef("pk"))
         open_then = Q(case__closed_at__isnull=True) & ~Q(case__status=CaseStatus.CLOSED)

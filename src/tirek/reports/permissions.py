@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from tirek.access.policy import supervised_unit_id
 from tirek.accounts.roles import Role
 
 MINISTRY = "ministry"  # the whole country and any region
@@ -19,7 +20,7 @@ def audiences(user: Any) -> list[str]:
     found = []
     if user.has_role(Role.ME_ANALYST):
         found.append(MINISTRY)
-    if user.has_role(Role.SUPERVISOR) and user.unit_id:
+    if supervised_unit_id(user) is not None:  # the policy's answer: never an administrator
         found.append(SUPERVISOR)
     if user.has_role(Role.TRAINING_COORDINATOR, Role.ME_ANALYST):
         found.append(TRAINING)

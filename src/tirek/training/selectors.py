@@ -325,14 +325,10 @@ def training_needs(
     those people, and the people's names and places.
     """
     permissions.require_coordinator(user)
-    from tirek.cases.models import CaseTeamMember
+    from tirek.access.selectors import team_workload
     from tirek.organisations.models import localised
 
-    memberships = CaseTeamMember.objects.filter(
-        removed_at__isnull=True,
-        case__status__in=ACTIVE_CASE_STATUSES,
-        role__in=list(ROLE_NEEDS),
-    )
+    memberships = team_workload(roles=ROLE_NEEDS, case_statuses=ACTIVE_CASE_STATUSES)
     if region_path:
         memberships = memberships.filter(user__region__path__startswith=region_path)
     if agency_id:
