@@ -338,6 +338,8 @@ class NotificationKind(models.TextChoices):
     INTERVIEW_ASSIGNED = "interview_assigned", _("Interview assigned to you")
     INTERVIEW_APPROVAL = "interview_approval", _("Repeat interview awaits approval")
     INTERVIEW_COUNT = "interview_count", _("Interview count above the threshold")
+    # Told to the DPO (and administrators who may confirm) by tirek.accounts.
+    ROLE_CHANGE = "role_change", _("Change of a staff account's roles")
 
 
 class Notification(models.Model):
