@@ -263,6 +263,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = env_int("TIREK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
+# The cache holds rate-limit and lockout counters and "code already used" marks, so it must
+# be shared by every worker process and every app server: a table in the database by
+# default (created by a migration of tirek.core, and by `tirek serve`), Redis when
+# TIREK_REDIS_URL is set (e.g. redis://127.0.0.1:6379/0). Never a per-process memory cache.
 CACHES = {
     "default": (
         {
@@ -270,7 +274,12 @@ CACHES = {
             "LOCATION": env("TIREK_REDIS_URL"),
         }
         if env("TIREK_REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tirek_cache",
+            # Counters expire within a day; culling only ever drops expired or surplus rows.
+            "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4},
+        }
     )
 }
 
