@@ -199,13 +199,21 @@ X_FRAME_OPTIONS = "DENY"
 if env_bool("TIREK_BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Lockout after repeated failures (django-axes keeps the count in the database,
-# so it holds across several app servers).
+# Lockout after repeated failures (django-axes keeps the count in the database, so it
+# holds across several app servers); see tirek.accounts.lockout for the three layers.
 AXES_FAILURE_LIMIT = env_int("TIREK_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("TIREK_LOCKOUT_MINUTES", 15))
-# Lock the account, not the address: offices sit behind one NAT address, and locking it
-# would lock out every colleague. Address-level abuse is rate limited separately.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock the account from the address that failed, not from everywhere: otherwise five wrong
+# passwords from anywhere would lock anyone out. Offices sit behind one NAT address, so the
+# address alone is never locked either; address-level abuse is rate limited separately.
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_HANDLER = "tirek.accounts.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "tirek.accounts.lockout.client_address"
+# The account from every address: failures per day (each address counting at most
+# AXES_FAILURE_LIMIT) from which attempts are progressively delayed, and at which the
+# account is locked everywhere until the day ends or an administrator unlocks it.
+LOCKOUT_ACCOUNT_SLOWDOWN = env_int("TIREK_LOCKOUT_ACCOUNT_SLOWDOWN", 15)
+LOCKOUT_ACCOUNT_FAILURES = env_int("TIREK_LOCKOUT_ACCOUNT_FAILURES", 50)
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_CALLABLE = "tirek.accounts.lockout.attempted_username"
 AXES_LOCKOUT_CALLABLE = "tirek.accounts.lockout.lockout_response"

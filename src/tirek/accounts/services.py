@@ -314,7 +314,11 @@ def user_unlock(*, user: User, by: User | None = None) -> int:
     """Lift a sign-in lockout before it expires on its own; returns the attempts cleared."""
     from axes.handlers.proxy import AxesProxyHandler
 
-    cleared = AxesProxyHandler.reset_attempts(username=user.get_username().lower())
+    from .lockout import clear_account_failures
+
+    username = user.get_username().lower()
+    cleared = AxesProxyHandler.reset_attempts(username=username)
+    clear_account_failures(username)
     record(
         actor=by or "system", action=Action.PERMISSION_CHANGE, obj=user, detail={"unlocked": True}
     )
