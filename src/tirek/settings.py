@@ -198,6 +198,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("TIREK_BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS: once a browser has reached Tirek over HTTPS it never falls back to plain HTTP.
+# TIREK_TLS says the deployment is served over TLS; it defaults to TIREK_SECURE_COOKIES
+# (on in production, off with TIREK_DEBUG/TIREK_DEMO). The header is only ever sent on
+# secure requests. TIREK_HSTS_SECONDS (default one year) and, only when every subdomain
+# is on HTTPS too, TIREK_HSTS_INCLUDE_SUBDOMAINS=1.
+TLS = env_bool("TIREK_TLS", default=SECURE_COOKIES)
+SECURE_HSTS_SECONDS = env_int("TIREK_HSTS_SECONDS", 365 * 24 * 3600) if TLS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TIREK_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = False
 
 # Lockout after repeated failures (django-axes keeps the count in the database, so it
 # holds across several app servers); see tirek.accounts.lockout for the three layers.

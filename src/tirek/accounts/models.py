@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -52,6 +53,32 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("staff account")
         verbose_name_plural = _("staff accounts")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # ``set_password`` leaves the new password in ``_password`` until the save; Django's
+        # hash upgrade at sign-in clears it first, so only a real change is caught here.
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            self._revoke_api_tokens()
+
+    def _revoke_api_tokens(self) -> None:
+        """A new password ends every API token (other browser sessions end too: Django
+        checks a hash of the password on each request, and allauth keeps only the session
+        that made the change)."""
+        from tirek.audit.models import Action
+        from tirek.audit.services import record
+
+        revoked = ApiToken.objects.filter(user=self, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            record(
+                actor=self,
+                action=Action.TOKEN_REVOKED,
+                obj=self,
+                detail={"reason": "password changed", "tokens": revoked},
+            )
 
     @property
     def role_set(self) -> frozenset[str]:
