@@ -47,9 +47,10 @@ def attempted_username(request: HttpRequest, credentials: dict[str, Any] | None)
     return str(name).strip().lower()[:150]
 
 
-def client_address(request: HttpRequest) -> str:
-    """The same address the rate limit and the audit log use."""
-    return client_ip(request) or "unknown"
+def client_address(request: HttpRequest) -> str | None:
+    """The same address the rate limit and the audit log use (None when there is none,
+    e.g. a sign-in made by code: django-axes stores it in an IP address column)."""
+    return client_ip(request) or None
 
 
 def lockout_response(
@@ -106,7 +107,7 @@ def count_account_failure(request: HttpRequest, username: str) -> None:
     if not username:
         return
     from_here = count(
-        f"lockout:address:{_day()}:{_digest(client_address(request), username)}", timeout=DAY
+        f"lockout:address:{_day()}:{_digest(client_ip(request), username)}", timeout=DAY
     )
     if from_here > settings.AXES_FAILURE_LIMIT:
         return

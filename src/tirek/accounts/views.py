@@ -32,6 +32,7 @@ def security(request: HttpRequest) -> HttpResponse:
             "tokens": ApiToken.objects.usable().filter(user=user).order_by("-created_at"),
             "competencies": valid_competencies(user),  # type: ignore[arg-type]
             "roles": sorted(user.roles.all(), key=lambda r: r.role),  # type: ignore[union-attr]
+            "may_decide_roles": user.has_role(Role.ADMIN, Role.DPO),  # type: ignore[union-attr]
         },
     )
 
