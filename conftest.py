@@ -13,8 +13,10 @@ def world(db: None) -> World:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Rate-limit counters and used-TOTP marks live in the cache: no test inherits another's."""
+def _fresh_cache(db: None) -> None:
+    """Rate-limit counters and used-TOTP marks live in the cache: no test inherits another's.
+    The cache is a database table, as in production, so every test has the database (set
+    up before any other fixture, so app-level fixtures may clear the cache too)."""
     from django.core.cache import cache
 
     cache.clear()

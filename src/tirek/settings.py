@@ -204,14 +204,31 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("TIREK_BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS: once a browser has reached Tirek over HTTPS it never falls back to plain HTTP.
+# TIREK_TLS says the deployment is served over TLS; it defaults to TIREK_SECURE_COOKIES
+# (on in production, off with TIREK_DEBUG/TIREK_DEMO). The header is only ever sent on
+# secure requests. TIREK_HSTS_SECONDS (default one year) and, only when every subdomain
+# is on HTTPS too, TIREK_HSTS_INCLUDE_SUBDOMAINS=1.
+TLS = env_bool("TIREK_TLS", default=SECURE_COOKIES)
+SECURE_HSTS_SECONDS = env_int("TIREK_HSTS_SECONDS", 365 * 24 * 3600) if TLS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TIREK_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = False
 
-# Lockout after repeated failures (django-axes keeps the count in the database,
-# so it holds across several app servers).
+# Lockout after repeated failures (django-axes keeps the count in the database, so it
+# holds across several app servers); see tirek.accounts.lockout for the three layers.
 AXES_FAILURE_LIMIT = env_int("TIREK_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("TIREK_LOCKOUT_MINUTES", 15))
-# Lock the account, not the address: offices sit behind one NAT address, and locking it
-# would lock out every colleague. Address-level abuse is rate limited separately.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock the account from the address that failed, not from everywhere: otherwise five wrong
+# passwords from anywhere would lock anyone out. Offices sit behind one NAT address, so the
+# address alone is never locked either; address-level abuse is rate limited separately.
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_HANDLER = "tirek.accounts.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "tirek.accounts.lockout.client_address"
+# The account from every address: failures per day (each address counting at most
+# AXES_FAILURE_LIMIT) from which attempts are progressively delayed, and at which the
+# account is locked everywhere until the day ends or an administrator unlocks it.
+LOCKOUT_ACCOUNT_SLOWDOWN = env_int("TIREK_LOCKOUT_ACCOUNT_SLOWDOWN", 15)
+LOCKOUT_ACCOUNT_FAILURES = env_int("TIREK_LOCKOUT_ACCOUNT_FAILURES", 50)
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_CALLABLE = "tirek.accounts.lockout.attempted_username"
 AXES_LOCKOUT_CALLABLE = "tirek.accounts.lockout.lockout_response"
@@ -281,6 +298,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = env_int("TIREK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
+# The cache holds rate-limit and lockout counters and "code already used" marks, so it must
+# be shared by every worker process and every app server: a table in the database by
+# default (created by a migration of tirek.core, and by `tirek serve`), Redis when
+# TIREK_REDIS_URL is set (e.g. redis://127.0.0.1:6379/0). Never a per-process memory cache.
 CACHES = {
     "default": (
         {
@@ -288,7 +309,12 @@ CACHES = {
             "LOCATION": env("TIREK_REDIS_URL"),
         }
         if env("TIREK_REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tirek_cache",
+            # Counters expire within a day; culling only ever drops expired or surplus rows.
+            "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4},
+        }
     )
 }
 

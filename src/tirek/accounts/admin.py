@@ -3,6 +3,7 @@ no case app registers a ModelAdmin, so no case content can be reached from here.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import admin, messages
@@ -10,11 +11,14 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
+from tirek.audit.models import Action
+from tirek.audit.services import record
 from tirek.core.adminsite import AdminRoleInline, AdminRoleModelAdmin, is_system_admin
 
 from . import services
@@ -41,11 +45,27 @@ admin.site.enable_nav_sidebar = False
 
 
 class UserRoleInline(AdminRoleInline):
+    """Shown, never edited here: roles change through a confirmed role-change request."""
+
     model = UserRole
     fk_name = "user"
     extra = 0
-    fields = ["role", "granted_at"]
-    readonly_fields = ["granted_at"]
+    fields = ["role", "granted_at", "granted_by"]
+    readonly_fields = ["role", "granted_at", "granted_by"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# What decides which cases an account reads: changed only through a role-change request.
+ACCESS_FIELDS = ("agency", "unit", "region")
+_ROLE_ROW = re.compile(r"^roles-\d+-(role|DELETE)$")
 
 
 class CompetencyInline(AdminRoleInline):
@@ -67,12 +87,92 @@ class UserAdmin(AdminRoleModelAdmin, BaseUserAdmin):
         (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
         (
             _("Organisation"),
-            {"fields": ("agency", "unit", "region", "position", "preferred_language")},
+            {
+                "fields": (
+                    "agency",
+                    "unit",
+                    "region",
+                    "access_change",
+                    "position",
+                    "preferred_language",
+                )
+            },
         ),
         # No superuser flag or per-model permissions: what an account may do comes from its roles.
         (_("Status"), {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
     )
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", *ACCESS_FIELDS, "access_change"]
+
+    @admin.display(description=_("Roles and unit"))
+    def access_change(self, obj: User) -> str:
+        if not obj.pk:
+            return "—"
+        url = reverse("accounts:role_change_new") + f"?user={obj.pk}"
+        return format_html(
+            '<a href="{}">{}</a>',
+            url,
+            gettext("Ask for a change (a second person confirms it)"),
+        )
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        user = self.get_object(request, object_id) if object_id else None
+        if request.method == "POST" and user is not None and _asks_for_access(request, user):
+            return self._refuse_access_change(request, user)
+        if request.method == "GET" and user is not None:
+            record(
+                actor=request.user,
+                action=Action.READ,
+                obj=user,
+                request=request,
+                detail={"via": "admin"},
+            )
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        shown = getattr(response, "context_data", {}) or {}
+        changelist = shown.get("cl")
+        if request.method == "GET" and changelist is not None:
+            record(
+                actor=request.user,
+                action=Action.READ,
+                object_type="accounts.user",
+                request=request,
+                detail={
+                    "via": "admin",
+                    "list": True,
+                    "ids": [row.pk for row in changelist.result_list][:100],
+                },
+            )
+        return response
+
+    def _refuse_access_change(self, request: HttpRequest, user: User) -> HttpResponse:
+        own = user.pk == request.user.pk
+        record(
+            actor=request.user,
+            action=Action.PERMISSION_CHANGE,
+            obj=user,
+            request=request,
+            detail={"stage": "refused", "via": "admin", "why": "own account" if own else "direct"},
+        )
+        if own:
+            message = gettext(
+                "You cannot change your own roles, unit or agency. Another administrator must ask for it."
+            )
+        else:
+            message = gettext(
+                "Roles, agency, unit and region change only through a request that a second person confirms. Nothing was changed."
+            )
+        self.message_user(request, message, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).select_related("agency__region", "region")
@@ -110,3 +210,13 @@ class UserAdmin(AdminRoleModelAdmin, BaseUserAdmin):
         for user in queryset:
             services.user_unlock(user=user, by=request.user)  # type: ignore[arg-type]
         self.message_user(request, _("Lockouts lifted."), messages.SUCCESS)
+
+
+def _asks_for_access(request: HttpRequest, user: User) -> bool:
+    """Whether a posted change form tries to change roles or the organisation fields
+    (they are shown read-only, so only a crafted or stale form carries them)."""
+    posted = request.POST
+    for field in ACCESS_FIELDS:
+        if field in posted and posted[field] != str(getattr(user, f"{field}_id") or ""):
+            return True
+    return any(_ROLE_ROW.match(key) and posted[key] for key in posted)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.core import context
 from allauth.mfa.base.forms import AuthenticateForm
 from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from tirek.organisations.models import Agency, Region, Unit
+
+from .models import User
+from .roles import Role
 
 
 class MfaAuthenticateForm(AuthenticateForm):
@@ -34,3 +41,45 @@ class MfaAuthenticateForm(AuthenticateForm):
                 code="locked",
             )
         return super().clean_code()
+
+
+class RoleChangeRequestForm(forms.Form):
+    """What a system administrator fills in to ask for someone's roles or unit to change."""
+
+    user = forms.ModelChoiceField(
+        label=_("Staff account"),
+        queryset=None,
+        widget=forms.Select,  # type: ignore[arg-type]
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles after the change"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=None, required=False)  # type: ignore[arg-type]
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)  # type: ignore[arg-type]
+    region = forms.ModelChoiceField(label=_("Region"), queryset=None, required=False)  # type: ignore[arg-type]
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = Unit.objects.select_related("agency").order_by("name")  # type: ignore[attr-defined]
+        self.fields["region"].queryset = Region.objects.order_by("path")  # type: ignore[attr-defined]
+
+    @staticmethod
+    def initial_for(user: User) -> dict[str, Any]:
+        """Start from the account as it is, so the form shows only what the request changes."""
+        return {
+            "user": user.pk,
+            "roles": sorted(user.roles.values_list("role", flat=True)),
+            "agency": user.agency_id,
+            "unit": user.unit_id,
+            "region": user.region_id,
+        }
+
+
+class RoleChangeDecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False)

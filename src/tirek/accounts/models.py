@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -52,6 +53,32 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("staff account")
         verbose_name_plural = _("staff accounts")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # ``set_password`` leaves the new password in ``_password`` until the save; Django's
+        # hash upgrade at sign-in clears it first, so only a real change is caught here.
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            self._revoke_api_tokens()
+
+    def _revoke_api_tokens(self) -> None:
+        """A new password ends every API token (other browser sessions end too: Django
+        checks a hash of the password on each request, and allauth keeps only the session
+        that made the change)."""
+        from tirek.audit.models import Action
+        from tirek.audit.services import record
+
+        revoked = ApiToken.objects.filter(user=self, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            record(
+                actor=self,
+                action=Action.TOKEN_REVOKED,
+                obj=self,
+                detail={"reason": "password changed", "tokens": revoked},
+            )
 
     @property
     def role_set(self) -> frozenset[str]:
@@ -168,3 +195,90 @@ class ApiToken(models.Model):
     @classmethod
     def new_key(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class RoleChangeRequest(models.Model):
+    """A change of someone's roles or place in the organisation (agency, unit, region),
+    which decides what cases they may read. Separation of duties: a system administrator
+    asks, a second person (another administrator or the data protection officer) confirms,
+    and only the confirmation changes the account. Nobody asks for their own account."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_change_requests", verbose_name=_("for")
+    )
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    reason = models.TextField(_("reason"))
+    roles_before = models.JSONField(_("roles before"), default=list)
+    roles_after = models.JSONField(_("roles after"), default=list)
+    agency_before = models.ForeignKey(
+        "organisations.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    agency_after = models.ForeignKey(
+        "organisations.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agency"),
+    )
+    unit_before = models.ForeignKey(
+        "organisations.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    unit_after = models.ForeignKey(
+        "organisations.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    region_before = models.ForeignKey(
+        "organisations.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    region_after = models.ForeignKey(
+        "organisations.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed or rejected by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("role change request")
+        verbose_name_plural = _("role change requests")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"role change {self.pk} for {self.user_id} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    def roles_added(self) -> list[str]:
+        return sorted(set(self.roles_after) - set(self.roles_before))
+
+    def roles_removed(self) -> list[str]:
+        return sorted(set(self.roles_before) - set(self.roles_after))

@@ -7,16 +7,26 @@ from datetime import datetime
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.organisations.models import Agency, Region, Unit
 
-from .models import ApiToken, StaffCompetency, User, UserRole
+from .models import ApiToken, RoleChangeRequest, StaffCompetency, User, UserRole
 from .roles import Role
+
+# --- Provisioning from the command line ----------------------------------------------------
+# ``user_create`` and ``user_set_roles`` grant roles at once, without a second person. They
+# serve only the server's operator (``tirek users create``, ``tirek demo``) and test
+# fixtures, who already hold the database; every web page and API endpoint changes roles
+# through ``role_change_request`` / ``role_change_confirm`` below (an architecture test
+# keeps it so). Each grant is still audited as a permission change.
 
 
 @transaction.atomic
@@ -51,12 +61,36 @@ def user_create(
     user.full_clean(exclude=["password"])
     user.save()
     user_set_roles(user=user, roles=roles, by=by)
-    record(actor=by or "system", action=Action.CREATE, obj=user, detail={"roles": sorted(roles)})
+    record(
+        actor=by or "system",
+        action=Action.CREATE,
+        obj=user,
+        detail={"roles": sorted(roles), "via": "provisioning"},
+    )
     return user
 
 
 @transaction.atomic
 def user_set_roles(*, user: User, roles: list[str], by: User | None = None) -> None:
+    """Provisioning only (see above): the roles take effect at once."""
+    current = set(user.roles.values_list("role", flat=True))
+    wanted = set(roles)
+    _apply_roles(user=user, roles=roles, by=by)
+    user.save(update_fields=["is_staff"])
+    if current != wanted:
+        record(
+            actor=by or "system",
+            action=Action.PERMISSION_CHANGE,
+            obj=user,
+            detail={
+                "added": sorted(wanted - current),
+                "removed": sorted(current - wanted),
+                "via": "provisioning",
+            },
+        )
+
+
+def _apply_roles(*, user: User, roles: list[str], by: User | None) -> None:
     current = set(user.roles.values_list("role", flat=True))
     wanted = set(roles)
     user.roles.filter(role__in=current - wanted).delete()
@@ -65,17 +99,205 @@ def user_set_roles(*, user: User, roles: list[str], by: User | None = None) -> N
     )
     user.__dict__.pop("_role_cache", None)
     # The Django admin is the system administrator's tool; nobody else gets staff status.
-    is_admin = Role.ADMIN in wanted
-    if user.is_staff != is_admin:
-        user.is_staff = is_admin
-        user.save(update_fields=["is_staff"])
-    if current != wanted:
+    user.is_staff = Role.ADMIN in wanted
+
+
+# --- Role changes: asked by an administrator, confirmed by a second person ------------------
+
+
+def _tell_the_dpo(*, user: User, exclude: User | None = None, admins_too: bool = False) -> None:
+    """A notification for every data protection officer (and, for a new request, the other
+    administrators who could confirm it). It names the account, never a case."""
+    from tirek.referrals.models import NotificationKind
+    from tirek.referrals.notifications import notify
+
+    wanted = [Role.DPO, Role.ADMIN] if admins_too else [Role.DPO]
+    readers = (
+        User.objects.filter(is_active=True, roles__role__in=wanted)
+        .exclude(pk=exclude.pk if exclude else None)
+        .distinct()
+    )
+    notify(
+        readers,
+        kind=NotificationKind.ROLE_CHANGE,
+        url=reverse("accounts:role_changes"),
+        label=user.get_username(),
+    )
+
+
+def _org_id(value: object) -> int | None:
+    return getattr(value, "pk", None)
+
+
+def role_change_request(
+    *,
+    user: User,
+    by: User,
+    roles: list[str],
+    agency: Agency | None,
+    unit: Unit | None,
+    region: Region | None,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> RoleChangeRequest:
+    """Ask for ``user`` to hold exactly ``roles`` in ``agency``/``unit``/``region``.
+    Nothing changes until a second person confirms (``role_change_confirm``). A refusal
+    for the requester's own account is audited too (it is outside any transaction)."""
+    if not by.is_active or not by.is_system_admin:
+        raise PermissionDenied(_("Only a system administrator may ask for a change of roles."))
+    if by.pk == user.pk:
         record(
-            actor=by or "system",
+            actor=by,
             action=Action.PERMISSION_CHANGE,
             obj=user,
-            detail={"added": sorted(wanted - current), "removed": sorted(current - wanted)},
+            request=request,
+            detail={"stage": "refused", "why": "own account", "roles": sorted(roles)},
         )
+        raise ValidationError(
+            _(
+                "You cannot change your own roles, unit or agency. Another administrator must ask for it."
+            )
+        )
+    if not reason.strip():
+        raise ValidationError(_("Say why the change is needed."))
+    unknown = set(roles) - set(Role.values)
+    if unknown:
+        raise ValidationError(_("Unknown role: %(role)s.") % {"role": ", ".join(sorted(unknown))})
+    if unit is not None and agency is not None and unit.agency_id != agency.pk:
+        raise ValidationError(_("The unit does not belong to the agency."))
+    before = sorted(user.roles.values_list("role", flat=True))
+    after = sorted(set(roles))
+    if (before, user.agency_id, user.unit_id, user.region_id) == (
+        after,
+        _org_id(agency),
+        _org_id(unit),
+        _org_id(region),
+    ):
+        raise ValidationError(_("The request changes nothing."))
+    with transaction.atomic():
+        return _store_request(
+            user=user, by=by, after=after, before=before, agency=agency, unit=unit,
+            region=region, reason=reason, request=request,
+        )  # fmt: skip
+
+
+def _store_request(
+    *,
+    user: User,
+    by: User,
+    before: list[str],
+    after: list[str],
+    agency: Agency | None,
+    unit: Unit | None,
+    region: Region | None,
+    reason: str,
+    request: HttpRequest | None,
+) -> RoleChangeRequest:
+    change = RoleChangeRequest.objects.create(
+        user=user,
+        requested_by=by,
+        reason=reason.strip(),
+        roles_before=before,
+        roles_after=after,
+        agency_before=user.agency,
+        agency_after=agency,
+        unit_before=user.unit,
+        unit_after=unit,
+        region_before=user.region,
+        region_after=region,
+    )
+    record(
+        actor=by,
+        action=Action.PERMISSION_CHANGE,
+        obj=user,
+        request=request,
+        detail={"stage": "requested", **_change_detail(change)},
+    )
+    _tell_the_dpo(user=user, exclude=by, admins_too=True)
+    return change
+
+
+def _change_detail(change: RoleChangeRequest) -> dict[str, object]:
+    return {
+        "request": change.pk,
+        "requested_by": change.requested_by.get_username(),
+        "added": change.roles_added(),
+        "removed": change.roles_removed(),
+        "agency": [change.agency_before_id, change.agency_after_id],
+        "unit": [change.unit_before_id, change.unit_after_id],
+        "region": [change.region_before_id, change.region_after_id],
+    }
+
+
+def _check_decider(change: RoleChangeRequest, by: User) -> None:
+    if not by.is_active or not by.has_role(Role.ADMIN, Role.DPO):
+        raise PermissionDenied(
+            _("Only another administrator or the data protection officer may decide.")
+        )
+    if by.pk == change.requested_by_id:
+        raise ValidationError(_("You asked for this change: a second person must confirm it."))
+    if by.pk == change.user_id:
+        raise ValidationError(_("You cannot decide a change of your own roles."))
+    if not change.is_pending:
+        raise ValidationError(_("This request has already been decided."))
+
+
+@transaction.atomic
+def role_change_confirm(
+    *, change: RoleChangeRequest, by: User, note: str = "", request: HttpRequest | None = None
+) -> None:
+    """The second person's confirmation: only now do the roles and unit change."""
+    change = RoleChangeRequest.objects.select_for_update().get(pk=change.pk)
+    _check_decider(change, by)
+    user = User.objects.select_for_update().get(pk=change.user_id)
+    current = sorted(user.roles.values_list("role", flat=True))
+    if (current, user.agency_id, user.unit_id, user.region_id) != (
+        change.roles_before,
+        change.agency_before_id,
+        change.unit_before_id,
+        change.region_before_id,
+    ):
+        raise ValidationError(
+            _("The account has changed since this request was made. Reject it and ask again.")
+        )
+    _apply_roles(user=user, roles=change.roles_after, by=by)
+    user.agency_id = change.agency_after_id
+    user.unit_id = change.unit_after_id
+    user.region_id = change.region_after_id
+    user.save(update_fields=["agency", "unit", "region", "is_staff"])
+    change.status = RoleChangeRequest.Status.CONFIRMED
+    change.decided_by = by
+    change.decided_at = timezone.now()
+    change.decision_note = note.strip()
+    change.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    record(
+        actor=by,
+        action=Action.PERMISSION_CHANGE,
+        obj=user,
+        request=request,
+        detail={"stage": "confirmed", **_change_detail(change)},
+    )
+    _tell_the_dpo(user=user, exclude=by)
+
+
+@transaction.atomic
+def role_change_reject(
+    *, change: RoleChangeRequest, by: User, note: str = "", request: HttpRequest | None = None
+) -> None:
+    change = RoleChangeRequest.objects.select_for_update().get(pk=change.pk)
+    _check_decider(change, by)
+    change.status = RoleChangeRequest.Status.REJECTED
+    change.decided_by = by
+    change.decided_at = timezone.now()
+    change.decision_note = note.strip()
+    change.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    record(
+        actor=by,
+        action=Action.PERMISSION_CHANGE,
+        obj=change.user,
+        request=request,
+        detail={"stage": "rejected", **_change_detail(change)},
+    )
 
 
 @transaction.atomic
@@ -92,7 +314,11 @@ def user_unlock(*, user: User, by: User | None = None) -> int:
     """Lift a sign-in lockout before it expires on its own; returns the attempts cleared."""
     from axes.handlers.proxy import AxesProxyHandler
 
-    cleared = AxesProxyHandler.reset_attempts(username=user.get_username().lower())
+    from .lockout import clear_account_failures
+
+    username = user.get_username().lower()
+    cleared = AxesProxyHandler.reset_attempts(username=username)
+    clear_account_failures(username)
     record(
         actor=by or "system", action=Action.PERMISSION_CHANGE, obj=user, detail={"unlocked": True}
     )

@@ -2,14 +2,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tirek.audit.models import Action
+from tirek.audit.services import record
+
 from . import services
+from .decorators import role_required
+from .forms import RoleChangeDecisionForm, RoleChangeRequestForm
 from .mfa import has_mfa, mfa_required
-from .models import ApiToken
+from .models import ApiToken, RoleChangeRequest, User
+from .roles import Role
 from .selectors import valid_competencies
 
 
@@ -25,6 +32,7 @@ def security(request: HttpRequest) -> HttpResponse:
             "tokens": ApiToken.objects.usable().filter(user=user).order_by("-created_at"),
             "competencies": valid_competencies(user),  # type: ignore[arg-type]
             "roles": sorted(user.roles.all(), key=lambda r: r.role),  # type: ignore[union-attr]
+            "may_decide_roles": user.has_role(Role.ADMIN, Role.DPO),  # type: ignore[union-attr]
         },
     )
 
@@ -36,3 +44,90 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.api_token_revoke(token=token, by=request.user, request=request)  # type: ignore[arg-type]
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:security")
+
+
+# --- Role changes: the administrator asks, another administrator or the DPO confirms ---
+
+
+@role_required(Role.ADMIN, Role.DPO)
+def role_changes(request: HttpRequest) -> HttpResponse:
+    rows = RoleChangeRequest.objects.select_related(
+        "user", "requested_by", "decided_by", "agency_after", "unit_after", "region_after",
+        "agency_before", "unit_before", "region_before",
+    )  # fmt: skip
+    pending = list(rows.filter(status=RoleChangeRequest.Status.PENDING))
+    decided = list(rows.exclude(status=RoleChangeRequest.Status.PENDING)[:50])
+    record(
+        actor=request.user,
+        action=Action.READ,
+        object_type="accounts.rolechangerequest",
+        request=request,
+        detail={"list": "role changes", "ids": [row.pk for row in pending + decided][:100]},
+    )
+    return render(
+        request,
+        "accounts/role_changes.html",
+        {
+            "pending": pending,
+            "decided": decided,
+            "role_names": dict(Role.choices),
+            "decision_form": RoleChangeDecisionForm(),
+        },
+    )
+
+
+@role_required(Role.ADMIN)
+def role_change_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = RoleChangeRequestForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.role_change_request(
+                    user=data["user"],
+                    by=request.user,  # type: ignore[arg-type]
+                    roles=data["roles"],
+                    agency=data["agency"],
+                    unit=data["unit"],
+                    region=data["region"],
+                    reason=data["reason"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The request is recorded. It takes effect when another administrator or the data protection officer confirms it."
+                    ),
+                )
+                return redirect("accounts:role_changes")
+    else:
+        target = User.objects.filter(pk=request.GET.get("user") or 0, is_active=True).first()
+        form = RoleChangeRequestForm(
+            initial=RoleChangeRequestForm.initial_for(target) if target else None
+        )
+    return render(request, "accounts/role_change_form.html", {"form": form})
+
+
+@role_required(Role.ADMIN, Role.DPO)
+@require_POST
+def role_change_decide(request: HttpRequest, change_id: int, decision: str) -> HttpResponse:
+    change = get_object_or_404(RoleChangeRequest, pk=change_id)
+    form = RoleChangeDecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    decide = {"confirm": services.role_change_confirm, "reject": services.role_change_reject}
+    if decision not in decide:
+        raise Http404
+    try:
+        decide[decision](change=change, by=request.user, note=note, request=request)  # type: ignore[operator]
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        if decision == "confirm":
+            messages.success(request, _("The change is confirmed and in effect."))
+        else:
+            messages.success(request, _("The request is rejected; nothing changed."))
+    return redirect("accounts:role_changes")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
@@ -97,6 +98,28 @@ def record(
         chain.seal = chain_seal(chain.id, seq, mac)
         chain.save(update_fields=["seq", "head_mac", "seal"])
     return entry
+
+
+def record_list(
+    *,
+    actor: Any,
+    object_type: str,
+    rows: Iterable[models.Model],
+    request: HttpRequest | None = None,
+    kind: str = "list",
+    action: str | Action = Action.READ,
+    **detail: Any,
+) -> AuditEntry:
+    """One entry for a list, a search or a form that shows personal data of several
+    records: which records were shown (their ids, first 100), never what was typed."""
+    ids = [row.pk for row in rows]
+    return record(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        request=request,
+        detail={"kind": kind, "shown": len(ids), "ids": ids[:100], **detail},
+    )
 
 
 @dataclass

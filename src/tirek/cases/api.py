@@ -15,6 +15,9 @@ from tirek.access import selectors as access
 from tirek.accounts.models import User
 from tirek.core.patching import patch_changes
 from tirek.core.validation import BoundedDate, CleanStr, RecordId
+from tirek.audit.models import Action
+from tirek.audit.services import record_list
+from tirek.core.validation import CleanStr
 from tirek.organisations.models import Unit
 
 from . import selectors, services
@@ -272,6 +275,10 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> CaseListOut:
     )
     page = list(cases[offset : offset + limit])
     sections = policy.sections_for_many(request.user, page)
+    record_list(
+        actor=request.user, object_type="cases.case", rows=page, request=request,
+        kind="name_search" if f.q else "list", action=Action.SEARCH if f.q else Action.READ,
+    )  # fmt: skip
     return CaseListOut(
         count=cases.count(),
         limit=limit,

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 
 from tirek.access import policy
 from tirek.access import selectors as access
+from tirek.audit.models import Action
+from tirek.audit.services import record_list
 from tirek.core.exceptions import Conflict, Refused
 from tirek.organisations.models import Region
 
@@ -71,6 +73,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = selectors.case_list(user, filters) if not form.errors else Case.objects.none()
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     sections = policy.sections_for_many(user, page.object_list)
+    record_list(
+        actor=user, object_type="cases.case", rows=page.object_list, request=request,
+        kind="name_search" if filters.q else "list",
+        action=Action.SEARCH if filters.q else Action.READ,
+    )  # fmt: skip
     rows = [
         {"case": case, "show_risk": policy.Section.PLAN in sections.get(case.pk, frozenset())}
         for case in page.object_list

@@ -359,7 +359,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _person(request, pk)
+    person = _person(request, pk, audit=True)  # the form shows the IIN and every identifier
     writable = selectors.person_sections(request.user, person, for_writing=True)
     editable = frozenset(f for f, s in services.PERSON_FIELDS.items() if s in writable)
     if not editable:

@@ -13,6 +13,9 @@ from ninja import Field, Query, Router, Schema, Status
 from tirek.access import selectors as access_selectors
 from tirek.accounts.roles import Role
 from tirek.core.validation import BoundedDate, CleanStr, RecordId
+from tirek.audit.models import Action
+from tirek.audit.services import record
+from tirek.core.validation import CleanStr
 from tirek.organisations.models import Agency
 
 from . import selectors, services
@@ -111,6 +114,13 @@ def _consent(request: HttpRequest, consent_id: int) -> Consent:
 def list_consents(request: HttpRequest, query: Query[ConsentQuery]) -> ConsentListOut:
     person = services.person_for_consent(request.user, query.person_id)
     status = selectors.consent_status(person)
+    record(
+        actor=request.user,
+        action=Action.READ,
+        obj=person,
+        request=request,
+        detail={"consents": [c.pk for c in status.records][:100]},
+    )
     return ConsentListOut(
         person_id=person.pk,
         age=status.age,

@@ -81,6 +81,14 @@ def consent_new(request: HttpRequest, person_id: int) -> HttpResponse:
                 return redirect(back)
         status = 422
     status_now = selectors.consent_status(person)
+    # The form shows the person and every consent on record.
+    record(
+        actor=request.user,
+        action=Action.READ,
+        obj=person,
+        request=request,
+        detail={"consent_form": True},
+    )
     return render(
         request,
         "privacy/consent_form.html",

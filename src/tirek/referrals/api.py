@@ -13,6 +13,8 @@ from tirek.access.policy import Section, get_case
 from tirek.accounts.models import User
 from tirek.core.patching import patch_changes
 from tirek.core.validation import CleanStr, RecordId
+from tirek.audit.services import record_list
+from tirek.core.validation import CleanStr
 from tirek.organisations.models import Agency, Region, Unit
 
 from . import selectors, services
@@ -425,6 +427,9 @@ def referral_list(request: HttpRequest, filters: Query[ReferralFilter]) -> Refer
         rows = rows.filter(status=filters.status)
     rows = rows.order_by("-created_at", "-id")
     window = list(rows[filters.offset : filters.offset + filters.limit])
+    record_list(
+        actor=user, object_type="referrals.referral", rows=window, request=request, kind=filters.box
+    )
     return ReferralList(count=rows.count(), items=[referral_out(r) for r in window])
 
 

@@ -339,6 +339,8 @@ class NotificationKind(models.TextChoices):
     INTERVIEW_APPROVAL = "interview_approval", _("Repeat interview awaits approval")
     INTERVIEW_COUNT = "interview_count", _("Interview count above the threshold")
     EMERGENCY_ACCESS = "emergency_access", _("Emergency access opened to a case")
+    # Told to the DPO (and administrators who may confirm) by tirek.accounts.
+    ROLE_CHANGE = "role_change", _("Change of a staff account's roles")
 
 
 class Notification(models.Model):

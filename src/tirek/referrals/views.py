@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tirek.access.policy import Section, get_case, is_supervisor_of, sections_for
+from tirek.audit.services import record_list
 from tirek.core.exceptions import Conflict, Refused
 
 from . import selectors, services
@@ -196,6 +197,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
     for referral in page:
         referral.subject = selectors.subject_of(referral)  # type: ignore[attr-defined]
+    # Each row carries the reason for referral: the list is a read of every one of them.
+    record_list(
+        actor=request.user, object_type="referrals.referral", rows=page, request=request, kind=box
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -215,6 +220,14 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 def case_referrals(request: HttpRequest, case_id: int) -> HttpResponse:
     case = get_case(request.user, case_id, section=Section.PLAN, request=request)
     rows = selectors.case_referrals(request.user, case)
+    record_list(
+        actor=request.user,
+        object_type="referrals.referral",
+        rows=rows,
+        request=request,
+        kind="case",
+        case=case.pk,
+    )
     return render(
         request,
         "referrals/case_referrals.html",

@@ -54,6 +54,8 @@ class Command(BaseCommand):
                 "two-factor authentication. Unset TIREK_DEMO, or bind to 127.0.0.1."
             )
         call_command("collectstatic", interactive=False, verbosity=0)
+        # The shared cache's table (rate limits, lockout); a no-op when it exists or Redis is used.
+        call_command("createcachetable", verbosity=0)
         bind = f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
         self.stdout.write(f"Tirek at http://{bind}/")
         _Gunicorn(
