@@ -13,11 +13,10 @@ from ninja import Field, Query, Router, Schema, Status
 from tirek.access import policy
 from tirek.access import selectors as access
 from tirek.accounts.models import User
-from tirek.core.patching import patch_changes
-from tirek.core.validation import BoundedDate, CleanStr, RecordId
 from tirek.audit.models import Action
 from tirek.audit.services import record_list
-from tirek.core.validation import CleanStr
+from tirek.core.patching import patch_changes
+from tirek.core.validation import BoundedDate, CleanStr, RecordId
 from tirek.organisations.models import Unit
 
 from . import selectors, services

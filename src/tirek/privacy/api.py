@@ -12,10 +12,9 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access import selectors as access_selectors
 from tirek.accounts.roles import Role
-from tirek.core.validation import BoundedDate, CleanStr, RecordId
 from tirek.audit.models import Action
 from tirek.audit.services import record
-from tirek.core.validation import CleanStr
+from tirek.core.validation import BoundedDate, CleanStr, RecordId
 from tirek.organisations.models import Agency
 
 from . import selectors, services

@@ -11,10 +11,9 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access.policy import Section, get_case
 from tirek.accounts.models import User
+from tirek.audit.services import record_list
 from tirek.core.patching import patch_changes
 from tirek.core.validation import CleanStr, RecordId
-from tirek.audit.services import record_list
-from tirek.core.validation import CleanStr
 from tirek.organisations.models import Agency, Region, Unit
 
 from . import selectors, services
