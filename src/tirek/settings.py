@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "tirek.plans",
     "tirek.training",
     "tirek.reports",
+    "tirek.retention",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "retention"
+
+urlpatterns = [
+    path("", views.work_list, name="work_list"),
+    path("schedule/", views.schedule_page, name="schedule"),
+    path("holds/new/", views.hold_new, name="hold_new"),
+    path("holds/<int:pk>/lift/", views.hold_lift, name="hold_lift"),
+    path("pass/", views.run_pass, name="run_pass"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/approve/", views.batch_approve, name="batch_approve"),
+]
