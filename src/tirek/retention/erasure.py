@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Replace
 
 from tirek.assessments.models import Assessment
 from tirek.cases import attachments
@@ -102,6 +103,7 @@ def erase_interviews(case_ids: CaseIds) -> None:
             "breaks_note",
             "recording_reference",
             "cancel_reason",
+            "requesting_authority",
         )
     )
     for matter in Matter.objects.filter(person_id__in=_person_ids(case_ids)).only("pk"):
@@ -126,11 +128,12 @@ def erase_conferences(case_ids: CaseIds) -> None:
         Conference.objects.filter(cases__in=case_ids).values_list("pk", flat=True).distinct()
     )
     Conference.objects.filter(pk__in=conference_ids).update(
-        **_blank("agenda", "child_views", "family_views", "decisions")
+        **_blank("agenda", "child_views", "family_views", "decisions", "location")
     )
-    # People from outside (a parent, a neighbour) are named; staff are accounts.
-    Participant.objects.filter(conference_id__in=conference_ids, user__isnull=True).update(
-        name=""
+    # People from outside (a parent, a neighbour) are named in free text; staff stay
+    # known through their account.
+    Participant.objects.filter(conference_id__in=conference_ids).update(
+        **_blank("name", "organisation", "capacity")
     )
     ActionItem.objects.filter(case_id__in=case_ids).update(description="", note="")
 
@@ -175,25 +178,25 @@ def _clean_event_detail(detail: dict[str, Any], number: str) -> dict[str, Any]:
 def _erase_cases(case_ids: CaseIds) -> None:
     for case in Case.objects.filter(pk__in=case_ids).only("pk", "number"):
         new_number = _opaque_number()
-        Notification.objects.filter(label=case.number).update(label=new_number)
-        Case.objects.filter(pk=case.pk).update(number=new_number, return_history="")
+        Notification.objects.filter(label__contains=case.number).update(
+            label=Replace("label", Value(case.number), Value(new_number))
+        )
+        Case.objects.filter(pk=case.pk).update(
+            number=new_number, return_history="", country_returned_from=""
+        )
         for event in CaseEvent.objects.filter(case_id=case.pk).only("pk", "detail"):
             cleaned = _clean_event_detail(event.detail or {}, new_number)
             if cleaned != event.detail:
                 CaseEvent.objects.filter(pk=event.pk).update(detail=cleaned)
     CaseTeamMember.objects.filter(case_id__in=case_ids).update(legal_basis="")
-    EmergencyAccess.objects.filter(case_id__in=case_ids).update(
-        justification="", review_comment=""
-    )
+    EmergencyAccess.objects.filter(case_id__in=case_ids).update(justification="", review_comment="")
 
 
 def _with_merged_duplicates(person_ids: Iterable[int]) -> list[int]:
     """A merged duplicate is the same person under another record: it goes too."""
     ids = set(person_ids)
     while True:
-        more = set(
-            Person.objects.filter(merged_into_id__in=ids).values_list("pk", flat=True)
-        ) - ids
+        more = set(Person.objects.filter(merged_into_id__in=ids).values_list("pk", flat=True)) - ids
         if not more:
             return sorted(ids)
         ids |= more

@@ -31,7 +31,9 @@ class HoldForm(forms.Form):
         validators=[reject_control_chars],
         error_messages={"required": _("Give the legal basis of the hold.")},
     )
-    until = forms.DateField(label=_("Until (empty: until lifted)"), required=False, widget=DateInput())
+    until = forms.DateField(
+        label=_("Until (empty: until lifted)"), required=False, widget=DateInput()
+    )
 
 
 class LiftForm(forms.Form):

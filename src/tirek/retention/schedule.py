@@ -140,7 +140,9 @@ def rules_for(country: str | None = None) -> dict[str, Rule]:
     overrides: dict[str, dict[str, Any]] = getattr(settings, "TIREK_RETENTION", {}).get(code, {})
     for record_type, change in overrides.items():
         if record_type not in base:
-            raise ImproperlyConfigured(f"TIREK_RETENTION[{code}] names no record type {record_type!r}")
+            raise ImproperlyConfigured(
+                f"TIREK_RETENTION[{code}] names no record type {record_type!r}"
+            )
         unknown = set(change) - _OVERRIDABLE
         if unknown:
             raise ImproperlyConfigured(
@@ -150,7 +152,6 @@ def rules_for(country: str | None = None) -> dict[str, Rule]:
             raise ImproperlyConfigured(f"TIREK_RETENTION[{code}][{record_type}]: unknown trigger")
         base[record_type] = replace(base[record_type], **change)
     return {rt: base[rt] for rt in RecordType.values if rt in base}
-
 
 
 def majority_day(birth_date: date) -> date:

@@ -86,9 +86,7 @@ def held_case_ids() -> set[int]:
         else:
             person_ids |= _family_of(hold.person_id)
     if person_ids:
-        case_ids |= set(
-            Case.objects.filter(person_id__in=person_ids).values_list("pk", flat=True)
-        )
+        case_ids |= set(Case.objects.filter(person_id__in=person_ids).values_list("pk", flat=True))
     return case_ids
 
 
@@ -106,9 +104,7 @@ def _closed_case_rows(record_type: str) -> list[tuple[int, str, int, Any, date |
     if record_type != RecordType.CASE_FILE:
         done = Erasure.objects.filter(record_type=record_type).values("case_id")
         cases = cases.exclude(pk__in=done)
-    return list(
-        cases.values_list("pk", "number", "person_id", "closed_at", "person__birth_date")
-    )
+    return list(cases.values_list("pk", "number", "person_id", "closed_at", "person__birth_date"))
 
 
 def _case_due(rule: Rule) -> list[DueCase]:
@@ -189,9 +185,7 @@ def due_for(record_type: str, today: date | None = None) -> TypeDue:
 
 
 def destroyable_types() -> set[str]:
-    return {
-        rule.record_type for rule in rules_for().values() if rule.action != Action.KEEP
-    }
+    return {rule.record_type for rule in rules_for().values() if rule.action != Action.KEEP}
 
 
 def batches() -> QuerySet[DestructionBatch]:

@@ -212,9 +212,7 @@ def _destroy_cases(batch: DestructionBatch) -> tuple[int, int]:
     go = [item for item in items if item.case_id in still_due]
     case_ids = [item.case_id for item in go]
     if batch.record_type == RecordType.CASE_FILE:
-        person_ids = set(
-            Case.objects.filter(pk__in=case_ids).values_list("person_id", flat=True)
-        )
+        person_ids = set(Case.objects.filter(pk__in=case_ids).values_list("person_id", flat=True))
         erasure.anonymise_people(person_ids)
         Anonymisation.objects.bulk_create(
             [Anonymisation(person_id=pk, batch=batch) for pk in sorted(person_ids)],

@@ -152,7 +152,9 @@ def test_lifting_a_hold_is_audited_and_lets_destruction_go_ahead(world: World) -
     services.hold_lift(by=dpo, hold=hold, reason="Appeal decided")
     assert selectors.held_case_ids() == set()
     actions = list(
-        AuditEntry.objects.filter(object_type="retention.legalhold").values_list("action", flat=True)
+        AuditEntry.objects.filter(object_type="retention.legalhold").values_list(
+            "action", flat=True
+        )
     )
     assert sorted(actions) == ["create", "update"]
     for entry in AuditEntry.objects.filter(object_type="retention.legalhold"):
@@ -188,10 +190,15 @@ def test_the_record_of_destruction_names_no_child(world: World) -> None:
     number = case.number
     services.daily_pass(TODAY)
     batch = services.batch_approve(
-        by=_dpo(world), batch=DestructionBatch.objects.get(record_type="case_file", status="proposed")
+        by=_dpo(world),
+        batch=DestructionBatch.objects.get(record_type="case_file", status="proposed"),
     )
     report = services.describe(batch)
-    assert report["destroyed"] == 1 and report["rule"] == {"trigger": "closure", "years": 5, "days": 0}
+    assert report["destroyed"] == 1 and report["rule"] == {
+        "trigger": "closure",
+        "years": 5,
+        "days": 0,
+    }
     text = str(report) + str(list(AuditEntry.objects.values_list("detail", flat=True)))
     assert "Tulegenova" not in text and "Dana" not in text
     case.refresh_from_db()
