@@ -56,7 +56,7 @@ def test_only_the_dpo_opens_any_retention_page(world: World) -> None:
     assert LegalHold.objects.get(pk=hold.pk).lifted_at is None
     assert DestructionBatch.objects.get(pk=batch.pk).status == "proposed"
     client = logged_in_client(dpo)
-    for method, url in _urls(hold, batch)[:3] + _urls(hold, batch)[6:7]:
+    for _method, url in _urls(hold, batch)[:3] + _urls(hold, batch)[6:7]:
         assert client.get(url).status_code == 200, url
 
 
