@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from tirek.core.validation import reject_control_chars
 from tirek.privacy.forms import DateInput
 
-from .models import HoldScope
+from .models import HoldScope, Outcome, RequesterKind, RequestKind
 
 
 class HoldForm(forms.Form):
@@ -42,4 +43,45 @@ class LiftForm(forms.Form):
         max_length=500,
         validators=[reject_control_chars],
         error_messages={"required": _("Say why the hold is lifted.")},
+    )
+
+
+class RequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Request"), choices=RequestKind.choices)
+    case_number = forms.CharField(
+        label=_("Case number of the person"),
+        max_length=32,
+        error_messages={"required": _("No case has this number.")},
+    )
+    requester_kind = forms.ChoiceField(label=_("Who asks"), choices=RequesterKind.choices)
+    requester_name = forms.CharField(
+        label=_("Name of the requester"),
+        max_length=200,
+        required=False,
+        validators=[reject_control_chars],
+    )
+    received_on = forms.DateField(
+        label=_("Received"),
+        widget=DateInput(),
+        error_messages={
+            "required": _("Give the day the request was received (not in the future).")
+        },
+    )
+    language = forms.ChoiceField(label=_("Language of the reply"), choices=settings.LANGUAGES)
+    details = forms.CharField(
+        label=_("What is asked"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[reject_control_chars],
+    )
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    outcome_note = forms.CharField(
+        label=_("What was done"),
+        max_length=1000,
+        validators=[reject_control_chars],
+        error_messages={"required": _("Say what was done.")},
     )

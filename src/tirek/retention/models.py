@@ -162,3 +162,83 @@ class Anonymisation(models.Model):
 
     def __str__(self) -> str:
         return f"anonymised {self.person_id}"
+
+
+# --- subject access and rectification ----------------------------------------------------
+
+
+class RequestKind(models.TextChoices):
+    ACCESS = "access", _("Access to one's data")
+    RECTIFICATION = "rectification", _("Rectification")
+    OBJECTION = "objection", _("Objection to processing")
+
+
+class RequesterKind(models.TextChoices):
+    PERSON = "person", _("The person themself")
+    REPRESENTATIVE = "representative", _("A legal representative of a child")
+    COURT = "court", _("A court")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Being prepared")
+    APPROVED = "approved", _("Approved by the DPO")
+    RELEASED = "released", _("Released")
+    CLOSED = "closed", _("Closed with an outcome")
+
+
+class Outcome(models.TextChoices):
+    GRANTED = "granted", _("Granted")
+    PARTLY = "partly", _("Partly granted")
+    REFUSED = "refused", _("Refused")
+
+
+class SubjectRequest(models.Model):
+    """A request by or for a person about their data, with its statutory deadline."""
+
+    kind = models.CharField(_("request"), max_length=16, choices=RequestKind.choices)
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    requester_kind = models.CharField(_("who asks"), max_length=16, choices=RequesterKind.choices)
+    requester_name = models.CharField(
+        _("name of the requester"), max_length=200, validators=[reject_control_chars]
+    )
+    language = models.CharField(
+        _("language of the reply"), max_length=8, choices=settings.LANGUAGES, default="ru"
+    )
+    received_on = models.DateField(_("received"))
+    deadline = models.DateField(_("reply due by"))
+    details = models.CharField(
+        _("what is asked"), max_length=1000, blank=True, validators=[reject_control_chars]
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    outcome_note = models.CharField(
+        _("what was done"), max_length=1000, blank=True, validators=[reject_control_chars]
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("subject request")
+        verbose_name_plural = _("subject requests")
+        ordering = ["deadline", "id"]
+
+    def __str__(self) -> str:
+        return f"request {self.pk} ({self.kind})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (RequestStatus.RELEASED, RequestStatus.CLOSED)
+
+    @property
+    def overdue(self) -> bool:
+        return not self.is_done and self.deadline < timezone.localdate()

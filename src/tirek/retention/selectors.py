@@ -19,7 +19,15 @@ from tirek.people.models import HouseholdMember, Relationship
 from tirek.reports.models import Export
 from tirek.training.models import Certificate
 
-from .models import Anonymisation, BatchStatus, DestructionBatch, Erasure, LegalHold
+from .models import (
+    Anonymisation,
+    BatchStatus,
+    DestructionBatch,
+    Erasure,
+    LegalHold,
+    RequestStatus,
+    SubjectRequest,
+)
 from .schedule import CASE_TYPES, Action, RecordType, Rule, due_on, rules_for
 
 SOON_DAYS = 30
@@ -196,3 +204,14 @@ def proposed_batch(record_type: str) -> DestructionBatch | None:
     return DestructionBatch.objects.filter(
         record_type=record_type, status=BatchStatus.PROPOSED
     ).first()
+
+
+def subject_requests() -> QuerySet[SubjectRequest]:
+    return SubjectRequest.objects.select_related("recorded_by", "approved_by")
+
+
+def overdue_requests() -> QuerySet[SubjectRequest]:
+    return subject_requests().filter(
+        deadline__lt=timezone.localdate(),
+        status__in=[RequestStatus.OPEN, RequestStatus.APPROVED],
+    )

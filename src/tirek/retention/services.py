@@ -3,9 +3,10 @@ transaction with its audit entry; nothing is destroyed without a DPO's approval.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -29,6 +30,11 @@ from .models import (
     Erasure,
     HoldScope,
     LegalHold,
+    Outcome,
+    RequesterKind,
+    RequestKind,
+    RequestStatus,
+    SubjectRequest,
 )
 from .schedule import CASE_TYPES, RecordType, rules_for
 
@@ -267,3 +273,130 @@ def describe(batch: DestructionBatch) -> dict[str, Any]:
         "approved_by": batch.approved_by.get_username() if batch.approved_by else None,
         "approved_at": batch.approved_at.isoformat() if batch.approved_at else None,
     }
+
+
+# --- subject access and rectification ----------------------------------------------------
+
+
+def subject_access_days() -> int:
+    """The statutory reply period (Kazakhstan: 30 days; settings per country)."""
+    return int(getattr(settings, "TIREK_SUBJECT_ACCESS_DAYS", 30))
+
+
+def request_record(
+    *,
+    by: User,
+    kind: str,
+    case_number: str,
+    requester_kind: str,
+    requester_name: str,
+    received_on: date | None,
+    language: str,
+    details: str = "",
+    request: HttpRequest | None = None,
+) -> SubjectRequest:
+    _require_dpo(by)
+    errors: dict[str, str] = {}
+    case = Case.objects.filter(number=(case_number or "").strip()).select_related("person").first()
+    if case is None or case.person_id in anonymised_person_ids():
+        errors["case_number"] = _("No case has this number.")
+    if kind not in RequestKind.values:
+        errors["kind"] = _("Choose the kind of request.")
+    if requester_kind not in RequesterKind.values:
+        errors["requester_kind"] = _("Say who makes the request.")
+    if not (requester_name or "").strip():
+        errors["requester_name"] = _("Give the name of the requester.")
+    if received_on is None or received_on > timezone.localdate():
+        errors["received_on"] = _("Give the day the request was received (not in the future).")
+    if language not in dict(settings.LANGUAGES):
+        errors["language"] = _("Choose the language of the reply.")
+    if errors:
+        raise ValidationError(errors)
+    assert case is not None and received_on is not None
+    with transaction.atomic():
+        item = SubjectRequest.objects.create(
+            kind=kind,
+            person_id=case.person_id,
+            requester_kind=requester_kind,
+            requester_name=requester_name.strip(),
+            language=language,
+            received_on=received_on,
+            deadline=received_on + timedelta(days=subject_access_days()),
+            details=(details or "").strip(),
+            recorded_by=by,
+        )
+        record(
+            actor=by,
+            action=Action.CREATE,
+            obj=item,
+            request=request,
+            detail={"subject_request": kind, "person": case.person_id, "by": requester_kind},
+        )
+    return item
+
+
+def request_approve(
+    *, by: User, item: SubjectRequest, request: HttpRequest | None = None
+) -> SubjectRequest:
+    """The DPO has read the preview: the report may be released."""
+    _require_dpo(by)
+    if item.kind != RequestKind.ACCESS or item.status != RequestStatus.OPEN:
+        raise ValidationError(_("Only an access request being prepared can be approved."))
+    item.status, item.approved_by, item.approved_at = RequestStatus.APPROVED, by, timezone.now()
+    item.save(update_fields=["status", "approved_by", "approved_at"])
+    record(actor=by, action=Action.UPDATE, obj=item, request=request, detail={"approved": True})
+    return item
+
+
+def request_release(
+    *, by: User, item: SubjectRequest, request: HttpRequest | None = None
+) -> tuple[bytes, str]:
+    """The encrypted package and its one-time password. The password is returned once,
+    to be shown once; it is stored nowhere. The release is audited."""
+    from . import subject
+
+    _require_dpo(by)
+    if item.status not in (RequestStatus.APPROVED, RequestStatus.RELEASED):
+        raise ValidationError(_("The DPO approves the report before it is released."))
+    report = subject.build(item.person, item.language)
+    password = subject.one_time_password()
+    package = subject.encrypted_zip(
+        {"report.json": subject.to_json(report), "report.pdf": subject.to_pdf(report)}, password
+    )
+    with transaction.atomic():
+        item.status, item.released_at = RequestStatus.RELEASED, timezone.now()
+        item.save(update_fields=["status", "released_at"])
+        record(
+            actor=by,
+            action=Action.EXPORT,
+            obj=item,
+            request=request,
+            detail={"subject_access_package": True, "person": item.person_id},
+        )
+    return package, password
+
+
+def request_close(
+    *,
+    by: User,
+    item: SubjectRequest,
+    outcome: str,
+    note: str,
+    request: HttpRequest | None = None,
+) -> SubjectRequest:
+    """A rectification or objection decided; the outcome is kept with the request."""
+    _require_dpo(by)
+    errors: dict[str, str] = {}
+    if item.is_done:
+        raise ValidationError(_("This request is already closed."))
+    if outcome not in Outcome.values:
+        errors["outcome"] = _("Choose the outcome.")
+    if not (note or "").strip():
+        errors["outcome_note"] = _("Say what was done.")
+    if errors:
+        raise ValidationError(errors)
+    item.status, item.outcome = RequestStatus.CLOSED, outcome
+    item.outcome_note, item.closed_at = note.strip(), timezone.now()
+    item.save(update_fields=["status", "outcome", "outcome_note", "closed_at"])
+    record(actor=by, action=Action.UPDATE, obj=item, request=request, detail={"outcome": outcome})
+    return item

@@ -3,13 +3,16 @@ gets 403. Nothing here shows a name or a narrative — case numbers and counts o
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,9 +22,16 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.views import add_errors
 
-from . import selectors, services
-from .forms import HoldForm, LiftForm
-from .models import BatchStatus, DestructionBatch, LegalHold
+from . import selectors, services, subject
+from .forms import CloseForm, HoldForm, LiftForm, RequestForm
+from .models import (
+    BatchStatus,
+    DestructionBatch,
+    LegalHold,
+    RequestKind,
+    RequestStatus,
+    SubjectRequest,
+)
 from .schedule import RecordType, country_code, rules_for
 
 dpo_only = role_required(Role.DPO)
@@ -57,6 +67,7 @@ def work_list(request: HttpRequest) -> HttpResponse:
             "done": selectors.batches().exclude(status=BatchStatus.PROPOSED)[:20],
             "hold_form": HoldForm(),
             "soon_days": selectors.SOON_DAYS,
+            "overdue": selectors.overdue_requests(),
         },
     )
 
@@ -175,3 +186,147 @@ def dpo_panel(request: HttpRequest) -> dict[str, Any] | None:
         "count": sum(b.proposed_count for b in waiting),
         "batches": waiting.count(),
     }
+
+
+# --- subject access -----------------------------------------------------------------------
+
+PACKAGE_SECONDS = 600
+
+
+def _request(pk: int) -> SubjectRequest:
+    item = selectors.subject_requests().select_related("person").filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+@dpo_only
+def request_list(request: HttpRequest) -> HttpResponse:
+    _audit_view(request, "requests")
+    return render(
+        request,
+        "retention/request_list.html",
+        {"requests": selectors.subject_requests()[:200], "overdue": selectors.overdue_requests()},
+    )
+
+
+@dpo_only
+def request_new(request: HttpRequest) -> HttpResponse:
+    form = RequestForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                item = services.request_record(
+                    by=request.user, request=request, **form.cleaned_data
+                )  # type: ignore[arg-type]
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("The request has been recorded."))
+                return redirect("retention:request_detail", pk=item.pk)
+        return render(request, "retention/request_form.html", {"form": form}, status=422)
+    return render(request, "retention/request_form.html", {"form": form})
+
+
+@dpo_only
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _request(pk)
+    report = None
+    if item.kind == RequestKind.ACCESS and item.status == RequestStatus.OPEN:
+        # The preview reads the whole file: audited as a read of the person.
+        report = subject.build(item.person, item.language)
+        record(
+            actor=request.user,
+            action=Action.READ,
+            obj=item.person,
+            request=request,
+            detail={"subject_access_preview": item.pk},
+        )
+    return render(
+        request,
+        "retention/request_detail.html",
+        {
+            "item": item,
+            "report": report,
+            "preview": subject.preview(report) if report else [],
+            "close_form": CloseForm(),
+        },
+    )
+
+
+@dpo_only
+@require_POST
+def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.request_approve(by=request.user, item=_request(pk), request=request)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Approved. The package can now be released."))
+    return redirect("retention:request_detail", pk=pk)
+
+
+@dpo_only
+@require_POST
+def request_release(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _request(pk)
+    try:
+        package, password = services.request_release(by=request.user, item=item, request=request)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("retention:request_detail", pk=pk)
+    # The archive is encrypted; it waits in the cache for one download. The password is
+    # only in this response.
+    token = secrets.token_urlsafe(24)
+    cache.set(f"retention-package:{token}", (request.user.pk, item.pk, package), PACKAGE_SECONDS)
+    response = render(
+        request,
+        "retention/package.html",
+        {"item": item, "password": password, "token": token, "minutes": PACKAGE_SECONDS // 60},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@dpo_only
+def package_download(request: HttpRequest, token: str) -> HttpResponse:
+    stored = cache.get(f"retention-package:{token}")
+    if stored is None or stored[0] != request.user.pk:
+        raise Http404
+    cache.delete(f"retention-package:{token}")
+    _user_id, item_id, package = stored
+    record(
+        actor=request.user,
+        action=Action.EXPORT,
+        object_type="retention.subjectrequest",
+        object_id=item_id,
+        request=request,
+        detail={"package_downloaded": True},
+    )
+    response = HttpResponse(package, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{item_id}.zip"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@dpo_only
+@require_POST
+def request_close(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _request(pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("retention:request_detail", pk=pk)
+    try:
+        services.request_close(
+            by=request.user,  # type: ignore[arg-type]
+            item=item,
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["outcome_note"],
+            request=request,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The outcome has been recorded."))
+    return redirect("retention:request_detail", pk=pk)
