@@ -215,3 +215,15 @@ def overdue_requests() -> QuerySet[SubjectRequest]:
         deadline__lt=timezone.localdate(),
         status__in=[RequestStatus.OPEN, RequestStatus.APPROVED],
     )
+
+
+def decided_requests_of(person_id: int) -> list[SubjectRequest]:
+    """Rectifications and objections granted (wholly or partly) for this person."""
+    return list(
+        SubjectRequest.objects.filter(
+            person_id=person_id,
+            kind__in=["rectification", "objection"],
+            status=RequestStatus.CLOSED,
+            outcome__in=["granted", "partly"],
+        ).order_by("closed_at")
+    )

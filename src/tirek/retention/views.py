@@ -330,3 +330,22 @@ def request_close(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The outcome has been recorded."))
     return redirect("retention:request_detail", pk=pk)
+
+
+def corrections_panel(
+    request: HttpRequest, case: Any, sections: frozenset[str]
+) -> dict[str, Any] | None:
+    """On the case page: the record was corrected (or processing objected to), so the
+    team reads it knowing that, and does not re-enter what was corrected."""
+    from tirek.access.sections import Section
+
+    if Section.CORE not in sections:
+        return None
+    decided = selectors.decided_requests_of(case.person_id)
+    if not decided:
+        return None
+    return {
+        "title": _("Corrections"),
+        "template": "retention/panel_corrections.html",
+        "decided": decided,
+    }

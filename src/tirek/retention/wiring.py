@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def register() -> None:
+    from tirek.cases.panels import add_panel
     from tirek.core.registry import NavItem, add_demo_loader, add_my_work_panel, add_nav, add_urls
 
     from . import demo, views
@@ -15,3 +16,4 @@ def register() -> None:
     add_urls("retention/", "tirek.retention.urls")
     add_my_work_panel(16, views.dpo_panel)
     add_demo_loader(90, demo.load)
+    add_panel(12, views.corrections_panel)

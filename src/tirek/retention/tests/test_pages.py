@@ -116,3 +116,12 @@ def test_dpo_places_lifts_and_approves_through_the_pages(world: World) -> None:
     assert "1 destroyed" in response.content.decode()
     case.person.refresh_from_db()
     assert case.person.family_name == ""
+
+
+def test_dpo_home_page_says_what_waits_and_others_see_nothing_of_it(world: World) -> None:
+    closed_case(world, closed_on=date(2020, 1, 1))
+    services.daily_pass()
+    dpo_home = logged_in_client(world.staff(Role.DPO)).get("/").content.decode()
+    assert "wait for your approval to be destroyed" in dpo_home
+    admin_home = logged_in_client(world.staff(Role.ADMIN)).get("/").content.decode()
+    assert "/retention/" not in admin_home

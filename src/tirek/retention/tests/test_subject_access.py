@@ -183,3 +183,22 @@ def test_only_the_dpo_opens_request_pages(world: World) -> None:
         for method, url in urls:
             assert getattr(client, method)(url).status_code in (403, 404), (role, url)
     assert SubjectRequest.objects.get(pk=item.pk).status == "open"
+
+
+def test_a_corrected_record_shows_that_it_was_corrected(world: World) -> None:
+    from tirek.cases import services as case_services
+    from tirek.people.models import Person
+
+    manager = world.staff(Role.CASE_MANAGER)
+    person = Person.objects.create(given_name="Dias", family_name="Omarov", sex="male")
+    case = case_services.case_open(by=manager, person=person)
+    item = _record(world, case.number, kind="rectification", details="Wrong spelling")
+    page_url = reverse("cases:detail", args=[case.pk])
+    client = logged_in_client(manager)
+    assert "Corrected after a rectification request" not in client.get(page_url).content.decode()
+    services.request_close(
+        by=_dpo(world), item=item, outcome="granted", note="Family name spelling corrected"
+    )
+    page = client.get(page_url).content.decode()
+    assert "Corrected after a rectification request" in page
+    assert "Family name spelling corrected" in page
