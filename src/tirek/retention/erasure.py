@@ -19,8 +19,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, Value
-from django.db.models.functions import Replace
+from django.db.models import Count, Q
 
 from tirek.assessments.models import Assessment
 from tirek.cases import attachments
@@ -161,11 +160,14 @@ def _erase_plans(case_ids: CaseIds) -> None:
     FollowUp.objects.filter(case_id__in=case_ids).update(notes="", child_views="")
 
 
-def _opaque_number() -> str:
-    while True:
-        number = f"ANON-{secrets.token_hex(5).upper()}"
-        if not Case.objects.filter(number=number).exists():
-            return number
+def _opaque_numbers(count: int) -> list[str]:
+    """``count`` new case numbers that reveal nothing and are not in use."""
+    numbers: set[str] = set()
+    while len(numbers) < count:
+        wanted = {f"ANON-{secrets.token_hex(5).upper()}" for _ in range(count - len(numbers))}
+        taken = set(Case.objects.filter(number__in=wanted).values_list("number", flat=True))
+        numbers |= wanted - taken
+    return sorted(numbers)
 
 
 def _clean_event_detail(detail: dict[str, Any], number: str) -> dict[str, Any]:
@@ -175,19 +177,41 @@ def _clean_event_detail(detail: dict[str, Any], number: str) -> dict[str, Any]:
     return kept
 
 
+def _renumber_notifications(renumbered: dict[str, str]) -> None:
+    """Notice labels carry case numbers ("KZ-2026-000001", or several for a conference)."""
+    olds = list(renumbered)
+    for start in range(0, len(olds), 200):
+        chunk = olds[start : start + 200]
+        query = Q()
+        for old in chunk:
+            query |= Q(label__contains=old)
+        changed = []
+        for notice in Notification.objects.filter(query).only("pk", "label"):
+            for old in chunk:
+                notice.label = notice.label.replace(old, renumbered[old])
+            changed.append(notice)
+        Notification.objects.bulk_update(changed, ["label"], batch_size=500)
+
+
 def _erase_cases(case_ids: CaseIds) -> None:
-    for case in Case.objects.filter(pk__in=case_ids).only("pk", "number"):
-        new_number = _opaque_number()
-        Notification.objects.filter(label__contains=case.number).update(
-            label=Replace("label", Value(case.number), Value(new_number))
-        )
-        Case.objects.filter(pk=case.pk).update(
-            number=new_number, return_history="", country_returned_from=""
-        )
-        for event in CaseEvent.objects.filter(case_id=case.pk).only("pk", "detail"):
-            cleaned = _clean_event_detail(event.detail or {}, new_number)
-            if cleaned != event.detail:
-                CaseEvent.objects.filter(pk=event.pk).update(detail=cleaned)
+    cases = list(Case.objects.filter(pk__in=case_ids).only("pk", "number"))
+    renumbered: dict[str, str] = {}
+    new_number_of: dict[int, str] = {}
+    for case, number in zip(cases, _opaque_numbers(len(cases)), strict=True):
+        renumbered[case.number] = number
+        new_number_of[case.pk] = number
+        case.number, case.return_history, case.country_returned_from = number, "", ""
+    Case.objects.bulk_update(
+        cases, ["number", "return_history", "country_returned_from"], batch_size=500
+    )
+    _renumber_notifications(renumbered)
+    events = []
+    for event in CaseEvent.objects.filter(case_id__in=case_ids).only("pk", "case_id", "detail"):
+        cleaned = _clean_event_detail(event.detail or {}, new_number_of[event.case_id])
+        if cleaned != event.detail:
+            event.detail = cleaned
+            events.append(event)
+    CaseEvent.objects.bulk_update(events, ["detail"], batch_size=500)
     CaseTeamMember.objects.filter(case_id__in=case_ids).update(legal_basis="")
     EmergencyAccess.objects.filter(case_id__in=case_ids).update(justification="", review_comment="")
 
@@ -207,17 +231,15 @@ def _erase_identity(person_ids: list[int]) -> None:
     PersonName.objects.filter(person_id__in=person_ids).delete()
     IdentityDocument.objects.filter(person_id__in=person_ids).delete()
     PersonPhoto.objects.filter(person_id__in=person_ids).delete()
-    for pk, birth in Person.objects.filter(pk__in=person_ids).values_list("pk", "birth_date"):
-        Person.objects.filter(pk=pk).update(
-            given_name="",
-            family_name="",
-            patronymic="",
-            iin="",
-            birth_place="",
-            search_key="",
-            birth_date=date(birth.year, 1, 1) if birth else None,
-            birth_date_precision=BirthPrecision.YEAR,
-        )
+    people = Person.objects.filter(pk__in=person_ids)
+    people.update(
+        given_name="", family_name="", patronymic="", iin="", birth_place="", search_key="",
+        birth_date_precision=BirthPrecision.YEAR,
+    )  # fmt: skip
+    # The birth year stays (1 January): one statement per year, not per person.
+    years = {d.year for d in people.exclude(birth_date=None).values_list("birth_date", flat=True)}
+    for year in years:
+        people.filter(birth_date__year=year).update(birth_date=date(year, 1, 1))
     either_side = Q(person_id__in=person_ids) | Q(relative_id__in=person_ids)
     Relationship.objects.filter(either_side).update(basis_reference="", note="")
     MergeRequest.objects.filter(Q(kept_id__in=person_ids) | Q(duplicate_id__in=person_ids)).update(

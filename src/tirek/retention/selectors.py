@@ -163,12 +163,17 @@ def _period(rule: Rule, today: date) -> timedelta:
     return rule.period_after(today) - today
 
 
-def due(today: date | None = None, soon_days: int = SOON_DAYS) -> list[TypeDue]:
-    """Per record type of the schedule: due now, due within ``soon_days``, held."""
+def due(
+    today: date | None = None, soon_days: int = SOON_DAYS, only: str | None = None
+) -> list[TypeDue]:
+    """Per record type of the schedule (or ``only`` one): due now, due within
+    ``soon_days``, held."""
     today = today or timezone.localdate()
     held = held_case_ids()
     result = []
     for rule in rules_for().values():
+        if only is not None and rule.record_type != only:
+            continue
         entry = TypeDue(rule)
         if rule.record_type in CASE_TYPES:
             for item in _case_due(rule):
@@ -186,9 +191,8 @@ def due(today: date | None = None, soon_days: int = SOON_DAYS) -> list[TypeDue]:
 
 
 def due_for(record_type: str, today: date | None = None) -> TypeDue:
-    for entry in due(today):
-        if entry.rule.record_type == record_type:
-            return entry
+    for entry in due(today, only=record_type):
+        return entry
     raise KeyError(record_type)
 
 
