@@ -298,7 +298,7 @@ def request_record(
     _require_dpo(by)
     errors: dict[str, str] = {}
     case = Case.objects.filter(number=(case_number or "").strip()).select_related("person").first()
-    if case is None or case.person_id in anonymised_person_ids():
+    if case is None or Anonymisation.objects.filter(person_id=case.person_id).exists():
         errors["case_number"] = _("No case has this number.")
     if kind not in RequestKind.values:
         errors["kind"] = _("Choose the kind of request.")
