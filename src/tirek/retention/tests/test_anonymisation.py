@@ -162,14 +162,17 @@ def _decrypted_holding(needle: str) -> list[str]:
     return found
 
 
-def _indicators(analyst: User) -> dict[int, Any]:
+def _indicators(analyst: User) -> dict[tuple[int, str], Any]:
     cache.clear()
     client = api_client(analyst)
     out = {}
     for year in (timezone.now().year - 1, timezone.now().year):
-        response = client.get(f"/api/v1/indicators/values?audience=ministry&year={year}")
-        assert response.status_code == 200, response.content
-        out[year] = response.json()
+        for by in ("", "age_band", "sex", "phase"):
+            response = client.get(
+                "/api/v1/indicators/values", {"audience": "ministry", "year": year, "by": by}
+            )
+            assert response.status_code == 200, response.content
+            out[(year, by)] = response.json()
     return out
 
 
