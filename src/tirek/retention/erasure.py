@@ -1,0 +1,302 @@
+"""Irreversible erasure, one function per record type, and the anonymisation of a person
+that runs them all (DESIGN.md 4: remove every identifier, keep what statistics need).
+
+Kept: region, sex, birth year, phase and status history, dates of every step, scores by
+domain, referral facts (provider, dates, status), consent facts (purpose, dates,
+recipients), training records. Erased: names in every spelling and their search keys,
+patronymic, IIN, documents, the exact birth date (1 January of the year stays: ages at
+the end of a calendar year, which indicators use, do not change), place of birth, photo,
+every narrative and attachment, every free-text reason; the case number becomes opaque.
+
+Everything here runs with ``QuerySet.update`` in the caller's transaction: no signal, no
+save() hook re-derives a name key, and nothing is loaded that need not be.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q
+
+from tirek.assessments.models import Assessment
+from tirek.cases import attachments
+from tirek.cases.models import Attachment, Case, CaseEvent, CaseTeamMember, ContactNote
+from tirek.conferences.models import ActionItem, Conference, Participant
+from tirek.interviews.models import Interview, Matter
+from tirek.people.models import (
+    BirthPrecision,
+    DuplicateDismissal,
+    Household,
+    HouseholdMember,
+    IdentityDocument,
+    MergeRequest,
+    Person,
+    PersonName,
+    PersonNameKey,
+    PersonPhoto,
+    Relationship,
+)
+from tirek.plans.models import (
+    Closure,
+    FollowUp,
+    Goal,
+    GoalProgress,
+    Intervention,
+    PlanDecision,
+    PlanVersion,
+    Review,
+)
+from tirek.privacy.models import Consent, EmergencyAccess
+from tirek.referrals.models import Notification, Referral
+
+from .schedule import RecordType
+
+CaseIds = list[int]
+
+# Case event details keep only what the timeline and phase history need.
+_EVENT_KEYS_KEPT = frozenset({"old", "new", "fields", "to_unit", "role", "section", "status"})
+
+
+def _blank(*names: str) -> dict[str, str]:
+    return dict.fromkeys(names, "")
+
+
+def _person_ids(case_ids: CaseIds) -> list[int]:
+    return list(Case.objects.filter(pk__in=case_ids).values_list("person_id", flat=True))
+
+
+def erase_contact_notes(case_ids: CaseIds) -> None:
+    files = list(
+        Attachment.objects.filter(note__case_id__in=case_ids).values_list("stored_name", flat=True)
+    )
+    Attachment.objects.filter(note__case_id__in=case_ids).delete()
+    for stored_name in files:
+        attachments.delete(stored_name)
+    ContactNote.objects.filter(case_id__in=case_ids).update(narrative="")
+
+
+def erase_assessments(case_ids: CaseIds) -> None:
+    # Domain scores (DomainScore rows) stay: indicators are computed from them.
+    Assessment.objects.filter(case_id__in=case_ids).update(
+        answers_json="{}", own_views="", remarks=""
+    )
+
+
+def erase_interviews(case_ids: CaseIds) -> None:
+    Interview.objects.filter(case_id__in=case_ids).update(
+        **_blank(
+            "purpose",
+            "legal_basis",
+            "repeat_justification",
+            "readiness_note",
+            "notes",
+            "summary",
+            "follow_up",
+            "interpreter",
+            "support_person",
+            "room",
+            "observers",
+            "breaks_note",
+            "recording_reference",
+            "cancel_reason",
+            "requesting_authority",
+        )
+    )
+    for matter in Matter.objects.filter(person_id__in=_person_ids(case_ids)).only("pk"):
+        # Titles are unique per person: an opaque one keeps the constraint.
+        Matter.objects.filter(pk=matter.pk).update(title=f"#{matter.pk}", reference="")
+
+
+def erase_consents(case_ids: CaseIds) -> None:
+    Consent.objects.filter(person_id__in=_person_ids(case_ids)).update(
+        **_blank("giver_name", "withdrawal_note", "override_reason")
+    )
+
+
+def erase_referrals(case_ids: CaseIds) -> None:
+    Referral.objects.filter(case_id__in=case_ids).update(
+        **_blank("reason", "legal_basis", "decline_reason", "withdraw_reason", "outcome")
+    )
+
+
+def erase_conferences(case_ids: CaseIds) -> None:
+    conference_ids = list(
+        Conference.objects.filter(cases__in=case_ids).values_list("pk", flat=True).distinct()
+    )
+    Conference.objects.filter(pk__in=conference_ids).update(
+        **_blank("agenda", "child_views", "family_views", "decisions", "location")
+    )
+    # People from outside (a parent, a neighbour) are named in free text; staff stay
+    # known through their account.
+    Participant.objects.filter(conference_id__in=conference_ids).update(
+        **_blank("name", "organisation", "capacity")
+    )
+    ActionItem.objects.filter(case_id__in=case_ids).update(description="", note="")
+
+
+def erase_photos(case_ids: CaseIds) -> None:
+    PersonPhoto.objects.filter(person_id__in=_person_ids(case_ids)).delete()
+
+
+def _erase_plans(case_ids: CaseIds) -> None:
+    Goal.objects.filter(plan__case_id__in=case_ids).update(
+        **_blank("title", "indicator", "responsible_name")
+    )
+    Intervention.objects.filter(goal__plan__case_id__in=case_ids).update(
+        **_blank("title", "description", "responsible_name")
+    )
+    PlanVersion.objects.filter(plan__case_id__in=case_ids).update(snapshot={}, comment="")
+    PlanDecision.objects.filter(plan__case_id__in=case_ids).update(comment="")
+    Review.objects.filter(case_id__in=case_ids).update(
+        **_blank("child_views", "family_views", "decisions")
+    )
+    GoalProgress.objects.filter(review__case_id__in=case_ids).update(comment="")
+    Closure.objects.filter(case_id__in=case_ids).update(
+        **_blank("explanation", "open_goals_explanation", "decision_comment", "reopen_reason")
+    )
+    FollowUp.objects.filter(case_id__in=case_ids).update(notes="", child_views="")
+
+
+def _opaque_numbers(count: int) -> list[str]:
+    """``count`` new case numbers that reveal nothing and are not in use."""
+    numbers: set[str] = set()
+    while len(numbers) < count:
+        wanted = {f"ANON-{secrets.token_hex(5).upper()}" for _ in range(count - len(numbers))}
+        taken = set(Case.objects.filter(number__in=wanted).values_list("number", flat=True))
+        numbers |= wanted - taken
+    return sorted(numbers)
+
+
+def _clean_event_detail(detail: dict[str, Any], number: str) -> dict[str, Any]:
+    kept = {k: v for k, v in detail.items() if k in _EVENT_KEYS_KEPT}
+    if "number" in detail:
+        kept["number"] = number
+    return kept
+
+
+def _renumber_notifications(renumbered: dict[str, str]) -> None:
+    """Notice labels carry case numbers ("KZ-2026-000001", or several for a conference)."""
+    olds = list(renumbered)
+    for start in range(0, len(olds), 200):
+        chunk = olds[start : start + 200]
+        query = Q()
+        for old in chunk:
+            query |= Q(label__contains=old)
+        changed = []
+        for notice in Notification.objects.filter(query).only("pk", "label"):
+            for old in chunk:
+                notice.label = notice.label.replace(old, renumbered[old])
+            changed.append(notice)
+        Notification.objects.bulk_update(changed, ["label"], batch_size=500)
+
+
+def _erase_cases(case_ids: CaseIds) -> None:
+    cases = list(Case.objects.filter(pk__in=case_ids).only("pk", "number"))
+    renumbered: dict[str, str] = {}
+    new_number_of: dict[int, str] = {}
+    for case, number in zip(cases, _opaque_numbers(len(cases)), strict=True):
+        renumbered[case.number] = number
+        new_number_of[case.pk] = number
+        case.number, case.return_history, case.country_returned_from = number, "", ""
+    Case.objects.bulk_update(
+        cases, ["number", "return_history", "country_returned_from"], batch_size=500
+    )
+    _renumber_notifications(renumbered)
+    events = []
+    for event in CaseEvent.objects.filter(case_id__in=case_ids).only("pk", "case_id", "detail"):
+        cleaned = _clean_event_detail(event.detail or {}, new_number_of[event.case_id])
+        if cleaned != event.detail:
+            event.detail = cleaned
+            events.append(event)
+    CaseEvent.objects.bulk_update(events, ["detail"], batch_size=500)
+    CaseTeamMember.objects.filter(case_id__in=case_ids).update(legal_basis="")
+    EmergencyAccess.objects.filter(case_id__in=case_ids).update(justification="", review_comment="")
+
+
+def _with_merged_duplicates(person_ids: Iterable[int]) -> list[int]:
+    """A merged duplicate is the same person under another record: it goes too."""
+    ids = set(person_ids)
+    while True:
+        more = set(Person.objects.filter(merged_into_id__in=ids).values_list("pk", flat=True)) - ids
+        if not more:
+            return sorted(ids)
+        ids |= more
+
+
+def _erase_identity(person_ids: list[int]) -> None:
+    PersonNameKey.objects.filter(person_id__in=person_ids).delete()
+    PersonName.objects.filter(person_id__in=person_ids).delete()
+    IdentityDocument.objects.filter(person_id__in=person_ids).delete()
+    PersonPhoto.objects.filter(person_id__in=person_ids).delete()
+    people = Person.objects.filter(pk__in=person_ids)
+    people.update(
+        given_name="", family_name="", patronymic="", iin="", birth_place="", search_key="",
+        birth_date_precision=BirthPrecision.YEAR,
+    )  # fmt: skip
+    # The birth year stays (1 January): one statement per year, not per person.
+    years = {d.year for d in people.exclude(birth_date=None).values_list("birth_date", flat=True)}
+    for year in years:
+        people.filter(birth_date__year=year).update(birth_date=date(year, 1, 1))
+    either_side = Q(person_id__in=person_ids) | Q(relative_id__in=person_ids)
+    Relationship.objects.filter(either_side).update(basis_reference="", note="")
+    MergeRequest.objects.filter(Q(kept_id__in=person_ids) | Q(duplicate_id__in=person_ids)).update(
+        reason="", decision_note=""
+    )
+    DuplicateDismissal.objects.filter(
+        Q(person_id__in=person_ids) | Q(candidate_id__in=person_ids)
+    ).update(reason="")
+    _erase_households(person_ids)
+
+
+def _erase_households(person_ids: list[int]) -> None:
+    """A household's label ("the Seitov family") goes once nobody left in it is on file
+    with their name; while a member is still followed it stays for their team."""
+    from .models import Anonymisation
+
+    gone = set(person_ids) | set(Anonymisation.objects.values_list("person_id", flat=True))
+    households = Household.objects.filter(members__person_id__in=person_ids).distinct()
+    for household_id in households.values_list("pk", flat=True):
+        members = set(
+            HouseholdMember.objects.filter(household_id=household_id).values_list(
+                "person_id", flat=True
+            )
+        )
+        if members <= gone:
+            Household.objects.filter(pk=household_id).update(label="", locality="")
+
+
+ERASERS: dict[str, Callable[[CaseIds], None]] = {
+    RecordType.CONTACT_NOTES: erase_contact_notes,
+    RecordType.ASSESSMENTS: erase_assessments,
+    RecordType.INTERVIEWS: erase_interviews,
+    RecordType.CONSENTS: erase_consents,
+    RecordType.REFERRALS: erase_referrals,
+    RecordType.CONFERENCES: erase_conferences,
+    RecordType.PHOTOS: erase_photos,
+}
+
+
+def anonymise_people(person_ids: Iterable[int]) -> list[int]:
+    """Everything about these people, on every one of their cases. Returns the case ids."""
+    people = _with_merged_duplicates(person_ids)
+    case_ids = list(Case.objects.filter(person_id__in=people).values_list("pk", flat=True))
+    for erase in ERASERS.values():
+        erase(case_ids)
+    _erase_plans(case_ids)
+    _erase_cases(case_ids)
+    _erase_identity(people)
+    return case_ids
+
+
+def open_case_counts(person_ids: Iterable[int]) -> dict[int, int]:
+    """People with a case still open (never anonymised while followed)."""
+    return dict(
+        Case.objects.filter(person_id__in=list(person_ids))
+        .exclude(status="closed")
+        .values("person_id")
+        .annotate(n=Count("pk"))
+        .values_list("person_id", "n")
+    )

@@ -1,0 +1,249 @@
+"""The subject-access report: everything held about one person, section by section, who
+opened the file and with whom it was shared; other people's data redacted. Built for the
+DPO's preview and, once approved, released as JSON and PDF inside an AES-256 ZIP."""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+from datetime import date, datetime
+from typing import Any
+
+import pyzipper
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from tirek.assessments.models import Assessment, DomainScore
+from tirek.audit.models import AuditEntry
+from tirek.cases.models import Case, ContactNote
+from tirek.interviews.models import Interview
+from tirek.people.models import IdentityDocument, Person, Relationship
+from tirek.plans.pdf import FONTS
+from tirek.privacy.models import Consent
+from tirek.referrals.models import Referral
+
+REDACTED = "[…]"
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat(timespec="minutes")
+    return value.isoformat()
+
+
+def _identity(person: Person) -> dict[str, Any]:
+    return {
+        "family_name": person.family_name,
+        "given_name": person.given_name,
+        "patronymic": person.patronymic,
+        "other_names": [n.value for n in person.names.all()],
+        "sex": str(person.get_sex_display()),
+        "date_of_birth": person.birth_display,
+        "place_of_birth": person.birth_place,
+        "citizenship": person.citizenship,
+        "iin": person.iin,
+        "languages": person.languages,
+    }
+
+
+def _relatives(person: Person) -> list[dict[str, Any]]:
+    """Other people are named nowhere: only that a relative of this kind is on file."""
+    rows = Relationship.objects.filter(Q(person=person) | Q(relative=person))
+    return [{"relationship": str(r.get_kind_display()), "name": REDACTED} for r in rows]
+
+
+def _cases(case_ids: list[int]) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": c.number,
+            "status": str(c.get_status_display()),
+            "phase": str(c.get_phase_display()),
+            "opened": _iso(c.opened_at),
+            "closed": _iso(c.closed_at),
+            "region": str(c.region),
+            "return_history": c.return_history,
+        }
+        for c in Case.objects.filter(pk__in=case_ids).select_related("region")
+    ]
+
+
+def _notes(case_ids: list[int]) -> list[dict[str, Any]]:
+    return [
+        {"date": _iso(n.occurred_on), "kind": str(n.get_kind_display()), "note": n.narrative}
+        for n in ContactNote.objects.filter(case_id__in=case_ids).order_by("occurred_on", "pk")
+    ]
+
+
+def _assessments(case_ids: list[int]) -> list[dict[str, Any]]:
+    out = []
+    for a in Assessment.objects.filter(case_id__in=case_ids).order_by("assessed_on", "pk"):
+        scores = DomainScore.objects.filter(assessment=a).order_by("pk")
+        out.append(
+            {
+                "date": _iso(a.assessed_on),
+                "kind": str(a.get_kind_display()),
+                "status": str(a.get_status_display()),
+                "scores": {s.domain: f"{s.score}/{s.max_score}" for s in scores},
+            }
+        )
+    return out
+
+
+def _interviews(case_ids: list[int]) -> list[dict[str, Any]]:
+    # Dates and kind; the content of a law-enforcement interview goes through the court.
+    return [
+        {
+            "date": _iso(i.scheduled_at),
+            "kind": str(i.get_kind_display()),
+            "status": str(i.get_status_display()),
+        }
+        for i in Interview.objects.filter(case_id__in=case_ids).order_by("scheduled_at", "pk")
+    ]
+
+
+def _shared(person: Person, case_ids: list[int]) -> dict[str, Any]:
+    referrals = [
+        {
+            "date": _iso(r.created_at),
+            "to": str(r.provider)
+            if r.provider_id
+            else (r.to_user.get_full_name() if r.to_user_id else ""),
+            "sections": r.sections,
+            "status": str(r.get_status_display()),
+            "legal_basis": r.legal_basis or (_("consent") if r.consent_covered else ""),
+        }
+        for r in Referral.objects.filter(case_id__in=case_ids).select_related("provider", "to_user")
+    ]
+    consents = [
+        {
+            "purpose": str(c.get_purpose_display()),
+            "given_by": str(c.get_given_by_display()),
+            "recipients": [str(a) for a in c.recipients.all()],
+            "valid_from": _iso(c.valid_from),
+            "valid_until": _iso(c.valid_until),
+            "withdrawn": _iso(c.withdrawn_at),
+        }
+        for c in Consent.objects.filter(person=person)
+    ]
+    return {"referrals": referrals, "consents": consents}
+
+
+def _access_log(person: Person, case_ids: list[int]) -> list[dict[str, Any]]:
+    entries = AuditEntry.objects.filter(
+        Q(object_type="people.person", object_id=str(person.pk))
+        | Q(object_type="cases.case", object_id__in=[str(pk) for pk in case_ids])
+    ).order_by("at", "pk")
+    return [
+        {"when": _iso(e.at), "who": e.actor_name, "action": str(e.get_action_display())}
+        for e in entries
+    ]
+
+
+def preview(report: dict[str, Any]) -> list[tuple[str, list[tuple[int, str]]]]:
+    return [(str(title), lines(content)) for title, content in report["sections"]]
+
+
+def build(person: Person, language: str) -> dict[str, Any]:
+    """The report in ``language``; the same dict becomes the JSON and the PDF."""
+    case_ids = list(Case.objects.filter(person=person).values_list("pk", flat=True))
+    with translation.override(language):
+        return {
+            "generated": _iso(timezone.now()),
+            "language": language,
+            "sections": [
+                (_("Identity"), _identity(person)),
+                (
+                    _("Identity documents"),
+                    [
+                        {
+                            "document": str(d.get_doc_type_display()),
+                            "number": d.number,
+                            "issued": _iso(d.issued_on),
+                        }
+                        for d in IdentityDocument.objects.filter(person=person)
+                    ],
+                ),  # fmt: skip
+                (_("Relatives (other people's details withheld)"), _relatives(person)),
+                (_("Cases"), _cases(case_ids)),
+                (_("Contact notes"), _notes(case_ids)),
+                (_("Assessments"), _assessments(case_ids)),
+                (_("Interviews"), _interviews(case_ids)),
+                (_("Shared with"), _shared(person, case_ids)),
+                (_("Who opened the file, and when"), _access_log(person, case_ids)),
+            ],
+        }
+
+
+def to_json(report: dict[str, Any]) -> bytes:
+    body = {**report, "sections": dict(report["sections"])}
+    return json.dumps(body, ensure_ascii=False, indent=2).encode()
+
+
+def lines(content: Any, depth: int = 0) -> list[tuple[int, str]]:
+    """A section as indented text lines, shared by the preview and the PDF."""
+    out: list[tuple[int, str]] = []
+    if isinstance(content, dict):
+        for key, value in content.items():
+            if isinstance(value, (dict, list)):
+                out.append((depth, f"{key}:"))
+                out += lines(value, depth + 1)
+            else:
+                out.append((depth, f"{key}: {value if value not in (None, '') else '—'}"))
+    elif isinstance(content, list):
+        if not content:
+            out.append((depth, "—"))
+        for item in content:
+            out += lines(item, depth)
+            if isinstance(item, dict):
+                out.append((depth, ""))
+    else:
+        out.append((depth, str(content)))
+    return out
+
+
+def to_pdf(report: dict[str, Any]) -> bytes:
+    with translation.override(report["language"]):
+        pdf = FPDF(orientation="P", unit="mm", format="A4")
+        pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+        pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        pdf.set_title(_("Your personal data held in Tirek"))
+        pdf.set_creator("Tirek")
+        pdf.set_auto_page_break(auto=True, margin=16)
+        pdf.add_page()
+        pdf.set_font("DejaVu", "B", 14)
+        pdf.multi_cell(
+            pdf.epw, 8, _("Your personal data held in Tirek"), new_x="LMARGIN", new_y="NEXT"
+        )
+        for title, content in report["sections"]:
+            pdf.ln(2)
+            pdf.set_font("DejaVu", "B", 11)
+            pdf.multi_cell(pdf.epw, 7, str(title), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("DejaVu", "", 9)
+            for depth, text in lines(content):
+                pdf.set_x(pdf.l_margin + 4 * depth)
+                pdf.multi_cell(pdf.epw - 4 * depth, 5, text, new_x="LMARGIN", new_y="NEXT")
+        return bytes(pdf.output())
+
+
+def one_time_password() -> str:
+    # 20 characters from an alphabet without look-alikes: read aloud or typed by hand.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(20))
+
+
+def encrypted_zip(files: dict[str, bytes], password: str) -> bytes:
+    """An AES-256 ZIP (WinZip AES), which 7-Zip and current Windows tools open."""
+    buffer = io.BytesIO()
+    with pyzipper.AESZipFile(
+        buffer, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
+    ) as archive:
+        archive.setpassword(password.encode())
+        archive.setencryption(pyzipper.WZ_AES, nbits=256)
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()

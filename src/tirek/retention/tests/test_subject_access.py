@@ -1,0 +1,204 @@
+"""Subject access: the register, the report with other people redacted, the DPO's
+approval, the encrypted package with a one-time password, rectification outcomes."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+import pyzipper
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from tirek.accounts.roles import Role
+from tirek.audit.models import AuditEntry
+from tirek.retention import services, subject
+from tirek.retention.models import SubjectRequest
+from tirek.testing import World, logged_in_client
+
+from .factories import closed_case, sibling_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings: Any) -> None:
+    settings.LANGUAGE_CODE = "en"
+
+
+def _record(world: World, case_number: str = "", **changes: Any) -> SubjectRequest:
+    data = {
+        "kind": "access",
+        "case_number": case_number,
+        "requester_kind": "representative",
+        "requester_name": "Guardian on court order 12/2025",
+        "received_on": timezone.localdate(),
+        "language": "ru",
+    }
+    return services.request_record(by=_dpo(world), **{**data, **changes})
+
+
+def _dpo(world: World) -> Any:
+    return world.users.get("dpo") or world.staff(Role.DPO, username="dpo")
+
+
+def test_report_shows_the_child_and_not_the_sibling(world: World) -> None:
+    case = closed_case(world, closed_on=None, given="Nurlan", family="Abishev")
+    sibling = sibling_of(case)
+    sibling.given_name = "Zhuldyzay"
+    sibling.iin = "150101600011"
+    sibling.save()
+    text = json.dumps(
+        json.loads(subject.to_json(subject.build(case.person, "en"))), ensure_ascii=False
+    )
+    assert "Nurlan" in text and case.number in text
+    assert "Zhuldyzay" not in text and "150101600011" not in text
+    assert "Brother or sister" in text  # the relationship, without the person
+
+
+def test_deadline_comes_from_the_setting(world: World, settings: Any) -> None:
+    case = closed_case(world, closed_on=None)
+    received = date(2026, 1, 10)
+    assert _record(world, case.number, received_on=received).deadline == date(2026, 2, 9)
+    settings.TIREK_SUBJECT_ACCESS_DAYS = 15
+    assert _record(world, case.number, received_on=received).deadline == date(2026, 1, 25)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"case_number": "KZ-NONE"}, "case_number"),
+        ({"requester_name": " "}, "requester_name"),
+        ({"requester_kind": ""}, "requester_kind"),
+        ({"received_on": None}, "received_on"),
+        ({"received_on": date.today() + timedelta(days=3)}, "received_on"),
+    ],
+)
+def test_bad_requests_change_nothing(world: World, changes: dict[str, Any], field: str) -> None:
+    case = closed_case(world, closed_on=None)
+    with pytest.raises(ValidationError) as exc:
+        _record(world, **{"case_number": case.number, **changes})
+    assert field in exc.value.message_dict
+    assert not SubjectRequest.objects.exists()
+
+
+def test_the_form_says_why_a_request_without_requester_is_refused(world: World) -> None:
+    case = closed_case(world, closed_on=None)
+    client = logged_in_client(_dpo(world))
+    response = client.post(
+        reverse("retention:request_new"),
+        {"kind": "access", "case_number": case.number, "requester_kind": "person",
+         "requester_name": "", "received_on": timezone.localdate().isoformat(),
+         "language": "ru"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert "Give the name of the requester." in response.content.decode()
+    assert not SubjectRequest.objects.exists()
+
+
+def test_overdue_requests_are_on_the_work_list(world: World) -> None:
+    case = closed_case(world, closed_on=None)
+    late = _record(world, case.number, received_on=timezone.localdate() - timedelta(days=40))
+    on_time = _record(world, case.number)
+    page = logged_in_client(_dpo(world)).get(reverse("retention:work_list"))
+    overdue = page.content.decode().split('data-testid="overdue"')[1].split("</ul>")[0]
+    assert f"#{late.pk} " in overdue and f"#{on_time.pk} " not in overdue
+
+
+def test_preview_approve_release_and_one_download(world: World) -> None:
+    case = closed_case(world, closed_on=None, given="Nurlan", family="Abishev")
+    item = _record(world, case.number)
+    client = logged_in_client(_dpo(world))
+    # Released only after approval.
+    response = client.post(reverse("retention:request_release", args=[item.pk]), follow=True)
+    assert "approves the report before it is released" in response.content.decode()
+    preview = client.get(reverse("retention:request_detail", args=[item.pk])).content.decode()
+    assert "Abishev" in preview and case.number in preview
+    client.post(reverse("retention:request_approve", args=[item.pk]))
+    response = client.post(reverse("retention:request_release", args=[item.pk]))
+    page = response.content.decode()
+    password = page.split('data-testid="password">')[1].split("<")[0]
+    token_url = page.split('data-testid="download" href="')[1].split('"')[0]
+    download = client.get(token_url)
+    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    assert client.get(token_url).status_code == 404  # one download
+    archive = pyzipper.AESZipFile(io.BytesIO(download.content))
+    with pytest.raises(RuntimeError):
+        archive.read("report.json", pwd=b"wrong password")
+    archive.setpassword(password.encode())
+    body = json.loads(archive.read("report.json"))
+    assert body["language"] == "ru" and "Abishev" in json.dumps(body, ensure_ascii=False)
+    assert archive.read("report.pdf").startswith(b"%PDF")
+    # The password is stored nowhere; the release and the download are audited.
+    assert SubjectRequest.objects.get(pk=item.pk).status == "released"
+    for detail in AuditEntry.objects.values_list("detail", flat=True):
+        assert password not in json.dumps(detail)
+    exports = AuditEntry.objects.filter(action="export", object_type="retention.subjectrequest")
+    assert exports.count() == 2
+
+
+def test_archive_is_aes_256(world: World) -> None:
+    data = subject.encrypted_zip({"a.txt": b"secret"}, "pw-123456")
+    info = pyzipper.AESZipFile(io.BytesIO(data)).infolist()[0]
+    assert info.flag_bits & 0x1  # encrypted
+    assert b"secret" not in data
+    # WinZip AES extra field 0x9901, strength byte 3 = AES-256.
+    extra = info.extra
+    at = extra.find(b"\x01\x99")
+    assert at >= 0 and extra[at + 8] == 3
+
+
+def test_rectification_outcome_is_recorded(world: World) -> None:
+    case = closed_case(world, closed_on=None)
+    item = _record(world, case.number, kind="rectification", details="Wrong date of birth")
+    with pytest.raises(ValidationError):
+        services.request_close(by=_dpo(world), item=item, outcome="granted", note="")
+    services.request_close(
+        by=_dpo(world), item=item, outcome="granted", note="Date of birth corrected to 2014"
+    )
+    item.refresh_from_db()
+    assert (item.status, item.outcome) == ("closed", "granted")
+
+
+def test_only_the_dpo_opens_request_pages(world: World) -> None:
+    case = closed_case(world, closed_on=None)
+    item = _record(world, case.number)
+    urls = [
+        ("get", reverse("retention:request_list")),
+        ("get", reverse("retention:request_new")),
+        ("get", reverse("retention:request_detail", args=[item.pk])),
+        ("post", reverse("retention:request_approve", args=[item.pk])),
+        ("post", reverse("retention:request_release", args=[item.pk])),
+        ("post", reverse("retention:request_close", args=[item.pk])),
+        ("get", reverse("retention:package_download", args=["x"])),
+    ]
+    for role in Role.values:
+        if role == Role.DPO:
+            continue
+        client = logged_in_client(world.staff(role))
+        for method, url in urls:
+            assert getattr(client, method)(url).status_code in (403, 404), (role, url)
+    assert SubjectRequest.objects.get(pk=item.pk).status == "open"
+
+
+def test_a_corrected_record_shows_that_it_was_corrected(world: World) -> None:
+    from tirek.cases import services as case_services
+    from tirek.people.models import Person
+
+    manager = world.staff(Role.CASE_MANAGER)
+    person = Person.objects.create(given_name="Dias", family_name="Omarov", sex="male")
+    case = case_services.case_open(by=manager, person=person)
+    item = _record(world, case.number, kind="rectification", details="Wrong spelling")
+    page_url = reverse("cases:detail", args=[case.pk])
+    client = logged_in_client(manager)
+    assert "Corrected after a rectification request" not in client.get(page_url).content.decode()
+    services.request_close(
+        by=_dpo(world), item=item, outcome="granted", note="Family name spelling corrected"
+    )
+    page = client.get(page_url).content.decode()
+    assert "Corrected after a rectification request" in page
+    assert "Family name spelling corrected" in page

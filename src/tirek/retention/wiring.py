@@ -1,0 +1,19 @@
+"""Plugging retention into the shell: the DPO's navigation, home panel, pages, demo."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+
+def register() -> None:
+    from tirek.cases.panels import add_panel
+    from tirek.core.registry import NavItem, add_demo_loader, add_my_work_panel, add_nav, add_urls
+
+    from . import demo, views
+    from .selectors import is_dpo
+
+    add_nav(NavItem(label=_("Retention"), url_name="retention:work_list", visible=is_dpo, order=86))
+    add_urls("retention/", "tirek.retention.urls")
+    add_my_work_panel(16, views.dpo_panel)
+    add_demo_loader(90, demo.load)
+    add_panel(12, views.corrections_panel)
