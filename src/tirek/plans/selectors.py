@@ -207,15 +207,21 @@ class Journey:
 
 
 def journey(case: Case) -> Journey:
+    """Where the case stands. Kept on the case object: the case page's header and its plan
+    section both ask for it while drawing one page."""
+    cached: Journey | None = getattr(case, "_plans_journey", None)
+    if cached is not None:
+        return cached
     facts, requested = facts_for(case)
     deadlines = deadlines_for()
     now = timezone.now()
-    return Journey(
+    case._plans_journey = Journey(  # type: ignore[attr-defined]
         step=current_step(facts, deadlines, now=now, closure_requested=requested),
         items=schedule(facts, deadlines),
         now=now,
         facts=facts,
     )
+    return case._plans_journey  # type: ignore[attr-defined]
 
 
 def annotate_due(qs: QuerySet[Case], deadlines: Deadlines) -> QuerySet[Case]:
