@@ -31,3 +31,27 @@ document.addEventListener("DOMContentLoaded", () => {
   const target = document.getElementById(window.location.hash.slice(1));
   if (target instanceof HTMLElement && target.hasAttribute("tabindex")) target.focus();
 });
+// Narrow screens show each table row as a card, each value under its column's name
+// (tirek.css). A template may set data-label itself; otherwise it comes from the header.
+function labelTableCells(root) {
+  root.querySelectorAll("table.table").forEach((table) => {
+    const headers = Array.from(table.querySelectorAll(":scope > thead > tr > th")).map(
+      (th) => th.textContent.trim(),
+    );
+    if (!headers.length) return;
+    table.querySelectorAll(":scope > tbody > tr").forEach((row) => {
+      let column = 0;
+      Array.from(row.children).forEach((cell) => {
+        const label = headers[column];
+        if (label && cell.tagName === "TD" && cell.colSpan === 1 && !cell.hasAttribute("data-label")) {
+          cell.setAttribute("data-label", label);
+        }
+        column += cell.colSpan || 1;
+      });
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", () => labelTableCells(document));
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail && event.detail.target instanceof Element) labelTableCells(event.detail.target);
+});
