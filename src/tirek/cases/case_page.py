@@ -149,6 +149,7 @@ def _read(request: HttpRequest, pk: int, tab: Tab) -> tuple[Case, frozenset[str]
     except Http404:
         policy.get_case(user, pk, section=wanted, request=request)  # records the denial
         raise
+    case.page_memo = {}  # type: ignore[attr-defined]  # panels share work on one page
     sections = policy.sections_for(user, case)
     opened = sorted(tab.sections & sections)
     if not opened:

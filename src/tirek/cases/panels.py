@@ -10,7 +10,9 @@ opened, so the page costs what the open tab costs.
 ``add_summary(fn)`` with the same signature returns ``{"deadlines": [...], "alerts":
 [...]}`` (either may be missing) for the header every tab shows: ``Deadline`` and
 ``Alert`` below. A provider must only return what ``sections`` allows and must stay cheap
-(one or two queries): it runs on every load of the case page.
+(one or two queries): it runs on every load of the case page. While the page is drawn,
+``case.page_memo`` is a dict that panels and providers may use to share what they
+loaded (e.g. the plans app's journey), under keys named after their app.
 """
 
 from __future__ import annotations

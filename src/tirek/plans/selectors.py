@@ -207,21 +207,23 @@ class Journey:
 
 
 def journey(case: Case) -> Journey:
-    """Where the case stands. Kept on the case object: the case page's header and its plan
-    section both ask for it while drawing one page."""
-    cached: Journey | None = getattr(case, "_plans_journey", None)
-    if cached is not None:
-        return cached
+    """Where the case stands. Drawing the case page, its header and its plan section share
+    one answer through ``case.page_memo`` (set by ``tirek.cases.case_page`` for one request)."""
+    memo: dict[str, Any] | None = getattr(case, "page_memo", None)
+    if memo is not None and "plans.journey" in memo:
+        return memo["plans.journey"]  # type: ignore[no-any-return]
     facts, requested = facts_for(case)
     deadlines = deadlines_for()
     now = timezone.now()
-    case._plans_journey = Journey(  # type: ignore[attr-defined]
+    found = Journey(
         step=current_step(facts, deadlines, now=now, closure_requested=requested),
         items=schedule(facts, deadlines),
         now=now,
         facts=facts,
     )
-    return case._plans_journey  # type: ignore[attr-defined]
+    if memo is not None:
+        memo["plans.journey"] = found
+    return found
 
 
 def annotate_due(qs: QuerySet[Case], deadlines: Deadlines) -> QuerySet[Case]:
