@@ -42,9 +42,7 @@ def queries(client: Client, url: str, *, htmx: bool = False) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, **headers)
     assert response.status_code == 200, url
-    return sum(
-        1 for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
-    )
+    return sum(1 for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE")))
 
 
 def grow_caseload(manager: User, world: World, cases: int) -> Case:
