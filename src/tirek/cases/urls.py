@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import case_page, views
 
 app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/sections/<slug:tab>/", case_page.case_section, name="section"),
     path("<int:pk>/edit/", views.case_edit, name="edit"),
     path("<int:pk>/team/", views.team, name="team"),
     path("<int:pk>/team/<int:member_id>/remove/", views.team_remove, name="team_remove"),

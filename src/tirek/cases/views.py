@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -24,10 +25,9 @@ from tirek.audit.services import record_list
 from tirek.core.exceptions import Conflict, Refused
 from tirek.organisations.models import Region
 
-from . import selectors, services, timeline
+from . import case_page, selectors, services
 from .forms import CaseEditForm, CaseFilterForm, NoteEditForm, NoteForm, TeamAddForm, TransferForm
 from .models import Case, CaseTeamMember
-from .panels import render_panels
 
 PAGE_SIZE = 25
 
@@ -94,36 +94,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
 # --- one case ----------------------------------------------------------------------------
 
 
-def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
-    user = request.user
-    sections = policy.sections_for(user, case)
-    emergency = None
-    if not policy.team_roles(user, case) and not policy.is_supervisor_of(user, case):
-        emergency = access.active_emergency_access(user, case)
-    team = list(selectors.team_of(case))
-    notes = list(selectors.notes_for(user, case)[:50])
-    writable = services.note_sections_for(user, case)
-    return {
-        "case": case,
-        "person": case.person,
-        "sections": sections,
-        "S": policy.Section,
-        "section_labels": policy.Section.LABELS,
-        "can_manage": policy.can_manage(user, case),
-        "can_write_notes": bool(writable),
-        "emergency": emergency,
-        "team": team,
-        "notes": notes,
-        "own_note_ids": {n.pk for n in notes if n.author_id == user.pk and n.section in writable},
-        "timeline": timeline.build(case, user),
-        "panels": render_panels(request, case, sections),
-    }
-
-
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk)
-    return render(request, "cases/detail.html", _detail_context(request, case))
+    """The case page's overview (see ``case_page``: a summary, then one section at a time)."""
+    return case_page.case_section(request, pk)
+
+
+def _at_note(case: Case, note: Any) -> HttpResponse:
+    """To the saved note on the notes section (the anchor scrolls to it and focuses it)."""
+    return redirect(reverse("cases:section", args=[case.pk, "notes"]) + f"#note-{note.pk}")
 
 
 @login_required
@@ -281,7 +260,7 @@ def note_create(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.note_create(
+                note = services.note_create(
                     by=request.user,
                     case=case,
                     kind=data["kind"],
@@ -295,7 +274,7 @@ def note_create(request: HttpRequest, pk: int) -> HttpResponse:
                 add_errors(form, exc)
             else:
                 messages.success(request, _("The note has been saved."))
-                return redirect("cases:detail", pk=case.pk)
+                return _at_note(case, note)
         status = 422
     else:
         form = NoteForm(sections=sections, initial=initial)
@@ -334,7 +313,7 @@ def note_edit(request: HttpRequest, pk: int, note_id: int) -> HttpResponse:
                 add_errors(form, exc)
             else:
                 messages.success(request, _("The note has been saved."))
-                return redirect("cases:detail", pk=case.pk)
+                return _at_note(case, note)
         if status == 200:
             status = 422
     else:

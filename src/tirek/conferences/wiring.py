@@ -109,5 +109,5 @@ def register() -> None:
         from tirek.cases.timeline import add_source
     except ImportError:  # the cases app without panels or timeline
         return
-    add_panel(62, case_panel)
+    add_panel(62, case_panel, tab="referrals")
     add_source(conference_timeline)

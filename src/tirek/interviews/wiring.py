@@ -81,4 +81,4 @@ def register() -> None:
         from tirek.cases.panels import add_panel
     except ImportError:
         return
-    add_panel(64, case_panel)
+    add_panel(64, case_panel, tab="interviews")

@@ -30,7 +30,7 @@ class PeopleConfig(AppConfig):
         add_urls("people/", "tirek.people.urls")
         add_api_router("/persons", api.router)
         add_my_work_panel(30, views.my_work_panel)
-        add_panel(5, views.case_panel)
+        add_panel(5, views.case_panel, tab="family")
         add_demo_loader(10, demo.load)
         if services.photos_rotate not in encrypted_file_rotators:
             encrypted_file_rotators.append(services.photos_rotate)

@@ -50,7 +50,12 @@ class PlansConfig(AppConfig):
         except ImportError:
             pass
         else:
-            add_panel(30, panels.case_panel)
+            from tirek.cases.panels import add_summary
+
+            from .case_summary import deadlines_and_alerts
+
+            add_panel(30, panels.case_panel, tab="plan")
+            add_summary(deadlines_and_alerts)
         try:
             from tirek.cases.timeline import add_source
         except ImportError:

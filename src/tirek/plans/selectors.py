@@ -205,15 +205,23 @@ class Journey:
 
 
 def journey(case: Case) -> Journey:
+    """Where the case stands. Drawing the case page, its header and its plan section share
+    one answer through ``case.page_memo`` (set by ``tirek.cases.case_page`` for one request)."""
+    memo: dict[str, Any] | None = getattr(case, "page_memo", None)
+    if memo is not None and "plans.journey" in memo:
+        return memo["plans.journey"]  # type: ignore[no-any-return]
     facts, requested = facts_for(case)
     deadlines = deadlines_for()
     now = timezone.now()
-    return Journey(
+    found = Journey(
         step=current_step(facts, deadlines, now=now, closure_requested=requested),
         items=schedule(facts, deadlines),
         now=now,
         facts=facts,
     )
+    if memo is not None:
+        memo["plans.journey"] = found
+    return found
 
 
 def annotate_due(qs: QuerySet[Case], deadlines: Deadlines) -> QuerySet[Case]:

@@ -23,5 +23,10 @@ def register() -> None:
     add_api_router("/emergency-accesses", api.emergency_router)
     add_my_work_panel(15, views.dpo_panel)
     add_my_work_panel(25, views.approvals_panel)
-    add_panel(10, views.consent_panel)
+    add_panel(10, views.consent_panel, tab="consent")
+    from tirek.cases.panels import add_summary
+
+    from .case_summary import consent_alerts
+
+    add_summary(consent_alerts)
     add_source(views.consent_timeline)

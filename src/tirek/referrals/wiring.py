@@ -136,7 +136,7 @@ def register() -> None:
         from tirek.cases.timeline import add_source
     except ImportError:  # the cases app without panels or timeline: nothing to add to
         return
-    add_panel(60, case_panel)
+    add_panel(60, case_panel, tab="referrals")
     add_source(referral_timeline)
 
 

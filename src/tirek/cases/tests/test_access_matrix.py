@@ -27,6 +27,7 @@ from tirek.access.policy import Section
 from tirek.access.tests.expected import DESIGN_SECTIONS, HIDDEN_WHEN_PROTECTED, design_sections
 from tirek.accounts.models import User
 from tirek.accounts.roles import CASEWORK_ROLES, Role
+from tirek.cases.case_page import TABS
 from tirek.cases.models import Case, CaseTeamMember, ContactNote
 from tirek.privacy import services as privacy
 from tirek.privacy.models import GivenBy, Purpose
@@ -117,8 +118,16 @@ def test_it_applies_the_policy_to_every_page(world: World, role: str, relation: 
     assert detail.status_code == _ok_or_404(cell.visible)
     body = detail.content.decode()
     assert case.person.given_name in body if cell.visible else case.number not in body
+    notes = client.get(f"/cases/{case.pk}/sections/notes/")
+    assert notes.status_code == _ok_or_404(cell.visible)
     for section in Section.ALL:
-        assert (secret(section) in body) is (section in cell.sections), section
+        assert (secret(section) in notes.content.decode()) is (section in cell.sections), section
+    # Each section of the case page: a tab and a page only for those who may see it.
+    for tab in TABS:
+        opens = bool(tab.sections & cell.sections)
+        url = f"/cases/{case.pk}/sections/{tab.name}/"
+        assert client.get(url).status_code == _ok_or_404(opens), url
+        assert (f'href="{url}"' in body) is (opens and tab.name != "overview"), url
     assert ('data-testid="return-history"' in body) is (Section.RETURN_HISTORY in cell.sections)
     assert ('data-testid="risk"' in body) is (Section.PLAN in cell.sections)
 
@@ -215,7 +224,7 @@ def test_it_hides_identity_from_school_and_health_even_when_granted(
     assert (Section.RETURN_HISTORY in sections) is not protected
     assert (Section.FAMILY in sections) is not protected
     assert Section.SECURITY not in sections  # never to a welfare role
-    body = logged_in_client(user).get(f"/cases/{case.pk}/").content.decode()
+    body = logged_in_client(user).get(f"/cases/{case.pk}/sections/notes/").content.decode()
     assert (secret(Section.RETURN_HISTORY) in body) is not protected
     assert secret(Section.SECURITY) not in body
     for section in Section.ALL:

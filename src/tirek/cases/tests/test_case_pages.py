@@ -177,7 +177,7 @@ def test_it_shows_the_timeline_of_what_happened(world: World) -> None:
     manager = world.staff(Role.CASE_MANAGER)
     case = open_case(manager)
     services.case_update(by=manager, case=case, version=1, changes={"status": "active"})
-    page = logged_in_client(manager).get(f"/cases/{case.pk}/").content.decode()
+    page = logged_in_client(manager).get(f"/cases/{case.pk}/sections/timeline/").content.decode()
     assert "Случай открыт" in page
     assert "Статус изменён" in page
     assert "Зарегистрирован → Активный" in page

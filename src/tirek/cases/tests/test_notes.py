@@ -170,8 +170,9 @@ def test_it_saves_a_note_with_attachments_from_the_form_and_audits_the_download(
     note = ContactNote.objects.get()
     names = sorted(a.original_name for a in note.attachments.all())
     assert names == ["drawing.png", "passwd.pdf"]
-    page = client.get(f"/cases/{case.pk}/").content.decode()
-    assert NARRATIVE in page
+    assert response["Location"] == f"/cases/{case.pk}/sections/notes/#note-{note.pk}"
+    page = client.get(response["Location"]).content.decode()
+    assert NARRATIVE in page and f'id="note-{note.pk}"' in page
     attachment = note.attachments.get(original_name="passwd.pdf")
     download = client.get(f"/cases/attachments/{attachment.pk}/")
     assert download.status_code == 200
@@ -183,7 +184,7 @@ def test_it_saves_a_note_with_attachments_from_the_form_and_audits_the_download(
     ).exists()
     # The case manager does not read psychological notes, nor their files.
     manager_client = logged_in_client(manager)
-    assert NARRATIVE not in manager_client.get(f"/cases/{case.pk}/").content.decode()
+    assert NARRATIVE not in manager_client.get(f"/cases/{case.pk}/sections/notes/").content.decode()
     assert manager_client.get(f"/cases/attachments/{attachment.pk}/").status_code == 404
 
 

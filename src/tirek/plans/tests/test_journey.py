@@ -185,7 +185,7 @@ def test_it_walks_a_case_from_registration_to_follow_up(world: World, instrument
     trend = logged_in_client(manager).get(f"/cases/{case.pk}/assessments/").content.decode()
     assert "9/15" in trend and "4/15" in trend and "1/15" in trend
     # The case page carries the same trend, as charts and as a table.
-    case_page = logged_in_client(manager).get(f"/cases/{case.pk}/").content.decode()
+    case_page = logged_in_client(manager).get(f"/cases/{case.pk}/sections/plan/").content.decode()
     assert 'data-testid="case-trend"' in case_page and 'class="sparkline"' in case_page
     assert "9/15" in case_page and "1/15" in case_page  # first and latest, as text
 

@@ -98,6 +98,7 @@ def test_it_opens_for_a_limited_time_with_audit_timeline_and_notice_to_the_dpo(
     assert page.status_code == 200
     body = page.content.decode()
     assert 'data-testid="emergency-banner"' in body
+    body = client.get(f"/cases/{case.pk}/sections/notes/").content.decode()
     assert secret(Section.SOCIAL) in body and secret(Section.PSYCHOLOGICAL) not in body
     assert AuditEntry.objects.filter(
         action=Action.EMERGENCY_ACCESS, object_id=str(case.pk)
@@ -105,7 +106,8 @@ def test_it_opens_for_a_limited_time_with_audit_timeline_and_notice_to_the_dpo(
     read = AuditEntry.objects.filter(actor=user, action=Action.READ, object_id=str(case.pk)).first()
     assert read is not None and read.detail.get("emergency") is True
     assert CaseEvent.objects.filter(case=case, kind=EventKind.EMERGENCY_ACCESS).exists()
-    team_view = logged_in_client(manager).get(f"/cases/{case.pk}/").content.decode()
+    team_view = logged_in_client(manager).get(f"/cases/{case.pk}/sections/timeline/")
+    team_view = team_view.content.decode()
     assert "Экстренный доступ" in team_view
     assert len(mail.outbox) == 1
     assert case.number in mail.outbox[0].body

@@ -57,6 +57,8 @@ def test_it_opens_only_education_to_the_school_after_accepting(  # type: ignore[
     page.get_by_test_id("open-case").click()
     page.wait_for_url(f"**/cases/{scene.case.pk}/")
     body = page.locator("main").inner_text()
-    assert "Нужна помощь с чтением на русском языке" in body
+    page.locator('.case-tabs a[data-tab="notes"]').click()
+    page.get_by_test_id("notes").wait_for()
+    assert "Нужна помощь с чтением на русском языке" in page.get_by_test_id("notes").inner_text()
     assert "Вернулась из лагеря" not in body
     assert page.get_by_test_id("return-history").count() == 0

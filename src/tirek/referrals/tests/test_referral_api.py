@@ -145,9 +145,10 @@ def test_accepting_through_the_api_opens_exactly_the_shared_sections(scene: Scen
     page = logged_in_client(scene.liaison).get(f"/cases/{scene.case.pk}/")
     html = page.content.decode()
     assert page.status_code == 200
-    assert "Нужна поддержка в чтении" in html
     assert "Возвращена из лагеря" not in html
     assert 'data-testid="return-history"' not in html
+    notes = logged_in_client(scene.liaison).get(f"/cases/{scene.case.pk}/sections/notes/")
+    assert "Нужна поддержка в чтении" in notes.content.decode()
     # The referrals of the case (the plan section) stay closed to the school.
     assert (
         logged_in_client(scene.liaison).get(f"/referrals/case/{scene.case.pk}/").status_code == 404
@@ -293,14 +294,19 @@ def test_the_case_page_shows_the_coordination_panels_to_the_team_only(scene: Sce
         by=scene.cm, case=scene.case, user=scene.liaison2, role=Role.SCHOOL_LIAISON
     )
     _sent(scene)
-    html = logged_in_client(scene.cm).get(f"/cases/{scene.case.pk}/").content.decode()
+    cm = logged_in_client(scene.cm)
+    html = cm.get(f"/cases/{scene.case.pk}/sections/referrals/").content.decode()
     assert 'data-testid="case-referrals"' in html
     assert scene.provider.name in html
-    assert 'data-testid="interview-count"' in html
-    school = logged_in_client(scene.liaison2).get(f"/cases/{scene.case.pk}/").content.decode()
+    interviews = cm.get(f"/cases/{scene.case.pk}/sections/interviews/").content.decode()
+    assert 'data-testid="interview-count"' in interviews
+    liaison = logged_in_client(scene.liaison2)
+    school = liaison.get(f"/cases/{scene.case.pk}/").content.decode()
     assert 'data-testid="case-referrals"' not in school
     assert 'data-testid="interview-count"' not in school
     assert scene.provider.name not in school
+    for hidden in ("referrals", "interviews", "plan"):
+        assert liaison.get(f"/cases/{scene.case.pk}/sections/{hidden}/").status_code == 404
 
 
 def test_listing_referrals_takes_a_fixed_number_of_queries(

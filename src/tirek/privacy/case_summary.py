@@ -1,0 +1,34 @@
+"""The case page header's consent alert (core section: the whole team must know)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from tirek.access.policy import Section
+
+from .selectors import consent_status
+
+
+def consent_alerts(
+    request: HttpRequest, case: Any, sections: frozenset[str]
+) -> dict[str, Any] | None:
+    from tirek.cases.panels import Alert
+
+    if Section.CORE not in sections:
+        return None
+    state = consent_status(case.person).case_management
+    url = reverse("cases:section", args=[case.pk, "consent"])
+    if state.state == "missing":
+        text = _("There is no valid consent for case management.")
+        return {"alerts": [Alert(text=text, url=url, level="error")]}
+    if state.state == "expiring" and state.until:
+        text = _("Consent for case management ends on %(until)s: renew it.") % {
+            "until": date_format(state.until, "SHORT_DATE_FORMAT")
+        }
+        return {"alerts": [Alert(text=text, url=url)]}
+    return None
