@@ -99,6 +99,12 @@ def users_on_teams(cases: Any) -> QuerySet[User]:
     return User.objects.filter(is_active=True, pk__in=members.values("user_id"))
 
 
+def users_on_any_team() -> QuerySet[User]:
+    """Active users on the current team of at least one case (the digest's recipients)."""
+    members = CaseTeamMember.objects.filter(removed_at__isnull=True)
+    return User.objects.filter(is_active=True, pk__in=members.values("user_id"))
+
+
 def team_workload(
     *, roles: Iterable[str], case_statuses: Iterable[str]
 ) -> QuerySet[CaseTeamMember]:

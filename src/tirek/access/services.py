@@ -100,6 +100,15 @@ def set_membership_sections(member: CaseTeamMember | int, sections: list[str]) -
     CaseTeamMember.objects.filter(pk=pk).update(sections=list(sections))
 
 
+def erase_relation_texts(case_ids: list[int]) -> None:
+    """Anonymisation: the free text kept on relations to these cases (a membership's legal
+    basis, an emergency access's justification and review) goes; the facts stay."""
+    CaseTeamMember.objects.filter(case_id__in=case_ids).update(legal_basis="")
+    selectors._emergency_model().objects.filter(case_id__in=case_ids).update(
+        justification="", review_comment=""
+    )
+
+
 def lock_membership(pk: int) -> CaseTeamMember:
     """The membership, locked for the rest of the transaction (releasing a grant)."""
     return CaseTeamMember.objects.select_for_update().get(pk=pk)

@@ -15,14 +15,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from tirek.access import selectors as access_selectors
 from tirek.accounts.models import User
-from tirek.cases.models import CaseTeamMember
 from tirek.plans.selectors import due_cases
 
 logger = logging.getLogger("tirek.ops")
@@ -49,8 +48,7 @@ def digest_for(user: User, now: datetime) -> Digest:
 
 def recipients() -> list[User]:
     """Active people with an address who are on at least one case team."""
-    on_a_team = CaseTeamMember.objects.filter(user=OuterRef("pk"), removed_at__isnull=True)
-    return list(User.objects.filter(is_active=True, email__gt="").filter(Exists(on_a_team)))
+    return list(access_selectors.users_on_any_team().filter(email__gt=""))
 
 
 def message(user: User, digest: Digest) -> tuple[str, str]:

@@ -21,9 +21,10 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from tirek.access import services as access_services
 from tirek.assessments.models import Assessment
 from tirek.cases import attachments
-from tirek.cases.models import Attachment, Case, CaseEvent, CaseTeamMember, ContactNote
+from tirek.cases.models import Attachment, Case, CaseEvent, ContactNote
 from tirek.conferences.models import ActionItem, Conference, Participant
 from tirek.interviews.models import Interview, Matter
 from tirek.people.models import (
@@ -49,7 +50,7 @@ from tirek.plans.models import (
     PlanVersion,
     Review,
 )
-from tirek.privacy.models import Consent, EmergencyAccess
+from tirek.privacy.models import Consent
 from tirek.referrals.models import Notification, Referral
 
 from .schedule import RecordType
@@ -212,8 +213,7 @@ def _erase_cases(case_ids: CaseIds) -> None:
             event.detail = cleaned
             events.append(event)
     CaseEvent.objects.bulk_update(events, ["detail"], batch_size=500)
-    CaseTeamMember.objects.filter(case_id__in=case_ids).update(legal_basis="")
-    EmergencyAccess.objects.filter(case_id__in=case_ids).update(justification="", review_comment="")
+    access_services.erase_relation_texts(list(case_ids))
 
 
 def _with_merged_duplicates(person_ids: Iterable[int]) -> list[int]:

@@ -52,7 +52,11 @@ def _override_waiting(case: Case, manager: User) -> None:
 
 
 def _page_sections(client: Any, case: Case) -> frozenset[str]:
-    body = client.get(f"/cases/{case.pk}/").content.decode()
+    """The sections whose notes the case page's notes section shows this viewer."""
+    response = client.get(f"/cases/{case.pk}/sections/notes/")
+    if response.status_code == 404:
+        return frozenset()
+    body = response.content.decode()
     return frozenset(s for s in ALL_SECTIONS if secret(s) in body)
 
 
