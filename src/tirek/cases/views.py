@@ -98,7 +98,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
             .order_by("-expires_at")
             .first()
         )
-    team = list(selectors.team_of(case))
+    team = policy.visible_team(user, case, selectors.team_of(case))
     notes = list(selectors.notes_for(user, case)[:50])
     writable = services.note_sections_for(user, case)
     return {
@@ -193,7 +193,7 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Added to the team."))
                 return redirect("cases:team", pk=case.pk)
         status = 422
-    members = list(selectors.team_of(case))
+    members = policy.visible_team(request.user, case, selectors.team_of(case))
     return render(
         request,
         "cases/team.html",
