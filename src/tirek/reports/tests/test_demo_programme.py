@@ -81,8 +81,9 @@ def test_the_ministry_dashboard_shows_real_numbers_after_the_demo() -> None:
     _load_the_rest_of_the_demo()
     demo_programme.load(StringIO())
     analyst = User.objects.get(username="demo-me-analyst")
-    page = logged_in_client(analyst).get(reverse("reports:country")  # this year)
+    page = logged_in_client(analyst).get(reverse("reports:country"))  # this year
     assert page.status_code == 200
-    tiles = re.findall(r'<span class="kpi-value"[^>]*>\s*([^<]*?)\s*</span>', page.content.decode())
+    kpi = r'<span class="kpi-value"[^>]*>\s*([^<]*?)\s*</span>'
+    tiles = re.findall(kpi, page.content.decode())
     with_a_number = [t for t in tiles if t and t != HIDDEN and re.search(r"\d", t)]
     assert len(with_a_number) >= 10, tiles
