@@ -47,7 +47,6 @@ SITES: list[tuple[str, str, list[tuple[str, str, str]], int]] = [
         [
             ("kz-karaganda-temirtau", "Темиртау", "Temirtau"),
             ("kz-karaganda-saran", "Сарань", "Saran"),
-            ("kz-karaganda-shakhtinsk", "Шахтинск", "Shakhtinsk"),
         ],
         3,
     ),
@@ -74,21 +73,8 @@ SITES: list[tuple[str, str, list[tuple[str, str, str]], int]] = [
         "Центр реабилитации, Туркестанская область",
         [
             ("kz-turkistan-saryagash", "Сарыагашский район", "Saryagash district"),
-            ("kz-turkistan-kentau", "Кентау", "Kentau"),
         ],
         2,
-    ),
-    (
-        "kz-mangystau",
-        "Центр социальной адаптации, Актау",
-        [("kz-mangystau-zhanaozen", "Жанаозен", "Zhanaozen")],
-        1,
-    ),
-    (
-        "kz-aktobe",
-        "Центр социальной адаптации, Актобе",
-        [("kz-aktobe-khromtau", "Хромтауский район", "Khromtau district")],
-        1,
     ),
 ]
 
@@ -496,11 +482,17 @@ def _assessments(rng: random.Random, rows: list[tuple[Any, Journey, Family]]) ->
             )
             screenings.append((assessment, scores))
     Assessment.objects.bulk_create(assessments)
-    DomainScore.objects.bulk_create([
+    rows = [
         DomainScore(assessment=a, domain=code, score=score, max_score=maximum, answered=1,
                     severity=_severity(score, maximum), red_flag=False)
         for a, scores in screenings for code, score, maximum in scores
-    ])
+    ]
+    for a, scores in screenings:  # the PSC-17 total, which the wellbeing indicator reads
+        total, maximum = sum(s for _c, s, _m in scores), sum(m for _c, _s, m in scores)
+        rows.append(DomainScore(assessment=a, domain="psc_total", score=total,
+                                max_score=maximum, answered=1, is_total=True,
+                                severity="high" if total >= 15 else "low", red_flag=False))
+    DomainScore.objects.bulk_create(rows)
 
 
 def _plans(rng: random.Random, rows: list[tuple[Any, Journey, Family]], today: date) -> None:
