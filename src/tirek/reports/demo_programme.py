@@ -562,6 +562,54 @@ def _plans(rng: random.Random, rows: list[tuple[Any, Journey, Family]], today: d
     ])
 
 
+# --- consent ------------------------------------------------------------------------------
+
+
+def _consents(rows: list[tuple[Any, Journey, Family]], today: date) -> None:
+    """Consent in force today for case management, information sharing and referrals to the
+    directory's agencies, given as the person's age requires (renewed when the person
+    crossed an age boundary since the case opened)."""
+    from tirek.privacy.models import Consent, ConsentKind, GivenBy, Purpose
+    from tirek.privacy.selectors import AgeGroup, age_group, next_boundary
+    from tirek.referrals.models import Provider
+
+    agencies = list(Agency.objects.filter(
+        pk__in=Provider.objects.filter(is_active=True).values("agency")
+    ).exclude(kind=Agency.Kind.LAW_ENFORCEMENT))
+    purposes = [Purpose.CASE_MANAGEMENT, Purpose.INFORMATION_SHARING, Purpose.REFERRAL]
+    consents: list[Consent] = []
+    for case, j, f in rows:
+        if not j.initial_at:
+            continue  # registered only: consent not yet taken, as the case page will say
+        birth = case.person.birth_date
+        group = age_group(birth, today)
+        start = j.opened.date()
+        while age_group(birth, start) != group:
+            start = next_boundary(birth, start) or today
+        giver = {AgeGroup.OWN_CONSENT: GivenBy.CHILD, AgeGroup.ADULT: GivenBy.ADULT_SELF}.get(
+            group, GivenBy.GUARDIAN
+        )
+        for purpose in purposes:
+            consents.append(Consent(
+                person=case.person, purpose=purpose, kind=ConsentKind.CONSENT, given_by=giver,
+                giver_name=f.mother.full_name if giver == GivenBy.GUARDIAN else "",
+                valid_from=start, recorded_by=f.manager, recorded_at=_at(start),
+            ))
+            if group == AgeGroup.CAREGIVER_AND_ASSENT:
+                consents.append(Consent(
+                    person=case.person, purpose=purpose, kind=ConsentKind.ASSENT,
+                    given_by=GivenBy.CHILD, valid_from=start, recorded_by=f.manager,
+                    recorded_at=_at(start),
+                ))
+    Consent.objects.bulk_create(consents)
+    through = Consent.recipients.through
+    through.objects.bulk_create([
+        through(consent=c, agency=a)
+        for c in consents if c.kind == ConsentKind.CONSENT and c.purpose != Purpose.CASE_MANAGEMENT
+        for a in agencies
+    ])
+
+
 # --- referrals and case conferences ---------------------------------------------------------
 
 
@@ -751,6 +799,7 @@ def load(stdout: Any) -> None:
         _team_rows(rows)
         _assessments(rng, rows)
         _plans(rng, rows, today)
+        _consents(rows, today)
         _referrals(rng, rows, today)
         _conferences(rng, rows, today)
         events = _training(rng, sites, today)
