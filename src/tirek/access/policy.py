@@ -488,3 +488,38 @@ def visible_persons(user: Any) -> QuerySet[Any]:
     with_visible_case = Exists(visible_cases(user).filter(person=OuterRef("pk")))
     without_case = ~Exists(Case.objects.filter(person=OuterRef("pk")))
     return Person.objects.filter(with_visible_case | (Q(created_by=user) & without_case))
+
+
+# --- protected identity in the team list (issue #15) ------------------------------------------
+
+# Team roles whose presence alone tells a reader about the child's background.
+BACKGROUND_ROLES = frozenset({Role.INTERVIEWER, Role.RELIGIOUS_COUNSELLOR})
+
+
+def visible_team(
+    user: Any, case: Case, members: Iterable[CaseTeamMember]
+) -> list[CaseTeamMember]:
+    """The team members ``user`` may see listed on ``case``.
+
+    On a protected case, whoever may not read the return history (school and health
+    roles) would learn it from the team list alone: an interviewer, a religious
+    counsellor or anyone from a law-enforcement agency is left out for them."""
+    members = list(members)
+    if sees_team_background(user, case):
+        return members
+    return [m for m in members if not _reveals_background(m)]
+
+
+def sees_team_background(user: Any, case: Case) -> bool:
+    """Whether ``user`` may see who on the team reveals the background (team list and
+    the timeline's team changes alike)."""
+    return not case.protected_identity or S.RETURN_HISTORY in sections_for(user, case)
+
+
+def _reveals_background(member: CaseTeamMember) -> bool:
+    from tirek.organisations.models import Agency
+
+    agency = member.user.agency if member.user.agency_id else None
+    return member.role in BACKGROUND_ROLES or (
+        agency is not None and agency.kind == Agency.Kind.LAW_ENFORCEMENT
+    )

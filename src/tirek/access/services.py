@@ -11,6 +11,7 @@ whole use case and is checked, rate limited, audited and announced here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -98,6 +99,14 @@ def set_membership_sections(member: CaseTeamMember | int, sections: list[str]) -
     """Change what a (referral's) membership shares, e.g. when it passes to another referral."""
     pk = member.pk if isinstance(member, CaseTeamMember) else member
     CaseTeamMember.objects.filter(pk=pk).update(sections=list(sections))
+
+
+def load_membership_history(rows: Iterable[dict[str, Any]]) -> list[CaseTeamMember]:
+    """Generated history (the demo programme): many memberships at once with their own
+    dates, each row the fields of one membership. No audit entry: they describe a past
+    that was never lived in this installation, and nothing reads a case through them
+    that the policy would not also decide."""
+    return CaseTeamMember.objects.bulk_create([CaseTeamMember(**row) for row in rows])
 
 
 def erase_relation_texts(case_ids: list[int]) -> None:

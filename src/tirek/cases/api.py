@@ -370,7 +370,8 @@ def _member_out(m: CaseTeamMember) -> TeamMemberOut:
 @router.get("/{int:case_id}/team", response=list[TeamMemberOut])
 def list_team(request: HttpRequest, case_id: int) -> list[TeamMemberOut]:
     case = policy.get_case(request.user, case_id, request=request)
-    return [_member_out(m) for m in selectors.team_of(case)]
+    members = policy.visible_team(request.user, case, selectors.team_of(case))
+    return [_member_out(m) for m in members]
 
 
 @router.post("/{int:case_id}/team", response={201: TeamMemberOut})

@@ -87,7 +87,10 @@ def _overview(request: HttpRequest, case: Case, sections: frozenset[str]) -> dic
             content = panel(request, case, sections)
             if content:
                 panels.append(content)
-    return {"team": list(selectors.team_of(case)), "panels": panels}
+    return {
+        "team": policy.visible_team(request.user, case, selectors.team_of(case)),
+        "panels": panels,
+    }
 
 
 def _notes(request: HttpRequest, case: Case, sections: frozenset[str]) -> dict[str, Any]:

@@ -83,12 +83,12 @@ def _event_item(event: CaseEvent) -> TimelineItem:
 
 def _core_source(case: Case, user: Any) -> list[TimelineItem]:
     sections = policy.sections_for(user, case)
-    items = [
-        _event_item(e)
-        for e in CaseEvent.objects.filter(case=case, section__in=sections).select_related("actor")[
-            :200
-        ]
-    ]
+    events = CaseEvent.objects.filter(case=case, section__in=sections).select_related("actor")
+    if not policy.sees_team_background(user, case):
+        team = (EventKind.TEAM_ADDED, EventKind.TEAM_REMOVED)
+        background = [str(r) for r in policy.BACKGROUND_ROLES]
+        events = events.exclude(kind__in=team, detail__role__in=background)
+    items = [_event_item(e) for e in events[:200]]
     notes = (
         ContactNote.objects.filter(case=case, section__in=sections)
         .select_related("author")

@@ -174,7 +174,7 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Added to the team."))
                 return redirect("cases:team", pk=case.pk)
         status = 422
-    members = list(selectors.team_of(case))
+    members = policy.visible_team(request.user, case, selectors.team_of(case))
     return render(
         request,
         "cases/team.html",

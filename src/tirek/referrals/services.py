@@ -227,6 +227,11 @@ def service_update(
 # --- referrals -----------------------------------------------------------------
 
 
+class ConsentMissing(Refused):
+    """Refused because consent does not cover the recipient agency (the referral form
+    says so in its own notice, with the way to record consent)."""
+
+
 def consent_covers(case: Case, agency: Agency) -> bool:
     """Whether the person's recorded consent covers a referral to ``agency``.
 
@@ -348,7 +353,7 @@ def referral_send(
     legal_basis = legal_basis.strip()
     if not covered:
         if not legal_basis:
-            raise Refused(
+            raise ConsentMissing(
                 _(
                     "The person's consent does not cover a referral to this agency. "
                     "Record the consent first, or ask the case's supervisor to record the "

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -258,6 +259,7 @@ def referral_new(request: HttpRequest, case_id: int, service_id: int) -> HttpRes
         protected=case.protected_identity,
     )
     consent = services.consent_covers(case, service.provider.agency)
+    refused = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -277,6 +279,9 @@ def referral_new(request: HttpRequest, case_id: int, service_id: int) -> HttpRes
             )
         except ValidationError as exc:
             _form_errors(form, exc)
+        except services.ConsentMissing:
+            # The consent notice says why, once, with the way to record consent.
+            refused = True
         except (Refused, PermissionDenied) as exc:
             form.add_error(None, str(exc))
         else:
@@ -290,9 +295,31 @@ def referral_new(request: HttpRequest, case_id: int, service_id: int) -> HttpRes
             "case": case,
             "service": service,
             "consent": consent,
+            "refused": refused,
+            "covered_agencies": _agencies_covered(case),
+            "record_consent_url": _record_consent_url(request, case),
             "intervention": intervention if intervention.isdigit() else "",
         },
     )
+
+
+def _agencies_covered(case: Any) -> list[str]:
+    """The agencies the person's consent to referrals now covers, to show on the form."""
+    try:
+        from tirek.privacy.selectors import consent_status
+    except ImportError:
+        return []
+    status = consent_status(case.person)
+    return next((p.agencies for p in status.purposes if p.purpose == "referral"), [])
+
+
+def _record_consent_url(request: HttpRequest, case: Any) -> str:
+    """The privacy app's consent form for the person, coming back to this referral."""
+    try:
+        url = reverse("privacy:consent_new", args=[case.person_id])
+    except NoReverseMatch:
+        return ""
+    return f"{url}?{urlencode({'next': request.get_full_path()})}"
 
 
 @login_required

@@ -11,7 +11,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from tirek.core.registry import NavItem, add_api_router, add_demo_loader, add_nav, add_urls
 
-        from . import demo, indicators  # noqa: F401  registers the indicator definitions
+        from . import demo, demo_programme, indicators  # noqa: F401  registers the indicator definitions
         from .api import router
         from .permissions import sees_indicators
 
@@ -22,4 +22,5 @@ class ReportsConfig(AppConfig):
         )
         add_urls("reports/", "tirek.reports.urls")
         add_api_router("/indicators", router)
+        add_demo_loader(65, demo_programme.load)
         add_demo_loader(70, demo.load)
