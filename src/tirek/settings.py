@@ -286,6 +286,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# `tirek worker` writes the daily audit anchor here; ship the folder off this machine.
+AUDIT_ANCHOR_DIR = Path(env("TIREK_AUDIT_ANCHOR_DIR") or VAR_DIR / "audit-anchors")
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

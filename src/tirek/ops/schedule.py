@@ -1,8 +1,7 @@
 """Periodic work, fired by ``tirek worker``: each entry enqueues a task on the queue.
 
-Only work that exists is scheduled (there is no retention pass or audit anchoring command
-yet; add them here when they come). Times are checked against ``now`` passed in, so tests
-control the clock.
+Daily work runs in the morning (local time); times are checked against ``now`` passed in,
+so tests control the clock.
 """
 
 from __future__ import annotations
@@ -30,6 +29,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("refresh-indicators", "tirek.reports.jobs.refresh_indicators", timedelta(minutes=5)),
     Periodic("purge-exports", "tirek.reports.jobs.purge_exports", timedelta(minutes=10)),
     Periodic("deadline-digest", "tirek.ops.digest.send_digests", timedelta(days=1)),
+    Periodic("retention-pass", "tirek.retention.tasks.run_daily_pass", timedelta(days=1)),
+    Periodic("audit-anchor", "tirek.audit.tasks.write_anchor", timedelta(days=1)),
 )
 
 

@@ -188,18 +188,41 @@ def test_the_schedule_fires_each_job_once_per_period(db) -> None:  # type: ignor
     assert schedule.tick(at(3, 1)) == []  # a second worker (or pass) fires nothing again
     assert schedule.tick(at(3, 5)) == ["refresh-indicators"]
     assert schedule.tick(at(3, 10)) == ["refresh-indicators", "purge-exports"]
-    assert schedule.tick(at(7)) == ["refresh-indicators", "purge-exports", "deadline-digest"]
+    daily = ["deadline-digest", "retention-pass", "audit-anchor"]
+    assert schedule.tick(at(7)) == ["refresh-indicators", "purge-exports", *daily]
     assert schedule.tick(at(7, 1)) == []
     # The worker was down for a night: one run each, then the grid goes on.
-    assert schedule.tick(at(9, 30, day=8)) == [
-        "refresh-indicators",
-        "purge-exports",
-        "deadline-digest",
-    ]
+    assert schedule.tick(at(9, 30, day=8)) == ["refresh-indicators", "purge-exports", *daily]
     digest = ScheduledJob.objects.get(name="deadline-digest")
     assert timezone.localtime(digest.next_run_at) == at(7, day=9)
     assert queued_names().count("send_digests") == 2
     assert queued_names().count("refresh_indicators") == 5
+    assert queued_names().count("run_daily_pass") == 2
+    assert queued_names().count("write_anchor") == 2
+
+
+def test_the_daily_anchor_lands_in_its_folder_and_verifies(db, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tirek.audit.models import Action
+    from tirek.audit.services import record
+    from tirek.audit.tasks import write_anchor
+
+    settings.AUDIT_ANCHOR_DIR = tmp_path / "anchors"
+    record(actor="someone", action=Action.LOGIN_FAILED, object_type="accounts.user")
+    path = write_anchor.call()
+    assert path.startswith(str(tmp_path / "anchors"))
+    out = StringIO()
+    call_command("audit", "verify", "--anchor", path, stdout=out, stderr=StringIO())
+    assert "1" in out.getvalue()
+
+
+def test_the_daily_retention_pass_proposes_and_destroys_nothing(db) -> None:  # type: ignore[no-untyped-def]
+    from tirek.retention.tasks import run_daily_pass
+
+    assert isinstance(run_daily_pass.call(), dict)
 
 
 def test_the_worker_runs_what_the_schedule_queues(db, tmp_path) -> None:  # type: ignore[no-untyped-def]
