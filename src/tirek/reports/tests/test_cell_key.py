@@ -128,7 +128,7 @@ def test_page_api_csv_and_exchange_show_the_same_perturbed_numbers(world, pertur
     client = logged_in_client(analyst)
     page = client.get(reverse("reports:country"), {"year": 2024, "by": "sex"})
     html = page.content.decode()
-    assert "at most 4 either way" in html  # the legend says how figures are protected
+    assert "не более чем на 4 в любую сторону" in html  # the legend says how figures are protected
 
     _export, content = download(client, Export.Kind.CSV)
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))[1:]

@@ -65,9 +65,12 @@ class _Quiet:
 
 
 def _richest_case() -> Case:
-    """The demo case with the most records attached: notes, referrals, interviews..."""
+    """The demo case with notes and the most records attached: notes, referrals,
+    interviews... (the generated programme's cases carry facts, not notes)."""
     return (
-        Case.objects.annotate(
+        Case.objects.annotate(with_notes=Count("notes", distinct=True))
+        .filter(with_notes__gt=0)
+        .annotate(
             n=Count("notes", distinct=True)
             + Count("referrals", distinct=True)
             + Count("interviews", distinct=True)
