@@ -102,3 +102,19 @@ class ReviewForm(forms.Form):
         validators=[reject_control_chars],
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class EmergencyExtensionForm(forms.Form):
+    """A supervisor lets a professional from another region or agency break the glass on
+    the unit's cases for a few hours."""
+
+    username = forms.CharField(
+        label=_("User name of the professional"), max_length=150, validators=[reject_control_chars]
+    )
+    hours = forms.IntegerField(label=_("For how many hours"), min_value=1, max_value=72, initial=24)
+    reason = forms.CharField(
+        label=_("Why they may need it"),
+        max_length=2000,
+        validators=[reject_control_chars],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

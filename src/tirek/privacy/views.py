@@ -25,7 +25,13 @@ from tirek.core.exceptions import Conflict, Refused
 from tirek.core.ratelimit import RateLimited
 
 from . import selectors, services
-from .forms import ConsentForm, EmergencyAccessForm, ReviewForm, WithdrawForm
+from .forms import (
+    ConsentForm,
+    EmergencyAccessForm,
+    EmergencyExtensionForm,
+    ReviewForm,
+    WithdrawForm,
+)
 from .models import Consent, EmergencyAccess
 
 
@@ -338,3 +344,92 @@ def approvals_panel(request: HttpRequest) -> dict[str, Any] | None:
         "template": "privacy/panel_approvals.html",
         "items": [(w, cases.get(w.person_id)) for w in waiting],
     }
+
+
+# --- emergency access extended by a supervisor ------------------------------------------
+
+
+def _supervised_unit(request: HttpRequest) -> Any:
+    """The unit the user supervises, as the policy sees it (none for an administrator)."""
+    unit_id = policy.supervised_unit_id(request.user)
+    if unit_id is None:
+        raise PermissionDenied
+    return request.user.unit  # type: ignore[union-attr]
+
+
+@login_required
+def emergency_extensions(request: HttpRequest) -> HttpResponse:
+    """Supervisors: who outside the unit's region and agency may break the glass on the
+    unit's cases now, and extending that to one more professional."""
+    unit = _supervised_unit(request)
+    form = EmergencyExtensionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _extend(request, unit, form):
+        return redirect("privacy:emergency_extensions")
+    running = list(access_selectors.emergency_scope_extensions(unit.pk))
+    record(
+        actor=request.user,
+        action=Action.READ,
+        object_type="access.emergencyscopeextension",
+        request=request,
+        detail={"unit": unit.pk, "results": len(running)},
+    )
+    status = 422 if form.errors else 200
+    return render(
+        request,
+        "privacy/emergency_extensions.html",
+        {"form": form, "running": running, "unit": unit},
+        status=status,
+    )
+
+
+def _extend(request: HttpRequest, unit: Any, form: EmergencyExtensionForm) -> bool:
+    from tirek.access import services as access_services
+    from tirek.accounts.models import User
+
+    user = User.objects.filter(
+        username=form.cleaned_data["username"].strip(), is_active=True
+    ).first()
+    if user is None:
+        form.add_error("username", _("There is no active account with this user name."))
+        return False
+    try:
+        access_services.extend_emergency_scope(
+            by=request.user,  # type: ignore[arg-type]
+            unit=unit,
+            user=user,
+            reason=form.cleaned_data["reason"],
+            hours=form.cleaned_data["hours"],
+            request=request,
+        )
+    except ValidationError as exc:
+        add_errors(form, _errors_on_form_fields(exc))
+        return False
+    messages.success(request, _("Emergency access is extended; it ends by itself."))
+    return True
+
+
+def _errors_on_form_fields(exc: ValidationError) -> ValidationError:
+    """The service names the person ``user_id``; the form calls the field ``username``."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    return ValidationError(
+        {("username" if k == "user_id" else k): v for k, v in exc.error_dict.items()}
+    )
+
+
+@login_required
+@require_POST
+def emergency_extension_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    from tirek.access import services as access_services
+
+    unit = _supervised_unit(request)
+    extension = access_selectors.emergency_scope_extensions(unit.pk).filter(pk=pk).first()
+    if extension is None:
+        raise Http404
+    access_services.revoke_emergency_scope(
+        by=request.user,  # type: ignore[arg-type]
+        extension=extension,
+        request=request,
+    )
+    messages.success(request, _("The extension is revoked."))
+    return redirect("privacy:emergency_extensions")

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
+
+
+def supervises_a_unit(user: Any) -> bool:
+    from tirek.access.policy import supervised_unit_id
+
+    return supervised_unit_id(user) is not None
 
 
 def register() -> None:
@@ -16,6 +24,14 @@ def register() -> None:
     add_nav(
         NavItem(
             label=_("Emergency access"), url_name="privacy:review_list", visible=is_dpo, order=85
+        )
+    )
+    add_nav(
+        NavItem(
+            label=_("Emergency access"),
+            url_name="privacy:emergency_extensions",
+            visible=supervises_a_unit,
+            order=86,
         )
     )
     add_urls("privacy/", "tirek.privacy.urls")
