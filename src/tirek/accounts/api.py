@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from tirek.core.http import AuthenticatedHttpRequest
+
 from . import services
 from .mfa import has_mfa, mfa_required, verify_code
 from .middleware import login_rate_limit
@@ -63,16 +65,16 @@ def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
                 request=request,
             )
             raise HttpError(401, _("A valid two-factor code (otp) is required."))
-    key, token = services.api_token_issue(user=user, request=request)  # type: ignore[arg-type]
+    key, token = services.api_token_issue(user=user, request=request)
     return TokenOut(token=key, expires_at=token.expires_at)
 
 
 @router.delete("/token", response={204: None})
-def token_revoke(request: HttpRequest) -> Status:
+def token_revoke(request: AuthenticatedHttpRequest) -> Status:
     """Revoke the token this request was made with."""
     services.api_token_revoke(
         token=request.user.current_api_token, by=request.user, request=request
-    )  # type: ignore[union-attr]
+    )
     return Status(204, None)
 
 
@@ -81,7 +83,7 @@ def me(request: HttpRequest) -> MeOut:
     user = request.user
     return MeOut(
         id=user.pk,
-        username=user.username,  # type: ignore[union-attr]
+        username=user.username,
         full_name=user.get_full_name(),  # type: ignore[union-attr]
         roles=sorted(user.role_set),  # type: ignore[union-attr]
         agency=user.agency.name if user.agency else None,  # type: ignore[union-attr]

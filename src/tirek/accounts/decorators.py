@@ -6,7 +6,9 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+
+from tirek.core.http import AuthenticatedHttpRequest
 
 View = Callable[..., HttpResponse]
 
@@ -17,8 +19,8 @@ def role_required(*roles: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.has_role(*roles):  # type: ignore[union-attr]
+        def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_role(*roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

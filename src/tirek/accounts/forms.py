@@ -49,7 +49,7 @@ class RoleChangeRequestForm(forms.Form):
     user = forms.ModelChoiceField(
         label=_("Staff account"),
         queryset=None,
-        widget=forms.Select,  # type: ignore[arg-type]
+        widget=forms.Select,
     )
     roles = forms.MultipleChoiceField(
         label=_("Roles after the change"),
@@ -57,9 +57,9 @@ class RoleChangeRequestForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=None, required=False)  # type: ignore[arg-type]
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)  # type: ignore[arg-type]
-    region = forms.ModelChoiceField(label=_("Region"), queryset=None, required=False)  # type: ignore[arg-type]
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=None, required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=None, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

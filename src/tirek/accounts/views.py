@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.core.http import AuthenticatedHttpRequest
 
 from . import services
 from .decorators import role_required
@@ -21,7 +22,7 @@ from .selectors import valid_competencies
 
 
 @login_required
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     return render(
         request,
@@ -39,9 +40,9 @@ def security(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
-    services.api_token_revoke(token=token, by=request.user, request=request)  # type: ignore[arg-type]
+    services.api_token_revoke(token=token, by=request.user, request=request)
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:security")
 
@@ -77,7 +78,7 @@ def role_changes(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.ADMIN)
-def role_change_new(request: HttpRequest) -> HttpResponse:
+def role_change_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = RoleChangeRequestForm(request.POST)
         if form.is_valid():
@@ -85,7 +86,7 @@ def role_change_new(request: HttpRequest) -> HttpResponse:
             try:
                 services.role_change_request(
                     user=data["user"],
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request.user,
                     roles=data["roles"],
                     agency=data["agency"],
                     unit=data["unit"],
@@ -113,7 +114,7 @@ def role_change_new(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ADMIN, Role.DPO)
 @require_POST
-def role_change_decide(request: HttpRequest, change_id: int, decision: str) -> HttpResponse:
+def role_change_decide(request: AuthenticatedHttpRequest, change_id: int, decision: str) -> HttpResponse:
     change = get_object_or_404(RoleChangeRequest, pk=change_id)
     form = RoleChangeDecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -121,7 +122,7 @@ def role_change_decide(request: HttpRequest, change_id: int, decision: str) -> H
     if decision not in decide:
         raise Http404
     try:
-        decide[decision](change=change, by=request.user, note=note, request=request)  # type: ignore[operator]
+        decide[decision](change=change, by=request.user, note=note, request=request)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

@@ -15,6 +15,7 @@ from tirek.access import selectors as access
 from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record_list
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.patching import patch_changes
 from tirek.core.validation import BoundedDate, CleanStr, RecordId
 from tirek.organisations.models import Unit
@@ -338,12 +339,12 @@ def read_case(request: HttpRequest, case_id: int) -> CaseOut:
 
 
 @router.patch("/{int:case_id}", response=CaseOut)
-def update_case(request: HttpRequest, case_id: int, payload: CasePatch) -> CaseOut:
+def update_case(request: AuthenticatedHttpRequest, case_id: int, payload: CasePatch) -> CaseOut:
     case = policy.get_case(request.user, case_id, request=request)
     changes = patch_changes(payload, Case)  # the PATCH rule: null clears or is refused
     version = changes.pop("version")
     services.case_update(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         case=case,
         version=version,
         changes=changes,
@@ -375,13 +376,13 @@ def list_team(request: HttpRequest, case_id: int) -> list[TeamMemberOut]:
 
 
 @router.post("/{int:case_id}/team", response={201: TeamMemberOut})
-def add_team_member(request: HttpRequest, case_id: int, payload: TeamMemberIn) -> Status:
+def add_team_member(request: AuthenticatedHttpRequest, case_id: int, payload: TeamMemberIn) -> Status:
     case = policy.get_case(request.user, case_id, request=request)
     user = User.objects.filter(pk=payload.user_id).first()
     if user is None:
         raise ValidationError({"user_id": _("No such staff member.")})
     member = services.team_member_add(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         case=case,
         user=user,
         role=payload.role,
@@ -393,14 +394,14 @@ def add_team_member(request: HttpRequest, case_id: int, payload: TeamMemberIn) -
 
 
 @router.delete("/{int:case_id}/team/{int:member_id}", response={204: None})
-def remove_team_member(request: HttpRequest, case_id: int, member_id: int) -> Status:
+def remove_team_member(request: AuthenticatedHttpRequest, case_id: int, member_id: int) -> Status:
     case = policy.get_case(request.user, case_id, request=request)
     try:
         member = access.membership(case, member_id)
     except CaseTeamMember.DoesNotExist as exc:
         raise Http404 from exc
     services.team_member_remove(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         case=case,
         member=member,
         request=request,
@@ -425,10 +426,10 @@ def list_notes(request: HttpRequest, case_id: int, page: Query[Page]) -> NoteLis
 
 
 @router.post("/{int:case_id}/notes", response={201: NoteOut})
-def create_note(request: HttpRequest, case_id: int, payload: NoteIn) -> Status:
+def create_note(request: AuthenticatedHttpRequest, case_id: int, payload: NoteIn) -> Status:
     case = policy.get_case(request.user, case_id, request=request)
     note = services.note_create(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         case=case,
         kind=payload.kind,
         section=payload.section,
@@ -443,11 +444,11 @@ def create_note(request: HttpRequest, case_id: int, payload: NoteIn) -> Status:
 
 
 @router.post("/{int:case_id}/emergency-access", response={201: EmergencyOut})
-def emergency_access(request: HttpRequest, case_id: int, payload: EmergencyIn) -> Status:
+def emergency_access(request: AuthenticatedHttpRequest, case_id: int, payload: EmergencyIn) -> Status:
     from tirek.privacy.services import emergency_access_open
 
     access = emergency_access_open(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         case_id=case_id,
         justification=payload.justification,
         request=request,

@@ -120,7 +120,7 @@ def casework_staff() -> Any:
 
 
 class StaffChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: User) -> str:
         agency = f" — {obj.agency.name}" if obj.agency_id else ""
         return f"{obj.get_full_name() or obj.username}{agency}"
 

@@ -23,6 +23,7 @@ from tirek.access import selectors as access
 from tirek.audit.models import Action
 from tirek.audit.services import record_list
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.organisations.models import Region
 
 from . import case_page, selectors, services
@@ -57,7 +58,7 @@ def _case(request: HttpRequest, pk: int, section: str = policy.Section.CORE) -> 
 
 
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _casework_only(request)
     user = request.user
     regions = [
@@ -106,7 +107,7 @@ def _at_note(case: Case, note: Any) -> HttpResponse:
 
 
 @login_required
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     if not policy.can_manage(request.user, case):
         raise PermissionDenied
@@ -151,7 +152,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def team(request: HttpRequest, pk: int) -> HttpResponse:
+def team(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     can_manage = policy.can_manage(request.user, case)
     form = TeamAddForm(request.POST or None)
@@ -185,7 +186,7 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def team_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
+def team_remove(request: AuthenticatedHttpRequest, pk: int, member_id: int) -> HttpResponse:
     case = _case(request, pk)
     if not policy.can_manage(request.user, case):
         raise PermissionDenied
@@ -203,7 +204,7 @@ def team_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
 
 
 @login_required
-def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     if not policy.can_manage(request.user, case):
         raise PermissionDenied
@@ -245,7 +246,7 @@ def _uploads(request: HttpRequest) -> list[tuple[str, bytes]]:
 
 
 @login_required
-def note_create(request: HttpRequest, pk: int) -> HttpResponse:
+def note_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     sections = services.note_sections_for(request.user, case)
     if not sections:

@@ -12,6 +12,7 @@ from tirek.access.policy import Section, get_case, sections_for_many
 from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.patching import patch_changes
 from tirek.core.validation import BoundedDate, BoundedDateTime, CleanStr, RecordId
 
@@ -275,7 +276,7 @@ def my_actions(request: HttpRequest, page: Query[ConferencePage]) -> ConferenceA
 
 @router.post("/actions/{action_id}/close", response=ConferenceActionOut)
 def action_close(
-    request: HttpRequest, action_id: int, payload: ConferenceActionCloseIn
+    request: AuthenticatedHttpRequest, action_id: int, payload: ConferenceActionCloseIn
 ) -> ConferenceActionOut:
     item = get_object_or_404(
         ActionItem.objects.select_related("conference", "owner", "case"),
@@ -286,7 +287,7 @@ def action_close(
     if item.owner_id != request.user.pk and not can_read_minutes(request.user, item.conference):
         raise Http404
     item = services.action_close(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         item=item,
         version=payload.version,
         status=payload.status,
@@ -304,7 +305,7 @@ def conference_detail(request: HttpRequest, conference_id: int) -> ConferenceOut
 
 @router.patch("/{conference_id}", response=ConferenceOut)
 def conference_patch(
-    request: HttpRequest, conference_id: int, payload: ConferencePatch
+    request: AuthenticatedHttpRequest, conference_id: int, payload: ConferencePatch
 ) -> ConferenceOut:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     if not can_read_minutes(request.user, conference):
@@ -312,7 +313,7 @@ def conference_patch(
     data = patch_changes(payload, Conference)  # the PATCH rule: null clears or is refused
     version = data.pop("version")
     services.conference_update(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         conference=conference,
         version=version,
         changes=data,
@@ -326,12 +327,12 @@ def conference_patch(
 
 @router.post("/{conference_id}/participants", response={201: ConferenceParticipantOut})
 def participant_add(
-    request: HttpRequest, conference_id: int, payload: ConferenceParticipantIn
+    request: AuthenticatedHttpRequest, conference_id: int, payload: ConferenceParticipantIn
 ) -> Status:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     user = get_object_or_404(User, pk=payload.user_id) if payload.user_id else None
     p = services.participant_add(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         conference=conference,
         user=user,
         name=payload.name,
@@ -344,12 +345,12 @@ def participant_add(
 
 @router.patch("/{conference_id}/participants/{participant_id}", response=ConferenceParticipantOut)
 def participant_attendance(
-    request: HttpRequest, conference_id: int, participant_id: int, payload: ConferenceAttendanceIn
+    request: AuthenticatedHttpRequest, conference_id: int, participant_id: int, payload: ConferenceAttendanceIn
 ) -> ConferenceParticipantOut:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     p = get_object_or_404(Participant, conference=conference, pk=participant_id)
     p = services.attendance_record(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         participant=p,
         attendance=payload.attendance,
         request=request,
@@ -358,14 +359,14 @@ def participant_attendance(
 
 
 @router.post("/{conference_id}/actions", response={201: ConferenceActionOut})
-def action_add(request: HttpRequest, conference_id: int, payload: ConferenceActionIn) -> Status:
+def action_add(request: AuthenticatedHttpRequest, conference_id: int, payload: ConferenceActionIn) -> Status:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     case = conference.cases.filter(pk=payload.case_id).first()
     if case is None:
         raise Http404
     owner = get_object_or_404(User, pk=payload.owner_id)
     item = services.action_add(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         conference=conference,
         case=case,
         description=payload.description,
@@ -378,7 +379,7 @@ def action_add(request: HttpRequest, conference_id: int, payload: ConferenceActi
 
 @router.post("/{conference_id}/approve-plan", response=ConferenceOut)
 def approve_plan(
-    request: HttpRequest, conference_id: int, payload: ConferenceApprovePlanIn
+    request: AuthenticatedHttpRequest, conference_id: int, payload: ConferenceApprovePlanIn
 ) -> ConferenceOut:
     """The conference approves the submitted plan of one of its cases."""
     conference = selectors.get_conference(request.user, conference_id, request=request)
@@ -386,7 +387,7 @@ def approve_plan(
     if case is None:
         raise Http404
     services.conference_approve_plan(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         conference=conference,
         version=payload.version,
         case=case,

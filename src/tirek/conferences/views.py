@@ -15,6 +15,7 @@ from tirek.access.policy import is_supervisor_of
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.referrals.links import case_url
 
 from . import pdf, selectors, services
@@ -139,14 +140,14 @@ def _approvable_plans(user: Any, conference: Any, cases: Any) -> list[Any]:
 
 @login_required
 @require_POST
-def approve_plan(request: HttpRequest, conference_id: int) -> HttpResponse:
+def approve_plan(request: AuthenticatedHttpRequest, conference_id: int) -> HttpResponse:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     case = conference.cases.filter(pk=request.POST.get("case", "") or 0).first()
     if case is None:
         raise Http404
     try:
         services.conference_approve_plan(
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             conference=conference,
             version=int(request.POST.get("version", "0") or 0),
             case=case,
@@ -171,7 +172,7 @@ def conference_detail(request: HttpRequest, conference_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def conference_minutes(request: HttpRequest, conference_id: int) -> HttpResponse:
+def conference_minutes(request: AuthenticatedHttpRequest, conference_id: int) -> HttpResponse:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     if not can_read_minutes(request.user, conference):
         raise Http404
@@ -181,7 +182,7 @@ def conference_minutes(request: HttpRequest, conference_id: int) -> HttpResponse
         version = data.pop("version")
         try:
             services.conference_update(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 conference=conference,
                 version=version,
                 changes=data,
@@ -200,13 +201,13 @@ def conference_minutes(request: HttpRequest, conference_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def participant_add(request: HttpRequest, conference_id: int) -> HttpResponse:
+def participant_add(request: AuthenticatedHttpRequest, conference_id: int) -> HttpResponse:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     form = ParticipantForm(request.POST, cases=conference.cases.all())
     if form.is_valid():
         try:
             services.participant_add(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 conference=conference,
                 request=request,
                 **form.cleaned_data,
@@ -224,7 +225,7 @@ def participant_add(request: HttpRequest, conference_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attendance(request: HttpRequest, conference_id: int, participant_id: int) -> HttpResponse:
+def attendance(request: AuthenticatedHttpRequest, conference_id: int, participant_id: int) -> HttpResponse:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     participant = Participant.objects.filter(conference=conference, pk=participant_id).first()
     if participant is None:
@@ -233,7 +234,7 @@ def attendance(request: HttpRequest, conference_id: int, participant_id: int) ->
     if form.is_valid():
         try:
             services.attendance_record(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 participant=participant,
                 attendance=form.cleaned_data["attendance"],
                 request=request,
@@ -245,13 +246,13 @@ def attendance(request: HttpRequest, conference_id: int, participant_id: int) ->
 
 @login_required
 @require_POST
-def action_add(request: HttpRequest, conference_id: int) -> HttpResponse:
+def action_add(request: AuthenticatedHttpRequest, conference_id: int) -> HttpResponse:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     form = ActionForm(request.POST, cases=conference.cases.all())
     if form.is_valid():
         try:
             services.action_add(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 conference=conference,
                 request=request,
                 **form.cleaned_data,
@@ -269,7 +270,7 @@ def action_add(request: HttpRequest, conference_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def action_close(request: HttpRequest, action_id: int) -> HttpResponse:
+def action_close(request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
     item = (
         ActionItem.objects.filter(
             pk=action_id, conference__in=selectors.visible_conferences(request.user)
@@ -283,7 +284,7 @@ def action_close(request: HttpRequest, action_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.action_close(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 item=item,
                 request=request,
                 **form.cleaned_data,

@@ -18,11 +18,10 @@ from pydantic import AfterValidator, Field
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def reject_control_chars(value: str) -> str:
+def reject_control_chars(value: str) -> None:
     """Django validator: no NUL or other control characters (tabs and newlines are fine)."""
     if isinstance(value, str) and _CONTROL.search(value):
         raise ValidationError(_("Text must not contain control characters."), code="control_chars")
-    return value
 
 
 def _schema_check(value: str) -> str:
@@ -112,9 +111,8 @@ def clean_name(text: str) -> str:
     return " ".join(strip_invisible(text).split())
 
 
-def require_letter(value: str) -> str:
+def require_letter(value: str) -> None:
     """Django validator: a name has at least one letter (not only digits, punctuation or
     invisible characters)."""
     if value and not any(ch.isalpha() for ch in value):
         raise ValidationError(_("A name must contain at least one letter."), code="no_letter")
-    return value

@@ -30,9 +30,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_authenticated and language in dict(
         user._meta.get_field("preferred_language").choices
-    ):  # type: ignore[union-attr]
-        user.preferred_language = language  # type: ignore[union-attr]
-        user.save(update_fields=["preferred_language"])  # type: ignore[union-attr]
+    ):
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
     return response
 
 

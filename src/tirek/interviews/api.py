@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access.policy import get_case
 from tirek.accounts.models import User
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.validation import BoundedDateTime, CleanStr, RecordId
 
 from . import selectors, services
@@ -226,7 +227,7 @@ def _reload(user: Any, interview: Interview) -> InterviewOut:
 
 
 @router.get("", response=InterviewList)
-def interview_list(request: HttpRequest, filters: Query[InterviewListFilter]) -> InterviewList:
+def interview_list(request: AuthenticatedHttpRequest, filters: Query[InterviewListFilter]) -> InterviewList:
     case = get_case(request.user, filters.case_id, request=request)
     rows = selectors.case_interviews(request.user, case).select_related(
         "case", "repeat_approved_by"
@@ -300,11 +301,11 @@ def interview_detail(request: HttpRequest, interview_id: int) -> InterviewOut:
 
 @router.post("/{interview_id}/approve-repeat", response=InterviewOut)
 def approve_repeat(
-    request: HttpRequest, interview_id: int, payload: InterviewVersionIn
+    request: AuthenticatedHttpRequest, interview_id: int, payload: InterviewVersionIn
 ) -> InterviewOut:
     interview = selectors.get_interview(request.user, interview_id, request=request)
     services.interview_approve_repeat(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         interview=interview,
         version=payload.version,
         request=request,
@@ -314,11 +315,11 @@ def approve_repeat(
 
 @router.post("/{interview_id}/readiness", response=InterviewOut)
 def readiness(
-    request: HttpRequest, interview_id: int, payload: InterviewReadinessIn
+    request: AuthenticatedHttpRequest, interview_id: int, payload: InterviewReadinessIn
 ) -> InterviewOut:
     interview = selectors.get_interview(request.user, interview_id, request=request)
     services.interview_readiness(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         interview=interview,
         version=payload.version,
         readiness=payload.readiness,
@@ -329,13 +330,13 @@ def readiness(
 
 
 @router.post("/{interview_id}/plan", response=InterviewOut)
-def plan(request: HttpRequest, interview_id: int, payload: InterviewPlanIn) -> InterviewOut:
+def plan(request: AuthenticatedHttpRequest, interview_id: int, payload: InterviewPlanIn) -> InterviewOut:
     interview = selectors.get_interview(request.user, interview_id, request=request)
     interviewer = get_object_or_404(User, pk=payload.interviewer_id)
     data = payload.dict()
     data.pop("interviewer_id")
     services.interview_plan(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         interview=interview,
         interviewer=interviewer,
         request=request,
@@ -346,11 +347,11 @@ def plan(request: HttpRequest, interview_id: int, payload: InterviewPlanIn) -> I
 
 @router.post("/{interview_id}/record", response=InterviewOut)
 def record_interview(
-    request: HttpRequest, interview_id: int, payload: InterviewRecordIn
+    request: AuthenticatedHttpRequest, interview_id: int, payload: InterviewRecordIn
 ) -> InterviewOut:
     interview = selectors.get_interview(request.user, interview_id, request=request)
     services.interview_record(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         interview=interview,
         request=request,
         **payload.dict(),
@@ -360,11 +361,11 @@ def record_interview(
 
 @router.post("/{interview_id}/follow-up", response=InterviewOut)
 def follow_up(
-    request: HttpRequest, interview_id: int, payload: InterviewFollowUpIn
+    request: AuthenticatedHttpRequest, interview_id: int, payload: InterviewFollowUpIn
 ) -> InterviewOut:
     interview = selectors.get_interview(request.user, interview_id, request=request)
     services.interview_follow_up(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         interview=interview,
         version=payload.version,
         follow_up=payload.follow_up,
@@ -374,10 +375,10 @@ def follow_up(
 
 
 @router.post("/{interview_id}/cancel", response=InterviewOut)
-def cancel(request: HttpRequest, interview_id: int, payload: InterviewCancelIn) -> InterviewOut:
+def cancel(request: AuthenticatedHttpRequest, interview_id: int, payload: InterviewCancelIn) -> InterviewOut:
     interview = selectors.get_interview(request.user, interview_id, request=request)
     services.interview_cancel(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         interview=interview,
         version=payload.version,
         reason=payload.reason,

@@ -15,7 +15,7 @@ from tirek.referrals.models import LANGUAGES
 from .models import InterviewKind, Matter, Readiness, TimeOfDay
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-VERSION = {"widget": forms.HiddenInput, "min_value": 0, "max_value": 2**31 - 1}
+VERSION: dict[str, Any] = {"widget": forms.HiddenInput, "min_value": 0, "max_value": 2**31 - 1}
 
 
 def _text(label: Any, *, required: bool = False, rows: int = 3, **kwargs: Any) -> forms.CharField:

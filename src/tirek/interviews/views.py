@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from tirek.access.policy import get_case, is_supervisor_of
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.referrals.links import case_url
 
 from . import selectors, services
@@ -194,33 +195,33 @@ def interview_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
     )
 
 
-def _approve(request: HttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
+def _approve(request: AuthenticatedHttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
     return services.interview_approve_repeat(
         by=request.user, interview=interview, request=request, **data
     )
 
 
-def _readiness(request: HttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
+def _readiness(request: AuthenticatedHttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
     return services.interview_readiness(
         by=request.user, interview=interview, request=request, **data
     )
 
 
-def _plan(request: HttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
+def _plan(request: AuthenticatedHttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
     return services.interview_plan(by=request.user, interview=interview, request=request, **data)
 
 
-def _record(request: HttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
+def _record(request: AuthenticatedHttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
     return services.interview_record(by=request.user, interview=interview, request=request, **data)
 
 
-def _follow_up(request: HttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
+def _follow_up(request: AuthenticatedHttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
     return services.interview_follow_up(
         by=request.user, interview=interview, request=request, **data
     )
 
 
-def _cancel(request: HttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
+def _cancel(request: AuthenticatedHttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
     return services.interview_cancel(by=request.user, interview=interview, request=request, **data)
 
 

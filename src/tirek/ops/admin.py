@@ -36,15 +36,15 @@ admin.site.unregister(DBTaskResult)
 
 
 @admin.register(DBTaskResult)
-class TaskResultAdmin(ReadOnlyForAdministrator, DBTaskResultAdmin):  # type: ignore[misc]
+class TaskResultAdmin(ReadOnlyForAdministrator, DBTaskResultAdmin):
     pass
 
 
 @admin.register(ScheduledJob)
-class ScheduledJobAdmin(ReadOnlyForAdministrator, admin.ModelAdmin):  # type: ignore[type-arg]
+class ScheduledJobAdmin(ReadOnlyForAdministrator, admin.ModelAdmin):
     list_display = ["name", "last_run_at", "next_run_at"]
 
 
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(ReadOnlyForAdministrator, admin.ModelAdmin):  # type: ignore[type-arg]
+class WorkerHeartbeatAdmin(ReadOnlyForAdministrator, admin.ModelAdmin):
     list_display = ["worker_id", "host", "pid", "started_at", "seen_at"]

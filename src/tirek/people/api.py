@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from tirek.access.policy import Section
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.patching import patch_changes
 from tirek.core.problems import problem_response
 from tirek.core.validation import BoundedDate, CleanStr, RecordId
@@ -356,7 +357,7 @@ def person_list(request: HttpRequest, filters: Query[ListQuery]) -> PersonList:
 
 
 @router.post("", response={201: PersonOut})
-def person_create(request: HttpRequest, payload: PersonIn) -> Status | HttpResponse:
+def person_create(request: AuthenticatedHttpRequest, payload: PersonIn) -> Status | HttpResponse:
     """Register a person. As on the registration screen, a candidate at 0.8 or above is
     refused with 409 (problem details carrying ``candidates``, as the duplicate check
     shows them) unless ``not_duplicate_of`` names every such candidate and
@@ -375,7 +376,7 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Status | HttpRespo
     )
     try:
         person = services.person_register(
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             identity=identity,
             not_duplicate_of=payload.not_duplicate_of,
             not_duplicate_reason=payload.not_duplicate_reason,
@@ -402,12 +403,12 @@ def person_detail(request: HttpRequest, person_id: int) -> PersonOut:
 
 
 @router.patch("/{person_id}", response=PersonOut)
-def person_patch(request: HttpRequest, person_id: int, payload: PersonPatch) -> PersonOut:
+def person_patch(request: AuthenticatedHttpRequest, person_id: int, payload: PersonPatch) -> PersonOut:
     person = selectors.get_person(request.user, person_id, request=request, audit=False)
     changes = patch_changes(payload, Person)  # the PATCH rule: null clears or is refused
     version = changes.pop("version")
     person = services.person_update(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         person=person,
         version=version,
         changes=changes,
@@ -417,10 +418,10 @@ def person_patch(request: HttpRequest, person_id: int, payload: PersonPatch) -> 
 
 
 @router.post("/{person_id}/names", response={201: NameOut})
-def name_add(request: HttpRequest, person_id: int, payload: NameIn) -> Status:
+def name_add(request: AuthenticatedHttpRequest, person_id: int, payload: NameIn) -> Status:
     person = selectors.get_person(request.user, person_id, request=request, audit=False)
     name = services.person_name_add(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         person=person,
         kind=payload.kind,
         value=payload.value,
@@ -430,10 +431,10 @@ def name_add(request: HttpRequest, person_id: int, payload: NameIn) -> Status:
 
 
 @router.post("/{person_id}/documents", response={201: DocumentOut})
-def document_add(request: HttpRequest, person_id: int, payload: DocumentCreate) -> Status:
+def document_add(request: AuthenticatedHttpRequest, person_id: int, payload: DocumentCreate) -> Status:
     person = selectors.get_person(request.user, person_id, request=request, audit=False)
     document = services.document_add(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         person=person,
         **payload.model_dump(),
         request=request,
@@ -482,7 +483,7 @@ def relationship_list(request: HttpRequest, person_id: int) -> list[Relationship
 
 @router.post("/{person_id}/relationships", response={201: RelationshipOut})
 def relationship_create(
-    request: HttpRequest, person_id: int, payload: RelationshipCreate
+    request: AuthenticatedHttpRequest, person_id: int, payload: RelationshipCreate
 ) -> Status:
     person = _family_person(request, person_id)
     relative = selectors.visible_people(request.user).filter(pk=payload.relative_id).first()
@@ -491,7 +492,7 @@ def relationship_create(
 
         raise ValidationError({"relative_id": _("No such person.")})
     rel = services.relationship_create(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         person=person,
         relative=relative,
         **payload.model_dump(exclude={"relative_id"}),

@@ -26,6 +26,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseStatus
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.ratelimit import RateLimited
 from tirek.organisations.models import Region
 
@@ -199,7 +200,7 @@ def duplicate_check_fragment(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     _registering_only(request)
     form = RegisterForm(request.POST or None)
     rows: list[dict[str, Any]] = []
@@ -231,7 +232,7 @@ def register(request: HttpRequest) -> HttpResponse:
             # registered the same child since this form was shown (issue 10).
             try:
                 person = services.person_register(
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request.user,
                     identity=identity,
                     not_duplicate_of=[c.person.pk for c in probable],
                     not_duplicate_reason=data.get("dismiss_reason") or "",
@@ -358,7 +359,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk, audit=True)  # the form shows the IIN and every identifier
     writable = selectors.person_sections(request.user, person, for_writing=True)
     editable = frozenset(f for f, s in services.PERSON_FIELDS.items() if s in writable)
@@ -370,7 +371,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         changes = {f: form.cleaned_data[f] for f in editable if f in form.cleaned_data}
         try:
             services.person_update(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 person=Person.objects.get(pk=person.pk),
                 version=form.cleaned_data["version"],
                 changes=changes,
@@ -388,13 +389,13 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def name_add(request: HttpRequest, pk: int) -> HttpResponse:
+def name_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     form = NameForm(request.POST)
     if form.is_valid():
         try:
             services.person_name_add(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 person=person,
                 kind=form.cleaned_data["kind"],
                 value=form.cleaned_data["value"],
@@ -411,25 +412,25 @@ def name_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def name_remove(request: HttpRequest, pk: int, name_id: int) -> HttpResponse:
+def name_remove(request: AuthenticatedHttpRequest, pk: int, name_id: int) -> HttpResponse:
     person = _person(request, pk)
     name = PersonName.objects.filter(pk=name_id, person=person).first()
     if name is None:
         raise Http404
-    services.person_name_remove(by=request.user, name=name, request=request)  # type: ignore[arg-type]
+    services.person_name_remove(by=request.user, name=name, request=request)
     messages.success(request, _("The spelling is removed."))
     return redirect("people:detail", pk=person.pk)
 
 
 @login_required
-def document_add(request: HttpRequest, pk: int) -> HttpResponse:
+def document_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     _require(request, person, Section.LEGAL, write=True)
     form = DocumentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.document_add(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 person=person,
                 **form.cleaned_data,
                 request=request,
@@ -444,12 +445,12 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def document_remove(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
+def document_remove(request: AuthenticatedHttpRequest, pk: int, document_id: int) -> HttpResponse:
     person = _person(request, pk)
     document = IdentityDocument.objects.filter(pk=document_id, person=person).first()
     if document is None:
         raise Http404
-    services.document_remove(by=request.user, document=document, request=request)  # type: ignore[arg-type]
+    services.document_remove(by=request.user, document=document, request=request)
     messages.success(request, _("The document is removed."))
     return redirect("people:detail", pk=person.pk)
 
@@ -477,7 +478,7 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     form = PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -488,7 +489,7 @@ def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("The photo is too large."))
         return redirect("people:detail", pk=person.pk)
     try:
-        services.photo_set(by=request.user, person=person, data=upload.read(), request=request)  # type: ignore[arg-type]
+        services.photo_set(by=request.user, person=person, data=upload.read(), request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -498,21 +499,21 @@ def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def photo_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def photo_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
-    services.photo_remove(by=request.user, person=person, request=request)  # type: ignore[arg-type]
+    services.photo_remove(by=request.user, person=person, request=request)
     messages.success(request, _("The photo is removed."))
     return redirect("people:detail", pk=person.pk)
 
 
 @login_required
 @require_POST
-def open_case(request: HttpRequest, pk: int) -> HttpResponse:
+def open_case(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The last step of registration: open the person's case."""
     person = _person(request, pk)
     _registering_only(request)
     try:
-        case = services.case_open_for(by=request.user, person=person, request=request)  # type: ignore[arg-type]
+        case = services.case_open_for(by=request.user, person=person, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("people:detail", pk=person.pk)
@@ -550,7 +551,7 @@ def family(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def relative_add(request: HttpRequest, pk: int) -> HttpResponse:
+def relative_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     _require(request, person, Section.FAMILY, write=True)
     q = request.GET.get("q", "").replace("\x00", "")[:200]
@@ -567,7 +568,7 @@ def relative_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             relative = _relative(request, data)
             services.relationship_create(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 person=person,
                 relative=relative,
                 kind=data["kind"],
@@ -590,14 +591,14 @@ def relative_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _relative(request: HttpRequest, data: dict[str, Any]) -> Person:
+def _relative(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> Person:
     if data.get("relative_id"):
         relative = selectors.visible_people(request.user).filter(pk=data["relative_id"]).first()
         if relative is None:
             raise ValidationError({"relative_id": _("No such person.")})
         return relative
     return services.person_create(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         given_name=data["given_name"],
         family_name=data["family_name"],
         patronymic=data["patronymic"],
@@ -610,18 +611,18 @@ def _relative(request: HttpRequest, data: dict[str, Any]) -> Person:
 
 @login_required
 @require_POST
-def relative_remove(request: HttpRequest, pk: int, rel_id: int) -> HttpResponse:
+def relative_remove(request: AuthenticatedHttpRequest, pk: int, rel_id: int) -> HttpResponse:
     person = _person(request, pk)
     rel = Relationship.objects.filter(pk=rel_id, person=person).first()
     if rel is None:
         raise Http404
-    services.relationship_remove(by=request.user, relationship=rel, request=request)  # type: ignore[arg-type]
+    services.relationship_remove(by=request.user, relationship=rel, request=request)
     messages.success(request, _("The relationship is removed."))
     return redirect("people:family", pk=person.pk)
 
 
 @login_required
-def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def household_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     _require(request, person, Section.FAMILY, write=True)
     relatives = [r.person for r in selectors.family_of(request.user, person) if r.visible]
@@ -634,7 +635,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         by_id[str(person.pk)] = person
         try:
             services.household_set(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 person=person,
                 label=data["label"],
                 region=Region.objects.filter(pk=data["region"]).first() if data["region"] else None,
@@ -656,7 +657,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def merge_request(request: HttpRequest, pk: int) -> HttpResponse:
+def merge_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask a supervisor to merge another record of this person into this one."""
     _registering_only(request)
     kept = _person(request, pk)
@@ -673,7 +674,7 @@ def merge_request(request: HttpRequest, pk: int) -> HttpResponse:
             if duplicate is None:
                 raise ValidationError({"duplicate_id": _("No such person.")})
             services.merge_request_create(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 kept=kept,
                 duplicate=duplicate,
                 reason=form.cleaned_data["reason"],
@@ -688,8 +689,8 @@ def merge_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def merge_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_role("supervisor"):  # type: ignore[union-attr]
+def merge_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not request.user.has_role("supervisor"):
         raise PermissionDenied
     return render(
         request,
@@ -699,7 +700,7 @@ def merge_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def merge_decide(request: HttpRequest, merge_id: int) -> HttpResponse:
+def merge_decide(request: AuthenticatedHttpRequest, merge_id: int) -> HttpResponse:
     merge = selectors.merge_requests_to_decide(request.user).filter(pk=merge_id).first()
     if merge is None:
         raise Http404
@@ -707,7 +708,7 @@ def merge_decide(request: HttpRequest, merge_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.merge_request_decide(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 merge=merge,
                 approve=form.cleaned_data["decision"] == "approve",
                 note=form.cleaned_data["note"],
@@ -727,7 +728,7 @@ def merge_decide(request: HttpRequest, merge_id: int) -> HttpResponse:
 # --- shell plug-ins -------------------------------------------------------------------------
 
 
-def my_work_panel(request: HttpRequest) -> dict[str, Any] | None:
+def my_work_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     """Supervisors: merge requests waiting for a decision."""
     user = request.user
     if not getattr(user, "is_authenticated", False) or not user.has_role("supervisor"):

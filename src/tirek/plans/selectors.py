@@ -209,7 +209,7 @@ def journey(case: Case) -> Journey:
     one answer through ``case.page_memo`` (set by ``tirek.cases.case_page`` for one request)."""
     memo: dict[str, Any] | None = getattr(case, "page_memo", None)
     if memo is not None and "plans.journey" in memo:
-        return memo["plans.journey"]  # type: ignore[no-any-return]
+        return memo["plans.journey"]
     facts, requested = facts_for(case)
     deadlines = deadlines_for()
     now = timezone.now()

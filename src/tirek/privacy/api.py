@@ -14,6 +14,7 @@ from tirek.access import selectors as access_selectors
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.validation import BoundedDate, CleanStr, RecordId
 from tirek.organisations.models import Agency
 
@@ -133,13 +134,13 @@ def list_consents(request: HttpRequest, query: Query[ConsentQuery]) -> ConsentLi
 
 
 @consents_router.post("", response={201: list[ConsentOut]})
-def create_consent(request: HttpRequest, payload: ConsentIn) -> Status:
+def create_consent(request: AuthenticatedHttpRequest, payload: ConsentIn) -> Status:
     person = services.person_for_consent(request.user, payload.person_id)
     recipients = list(Agency.objects.filter(pk__in=payload.recipient_ids))
     if len(recipients) != len(set(payload.recipient_ids)):
         raise ValidationError({"recipient_ids": _("Unknown agency.")})
     created = services.consent_record(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         person=person,
         purposes=list(payload.purposes),
         given_by=payload.given_by,
@@ -155,10 +156,10 @@ def create_consent(request: HttpRequest, payload: ConsentIn) -> Status:
 
 
 @consents_router.post("/{int:consent_id}/withdraw", response=ConsentOut)
-def withdraw_consent(request: HttpRequest, consent_id: int, payload: WithdrawIn) -> ConsentOut:
+def withdraw_consent(request: AuthenticatedHttpRequest, consent_id: int, payload: WithdrawIn) -> ConsentOut:
     consent = _consent(request, consent_id)
     consent = services.consent_withdraw(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         consent=consent,
         note=payload.note,
         request=request,
@@ -167,10 +168,10 @@ def withdraw_consent(request: HttpRequest, consent_id: int, payload: WithdrawIn)
 
 
 @consents_router.post("/{int:consent_id}/approve", response=ConsentOut)
-def approve_consent(request: HttpRequest, consent_id: int) -> ConsentOut:
+def approve_consent(request: AuthenticatedHttpRequest, consent_id: int) -> ConsentOut:
     consent = _consent(request, consent_id)
     consent = services.consent_override_approve(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         consent=consent,
         request=request,
     )
@@ -224,8 +225,8 @@ def _ea_out(a: EmergencyAccess) -> EmergencyAccessOut:
     )
 
 
-def _dpo(request: HttpRequest) -> None:
-    if not request.user.has_role(Role.DPO):  # type: ignore[union-attr]
+def _dpo(request: AuthenticatedHttpRequest) -> None:
+    if not request.user.has_role(Role.DPO):
         raise PermissionDenied(_("Only the data protection officer reviews emergency access."))
 
 
@@ -245,7 +246,7 @@ def list_emergency_accesses(
 
 @emergency_router.post("/{int:access_id}/review", response=EmergencyAccessOut)
 def review_emergency_access(
-    request: HttpRequest, access_id: int, payload: ReviewIn
+    request: AuthenticatedHttpRequest, access_id: int, payload: ReviewIn
 ) -> EmergencyAccessOut:
     _dpo(request)
     try:
@@ -255,7 +256,7 @@ def review_emergency_access(
     if access is None:
         raise Http404
     access = services.emergency_access_review(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         access=access,
         version=payload.version,
         outcome=payload.outcome,

@@ -22,6 +22,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.views import add_errors
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.ratelimit import RateLimited
 
 from . import selectors, services
@@ -56,7 +57,7 @@ def _consent(request: HttpRequest, pk: int) -> Consent:
 
 
 @login_required
-def consent_new(request: HttpRequest, person_id: int) -> HttpResponse:
+def consent_new(request: AuthenticatedHttpRequest, person_id: int) -> HttpResponse:
     person = services.person_for_consent(request.user, person_id)
     if not services.can_record_consent(request.user, person):
         raise PermissionDenied
@@ -68,7 +69,7 @@ def consent_new(request: HttpRequest, person_id: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 services.consent_record(
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request.user,
                     person=person,
                     purposes=data["purposes"],
                     given_by=data["given_by"],
@@ -105,7 +106,7 @@ def consent_new(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     consent = _consent(request, pk)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
@@ -113,7 +114,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_back(request))
     try:
         services.consent_withdraw(
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             consent=consent,
             note=form.cleaned_data["note"],
             request=request,
@@ -127,11 +128,11 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def consent_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     consent = _consent(request, pk)
     try:
         services.consent_override_approve(
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             consent=consent,
             request=request,
         )
@@ -200,7 +201,7 @@ def consent_timeline(case: Any, user: Any) -> list[Any]:
 
 
 @login_required
-def emergency_open(request: HttpRequest) -> HttpResponse:
+def emergency_open(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not policy.may_break_glass(request.user):
         raise PermissionDenied
     form = EmergencyAccessForm(
@@ -211,7 +212,7 @@ def emergency_open(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 access = services.emergency_access_open(
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request.user,
                     case_number=form.cleaned_data["case_number"],
                     justification=form.cleaned_data["justification"],
                     request=request,
@@ -264,7 +265,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.DPO)
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         access = access_selectors.emergency_access(pk)
     except EmergencyAccess.DoesNotExist as exc:
@@ -275,7 +276,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.emergency_access_review(
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request.user,
                     access=access,
                     version=form.cleaned_data["version"],
                     outcome=form.cleaned_data["outcome"],
@@ -314,7 +315,7 @@ def dpo_panel(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
-def approvals_panel(request: HttpRequest) -> dict[str, Any] | None:
+def approvals_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     """Supervisors: consent overrides waiting for their approval."""
     user = request.user
     # Whom the user supervises is the policy's answer (nobody, for a system administrator
@@ -349,12 +350,12 @@ def approvals_panel(request: HttpRequest) -> dict[str, Any] | None:
 # --- emergency access extended by a supervisor ------------------------------------------
 
 
-def _supervised_unit(request: HttpRequest) -> Any:
+def _supervised_unit(request: AuthenticatedHttpRequest) -> Any:
     """The unit the user supervises, as the policy sees it (none for an administrator)."""
     unit_id = policy.supervised_unit_id(request.user)
     if unit_id is None:
         raise PermissionDenied
-    return request.user.unit  # type: ignore[union-attr]
+    return request.user.unit
 
 
 @login_required
@@ -382,7 +383,7 @@ def emergency_extensions(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _extend(request: HttpRequest, unit: Any, form: EmergencyExtensionForm) -> bool:
+def _extend(request: AuthenticatedHttpRequest, unit: Any, form: EmergencyExtensionForm) -> bool:
     from tirek.access import services as access_services
     from tirek.accounts.models import User
 
@@ -394,7 +395,7 @@ def _extend(request: HttpRequest, unit: Any, form: EmergencyExtensionForm) -> bo
         return False
     try:
         access_services.extend_emergency_scope(
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             unit=unit,
             user=user,
             reason=form.cleaned_data["reason"],
@@ -419,7 +420,7 @@ def _errors_on_form_fields(exc: ValidationError) -> ValidationError:
 
 @login_required
 @require_POST
-def emergency_extension_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def emergency_extension_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from tirek.access import services as access_services
 
     unit = _supervised_unit(request)
@@ -427,7 +428,7 @@ def emergency_extension_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if extension is None:
         raise Http404
     access_services.revoke_emergency_scope(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         extension=extension,
         request=request,
     )

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from tirek.access.policy import Section, get_case
 from tirek.accounts.models import User
 from tirek.audit.services import record_list
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.patching import patch_changes
 from tirek.core.validation import CleanStr, RecordId
 from tirek.organisations.models import Agency, Region, Unit
@@ -203,10 +204,10 @@ def service_list(request: HttpRequest, filters: Query[ServiceFilter]) -> Service
 
 
 @services_router.post("", response={201: ServiceOut})
-def service_create(request: HttpRequest, payload: ServiceIn) -> Status:
+def service_create(request: AuthenticatedHttpRequest, payload: ServiceIn) -> Status:
     provider = selectors.get_provider(payload.provider_id)
     service = services.service_create(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         provider=provider,
         category=payload.category,
         name=payload.name,
@@ -227,11 +228,11 @@ def provider_list(request: HttpRequest, page: Query[DirectoryPage]) -> ProviderL
 
 
 @services_router.post("/providers", response={201: ProviderOut})
-def provider_create(request: HttpRequest, payload: ProviderIn) -> Status:
+def provider_create(request: AuthenticatedHttpRequest, payload: ProviderIn) -> Status:
     agency = get_object_or_404(Agency, pk=payload.agency_id)
     unit = get_object_or_404(Unit, pk=payload.unit_id) if payload.unit_id else None
     provider = services.provider_create(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         agency=agency,
         unit=unit,
         name=payload.name,
@@ -254,7 +255,7 @@ def provider_detail(request: HttpRequest, provider_id: int) -> ProviderOut:
 
 
 @services_router.patch("/providers/{provider_id}", response=ProviderOut)
-def provider_patch(request: HttpRequest, provider_id: int, payload: ProviderPatch) -> ProviderOut:
+def provider_patch(request: AuthenticatedHttpRequest, provider_id: int, payload: ProviderPatch) -> ProviderOut:
     provider = selectors.get_provider(provider_id)
     # The PATCH rule: null clears or is refused (a provider serves at least one region).
     data = patch_changes(payload, Provider, empty={"languages": []})
@@ -262,7 +263,7 @@ def provider_patch(request: HttpRequest, provider_id: int, payload: ProviderPatc
     region_ids = data.pop("region_ids", None)
     languages = data.pop("languages", None)
     provider = services.provider_update(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         provider=provider,
         version=version,
         changes=data,
@@ -279,12 +280,12 @@ def service_detail(request: HttpRequest, service_id: int) -> ServiceOut:
 
 
 @services_router.patch("/{service_id}", response=ServiceOut)
-def service_patch(request: HttpRequest, service_id: int, payload: ServicePatch) -> ServiceOut:
+def service_patch(request: AuthenticatedHttpRequest, service_id: int, payload: ServicePatch) -> ServiceOut:
     service = selectors.get_service(service_id)
     changes = patch_changes(payload, Service)  # the PATCH rule: null clears or is refused
     version = changes.pop("version")
     service = services.service_update(
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
         service=service,
         version=version,
         changes=changes,
@@ -581,6 +582,6 @@ def notification_list(request: HttpRequest, filters: Query[NotificationFilter]) 
 
 
 @notifications_router.post("/read", response=NotificationReadOut)
-def notification_read(request: HttpRequest, payload: NotificationReadIn) -> NotificationReadOut:
-    marked = services.notification_mark_read(by=request.user, ids=payload.ids)  # type: ignore[arg-type]
+def notification_read(request: AuthenticatedHttpRequest, payload: NotificationReadIn) -> NotificationReadOut:
+    marked = services.notification_mark_read(by=request.user, ids=payload.ids)
     return NotificationReadOut(marked=marked)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from tirek.access.policy import Section, get_case, is_supervisor_of, sections_for
 from tirek.audit.services import record_list
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services
 from .access import can_manage_directory, is_referring_side, may_receive
@@ -89,7 +90,7 @@ def provider_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
 
 
 @login_required
-def provider_edit(request: HttpRequest, provider_id: int | None = None) -> HttpResponse:
+def provider_edit(request: AuthenticatedHttpRequest, provider_id: int | None = None) -> HttpResponse:
     agencies = selectors.managed_agencies(request.user)
     if not agencies.exists():
         raise PermissionDenied
@@ -102,7 +103,7 @@ def provider_edit(request: HttpRequest, provider_id: int | None = None) -> HttpR
         try:
             if provider is None:
                 provider = services.provider_create(
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request.user,
                     agency=data["agency"],
                     unit=data.get("unit"),
                     name=data["name"],
@@ -120,7 +121,7 @@ def provider_edit(request: HttpRequest, provider_id: int | None = None) -> HttpR
                 fields = ["name", "description", "contact_name", "phone", "email", "address"]
                 fields += ["hours", "is_active"]
                 provider = services.provider_update(
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request.user,
                     provider=provider,
                     version=int(request.POST.get("version", 0) or 0),
                     changes={f: data[f] for f in fields if f in data},
@@ -140,7 +141,7 @@ def provider_edit(request: HttpRequest, provider_id: int | None = None) -> HttpR
 
 @login_required
 def service_edit(
-    request: HttpRequest, provider_id: int | None = None, service_id: int | None = None
+    request: AuthenticatedHttpRequest, provider_id: int | None = None, service_id: int | None = None
 ) -> HttpResponse:
     service = selectors.get_service(service_id) if service_id else None
     provider = service.provider if service else selectors.get_provider(provider_id)
@@ -152,14 +153,14 @@ def service_edit(
         try:
             if service is None:
                 services.service_create(
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request.user,
                     provider=provider,
                     request=request,
                     **data,
                 )
             else:
                 services.service_update(
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request.user,
                     service=service,
                     version=int(request.POST.get("version", 0) or 0),
                     changes=data,
@@ -400,12 +401,12 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_open(request: AuthenticatedHttpRequest, notification_id: int) -> HttpResponse:
     """Mark one notification read and follow its link (links are internal paths)."""
     notification = selectors.notifications_for(request.user).filter(pk=notification_id).first()
     if notification is None:
         raise Http404
-    services.notification_mark_read(by=request.user, ids=[notification.pk])  # type: ignore[arg-type]
+    services.notification_mark_read(by=request.user, ids=[notification.pk])
     if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
         return redirect(notification.url)
     return redirect("notifications:list")
@@ -413,6 +414,6 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
-    services.notification_mark_read(by=request.user)  # type: ignore[arg-type]
+def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
+    services.notification_mark_read(by=request.user)
     return redirect("notifications:list")

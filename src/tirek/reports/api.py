@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.validation import CleanStr
 
 from . import dashboards, exchange, permissions, tables
@@ -173,10 +174,10 @@ def exchange_file(
 
 
 @router.get("/{code}", response=ValueOut, summary="One indicator's protected values")
-def indicator_values(request: HttpRequest, code: str, query: Query[ValuesQuery]) -> dict[str, Any]:
+def indicator_values(request: AuthenticatedHttpRequest, code: str, query: Query[ValuesQuery]) -> dict[str, Any]:
     indicator = INDICATORS.get(code)
     if indicator is None:
         raise HttpError(404, _("No such indicator."))
     if query.audience not in indicator.audiences:
-        query.audience = _audience_of(request.user, indicator)  # type: ignore[assignment]
+        query.audience = _audience_of(request.user, indicator)
     return _values(request, query, only=code)[0]

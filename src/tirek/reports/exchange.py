@@ -409,7 +409,7 @@ def cell_of(
         if indicator.get("code") == code:
             for cell in indicator.get("cells", []):
                 if cell.get("keys") == wanted:
-                    return cell  # type: ignore[no-any-return]
+                    return cell
     return None
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.core.http import AuthenticatedHttpRequest
 
 from . import comparisons, dashboards, exchange, permissions, services
 from .cube import ROOT
@@ -94,7 +95,7 @@ def _own_export(request: HttpRequest, pk: int) -> Export:
 
 
 @login_required
-def exports(request: HttpRequest) -> HttpResponse:
+def exports(request: AuthenticatedHttpRequest) -> HttpResponse:
     _may_export(request.user)
     if request.method == "POST":
         form = ExportForm(request.POST, user=request.user)

@@ -94,7 +94,7 @@ class Rule:
         return self.trigger == Trigger.NEVER
 
     def period_after(self, start: date) -> date:
-        return add_months(start, 12 * self.years) + timedelta(days=self.days)  # type: ignore[arg-type,return-value]
+        return add_months(start, 12 * self.years) + timedelta(days=self.days)  # type: ignore[arg-type]
 
 
 def _case_rule(record_type: str, action: str = Action.ERASE, years: int = 5) -> Rule:
@@ -155,7 +155,7 @@ def rules_for(country: str | None = None) -> dict[str, Rule]:
 
 
 def majority_day(birth_date: date) -> date:
-    return add_months(birth_date, 12 * MAJORITY_AGE)  # type: ignore[arg-type,return-value]
+    return add_months(birth_date, 12 * MAJORITY_AGE)  # type: ignore[arg-type]
 
 
 def trigger_day(

@@ -21,6 +21,7 @@ from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.views import add_errors
+from tirek.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services, subject
 from .forms import CloseForm, HoldForm, LiftForm, RequestForm
@@ -87,12 +88,12 @@ def schedule_page(request: HttpRequest) -> HttpResponse:
 
 
 @dpo_only
-def hold_new(request: HttpRequest) -> HttpResponse:
+def hold_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = HoldForm(request.POST or None, initial={"case_number": request.GET.get("case", "")})
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.hold_place(by=request.user, request=request, **form.cleaned_data)  # type: ignore[arg-type]
+                services.hold_place(by=request.user, request=request, **form.cleaned_data)
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
@@ -104,7 +105,7 @@ def hold_new(request: HttpRequest) -> HttpResponse:
 
 @dpo_only
 @require_POST
-def hold_lift(request: HttpRequest, pk: int) -> HttpResponse:
+def hold_lift(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     hold = LegalHold.objects.filter(pk=pk).first()
     if hold is None:
         raise Http404
@@ -114,7 +115,7 @@ def hold_lift(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("retention:work_list")
     try:
         services.hold_lift(
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             hold=hold,
             reason=form.cleaned_data["lift_reason"],
             request=request,
@@ -161,10 +162,10 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dpo_only
 @require_POST
-def batch_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch(pk)
     try:
-        done = services.batch_approve(by=request.user, batch=batch, request=request)  # type: ignore[arg-type]
+        done = services.batch_approve(by=request.user, batch=batch, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -211,14 +212,14 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 
 @dpo_only
-def request_new(request: HttpRequest) -> HttpResponse:
+def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = RequestForm(request.POST or None, initial={"received_on": timezone.localdate()})
     if request.method == "POST":
         if form.is_valid():
             try:
                 item = services.request_record(
                     by=request.user, request=request, **form.cleaned_data
-                )  # type: ignore[arg-type]
+                )
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
@@ -256,9 +257,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dpo_only
 @require_POST
-def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def request_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
-        services.request_approve(by=request.user, item=_request(pk), request=request)  # type: ignore[arg-type]
+        services.request_approve(by=request.user, item=_request(pk), request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -268,10 +269,10 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dpo_only
 @require_POST
-def request_release(request: HttpRequest, pk: int) -> HttpResponse:
+def request_release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _request(pk)
     try:
-        package, password = services.request_release(by=request.user, item=item, request=request)  # type: ignore[arg-type]
+        package, password = services.request_release(by=request.user, item=item, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("retention:request_detail", pk=pk)
@@ -311,7 +312,7 @@ def package_download(request: HttpRequest, token: str) -> HttpResponse:
 
 @dpo_only
 @require_POST
-def request_close(request: HttpRequest, pk: int) -> HttpResponse:
+def request_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _request(pk)
     form = CloseForm(request.POST)
     if not form.is_valid():
@@ -319,7 +320,7 @@ def request_close(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("retention:request_detail", pk=pk)
     try:
         services.request_close(
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             item=item,
             outcome=form.cleaned_data["outcome"],
             note=form.cleaned_data["outcome_note"],

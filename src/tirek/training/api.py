@@ -11,6 +11,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from tirek.audit.services import client_ip
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.ratelimit import check as rate_limit
 from tirek.core.validation import BoundedDate, CleanStr, RecordId
 
@@ -167,16 +168,16 @@ def _course_out(progress: selectors.Progress) -> dict:
 
 
 @router.get("/courses", response=list[CourseOut])
-def courses(request: HttpRequest) -> list[dict]:
+def courses(request: AuthenticatedHttpRequest) -> list[dict]:
     items = list(selectors.courses_for_learning())
-    return [_course_out(p) for p in selectors.progress_for(request.user, items)]  # type: ignore[arg-type]
+    return [_course_out(p) for p in selectors.progress_for(request.user, items)]
 
 
 @router.get("/courses/{course_id}", response=CourseDetailOut)
-def course(request: HttpRequest, course_id: int = Path(..., ge=1, le=MAX_ID)) -> dict:
-    item = selectors.course_for_learning(request.user, course_id)  # type: ignore[arg-type]
-    (progress,) = selectors.progress_for(request.user, [item])  # type: ignore[arg-type]
-    done = selectors.completed_lesson_ids(request.user, item)  # type: ignore[arg-type]
+def course(request: AuthenticatedHttpRequest, course_id: int = Path(..., ge=1, le=MAX_ID)) -> dict:
+    item = selectors.course_for_learning(request.user, course_id)
+    (progress,) = selectors.progress_for(request.user, [item])
+    done = selectors.completed_lesson_ids(request.user, item)
     translation = item.translation()
     return {
         **_course_out(progress),
@@ -201,27 +202,27 @@ def course(request: HttpRequest, course_id: int = Path(..., ge=1, le=MAX_ID)) ->
 
 
 @router.get("/me/progress", response=list[CourseOut])
-def my_progress(request: HttpRequest) -> list[dict]:
+def my_progress(request: AuthenticatedHttpRequest) -> list[dict]:
     """Courses the caller has started, with progress."""
     started = [
         e.course
         for e in request.user.enrolments.select_related("course").prefetch_related(
             "course__translations"
         )
-    ]  # type: ignore[union-attr]
-    return [_course_out(p) for p in selectors.progress_for(request.user, started)]  # type: ignore[arg-type]
+    ]
+    return [_course_out(p) for p in selectors.progress_for(request.user, started)]
 
 
 @router.post("/lessons/{lesson_id}/complete", response={200: CourseOut})
-def lesson_complete(request: HttpRequest, lesson_id: int = Path(..., ge=1, le=MAX_ID)) -> dict:
-    lesson = selectors.lesson_for_learning(request.user, lesson_id)  # type: ignore[arg-type]
-    services.lesson_complete(user=request.user, lesson=lesson)  # type: ignore[arg-type]
-    (progress,) = selectors.progress_for(request.user, [lesson.module.course])  # type: ignore[arg-type]
+def lesson_complete(request: AuthenticatedHttpRequest, lesson_id: int = Path(..., ge=1, le=MAX_ID)) -> dict:
+    lesson = selectors.lesson_for_learning(request.user, lesson_id)
+    services.lesson_complete(user=request.user, lesson=lesson)
+    (progress,) = selectors.progress_for(request.user, [lesson.module.course])
     return _course_out(progress)
 
 
 @router.get("/me/certificates", response=list[CertificateOut])
-def my_certificates(request: HttpRequest) -> list[dict]:
+def my_certificates(request: AuthenticatedHttpRequest) -> list[dict]:
     return [
         {
             "id": c.pk,
@@ -232,7 +233,7 @@ def my_certificates(request: HttpRequest) -> list[dict]:
             "issued_at": c.issued_at,
             "expires_at": c.expires_at,
         }
-        for c in selectors.my_certificates(request.user)  # type: ignore[arg-type]
+        for c in selectors.my_certificates(request.user)
     ]
 
 
@@ -272,15 +273,15 @@ class Paging(Schema):
 
 
 @router.get("/events", response=list[EventOut])
-def events(request: HttpRequest, paging: Query[Paging]) -> list[dict]:
+def events(request: AuthenticatedHttpRequest, paging: Query[Paging]) -> list[dict]:
     if not permissions.sees_events_nav(request.user):
         raise HttpError(403, _("Your role does not allow this."))
-    qs = selectors.events_visible(request.user)[paging.offset : paging.offset + paging.limit]  # type: ignore[arg-type]
+    qs = selectors.events_visible(request.user)[paging.offset : paging.offset + paging.limit]
     return [_event_out(e) for e in qs]
 
 
 @router.post("/events", response={201: EventOut})
-def event_create(request: HttpRequest, payload: EventIn) -> tuple[int, dict]:
+def event_create(request: AuthenticatedHttpRequest, payload: EventIn) -> tuple[int, dict]:
     from .models import Course
 
     data = payload.dict()
@@ -288,13 +289,13 @@ def event_create(request: HttpRequest, payload: EventIn) -> tuple[int, dict]:
     found = list(Course.objects.filter(pk__in=ids))
     if len(found) != len(set(ids)):
         raise HttpError(422, _("Unknown course."))
-    event = services.event_create(by=request.user, courses=found, request=request, **data)  # type: ignore[arg-type]
-    return 201, _event_out(selectors.events_visible(request.user).get(pk=event.pk))  # type: ignore[arg-type]
+    event = services.event_create(by=request.user, courses=found, request=request, **data)
+    return 201, _event_out(selectors.events_visible(request.user).get(pk=event.pk))
 
 
 @router.get("/events/{event_id}", response=EventOut)
-def event(request: HttpRequest, event_id: int = Path(..., ge=1, le=MAX_ID)) -> dict:
-    item = selectors.event_for_manager(request.user, event_id)  # type: ignore[arg-type]
+def event(request: AuthenticatedHttpRequest, event_id: int = Path(..., ge=1, le=MAX_ID)) -> dict:
+    item = selectors.event_for_manager(request.user, event_id)
     return _event_out(item)
 
 
@@ -315,19 +316,19 @@ def _participant_out(p: object, total_days: int) -> dict:
 
 
 @router.get("/events/{event_id}/participants", response=list[ParticipantOut])
-def participants(request: HttpRequest, event_id: int = Path(..., ge=1, le=MAX_ID)) -> list[dict]:
-    item = selectors.event_for_manager(request.user, event_id)  # type: ignore[arg-type]
+def participants(request: AuthenticatedHttpRequest, event_id: int = Path(..., ge=1, le=MAX_ID)) -> list[dict]:
+    item = selectors.event_for_manager(request.user, event_id)
     total = len(item.days)
     return [_participant_out(p, total) for p in selectors.event_participants(item)]
 
 
 @router.post("/events/{event_id}/participants", response={201: ParticipantOut})
 def participant_add(
-    request: HttpRequest, payload: ParticipantIn, event_id: int = Path(..., ge=1, le=MAX_ID)
+    request: AuthenticatedHttpRequest, payload: ParticipantIn, event_id: int = Path(..., ge=1, le=MAX_ID)
 ) -> tuple[int, dict]:
     from tirek.accounts.models import User
 
-    item = selectors.event_for_manager(request.user, event_id)  # type: ignore[arg-type]
+    item = selectors.event_for_manager(request.user, event_id)
     data = payload.dict()
     username = data.pop("username")
     user = None
@@ -343,7 +344,7 @@ def participant_add(
         data = {"sex": data["sex"], "audience": data["audience"]}
     created = services.participant_add(
         by=request.user, event=item, user=user, request=request, **data
-    )  # type: ignore[arg-type]
+    )
     row = next(p for p in selectors.event_participants(item) if p.pk == created.pk)
     return 201, _participant_out(row, len(item.days))
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from tirek.audit.models import Action
 from tirek.audit.services import client_ip, record
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.ratelimit import RateLimited
 from tirek.core.ratelimit import check as rate_limit
 
@@ -45,14 +46,14 @@ def _int(value: Any) -> int | None:
 # --- learner --------------------------------------------------------------------------
 
 
-def my_work_panel(request: HttpRequest) -> dict[str, Any] | None:
+def my_work_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     user = request.user
     courses = [
         e.course
         for e in user.enrolments.filter(completed_at__isnull=True)
         .select_related("course")
         .prefetch_related("course__translations")[:5]
-    ]  # type: ignore[union-attr]
+    ]
     if not courses:
         return None
     return {
@@ -63,24 +64,24 @@ def my_work_panel(request: HttpRequest) -> dict[str, Any] | None:
 
 
 @login_required
-def my_courses(request: HttpRequest) -> HttpResponse:
+def my_courses(request: AuthenticatedHttpRequest) -> HttpResponse:
     courses = list(selectors.courses_for_learning())
     return render(
         request,
         "training/my_courses.html",
         {
-            "progress": selectors.progress_for(request.user, courses),  # type: ignore[arg-type]
-            "certificates": selectors.my_certificates(request.user),  # type: ignore[arg-type]
-            "participations": selectors.my_events_as_learner(request.user),  # type: ignore[arg-type]
+            "progress": selectors.progress_for(request.user, courses),
+            "certificates": selectors.my_certificates(request.user),
+            "participations": selectors.my_events_as_learner(request.user),
             "is_coordinator": permissions.is_coordinator(request.user),
         },
     )
 
 
 @login_required
-def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = selectors.course_for_learning(request.user, course_id)  # type: ignore[arg-type]
-    (progress,) = selectors.progress_for(request.user, [course])  # type: ignore[arg-type]
+def course_detail(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
+    course = selectors.course_for_learning(request.user, course_id)
+    (progress,) = selectors.progress_for(request.user, [course])
     quizzes = {q.kind: q for q in course.quizzes.filter(lesson__isnull=True)}
     pre = quizzes.get(Quiz.Kind.PRE)
     certificate = (
@@ -97,13 +98,13 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
             "course": course,
             "translation": course.translation(),
             "modules": selectors.course_outline(course),
-            "done": selectors.completed_lesson_ids(request.user, course),  # type: ignore[arg-type]
+            "done": selectors.completed_lesson_ids(request.user, course),
             "progress": progress,
             "pre": pre,
             "pre_taken": bool(pre and pre.attempts.filter(user=request.user).exists()),
             "final": quizzes.get(Quiz.Kind.FINAL),
             "certificate": certificate,
-            "gain": selectors.knowledge_gain_elearning(request.user, course),  # type: ignore[arg-type]
+            "gain": selectors.knowledge_gain_elearning(request.user, course),
         },
     )
 
@@ -121,12 +122,12 @@ def _lesson_neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
 
 
 @login_required
-def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
-    lesson = selectors.lesson_for_learning(request.user, lesson_id)  # type: ignore[arg-type]
+def lesson_detail(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpResponse:
+    lesson = selectors.lesson_for_learning(request.user, lesson_id)
     course = lesson.module.course
     if request.method == "POST":
         try:
-            services.lesson_complete(user=request.user, lesson=lesson)  # type: ignore[arg-type]
+            services.lesson_complete(user=request.user, lesson=lesson)
         except Refused as exc:
             messages.error(request, str(exc))
             return redirect("training:lesson", lesson_id=lesson.pk)
@@ -135,11 +136,11 @@ def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
             return redirect("training:lesson", lesson_id=following.pk)
         return redirect("training:course", course_id=course.pk)
     if course.is_published:
-        services.enrolment_start(user=request.user, course=course)  # type: ignore[arg-type]
+        services.enrolment_start(user=request.user, course=course)
     translation = lesson.translation()
     assets = [
         a for a in lesson.assets.all() if not a.language or a.language == request.LANGUAGE_CODE
-    ]  # type: ignore[attr-defined]
+    ]
     asset_ids = {a.pk for a in assets}
     body = richtext.render(
         translation.body if translation else "",
@@ -147,7 +148,7 @@ def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
     )
     previous, following = _lesson_neighbours(lesson)
     quiz = Quiz.objects.filter(lesson=lesson).first()
-    (progress,) = selectors.progress_for(request.user, [course])  # type: ignore[arg-type]
+    (progress,) = selectors.progress_for(request.user, [course])
     return render(
         request,
         "training/lesson.html",
@@ -159,7 +160,7 @@ def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
             "videos": [a for a in assets if a.kind == LessonAsset.Kind.VIDEO],
             "files": [a for a in assets if a.kind == LessonAsset.Kind.FILE],
             "quiz": quiz,
-            "done": lesson.pk in selectors.completed_lesson_ids(request.user, course),  # type: ignore[arg-type]
+            "done": lesson.pk in selectors.completed_lesson_ids(request.user, course),
             "previous": previous,
             "following": following,
             "progress": progress,
@@ -168,11 +169,11 @@ def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
 
 
 @login_required
-def asset(request: HttpRequest, asset_id: int) -> FileResponse:
+def asset(request: AuthenticatedHttpRequest, asset_id: int) -> FileResponse:
     item = LessonAsset.objects.select_related("lesson__module__course").filter(pk=asset_id).first()
     if item is None:
         raise Http404
-    selectors.lesson_for_learning(request.user, item.lesson_id)  # type: ignore[arg-type]
+    selectors.lesson_for_learning(request.user, item.lesson_id)
     try:
         handle = item.file.open("rb")
     except (FileNotFoundError, OSError) as exc:
@@ -196,14 +197,14 @@ def _answers(request: HttpRequest, quiz: Quiz) -> dict[int, list[int]]:
 
 
 @login_required
-def quiz_take(request: HttpRequest, quiz_id: int) -> HttpResponse:
-    quiz = selectors.quiz_for_learning(request.user, quiz_id)  # type: ignore[arg-type]
+def quiz_take(request: AuthenticatedHttpRequest, quiz_id: int) -> HttpResponse:
+    quiz = selectors.quiz_for_learning(request.user, quiz_id)
     questions = list(quiz.questions.prefetch_related("choices"))
     context: dict[str, Any] = {"quiz": quiz, "questions": questions, "course": quiz.course}
     if request.method == "POST":
         answers = _answers(request, quiz)
         try:
-            attempt, result = services.quiz_submit(user=request.user, quiz=quiz, answers=answers)  # type: ignore[arg-type]
+            attempt, result = services.quiz_submit(user=request.user, quiz=quiz, answers=answers)
         except ValidationError as exc:
             context["errors"] = exc.messages
             context["chosen"] = {c for ids in answers.values() for c in ids}
@@ -216,19 +217,19 @@ def quiz_take(request: HttpRequest, quiz_id: int) -> HttpResponse:
             _previous, following = _lesson_neighbours(quiz.lesson)  # type: ignore[arg-type]
             context["following"] = following
         return render(request, "training/quiz_result.html", context)
-    context["best"] = selectors.best_attempt(request.user, quiz)  # type: ignore[arg-type]
+    context["best"] = selectors.best_attempt(request.user, quiz)
     return render(request, "training/quiz.html", context)
 
 
 @login_required
 @require_POST
-def course_certificate(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = selectors.course_for_learning(request.user, course_id)  # type: ignore[arg-type]
+def course_certificate(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
+    course = selectors.course_for_learning(request.user, course_id)
     try:
         certificate = services.certificate_issue_for_elearning(
             user=request.user,
             course=course,
-            request=request,  # type: ignore[arg-type]
+            request=request,
         )
     except Refused as exc:
         messages.error(request, str(exc))
@@ -238,8 +239,8 @@ def course_certificate(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @login_required
-def certificate_pdf(request: HttpRequest, certificate_id: int) -> HttpResponse:
-    certificate = selectors.certificate_for_holder(request.user, certificate_id)  # type: ignore[arg-type]
+def certificate_pdf(request: AuthenticatedHttpRequest, certificate_id: int) -> HttpResponse:
+    certificate = selectors.certificate_for_holder(request.user, certificate_id)
     verify_url = request.build_absolute_uri(reverse("verify", args=[certificate.code]))
     body = pdf.render(certificate, verify_url)
     record(
@@ -295,11 +296,11 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 # --- events ---------------------------------------------------------------------------------
 
 
-def _require_events_role(request: HttpRequest) -> None:
+def _require_events_role(request: AuthenticatedHttpRequest) -> None:
     if (
         not permissions.sees_events_nav(request.user)
         and not TrainerAssignment.objects.filter(
-            user=request.user  # type: ignore[misc]
+            user=request.user
         ).exists()
     ):
         from django.core.exceptions import PermissionDenied
@@ -308,11 +309,11 @@ def _require_events_role(request: HttpRequest) -> None:
 
 
 @login_required
-def events(request: HttpRequest) -> HttpResponse:
+def events(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_events_role(request)
     from django.core.paginator import Paginator
 
-    page = Paginator(selectors.events_visible(request.user), 30).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    page = Paginator(selectors.events_visible(request.user), 30).get_page(request.GET.get("page"))
     return render(
         request,
         "training/events.html",
@@ -321,7 +322,7 @@ def events(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def event_create(request: HttpRequest) -> HttpResponse:
+def event_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     permissions.require_coordinator(request.user)
     form = forms.EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -333,7 +334,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
                 courses=courses,
                 modules=modules,
                 request=request,
-                **data,  # type: ignore[arg-type]
+                **data,
             )
         except ValidationError as exc:
             _errors(form, exc)
@@ -346,16 +347,16 @@ def event_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_edit(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
     permissions.require_coordinator(request.user)
-    event = selectors.event_for_manager(request.user, event_id)  # type: ignore[arg-type]
+    event = selectors.event_for_manager(request.user, event_id)
     form = forms.EventForm(request.POST or None, instance=event)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         courses, modules = data.pop("courses"), data.pop("modules")
         try:
             services.event_update(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 event=event,
                 version=_int(request.POST.get("version")) or 0,
                 courses=courses,
@@ -379,8 +380,8 @@ def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @login_required
-def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = selectors.event_for_manager(request.user, event_id)  # type: ignore[arg-type]
+def event_detail(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
+    event = selectors.event_for_manager(request.user, event_id)
     participants = selectors.event_participants(event)
     total_days = len(event.days)
     for p in participants:
@@ -388,7 +389,7 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
         p.valid_certificates = [c for c in p.certificates.all() if c.revoked_at is None]  # type: ignore[attr-defined]
         p.blockers = (
             services.certificate_blockers(p, p.attended) if not p.valid_certificates else []
-        )  # type: ignore[attr-defined]
+        )
     return render(
         request,
         "training/event.html",
@@ -405,14 +406,14 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def trainer_add(request: HttpRequest, event_id: int) -> HttpResponse:
+def trainer_add(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
     permissions.require_coordinator(request.user)
-    event = selectors.event_for_manager(request.user, event_id)  # type: ignore[arg-type]
+    event = selectors.event_for_manager(request.user, event_id)
     form = forms.TrainerForm(request.POST)
     if form.is_valid():
         try:
             services.trainer_assign(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 event=event,
                 user=form.cleaned_data["user"],
                 external_name=form.cleaned_data["external_name"],
@@ -429,26 +430,26 @@ def trainer_add(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def trainer_remove(request: HttpRequest, event_id: int, assignment_id: int) -> HttpResponse:
+def trainer_remove(request: AuthenticatedHttpRequest, event_id: int, assignment_id: int) -> HttpResponse:
     permissions.require_coordinator(request.user)
-    event = selectors.event_for_manager(request.user, event_id)  # type: ignore[arg-type]
+    event = selectors.event_for_manager(request.user, event_id)
     assignment = event.trainers.filter(pk=assignment_id).first()
     if assignment is None:
         raise Http404
-    services.trainer_remove(by=request.user, assignment=assignment, request=request)  # type: ignore[arg-type]
+    services.trainer_remove(by=request.user, assignment=assignment, request=request)
     messages.success(request, _("The trainer was removed."))
     return redirect("training:event", event_id=event.pk)
 
 
 @login_required
-def participant_add(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = selectors.event_for_manager(request.user, event_id)  # type: ignore[arg-type]
+def participant_add(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
+    event = selectors.event_for_manager(request.user, event_id)
     form = forms.ParticipantForm(request.POST or None, initial={"language": event.language})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.participant_add(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 event=event,
                 user=data["user"],
                 request=request,
@@ -469,13 +470,13 @@ def participant_add(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def participant_remove(request: HttpRequest, event_id: int, participant_id: int) -> HttpResponse:
-    event = selectors.event_for_manager(request.user, event_id)  # type: ignore[arg-type]
+def participant_remove(request: AuthenticatedHttpRequest, event_id: int, participant_id: int) -> HttpResponse:
+    event = selectors.event_for_manager(request.user, event_id)
     participant = event.participants.filter(pk=participant_id).first()
     if participant is None:
         raise Http404
     try:
-        services.participant_remove(by=request.user, participant=participant, request=request)  # type: ignore[arg-type]
+        services.participant_remove(by=request.user, participant=participant, request=request)
         messages.success(request, _("The participant was removed."))
     except Refused as exc:
         messages.error(request, str(exc))
@@ -483,8 +484,8 @@ def participant_remove(request: HttpRequest, event_id: int, participant_id: int)
 
 
 @login_required
-def participant_import(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = selectors.event_for_manager(request.user, event_id)  # type: ignore[arg-type]
+def participant_import(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
+    event = selectors.event_for_manager(request.user, event_id)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     report = None
     status = 200
@@ -493,7 +494,7 @@ def participant_import(request: HttpRequest, event_id: int) -> HttpResponse:
             by=request.user,
             event=event,
             upload=form.cleaned_data["file"],
-            request=request,  # type: ignore[arg-type]
+            request=request,
         )
         if report.ok:
             messages.success(
@@ -519,8 +520,8 @@ def _parse_day(value: str) -> date | None:
 
 
 @login_required
-def attendance(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = selectors.event_for_manager(request.user, event_id)  # type: ignore[arg-type]
+def attendance(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
+    event = selectors.event_for_manager(request.user, event_id)
     participants = selectors.event_participants(event)
     if request.method == "POST":
         present: dict[int, set[date]] = {p.pk: set() for p in participants}
@@ -532,7 +533,7 @@ def attendance(request: HttpRequest, event_id: int) -> HttpResponse:
                 return redirect("training:attendance", event_id=event.pk)
             present.setdefault(pid, set()).add(day)
         try:
-            services.attendance_set(by=request.user, event=event, present=present, request=request)  # type: ignore[arg-type]
+            services.attendance_set(by=request.user, event=event, present=present, request=request)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("training:attendance", event_id=event.pk)
@@ -548,8 +549,8 @@ def attendance(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @login_required
-def scores(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = selectors.event_for_manager(request.user, event_id)  # type: ignore[arg-type]
+def scores(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
+    event = selectors.event_for_manager(request.user, event_id)
     participants = selectors.event_participants(event)
     errors: list[str] = []
     if request.method == "POST":
@@ -561,7 +562,7 @@ def scores(request: HttpRequest, event_id: int) -> HttpResponse:
             for p in participants
         }
         try:
-            services.scores_set(by=request.user, event=event, scores=values, request=request)  # type: ignore[arg-type]
+            services.scores_set(by=request.user, event=event, scores=values, request=request)
         except ValidationError as exc:
             errors = exc.messages
         else:
@@ -577,9 +578,9 @@ def scores(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def certificate_issue(request: HttpRequest, event_id: int, participant_id: int) -> HttpResponse:
+def certificate_issue(request: AuthenticatedHttpRequest, event_id: int, participant_id: int) -> HttpResponse:
     permissions.require_coordinator(request.user)
-    event = selectors.event_for_manager(request.user, event_id)  # type: ignore[arg-type]
+    event = selectors.event_for_manager(request.user, event_id)
     participant = event.participants.filter(pk=participant_id).first()
     if participant is None:
         raise Http404
@@ -587,7 +588,7 @@ def certificate_issue(request: HttpRequest, event_id: int, participant_id: int) 
         issued = services.certificate_issue_for_participant(
             by=request.user,
             participant=participant,
-            request=request,  # type: ignore[arg-type]
+            request=request,
         )
         messages.success(request, _("%(count)d certificate(s) issued.") % {"count": len(issued)})
     except Refused as exc:
@@ -596,8 +597,8 @@ def certificate_issue(request: HttpRequest, event_id: int, participant_id: int) 
 
 
 @login_required
-def event_export(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = selectors.event_for_manager(request.user, event_id)  # type: ignore[arg-type]
+def event_export(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
+    event = selectors.event_for_manager(request.user, event_id)
     participants = selectors.event_participants(event)
     total_days = len(event.days)
     record(
@@ -643,7 +644,7 @@ def event_export(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @login_required
-def manage(request: HttpRequest) -> HttpResponse:
+def manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     permissions.require_coordinator(request.user)
     from django.core.paginator import Paginator
 
@@ -654,17 +655,17 @@ def manage(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "training/manage.html",
-        {"courses": selectors.courses_all(request.user), "page": page},  # type: ignore[arg-type]
+        {"courses": selectors.courses_all(request.user), "page": page},
     )
 
 
 @login_required
-def course_create(request: HttpRequest) -> HttpResponse:
+def course_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     permissions.require_coordinator(request.user)
     form = forms.CourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            course = services.course_create(by=request.user, request=request, **form.cleaned_data)  # type: ignore[arg-type]
+            course = services.course_create(by=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
             _errors(form, exc)
         else:
@@ -675,7 +676,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def course_manage(request: HttpRequest, course_id: int) -> HttpResponse:
+def course_manage(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     permissions.require_coordinator(request.user)
     course = Course.objects.prefetch_related("translations").filter(pk=course_id).first()
     if course is None:
@@ -696,7 +697,7 @@ def course_manage(request: HttpRequest, course_id: int) -> HttpResponse:
             by=request.user,
             course=course,
             published=request.POST.get("published") == "1",
-            request=request,  # type: ignore[arg-type]
+            request=request,
         )
         return redirect("training:course_manage", course_id=course.pk)
     if action in forms_by_action and forms_by_action[action].is_valid():
@@ -705,11 +706,11 @@ def course_manage(request: HttpRequest, course_id: int) -> HttpResponse:
             if action == "translation":
                 services.course_translation_save(
                     by=request.user, course=course, request=request, **data
-                )  # type: ignore[arg-type]
+                )
             elif action == "module":
-                services.module_create(by=request.user, course=course, request=request, **data)  # type: ignore[arg-type]
+                services.module_create(by=request.user, course=course, request=request, **data)
             else:
-                lesson = services.lesson_create(by=request.user, request=request, **data)  # type: ignore[arg-type]
+                lesson = services.lesson_create(by=request.user, request=request, **data)
                 return redirect("training:lesson_edit", lesson_id=lesson.pk)
         except ValidationError as exc:
             _errors(forms_by_action[action], exc)
@@ -735,7 +736,7 @@ def course_manage(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def quiz_add(request: HttpRequest, course_id: int) -> HttpResponse:
+def quiz_add(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     permissions.require_coordinator(request.user)
     course = Course.objects.filter(pk=course_id).first()
     if course is None:
@@ -760,13 +761,13 @@ def quiz_add(request: HttpRequest, course_id: int) -> HttpResponse:
         course=course,
         kind=kind,
         lesson=lesson,
-        request=request,  # type: ignore[arg-type]
+        request=request,
     )
     return redirect("training:quiz_manage", quiz_id=quiz.pk)
 
 
 @login_required
-def quiz_manage(request: HttpRequest, quiz_id: int) -> HttpResponse:
+def quiz_manage(request: AuthenticatedHttpRequest, quiz_id: int) -> HttpResponse:
     permissions.require_coordinator(request.user)
     quiz = Quiz.objects.select_related("course", "lesson").filter(pk=quiz_id).first()
     if quiz is None:
@@ -785,7 +786,7 @@ def quiz_manage(request: HttpRequest, quiz_id: int) -> HttpResponse:
         ]
         try:
             services.question_add(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 quiz=quiz,
                 text=data["text"],
                 choices=choices,
@@ -807,7 +808,7 @@ def quiz_manage(request: HttpRequest, quiz_id: int) -> HttpResponse:
 
 
 @login_required
-def lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
+def lesson_edit(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpResponse:
     permissions.require_coordinator(request.user)
     lesson = (
         Lesson.objects.select_related("module__course")
@@ -837,7 +838,7 @@ def lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
         try:
             services.lesson_translation_save(
                 by=request.user, lesson=lesson, request=request, **text_form.cleaned_data
-            )  # type: ignore[arg-type]
+            )
         except ValidationError as exc:
             _errors(text_form, exc)
         else:
@@ -849,7 +850,7 @@ def lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
         data = asset_form.cleaned_data
         try:
             services.asset_add(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 lesson=lesson,
                 kind=data["kind"],
                 title=data["title"],
@@ -879,7 +880,7 @@ def lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
 
 
 @login_required
-def certificate_revoke(request: HttpRequest, certificate_id: int) -> HttpResponse:
+def certificate_revoke(request: AuthenticatedHttpRequest, certificate_id: int) -> HttpResponse:
     permissions.require_coordinator(request.user)
     certificate = (
         Certificate.objects.select_related("course", "event").filter(pk=certificate_id).first()
@@ -893,7 +894,7 @@ def certificate_revoke(request: HttpRequest, certificate_id: int) -> HttpRespons
                 by=request.user,
                 certificate=certificate,
                 reason=form.cleaned_data["reason"],
-                request=request,  # type: ignore[arg-type]
+                request=request,
             )
         except (Refused, ValidationError) as exc:
             form.add_error(None, getattr(exc, "messages", [str(exc)]))
@@ -926,13 +927,13 @@ def cascade(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def needs(request: HttpRequest) -> HttpResponse:
+def needs(request: AuthenticatedHttpRequest) -> HttpResponse:
     permissions.require_coordinator(request.user)
     form = forms.NeedsFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     region, agency = data.get("region"), data.get("agency")
     rows = selectors.training_needs(
-        request.user,  # type: ignore[arg-type]
+        request.user,
         region_path=region.path if region else "",
         agency_id=agency.pk if agency else None,
     )
@@ -949,12 +950,12 @@ def needs(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     permissions.require_coordinator(request.user)
     form = forms.ReportFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     built = reports.build(
-        request.user,  # type: ignore[arg-type]
+        request.user,
         date_from=data.get("date_from"),
         date_to=data.get("date_to"),
         course=data.get("course"),

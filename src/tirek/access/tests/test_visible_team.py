@@ -16,7 +16,7 @@ from tirek.testing import api_client, logged_in_client
 pytestmark = pytest.mark.django_db
 
 
-def _case(world, *, protected: bool) -> tuple[Case, dict[str, object]]:  # type: ignore[no-untyped-def]
+def _case(world, *, protected: bool) -> tuple[Case, dict[str, object]]:
     manager = world.staff(Role.CASE_MANAGER)
     people = {
         "school": world.staff(Role.SCHOOL_LIAISON),
@@ -37,13 +37,13 @@ def _case(world, *, protected: bool) -> tuple[Case, dict[str, object]]:  # type:
     return case, people
 
 
-def _roles(user, case: Case) -> set[str]:  # type: ignore[no-untyped-def]
+def _roles(user, case: Case) -> set[str]:
     return {m.role for m in visible_team(user, case, team_of(case))}
 
 
 @pytest.mark.parametrize("viewer", ["school", "health"])
 def test_school_and_health_staff_do_not_see_background_roles_on_a_protected_case(
-    world, viewer  # type: ignore[no-untyped-def]
+    world, viewer
 ) -> None:
     case, people = _case(world, protected=True)
     roles = _roles(people[viewer], case)
@@ -52,17 +52,17 @@ def test_school_and_health_staff_do_not_see_background_roles_on_a_protected_case
 
 
 @pytest.mark.parametrize("viewer", ["manager", "psychologist", "counsellor"])
-def test_staff_who_know_the_background_see_the_whole_team(world, viewer) -> None:  # type: ignore[no-untyped-def]
+def test_staff_who_know_the_background_see_the_whole_team(world, viewer) -> None:
     case, people = _case(world, protected=True)
     assert {Role.INTERVIEWER, Role.RELIGIOUS_COUNSELLOR} <= _roles(people[viewer], case)
 
 
-def test_an_unprotected_case_shows_its_whole_team_to_the_school(world) -> None:  # type: ignore[no-untyped-def]
+def test_an_unprotected_case_shows_its_whole_team_to_the_school(world) -> None:
     case, people = _case(world, protected=False)
     assert {Role.INTERVIEWER, Role.RELIGIOUS_COUNSELLOR} <= _roles(people["school"], case)
 
 
-def test_the_team_page_the_case_page_and_the_api_leave_them_out(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_team_page_the_case_page_and_the_api_leave_them_out(world) -> None:
     case, people = _case(world, protected=True)
     interviewer = people["interviewer"]
     hidden = interviewer.get_full_name() or interviewer.username

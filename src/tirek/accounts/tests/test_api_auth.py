@@ -18,14 +18,14 @@ from .helpers import enrol, totp_code
 TOKEN_URL = "/api/v1/auth/token"
 
 
-def _ask(username: str, password: str, otp: str | None = None, client: Client | None = None):  # type: ignore[no-untyped-def]
+def _ask(username: str, password: str, otp: str | None = None, client: Client | None = None):
     body: dict[str, str] = {"username": username, "password": password}
     if otp is not None:
         body["otp"] = otp
     return (client or Client()).post(TOKEN_URL, body, content_type="application/json")
 
 
-def _problem(response) -> dict:  # type: ignore[no-untyped-def]
+def _problem(response) -> dict:
     assert response["Content-Type"].startswith("application/problem+json")
     body = response.json()
     assert body["status"] == response.status_code
@@ -34,13 +34,13 @@ def _problem(response) -> dict:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def aigerim(world: World):  # type: ignore[no-untyped-def]
+def aigerim(world: World):
     user = world.staff(Role.CASE_MANAGER, username="aigerim")
     enrol(user)
     return user
 
 
-def test_it_issues_an_expiring_token_for_password_and_code(aigerim) -> None:  # type: ignore[no-untyped-def]
+def test_it_issues_an_expiring_token_for_password_and_code(aigerim) -> None:
     response = _ask("aigerim", PASSWORD, totp_code())
     assert response.status_code == 200
     body = response.json()
@@ -54,7 +54,7 @@ def test_it_issues_an_expiring_token_for_password_and_code(aigerim) -> None:  # 
     assert AuditEntry.objects.filter(action=Action.TOKEN_ISSUED, actor=aigerim).count() == 1
 
 
-def test_it_stores_only_a_hash_of_the_token(aigerim) -> None:  # type: ignore[no-untyped-def]
+def test_it_stores_only_a_hash_of_the_token(aigerim) -> None:
     key = _ask("aigerim", PASSWORD, totp_code()).json()["token"]
     stored = ApiToken.objects.get(user=aigerim)
     assert stored.key_hash == ApiToken.hash_key(key)
@@ -62,7 +62,7 @@ def test_it_stores_only_a_hash_of_the_token(aigerim) -> None:  # type: ignore[no
     assert not ApiToken.objects.filter(key_hash=key).exists()
 
 
-def test_it_refuses_a_wrong_password(aigerim) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_wrong_password(aigerim) -> None:
     response = _ask("aigerim", "wrong-password", totp_code())
     assert response.status_code == 401
     _problem(response)
@@ -77,7 +77,7 @@ def test_it_refuses_an_unknown_user_the_same_way(db: None) -> None:
 
 
 @pytest.mark.parametrize("otp", [None, "", "000000", "12345678901"])
-def test_it_refuses_a_missing_or_wrong_code(aigerim, otp: str | None) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_missing_or_wrong_code(aigerim, otp: str | None) -> None:
     if otp == "000000" and totp_code() == "000000":
         otp = "111111"
     response = _ask("aigerim", PASSWORD, otp)
@@ -86,7 +86,7 @@ def test_it_refuses_a_missing_or_wrong_code(aigerim, otp: str | None) -> None:  
     assert not ApiToken.objects.exists()
 
 
-def test_it_audits_a_wrong_code_as_a_failed_second_step(aigerim) -> None:  # type: ignore[no-untyped-def]
+def test_it_audits_a_wrong_code_as_a_failed_second_step(aigerim) -> None:
     _ask("aigerim", PASSWORD, "000001" if totp_code() != "000001" else "000002")
     failure = AuditEntry.objects.get(action=Action.LOGIN_FAILED)
     assert failure.detail == {"step": "two-factor"}
@@ -99,7 +99,7 @@ def test_it_accepts_a_recovery_code_once(world: World) -> None:
     assert _ask("marat", PASSWORD, codes[3]).status_code == 401
 
 
-def test_it_accepts_a_code_only_once(aigerim) -> None:  # type: ignore[no-untyped-def]
+def test_it_accepts_a_code_only_once(aigerim) -> None:
     code = totp_code()
     assert _ask("aigerim", PASSWORD, code).status_code == 200
     assert _ask("aigerim", PASSWORD, code).status_code == 401
@@ -116,7 +116,7 @@ def test_it_asks_an_account_without_two_factor_to_enrol_first(world: World) -> N
 
 
 @override_settings(AXES_FAILURE_LIMIT=3)
-def test_it_locks_the_account_after_repeated_failures(aigerim) -> None:  # type: ignore[no-untyped-def]
+def test_it_locks_the_account_after_repeated_failures(aigerim) -> None:
     for _attempt in range(2):
         assert _ask("aigerim", "wrong-password").status_code == 401
     third = _ask("aigerim", "wrong-password")
@@ -130,7 +130,7 @@ def test_it_locks_the_account_after_repeated_failures(aigerim) -> None:  # type:
 
 
 @override_settings(AXES_FAILURE_LIMIT=3)
-def test_it_counts_wrong_codes_towards_the_lockout(aigerim) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_wrong_codes_towards_the_lockout(aigerim) -> None:
     wrong = "999999" if totp_code() != "999999" else "999998"
     for _attempt in range(3):
         _ask("aigerim", PASSWORD, wrong)
@@ -138,7 +138,7 @@ def test_it_counts_wrong_codes_towards_the_lockout(aigerim) -> None:  # type: ig
 
 
 @override_settings(AXES_FAILURE_LIMIT=3)
-def test_it_shares_one_lockout_between_web_and_api(aigerim) -> None:  # type: ignore[no-untyped-def]
+def test_it_shares_one_lockout_between_web_and_api(aigerim) -> None:
     for _attempt in range(3):
         Client().post("/accounts/login/", {"login": "aigerim", "password": "wrong"})
     assert _ask("aigerim", PASSWORD, totp_code()).status_code == 429
@@ -154,7 +154,7 @@ def test_it_rate_limits_token_requests_per_address(db: None) -> None:
     _problem(response)
 
 
-def test_it_revokes_the_token_in_use(aigerim) -> None:  # type: ignore[no-untyped-def]
+def test_it_revokes_the_token_in_use(aigerim) -> None:
     key = _ask("aigerim", PASSWORD, totp_code()).json()["token"]
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert client.delete(TOKEN_URL).status_code == 204
@@ -166,7 +166,7 @@ def test_it_revokes_the_token_in_use(aigerim) -> None:  # type: ignore[no-untype
     assert AuditEntry.objects.filter(action=Action.TOKEN_REVOKED, actor=aigerim).count() == 1
 
 
-def test_it_refuses_an_expired_token(aigerim) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_an_expired_token(aigerim) -> None:
     key = _ask("aigerim", PASSWORD, totp_code()).json()["token"]
     ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     assert Client(HTTP_AUTHORIZATION=f"Bearer {key}").get("/api/v1/auth/me").status_code == 401
@@ -183,7 +183,7 @@ def test_it_refuses_missing_or_forged_tokens(db: None, header: str) -> None:
     _problem(response)
 
 
-def test_it_stops_the_tokens_of_a_disabled_account(aigerim) -> None:  # type: ignore[no-untyped-def]
+def test_it_stops_the_tokens_of_a_disabled_account(aigerim) -> None:
     from tirek.accounts.services import user_disable
 
     key = _ask("aigerim", PASSWORD, totp_code()).json()["token"]
@@ -191,7 +191,7 @@ def test_it_stops_the_tokens_of_a_disabled_account(aigerim) -> None:  # type: ig
     assert Client(HTTP_AUTHORIZATION=f"Bearer {key}").get("/api/v1/auth/me").status_code == 401
 
 
-def test_it_lists_and_revokes_tokens_on_the_security_page(aigerim) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_and_revokes_tokens_on_the_security_page(aigerim) -> None:
     key = _ask("aigerim", PASSWORD, totp_code()).json()["token"]
     token = ApiToken.objects.get()
     browser = logged_in_client(aigerim)
@@ -204,7 +204,7 @@ def test_it_lists_and_revokes_tokens_on_the_security_page(aigerim) -> None:  # t
     assert f"/me/tokens/{token.pk}/revoke/" not in browser.get("/me/").content.decode()
 
 
-def test_it_does_not_let_one_user_revoke_anothers_token(aigerim, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_it_does_not_let_one_user_revoke_anothers_token(aigerim, world: World) -> None:
     key = _ask("aigerim", PASSWORD, totp_code()).json()["token"]
     token = ApiToken.objects.get()
     other = logged_in_client(world.staff(Role.CASE_MANAGER))

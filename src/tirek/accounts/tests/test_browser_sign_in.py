@@ -18,7 +18,7 @@ from .helpers import totp_code
 pytestmark = pytest.mark.e2e
 
 
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def _shot(page, name: str) -> None:
     """With TIREK_SCREENSHOTS=<dir>, keep a picture of each step for a human look."""
     if os.environ.get("TIREK_SCREENSHOTS"):
         page.screenshot(
@@ -26,7 +26,7 @@ def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def test_it_signs_in_enrols_two_factor_switches_language_and_signs_out(browser_page) -> None:  # type: ignore[no-untyped-def]
+def test_it_signs_in_enrols_two_factor_switches_language_and_signs_out(browser_page) -> None:
     build_world().staff(Role.CASE_MANAGER, username="aigerim")  # no authenticator yet, not demo
     page = browser_page
     csp_errors: list[str] = []
@@ -77,7 +77,7 @@ def test_it_signs_in_enrols_two_factor_switches_language_and_signs_out(browser_p
     assert {Action.LOGIN, Action.MFA_CHANGE, Action.LOGOUT} <= actions
 
 
-def test_it_asks_for_the_code_at_the_next_sign_in_and_refuses_a_wrong_one(browser_page) -> None:  # type: ignore[no-untyped-def]
+def test_it_asks_for_the_code_at_the_next_sign_in_and_refuses_a_wrong_one(browser_page) -> None:
     from .helpers import enrol
 
     user = build_world().staff(Role.SUPERVISOR, username="zhanar")

@@ -71,7 +71,7 @@ print(json.dumps(results))
 """
 
 
-def test_hsts_is_one_year_behind_tls_without_subdomains_unless_asked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_hsts_is_one_year_behind_tls_without_subdomains_unless_asked(tmp_path) -> None:
     import json
 
     cases = [

@@ -31,13 +31,13 @@ def _signs_in(address: str) -> bool:
 
 
 @pytest.fixture
-def victim(world: World):  # type: ignore[no-untyped-def]
+def victim(world: World):
     user = world.staff(Role.CASE_MANAGER, username="aigerim")
     enrol(user)
     return user
 
 
-def test_an_attacker_at_one_address_cannot_lock_the_victim_out_of_another(victim) -> None:  # type: ignore[no-untyped-def]
+def test_an_attacker_at_one_address_cannot_lock_the_victim_out_of_another(victim) -> None:
     for _attempt in range(5):
         password_step(_from("203.0.113.7"), "aigerim", "guess")
     # Guessing from there is over: even the right password is refused.
@@ -47,7 +47,7 @@ def test_an_attacker_at_one_address_cannot_lock_the_victim_out_of_another(victim
     assert _signs_in(VICTIM_DESK)
 
 
-def test_the_same_address_cannot_keep_guessing_after_the_cool_off(victim) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_address_cannot_keep_guessing_after_the_cool_off(victim) -> None:
     for _round in range(4):
         for _attempt in range(5):
             password_step(_from("203.0.113.7"), "aigerim", "guess")
@@ -58,7 +58,7 @@ def test_the_same_address_cannot_keep_guessing_after_the_cool_off(victim) -> Non
 
 
 @override_settings(LOCKOUT_ACCOUNT_SLOWDOWN=100, LOCKOUT_ACCOUNT_FAILURES=15)
-def test_guessing_from_many_addresses_locks_the_account_everywhere(victim) -> None:  # type: ignore[no-untyped-def]
+def test_guessing_from_many_addresses_locks_the_account_everywhere(victim) -> None:
     for address in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
         for _attempt in range(5):
             password_step(_from(address), "aigerim", "guess")
@@ -75,7 +75,7 @@ def test_guessing_from_many_addresses_locks_the_account_everywhere(victim) -> No
 
 
 @override_settings(LOCKOUT_ACCOUNT_SLOWDOWN=10, LOCKOUT_ACCOUNT_FAILURES=50)
-def test_many_addresses_meet_a_progressive_delay(victim, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_many_addresses_meet_a_progressive_delay(victim, monkeypatch) -> None:
     for address in ("198.51.100.1", "198.51.100.2"):
         for _attempt in range(5):
             password_step(_from(address), "aigerim", "guess")
@@ -88,7 +88,7 @@ def test_many_addresses_meet_a_progressive_delay(victim, monkeypatch) -> None:  
     assert _signs_in(VICTIM_DESK)
 
 
-def test_a_colleague_behind_the_same_network_address_is_not_locked(world: World, victim) -> None:  # type: ignore[no-untyped-def]
+def test_a_colleague_behind_the_same_network_address_is_not_locked(world: World, victim) -> None:
     colleague = world.staff(Role.CASE_MANAGER, username="marat")
     enrol(colleague)
     for _attempt in range(5):

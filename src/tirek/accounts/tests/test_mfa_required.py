@@ -41,7 +41,7 @@ def test_it_sends_an_account_without_two_factor_to_enrolment(world: World, path:
 
 def test_it_enrols_with_a_qr_code_and_shows_recovery_codes(
     world: World, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = _signed_in_without_mfa(world)
     page = client.get("/accounts/2fa/totp/activate/")
     assert page.status_code == 200

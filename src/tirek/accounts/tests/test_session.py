@@ -16,7 +16,7 @@ from tirek.testing import PASSWORD, World, logged_in_client
 from .helpers import enrol, password_step, totp_code
 
 
-def _at(moment):  # type: ignore[no-untyped-def]
+def _at(moment):
     """Pretend the clock shows ``moment`` (sessions compare expiry with timezone.now)."""
     return mock.patch("django.utils.timezone.now", return_value=moment)
 

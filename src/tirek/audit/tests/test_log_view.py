@@ -15,16 +15,16 @@ from tirek.testing import World, logged_in_client
 
 
 @pytest.fixture
-def dpo(world: World):  # type: ignore[no-untyped-def]
+def dpo(world: World):
     return world.staff(Role.DPO, username="olga")
 
 
-def _rows(response) -> str:  # type: ignore[no-untyped-def]
+def _rows(response) -> str:
     html = response.content.decode()
     return html[html.index("<tbody>") : html.index("</tbody>")]
 
 
-def test_it_shows_the_audit_log_to_the_data_protection_officer(dpo) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_audit_log_to_the_data_protection_officer(dpo) -> None:
     record(actor="someone", action=Action.LOGIN_FAILED, object_type="accounts.user")
     response = logged_in_client(dpo).get("/audit/")
     assert response.status_code == 200
@@ -46,13 +46,13 @@ def test_it_sends_anonymous_visitors_to_sign_in(db: None) -> None:
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_it_shows_the_audit_log_in_the_navigation_of_the_dpo_only(world: World, dpo) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_audit_log_in_the_navigation_of_the_dpo_only(world: World, dpo) -> None:
     assert 'href="/audit/"' in logged_in_client(dpo).get("/").content.decode()
     other = logged_in_client(world.staff(Role.SUPERVISOR))
     assert 'href="/audit/"' not in other.get("/").content.decode()
 
 
-def test_it_filters_by_person_action_kind_and_date(dpo) -> None:  # type: ignore[no-untyped-def]
+def test_it_filters_by_person_action_kind_and_date(dpo) -> None:
     record(actor="aigerim", action=Action.READ, object_type="cases.case", object_id=7)
     record(actor="marat", action=Action.EXPORT, object_type="training.report", object_id=3)
     old = record(actor="marat", action=Action.READ, object_type="cases.case", object_id=8)
@@ -73,7 +73,7 @@ def test_it_filters_by_person_action_kind_and_date(dpo) -> None:  # type: ignore
     assert "#8" in older and "#7" not in older
 
 
-def test_it_names_people_cases_and_dates_as_people_read_them(world: World, dpo) -> None:  # type: ignore[no-untyped-def]
+def test_it_names_people_cases_and_dates_as_people_read_them(world: World, dpo) -> None:
     from tirek.cases.tests.factories import open_case
 
     manager = world.staff(Role.CASE_MANAGER, username="aigerim")
@@ -112,11 +112,11 @@ def test_it_names_people_cases_and_dates_as_people_read_them(world: World, dpo) 
         {"actor": "\x00"},
     ],
 )
-def test_it_survives_bad_filters(dpo, query: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
+def test_it_survives_bad_filters(dpo, query: dict) -> None:
     assert logged_in_client(dpo).get("/audit/", query).status_code == 200
 
 
-def test_it_audits_every_look_at_the_log(dpo) -> None:  # type: ignore[no-untyped-def]
+def test_it_audits_every_look_at_the_log(dpo) -> None:
     client = logged_in_client(dpo)
     client.get("/audit/", {"actor": "marat", "action": Action.EXPORT})
     client.get("/audit/verify/")
@@ -125,7 +125,7 @@ def test_it_audits_every_look_at_the_log(dpo) -> None:  # type: ignore[no-untype
     assert looks[0].detail == {"filters": {"actor": "marat", "action": Action.EXPORT}}
 
 
-def test_it_pages_a_long_log(dpo) -> None:  # type: ignore[no-untyped-def]
+def test_it_pages_a_long_log(dpo) -> None:
     for n in range(120):
         record(actor="bulk", action=Action.READ, object_type="cases.case", object_id=n)
     client = logged_in_client(dpo)
@@ -136,7 +136,7 @@ def test_it_pages_a_long_log(dpo) -> None:  # type: ignore[no-untyped-def]
     assert third.content.decode().count("<tr>") == 21
 
 
-def test_it_reports_integrity_on_the_verify_page(dpo) -> None:  # type: ignore[no-untyped-def]
+def test_it_reports_integrity_on_the_verify_page(dpo) -> None:
     entry = record(actor="aigerim", action=Action.READ, object_type="cases.case", object_id=1)
     client = logged_in_client(dpo)
     intact = client.get("/audit/verify/").content.decode()

@@ -19,7 +19,7 @@ def scene(world: World) -> Scene:
     return scene
 
 
-def _entries(user, **filters):  # type: ignore[no-untyped-def]
+def _entries(user, **filters):
     return AuditEntry.objects.filter(actor=user, **filters)
 
 

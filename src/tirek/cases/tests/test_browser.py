@@ -13,7 +13,7 @@ from .factories import open_case, person
 pytestmark = pytest.mark.e2e
 
 
-def test_it_finds_a_case_and_files_a_note_in_a_real_browser(  # type: ignore[no-untyped-def]
+def test_it_finds_a_case_and_files_a_note_in_a_real_browser(
     browser_page, login_in_browser, assert_accessible, settings, tmp_path
 ) -> None:
     settings.MEDIA_ROOT = tmp_path

@@ -65,7 +65,7 @@ LAYOUT_CHECK = """
 """
 
 
-def _scene():  # type: ignore[no-untyped-def]
+def _scene():
     from tirek.training.tests.factories import lessons, short_course
 
     world = build_world()
@@ -116,7 +116,7 @@ def _scene():  # type: ignore[no-untyped-def]
     return world, team, pages
 
 
-def test_the_everyday_screens_hold_from_360_to_1920_px(  # type: ignore[no-untyped-def]
+def test_the_everyday_screens_hold_from_360_to_1920_px(
     browser_page, login_in_browser, assert_accessible
 ) -> None:
     from tirek.assessments.services import instruments_load
@@ -176,7 +176,7 @@ def test_the_everyday_screens_hold_from_360_to_1920_px(  # type: ignore[no-untyp
     assert problems == [], "\n".join(problems)
 
 
-def test_saving_a_note_shows_the_note_and_the_sections_work_without_javascript(  # type: ignore[no-untyped-def]
+def test_saving_a_note_shows_the_note_and_the_sections_work_without_javascript(
     browser_page, login_in_browser
 ) -> None:
     world = build_world()
@@ -195,9 +195,9 @@ def test_saving_a_note_shows_the_note_and_the_sections_work_without_javascript( 
     saved = page.locator(f"#note-{note.pk}")
     assert "кружок рисования" in saved.inner_text()
     assert saved.evaluate("el => el === document.activeElement")
-    assert saved.is_visible() and saved.bounding_box()["y"] < 740  # type: ignore[index]
+    assert saved.is_visible() and saved.bounding_box()["y"] < 740
     # Without JavaScript every tab is an ordinary link to a whole page.
-    context = page.context.browser.new_context(java_script_enabled=False, locale="ru-RU")  # type: ignore[union-attr]
+    context = page.context.browser.new_context(java_script_enabled=False, locale="ru-RU")
     try:
         context.add_cookies(page.context.cookies())
         plain = context.new_page()

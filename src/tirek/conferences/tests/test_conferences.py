@@ -341,7 +341,7 @@ def test_a_conference_approves_a_submitted_plan(scene: Scene, conference: Confer
 
 def test_listing_conferences_takes_a_fixed_number_of_queries(
     scene: Scene, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for n in range(1, 9):
         conference = services.conference_schedule(
             by=scene.sup,

@@ -24,7 +24,7 @@ def _clean_cache() -> Iterator[None]:
     cache.clear()
 
 
-def _problem(response: HttpResponse, status: int) -> dict:  # type: ignore[type-arg]
+def _problem(response: HttpResponse, status: int) -> dict:
     assert response.status_code == status
     assert response["Content-Type"] == "application/problem+json"
     body = json.loads(response.content)

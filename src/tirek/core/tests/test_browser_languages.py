@@ -86,7 +86,7 @@ def _leftovers(language: str) -> frozenset[str]:
     return frozenset(text for text in foreign - own if text and not text.isdigit())
 
 
-def _case_with_work():  # type: ignore[no-untyped-def]
+def _case_with_work():
     world = build_world()
     assessments.instruments_load()
     seed.load()
@@ -113,7 +113,7 @@ def _case_with_work():  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("language", ["kk", "uz", "tg"])
 def test_a_case_manager_walks_the_day_in_the_language(
     browser_page, login_in_browser, live_server, language: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     manager, pages = _case_with_work()
     page = browser_page
     login_in_browser(page, manager)

@@ -38,7 +38,7 @@ PAGES = [
 
 def test_it_lays_out_every_shell_page_on_a_laptop_and_a_tablet(
     browser_page, login_in_browser
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     world = build_world()
     people = {
         role: world.staff(role, username=f"{role}-screens")
@@ -78,7 +78,7 @@ def test_it_lays_out_every_shell_page_on_a_laptop_and_a_tablet(
     assert [p for p in problems if "status of 40" not in p] == []
 
 
-def test_it_renders_the_api_docs_from_local_assets(browser_page) -> None:  # type: ignore[no-untyped-def]
+def test_it_renders_the_api_docs_from_local_assets(browser_page) -> None:
     page = browser_page
     outside: list[str] = []
     page.on(

@@ -8,7 +8,7 @@ from tirek.testing import build_world
 pytestmark = pytest.mark.e2e
 
 
-def test_it_opens_my_work_in_a_real_browser(browser_page, login_in_browser) -> None:  # type: ignore[no-untyped-def]
+def test_it_opens_my_work_in_a_real_browser(browser_page, login_in_browser) -> None:
     user = build_world().staff(Role.CASE_MANAGER)
     login_in_browser(browser_page, user)
     browser_page.goto("/")

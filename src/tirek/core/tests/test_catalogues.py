@@ -95,7 +95,7 @@ def test_the_catalogue_is_complete_and_keeps_its_placeholders(path: Path) -> Non
     assert not problems, f"{len(problems)} problems in {_name(path)}:\n" + "\n".join(problems)
 
 
-def _messages(entries: list) -> dict[tuple[str | None, str], object]:  # type: ignore[type-arg]
+def _messages(entries: list) -> dict[tuple[str | None, str], object]:
     result: dict[tuple[str | None, str], object] = {}
     for entry in entries:
         if entry.obsolete or "fuzzy" in entry.flags or not entry.msgid:

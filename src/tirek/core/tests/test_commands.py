@@ -27,7 +27,7 @@ class _FakeServer:
 
 
 @pytest.fixture
-def fake_server():  # type: ignore[no-untyped-def]
+def fake_server():
     _FakeServer.started = []
     with (
         mock.patch("tirek.core.management.commands.serve._Gunicorn", _FakeServer),
@@ -38,7 +38,7 @@ def fake_server():  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::", "tirek.example.org"])  # noqa: S104
 @override_settings(DEMO_MODE=True, DEBUG=False)
-def test_it_refuses_demo_mode_on_a_public_address(fake_server, host: str) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_demo_mode_on_a_public_address(fake_server, host: str) -> None:
     with pytest.raises(CommandError, match="demo"):
         call_command("serve", "--host", host, stdout=StringIO())
     assert fake_server == []
@@ -46,13 +46,13 @@ def test_it_refuses_demo_mode_on_a_public_address(fake_server, host: str) -> Non
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "[::1]"])
 @override_settings(DEMO_MODE=True, DEBUG=False)
-def test_it_serves_demo_mode_on_loopback(fake_server, host: str) -> None:  # type: ignore[no-untyped-def]
+def test_it_serves_demo_mode_on_loopback(fake_server, host: str) -> None:
     call_command("serve", "--host", host, "--port", "8123", stdout=StringIO())
     assert fake_server[0]["bind"].endswith(":8123")
 
 
 @override_settings(DEMO_MODE=False, DEBUG=False)
-def test_it_serves_a_real_installation_on_any_address(fake_server) -> None:  # type: ignore[no-untyped-def]
+def test_it_serves_a_real_installation_on_any_address(fake_server) -> None:
     call_command("serve", "--host", "0.0.0.0", stdout=StringIO())  # noqa: S104
     assert fake_server[0]["bind"] == "0.0.0.0:8000"
 

@@ -43,7 +43,7 @@ def test_it_shows_the_shell_in_each_language(world: World, language: str) -> Non
 
 
 @pytest.mark.parametrize("language", ["kk", "uz", "tg"])
-def test_it_translates_the_demo_banner(db: None, language: str, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_translates_the_demo_banner(db: None, language: str, settings) -> None:
     settings.DEMO_MODE = True
     html = _in(language).get("/accounts/login/").content.decode()
     banner = html[

@@ -111,7 +111,7 @@ print(admitted)
 """
 
 
-def test_two_worker_processes_hammering_at_once_admit_thirty(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_two_worker_processes_hammering_at_once_admit_thirty(tmp_path) -> None:
     """Two real processes on one SQLite file, counting at the same instant."""
     import time
 

@@ -44,7 +44,7 @@ def tirek(*args: str, database_url: str, var: Path) -> subprocess.CompletedProce
 
 
 @pytest.fixture
-def filled(world, settings, tmp_path):  # type: ignore[no-untyped-def]
+def filled(world, settings, tmp_path):
     """Cases, audit entries and two encrypted attachment files, committed."""
     settings.MEDIA_ROOT = tmp_path / "media"
     fixture_b(world)
@@ -58,7 +58,7 @@ def source() -> backup.Database:
 
 
 @pytest.fixture
-def empty_target(tmp_path):  # type: ignore[no-untyped-def]
+def empty_target(tmp_path):
     """An empty database of the same engine, as an operator would create for a restore."""
     if connection.vendor == "sqlite":
         path = tmp_path / "restored.sqlite3"
@@ -85,7 +85,7 @@ def empty_target(tmp_path):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_backup_then_restore_gives_an_identical_database(filled, empty_target, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_backup_then_restore_gives_an_identical_database(filled, empty_target, tmp_path) -> None:
     archive = tmp_path / "tirek.backup"
     manifest = backup.backup(
         archive, db=source(), media=Path(settings.MEDIA_ROOT), key=backup.backup_key_from(KEY)
@@ -114,7 +114,7 @@ def test_backup_then_restore_gives_an_identical_database(filled, empty_target, t
 
 
 @pytest.fixture
-def archive(filled, tmp_path):  # type: ignore[no-untyped-def]
+def archive(filled, tmp_path):
     path = tmp_path / "tirek.backup"
     backup.backup(
         path, db=source(), media=Path(settings.MEDIA_ROOT), key=backup.backup_key_from(KEY)
@@ -139,7 +139,7 @@ def restore_into(path: Path, tmp_path: Path, key: str = KEY) -> None:
         (lambda data: b"PK\x03\x04" + data[4:], "not a Tirek backup"),
     ],
 )
-def test_a_changed_or_cut_archive_is_refused(archive, tmp_path, damage, message) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_or_cut_archive_is_refused(archive, tmp_path, damage, message) -> None:
     archive.write_bytes(damage(archive.read_bytes()))
     with pytest.raises(backup.BackupError, match=message):
         restore_into(archive, tmp_path)
@@ -147,12 +147,12 @@ def test_a_changed_or_cut_archive_is_refused(archive, tmp_path, damage, message)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_archive_is_refused_with_another_backup_key(archive, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_archive_is_refused_with_another_backup_key(archive, tmp_path) -> None:
     with pytest.raises(backup.BackupError, match="another backup key"):
         restore_into(archive, tmp_path, key=backup.new_key())
 
 
-def test_the_backup_key_must_be_set_and_apart_from_the_other_keys(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_backup_key_must_be_set_and_apart_from_the_other_keys(settings) -> None:
     settings.BACKUP_KEY = ""
     with pytest.raises(backup.BackupError, match="No backup key"):
         backup.backup_key()
@@ -165,7 +165,7 @@ def test_the_backup_key_must_be_set_and_apart_from_the_other_keys(settings) -> N
         backup.backup_key()
 
 
-def test_the_commands_say_what_is_wrong(tmp_path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_commands_say_what_is_wrong(tmp_path, settings) -> None:
     from django.core.management import CommandError, call_command
 
     settings.BACKUP_KEY = ""
@@ -185,7 +185,7 @@ def chunks_of(data: bytes) -> tuple[bytes, list[bytes]]:
     return header, chunks
 
 
-def test_a_dropped_or_reordered_chunk_is_refused(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_dropped_or_reordered_chunk_is_refused(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(backup, "CHUNK", 1024)
     key = backup.backup_key_from(KEY)
     plain, sealed, out = tmp_path / "plain", tmp_path / "sealed", tmp_path / "out"

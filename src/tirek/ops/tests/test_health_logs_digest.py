@@ -19,12 +19,12 @@ from tirek.ops.worker import Heartbeat
 from tirek.testing import World, logged_in_client
 
 
-def health(client: Client) -> tuple[int, dict]:  # type: ignore[type-arg]
+def health(client: Client) -> tuple[int, dict]:
     response = client.get("/healthz")
     return response.status_code, response.json()
 
 
-def test_health_is_ok_when_database_cache_worker_and_disk_are(db) -> None:  # type: ignore[no-untyped-def]
+def test_health_is_ok_when_database_cache_worker_and_disk_are(db) -> None:
     Heartbeat("worker-1").beat()
     status, body = health(Client())
     assert status == 200
@@ -35,24 +35,24 @@ def test_health_is_ok_when_database_cache_worker_and_disk_are(db) -> None:  # ty
     }
 
 
-def test_health_fails_without_a_live_worker(db) -> None:  # type: ignore[no-untyped-def]
+def test_health_fails_without_a_live_worker(db) -> None:
     Heartbeat("worker-1").beat()
     WorkerHeartbeat.objects.update(seen_at=timezone.now() - timedelta(minutes=5))
     status, body = health(Client())
     assert status == 503 and body["checks"]["worker"] == "fail" and body["status"] == "fail"
 
 
-def test_health_fails_when_the_attachment_disk_is_full(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_health_fails_when_the_attachment_disk_is_full(db, monkeypatch) -> None:
     Heartbeat("worker-1").beat()
     monkeypatch.setenv("TIREK_HEALTH_MIN_FREE_MB", str(10**12))  # more than any disk
     status, body = health(Client())
     assert status == 503 and body["checks"]["disk"] == "fail"
 
 
-def test_health_hides_why_the_cache_failed(db, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_health_hides_why_the_cache_failed(db, monkeypatch, caplog) -> None:
     from django.core.cache import cache
 
-    def down(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def down(*args, **kwargs):
         raise ConnectionError("redis at 10.0.0.7:6379 refused")
 
     Heartbeat("worker-1").beat()
@@ -80,12 +80,12 @@ def test_each_request_is_one_json_line_with_ids_and_no_names(world: World, caplo
         assert secret not in text
 
 
-def test_a_forged_request_id_is_replaced(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_forged_request_id_is_replaced(db) -> None:
     response = Client().get("/healthz", HTTP_X_REQUEST_ID="x\r\nSet-Cookie: a=b")
     assert response["X-Request-ID"].isalnum() and len(response["X-Request-ID"]) == 32
 
 
-def test_the_digest_gives_counts_and_a_link_only(world: World, instruments: None, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_digest_gives_counts_and_a_link_only(world: World, instruments: None, settings) -> None:
     settings.BASE_URL = "https://tirek.example.org"
     manager = world.staff(Role.CASE_MANAGER)
     manager.email = "manager@example.org"
@@ -112,7 +112,7 @@ def test_the_digest_gives_counts_and_a_link_only(world: World, instruments: None
 
 def test_no_digest_for_someone_with_nothing_due_or_no_address(
     world: World, instruments: None
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     idle = world.staff(Role.CASE_MANAGER)
     idle.email = "idle@example.org"
     idle.save()

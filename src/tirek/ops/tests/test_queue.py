@@ -25,7 +25,7 @@ from tirek.testing import logged_in_client
 
 
 @pytest.fixture(autouse=True)
-def database_queue(settings, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+def database_queue(settings, tmp_path, monkeypatch):
     """The production backend (jobs wait in the database for the worker), files in tmp.
 
     The worker drops stale connections between jobs; here the connection holds the test's
@@ -40,7 +40,7 @@ def database_queue(settings, tmp_path, monkeypatch):  # type: ignore[no-untyped-
     return tmp_path
 
 
-def ask_for_export(world, capture) -> tuple[Export, object]:  # type: ignore[no-untyped-def]
+def ask_for_export(world, capture) -> tuple[Export, object]:
     client = logged_in_client(world.staff(Role.ME_ANALYST))
     data = {"kind": "csv", "audience": "ministry", "year": 2024, "language": "en", "region": "*"}
     with capture(execute=True):
@@ -48,7 +48,7 @@ def ask_for_export(world, capture) -> tuple[Export, object]:  # type: ignore[no-
     return Export.objects.latest("id"), client
 
 
-def export_tasks():  # type: ignore[no-untyped-def]
+def export_tasks():
     """The export's task results (the worker's pass also queues the periodic jobs)."""
     return DBTaskResult.objects.filter(task_path="tirek.reports.jobs.run_export")
 
@@ -57,7 +57,7 @@ def export_files(media: Path) -> list[Path]:
     return [path for path in (media / "exports").rglob("*") if path.is_file()]
 
 
-def test_an_export_waits_in_the_queue_until_the_worker_makes_it(  # type: ignore[no-untyped-def]
+def test_an_export_waits_in_the_queue_until_the_worker_makes_it(
     world, database_queue, django_capture_on_commit_callbacks
 ) -> None:
     export, client = ask_for_export(world, django_capture_on_commit_callbacks)
@@ -76,7 +76,7 @@ def test_an_export_waits_in_the_queue_until_the_worker_makes_it(  # type: ignore
     assert len(export_files(database_queue)) == 1
 
 
-def test_nothing_is_queued_when_the_request_is_rolled_back(world) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_is_queued_when_the_request_is_rolled_back(world) -> None:
     # No commit callback runs here: the request's transaction never committed.
     client = logged_in_client(world.staff(Role.ME_ANALYST))
     data = {"kind": "csv", "audience": "ministry", "year": 2024, "language": "en", "region": "*"}
@@ -84,7 +84,7 @@ def test_nothing_is_queued_when_the_request_is_rolled_back(world) -> None:  # ty
     assert not export_tasks().exists()
 
 
-def test_a_job_of_a_dead_worker_is_run_again_and_leaves_one_file(  # type: ignore[no-untyped-def]
+def test_a_job_of_a_dead_worker_is_run_again_and_leaves_one_file(
     world, database_queue, django_capture_on_commit_callbacks
 ) -> None:
     export, _client = ask_for_export(world, django_capture_on_commit_callbacks)
@@ -108,7 +108,7 @@ def test_a_job_of_a_dead_worker_is_run_again_and_leaves_one_file(  # type: ignor
     assert len(rows) > 1  # a whole file, not a stub
 
 
-def test_a_file_half_written_by_an_interrupted_attempt_is_replaced(  # type: ignore[no-untyped-def]
+def test_a_file_half_written_by_an_interrupted_attempt_is_replaced(
     world, database_queue, django_capture_on_commit_callbacks
 ) -> None:
     export, _client = ask_for_export(world, django_capture_on_commit_callbacks)
@@ -119,7 +119,7 @@ def test_a_file_half_written_by_an_interrupted_attempt_is_replaced(  # type: ign
     assert len(export_files(database_queue)) == 1
 
 
-def test_a_job_of_a_live_worker_is_left_alone(  # type: ignore[no-untyped-def]
+def test_a_job_of_a_live_worker_is_left_alone(
     world, django_capture_on_commit_callbacks
 ) -> None:
     ask_for_export(world, django_capture_on_commit_callbacks)
@@ -131,10 +131,10 @@ def test_a_job_of_a_live_worker_is_left_alone(  # type: ignore[no-untyped-def]
     assert task.status == TaskResultStatus.RUNNING
 
 
-def test_a_failing_job_is_retried_then_reported_to_the_requester(  # type: ignore[no-untyped-def]
+def test_a_failing_job_is_retried_then_reported_to_the_requester(
     world, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
-    def broken(export, progress):  # type: ignore[no-untyped-def]
+    def broken(export, progress):
         raise OSError("the disk is full")
 
     monkeypatch.setattr(jobs, "produce", broken)
@@ -160,7 +160,7 @@ def test_a_failing_job_is_retried_then_reported_to_the_requester(  # type: ignor
     assert 'class="notice error"' in page  # "The export failed. Try again; …"
 
 
-def test_the_administrator_sees_failed_jobs_in_the_admin(  # type: ignore[no-untyped-def]
+def test_the_administrator_sees_failed_jobs_in_the_admin(
     world, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
     monkeypatch.setattr(jobs, "produce", lambda export, progress: 1 / 0)
@@ -183,7 +183,7 @@ def queued_names() -> list[str]:
     )
 
 
-def test_the_schedule_fires_each_job_once_per_period(db) -> None:  # type: ignore[no-untyped-def]
+def test_the_schedule_fires_each_job_once_per_period(db) -> None:
     assert schedule.tick(at(3)) == ["refresh-indicators", "purge-exports"]
     assert schedule.tick(at(3, 1)) == []  # a second worker (or pass) fires nothing again
     assert schedule.tick(at(3, 5)) == ["refresh-indicators"]
@@ -201,7 +201,7 @@ def test_the_schedule_fires_each_job_once_per_period(db) -> None:  # type: ignor
     assert queued_names().count("write_anchor") == 2
 
 
-def test_the_daily_anchor_lands_in_its_folder_and_verifies(db, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_daily_anchor_lands_in_its_folder_and_verifies(db, settings, tmp_path) -> None:
     from io import StringIO
 
     from django.core.management import call_command
@@ -219,13 +219,13 @@ def test_the_daily_anchor_lands_in_its_folder_and_verifies(db, settings, tmp_pat
     assert "1" in out.getvalue()
 
 
-def test_the_daily_retention_pass_proposes_and_destroys_nothing(db) -> None:  # type: ignore[no-untyped-def]
+def test_the_daily_retention_pass_proposes_and_destroys_nothing(db) -> None:
     from tirek.retention.tasks import run_daily_pass
 
     assert isinstance(run_daily_pass.call(), dict)
 
 
-def test_the_worker_runs_what_the_schedule_queues(db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_worker_runs_what_the_schedule_queues(db, tmp_path) -> None:
     TirekWorker().one_pass()
     done = DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL)
     assert sorted(r.task_path for r in done) == [
@@ -234,7 +234,7 @@ def test_the_worker_runs_what_the_schedule_queues(db, tmp_path) -> None:  # type
     ]
 
 
-def test_the_worker_stops_its_heartbeat_when_it_ends(db) -> None:  # type: ignore[no-untyped-def]
+def test_the_worker_stops_its_heartbeat_when_it_ends(db) -> None:
     from tirek.ops.models import WorkerHeartbeat
 
     beat = Heartbeat("w-1")

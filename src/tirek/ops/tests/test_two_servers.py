@@ -82,7 +82,7 @@ class Browser:
     """Cookies (shared by host, whatever the port, as browsers do); no redirect following."""
 
     class _NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def redirect_request(self, *args, **kwargs):
             return None
 
     def __init__(self) -> None:
@@ -125,7 +125,7 @@ def sign_in(browser: Browser, base: str, username: str, password: str) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_servers_share_sessions_and_rate_limits_through_redis(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_two_servers_share_sessions_and_rate_limits_through_redis(world, tmp_path) -> None:
     redis_or_skip()
     from tirek.accounts.roles import Role
 

@@ -24,7 +24,7 @@ SRC = Path(__file__).resolve().parents[3]
 TASKS = "django_tasks_database_dbtaskresult"
 
 
-def database_for_subprocess(tmp_path: Path) -> tuple[str, Callable[[str], list[tuple]]]:  # type: ignore[type-arg]
+def database_for_subprocess(tmp_path: Path) -> tuple[str, Callable[[str], list[tuple]]]:
     """A URL the worker process can open, and a way to read it from here."""
     settings_dict = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -35,13 +35,13 @@ def database_for_subprocess(tmp_path: Path) -> tuple[str, Callable[[str], list[t
         copy.close()
         source.close()
 
-        def query(sql: str) -> list[tuple]:  # type: ignore[type-arg]
+        def query(sql: str) -> list[tuple]:
             with sqlite3.connect(path, timeout=20) as db:
                 return db.execute(sql).fetchall()
 
         return f"sqlite:///{path}", query
 
-    def pg_query(sql: str) -> list[tuple]:  # type: ignore[type-arg]
+    def pg_query(sql: str) -> list[tuple]:
         with connection.cursor() as cursor:
             cursor.execute(sql)
             return cursor.fetchall()
@@ -81,7 +81,7 @@ def wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_export_loses_nothing_and_makes_one_file(  # type: ignore[no-untyped-def]
+def test_a_worker_killed_mid_export_loses_nothing_and_makes_one_file(
     world, settings, tmp_path
 ) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -129,7 +129,7 @@ def test_a_worker_killed_mid_export_loses_nothing_and_makes_one_file(  # type: i
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sigterm_lets_the_job_in_hand_finish(world, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_sigterm_lets_the_job_in_hand_finish(world, settings, tmp_path) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     analyst = world.staff(Role.ME_ANALYST)
     export = Export.objects.create(

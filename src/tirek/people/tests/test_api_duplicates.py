@@ -131,7 +131,7 @@ def test_it_audits_every_lookup_with_counts_and_never_the_names(world: World) ->
         assert secret not in text
 
 
-def test_it_rate_limits_each_user(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_rate_limits_each_user(world: World, settings) -> None:
     settings.PEOPLE_DUPLICATE_CHECKS_PER_MINUTE = 3
     manager, colleague = world.staff(Role.CASE_MANAGER), world.staff(Role.CASE_MANAGER)
     body = {"given_name": "Aisha", "family_name": "Karimova"}

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 def test_it_finds_the_child_in_another_script_and_opens_the_case(
     browser_page, login_in_browser
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     manager = build_world().staff(Role.CASE_MANAGER)
     # Registered earlier from a list written in Latin letters; no case yet.
     existing = services.person_create(

@@ -16,7 +16,7 @@ from .helpers import open_case, register, send
 
 
 @pytest.fixture
-def family(world: World) -> dict:  # type: ignore[type-arg]
+def family(world: World) -> dict:
     """A child on a Karaganda case, her mother on an Almaty case, her grandmother
     registered by the child's case manager."""
     manager = world.staff(Role.CASE_MANAGER)
@@ -51,7 +51,7 @@ def family(world: World) -> dict:  # type: ignore[type-arg]
 
 def test_it_lists_relatives_with_a_case_link_only_where_the_viewer_may_open_it(
     family: dict,
-) -> None:  # type: ignore[type-arg]
+) -> None:
     rows = {
         r["kind"]: r
         for r in api_client(family["manager"])
@@ -68,7 +68,7 @@ def test_it_lists_relatives_with_a_case_link_only_where_the_viewer_may_open_it(
     assert guardian["has_case"] is False
 
 
-def test_it_links_the_relative_s_case_for_a_viewer_on_both_teams(family: dict) -> None:  # type: ignore[type-arg]
+def test_it_links_the_relative_s_case_for_a_viewer_on_both_teams(family: dict) -> None:
     from tirek.cases import services as case_services
 
     case_services.team_member_add(
@@ -93,7 +93,7 @@ def test_it_links_the_relative_s_case_for_a_viewer_on_both_teams(family: dict) -
     assert f'href="/cases/{family["mother_case"].pk}/"' in page
 
 
-def test_it_names_no_details_of_a_case_held_by_another_team(family: dict) -> None:  # type: ignore[type-arg]
+def test_it_names_no_details_of_a_case_held_by_another_team(family: dict) -> None:
     page = (
         logged_in_client(family["manager"])
         .get(f"/people/{family['child'].pk}/family/")
@@ -105,7 +105,7 @@ def test_it_names_no_details_of_a_case_held_by_another_team(family: dict) -> Non
     assert f"/people/{family['mother'].pk}/" not in page
 
 
-def test_it_shows_the_mother_her_child_from_the_other_side(family: dict) -> None:  # type: ignore[type-arg]
+def test_it_shows_the_mother_her_child_from_the_other_side(family: dict) -> None:
     rows = (
         api_client(family["almaty"])
         .get(f"/api/v1/persons/{family['mother'].pk}/relationships")
@@ -116,7 +116,7 @@ def test_it_shows_the_mother_her_child_from_the_other_side(family: dict) -> None
     ]
 
 
-def test_it_hides_relatives_from_roles_without_the_family_section(family: dict) -> None:  # type: ignore[type-arg]
+def test_it_hides_relatives_from_roles_without_the_family_section(family: dict) -> None:
     school = family["school"]
     child = family["child"]
     client = api_client(school)
@@ -131,7 +131,7 @@ def test_it_hides_relatives_from_roles_without_the_family_section(family: dict) 
     assert "Абенова" not in case_page
 
 
-def test_it_links_only_people_the_worker_may_open(family: dict) -> None:  # type: ignore[type-arg]
+def test_it_links_only_people_the_worker_may_open(family: dict) -> None:
     manager, child, mother = family["manager"], family["child"], family["mother"]
     response = send(
         api_client(manager),
@@ -143,7 +143,7 @@ def test_it_links_only_people_the_worker_may_open(family: dict) -> None:  # type
     assert not Relationship.objects.filter(person=child, kind="other_relative").exists()
 
 
-def test_it_records_guardianship_with_its_legal_basis(family: dict, world: World) -> None:  # type: ignore[type-arg]
+def test_it_records_guardianship_with_its_legal_basis(family: dict, world: World) -> None:
     manager, child = family["manager"], family["child"]
     uncle = register(manager, "Серик", "Абенов", birth_date=date(1980, 1, 1))
     client = api_client(manager)
@@ -187,7 +187,7 @@ def test_it_records_guardianship_with_its_legal_basis(family: dict, world: World
     assert self_link.status_code == 422
 
 
-def test_it_keeps_one_current_household_per_person(family: dict, world: World) -> None:  # type: ignore[type-arg]
+def test_it_keeps_one_current_household_per_person(family: dict, world: World) -> None:
     manager, child, grandmother = family["manager"], family["child"], family["grandmother"]
     first = services.household_set(
         by=manager,
@@ -209,7 +209,7 @@ def test_it_keeps_one_current_household_per_person(family: dict, world: World) -
         services.household_set(by=manager, person=child, label="x", members=[family["mother"]])
 
 
-def test_it_lets_only_writers_of_the_family_section_change_it(family: dict) -> None:  # type: ignore[type-arg]
+def test_it_lets_only_writers_of_the_family_section_change_it(family: dict) -> None:
     with pytest.raises(PermissionDenied):
         services.relationship_create(
             by=family["school"],

@@ -20,7 +20,7 @@ from .helpers import open_case, register
 
 
 @pytest.fixture
-def pair(world: World) -> dict:  # type: ignore[type-arg]
+def pair(world: World) -> dict:
     manager = world.staff(Role.CASE_MANAGER)
     supervisor = world.staff(Role.SUPERVISOR)
     kept = register(manager, "Хадиджа", "Исмаилова", birth_date=date(2015, 4, 4))
@@ -43,7 +43,7 @@ def pair(world: World) -> dict:  # type: ignore[type-arg]
     }
 
 
-def test_it_moves_names_documents_relatives_and_cases_on_approval(pair: dict) -> None:  # type: ignore[type-arg]
+def test_it_moves_names_documents_relatives_and_cases_on_approval(pair: dict) -> None:
     kept, duplicate = pair["kept"], pair["duplicate"]
     merge = services.merge_request_create(
         by=pair["manager"], kept=kept, duplicate=duplicate, reason="одна девочка"
@@ -70,7 +70,7 @@ def test_it_moves_names_documents_relatives_and_cases_on_approval(pair: dict) ->
     ).exists()
 
 
-def test_it_rejects_without_changing_either_record(pair: dict) -> None:  # type: ignore[type-arg]
+def test_it_rejects_without_changing_either_record(pair: dict) -> None:
     merge = services.merge_request_create(
         by=pair["manager"], kept=pair["kept"], duplicate=pair["duplicate"], reason="?"
     )
@@ -86,7 +86,7 @@ def test_it_rejects_without_changing_either_record(pair: dict) -> None:  # type:
 
 def test_it_needs_a_supervisor_of_the_requester_s_unit_who_did_not_ask(
     world: World, pair: dict
-) -> None:  # type: ignore[type-arg]
+) -> None:
     merge = services.merge_request_create(
         by=pair["manager"], kept=pair["kept"], duplicate=pair["duplicate"], reason="x"
     )
@@ -105,7 +105,7 @@ def test_it_needs_a_supervisor_of_the_requester_s_unit_who_did_not_ask(
     assert Person.objects.filter(merged_into__isnull=False).count() == 0
 
 
-def test_it_refuses_to_merge_two_open_cases(pair: dict) -> None:  # type: ignore[type-arg]
+def test_it_refuses_to_merge_two_open_cases(pair: dict) -> None:
     open_case(pair["manager"], pair["kept"])
     merge = services.merge_request_create(
         by=pair["manager"], kept=pair["kept"], duplicate=pair["duplicate"], reason="x"
@@ -116,7 +116,7 @@ def test_it_refuses_to_merge_two_open_cases(pair: dict) -> None:  # type: ignore
     assert pair["duplicate"].merged_into is None
 
 
-def test_it_asks_only_about_records_the_worker_may_open(world: World, pair: dict) -> None:  # type: ignore[type-arg]
+def test_it_asks_only_about_records_the_worker_may_open(world: World, pair: dict) -> None:
     stranger = register(world.staff(Role.CASE_MANAGER), "Хадиджа", "Исмаилова")
     with pytest.raises(ValidationError):
         services.merge_request_create(
@@ -131,7 +131,7 @@ def test_it_asks_only_about_records_the_worker_may_open(world: World, pair: dict
         )
 
 
-def test_it_walks_the_supervisor_through_the_decision_on_screen(pair: dict) -> None:  # type: ignore[type-arg]
+def test_it_walks_the_supervisor_through_the_decision_on_screen(pair: dict) -> None:
     client = logged_in_client(pair["manager"])
     response = client.post(
         f"/people/{pair['kept'].pk}/merge/",

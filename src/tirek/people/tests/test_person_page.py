@@ -22,7 +22,7 @@ PNG = (
 
 
 @pytest.fixture
-def team(world: World) -> dict:  # type: ignore[type-arg]
+def team(world: World) -> dict:
     manager = world.staff(Role.CASE_MANAGER)
     school = world.staff(Role.SCHOOL_LIAISON)
     person = register(
@@ -42,7 +42,7 @@ def team(world: World) -> dict:  # type: ignore[type-arg]
     return {"manager": manager, "school": school, "person": person}
 
 
-def test_it_shows_the_whole_record_to_the_case_manager(team: dict) -> None:  # type: ignore[type-arg]
+def test_it_shows_the_whole_record_to_the_case_manager(team: dict) -> None:
     page = logged_in_client(team["manager"]).get(f"/people/{team['person'].pk}/").content.decode()
     for text in (
         "Каримова Фатима",
@@ -57,7 +57,7 @@ def test_it_shows_the_whole_record_to_the_case_manager(team: dict) -> None:  # t
     assert AuditEntry.objects.filter(action=Action.READ, object_type="people.person").exists()
 
 
-def test_it_hides_origin_documents_and_family_from_the_school(team: dict) -> None:  # type: ignore[type-arg]
+def test_it_hides_origin_documents_and_family_from_the_school(team: dict) -> None:
     page = logged_in_client(team["school"]).get(f"/people/{team['person'].pk}/").content.decode()
     # The core: who the child is and which language she speaks.
     assert "Каримова Фатима" in page and "арабский" in page
@@ -75,7 +75,7 @@ def test_it_hides_origin_documents_and_family_from_the_school(team: dict) -> Non
     )
 
 
-def test_it_answers_404_to_staff_outside_the_case(world: World, team: dict) -> None:  # type: ignore[type-arg]
+def test_it_answers_404_to_staff_outside_the_case(world: World, team: dict) -> None:
     for role in (Role.CASE_MANAGER, Role.SUPERVISOR, Role.PSYCHOLOGIST, Role.ADMIN):
         outsider = world.staff(role, agency=world.centre_almaty)
         client = logged_in_client(outsider)
@@ -89,7 +89,7 @@ def test_it_answers_404_to_staff_outside_the_case(world: World, team: dict) -> N
 
 def test_it_keeps_the_photo_encrypted_and_serves_it_only_to_the_team(
     world: World, team: dict
-) -> None:  # type: ignore[type-arg]
+) -> None:
     client = logged_in_client(team["manager"])
     url = f"/people/{team['person'].pk}/photo/"
     upload = client.post(f"{url}upload/", {"photo": SimpleUploadedFile("x.png", PNG, "image/png")})
@@ -113,7 +113,7 @@ def test_it_keeps_the_photo_encrypted_and_serves_it_only_to_the_team(
         ("x.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * (4 * 1024 * 1024)),
     ],
 )
-def test_it_refuses_files_that_are_not_small_images(team: dict, name: str, content: bytes) -> None:  # type: ignore[type-arg]
+def test_it_refuses_files_that_are_not_small_images(team: dict, name: str, content: bytes) -> None:
     client = logged_in_client(team["manager"])
     client.post(
         f"/people/{team['person'].pk}/photo/upload/", {"photo": SimpleUploadedFile(name, content)}
@@ -121,7 +121,7 @@ def test_it_refuses_files_that_are_not_small_images(team: dict, name: str, conte
     assert not PersonPhoto.objects.exists()
 
 
-def test_it_refuses_a_stale_edit_on_the_form(team: dict) -> None:  # type: ignore[type-arg]
+def test_it_refuses_a_stale_edit_on_the_form(team: dict) -> None:
     client = logged_in_client(team["manager"])
     person = team["person"]
     form = {
@@ -143,7 +143,7 @@ def test_it_refuses_a_stale_edit_on_the_form(team: dict) -> None:  # type: ignor
     assert (person.given_name, person.version) == ("Fatima", 2)
 
 
-def test_it_adds_and_removes_other_spellings(team: dict) -> None:  # type: ignore[type-arg]
+def test_it_adds_and_removes_other_spellings(team: dict) -> None:
     client = logged_in_client(team["manager"])
     person = team["person"]
     client.post(f"/people/{person.pk}/names/", {"kind": "given", "value": "Fotima"})
@@ -158,7 +158,7 @@ def test_it_adds_and_removes_other_spellings(team: dict) -> None:  # type: ignor
     assert not person.names.filter(value="Patima").exists()
 
 
-def test_it_links_the_record_from_the_case_page(team: dict) -> None:  # type: ignore[type-arg]
+def test_it_links_the_record_from_the_case_page(team: dict) -> None:
     from tirek.cases.models import Case
 
     case = Case.objects.get(person=team["person"])
@@ -166,7 +166,7 @@ def test_it_links_the_record_from_the_case_page(team: dict) -> None:  # type: ig
     assert f'href="/people/{team["person"].pk}/"' in page
 
 
-def test_it_re_encrypts_photos_when_the_key_is_rotated(team: dict, settings) -> None:  # type: ignore[no-untyped-def,type-arg]
+def test_it_re_encrypts_photos_when_the_key_is_rotated(team: dict, settings) -> None:
     from cryptography.fernet import Fernet, InvalidToken
 
     from tirek.core import crypto

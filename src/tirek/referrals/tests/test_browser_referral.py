@@ -15,7 +15,7 @@ from .conftest import build_scene
 pytestmark = pytest.mark.e2e
 
 
-def test_it_opens_only_education_to_the_school_after_accepting(  # type: ignore[no-untyped-def]
+def test_it_opens_only_education_to_the_school_after_accepting(
     browser_page, login_in_browser
 ) -> None:
     scene = build_scene(build_world())

@@ -15,7 +15,7 @@ from .conftest import build_scene
 pytestmark = pytest.mark.e2e
 
 
-def test_a_missing_consent_is_recorded_from_the_referral_form_and_the_referral_sent(  # type: ignore[no-untyped-def]
+def test_a_missing_consent_is_recorded_from_the_referral_form_and_the_referral_sent(
     browser_page, login_in_browser, assert_accessible
 ) -> None:
     scene = build_scene(build_world())

@@ -11,7 +11,7 @@ from .conftest import Scene
 
 def test_a_referral_notifies_the_receiver_in_the_app_and_by_a_data_free_email(
     scene: Scene, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     scene.liaison.email = "svetlana@school17.example"
     scene.liaison.save()
     scene.consent()
@@ -42,7 +42,7 @@ def test_a_referral_notifies_the_receiver_in_the_app_and_by_a_data_free_email(
 
 def test_no_email_is_sent_when_the_change_rolls_back(
     scene: Scene, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from django.db import transaction
 
     scene.liaison.email = "svetlana@school17.example"
@@ -60,7 +60,7 @@ def test_no_email_is_sent_when_the_change_rolls_back(
 
 
 @override_settings(NOTIFICATION_EMAILS=False)
-def test_email_can_be_switched_off(scene: Scene, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_email_can_be_switched_off(scene: Scene, django_capture_on_commit_callbacks) -> None:
     scene.liaison.email = "svetlana@school17.example"
     scene.liaison.save()
     scene.consent()

@@ -311,7 +311,7 @@ def test_the_case_page_shows_the_coordination_panels_to_the_team_only(scene: Sce
 
 def test_listing_referrals_takes_a_fixed_number_of_queries(
     scene: Scene, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     scene.consent()
     for n in range(8):
         scene.send(reason=f"Причина {n}")

@@ -13,7 +13,7 @@ from .checks import assert_no_small_count
 from .factories import fixture_b
 
 
-def test_it_lists_the_indicator_definitions_for_the_callers_audiences(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_the_indicator_definitions_for_the_callers_audiences(world) -> None:
     analyst = api_client(world.staff(Role.ME_ANALYST))
     codes = {i["code"] for i in analyst.get("/api/v1/indicators/").json()}
     assert {"registered", "active", "initial_assessment_on_time", "staff_competent"} <= codes
@@ -23,7 +23,7 @@ def test_it_lists_the_indicator_definitions_for_the_callers_audiences(world) -> 
 
 
 @pytest.mark.parametrize("role", [Role.CASE_MANAGER, Role.DPO, Role.ADMIN, Role.PSYCHOLOGIST])
-def test_it_refuses_roles_without_aggregates(world, role) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_roles_without_aggregates(world, role) -> None:
     client = api_client(world.staff(role))
     for url in (
         "/api/v1/indicators/",
@@ -35,11 +35,11 @@ def test_it_refuses_roles_without_aggregates(world, role) -> None:  # type: igno
         assert response["Content-Type"].startswith("application/problem+json")
 
 
-def test_it_needs_a_token(db, client) -> None:  # type: ignore[no-untyped-def]
+def test_it_needs_a_token(db, client) -> None:
     assert client.get("/api/v1/indicators/").status_code == 401
 
 
-def test_it_answers_with_suppressed_values(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_answers_with_suppressed_values(world) -> None:
     fixture_b(world)
     client = api_client(world.staff(Role.ME_ANALYST))
     body = client.get("/api/v1/indicators/registered", {"year": 2024, "by": "age_band"}).json()
@@ -66,7 +66,7 @@ def test_it_answers_with_suppressed_values(world) -> None:  # type: ignore[no-un
     assert_no_small_count(counts)
 
 
-def test_it_gives_a_supervisor_their_unit_and_nothing_else(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_gives_a_supervisor_their_unit_and_nothing_else(world) -> None:
     fixture_b(world)
     supervisor = api_client(world.staff(Role.SUPERVISOR, agency=world.centre_almaty))
     body = supervisor.get(
@@ -87,19 +87,19 @@ def test_it_gives_a_supervisor_their_unit_and_nothing_else(world) -> None:  # ty
         {"by": "b\x00"},
     ],
 )
-def test_it_refuses_bad_parameters_with_422(world, query) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_bad_parameters_with_422(world, query) -> None:
     client = api_client(world.staff(Role.ME_ANALYST))
     response = client.get("/api/v1/indicators/values", query)
     assert response.status_code == 422
     assert response.json()["errors"]
 
 
-def test_it_answers_404_for_an_unknown_indicator(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_answers_404_for_an_unknown_indicator(world) -> None:
     client = api_client(world.staff(Role.ME_ANALYST))
     assert client.get("/api/v1/indicators/nonsense").status_code == 404
 
 
-def test_it_serves_the_exchange_file_and_audits_it(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_serves_the_exchange_file_and_audits_it(world) -> None:
     fixture_b(world)
     client = api_client(world.staff(Role.ME_ANALYST))
     data = client.get("/api/v1/indicators/exchange", {"year": 2024}).json()
@@ -109,7 +109,7 @@ def test_it_serves_the_exchange_file_and_audits_it(world) -> None:  # type: igno
     assert supervisor.get("/api/v1/indicators/exchange").status_code == 403
 
 
-def test_it_describes_the_endpoints_in_openapi(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_describes_the_endpoints_in_openapi(world) -> None:
     client = api_client(world.staff(Role.ME_ANALYST))
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/indicators/values" in paths and "/api/v1/indicators/{code}" in paths

@@ -16,7 +16,7 @@ from .factories import fixture_b
 pytestmark = pytest.mark.e2e
 
 
-def test_it_shows_the_ministry_dashboard_and_downloads_the_donor_report(  # type: ignore[no-untyped-def]
+def test_it_shows_the_ministry_dashboard_and_downloads_the_donor_report(
     browser_page, login_in_browser, settings, tmp_path
 ) -> None:
     from pypdf import PdfReader

@@ -70,7 +70,7 @@ def _assess(case: Case, kind: str, completed: object, by: object) -> Assessment:
 
 
 @pytest.fixture
-def scene(world, instruments) -> Scene:  # type: ignore[no-untyped-def]
+def scene(world, instruments) -> Scene:
     """Eleven people registered on 1 March 2024 in Karaganda (c0 … c10):
     - initial assessment on 2 March (in time) for c0–c5, on 10 March (late) for c6–c8;
     - comprehensive assessment on 20 March for c0–c4 and c6–c8;
@@ -103,17 +103,17 @@ def scene(world, instruments) -> Scene:  # type: ignore[no-untyped-def]
     return Scene(cases, core)
 
 
-def test_it_computes_the_share_assessed_within_72_hours(scene) -> None:  # type: ignore[no-untyped-def]
+def test_it_computes_the_share_assessed_within_72_hours(scene) -> None:
     v = value("initial_assessment_on_time")
     assert (v.count.value, v.denominator.value, v.percent) == (6, 11, 54.5)  # type: ignore[union-attr]
 
 
-def test_it_computes_the_share_with_an_assessment_and_an_approved_plan(scene) -> None:  # type: ignore[no-untyped-def]
+def test_it_computes_the_share_with_an_assessment_and_an_approved_plan(scene) -> None:
     v = value("assessed_and_planned")
     assert (v.count.value, v.denominator.value, v.percent) == (5, 11, 45.5)  # type: ignore[union-attr]
 
 
-def test_it_computes_the_share_of_plans_reviewed_on_time(scene) -> None:  # type: ignore[no-untyped-def]
+def test_it_computes_the_share_of_plans_reviewed_on_time(scene) -> None:
     v = value("plans_reviewed_on_time")
     assert (v.count.value, v.denominator.value, v.percent) == (5, 5, 100.0)  # type: ignore[union-attr]
     # A review older than 90 days at the end of the year is overdue.
@@ -122,7 +122,7 @@ def test_it_computes_the_share_of_plans_reviewed_on_time(scene) -> None:  # type
     assert (v.count.value, v.denominator.value, v.percent) == (0, 5, 0.0)  # type: ignore[union-attr]
 
 
-def test_it_computes_the_share_of_follow_ups_done(scene) -> None:  # type: ignore[no-untyped-def]
+def test_it_computes_the_share_of_follow_ups_done(scene) -> None:
     closed = scene.cases.many(10, opened=at(2023, 1, 10), closed=at(2023, 12, 1))
     for i, case in enumerate(closed):
         closure = Closure.objects.create(
@@ -154,7 +154,7 @@ def test_it_computes_the_share_of_follow_ups_done(scene) -> None:  # type: ignor
     assert (v.count.value, v.denominator.value, v.percent) == (5, 10, 50.0)  # type: ignore[union-attr]
 
 
-def test_it_computes_the_mean_change_in_screening_by_domain(scene) -> None:  # type: ignore[no-untyped-def]
+def test_it_computes_the_mean_change_in_screening_by_domain(scene) -> None:
     by = scene.cases.manager
     for case in scene.core[:5]:
         for when, part, total in ((at(2024, 2, 1), 6, 17), (at(2024, 10, 1), 4, 10)):
@@ -192,13 +192,13 @@ def test_it_computes_the_mean_change_in_screening_by_domain(scene) -> None:  # t
     assert "Интернализация" in internalising.label
 
 
-def compute_cube(population: str):  # type: ignore[no-untyped-def]
+def compute_cube(population: str):
     from tirek.reports.registry import POPULATIONS
 
     return compute(POPULATIONS[population], Y2024, Scope.country())
 
 
-def test_it_counts_referrals_made_accepted_completed_and_their_time(scene) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_referrals_made_accepted_completed_and_their_time(scene) -> None:
     provider = Provider.objects.create(agency=scene.cases.world.ngo, name="Юридическая помощь")
     for case in scene.core[:5]:
         for completed in (True, False):
@@ -225,7 +225,7 @@ def test_it_counts_referrals_made_accepted_completed_and_their_time(scene) -> No
     assert days.maximum is not None and days.maximum.value == 10.0
 
 
-def test_it_counts_interviews_per_child_with_mean_and_maximum(scene) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_interviews_per_child_with_mean_and_maximum(scene) -> None:
     officer = scene.cases.world.staff(Role.INTERVIEWER)
     children = scene.cases.many(5, opened=at(2024, 2, 1), born=date(2012, 1, 1))
     adult = scene.cases.add(opened=at(2024, 2, 1), born=date(1990, 1, 1))
@@ -257,7 +257,7 @@ def test_it_counts_interviews_per_child_with_mean_and_maximum(scene) -> None:  #
     assert v.maximum is not None and v.maximum.value == 3.0 and not v.maximum.top_coded
 
 
-def test_it_caps_the_maximum_interviews_and_hides_it_for_a_small_group(scene) -> None:  # type: ignore[no-untyped-def]
+def test_it_caps_the_maximum_interviews_and_hides_it_for_a_small_group(scene) -> None:
     officer = scene.cases.world.staff(Role.INTERVIEWER)
     children = scene.cases.many(5, opened=at(2024, 2, 1), born=date(2012, 1, 1))
     for n, case in enumerate(children):
@@ -283,7 +283,7 @@ def test_it_caps_the_maximum_interviews_and_hides_it_for_a_small_group(scene) ->
     assert v.maximum is not None and v.maximum.value is None
 
 
-def test_it_counts_staff_trained_by_course_and_competent_case_staff(scene) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_staff_trained_by_course_and_competent_case_staff(scene) -> None:
     world = scene.cases.world
     course = Course.objects.create(code="needs-assessment")
     staff = [world.staff(Role.CASE_MANAGER) for _ in range(10)]
@@ -321,7 +321,7 @@ def test_it_counts_staff_trained_by_course_and_competent_case_staff(scene) -> No
     assert (v.count.value, v.denominator.value, v.percent) == (5, 10, 50.0)  # type: ignore[union-attr]
 
 
-def test_it_counts_cascade_reach_by_generation(scene) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_cascade_reach_by_generation(scene) -> None:
     world = scene.cases.world
     master = world.staff(Role.TRAINER)
     event = Event.objects.create(

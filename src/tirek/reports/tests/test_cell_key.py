@@ -24,7 +24,7 @@ SECRET = (12345, 678, 91011, 1213)
 
 
 @pytest.fixture
-def perturbed(settings, tmp_path):  # type: ignore[no-untyped-def]
+def perturbed(settings, tmp_path):
     settings.TIREK_SDC_MAX_NOISE = 4
     settings.MEDIA_ROOT = tmp_path
     return settings
@@ -56,7 +56,7 @@ def test_noise_is_centred_for_counts_away_from_the_threshold() -> None:
     assert draws[0] > draws[2] > draws[4]  # small noise is the most likely
 
 
-def test_a_record_key_is_the_same_in_python_and_in_sql(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_record_key_is_the_same_in_python_and_in_sql(db) -> None:
     from django.db import connection
 
     sql = sdc.record_key_sql("x", SECRET)
@@ -116,7 +116,7 @@ def test_the_same_people_get_the_same_number_wherever_they_appear() -> None:
 # --- every output shows the same perturbed figures -----------------------------------------
 
 
-def test_page_api_csv_and_exchange_show_the_same_perturbed_numbers(world, perturbed) -> None:  # type: ignore[no-untyped-def]
+def test_page_api_csv_and_exchange_show_the_same_perturbed_numbers(world, perturbed) -> None:
     fixture_b(world)
     analyst = world.staff(Role.ME_ANALYST)
     body = api_client(analyst).get("/api/v1/indicators/registered", {"year": 2024, "by": "sex"})

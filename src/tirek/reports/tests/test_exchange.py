@@ -25,7 +25,7 @@ from .factories import fixture_b
 
 
 @pytest.fixture
-def english():  # type: ignore[no-untyped-def]
+def english():
     """Messages in English, so the checks below can name them."""
     with translation.override("en"):
         yield
@@ -77,7 +77,7 @@ def test_it_accepts_a_well_formed_file() -> None:
         (lambda d: d["indicators"][0]["cells"][1].update(person="Иванов"), "unknown fields"),
     ],
 )
-def test_it_refuses_a_file_that_breaks_the_format(english, change, message) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_file_that_breaks_the_format(english, change, message) -> None:
     with pytest.raises(ValidationError) as caught:
         exchange.validate(broken(change))
     assert any(message in m for m in caught.value.messages), caught.value.messages
@@ -92,7 +92,7 @@ def test_it_refuses_an_unsuppressed_small_cell(english: None, small: int) -> Non
     assert any("under the threshold" in m for m in caught.value.messages)
 
 
-def test_it_applies_our_threshold_when_it_is_stricter(settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_applies_our_threshold_when_it_is_stricter(settings) -> None:
     settings.TIREK_SDC_THRESHOLD = 40
     with pytest.raises(ValidationError):
         exchange.validate(good())  # 36 cases closed is published in the sample
@@ -122,7 +122,7 @@ def test_it_refuses_a_file_over_two_megabytes() -> None:
         exchange.parse(b" " * (exchange.MAX_BYTES + 1))
 
 
-def test_it_imports_from_the_command_and_refuses_a_bad_file(db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_imports_from_the_command_and_refuses_a_bad_file(db, tmp_path) -> None:
     path = tmp_path / "uz-2024.json"
     path.write_text(json.dumps(good()), encoding="utf-8")
     call_command("reports", "import-exchange", str(path))
@@ -134,13 +134,13 @@ def test_it_imports_from_the_command_and_refuses_a_bad_file(db, tmp_path) -> Non
     assert ExchangeImport.objects.count() == 1
 
 
-def test_it_refuses_this_countrys_own_file(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_this_countrys_own_file(world) -> None:
     own = exchange.build(Period(2024))
     with pytest.raises(ValidationError):
         exchange.exchange_import(user=None, raw=json.dumps(own).encode())
 
 
-def test_it_uploads_a_file_and_compares_countries_side_by_side(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_uploads_a_file_and_compares_countries_side_by_side(world) -> None:
     fixture_b(world)
     analyst = world.staff(Role.ME_ANALYST)
     client = logged_in_client(analyst)
@@ -156,7 +156,7 @@ def test_it_uploads_a_file_and_compares_countries_side_by_side(world) -> None:  
     assert ">18<" in html  # this country's registered people
 
 
-def test_it_shows_upload_errors_and_imports_nothing(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_upload_errors_and_imports_nothing(world) -> None:
     client = logged_in_client(world.staff(Role.ME_ANALYST))
     data = broken(lambda d: d["indicators"][2]["cells"][0].update(value=2))
     upload = SimpleUploadedFile("bad.json", json.dumps(data).encode(), "application/json")
@@ -168,7 +168,7 @@ def test_it_shows_upload_errors_and_imports_nothing(world) -> None:  # type: ign
     assert not ExchangeImport.objects.exists()
 
 
-def test_it_loads_the_demo_sample_once(db) -> None:  # type: ignore[no-untyped-def]
+def test_it_loads_the_demo_sample_once(db) -> None:
     import io
 
     from tirek.reports import demo

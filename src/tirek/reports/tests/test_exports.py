@@ -25,18 +25,18 @@ from .factories import fixture_b
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
 
 
-def request_export(client, kind: str, **extra: object):  # type: ignore[no-untyped-def]
+def request_export(client, kind: str, **extra: object):
     data = {"kind": kind, "audience": "ministry", "year": 2024, "language": "ru", "region": "*"}
     data.update(extra)
     return client.post(reverse("reports:exports"), data)
 
 
-def download(client, kind: str, **extra: object) -> tuple[Export, bytes]:  # type: ignore[no-untyped-def]
+def download(client, kind: str, **extra: object) -> tuple[Export, bytes]:
     response = request_export(client, kind, **extra)
     assert response.status_code == 302, response.content.decode()[:2000]
     export = Export.objects.latest("id")
@@ -57,7 +57,7 @@ def count_columns(rows: list[list[object]]) -> list[object]:
     return found
 
 
-def test_it_makes_a_csv_with_protected_figures_and_audits_it(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_makes_a_csv_with_protected_figures_and_audits_it(world) -> None:
     fixture_b(world)
     analyst = world.staff(Role.ME_ANALYST)
     client = logged_in_client(analyst)
@@ -78,7 +78,7 @@ def test_it_makes_a_csv_with_protected_figures_and_audits_it(world) -> None:  # 
     assert export.expires_at - export.finished_at == timedelta(hours=24)
 
 
-def test_it_makes_an_xlsx_without_small_cells_or_formulas(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_makes_an_xlsx_without_small_cells_or_formulas(world) -> None:
     from openpyxl import load_workbook
 
     fixture_b(world)
@@ -107,12 +107,12 @@ def test_it_makes_an_xlsx_without_small_cells_or_formulas(world) -> None:  # typ
         (None, ""),
     ],
 )
-def test_it_neutralises_spreadsheet_formulas(raw, safe) -> None:  # type: ignore[no-untyped-def]
+def test_it_neutralises_spreadsheet_formulas(raw, safe) -> None:
     assert outputs.safe_text(raw) == safe
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
-def test_it_makes_the_donor_report_as_a_pdf(world, language) -> None:  # type: ignore[no-untyped-def]
+def test_it_makes_the_donor_report_as_a_pdf(world, language) -> None:
     from pypdf import PdfReader
 
     fixture_b(world)
@@ -127,7 +127,7 @@ def test_it_makes_the_donor_report_as_a_pdf(world, language) -> None:  # type: i
     assert any(line.endswith("…") for line in age_line)  # the three boys, hidden
 
 
-def test_it_makes_the_exchange_file_that_another_tirek_accepts(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_makes_the_exchange_file_that_another_tirek_accepts(world) -> None:
     fixture_b(world)
     client = logged_in_client(world.staff(Role.ME_ANALYST))
     _export, content = download(client, Export.Kind.EXCHANGE)
@@ -147,7 +147,7 @@ def test_it_makes_the_exchange_file_that_another_tirek_accepts(world) -> None:  
     assert age == {"keys": {"age_band": "15-17"}, "value": None, "suppressed": True}
 
 
-def test_it_shows_progress_until_the_file_is_ready(  # type: ignore[no-untyped-def]
+def test_it_shows_progress_until_the_file_is_ready(
     world, settings, django_capture_on_commit_callbacks
 ) -> None:
     settings.TIREK_EXPORTS_EAGER = False  # queued on commit; the queue runs it
@@ -168,7 +168,7 @@ def test_it_shows_progress_until_the_file_is_ready(  # type: ignore[no-untyped-d
     assert "hx-trigger" not in fragment and "export-download" in fragment
 
 
-def test_it_never_makes_a_finished_export_again(world, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_never_makes_a_finished_export_again(world, settings) -> None:
     settings.TIREK_EXPORTS_EAGER = False
     client = logged_in_client(world.staff(Role.ME_ANALYST))
     request_export(client, Export.Kind.CSV)
@@ -177,7 +177,7 @@ def test_it_never_makes_a_finished_export_again(world, settings) -> None:  # typ
     assert jobs.run(export.pk) is False  # already done: nobody runs it twice
 
 
-def test_it_hides_an_export_from_everyone_but_its_requester(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_hides_an_export_from_everyone_but_its_requester(world) -> None:
     client = logged_in_client(world.staff(Role.ME_ANALYST))
     export, _content = download(client, Export.Kind.CSV)
     other = logged_in_client(world.staff(Role.ME_ANALYST))
@@ -185,7 +185,7 @@ def test_it_hides_an_export_from_everyone_but_its_requester(world) -> None:  # t
         assert other.get(reverse(name, args=[export.pk])).status_code == 404
 
 
-def test_it_deletes_expired_files(world, media) -> None:  # type: ignore[no-untyped-def]
+def test_it_deletes_expired_files(world, media) -> None:
     client = logged_in_client(world.staff(Role.ME_ANALYST))
     export, _content = download(client, Export.Kind.CSV)
     path = media / export.file.name
@@ -197,7 +197,7 @@ def test_it_deletes_expired_files(world, media) -> None:  # type: ignore[no-unty
     assert not Export.objects.filter(pk=export.pk).exists()
 
 
-def test_it_fails_a_job_whose_requester_lost_the_role(world, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_fails_a_job_whose_requester_lost_the_role(world, settings) -> None:
     settings.TIREK_EXPORTS_EAGER = False
     analyst = world.staff(Role.ME_ANALYST)
     request_export(logged_in_client(analyst), Export.Kind.CSV)
@@ -220,7 +220,7 @@ def test_it_fails_a_job_whose_requester_lost_the_role(world, settings) -> None: 
         {"region": "nowhere"},
     ],
 )
-def test_it_refuses_a_bad_export_request_and_makes_nothing(world, data) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_bad_export_request_and_makes_nothing(world, data) -> None:
     client = logged_in_client(world.staff(Role.ME_ANALYST))
     data = dict(data)
     response = request_export(client, str(data.pop("kind", Export.Kind.CSV)), **data)
@@ -229,7 +229,7 @@ def test_it_refuses_a_bad_export_request_and_makes_nothing(world, data) -> None:
     assert not AuditEntry.objects.filter(action=Action.EXPORT).exists()
 
 
-def test_it_lets_a_supervisor_export_their_unit_but_not_the_exchange(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_a_supervisor_export_their_unit_but_not_the_exchange(world) -> None:
     fixture_b(world)
     client = logged_in_client(world.staff(Role.SUPERVISOR))
     export, content = download(client, Export.Kind.CSV, audience="supervisor", region="")

@@ -29,7 +29,7 @@ from .test_sdc import exactly_derivable
 Y2024 = Period(2024)
 
 
-def cube(population: str, period: Period = Y2024, scope: Scope | None = None):  # type: ignore[no-untyped-def]
+def cube(population: str, period: Period = Y2024, scope: Scope | None = None):
     return compute(POPULATIONS[population], period, scope or Scope.country())
 
 
@@ -40,7 +40,7 @@ def figures(indicator: str, node: str, dim: str, period: Period = Y2024) -> dict
     return {line.code: line.value.count.value for line in data.lines}
 
 
-def test_it_counts_people_registered_in_the_year_by_every_disaggregation(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_people_registered_in_the_year_by_every_disaggregation(world) -> None:
     fixture_a(world)
     registered = cube("registered")
     assert registered.cell(ROOT) == sdc.Cell(15, False)
@@ -66,7 +66,7 @@ def test_it_counts_people_registered_in_the_year_by_every_disaggregation(world) 
     assert figures("registered", "kz-karaganda", "sex") == {"female": 5, "male": 5, "unknown": 0}
 
 
-def test_it_counts_the_people_in_the_programme_at_the_end_of_the_year_by_phase(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_the_people_in_the_programme_at_the_end_of_the_year_by_phase(world) -> None:
     fixture_a(world)
     # The five boys closed in October are no longer in the programme on 31 December.
     assert cube("active").cell(ROOT) == sdc.Cell(10, False)
@@ -80,13 +80,13 @@ def test_it_counts_the_people_in_the_programme_at_the_end_of_the_year_by_phase(w
     assert cube("active", Period(2023)).cell(ROOT) == sdc.Cell(0, False)
 
 
-def test_it_counts_cases_closed_in_the_year(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_cases_closed_in_the_year(world) -> None:
     fixture_a(world)
     assert cube("closed").cell(ROOT) == sdc.Cell(5, False)
     assert figures("closed", ROOT, "quarter") == {"q1": 0, "q2": 0, "q3": 0, "q4": 5}
 
 
-def test_it_hides_a_small_age_group_and_its_complements_everywhere(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_hides_a_small_age_group_and_its_complements_everywhere(world) -> None:
     fixture_b(world)
     registered = cube("registered")
     assert registered.cell(ROOT) == sdc.Cell(18, False)
@@ -101,7 +101,7 @@ def test_it_hides_a_small_age_group_and_its_complements_everywhere(world) -> Non
         assert value is None or not 0 < value < 5
 
 
-def test_it_hides_a_whole_year_with_fewer_people_than_the_threshold(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_hides_a_whole_year_with_fewer_people_than_the_threshold(world) -> None:
     fixture_a(world)
     registered_2023 = cube("registered", Period(2023))
     assert registered_2023.cell(ROOT).suppressed  # three people
@@ -109,13 +109,13 @@ def test_it_hides_a_whole_year_with_fewer_people_than_the_threshold(world) -> No
     assert all(v is None for v in figures("registered", ROOT, "sex", Period(2023)).values())
 
 
-def test_it_follows_the_threshold_setting(world, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_follows_the_threshold_setting(world, settings) -> None:
     settings.TIREK_SDC_THRESHOLD = 3
     fixture_b(world)
     assert figures("registered", ROOT, "age_band")["15-17"] == 3
 
 
-def test_it_counts_only_the_supervisors_unit_in_the_unit_scope(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_only_the_supervisors_unit_in_the_unit_scope(world) -> None:
     fixture_a(world)
     own = cube("registered", scope=Scope.unit(world.unit))
     assert own.cell(ROOT) == sdc.Cell(10, False)
@@ -207,5 +207,5 @@ def test_property_a_cube_publishes_no_small_cell_and_no_derivable_one(
 
 
 @pytest.mark.parametrize("code", ["registered", "active", "closed"])
-def test_it_answers_with_zeros_for_an_empty_database(db, code: str) -> None:  # type: ignore[no-untyped-def]
+def test_it_answers_with_zeros_for_an_empty_database(db, code: str) -> None:
     assert cube(code).cell(ROOT) == sdc.Cell(0, False)

@@ -143,7 +143,7 @@ def run_attack(analyst: Any, settings: Any, max_noise: int) -> intruder.Result:
 
 
 @pytest.mark.slow
-def test_the_intruder_proves_small_cells_under_suppression_alone(programme, db, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_intruder_proves_small_cells_under_suppression_alone(programme, db, settings) -> None:
     """Exact counts with complementary suppression per table (the method before #12): the
     stock-flow identity across years gives hidden cells away. The attack can fail."""
     result = run_attack(programme, settings, max_noise=0)
@@ -154,7 +154,7 @@ def test_the_intruder_proves_small_cells_under_suppression_alone(programme, db, 
 @pytest.mark.slow
 def test_no_small_cell_is_pinned_or_shown_to_be_small_when_counts_are_perturbed(
     programme, db, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     result = run_attack(programme, settings, max_noise=4)
     assert result.targets > 100 and result.perturbed > 0
     disclosed = [

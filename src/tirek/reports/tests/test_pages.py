@@ -34,12 +34,12 @@ from .factories import fixture_b
         (Role.SUPERVISOR, "reports:exchange", 403),
     ],
 )
-def test_it_opens_each_dashboard_only_to_its_audience(world, role, url_name, status) -> None:  # type: ignore[no-untyped-def]
+def test_it_opens_each_dashboard_only_to_its_audience(world, role, url_name, status) -> None:
     client = logged_in_client(world.staff(role))
     assert client.get(reverse(url_name)).status_code == status
 
 
-def test_it_sends_anonymous_visitors_to_sign_in(db, client) -> None:  # type: ignore[no-untyped-def]
+def test_it_sends_anonymous_visitors_to_sign_in(db, client) -> None:
     response = client.get(reverse("reports:country"))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
@@ -55,12 +55,12 @@ def test_it_sends_anonymous_visitors_to_sign_in(db, client) -> None:  # type: ig
         (Role.CASE_MANAGER, False),
     ],
 )
-def test_it_shows_the_indicators_link_to_those_who_may_open_it(world, role, shown) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_indicators_link_to_those_who_may_open_it(world, role, shown) -> None:
     html = logged_in_client(world.staff(role)).get("/").content.decode()
     assert (f'href="{reverse("reports:index")}"' in html) is shown
 
 
-def test_it_takes_each_user_to_their_own_dashboard(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_takes_each_user_to_their_own_dashboard(world) -> None:
     analyst = logged_in_client(world.staff(Role.ME_ANALYST))
     assert analyst.get(reverse("reports:index"))["Location"] == reverse("reports:country")
     supervisor = logged_in_client(world.staff(Role.SUPERVISOR))
@@ -70,7 +70,7 @@ def test_it_takes_each_user_to_their_own_dashboard(world) -> None:  # type: igno
     assert logged_in_client(world.staff(Role.DPO)).get(reverse("reports:index")).status_code == 403
 
 
-def test_it_never_lets_the_analyst_open_a_case(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_never_lets_the_analyst_open_a_case(world) -> None:
     cases = fixture_b(world)
     analyst = world.staff(Role.ME_ANALYST)
     assert not visible_cases(analyst).exists()
@@ -83,7 +83,7 @@ def test_it_never_lets_the_analyst_open_a_case(world) -> None:  # type: ignore[n
     assert case.person.family_name not in html and case.number not in html
 
 
-def test_it_shows_the_national_figures_with_small_cells_hidden(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_national_figures_with_small_cells_hidden(world) -> None:
     fixture_b(world)
     client = logged_in_client(world.staff(Role.ME_ANALYST))
     response = client.get(reverse("reports:country"), {"year": 2024, "by": "age_band"})
@@ -101,7 +101,7 @@ def test_it_shows_the_national_figures_with_small_cells_hidden(world) -> None:  
     assert "style=" not in html.split("<main", 1)[1]  # CSP: no inline styles
 
 
-def test_it_shows_one_region_and_its_figures_only(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_one_region_and_its_figures_only(world) -> None:
     fixture_b(world)
     client = logged_in_client(world.staff(Role.ME_ANALYST))
     html = client.get(
@@ -113,7 +113,7 @@ def test_it_shows_one_region_and_its_figures_only(world) -> None:  # type: ignor
     assert "18" not in counts
 
 
-def test_it_shows_the_supervisor_their_unit_only(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_supervisor_their_unit_only(world) -> None:
     fixture_b(world)
     supervisor = world.staff(Role.SUPERVISOR, agency=world.centre_almaty)
     html = (
@@ -136,14 +136,14 @@ def test_it_shows_the_supervisor_their_unit_only(world) -> None:  # type: ignore
         {"year": "2024\x00"},
     ],
 )
-def test_it_answers_odd_filters_with_the_default_view(world, query) -> None:  # type: ignore[no-untyped-def]
+def test_it_answers_odd_filters_with_the_default_view(world, query) -> None:
     client = logged_in_client(world.staff(Role.ME_ANALYST))
     response = client.get(reverse("reports:country"), query)
     assert response.status_code == 200
     assert "<script>alert" not in response.content.decode()
 
 
-def test_it_prints_without_the_filters(world) -> None:  # type: ignore[no-untyped-def]
+def test_it_prints_without_the_filters(world) -> None:
     client = logged_in_client(world.staff(Role.ME_ANALYST))
     html = client.get(reverse("reports:country")).content.decode()
     assert "reports/reports.css" in html

@@ -18,18 +18,18 @@ Y2024 = Period(2024)
 
 
 @pytest.fixture
-def cached(settings):  # type: ignore[no-untyped-def]
+def cached(settings):
     settings.TIREK_REPORTS_CACHE_SECONDS = 600
     registry._MEMO.clear()
     yield
     registry._MEMO.clear()
 
 
-def registered():  # type: ignore[no-untyped-def]
+def registered():
     return compute(POPULATIONS["registered"], Y2024, Scope.country())
 
 
-def test_it_keeps_a_snapshot_until_it_is_refreshed(world, cached) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_a_snapshot_until_it_is_refreshed(world, cached) -> None:
     cases = fixture_b(world)
     assert registered().cell(ROOT).value == 18
     assert CubeSnapshot.objects.filter(key__startswith="registered:2024:country").exists()
@@ -40,14 +40,14 @@ def test_it_keeps_a_snapshot_until_it_is_refreshed(world, cached) -> None:  # ty
     assert registered().cell(ROOT).value == 23
 
 
-def test_it_refreshes_this_year_and_the_last_from_the_command(world, cached, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_it_refreshes_this_year_and_the_last_from_the_command(world, cached, capsys) -> None:
     call_command("reports", "refresh-indicators")
     assert f"{2 * len(POPULATIONS)}" in capsys.readouterr().out
     years = {key.split(":")[1] for key in CubeSnapshot.objects.values_list("key", flat=True)}
     assert years == {str(Period.current().year), str(Period.current().year - 1)}
 
 
-def test_it_stores_hidden_cells_as_null_never_their_value(world, cached) -> None:  # type: ignore[no-untyped-def]
+def test_it_stores_hidden_cells_as_null_never_their_value(world, cached) -> None:
     fixture_b(world)
     registered()
     payload = CubeSnapshot.objects.get(key__startswith="registered:2024:country").payload
@@ -57,7 +57,7 @@ def test_it_stores_hidden_cells_as_null_never_their_value(world, cached) -> None
         assert value is None or not 0 < value < 5
 
 
-def test_it_labels_a_snapshot_in_the_reader_s_language(world, cached) -> None:  # type: ignore[no-untyped-def]
+def test_it_labels_a_snapshot_in_the_reader_s_language(world, cached) -> None:
     fixture_b(world)
     assert dict(registered().dimensions["age_band"].categories)["15-17"] == "15–17 лет"
     with translation.override("en"):

@@ -22,7 +22,7 @@ class _Quiet:
         pass
 
 
-def test_dpo_holds_lifts_and_approves_the_demo_case(  # type: ignore[no-untyped-def]
+def test_dpo_holds_lifts_and_approves_the_demo_case(
     browser_page, login_in_browser, settings, tmp_path
 ) -> None:
     settings.MEDIA_ROOT = tmp_path

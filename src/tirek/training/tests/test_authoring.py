@@ -116,7 +116,7 @@ def test_it_keeps_course_editing_to_coordinators(world: World, role: str) -> Non
 def test_it_serves_lesson_images_and_refuses_other_files(
     world: World,
     settings,
-    tmp_path,  # type: ignore[no-untyped-def]
+    tmp_path,
 ) -> None:
     settings.MEDIA_ROOT = tmp_path  # uploads stay out of the working tree
     coordinator = world.staff(Role.TRAINING_COORDINATOR)

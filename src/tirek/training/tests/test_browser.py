@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 def test_it_lets_a_learner_finish_a_module_with_a_quiz_and_download_the_certificate(
     browser_page, login_in_browser
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = browser_page
     learner = build_world().staff(Role.INTERVIEWER)
     course = short_course()
@@ -51,7 +51,7 @@ def test_it_lets_a_learner_finish_a_module_with_a_quiz_and_download_the_certific
     assert page.get_by_test_id("verify-status").inner_text() == "Действителен"
 
 
-def test_it_shows_a_coordinator_the_cascade_tree(browser_page, login_in_browser) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_a_coordinator_the_cascade_tree(browser_page, login_in_browser) -> None:
     page = browser_page
     world = build_world()
     coordinator = world.staff(Role.TRAINING_COORDINATOR)
@@ -80,7 +80,7 @@ def test_it_shows_a_coordinator_the_cascade_tree(browser_page, login_in_browser)
 
 def test_a_passed_final_test_leads_to_the_certificate_and_anyone_can_check_it_by_typing_the_code(
     browser_page, login_in_browser, assert_accessible
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from tirek.training.models import Choice, Question, Quiz
 
     from .factories import lessons, quiz_of, right_answers

@@ -14,12 +14,12 @@ from tirek.training.models import Event
 from .factories import attend, event, short_course
 
 
-def _certify(coordinator, participant, pre=40, post=80):  # type: ignore[no-untyped-def]
+def _certify(coordinator, participant, pre=40, post=80):
     attend(coordinator, participant, days=5, pre=pre, post=post)
     return services.certificate_issue_for_participant(by=coordinator, participant=participant)
 
 
-def _external(coordinator, ev, name):  # type: ignore[no-untyped-def]
+def _external(coordinator, ev, name):
     return services.participant_add(by=coordinator, event=ev, full_name=name)
 
 

@@ -56,7 +56,7 @@ def test_it_imports_a_good_csv(setup: tuple, world: World) -> None:
 
 
 @pytest.mark.parametrize("maker", [_csv, _xlsx])
-def test_it_rejects_the_whole_file_when_one_row_is_bad(setup: tuple, maker) -> None:  # type: ignore[no-untyped-def]
+def test_it_rejects_the_whole_file_when_one_row_is_bad(setup: tuple, maker) -> None:
     coordinator, ev = setup
     rows = [
         HEADER,

@@ -13,7 +13,7 @@ from tirek.testing import World, logged_in_client
 from tirek.training.selectors import training_needs
 
 
-def _case(world: World, manager, number: str, status: str = "active") -> Case:  # type: ignore[no-untyped-def]
+def _case(world: World, manager, number: str, status: str = "active") -> Case:
     person = Person.objects.create(given_name="Али", family_name="Тестов")
     return Case.objects.create(
         number=number,
