@@ -49,7 +49,7 @@ class World:
     ) -> User:
         """A staff account with ``role`` in the Karaganda centre's unit unless told otherwise."""
         username = username or f"{role}-{next(_serial)}"
-        default_agency = {
+        agency_of_role: dict[str, Agency] = {
             Role.SCHOOL_LIAISON: self.school,
             Role.HEALTH_WORKER: self.clinic,
             Role.INTERVIEWER: self.police,
@@ -57,7 +57,8 @@ class World:
             Role.DPO: self.ministry,
             Role.ME_ANALYST: self.ministry,
             Role.ADMIN: self.ministry,
-        }.get(role, self.centre)
+        }
+        default_agency = agency_of_role.get(role, self.centre)
         agency = agency or default_agency
         if unit == "default":
             unit = (

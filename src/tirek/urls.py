@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 
 from tirek.api import api
@@ -10,7 +10,7 @@ from tirek.core.registry import url_includes
 from tirek.ops.views import health
 
 
-def _disabled(request: HttpRequest, *args: object, **kwargs: object) -> None:
+def _disabled(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
     # Accounts are provisioned by administrators; no self sign-up, e-mail or password reset by mail.
     raise Http404
 

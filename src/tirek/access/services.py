@@ -90,6 +90,8 @@ def release_membership(member: CaseTeamMember | int, *, by: User | None) -> bool
 
 def release_role(*, case: Case, user_id: int | None, role: str, by: User | None) -> int:
     """End the user's active membership of the case in ``role``, if any."""
+    if user_id is None:
+        return 0
     return CaseTeamMember.objects.filter(
         case=case, user_id=user_id, role=role, removed_at__isnull=True
     ).update(removed_at=timezone.now(), removed_by=by)

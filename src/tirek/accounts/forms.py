@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from allauth.core import context
 from allauth.mfa.base.forms import AuthenticateForm
@@ -46,7 +46,7 @@ class MfaAuthenticateForm(AuthenticateForm):
 class RoleChangeRequestForm(forms.Form):
     """What a system administrator fills in to ask for someone's roles or unit to change."""
 
-    user = forms.ModelChoiceField(
+    user: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("Staff account"),
         queryset=None,
         widget=forms.Select,
@@ -57,17 +57,17 @@ class RoleChangeRequestForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=None, required=False)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)
-    region = forms.ModelChoiceField(label=_("Region"), queryset=None, required=False)
+    agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(label=_("Agency"), queryset=None, required=False)
+    unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)
+    region: forms.ModelChoiceField[Region] = forms.ModelChoiceField(label=_("Region"), queryset=None, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
-        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")  # type: ignore[attr-defined]
-        self.fields["unit"].queryset = Unit.objects.select_related("agency").order_by("name")  # type: ignore[attr-defined]
-        self.fields["region"].queryset = Region.objects.order_by("path")  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = User.objects.filter(is_active=True).order_by("username")
+        cast(forms.ModelChoiceField, self.fields["agency"]).queryset = Agency.objects.filter(is_active=True).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.select_related("agency").order_by("name")
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = Region.objects.order_by("path")
 
     @staticmethod
     def initial_for(user: User) -> dict[str, Any]:

@@ -57,7 +57,7 @@ class User(AbstractUser):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # ``set_password`` leaves the new password in ``_password`` until the save; Django's
         # hash upgrade at sign-in clears it first, so only a real change is caught here.
-        password_changed = self._password is not None and not self._state.adding
+        password_changed = getattr(self, "_password", None) is not None and not self._state.adding
         super().save(*args, **kwargs)
         if password_changed:
             self._revoke_api_tokens()

@@ -112,11 +112,10 @@ def _tell_the_dpo(*, user: User, exclude: User | None = None, admins_too: bool =
     from tirek.referrals.notifications import notify
 
     wanted = [Role.DPO, Role.ADMIN] if admins_too else [Role.DPO]
-    readers = (
-        User.objects.filter(is_active=True, roles__role__in=wanted)
-        .exclude(pk=exclude.pk if exclude else None)
-        .distinct()
-    )
+    readers = User.objects.filter(is_active=True, roles__role__in=wanted)
+    if exclude is not None:
+        readers = readers.exclude(pk=exclude.pk)
+    readers = readers.distinct()
     notify(
         readers,
         kind=NotificationKind.ROLE_CHANGE,

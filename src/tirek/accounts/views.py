@@ -31,9 +31,9 @@ def security(request: AuthenticatedHttpRequest) -> HttpResponse:
             "has_mfa": has_mfa(user),
             "mfa_required": mfa_required(user),
             "tokens": ApiToken.objects.usable().filter(user=user).order_by("-created_at"),
-            "competencies": valid_competencies(user),  # type: ignore[arg-type]
-            "roles": sorted(user.roles.all(), key=lambda r: r.role),  # type: ignore[union-attr]
-            "may_decide_roles": user.has_role(Role.ADMIN, Role.DPO),  # type: ignore[union-attr]
+            "competencies": valid_competencies(user),
+            "roles": sorted(user.roles.all(), key=lambda r: r.role),
+            "may_decide_roles": user.has_role(Role.ADMIN, Role.DPO),
         },
     )
 

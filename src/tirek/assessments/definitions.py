@@ -581,13 +581,13 @@ def _clean_value(question: Question, value: Any) -> Any:
             return False
         raise ValueError(_("Answer yes or no."))
     if kind == "number":
-        number = _as_number(value)
-        if number is None or not spec["min"] <= number <= spec["max"]:
+        amount = _as_number(value)
+        if amount is None or not spec["min"] <= amount <= spec["max"]:
             raise ValueError(
                 _("Give a number from %(min)s to %(max)s.")
                 % {"min": spec["min"], "max": spec["max"]}
             )
-        return number
+        return amount
     # text
     if not isinstance(value, str):
         raise ValueError(_("Give a text answer."))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -28,7 +28,7 @@ class StartForm(forms.Form):
 
     def __init__(self, *args: Any, versions: list[InstrumentVersion], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = [(v.instrument.code, v.display_title) for v in versions]
+        cast(forms.ChoiceField, self.fields["instrument"]).choices = [(v.instrument.code, v.display_title) for v in versions]
 
 
 @dataclass

@@ -58,7 +58,7 @@ def assessment_start(request: HttpRequest, case_id: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("assessments:case_assessments", case.pk)
     try:
         assessment = services.assessment_create(

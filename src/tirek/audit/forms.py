@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -34,4 +34,4 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, kinds: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["object_type"].choices = [("", _("Any"))] + kinds  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["object_type"]).choices = [("", _("Any")), *kinds]

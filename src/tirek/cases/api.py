@@ -363,7 +363,7 @@ def _member_out(m: CaseTeamMember) -> TeamMemberOut:
         user_id=m.user_id,
         name=m.user.get_full_name() or m.user.username,
         role=m.role,
-        agency=m.user.agency.name if m.user.agency_id else None,
+        agency=m.user.agency.name if m.user.agency else None,
         added_at=m.added_at,
     )
 

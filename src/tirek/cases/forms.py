@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -51,11 +51,11 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, regions: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = _blank(regions, ANY)
+        cast(forms.ChoiceField, self.fields["region"]).choices = _blank(regions, ANY)
         scopes: list[tuple[str, Any]] = [("", _("All I may see")), ("mine", _("On my team"))]
         if user.has_role(Role.SUPERVISOR):
             scopes.append(("unit", _("My unit")))
-        self.fields["scope"].choices = scopes
+        cast(forms.ChoiceField, self.fields["scope"]).choices = scopes
         if not user.has_role(
             Role.CASE_MANAGER, Role.PSYCHOLOGIST, Role.SOCIAL_WORKER, Role.SUPERVISOR
         ):
@@ -100,7 +100,7 @@ class CaseEditForm(forms.Form):
             if section not in sections:
                 del self.fields[name]
         # "Transferred" is set by the transfer form only.
-        self.fields["status"].choices = [
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
             c for c in CaseStatus.choices if c[0] != CaseStatus.TRANSFERRED
         ] + (
             [(CaseStatus.TRANSFERRED, CaseStatus.TRANSFERRED.label)]
@@ -121,7 +121,7 @@ def casework_staff() -> Any:
 
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        agency = f" — {obj.agency.name}" if obj.agency_id else ""
+        agency = f" — {obj.agency.name}" if obj.agency else ""
         return f"{obj.get_full_name() or obj.username}{agency}"
 
 
@@ -134,7 +134,7 @@ class TeamAddForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = casework_staff()
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = casework_staff()
 
 
 class TransferForm(forms.Form):
@@ -149,7 +149,7 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["case_manager"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["case_manager"]).queryset = (
             User.objects.filter(is_active=True, roles__role=Role.CASE_MANAGER, unit__isnull=False)
             .select_related("agency")
             .distinct()
@@ -183,11 +183,11 @@ class NoteForm(forms.Form):
         validators=[reject_control_chars],
         widget=forms.Textarea(attrs={"rows": 8}),
     )
-    files = MultipleFileField(label=_("Attachments (PDF, PNG, JPEG)"), required=False)
+    files = MultipleFileField(label=_("Attachments (PDF, PNG, JPEG)"), required=False)  # type: ignore[assignment]  # a form field, not BaseForm.files
 
     def __init__(self, *args: Any, sections: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["section"].choices = [(s, policy.Section.LABELS[s]) for s in sections]
+        cast(forms.ChoiceField, self.fields["section"]).choices = [(s, policy.Section.LABELS[s]) for s in sections]
 
 
 class NoteEditForm(forms.Form):

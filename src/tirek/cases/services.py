@@ -191,7 +191,7 @@ def case_update(
         setattr(case, field, value)
     new_status = changes.get("status", old.get("status"))
     if "status" in changes and new_status != old["status"]:
-        _check_status_change(case, old["status"], new_status)
+        _check_status_change(case, old["status"], changes["status"])
         case.closed_at = timezone.now() if new_status == CaseStatus.CLOSED else None
     case.full_clean()
     changed = {f: v for f, v in changes.items() if old[f] != v}

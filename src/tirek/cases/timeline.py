@@ -58,10 +58,10 @@ def _event_item(event: CaseEvent) -> TimelineItem:
     detail = ""
     if event.kind == EventKind.STATUS:
         labels = dict(CaseStatus.choices)
-        detail = f"{labels.get(d.get('old'), '')} → {labels.get(d.get('new'), '')}"
+        detail = f"{labels.get(d.get('old', ''), '')} → {labels.get(d.get('new', ''), '')}"
     elif event.kind == EventKind.PHASE:
         labels = dict(Phase.choices)
-        detail = f"{labels.get(d.get('old'), '')} → {labels.get(d.get('new'), '')}"
+        detail = f"{labels.get(d.get('old', ''), '')} → {labels.get(d.get('new', ''), '')}"
     elif event.kind in (EventKind.TEAM_ADDED, EventKind.TEAM_REMOVED):
         detail = f"{d.get('name', '')} ({_role_label(d.get('role', ''))})"
     elif event.kind == EventKind.TRANSFERRED:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -63,8 +63,8 @@ class ConferenceForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cases"].queryset = managed_cases(user)
-        self.fields["cases"].label_from_instance = lambda c: f"{c.number} · {c.person.initials}"
+        cast(forms.ModelChoiceField, self.fields["cases"]).queryset = managed_cases(user)
+        cast(forms.ModelChoiceField, self.fields["cases"]).label_from_instance = lambda c: f"{c.number} · {c.person.initials}"  # type: ignore[method-assign,assignment]
 
 
 class MinutesForm(forms.Form):
@@ -133,11 +133,12 @@ class ParticipantForm(forms.Form):
 
     def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = team_users(cases).select_related("agency")
-        self.fields["user"].label_from_instance = _user_label
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = team_users(cases).select_related("agency")
+        cast(forms.ModelChoiceField, self.fields["user"]).label_from_instance = _user_label  # type: ignore[method-assign,assignment]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("user") and not (data.get("name") or "").strip():
             raise forms.ValidationError(_("Choose a staff member or write a name."))
         return data
@@ -159,10 +160,10 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["case"].queryset = cases
-        self.fields["case"].label_from_instance = lambda c: f"{c.number} · {c.person.initials}"
-        self.fields["owner"].queryset = team_users(cases).select_related("agency")
-        self.fields["owner"].label_from_instance = _user_label
+        cast(forms.ModelChoiceField, self.fields["case"]).queryset = cases
+        cast(forms.ModelChoiceField, self.fields["case"]).label_from_instance = lambda c: f"{c.number} · {c.person.initials}"  # type: ignore[method-assign,assignment]
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = team_users(cases).select_related("agency")
+        cast(forms.ModelChoiceField, self.fields["owner"]).label_from_instance = _user_label  # type: ignore[method-assign,assignment]
 
 
 class ActionCloseForm(forms.Form):

@@ -138,7 +138,7 @@ class Participant(models.Model):
     def display_organisation(self) -> str:
         if self.organisation:
             return self.organisation
-        if self.user_id and self.user and self.user.agency_id:
+        if self.user_id and self.user and self.user.agency:
             return self.user.agency.name
         return ""
 

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -60,7 +61,8 @@ def conference_list(request: HttpRequest) -> HttpResponse:
 def conference_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = ConferenceForm(request.POST or None, user=user)
-    if not form.fields["cases"].queryset.exists():
+    offered = cast(forms.ModelChoiceField, form.fields["cases"]).queryset
+    if offered is None or not offered.exists():
         raise PermissionDenied
     if request.method == "GET" and request.GET.get("case", "").isdigit():
         form.initial["cases"] = [int(request.GET["case"])]
@@ -118,7 +120,7 @@ def _context(request: HttpRequest, conference: Any) -> dict[str, Any]:
         else None,
         "participant_form": ParticipantForm(cases=cases) if runs else None,
         "action_form": ActionForm(cases=cases) if runs else None,
-        "attendance_choices": AttendanceForm.base_fields["attendance"].choices,
+        "attendance_choices": cast(forms.ChoiceField, AttendanceForm.base_fields["attendance"]).choices,
         "plans": _approvable_plans(user, conference, cases) if runs else [],
     }
 
@@ -219,7 +221,7 @@ def participant_add(request: AuthenticatedHttpRequest, conference_id: int) -> Ht
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     return redirect("conferences:detail", conference.pk)
 
 
@@ -264,7 +266,7 @@ def action_add(request: AuthenticatedHttpRequest, conference_id: int) -> HttpRes
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     return redirect("conferences:detail", conference.pk)
 
 

@@ -34,7 +34,7 @@ def empty_value(model: type[models.Model], name: str) -> Any:
         return [] if field.blank else REFUSED
     if field.null:
         return None
-    if not field.blank:
+    if not getattr(field, "blank", False):  # a reverse relation is null above
         return REFUSED
     if isinstance(field, models.CharField | models.TextField):
         return ""

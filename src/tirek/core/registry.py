@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest
+from tirek.core.http import AuthenticatedHttpRequest
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class NavItem:
 
 
 nav_items: list[NavItem] = []
-my_work_panels: list[tuple[int, Callable[[HttpRequest], dict[str, Any] | None]]] = []
+my_work_panels: list[tuple[int, Callable[[AuthenticatedHttpRequest], dict[str, Any] | None]]] = []
 demo_loaders: list[tuple[int, Callable[[Any], None]]] = []
 # (prefix, ninja.Router): mounted under /api/v1/<prefix>
 api_routers: list[tuple[str, Any]] = []
@@ -55,7 +55,7 @@ def add_nav(item: NavItem) -> None:
         nav_items.sort(key=lambda i: i.order)
 
 
-def add_my_work_panel(order: int, panel: Callable[[HttpRequest], dict[str, Any] | None]) -> None:
+def add_my_work_panel(order: int, panel: Callable[[AuthenticatedHttpRequest], dict[str, Any] | None]) -> None:
     if (order, panel) not in my_work_panels:
         my_work_panels.append((order, panel))
         my_work_panels.sort(key=lambda p: p[0])

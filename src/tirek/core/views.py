@@ -9,11 +9,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from tirek.core.http import AuthenticatedHttpRequest
+
 from .registry import my_work_panels
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "My work": each domain app contributes what is due for this user."""
     panels: list[dict[str, Any]] = []
     for _order, panel in my_work_panels:
@@ -29,7 +31,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     user = request.user
     if user.is_authenticated and language in dict(
-        user._meta.get_field("preferred_language").choices
+        user._meta.get_field("preferred_language").choices or ()
     ):
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -76,10 +76,11 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args: Any, matters: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["matter"].queryset = matters
+        cast(forms.ModelChoiceField, self.fields["matter"]).queryset = matters
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("matter") and not (data.get("new_matter") or "").strip():
             self.add_error("new_matter", _("Choose a matter or name a new one."))
         return data
@@ -122,8 +123,8 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["interviewer"].queryset = certified_interviewers()
-        self.fields["interviewer"].label_from_instance = lambda u: (
+        cast(forms.ModelChoiceField, self.fields["interviewer"]).queryset = certified_interviewers()
+        cast(forms.ModelChoiceField, self.fields["interviewer"]).label_from_instance = lambda u: (  # type: ignore[method-assign,assignment]
             f"{u.get_full_name() or u.username}" + (f" ({u.agency.name})" if u.agency_id else "")
         )
 

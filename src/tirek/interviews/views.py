@@ -237,7 +237,7 @@ ACTIONS = {
 
 @login_required
 @require_POST
-def interview_action(request: HttpRequest, interview_id: int, action: str) -> HttpResponse:
+def interview_action(request: AuthenticatedHttpRequest, interview_id: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     interview = selectors.get_interview(request.user, interview_id, request=request)
@@ -247,7 +247,7 @@ def interview_action(request: HttpRequest, interview_id: int, action: str) -> Ht
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+                messages.error(request, f"{label}: {error}" if label else str(error))
         return redirect("interviews:detail", interview.pk)
     try:
         run(request, interview, dict(form.cleaned_data))

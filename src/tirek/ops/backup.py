@@ -27,7 +27,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -213,7 +213,7 @@ class Database:
     port: str = ""
 
     @classmethod
-    def from_settings(cls, config: dict[str, Any]) -> Database:
+    def from_settings(cls, config: Mapping[str, Any]) -> Database:
         engine = str(config["ENGINE"])
         vendor = "sqlite" if "sqlite" in engine else "postgresql" if "postgres" in engine else ""
         if not vendor:

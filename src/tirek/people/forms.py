@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -197,7 +197,8 @@ class RelativeForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("relative_id") and not (
             (data.get("given_name") or "").strip() and (data.get("family_name") or "").strip()
         ):
@@ -235,9 +236,9 @@ class HouseholdForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = _blank(regions)
-        self.fields["members"].choices = people
-        self.fields["head"].choices = _blank(people)
+        cast(forms.ChoiceField, self.fields["region"]).choices = _blank(regions)
+        cast(forms.ChoiceField, self.fields["members"]).choices = people
+        cast(forms.ChoiceField, self.fields["head"]).choices = _blank(people)
 
 
 class MergeRequestForm(forms.Form):

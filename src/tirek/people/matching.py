@@ -436,13 +436,16 @@ class Precision:
 ESTIMATE_MARGIN = timedelta(days=2 * 366)  # "about 2015": two years either way
 
 
+_Date = date  # the type, where ``Birth.date`` hides the name
+
+
 @dataclass(frozen=True)
 class Birth:
-    date: date | None = None
+    date: _Date | None = None
     precision: str = Precision.DAY
     estimated: bool = False
 
-    def interval(self) -> tuple[date, date] | None:
+    def interval(self) -> tuple[_Date, _Date] | None:
         if self.date is None:
             return None
         d = self.date

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -195,8 +196,8 @@ class Person(models.Model):
             return ""
         d = self.birth_date
         text = {
-            BirthPrecision.YEAR: f"{d.year}",
-            BirthPrecision.MONTH: f"{d.month:02}.{d.year}",
+            BirthPrecision.YEAR.value: f"{d.year}",
+            BirthPrecision.MONTH.value: f"{d.month:02}.{d.year}",
         }.get(self.birth_date_precision, f"{d.day:02}.{d.month:02}.{d.year}")
         return f"≈ {text}" if self.birth_date_estimated else text
 
@@ -352,7 +353,7 @@ class RelationshipKind(models.TextChoices):
 
 
 # How the relationship reads from the other side: the mother's family lists her child.
-INVERSE_LABELS = {
+INVERSE_LABELS: dict[str, Any] = {
     RelationshipKind.MOTHER: _("Child"),
     RelationshipKind.FATHER: _("Child"),
     RelationshipKind.SIBLING: _("Brother or sister"),

@@ -7,12 +7,12 @@ birth; the full name appears only on the person's own page.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -111,7 +111,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "pk", "given_name", "family_name", "birth_date"
     )
     matches = selectors.CappedList(people)
-    page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
+    page: Page[Any] = Paginator(cast(Any, matches), PAGE_SIZE).get_page(request.GET.get("page"))
     if q:
         record(
             actor=request.user,

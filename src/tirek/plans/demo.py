@@ -202,7 +202,7 @@ def _assess(
     return done
 
 
-def _goal(manager: User, case: Case, agencies: dict[str, Agency], **data: Any) -> Goal:
+def _goal(manager: User, case: Case, agencies: dict[str, Agency | None], **data: Any) -> Goal:
     interventions = data.pop("interventions", [])
     agency = agencies.get(data.pop("agency", ""))
     goal = services.goal_create(
@@ -241,7 +241,7 @@ def _approve(manager: User, supervisor: User, case: Case, days_ago: int, comment
     milestones_refresh(case.pk)
 
 
-def _agencies() -> dict[str, Agency]:
+def _agencies() -> dict[str, Agency | None]:
     by_kind = {
         a.kind: a for a in Agency.objects.filter(region__code="kz-karaganda").order_by("-id")
     }
@@ -509,7 +509,7 @@ def load(stdout: Any) -> None:
         c
         for c in almaty
         if c.person.birth_date
-        and assessments.age_on(c.person.birth_date, timezone.localdate()) < 18
+        and (assessments.age_on(c.person.birth_date, timezone.localdate()) or 0) < 18
     ]
     if (
         almaty_children

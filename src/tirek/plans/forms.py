@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -48,10 +48,8 @@ class _PeopleMixin:
 
     def _people(self, case: Case) -> None:
         team = access.users_on_teams([case]).order_by("last_name", "first_name", "username")
-        self.fields["responsible_user"].queryset = team  # type: ignore[attr-defined]
-        self.fields["responsible_user"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda u: u.get_full_name() or u.username
-        )
+        cast(forms.ModelChoiceField, self.fields["responsible_user"]).queryset = team
+        cast(forms.ModelChoiceField, self.fields["responsible_user"]).label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[method-assign,assignment]
 
 
 class GoalForm(_PeopleMixin, forms.Form):
@@ -85,7 +83,7 @@ class GoalForm(_PeopleMixin, forms.Form):
                 "progress": goal.progress,
             }
         super().__init__(*args, **kwargs)
-        self.fields["responsible_agency"].queryset = Agency.objects.filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["responsible_agency"]).queryset = Agency.objects.filter(is_active=True)
         self._people(case)
 
     def service_data(self) -> dict[str, Any]:
@@ -126,7 +124,7 @@ class InterventionForm(_PeopleMixin, forms.Form):
                 "status": intervention.status,
             }
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = Agency.objects.filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["provider"]).queryset = Agency.objects.filter(is_active=True)
         self._people(case)
 
     def service_data(self) -> dict[str, Any]:
@@ -157,12 +155,12 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, goals: list[Goal], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assessment"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["assessment"]).queryset = (
             Assessment.objects.filter(case=case, status="completed")
             .select_related("instrument_version")
             .order_by("-assessed_on")
         )
-        self.fields["assessment"].label_from_instance = lambda a: (
+        cast(forms.ModelChoiceField, self.fields["assessment"]).label_from_instance = lambda a: (  # type: ignore[method-assign,assignment]
             f"{a.assessed_on:%d.%m.%Y} — {a.instrument_version.display_title}"
         )
         self.goals = goals

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 from tirek.access import selectors as access
 from tirek.accounts.roles import Role
@@ -269,7 +272,9 @@ def timeline_items(case: Case, user: Any) -> list[Any]:
         "requested_by", "decided_by", "reopened_by"
     ):
         url = reverse("plans:closure", args=[case.pk])
-        events = [(c.requested_at, _("Closing proposed"), c.get_reason_display(), c.requested_by)]
+        events: list[tuple[datetime, Any, str, User | None]] = [
+            (c.requested_at, _("Closing proposed"), c.get_reason_display(), c.requested_by)
+        ]
         if c.decided_at:
             title = (
                 _("Closing returned; the case stays open")
@@ -292,6 +297,8 @@ def timeline_items(case: Case, user: Any) -> list[Any]:
             for at, title, detail, actor in events
         )
     for f in FollowUp.objects.filter(case=case, done_on__isnull=False).select_related("done_by"):
+        if f.done_on is None:  # excluded by the filter; for the type checker
+            continue
         items.append(
             TimelineItem(
                 at=timezone.make_aware(datetime.combine(f.done_on, time(12, 0))),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Case as Switch
 from django.db.models import (
@@ -23,6 +23,13 @@ from django.utils import timezone
 from tirek.access import selectors as access
 from tirek.access.policy import Section, cases_with_section
 from tirek.cases.models import Case, CaseStatus
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class DueAnnotations(TypedDict):
+        due_step: str | None
+        due_at: datetime | None
 
 from .deadlines import CaseFacts, Deadlines, Step, current_step, deadlines_for, schedule
 from .models import (
@@ -224,7 +231,7 @@ def journey(case: Case) -> Journey:
     return found
 
 
-def annotate_due(qs: QuerySet[Case], deadlines: Deadlines) -> QuerySet[Case]:
+def annotate_due(qs: QuerySet[Case], deadlines: Deadlines) -> QuerySet[WithAnnotations[Case, DueAnnotations]]:
     """``next_due`` of ``tirek.plans.deadlines`` in SQL: each case gets ``due_step`` and
     ``due_at`` (null when nothing is due), so lists filter, order and page in the database.
     One LEFT JOIN to the case's milestones; a case without them has done nothing yet."""
@@ -277,7 +284,7 @@ def due_cases(
     now: datetime | None = None,
     overdue_only: bool = False,
     step: str | None = None,
-) -> QuerySet[Case]:
+) -> QuerySet[WithAnnotations[Case, DueAnnotations]]:
     """Cases with work due within the "upcoming" window (or overdue), soonest first.
 
     ``mine``: cases on whose team the user is; ``unit``: the supervisor's unit. Only cases
@@ -289,7 +296,7 @@ def due_cases(
     if scope == "unit":
         # The policy says whom the user supervises (nobody, for a system administrator).
         if access.supervised_unit_id(user) is None:
-            return Case.objects.none()
+            return annotate_due(Case.objects.none(), deadlines)
         base = base.filter(access.supervised_q(user, prefix=""))
     else:
         base = base.filter(access.on_team(user, "pk"))

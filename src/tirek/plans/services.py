@@ -634,14 +634,14 @@ def review_create(
     goals = {g.pk: g for g in plan.goals.all()}
     seen: set[int] = set()
     for index, item in enumerate(progress or []):
-        goal = goals.get(_int_or_none(item.get("goal_id")))
+        goal = goals.get(_int_or_none(item.get("goal_id")) or 0)
         if goal is None or goal.pk in seen:
             raise ValidationError({f"progress.{index}.goal_id": _("Choose a goal of this plan.")})
         seen.add(goal.pk)
         entry = GoalProgress(
             review=review,
             goal=goal,
-            progress=item.get("progress"),
+            progress=item.get("progress"),  # type: ignore[misc]  # None is refused by full_clean
             status=item.get("status") or goal.status,
             comment=(item.get("comment") or "").strip(),
         )

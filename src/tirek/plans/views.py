@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -681,7 +682,7 @@ def _closure_post(
             )
             messages.success(request, _("Closing is proposed to the supervisor."))
         elif action in ("approve", "return"):
-            form = CommentForm(request.POST)
+            form: forms.Form = CommentForm(request.POST)
             if not form.is_valid():
                 messages.error(request, _("The comment is too long or has control characters."))
                 return done
@@ -725,7 +726,7 @@ def _closure_post(
             if not form.is_valid():
                 for errors in form.errors.values():
                     for error in errors:
-                        messages.error(request, error)
+                        messages.error(request, str(error))
                 return done
             services.follow_up_record(
                 user=request.user,

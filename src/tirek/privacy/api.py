@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, TypeAlias
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -24,7 +24,7 @@ from .models import Consent, ConsentKind, EmergencyAccess, GivenBy, Purpose, Rev
 consents_router = Router(tags=["consents"])
 emergency_router = Router(tags=["emergency access"])
 
-PurposeName = Literal[tuple(Purpose.values)]  # type: ignore[valid-type]
+PurposeName: TypeAlias = Literal[tuple(Purpose.values)]  # type: ignore[valid-type]
 
 
 class ConsentOut(Schema):
@@ -232,7 +232,7 @@ def _dpo(request: AuthenticatedHttpRequest) -> None:
 
 @emergency_router.get("", response=list[EmergencyAccessOut])
 def list_emergency_accesses(
-    request: HttpRequest, query: Query[ReviewQuery]
+    request: AuthenticatedHttpRequest, query: Query[ReviewQuery]
 ) -> list[EmergencyAccessOut]:
     _dpo(request)
     rows = (

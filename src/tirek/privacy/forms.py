@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -84,7 +84,7 @@ class EmergencyAccessForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["justification"].min_length = emergency_justification_min_length()
+        cast(forms.CharField, self.fields["justification"]).min_length = emergency_justification_min_length()
         self.fields["justification"].widget.attrs["minlength"] = str(
             emergency_justification_min_length()
         )

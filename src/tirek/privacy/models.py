@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -31,11 +33,11 @@ class ConsentKind(models.TextChoices):
 
 
 class ConsentQuerySet(models.QuerySet["Consent"]):
-    def effective(self, at: object = None) -> ConsentQuerySet:
+    def effective(self, at: date | None = None) -> ConsentQuerySet:
         """Records in force at ``at``: started, not expired, not withdrawn, and, for an
         override of the age default, approved by a supervisor."""
         moment = at or timezone.now()
-        day = timezone.localdate(moment) if hasattr(moment, "tzinfo") else moment
+        day = timezone.localdate(moment) if isinstance(moment, datetime) else moment
         return self.filter(valid_from__lte=day).filter(
             models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=day),
             models.Q(withdrawn_at__isnull=True) | models.Q(withdrawn_at__gt=moment),

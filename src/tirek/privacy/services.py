@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -84,7 +85,7 @@ def consent_record(
     *,
     by: User,
     person: Any,
-    purposes: list[str],
+    purposes: Sequence[str],
     given_by: str,
     kind: str = ConsentKind.CONSENT,
     valid_from: date,

@@ -110,7 +110,7 @@ def consent_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     consent = _consent(request, pk)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(_back(request))
     try:
         services.consent_withdraw(
@@ -359,7 +359,7 @@ def _supervised_unit(request: AuthenticatedHttpRequest) -> Any:
 
 
 @login_required
-def emergency_extensions(request: HttpRequest) -> HttpResponse:
+def emergency_extensions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Supervisors: who outside the unit's region and agency may break the glass on the
     unit's cases now, and extending that to one more professional."""
     unit = _supervised_unit(request)

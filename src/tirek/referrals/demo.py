@@ -11,7 +11,7 @@ Invented data. Does nothing without the demo cases; safe to run again. The refer
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -168,7 +168,7 @@ def _directory(admin: User) -> dict[str, Service]:
                 name=name,
                 regions=[regions[c] for c in region_codes if c in regions] or None,
                 languages=languages,
-                **contact,
+                **cast(dict[str, Any], contact),
             )
         for category, title, capacity, waiting, role in offered:
             service = provider.services.filter(name=title).first()

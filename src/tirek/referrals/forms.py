@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -62,9 +62,9 @@ class ProviderForm(forms.ModelForm):
     def __init__(self, *args: Any, agencies: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if agencies is not None:
-            self.fields["agency"].queryset = agencies
-        self.fields["unit"].queryset = Unit.objects.filter(
-            agency__in=self.fields["agency"].queryset
+            cast(forms.ModelChoiceField, self.fields["agency"]).queryset = agencies
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.filter(  # type: ignore[misc]
+            agency__in=cast(forms.ModelChoiceField, self.fields["agency"]).queryset
         ).select_related("agency")
         if self.instance.pk:
             self.fields["languages"].initial = self.instance.languages
@@ -96,7 +96,7 @@ class ServiceForm(forms.ModelForm):
 
 
 # The section a service of each category usually needs, offered as the default choice.
-CATEGORY_SECTIONS = {
+CATEGORY_SECTIONS: dict[str, Any] = {
     ServiceCategory.PSYCHOLOGICAL: Section.PSYCHOLOGICAL,
     ServiceCategory.MEDICAL: Section.HEALTH,
     ServiceCategory.LEGAL_AID: Section.LEGAL,
@@ -161,9 +161,9 @@ class ReferralForm(forms.Form):
         )
         if provider.unit_id:
             receivers = receivers.filter(unit_id=provider.unit_id)
-        self.fields["to_user"].queryset = receivers.distinct().order_by("last_name", "first_name")
-        self.fields["to_user"].label_from_instance = lambda u: u.get_full_name() or u.username
-        self.fields["sections"].choices = [
+        cast(forms.ModelChoiceField, self.fields["to_user"]).queryset = receivers.distinct().order_by("last_name", "first_name")
+        cast(forms.ModelChoiceField, self.fields["to_user"]).label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[method-assign,assignment]
+        cast(forms.ChoiceField, self.fields["sections"]).choices = [
             (key, label)
             for key, label in Section.LABELS.items()
             if key in SHAREABLE_SECTIONS and key in visible_sections and key != Section.CORE
@@ -177,7 +177,8 @@ class ReferralForm(forms.Form):
             self.fields.pop("legal_basis")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         role = data.get("role")
         chosen = set(data.get("sections") or [])
         if self.protected and role in PROTECTED_FROM and chosen & PROTECTED_SECTIONS:

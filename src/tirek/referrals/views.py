@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -350,7 +352,7 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
     )
 
 
-ACTIONS = {
+ACTIONS: dict[str, tuple[type[forms.Form], Callable[..., Any], Any]] = {
     "accept": (VersionForm, services.referral_accept, _("The referral is accepted.")),
     "decline": (ReasonForm, services.referral_decline, _("The referral is declined.")),
     "start": (VersionForm, services.referral_start, _("The work has started.")),
@@ -370,7 +372,7 @@ def referral_action(request: HttpRequest, referral_id: int, action: str) -> Http
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("referrals:detail", referral.pk)
     kwargs = dict(form.cleaned_data)
     try:

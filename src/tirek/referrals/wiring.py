@@ -71,7 +71,7 @@ def referral_timeline(case: Any, user: Any) -> list[Any]:
         .select_related("referral__provider", "by")
         .order_by("-at")[:100]
     )
-    titles = {
+    titles: dict[str, Any] = {
         ReferralStatus.SENT: _("Referral sent"),
         ReferralStatus.ACCEPTED: _("Referral accepted"),
         ReferralStatus.DECLINED: _("Referral declined"),

@@ -5,12 +5,15 @@ The same suppression as the pages: values come from ``tables`` like everything e
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 from tirek.audit.models import Action
 from tirek.audit.services import record
@@ -68,7 +71,7 @@ class ValuesQuery(Schema):
     by: CleanStr = Field("", max_length=40)
 
 
-def _audience_of(user: Any, indicator: Indicator) -> str:
+def _audience_of(user: User, indicator: Indicator) -> Any:
     for audience in permissions.audiences(user):
         if audience in indicator.audiences:
             return audience

@@ -71,7 +71,7 @@ class RegionTree:
         nodes: dict[str, Node] = {
             ROOT: Node(ROOT, root.name if root else root_name, None, root.path if root else "")
         }
-        leaf_of_region: dict[int, str] = {}
+        leaf_of_region: dict[int | None, str] = {}
 
         def key_of(region: Any) -> str:
             return ROOT if root is not None and region.pk == root.pk else str(region.code)
@@ -99,7 +99,7 @@ class RegionTree:
         if nowhere not in nodes:
             nodes[nowhere] = Node(nowhere, nodes[ROOT].name, ROOT, "", None, unallocated=True)
             nodes[ROOT].children.append(nowhere)
-        leaf_of_region[None] = nowhere  # type: ignore[index]
+        leaf_of_region[None] = nowhere
         for node in nodes.values():  # the unallocated row goes last
             node.children.sort(key=lambda k: (nodes[k].unallocated, nodes[k].path, k))
         return cls(nodes=nodes, leaf_of_region=leaf_of_region)
@@ -429,10 +429,10 @@ def cube_table(
     index: dict[tuple[str, str, str, str], int] = {}
     values_list: list[int] = []
     cat_keys = [(TOTAL, TOTAL)] + [(d.code, c) for d in dimensions for c, _label in d.categories]
-    for node in tree.nodes:
+    for node_key in tree.nodes:
         for dim, cat in cat_keys:
             for measure in measures:
-                key = (node, dim, cat, measure)
+                key = (node_key, dim, cat, measure)
                 index[key] = len(values_list)
                 values_list.append(raw.get(key, 0))
     relations: list[sdc.Relation] = []

@@ -11,7 +11,7 @@ from . import conf
 from .models import ExchangeImport
 
 # Invented national aggregates for "UZ"; every published count is 0 or at least 10.
-_INVENTED = {
+_INVENTED: dict[str, tuple[str, list[tuple[dict[str, str], int | None]]]] = {
     "registered": (
         "count",
         [

@@ -108,7 +108,7 @@ def quarter(date_field: str, period: Period) -> Expression:
     )
 
 
-def case_dimensions(period: Period, prefix: str = "") -> dict[str, Expression]:
+def case_dimensions(period: Period, prefix: str = "") -> dict[str, Expression | F]:
     """Phase, sex, age band and agency of the case at ``prefix`` (e.g. "case__")."""
     return {
         "phase": F(f"{prefix}phase"),

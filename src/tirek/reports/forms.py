@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -21,21 +21,22 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["audience"].choices = [
+        cast(forms.ChoiceField, self.fields["audience"]).choices = [
             (a, dashboards.TITLES[a]) for a in permissions.audiences(user)
         ]
-        self.fields["year"].choices = [(p.year, p.year) for p in available_periods()]
+        cast(forms.ChoiceField, self.fields["year"]).choices = [(p.year, p.year) for p in available_periods()]
         if permissions.MINISTRY in permissions.audiences(user):
-            self.fields["region"].choices = dashboards.region_choices(dashboards.region_tree())
+            cast(forms.ChoiceField, self.fields["region"]).choices = dashboards.region_choices(dashboards.region_tree())
         else:
-            self.fields["region"].choices = [("", "—")]
+            cast(forms.ChoiceField, self.fields["region"]).choices = [("", "—")]
         if permissions.MINISTRY not in permissions.audiences(user):
-            self.fields["kind"].choices = [
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [
                 c for c in Export.Kind.choices if c[0] != Export.Kind.EXCHANGE
             ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (
             data.get("kind") == Export.Kind.EXCHANGE
             and data.get("audience") != permissions.MINISTRY

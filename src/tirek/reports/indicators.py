@@ -7,6 +7,7 @@ registered here (see docs/performance.md, "Indicators and dashboards").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -188,7 +189,7 @@ if apps.is_installed("tirek.assessments") and apps.is_installed("tirek.plans"):
     from tirek.plans.deadlines import deadlines_for
     from tirek.plans.models import FollowUp, Review
 
-    def _completed(kinds: list[str], before: Any) -> Any:
+    def _completed(kinds: Sequence[str], before: Any) -> Any:
         return Assessment.objects.filter(
             case=OuterRef("pk"),
             status=AssessmentStatus.COMPLETED,

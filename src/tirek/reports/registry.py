@@ -103,7 +103,7 @@ class Population:
     queryset: Callable[[Period], QuerySet[Any]] | None = None
     region: str | Callable[[], Any] = "region_id"  # field path (or expression) of the region id
     unit: str | None = None  # field path of the supervising unit id (None: no unit scope)
-    dimensions: Callable[[Period], dict[str, Expression]] = field(default=lambda period: {})
+    dimensions: Callable[[Period], dict[str, Expression | F]] = field(default=lambda period: {})
     quarter: Callable[[Period], Expression] | None = None  # flows: quarter of the event
     splits: dict[str, SplitDef] = field(default_factory=dict)  # parents first
     stats: dict[str, Stat] | Callable[[Period], dict[str, Stat]] = field(default_factory=dict)
@@ -112,7 +112,7 @@ class Population:
     stat_labels: Callable[[Period], dict[str, str]] | None = None  # labels of a stat family
     # Extra per-row columns (computed once per row) for stats written in SQL, and a
     # condition on them, in SQL, that a row must meet to belong to the population.
-    row_columns: Callable[[Period], dict[str, Expression]] | None = None
+    row_columns: Callable[[Period], dict[str, Expression | F]] | None = None
     row_filter: Callable[[Callable[[str], str]], str] | None = None
 
     def stats_for(self, period: Period) -> dict[str, Stat]:

@@ -21,11 +21,11 @@ class DaysBetween(Func):
         start_sql, start_params = compiler.compile(self.source_expressions[1])
         return end_sql, start_sql, [*end_params, *start_params]
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
         end, start, params = self._parts(compiler, connection)
         return f"(julianday({end}) - julianday({start}))", params
 
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
         end, start, params = self._parts(compiler, connection)
         delta = f"CAST({end} AS timestamptz) - CAST({start} AS timestamptz)"
         sql = f"CAST(EXTRACT(EPOCH FROM ({delta})) / 86400.0 AS double precision)"

@@ -150,7 +150,7 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
         request=request,
         detail={"kind": export.kind, "stage": "downloaded"},
     )
-    content_types = {
+    content_types: dict[str, str] = {
         Export.Kind.CSV: "text/csv; charset=utf-8",
         Export.Kind.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         Export.Kind.PDF: "application/pdf",

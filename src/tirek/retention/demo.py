@@ -35,7 +35,7 @@ def load(stdout: Any) -> None:
     if Case.objects.filter(number=DEMO_NUMBER).exists():
         return
     manager = User.objects.filter(username="demo-case-manager").first()
-    unit = Unit.objects.filter(pk=getattr(manager, "unit_id", None)).first()
+    unit = Unit.objects.filter(pk=manager.unit_id).first() if manager and manager.unit_id else None
     if manager is None or unit is None:
         return
     closed = _closed_on()

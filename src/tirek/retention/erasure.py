@@ -237,7 +237,11 @@ def _erase_identity(person_ids: list[int]) -> None:
         birth_date_precision=BirthPrecision.YEAR,
     )  # fmt: skip
     # The birth year stays (1 January): one statement per year, not per person.
-    years = {d.year for d in people.exclude(birth_date=None).values_list("birth_date", flat=True)}
+    years = {
+        d.year
+        for d in people.exclude(birth_date=None).values_list("birth_date", flat=True)
+        if d is not None
+    }
     for year in years:
         people.filter(birth_date__year=year).update(birth_date=date(year, 1, 1))
     either_side = Q(person_id__in=person_ids) | Q(relative_id__in=person_ids)

@@ -112,7 +112,7 @@ def _shared(person: Person, case_ids: list[int]) -> dict[str, Any]:
             "date": _iso(r.created_at),
             "to": str(r.provider)
             if r.provider_id
-            else (r.to_user.get_full_name() if r.to_user_id else ""),
+            else (r.to_user.get_full_name() if r.to_user else ""),
             "sections": r.sections,
             "status": str(r.get_status_display()),
             "legal_basis": r.legal_basis or (_("consent") if r.consent_covered else ""),

@@ -111,7 +111,7 @@ def hold_lift(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = LiftForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("retention:work_list")
     try:
         services.hold_lift(
@@ -316,7 +316,7 @@ def request_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _request(pk)
     form = CloseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("retention:request_detail", pk=pk)
     try:
         services.request_close(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -59,15 +59,16 @@ class EventForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["courses"].queryset = Course.objects.prefetch_related("translations")
-        self.fields["modules"].queryset = Module.objects.select_related("course").prefetch_related(
+        cast(forms.ModelChoiceField, self.fields["courses"]).queryset = Course.objects.prefetch_related("translations")
+        cast(forms.ModelChoiceField, self.fields["modules"]).queryset = Module.objects.select_related("course").prefetch_related(
             "translations", "course__translations"
         )
-        self.fields["modules"].label_from_instance = lambda m: f"{m.course.title}: {m.title}"
-        self.fields["region"].queryset = Region.objects.all()
+        cast(forms.ModelChoiceField, self.fields["modules"]).label_from_instance = lambda m: f"{m.course.title}: {m.title}"  # type: ignore[method-assign,assignment]
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = Region.objects.all()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The last day cannot be before the first day."))
@@ -94,7 +95,8 @@ class TrainerForm(forms.Form):
     is_master = forms.BooleanField(label=_("Master trainer (first generation)"), required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         username = data.get("username", "").strip()
         data["user"] = None
         if username:
@@ -136,7 +138,8 @@ class ParticipantForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         username = data.get("username", "").strip()
         data["user"] = None
         if username:
@@ -242,7 +245,7 @@ class LessonForm(forms.Form):
 
     def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["module"].queryset = course.modules.prefetch_related("translations")
+        cast(forms.ModelChoiceField, self.fields["module"]).queryset = course.modules.prefetch_related("translations")
 
 
 class LessonTranslationForm(forms.Form):

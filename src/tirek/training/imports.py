@@ -162,7 +162,7 @@ def participants_import(
             problems.append(
                 _("Sex: “%(value)s” is not understood (use ж or м).") % {"value": values["sex"]}
             )
-        audience = Audience.OTHER
+        audience: str = Audience.OTHER
         if values.get("audience"):
             audience = audiences.get(values["audience"].casefold(), "")
             if not audience:
@@ -214,7 +214,7 @@ def participants_import(
                 participant.full_clean(validate_constraints=False)
             except ValidationError as exc:
                 for field_name, messages in exc.message_dict.items():
-                    label = str(Participant._meta.get_field(field_name).verbose_name)
+                    label = str(getattr(Participant._meta.get_field(field_name), "verbose_name", field_name))
                     problems.extend(f"{label}: {m}" for m in messages)
         if problems:
             report.problems.append(RowProblem(row=number, problems=problems))

@@ -59,7 +59,7 @@ def my_work_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     return {
         "title": _("My courses"),
         "template": "training/panel.html",
-        "progress": selectors.progress_for(user, courses),  # type: ignore[arg-type]
+        "progress": selectors.progress_for(user, courses),
     }
 
 
@@ -182,7 +182,7 @@ def asset(request: AuthenticatedHttpRequest, asset_id: int) -> FileResponse:
         handle,
         content_type=item.content_type,
         as_attachment=item.kind == LessonAsset.Kind.FILE,
-        filename=item.file.name.rsplit("/", 1)[-1],
+        filename=(item.file.name or "").rsplit("/", 1)[-1],
     )
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -387,8 +387,8 @@ def event_detail(request: AuthenticatedHttpRequest, event_id: int) -> HttpRespon
     for p in participants:
         p.attendance_percent = (100 * p.attended) // total_days if total_days else 0  # type: ignore[attr-defined]
         p.valid_certificates = [c for c in p.certificates.all() if c.revoked_at is None]  # type: ignore[attr-defined]
-        p.blockers = (
-            services.certificate_blockers(p, p.attended) if not p.valid_certificates else []
+        p.blockers = (  # type: ignore[attr-defined]
+            services.certificate_blockers(p, p.attended) if not p.valid_certificates else []  # type: ignore[attr-defined]
         )
     return render(
         request,
@@ -424,7 +424,7 @@ def trainer_add(request: AuthenticatedHttpRequest, event_id: int) -> HttpRespons
         except (ValidationError, Refused) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("training:event", event_id=event.pk)
 
 
@@ -745,7 +745,7 @@ def quiz_add(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     lesson = None
     if kind == Quiz.Kind.LESSON:
         lesson = Lesson.objects.filter(
-            pk=_int(request.POST.get("lesson")), module__course=course
+            pk=_int(request.POST.get("lesson")) or 0, module__course=course
         ).first()
         if lesson is None:
             raise Http404
