@@ -22,9 +22,10 @@ run: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	TIREK_DEMO=1 $(TIREK) serve --host 127.0.0.1 --port 8000
 
-## Every check CI runs: lint, migrations drift, translations, unit and browser tests.
+## Every check CI runs: lint, types, migrations drift, translations, unit and browser tests.
 test: install browser
 	$(PY) -m ruff check src bench conftest.py $(wildcard tests)
+	TIREK_DEBUG=1 $(PY) -m mypy src/tirek
 	TIREK_DEBUG=1 $(TIREK) makemigrations --check --dry-run
 	$(PY) -m pytest
 

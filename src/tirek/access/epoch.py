@@ -19,7 +19,7 @@ def bump() -> None:
     _value[0] += 1
 
 
-class RelationQuerySet(models.QuerySet):
+class RelationQuerySet(models.QuerySet[Any]):
     """Moves the epoch on for writes that skip ``save()``."""
 
     def update(self, **kwargs: Any) -> int:

@@ -67,9 +67,10 @@ def active_team(case: Case | int) -> QuerySet[CaseTeamMember]:
 
 def membership(case: Case | int, pk: Any) -> CaseTeamMember:
     """One current membership of the case's team; ``CaseTeamMember.DoesNotExist`` else."""
-    return CaseTeamMember.objects.select_related("user").get(
+    member: CaseTeamMember = CaseTeamMember.objects.select_related("user").get(
         pk=pk, case=case, removed_at__isnull=True
     )
+    return member
 
 
 def has_membership(case: Case | int, user: Any, roles: Iterable[str] | None = None) -> bool:
@@ -200,21 +201,23 @@ def emergency_access(pk: Any) -> Any:
 
 
 def emergency_accesses_to_review() -> QuerySet[Any]:
-    return (
+    rows: QuerySet[Any] = (
         _emergency_model()
         .objects.filter(reviewed_at__isnull=True)
         .select_related("user", "user__agency", "case")
         .order_by("granted_at", "id")
     )
+    return rows
 
 
 def emergency_accesses_reviewed() -> QuerySet[Any]:
-    return (
+    rows: QuerySet[Any] = (
         _emergency_model()
         .objects.filter(reviewed_at__isnull=False)
         .select_related("user", "case", "reviewed_by")
         .order_by("-reviewed_at", "-id")
     )
+    return rows
 
 
 def emergency_scope_extensions(unit_id: int) -> QuerySet[EmergencyScopeExtension]:

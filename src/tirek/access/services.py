@@ -108,7 +108,10 @@ def load_membership_history(rows: Iterable[dict[str, Any]]) -> list[CaseTeamMemb
     dates, each row the fields of one membership. No audit entry: they describe a past
     that was never lived in this installation, and nothing reads a case through them
     that the policy would not also decide."""
-    return CaseTeamMember.objects.bulk_create([CaseTeamMember(**row) for row in rows])
+    created: list[CaseTeamMember] = CaseTeamMember.objects.bulk_create(
+        [CaseTeamMember(**row) for row in rows]
+    )
+    return created
 
 
 def erase_relation_texts(case_ids: list[int]) -> None:
@@ -122,7 +125,8 @@ def erase_relation_texts(case_ids: list[int]) -> None:
 
 def lock_membership(pk: int) -> CaseTeamMember:
     """The membership, locked for the rest of the transaction (releasing a grant)."""
-    return CaseTeamMember.objects.select_for_update().get(pk=pk)
+    member: CaseTeamMember = CaseTeamMember.objects.select_for_update().get(pk=pk)
+    return member
 
 
 # --- emergency access -----------------------------------------------------------------------

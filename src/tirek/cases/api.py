@@ -301,7 +301,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> CaseListOut:
 
 
 @router.post("", response={201: CaseOut})
-def open_case(request: HttpRequest, payload: CaseIn) -> Status:
+def open_case(request: HttpRequest, payload: CaseIn) -> Status[Any]:
     user = request.user
     people = policy.visible_persons(user)
     if any(f.name == "merged_into" for f in people.model._meta.fields):
@@ -376,7 +376,7 @@ def list_team(request: HttpRequest, case_id: int) -> list[TeamMemberOut]:
 
 
 @router.post("/{int:case_id}/team", response={201: TeamMemberOut})
-def add_team_member(request: AuthenticatedHttpRequest, case_id: int, payload: TeamMemberIn) -> Status:
+def add_team_member(request: AuthenticatedHttpRequest, case_id: int, payload: TeamMemberIn) -> Status[Any]:
     case = policy.get_case(request.user, case_id, request=request)
     user = User.objects.filter(pk=payload.user_id).first()
     if user is None:
@@ -394,7 +394,7 @@ def add_team_member(request: AuthenticatedHttpRequest, case_id: int, payload: Te
 
 
 @router.delete("/{int:case_id}/team/{int:member_id}", response={204: None})
-def remove_team_member(request: AuthenticatedHttpRequest, case_id: int, member_id: int) -> Status:
+def remove_team_member(request: AuthenticatedHttpRequest, case_id: int, member_id: int) -> Status[Any]:
     case = policy.get_case(request.user, case_id, request=request)
     try:
         member = access.membership(case, member_id)
@@ -426,7 +426,7 @@ def list_notes(request: HttpRequest, case_id: int, page: Query[Page]) -> NoteLis
 
 
 @router.post("/{int:case_id}/notes", response={201: NoteOut})
-def create_note(request: AuthenticatedHttpRequest, case_id: int, payload: NoteIn) -> Status:
+def create_note(request: AuthenticatedHttpRequest, case_id: int, payload: NoteIn) -> Status[Any]:
     case = policy.get_case(request.user, case_id, request=request)
     note = services.note_create(
         by=request.user,
@@ -444,7 +444,7 @@ def create_note(request: AuthenticatedHttpRequest, case_id: int, payload: NoteIn
 
 
 @router.post("/{int:case_id}/emergency-access", response={201: EmergencyOut})
-def emergency_access(request: AuthenticatedHttpRequest, case_id: int, payload: EmergencyIn) -> Status:
+def emergency_access(request: AuthenticatedHttpRequest, case_id: int, payload: EmergencyIn) -> Status[Any]:
     from tirek.privacy.services import emergency_access_open
 
     access = emergency_access_open(

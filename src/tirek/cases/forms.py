@@ -119,7 +119,7 @@ def casework_staff() -> Any:
     )
 
 
-class StaffChoiceField(forms.ModelChoiceField):
+class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: User) -> str:
         agency = f" — {obj.agency.name}" if obj.agency else ""
         return f"{obj.get_full_name() or obj.username}{agency}"
@@ -134,7 +134,7 @@ class TeamAddForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["user"]).queryset = casework_staff()
+        cast("forms.ModelChoiceField[User]", self.fields["user"]).queryset = casework_staff()
 
 
 class TransferForm(forms.Form):
@@ -149,7 +149,7 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["case_manager"]).queryset = (
+        cast("forms.ModelChoiceField[User]", self.fields["case_manager"]).queryset = (
             User.objects.filter(is_active=True, roles__role=Role.CASE_MANAGER, unit__isnull=False)
             .select_related("agency")
             .distinct()

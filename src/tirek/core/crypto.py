@@ -81,7 +81,7 @@ def rotate_bytes(token: bytes) -> bytes:
     return fernet().rotate(token)
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     """Text stored encrypted; Python code sees plain text. Not searchable, by design."""
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:

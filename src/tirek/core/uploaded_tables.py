@@ -44,7 +44,7 @@ class TableLimits:
         return (self.max_rows + 1) * self.max_columns
 
 
-def read_table(upload: UploadedFile, limits: TableLimits) -> list[list[Any]]:
+def read_table(upload: UploadedFile[Any], limits: TableLimits) -> list[list[Any]]:
     """The rows of the first sheet (header first), each cut to ``limits.max_columns``.
     Raises ValidationError with a message for the user when the file is not a table
     this import can read, or is larger than the limits allow."""

@@ -357,7 +357,7 @@ def person_list(request: HttpRequest, filters: Query[ListQuery]) -> PersonList:
 
 
 @router.post("", response={201: PersonOut})
-def person_create(request: AuthenticatedHttpRequest, payload: PersonIn) -> Status | HttpResponse:
+def person_create(request: AuthenticatedHttpRequest, payload: PersonIn) -> Status[Any] | HttpResponse:
     """Register a person. As on the registration screen, a candidate at 0.8 or above is
     refused with 409 (problem details carrying ``candidates``, as the duplicate check
     shows them) unless ``not_duplicate_of`` names every such candidate and
@@ -418,7 +418,7 @@ def person_patch(request: AuthenticatedHttpRequest, person_id: int, payload: Per
 
 
 @router.post("/{person_id}/names", response={201: NameOut})
-def name_add(request: AuthenticatedHttpRequest, person_id: int, payload: NameIn) -> Status:
+def name_add(request: AuthenticatedHttpRequest, person_id: int, payload: NameIn) -> Status[Any]:
     person = selectors.get_person(request.user, person_id, request=request, audit=False)
     name = services.person_name_add(
         by=request.user,
@@ -431,7 +431,7 @@ def name_add(request: AuthenticatedHttpRequest, person_id: int, payload: NameIn)
 
 
 @router.post("/{person_id}/documents", response={201: DocumentOut})
-def document_add(request: AuthenticatedHttpRequest, person_id: int, payload: DocumentCreate) -> Status:
+def document_add(request: AuthenticatedHttpRequest, person_id: int, payload: DocumentCreate) -> Status[Any]:
     person = selectors.get_person(request.user, person_id, request=request, audit=False)
     document = services.document_add(
         by=request.user,
@@ -484,7 +484,7 @@ def relationship_list(request: HttpRequest, person_id: int) -> list[Relationship
 @router.post("/{person_id}/relationships", response={201: RelationshipOut})
 def relationship_create(
     request: AuthenticatedHttpRequest, person_id: int, payload: RelationshipCreate
-) -> Status:
+) -> Status[Any]:
     person = _family_person(request, person_id)
     relative = selectors.visible_people(request.user).filter(pk=payload.relative_id).first()
     if relative is None:

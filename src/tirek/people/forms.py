@@ -43,7 +43,7 @@ CHECKED_FIELDS = (
 )
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
     """Identity fields; the model's own validation (IIN check digit, dates) applies."""
 
     birth_country = forms.ChoiceField(
@@ -146,7 +146,7 @@ class NameForm(forms.Form):
     value = forms.CharField(label=_("Name"), max_length=200, validators=[reject_control_chars])
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(forms.ModelForm):  # type: ignore[type-arg]
     country = forms.ChoiceField(
         label=_("country of issue"), required=False, choices=_blank(COUNTRIES)
     )

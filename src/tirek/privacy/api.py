@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -134,7 +134,7 @@ def list_consents(request: HttpRequest, query: Query[ConsentQuery]) -> ConsentLi
 
 
 @consents_router.post("", response={201: list[ConsentOut]})
-def create_consent(request: AuthenticatedHttpRequest, payload: ConsentIn) -> Status:
+def create_consent(request: AuthenticatedHttpRequest, payload: ConsentIn) -> Status[Any]:
     person = services.person_for_consent(request.user, payload.person_id)
     recipients = list(Agency.objects.filter(pk__in=payload.recipient_ids))
     if len(recipients) != len(set(payload.recipient_ids)):

@@ -19,7 +19,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-class _Gunicorn(BaseApplication):
+class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn is untyped
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         super().__init__()
