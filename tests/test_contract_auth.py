@@ -12,8 +12,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
 
+from tirek.accounts.demo_org import DEMO_PASSWORD
 from tirek.accounts.roles import Role
-from tirek.core.demo_org import DEMO_PASSWORD
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,7 @@ def _clean_cache() -> Iterator[None]:
 
 @pytest.fixture
 def demo(db: None) -> None:
-    from tirek.core import demo_org
+    from tirek.accounts import demo_org
 
     demo_org.load(type("Quiet", (), {"write": staticmethod(lambda *_: None)})())
 

@@ -17,9 +17,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from tirek.accounts.adminsite import AdminRoleInline, AdminRoleModelAdmin, is_system_admin
 from tirek.audit.models import Action
 from tirek.audit.services import record
-from tirek.core.adminsite import AdminRoleInline, AdminRoleModelAdmin, is_system_admin
 
 from . import services
 from .models import StaffCompetency, User, UserRole

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
-from tirek.core.adminsite import is_system_admin
+from tirek.accounts.adminsite import is_system_admin
 
 from .models import ScheduledJob, WorkerHeartbeat
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from tirek.core.adminsite import AdminRoleModelAdmin
+from tirek.accounts.adminsite import AdminRoleModelAdmin
 
 from .models import Agency, Region, Unit
 

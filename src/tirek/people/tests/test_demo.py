@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from tirek.core import demo_org
+from tirek.accounts import demo_org
 from tirek.people import demo, selectors
 from tirek.people.matching import Birth, Identity
 from tirek.people.models import HouseholdMember, MergeRequest, Person, Relationship

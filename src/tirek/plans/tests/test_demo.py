@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from io import StringIO
 
+from tirek.accounts import demo_org
 from tirek.assessments.models import Assessment
 from tirek.cases.models import CaseStatus
-from tirek.core import demo_org
 from tirek.core.registry import demo_loaders
 from tirek.plans import demo
 from tirek.plans.deadlines import Step

@@ -8,10 +8,10 @@ import io
 import pytest
 
 from tirek.access.policy import sections_for, visible_cases
+from tirek.accounts import demo_org
 from tirek.accounts.models import User
 from tirek.conferences import demo as conference_demo
 from tirek.conferences.models import ActionItem, Conference
-from tirek.core import demo_org
 from tirek.interviews import demo as interview_demo
 from tirek.interviews.models import Interview, InterviewStatus
 from tirek.referrals import demo as referral_demo

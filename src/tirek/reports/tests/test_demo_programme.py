@@ -10,9 +10,9 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
+from tirek.accounts import demo_org
 from tirek.accounts.models import User
 from tirek.cases.models import Case, CaseStatus
-from tirek.core import demo_org
 from tirek.core.registry import demo_loaders
 from tirek.reports import demo_programme
 from tirek.reports.tables import HIDDEN

@@ -16,13 +16,13 @@ from django.db import connection, models
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from tirek.accounts import demo_org
 from tirek.accounts.models import User
 from tirek.assessments.models import Assessment, DomainScore
 from tirek.audit.models import AuditEntry
 from tirek.cases import attachments
 from tirek.cases.models import Attachment, Case, CaseEvent, ContactNote
 from tirek.conferences.models import Conference
-from tirek.core import demo_org
 from tirek.core.crypto import encrypted_fields
 from tirek.core.registry import demo_loaders
 from tirek.people import matching

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from tirek.accounts import demo_org
 from tirek.accounts.models import User
 from tirek.cases.models import Case
-from tirek.core import demo_org
 from tirek.people.models import Person
 from tirek.retention import demo
 

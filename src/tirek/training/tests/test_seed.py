@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tirek.accounts import demo_org
 from tirek.accounts.models import User
 from tirek.accounts.roles import Role
-from tirek.core import demo_org
 from tirek.testing import World, logged_in_client
 from tirek.training import demo, seed
 from tirek.training.models import (

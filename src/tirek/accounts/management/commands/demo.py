@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from tirek.core import demo_org
+from tirek.accounts import demo_org
 from tirek.core.registry import demo_loaders
 
 
