@@ -21,7 +21,7 @@ def is_system_admin(request: HttpRequest) -> bool:
     )
 
 
-class AdminRoleModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AdminRoleModelAdmin(admin.ModelAdmin):
     """Permissions come from the role, not from Django's per-model permission table."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -59,7 +59,7 @@ class AdminRoleModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return super().log_deletions(request, queryset)
 
 
-class AdminRoleInline(admin.TabularInline):  # type: ignore[type-arg]
+class AdminRoleInline(admin.TabularInline):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return is_system_admin(request)
 
