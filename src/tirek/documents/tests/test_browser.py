@@ -25,7 +25,7 @@ pytestmark = pytest.mark.e2e
 S = Section
 
 
-def test_court_summary_downloaded_with_the_chosen_sections_only(  # type: ignore[no-untyped-def]
+def test_court_summary_downloaded_with_the_chosen_sections_only(
     browser_page, login_in_browser, assert_accessible, settings: Any, tmp_path: Path
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
