@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "tirek.ops",
     "tirek.retention",
+    "tirek.documents",
 ]
 
 MIDDLEWARE = [

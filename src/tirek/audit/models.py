@@ -45,6 +45,9 @@ class Action(models.TextChoices):
     UPDATE = "update", _("Update")
     DELETE = "delete", _("Delete")
     EXPORT = "export", _("Export")
+    # A person-level document handed to someone outside the system (a court, a commission,
+    # another unit), with its purpose and recipient in the detail.
+    DISCLOSURE = "disclosure", _("Disclosure")
     PERMISSION_CHANGE = "permission_change", _("Permission change")
     EMERGENCY_ACCESS = "emergency_access", _("Emergency access")
     TOKEN_ISSUED = "token_issued", _("API token issued")

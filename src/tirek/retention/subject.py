@@ -4,13 +4,10 @@ DPO's preview and, once approved, released as JSON and PDF inside an AES-256 ZIP
 
 from __future__ import annotations
 
-import io
 import json
-import secrets
 from datetime import date, datetime
 from typing import Any
 
-import pyzipper
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,6 +16,7 @@ from fpdf import FPDF
 from tirek.assessments.models import Assessment, DomainScore
 from tirek.audit.models import AuditEntry
 from tirek.cases.models import Case, ContactNote
+from tirek.core.archive import encrypted_zip, one_time_password
 from tirek.interviews.models import Interview
 from tirek.people.models import IdentityDocument, Person, Relationship
 from tirek.plans.pdf import FONTS
@@ -26,6 +24,16 @@ from tirek.privacy.models import Consent
 from tirek.referrals.models import Referral
 
 REDACTED = "[…]"
+# encrypted_zip and one_time_password moved to tirek.core.archive; still importable here.
+__all__ = [
+    "build",
+    "encrypted_zip",
+    "lines",
+    "one_time_password",
+    "preview",
+    "to_json",
+    "to_pdf",
+]
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -228,22 +236,3 @@ def to_pdf(report: dict[str, Any]) -> bytes:
                 pdf.set_x(pdf.l_margin + 4 * depth)
                 pdf.multi_cell(pdf.epw - 4 * depth, 5, text, new_x="LMARGIN", new_y="NEXT")
         return bytes(pdf.output())
-
-
-def one_time_password() -> str:
-    # 20 characters from an alphabet without look-alikes: read aloud or typed by hand.
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(20))
-
-
-def encrypted_zip(files: dict[str, bytes], password: str) -> bytes:
-    """An AES-256 ZIP (WinZip AES), which 7-Zip and current Windows tools open."""
-    buffer = io.BytesIO()
-    with pyzipper.AESZipFile(
-        buffer, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
-    ) as archive:
-        archive.setpassword(password.encode())
-        archive.setencryption(pyzipper.WZ_AES, nbits=256)
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()

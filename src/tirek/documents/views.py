@@ -1,0 +1,176 @@
+"""The case summary pages: the form (and, for a psychologist on the case, the releases of
+psychological notes), the one-time password page, and the one download.
+
+A case the viewer may not see is a 404, as everywhere. The archive waits in the cache for
+one download by the same user; its password is only in the response that shows it, which
+no cache may keep."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tirek.access import policy
+from tirek.accounts.models import User
+from tirek.audit.models import Action
+from tirek.audit.services import record
+from tirek.cases.models import Case
+from tirek.cases.views import add_errors
+
+from . import selectors, services
+from .forms import ReleaseForm, SummaryForm
+
+ARCHIVE_SECONDS = 10 * 60
+MAX_ID = 2**63 - 1
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _case(request: HttpRequest, pk: int) -> Case:
+    """The case, if the viewer may hand over a summary of it (not through emergency
+    access, which only lets one read); else 404."""
+    if not 0 < pk <= MAX_ID:
+        raise Http404
+    user = _user(request)
+    case = policy.get_case(user, pk, request=request)
+    if not selectors.may_produce(user, case):
+        raise Http404
+    return case
+
+
+def _page(
+    request: HttpRequest,
+    case: Case,
+    form: SummaryForm,
+    release_form: ReleaseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    may_release = selectors.may_release(user, case)
+    context: dict[str, Any] = {
+        "case": case,
+        "form": form,
+        "may_release": may_release,
+        "releases": list(selectors.active_releases(case)) if may_release else [],
+        "release_form": release_form or (ReleaseForm() if may_release else None),
+    }
+    return render(request, "documents/summary_form.html", context, status=status)
+
+
+@login_required
+def summary_new(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    user = _user(request)
+    form = SummaryForm(request.POST or None, sections=selectors.visible_sections(user, case))
+    if request.method != "POST" or not form.is_valid():
+        return _page(request, case, form, status=422 if request.method == "POST" else 200)
+    data = form.cleaned_data
+    try:
+        summary = services.summary_produce(
+            by=user,
+            case=case,
+            purpose=data["purpose"],
+            purpose_other=data["purpose_other"],
+            recipient=data["recipient"],
+            sections=list(data["sections"]),
+            language=data["language"],
+            request=request,
+        )
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return _page(request, case, form, status=422)
+    token = secrets.token_urlsafe(24)
+    cache.set(
+        f"case-summary:{token}",
+        (user.pk, case.pk, summary.filename, summary.archive),
+        ARCHIVE_SECONDS,
+    )
+    response = render(
+        request,
+        "documents/summary_ready.html",
+        {
+            "case": case,
+            "password": summary.password,
+            "token": token,
+            "minutes": ARCHIVE_SECONDS // 60,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def summary_download(request: HttpRequest, token: str) -> HttpResponse:
+    key = f"case-summary:{token[:64]}"
+    stored = cache.get(key)
+    if stored is None or stored[0] != request.user.pk:
+        raise Http404
+    cache.delete(key)
+    _user_id, case_id, filename, archive = stored
+    record(
+        actor=_user(request),
+        action=Action.EXPORT,
+        object_type="cases.case",
+        object_id=case_id,
+        request=request,
+        detail={"document": "case_summary", "downloaded": True},
+    )
+    response = HttpResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def release_new(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    user = _user(request)
+    if not selectors.may_release(user, case):
+        raise Http404
+    form = ReleaseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.release_create(
+                by=user,
+                case=case,
+                purpose=form.cleaned_data["purpose"],
+                recipient=form.cleaned_data["recipient"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+    if not form.is_valid() or form.errors:
+        summary = SummaryForm(sections=selectors.visible_sections(user, case))
+        return _page(request, case, summary, release_form=form, status=422)
+    messages.success(request, _("Psychological notes released for this purpose and recipient."))
+    return redirect("documents:summary_new", pk=case.pk)
+
+
+@login_required
+@require_POST
+def release_revoke(request: HttpRequest, pk: int, release_id: int) -> HttpResponse:
+    case = _case(request, pk)
+    user = _user(request)
+    if not selectors.may_release(user, case) or not 0 < release_id <= MAX_ID:
+        raise Http404
+    try:
+        services.release_revoke(by=user, case=case, release_id=release_id, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The release is revoked."))
+    return redirect("documents:summary_new", pk=case.pk)
