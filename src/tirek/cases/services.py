@@ -22,6 +22,7 @@ from tirek.accounts.models import User
 from tirek.accounts.roles import CASEWORK_ROLES, REGISTERING_ROLES, Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.core import crypto
 from tirek.core.exceptions import Conflict, Refused
 from tirek.organisations.models import Unit
 
@@ -526,7 +527,7 @@ def note_update(
         note.occurred_on = occurred_on
     note.full_clean()
     updated = ContactNote.objects.filter(pk=note.pk, version=version).update(
-        narrative=note.narrative,
+        narrative=crypto.for_person(note.narrative, note.case.person_id),
         occurred_on=note.occurred_on,
         version=F("version") + 1,
         updated_at=timezone.now(),
@@ -543,7 +544,7 @@ def _attach(
 ) -> Attachment:
     attachments.check_size(len(data))
     content_type, extension = attachments.sniff(data)
-    stored = attachments.write(data)
+    stored = attachments.write(data, person_id=note.case.person_id)
     attachment = Attachment(
         note=note,
         original_name=attachments.safe_name(name, extension),

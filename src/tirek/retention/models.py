@@ -242,3 +242,29 @@ class SubjectRequest(models.Model):
     @property
     def overdue(self) -> bool:
         return not self.is_done and self.deadline < timezone.localdate()
+
+
+class PersonKey(models.Model):
+    """One person's data key (a Fernet key), stored only wrapped by the installation keys
+    (``tirek.core.crypto``). Anonymisation wipes ``wrapped``: whatever was encrypted under
+    it, in this database or in any copy of it, is unreadable from then on. The empty row
+    stays as the tombstone (an id and a date, nothing else)."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    wrapped = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("person's data key")
+        verbose_name_plural = _("people's data keys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(destroyed_at__isnull=True),
+                name="retention_one_live_key_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"data key {self.pk}"
