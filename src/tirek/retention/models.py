@@ -75,6 +75,9 @@ class LegalHold(models.Model):
 
 class BatchStatus(models.TextChoices):
     PROPOSED = "proposed", _("Waiting for approval")
+    QUEUED = "queued", _("Approved, queued")
+    RUNNING = "running", _("Approved, being carried out")
+    FAILED = "failed", _("Approved, failed")
     DONE = "done", _("Approved and carried out")
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -104,6 +107,10 @@ class DestructionBatch(models.Model):
     held_back_count = models.PositiveIntegerField(_("held back"), default=0)
     # For record types that are not per case (exports, sessions): what was counted.
     summary = models.JSONField(_("summary"), default=dict, blank=True)
+    # The queued run (``tasks.carry_out_batch``): attempts made and why the last one failed
+    # (an error's kind and message, never a name).
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    failure = models.CharField(_("failure"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("destruction batch")

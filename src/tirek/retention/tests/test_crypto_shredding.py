@@ -103,9 +103,7 @@ def test_a_shredded_value_left_in_a_row_reads_as_empty(world: World) -> None:
     stored = _raw(ContactNote, note.pk, "narrative")
     crypto.destroy_person_keys([case.person_id])
     # As if an old backup were restored over the table without its keys.
-    ContactNote.objects.filter(pk=note.pk).update(
-        narrative=Value(stored, output_field=TextField())
-    )
+    ContactNote.objects.filter(pk=note.pk).update(narrative=Value(stored, output_field=TextField()))
     assert ContactNote.objects.get(pk=note.pk).narrative == ""
     # A new note for the same person gets a new key (the old one stays destroyed).
     again = ContactNote.objects.create(
