@@ -42,7 +42,7 @@ def _raw(model: Any, pk: int, field: str) -> str:
 def _note_with_file(world: World, case: Case) -> tuple[ContactNote, Attachment]:
     note = ContactNote.objects.create(
         case=case,
-        kind="visit",
+        kind="home_visit",
         section="core",
         occurred_on=date(2019, 3, 1),
         narrative=SECRET,
@@ -107,7 +107,7 @@ def test_a_shredded_value_left_in_a_row_reads_as_empty(world: World) -> None:
     assert ContactNote.objects.get(pk=note.pk).narrative == ""
     # A new note for the same person gets a new key (the old one stays destroyed).
     again = ContactNote.objects.create(
-        case=case, kind="visit", section="core", occurred_on=date(2020, 1, 1),
+        case=case, kind="home_visit", section="core", occurred_on=date(2020, 1, 1),
         narrative="later", author=world.users["cm"],
     )  # fmt: skip
     assert ContactNote.objects.get(pk=again.pk).narrative == "later"
