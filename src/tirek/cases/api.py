@@ -164,6 +164,7 @@ class NoteOut(Schema):
     section: str
     occurred_on: date
     narrative: str
+    third_party: bool
     author: StaffRef
     version: int
     attachments: list[dict[str, Any]]
@@ -181,6 +182,8 @@ class NoteIn(Schema):
     section: Literal[tuple(sorted(policy.Section.ALL))]  # type: ignore[valid-type]
     occurred_on: BoundedDate
     narrative: CleanStr = Field(..., min_length=1, max_length=20000)
+    # The note tells about other people: withheld from a subject-access report.
+    third_party: bool = False
 
 
 class EmergencyIn(Schema):
@@ -246,6 +249,7 @@ def _note_out(note: ContactNote) -> NoteOut:
         section=note.section,
         occurred_on=note.occurred_on,
         narrative=note.narrative,
+        third_party=note.third_party,
         author=_staff(note.author),
         version=note.version,
         attachments=[
@@ -435,6 +439,7 @@ def create_note(request: AuthenticatedHttpRequest, case_id: int, payload: NoteIn
         section=payload.section,
         occurred_on=payload.occurred_on,
         narrative=payload.narrative,
+        third_party=payload.third_party,
         request=request,
     )
     return Status(201, _note_out(note))

@@ -1,9 +1,10 @@
 """Encrypted attachment files under MEDIA_ROOT/attachments/.
 
 Only PDF, PNG and JPEG are accepted, recognised by their first bytes (a file's name and
-declared type prove nothing). Files are encrypted with the newest key of
-TIREK_ENCRYPTION_KEYS before they touch the disk; ``rotate_files`` re-encrypts them
-after a key change and is registered for ``tirek keys rotate``.
+declared type prove nothing). Files are encrypted before they touch the disk: under the
+data key of the case's person (crypto-shredded when the person is anonymised), or, for an
+old file not yet moved, with the newest key of TIREK_ENCRYPTION_KEYS; ``rotate_files``
+re-encrypts the latter after a key change and is registered for ``tirek keys rotate``.
 """
 
 from __future__ import annotations
@@ -61,12 +62,13 @@ def safe_name(name: str, extension: str) -> str:
     return f"{stem}{extension}"
 
 
-def write(data: bytes) -> str:
-    """Encrypt and store ``data``; the stored name is random (reveals nothing)."""
+def write(data: bytes, *, person_id: int | None = None) -> str:
+    """Encrypt and store ``data`` (under ``person_id``'s data key when given); the stored
+    name is random (reveals nothing)."""
     stored = secrets.token_hex(16) + ".bin"
     target = directory() / stored
     tmp = target.with_suffix(".tmp")
-    tmp.write_bytes(crypto.encrypt_bytes(data))
+    tmp.write_bytes(crypto.encrypt_bytes(data, person_id=person_id))
     os.replace(tmp, target)
     return stored
 
@@ -88,8 +90,32 @@ def rotate_files() -> int:
         path = directory() / stored
         if not path.exists():
             continue
+        token = path.read_bytes()
+        if token.startswith(crypto.FILE_PREFIX):
+            continue  # under a person's key, which ``tirek keys rotate`` rewraps
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(crypto.rotate_bytes(path.read_bytes()))
+        tmp.write_bytes(crypto.rotate_bytes(token))
         os.replace(tmp, path)  # atomic: a reader sees the old or the new file, never half
+        count += 1
+    return count
+
+
+def move_to_person_keys() -> int:
+    """Re-encrypt every file still under the installation keys under the data key of its
+    case's person (``tirek keys person``); returns how many."""
+    from .models import Attachment
+
+    count = 0
+    rows = Attachment.objects.values_list("stored_name", "note__case__person_id")
+    for stored, person_id in rows.iterator(500):
+        path = directory() / stored
+        if not path.exists():
+            continue
+        token = path.read_bytes()
+        if token.startswith(crypto.FILE_PREFIX):
+            continue
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(crypto.encrypt_bytes(crypto.decrypt_bytes(token), person_id=person_id))
+        os.replace(tmp, path)
         count += 1
     return count

@@ -184,6 +184,11 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
     )
     files = MultipleFileField(label=_("Attachments (PDF, PNG, JPEG)"), required=False)  # type: ignore[assignment]  # a form field, not BaseForm.files
+    third_party = forms.BooleanField(
+        label=_("Contains information about other people (third-party)"),
+        help_text=_("Withheld from the person's own subject-access report."),
+        required=False,
+    )
 
     def __init__(self, *args: Any, sections: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -198,4 +203,9 @@ class NoteEditForm(forms.Form):
         max_length=20000,
         validators=[reject_control_chars],
         widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    third_party = forms.BooleanField(
+        label=_("Contains information about other people (third-party)"),
+        help_text=_("Withheld from the person's own subject-access report."),
+        required=False,
     )

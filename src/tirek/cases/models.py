@@ -228,6 +228,9 @@ class ContactNote(models.Model):
     narrative = EncryptedTextField(
         _("note"), validators=[reject_control_chars, MinLengthValidator(1)]
     )
+    # Marked by staff: the note tells about other people (a parent, a neighbour, a
+    # sibling); a subject-access report shows that it was withheld, not its text.
+    third_party = models.BooleanField(_("contains third-party information"), default=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

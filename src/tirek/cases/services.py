@@ -22,6 +22,7 @@ from tirek.accounts.models import User
 from tirek.accounts.roles import CASEWORK_ROLES, REGISTERING_ROLES, Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.core import crypto
 from tirek.core.exceptions import Conflict, Refused
 from tirek.organisations.models import Unit
 
@@ -475,6 +476,7 @@ def note_create(
     occurred_on: date,
     narrative: str,
     files: list[tuple[str, bytes]] | None = None,
+    third_party: bool = False,
     request: HttpRequest | None = None,
 ) -> ContactNote:
     """File a contact note under a section the author may write; ``files`` are
@@ -490,6 +492,7 @@ def note_create(
         section=section,
         occurred_on=occurred_on,
         narrative=(narrative or "").strip(),
+        third_party=bool(third_party),
         author=by,
     )
     note.full_clean()
@@ -502,7 +505,13 @@ def note_create(
         action=Action.CREATE,
         obj=note,
         request=request,
-        detail={"case": case.pk, "section": section, "kind": kind, "files": len(files or [])},
+        detail={
+            "case": case.pk,
+            "section": section,
+            "kind": kind,
+            "files": len(files or []),
+            "third_party": note.third_party,
+        },
     )
     return note
 
@@ -515,6 +524,7 @@ def note_update(
     version: int,
     narrative: str,
     occurred_on: date | None = None,
+    third_party: bool | None = None,
     request: HttpRequest | None = None,
 ) -> ContactNote:
     """Only the author corrects a note, and never over someone else's newer save."""
@@ -524,17 +534,24 @@ def note_update(
     if occurred_on is not None:
         _check_contact_date(occurred_on)
         note.occurred_on = occurred_on
+    marked = note.third_party
+    if third_party is not None:
+        note.third_party = bool(third_party)
     note.full_clean()
     updated = ContactNote.objects.filter(pk=note.pk, version=version).update(
-        narrative=note.narrative,
+        narrative=crypto.for_person(note.narrative, note.case.person_id),
         occurred_on=note.occurred_on,
+        third_party=note.third_party,
         version=F("version") + 1,
         updated_at=timezone.now(),
     )
     if not updated:
         raise Conflict(stale_message())
     note.version = version + 1
-    record(actor=by, action=Action.UPDATE, obj=note, request=request, detail={"case": note.case_id})
+    detail: dict[str, Any] = {"case": note.case_id}
+    if note.third_party != marked:
+        detail["third_party"] = note.third_party
+    record(actor=by, action=Action.UPDATE, obj=note, request=request, detail=detail)
     return note
 
 
@@ -543,7 +560,7 @@ def _attach(
 ) -> Attachment:
     attachments.check_size(len(data))
     content_type, extension = attachments.sniff(data)
-    stored = attachments.write(data)
+    stored = attachments.write(data, person_id=note.case.person_id)
     attachment = Attachment(
         note=note,
         original_name=attachments.safe_name(name, extension),

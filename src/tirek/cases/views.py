@@ -269,6 +269,7 @@ def note_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     occurred_on=data["occurred_on"],
                     narrative=data["narrative"],
                     files=_uploads(request),
+                    third_party=data["third_party"],
                     request=request,
                 )
             except ValidationError as exc:
@@ -292,6 +293,7 @@ def note_edit(request: HttpRequest, pk: int, note_id: int) -> HttpResponse:
         "version": note.version,
         "occurred_on": note.occurred_on,
         "narrative": note.narrative,
+        "third_party": note.third_party,
     }
     status = 200
     if request.method == "POST":
@@ -305,6 +307,7 @@ def note_edit(request: HttpRequest, pk: int, note_id: int) -> HttpResponse:
                     version=data["version"],
                     narrative=data["narrative"],
                     occurred_on=data["occurred_on"],
+                    third_party=data["third_party"],
                     request=request,
                 )
             except Conflict as exc:

@@ -32,6 +32,8 @@ demo_loaders: list[tuple[int, Callable[[Any], None]]] = []
 api_routers: list[tuple[str, Any]] = []
 # Callables that re-encrypt stored files (attachments) with the newest key; return a count.
 encrypted_file_rotators: list[Callable[[], int]] = []
+# Callables that move stored files under their person's data key (``tirek keys person``).
+person_key_movers: list[Callable[[], int]] = []
 # (prefix, "app.urls"): page URLs, e.g. ("cases/", "tirek.cases.urls")
 url_includes: list[tuple[str, str]] = []
 

@@ -424,7 +424,7 @@ def photo_set(
     photo, _created = PersonPhoto.objects.update_or_create(
         person=person,
         defaults={
-            "data": crypto.encrypt_bytes(data),
+            "data": crypto.encrypt_bytes(data, person_id=person.pk),
             "content_type": content_type,
             "size": len(data),
             "uploaded_by": by,
@@ -457,6 +457,24 @@ def photos_rotate() -> int:
         with transaction.atomic():
             photo = PersonPhoto.objects.select_for_update().get(pk=pk)
             photo.data = crypto.rotate_bytes(bytes(photo.data))
+            photo.save(update_fields=["data"])
+        count += 1
+    return count
+
+
+def photos_to_person_keys() -> int:
+    """Move every photo still under the installation keys under its person's data key
+    (``tirek keys person``)."""
+    count = 0
+    for pk in PersonPhoto.objects.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            photo = PersonPhoto.objects.select_for_update().get(pk=pk)
+            token = bytes(photo.data)
+            if token.startswith(crypto.FILE_PREFIX):
+                continue
+            photo.data = crypto.encrypt_bytes(
+                crypto.decrypt_bytes(token), person_id=photo.person_id
+            )
             photo.save(update_fields=["data"])
         count += 1
     return count

@@ -26,6 +26,7 @@ from tirek.assessments.models import Assessment
 from tirek.cases import attachments
 from tirek.cases.models import Attachment, Case, CaseEvent, ContactNote
 from tirek.conferences.models import ActionItem, Conference, Participant
+from tirek.core import crypto
 from tirek.interviews.models import Interview, Matter
 from tirek.people.models import (
     BirthPrecision,
@@ -292,6 +293,9 @@ def anonymise_people(person_ids: Iterable[int]) -> list[int]:
     _erase_plans(case_ids)
     _erase_cases(case_ids)
     _erase_identity(people)
+    # Crypto-shredding: whatever is still encrypted under their data keys — here or in any
+    # copy (a backup, a replica, a file left behind) — cannot be read any more.
+    crypto.destroy_person_keys(people)
     return case_ids
 
 

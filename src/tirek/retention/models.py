@@ -75,6 +75,9 @@ class LegalHold(models.Model):
 
 class BatchStatus(models.TextChoices):
     PROPOSED = "proposed", _("Waiting for approval")
+    QUEUED = "queued", _("Approved, queued")
+    RUNNING = "running", _("Approved, being carried out")
+    FAILED = "failed", _("Approved, failed")
     DONE = "done", _("Approved and carried out")
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -104,6 +107,10 @@ class DestructionBatch(models.Model):
     held_back_count = models.PositiveIntegerField(_("held back"), default=0)
     # For record types that are not per case (exports, sessions): what was counted.
     summary = models.JSONField(_("summary"), default=dict, blank=True)
+    # The queued run (``tasks.carry_out_batch``): attempts made and why the last one failed
+    # (an error's kind and message, never a name).
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    failure = models.CharField(_("failure"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("destruction batch")
@@ -242,3 +249,29 @@ class SubjectRequest(models.Model):
     @property
     def overdue(self) -> bool:
         return not self.is_done and self.deadline < timezone.localdate()
+
+
+class PersonKey(models.Model):
+    """One person's data key (a Fernet key), stored only wrapped by the installation keys
+    (``tirek.core.crypto``). Anonymisation wipes ``wrapped``: whatever was encrypted under
+    it, in this database or in any copy of it, is unreadable from then on. The empty row
+    stays as the tombstone (an id and a date, nothing else)."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    wrapped = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("person's data key")
+        verbose_name_plural = _("people's data keys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(destroyed_at__isnull=True),
+                name="retention_one_live_key_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"data key {self.pk}"

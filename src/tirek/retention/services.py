@@ -182,27 +182,89 @@ def daily_pass(today: date | None = None) -> dict[str, int]:
 def batch_approve(
     *, by: User, batch: DestructionBatch, request: HttpRequest | None = None
 ) -> DestructionBatch:
-    """The DPO's signature: carry the batch out now. What became held, or stopped being
-    due, since the batch was proposed is held back, not destroyed."""
+    """The DPO's signature: the batch is queued and ``tirek worker`` carries it out
+    (``tasks.carry_out_batch``), never in the request. What becomes held, or stops being
+    due, before it runs is held back, not destroyed."""
     _require_dpo(by)
     with transaction.atomic():
         batch = DestructionBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != BatchStatus.PROPOSED:
             raise ValidationError(_("This batch has already been decided."))
+        batch.status = BatchStatus.QUEUED
+        batch.approved_by, batch.approved_at = by, timezone.now()
+        batch.save(update_fields=["status", "approved_by", "approved_at"])
+        record(
+            actor=by,
+            action=Action.UPDATE,
+            obj=batch,
+            request=request,
+            detail={"record_type": batch.record_type, "status": BatchStatus.QUEUED},
+        )
+        _enqueue(batch.pk)
+    return batch
+
+
+def batch_retry(
+    *, by: User, batch: DestructionBatch, request: HttpRequest | None = None
+) -> DestructionBatch:
+    """The DPO queues a failed batch again (safe: whoever is done already is skipped)."""
+    _require_dpo(by)
+    with transaction.atomic():
+        batch = DestructionBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != BatchStatus.FAILED:
+            raise ValidationError(_("Only a failed batch can be run again."))
+        batch.status, batch.attempts = BatchStatus.QUEUED, 0
+        batch.save(update_fields=["status", "attempts"])
+        record(
+            actor=by,
+            action=Action.UPDATE,
+            obj=batch,
+            request=request,
+            detail={"record_type": batch.record_type, "status": BatchStatus.QUEUED},
+        )
+        _enqueue(batch.pk)
+    return batch
+
+
+def _enqueue(batch_id: int) -> None:
+    from tirek.ops import queue
+
+    from . import tasks
+
+    queue.enqueue_on_commit(tasks.carry_out_batch, batch_id)
+
+
+def batch_start(batch_id: int) -> bool:
+    """The worker takes the batch (committed at once, so the DPO sees it running);
+    False when there is nothing to do (done already, or not approved)."""
+    with transaction.atomic():
+        batch = DestructionBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status not in (BatchStatus.QUEUED, BatchStatus.RUNNING):
+            return False
+        batch.status, batch.attempts = BatchStatus.RUNNING, batch.attempts + 1
+        batch.save(update_fields=["status", "attempts"])
+    return True
+
+
+def batch_carry_out(batch_id: int) -> DestructionBatch:
+    """Destroy what the approved batch still covers, in one transaction with its audit
+    entry. Idempotent: a batch done is left alone, a person anonymised already is skipped,
+    and holds and due dates are read again now."""
+    with transaction.atomic():
+        batch = DestructionBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status == BatchStatus.DONE:
+            return batch
         if batch.record_type in CASE_TYPES:
             destroyed, held_back = _destroy_cases(batch)
         else:
             destroyed, held_back = _destroy_other(batch.record_type), 0
-        now = timezone.now()
-        batch.status = BatchStatus.DONE
-        batch.approved_by, batch.approved_at, batch.done_at = by, now, now
+        batch.status, batch.done_at, batch.failure = BatchStatus.DONE, timezone.now(), ""
         batch.destroyed_count, batch.held_back_count = destroyed, held_back
         batch.save()
         record(
-            actor=by,
+            actor=batch.approved_by or "retention-worker",
             action=Action.DELETE,
             obj=batch,
-            request=request,
             detail={
                 "record_type": batch.record_type,
                 "destroyed": destroyed,
@@ -212,6 +274,15 @@ def batch_approve(
     return batch
 
 
+def batch_failed(batch_id: int, exc: BaseException, *, final: bool) -> None:
+    """Record why a run failed: back to "queued" while a retry is coming, "failed" (for
+    the DPO to see and run again) after the last attempt."""
+    failure = f"{type(exc).__name__}: {exc}"[:500]
+    DestructionBatch.objects.filter(pk=batch_id).exclude(status=BatchStatus.DONE).update(
+        status=BatchStatus.FAILED if final else BatchStatus.QUEUED, failure=failure
+    )
+
+
 def _destroy_cases(batch: DestructionBatch) -> tuple[int, int]:
     still_due = {d.case_id for d in selectors.due_for(batch.record_type).destroyable}
     items = list(batch.items.all())
@@ -219,7 +290,8 @@ def _destroy_cases(batch: DestructionBatch) -> tuple[int, int]:
     case_ids = [item.case_id for item in go]
     if batch.record_type == RecordType.CASE_FILE:
         person_ids = set(Case.objects.filter(pk__in=case_ids).values_list("person_id", flat=True))
-        erasure.anonymise_people(person_ids)
+        # Run again after an interrupted attempt: whoever was anonymised is not redone.
+        erasure.anonymise_people(person_ids - anonymised_person_ids())
         Anonymisation.objects.bulk_create(
             [Anonymisation(person_id=pk, batch=batch) for pk in sorted(person_ids)],
             ignore_conflicts=True,

@@ -81,8 +81,14 @@ def _cases(case_ids: list[int]) -> list[dict[str, Any]]:
 
 
 def _notes(case_ids: list[int]) -> list[dict[str, Any]]:
+    """A note marked as third-party shows that it exists and why its text is withheld."""
+    withheld = _("withheld: it contains information about other people (third-party)")
     return [
-        {"date": _iso(n.occurred_on), "kind": str(n.get_kind_display()), "note": n.narrative}
+        {
+            "date": _iso(n.occurred_on),
+            "kind": str(n.get_kind_display()),
+            "note": f"[{withheld}]" if n.third_party else n.narrative,
+        }
         for n in ContactNote.objects.filter(case_id__in=case_ids).order_by("occurred_on", "pk")
     ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("pass/", views.run_pass, name="run_pass"),
     path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
     path("batches/<int:pk>/approve/", views.batch_approve, name="batch_approve"),
+    path("batches/<int:pk>/retry/", views.batch_retry, name="batch_retry"),
     path("requests/", views.request_list, name="request_list"),
     path("requests/new/", views.request_new, name="request_new"),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),

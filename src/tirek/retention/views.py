@@ -165,15 +165,26 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch(pk)
     try:
-        done = services.batch_approve(by=request.user, batch=batch, request=request)
+        services.batch_approve(by=request.user, batch=batch, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request,
-            _("Approved and carried out: %(destroyed)d destroyed, %(held)d held back.")
-            % {"destroyed": done.destroyed_count, "held": done.held_back_count},
+            request, _("Approved: the batch is queued and will be carried out shortly.")
         )
+    return redirect("retention:batch_detail", pk=batch.pk)
+
+
+@dpo_only
+@require_POST
+def batch_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(pk)
+    try:
+        services.batch_retry(by=request.user, batch=batch, request=request)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The batch is queued again."))
     return redirect("retention:batch_detail", pk=batch.pk)
 
 

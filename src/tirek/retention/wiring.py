@@ -6,8 +6,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 def register() -> None:
+    from tirek.cases import attachments
     from tirek.cases.panels import add_panel
-    from tirek.core.registry import NavItem, add_demo_loader, add_my_work_panel, add_nav, add_urls
+    from tirek.core.registry import (
+        NavItem,
+        add_demo_loader,
+        add_my_work_panel,
+        add_nav,
+        add_urls,
+        person_key_movers,
+    )
+    from tirek.people.services import photos_to_person_keys
 
     from . import demo, views
     from .selectors import is_dpo
@@ -17,3 +26,6 @@ def register() -> None:
     add_my_work_panel(16, views.dpo_panel)
     add_demo_loader(90, demo.load)
     add_panel(12, views.corrections_panel)
+    for move in (attachments.move_to_person_keys, photos_to_person_keys):
+        if move not in person_key_movers:
+            person_key_movers.append(move)

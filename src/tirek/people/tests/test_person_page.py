@@ -172,13 +172,25 @@ def test_it_re_encrypts_photos_when_the_key_is_rotated(team: dict, settings) -> 
     from tirek.core import crypto
     from tirek.people import services
 
+    from django.core.exceptions import ImproperlyConfigured
+
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    # The person's data key (made with the development key) is first wrapped with ``old``.
+    settings.ENCRYPTION_KEYS = [old, crypto._development_key().decode()]
+    crypto.rewrap_person_keys()
     settings.ENCRYPTION_KEYS = [old]
     services.photo_set(by=team["manager"], person=team["person"], data=PNG)
+    stored = bytes(PersonPhoto.objects.get().data)
+    assert stored.startswith(crypto.FILE_PREFIX)  # under the person's own data key
     settings.ENCRYPTION_KEYS = [new, old]
+    crypto.rewrap_person_keys()  # what ``tirek keys rotate`` does first
     assert services.photos_rotate() == 1
     settings.ENCRYPTION_KEYS = [new]
+    crypto.forget_keys()
     assert crypto.decrypt_bytes(bytes(PersonPhoto.objects.get().data)) == PNG
     settings.ENCRYPTION_KEYS = [old]
-    with pytest.raises(InvalidToken):
+    crypto.forget_keys()
+    with pytest.raises(ImproperlyConfigured):
         crypto.decrypt_bytes(bytes(PersonPhoto.objects.get().data))
+    with pytest.raises(InvalidToken):
+        Fernet(old.encode()).decrypt(stored.split(b":", 2)[2])

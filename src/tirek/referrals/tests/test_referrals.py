@@ -70,8 +70,8 @@ def test_it_stores_the_reason_and_legal_basis_encrypted(scene: Scene) -> None:
             "SELECT reason, legal_basis FROM referrals_referral WHERE id = %s", [referral.pk]
         )
         reason, basis = cursor.fetchone()
-    assert reason.startswith("enc1:") and "чтение" not in reason
-    assert basis.startswith("enc1:")
+    assert reason.startswith("enc2:") and "чтение" not in reason  # the child's data key
+    assert basis.startswith("enc2:")
 
 
 @pytest.mark.parametrize(

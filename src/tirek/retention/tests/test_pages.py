@@ -99,7 +99,9 @@ def test_a_bad_hold_form_says_why_and_changes_nothing(
     assert not LegalHold.objects.exists()
 
 
-def test_dpo_places_lifts_and_approves_through_the_pages(world: World) -> None:
+def test_dpo_places_lifts_and_approves_through_the_pages(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
     case = closed_case(world, closed_on=date(2020, 1, 1))
     client = logged_in_client(world.staff(Role.DPO))
     client.post(
@@ -112,8 +114,13 @@ def test_dpo_places_lifts_and_approves_through_the_pages(world: World) -> None:
     client.post(reverse("retention:hold_lift", args=[hold.pk]), {"lift_reason": "Decided"})
     client.post(reverse("retention:run_pass"))
     batch = DestructionBatch.objects.get(record_type="case_file", status="proposed")
-    response = client.post(reverse("retention:batch_approve", args=[batch.pk]), follow=True)
-    assert "1 destroyed" in response.content.decode()
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(reverse("retention:batch_approve", args=[batch.pk]), follow=True)
+    assert 'data-status="queued"' in response.content.decode()
+    assert len(queued) == 1
+    queued[0]()  # the worker
+    page = client.get(reverse("retention:batch_detail", args=[batch.pk])).content.decode()
+    assert 'data-status="done"' in page
     case.person.refresh_from_db()
     assert case.person.family_name == ""
 

@@ -13,7 +13,7 @@ from tirek.audit.models import AuditEntry
 from tirek.people.models import Person
 from tirek.retention import selectors, services
 from tirek.retention.models import BatchStatus, DestructionBatch, LegalHold
-from tirek.testing import World
+from tirek.testing import World, logged_in_client
 
 from .factories import closed_case, sibling_of
 
@@ -67,6 +67,14 @@ def _dpo(world: World) -> Any:
     return world.users.get("dpo") or world.staff("dpo", username="dpo")
 
 
+def _approve(dpo: Any, batch: DestructionBatch, on_commit: Any) -> DestructionBatch:
+    """Approve; the queued task runs when the approval commits (the worker's step)."""
+    with on_commit(execute=True):
+        queued = services.batch_approve(by=dpo, batch=batch)
+    assert queued.status == BatchStatus.QUEUED
+    return DestructionBatch.objects.get(pk=batch.pk)
+
+
 def test_only_the_dpo_places_a_hold(world: World) -> None:
     case = closed_case(world, closed_on=date(2020, 1, 1))
     for role in ("admin", "supervisor", "case-manager"):
@@ -103,7 +111,9 @@ def test_a_bad_hold_gets_a_message_and_changes_nothing(
 
 
 @pytest.mark.parametrize("scope", ["case", "person", "family"])
-def test_a_hold_stops_destruction_of_what_it_covers(world: World, scope: str) -> None:
+def test_a_hold_stops_destruction_of_what_it_covers(
+    world: World, scope: str, django_capture_on_commit_callbacks: Any
+) -> None:
     held = closed_case(world, closed_on=date(2020, 1, 1))
     free = closed_case(world, closed_on=date(2020, 1, 1), given="Aigerim", family="Serikova")
     dpo = _dpo(world)
@@ -119,14 +129,16 @@ def test_a_hold_stops_destruction_of_what_it_covers(world: World, scope: str) ->
     services.daily_pass(TODAY)
     batch = DestructionBatch.objects.get(record_type="case_file", status="proposed")
     assert set(batch.items.values_list("case_id", flat=True)) == {free.pk}
-    done = services.batch_approve(by=dpo, batch=batch)
-    assert (done.destroyed_count, done.held_back_count) == (1, 0)
+    done = _approve(dpo, batch, django_capture_on_commit_callbacks)
+    assert (done.status, done.destroyed_count, done.held_back_count) == ("done", 1, 0)
     held.person.refresh_from_db()
     assert held.person.family_name == "Tulegenova"
     assert Person.objects.get(pk=free.person_id).family_name == ""
 
 
-def test_a_hold_placed_after_the_proposal_holds_back_at_approval(world: World) -> None:
+def test_a_hold_placed_after_the_proposal_holds_back_at_approval(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
     case = closed_case(world, closed_on=date(2020, 1, 1))
     dpo = _dpo(world)
     services.daily_pass(TODAY)
@@ -134,7 +146,7 @@ def test_a_hold_placed_after_the_proposal_holds_back_at_approval(world: World) -
     services.hold_place(
         by=dpo, case_number=case.number, scope="person", reason="Complaint", legal_basis="Law"
     )
-    done = services.batch_approve(by=dpo, batch=batch)
+    done = _approve(dpo, batch, django_capture_on_commit_callbacks)
     assert (done.destroyed_count, done.held_back_count) == (0, 1)
     case.person.refresh_from_db()
     assert case.person.family_name == "Tulegenova"
@@ -185,13 +197,16 @@ def test_approval_needs_the_dpo_and_happens_once(world: World) -> None:
         services.batch_approve(by=_dpo(world), batch=batch)
 
 
-def test_the_record_of_destruction_names_no_child(world: World) -> None:
+def test_the_record_of_destruction_names_no_child(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
     case = closed_case(world, closed_on=date(2020, 1, 1))
     number = case.number
     services.daily_pass(TODAY)
-    batch = services.batch_approve(
-        by=_dpo(world),
-        batch=DestructionBatch.objects.get(record_type="case_file", status="proposed"),
+    batch = _approve(
+        _dpo(world),
+        DestructionBatch.objects.get(record_type="case_file", status="proposed"),
+        django_capture_on_commit_callbacks,
     )
     report = services.describe(batch)
     assert report["destroyed"] == 1 and report["rule"] == {
@@ -203,3 +218,73 @@ def test_the_record_of_destruction_names_no_child(world: World) -> None:
     assert "Tulegenova" not in text and "Dana" not in text
     case.refresh_from_db()
     assert case.number != number and case.number.startswith("ANON-")
+
+
+def test_approval_queues_and_a_hold_placed_before_the_run_is_respected(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    case = closed_case(world, closed_on=date(2020, 1, 1))
+    dpo = _dpo(world)
+    services.daily_pass(TODAY)
+    batch = DestructionBatch.objects.get(record_type="case_file", status="proposed")
+    with django_capture_on_commit_callbacks() as queued:  # approved; the worker not yet run
+        services.batch_approve(by=dpo, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.QUEUED and batch.done_at is None
+    case.person.refresh_from_db()
+    assert case.person.family_name == "Tulegenova"  # nothing destroyed in the request
+    services.hold_place(
+        by=dpo, case_number=case.number, scope="case", reason="Court", legal_basis="Law"
+    )
+    for callback in queued:  # the worker's turn
+        callback()
+    batch.refresh_from_db()
+    assert (batch.status, batch.destroyed_count, batch.held_back_count) == ("done", 0, 1)
+    case.person.refresh_from_db()
+    assert case.person.family_name == "Tulegenova"
+
+
+def test_a_failed_run_is_shown_to_the_dpo_and_running_again_skips_whoever_is_done(
+    world: World, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tirek.retention import erasure, tasks
+    from tirek.retention.models import Anonymisation
+
+    first = closed_case(world, closed_on=date(2020, 1, 1))
+    second = closed_case(world, closed_on=date(2020, 1, 1), given="Aigerim", family="Serikova")
+    dpo = _dpo(world)
+    services.daily_pass(TODAY)
+    batch = DestructionBatch.objects.get(record_type="case_file", status="proposed")
+    real = erasure.anonymise_people
+
+    def broken(person_ids: Any) -> list[int]:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(erasure, "anonymise_people", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.batch_approve(by=dpo, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.FAILED
+    assert "disk full" in batch.failure and batch.attempts == 3  # retried, then given up
+    page = logged_in_client(dpo).get(f"/retention/batches/{batch.pk}/").content.decode()
+    assert 'data-status="failed"' in page and "disk full" in page and 'data-testid="retry"' in page
+
+    # One person was anonymised meanwhile (say, by an earlier interrupted run).
+    monkeypatch.setattr(erasure, "anonymise_people", real)
+    real([first.person_id])
+    Anonymisation.objects.create(person_id=first.person_id, batch=batch)
+    calls: list[set[int]] = []
+
+    def counting(person_ids: Any) -> list[int]:
+        calls.append(set(person_ids))
+        return real(person_ids)
+
+    monkeypatch.setattr(erasure, "anonymise_people", counting)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.batch_retry(by=dpo, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DONE and batch.failure == ""
+    assert calls == [{second.person_id}]
+    assert Person.objects.get(pk=second.person_id).family_name == ""
+    # Running the task again for a batch done changes nothing.
+    assert tasks.carry_out_batch.call(batch.pk) == "skipped"

@@ -18,7 +18,7 @@ from tirek.accounts.roles import Role
 from tirek.audit.models import AuditEntry
 from tirek.retention import services, subject
 from tirek.retention.models import SubjectRequest
-from tirek.testing import World, logged_in_client
+from tirek.testing import World, api_client, logged_in_client
 
 from .factories import closed_case, sibling_of
 
@@ -202,3 +202,69 @@ def test_a_corrected_record_shows_that_it_was_corrected(world: World) -> None:
     page = client.get(page_url).content.decode()
     assert "Corrected after a rectification request" in page
     assert "Family name spelling corrected" in page
+
+
+THIRD_PARTY_TEXT = "The neighbour Mrs Omarova said the stepfather drinks"
+
+
+def test_a_third_party_note_is_withheld_from_the_childs_report(world: World) -> None:
+    from tirek.cases import services as case_services
+    from tirek.cases.models import ContactNote
+    from tirek.cases.tests.factories import open_case
+
+    manager = world.staff(Role.CASE_MANAGER)
+    case = open_case(manager)
+    section = case_services.default_note_section(manager, case)
+    client = logged_in_client(manager)
+    form = client.get(f"/cases/{case.pk}/notes/new/").content.decode()
+    assert 'name="third_party"' in form and 'type="checkbox"' in form
+    for narrative, marked in ((THIRD_PARTY_TEXT, "on"), ("Visited at home, all well", "")):
+        data = {"kind": "home_visit", "section": section, "occurred_on": "2026-01-05"}
+        data |= {"narrative": narrative, **({"third_party": marked} if marked else {})}
+        response = client.post(f"/cases/{case.pk}/notes/new/", data)
+        assert response.status_code == 302
+    marked_note = ContactNote.objects.get(third_party=True)
+    assert marked_note.narrative == THIRD_PARTY_TEXT  # the team still reads it
+    created = AuditEntry.objects.get(object_type="cases.contactnote", object_id=str(marked_note.pk))
+    assert created.detail["third_party"] is True
+
+    report = json.dumps(
+        json.loads(subject.to_json(subject.build(case.person, "en"))), ensure_ascii=False
+    )
+    assert THIRD_PARTY_TEXT not in report and "Omarova" not in report
+    assert "third-party" in report and "Visited at home, all well" in report
+    item = _record(world, case.number)
+    preview = (
+        logged_in_client(_dpo(world))
+        .get(reverse("retention:request_detail", args=[item.pk]))
+        .content.decode()
+    )
+    assert "withheld: it contains information about other people" in preview
+    assert "Omarova" not in preview and "Visited at home, all well" in preview
+
+
+def test_the_api_marks_a_note_as_third_party(world: World) -> None:
+    from tirek.cases import services as case_services
+    from tirek.cases.tests.factories import open_case
+
+    manager = world.staff(Role.CASE_MANAGER)
+    case = open_case(manager)
+    client = api_client(manager)
+    payload = {
+        "kind": "home_visit",
+        "section": case_services.default_note_section(manager, case),
+        "occurred_on": "2026-01-05",
+        "narrative": THIRD_PARTY_TEXT,
+        "third_party": True,
+    }
+    response = client.post(
+        f"/api/v1/cases/{case.pk}/notes", json.dumps(payload), content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["third_party"] is True
+    bad = client.post(
+        f"/api/v1/cases/{case.pk}/notes",
+        json.dumps({**payload, "third_party": "perhaps"}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
