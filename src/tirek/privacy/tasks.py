@@ -40,9 +40,7 @@ def notify_dpo(access_id: int, attempt: int = 1) -> bool:
     """E-mail the DPO's mailbox about one emergency access; False if there is nothing to
     send (no mailbox configured, the record is gone)."""
     address = conf.dpo_notify_email()
-    access = (
-        EmergencyAccess.objects.select_related("user", "case").filter(pk=access_id).first()
-    )
+    access = EmergencyAccess.objects.select_related("user", "case").filter(pk=access_id).first()
     if not address or access is None:
         return False
     subject, body = dpo_message(access)

@@ -115,7 +115,9 @@ def test_two_servers_with_their_own_caches_send_one_digest_a_day(scene) -> None:
     assert len(mail.outbox) == 2
 
 
-def test_a_failed_digest_is_retried_for_that_person_only(world, scene, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_digest_is_retried_for_that_person_only(
+    world, scene, settings, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     other = with_address(world.staff(Role.CASE_MANAGER), "other@example.org")
     consent(make_case(world, manager=other), other, until=TODAY)  # ends today
