@@ -4,6 +4,7 @@ the database (a cache flush or a second server never sends it twice)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -48,7 +49,7 @@ def with_address(user: User, address: str) -> User:
 
 
 @pytest.fixture
-def scene(world: World) -> dict[str, object]:
+def scene(world: World) -> dict[str, Any]:
     """A case manager's four open cases and one closed: a consent ending in ten days, one
     ended five days ago, one ended but renewed, one withdrawn; the closed case's expired."""
     manager = with_address(world.staff(Role.CASE_MANAGER), "manager@example.org")
@@ -65,7 +66,9 @@ def scene(world: World) -> dict[str, object]:
     return {"manager": manager, "expiring": expiring, "expired": expired}
 
 
-def test_counts_only_the_consents_on_open_cases_the_person_works_on(world, scene) -> None:  # type: ignore[no-untyped-def]
+def test_counts_only_the_consents_on_open_cases_the_person_works_on(
+    world: World, scene: dict[str, Any]
+) -> None:
     manager = scene["manager"]
     assert consent_reminder(manager, NOW) == ConsentReminder(expiring=1, expired=1)
     # A lawyer on the case team sees its consent (core section): counted for them too.
@@ -77,7 +80,7 @@ def test_counts_only_the_consents_on_open_cases_the_person_works_on(world, scene
         assert consent_reminder(world.staff(role), NOW).is_empty, role
 
 
-def test_the_notice_period_moves_with_the_clock(scene) -> None:  # type: ignore[no-untyped-def]
+def test_the_notice_period_moves_with_the_clock(scene: dict[str, Any]) -> None:
     manager = scene["manager"]
     # 25 days earlier the consent ending in ten days was not yet due for renewal.
     assert consent_reminder(manager, NOW - timedelta(days=25)) == ConsentReminder(1, 0)
@@ -85,7 +88,9 @@ def test_the_notice_period_moves_with_the_clock(scene) -> None:  # type: ignore[
     assert consent_reminder(manager, NOW + timedelta(days=11)) == ConsentReminder(0, 2)
 
 
-def test_the_digest_gives_consent_counts_and_a_link_only(scene, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_digest_gives_consent_counts_and_a_link_only(
+    scene: dict[str, Any], settings: Any
+) -> None:
     settings.BASE_URL = "https://tirek.example.org"
     settings.LANGUAGE_CODE = "en"
     manager = scene["manager"]
@@ -103,7 +108,7 @@ def test_the_digest_gives_consent_counts_and_a_link_only(scene, settings) -> Non
         assert case.person.given_name not in message.body
 
 
-def test_two_servers_with_their_own_caches_send_one_digest_a_day(scene) -> None:  # type: ignore[no-untyped-def]
+def test_two_servers_with_their_own_caches_send_one_digest_a_day(scene: dict[str, Any]) -> None:
     assert digest.send_digests.call(NOW.isoformat()) == 1
     cache.clear()  # the second server: nothing in its cache (or the cache was flushed)
     assert digest.send_digests.call((NOW + timedelta(hours=3)).isoformat()) == 0
@@ -116,14 +121,14 @@ def test_two_servers_with_their_own_caches_send_one_digest_a_day(scene) -> None:
 
 
 def test_a_failed_digest_is_retried_for_that_person_only(
-    world, scene, settings, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    world: World, scene: dict[str, Any], settings: Any, monkeypatch: Any
+) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     other = with_address(world.staff(Role.CASE_MANAGER), "other@example.org")
     consent(make_case(world, manager=other), other, until=TODAY)  # ends today
     real_send = digest.send_mail
 
-    def send_mail(subject, body, sender, to, **kwargs):  # type: ignore[no-untyped-def]
+    def send_mail(subject: str, body: str, sender: Any, to: list[str], **kwargs: Any) -> int:
         if to == ["manager@example.org"]:
             raise OSError("mail server down")
         return real_send(subject, body, sender, to, **kwargs)
