@@ -293,3 +293,63 @@ def reads_during(access: EmergencyAccess) -> QuerySet[Any]:
 
 def is_dpo(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.DPO))
+
+
+# --- consent reminders ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentReminder:
+    """Counts only: consents that end within the notice period, and that have ended."""
+
+    expiring: int
+    expired: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.expiring or self.expired)
+
+
+def _latest_consents(user: Any) -> QuerySet[Consent]:
+    """For each person on an open case the user works on (on its team) and may see the
+    consent of (the policy's ``cases_with_section``): the newest-ending, not withdrawn,
+    counting record per purpose and kind. A consent renewed by a later one is not counted."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from tirek.access import policy
+    from tirek.access.policy import Section
+
+    cases = (
+        access_selectors.team_cases(user)
+        .filter(pk__in=policy.cases_with_section(user, Section.CORE).values("pk"))
+        .exclude(status="closed")
+    )
+    later = Consent.objects.filter(
+        person=OuterRef("person"),
+        purpose=OuterRef("purpose"),
+        kind=OuterRef("kind"),
+        withdrawn_at__isnull=True,
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("valid_until")))
+    return (
+        Consent.objects.filter(
+            person__in=cases.values("person"),
+            withdrawn_at__isnull=True,
+            valid_until__isnull=False,
+        )
+        .filter(Q(is_override=False) | Q(override_approved_at__isnull=False))
+        .exclude(Exists(later))
+    )
+
+
+def consent_reminder(user: Any, at: datetime | None = None) -> ConsentReminder:
+    """How many consents on the user's open cases expire within the notice period
+    (``CONSENT_EXPIRY_WARNING_DAYS``) and how many have expired without a renewal."""
+    today = timezone.localdate(at or timezone.now())
+    latest = _latest_consents(user)
+    return ConsentReminder(
+        expiring=latest.filter(
+            valid_until__gte=today,
+            valid_until__lte=today + timedelta(days=CONSENT_EXPIRY_WARNING_DAYS),
+        ).count(),
+        expired=latest.filter(valid_until__lt=today).count(),
+    )

@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.http import Http404, HttpRequest
@@ -22,9 +21,10 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case
 from tirek.core.exceptions import Conflict, Refused
+from tirek.ops import queue
 from tirek.organisations.models import Agency
 
-from . import conf
+from . import conf, tasks
 from .models import Consent, ConsentKind, EmergencyAccess, GivenBy, Purpose
 from .selectors import is_default_giver, is_dpo
 
@@ -229,26 +229,6 @@ def consent_override_approve(
 # --- emergency access -----------------------------------------------------------------------
 
 
-def _notify_dpo(access: EmergencyAccess) -> None:
-    address = conf.dpo_notify_email()
-    if not address:
-        return
-    # No name, no case content: the number and who opened it, for the review list.
-    subject = _("Tirek: emergency access to review")
-    body = _(
-        "%(user)s opened case %(number)s through emergency access at %(at)s. "
-        "Review it under “Emergency access” in Tirek."
-    ) % {
-        "user": access.user.get_full_name() or access.user.username,
-        "number": access.case.number,
-        "at": timezone.localtime(access.granted_at).strftime("%Y-%m-%d %H:%M"),
-    }
-    try:
-        send_mail(subject, body, None, [address])
-    except Exception:  # the in-app review list still has it
-        logger.exception("Could not e-mail the DPO about emergency access %s", access.pk)
-
-
 def emergency_access_open(
     *,
     by: User,
@@ -266,7 +246,8 @@ def emergency_access_open(
         case_number=case_number,
         request=request,
     )
-    transaction.on_commit(lambda: _notify_dpo(access))
+    if conf.dpo_notify_email():
+        queue.enqueue_on_commit(tasks.notify_dpo, access.pk)
     return access
 
 

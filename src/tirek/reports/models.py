@@ -117,3 +117,47 @@ class CubeSnapshot(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ExchangeImportJob(models.Model):
+    """An upload (or ``tirek reports import-exchange FILE``) waiting for ``tirek worker`` to
+    import it. The file is bounded (``exchange.MAX_BYTES``) before it is stored here, and
+    dropped once imported; a refusal keeps its reasons for the person who asked."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("importing")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("not imported")
+
+    raw = models.BinaryField(_("file"), blank=True, editable=False)
+    source_name = models.CharField(_("file"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    errors = models.JSONField(_("problems"), default=list, blank=True)
+    result = models.ForeignKey(
+        ExchangeImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("regional exchange import")
+        verbose_name_plural = _("regional exchange imports")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source_name} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

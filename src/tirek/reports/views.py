@@ -13,11 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.core.http import AuthenticatedHttpRequest
 
-from . import comparisons, dashboards, exchange, permissions, services
+from . import comparisons, dashboards, exchange_jobs, permissions, services
 from .cube import ROOT
 from .forms import ExchangeUploadForm, ExportForm
 from .models import Export
@@ -171,6 +172,14 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
 def exchange_page(request: HttpRequest) -> HttpResponse:
     if not permissions.may_import_exchange(request.user):
         raise PermissionDenied
+    user = request.user
+    assert isinstance(user, User)  # signed in (login_required)
+    if request.GET.get("jobs"):  # htmx polls the person's imports while one is waiting
+        return render(
+            request,
+            "reports/_exchange_jobs.html",
+            exchange_jobs.recent_jobs(user),
+        )
     form = ExchangeUploadForm()
     errors: list[str] = []
     if request.method == "POST":
@@ -178,21 +187,26 @@ def exchange_page(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                item = exchange.exchange_import(
-                    user=request.user,
-                    raw=upload.read(exchange.MAX_BYTES + 1),
+                job = exchange_jobs.request_import(
+                    user=user,
+                    raw=exchange_jobs.read_bounded(upload),
                     source_name=upload.name or "",
-                    request=request,
                 )
             except ValidationError as exc:
                 errors = exc.messages
             else:
-                messages.success(
-                    request,
-                    _("Imported: %(country)s, %(year)s.")
-                    % {"country": item.country, "year": item.year},
-                )
-                return redirect(f"{reverse('reports:exchange')}?year={item.year}")
+                if job.status == job.Status.FAILED:
+                    errors = [str(e) for e in job.errors]
+                elif job.result is not None:
+                    messages.success(
+                        request,
+                        _("Imported: %(country)s, %(year)s.")
+                        % {"country": job.result.country, "year": job.result.year},
+                    )
+                    return redirect(f"{reverse('reports:exchange')}?year={job.result.year}")
+                else:
+                    messages.info(request, _("The file is being imported; the result shows below."))
+                    return redirect("reports:exchange")
     period = Period.parse(request.GET.get("year"))
     comparison = comparisons.compare(period, by=str(request.GET.get("by", ""))[:40])
     return render(
@@ -204,6 +218,7 @@ def exchange_page(request: HttpRequest) -> HttpResponse:
             "comparison": comparison,
             "periods": available_periods(),
             "period": period,
+            **exchange_jobs.recent_jobs(user),
         },
         status=422 if errors else 200,
     )

@@ -16,9 +16,10 @@ class TrainingConfig(AppConfig):
             add_my_work_panel,
             add_nav,
             add_urls,
+            encrypted_file_rotators,
         )
 
-        from . import demo, permissions
+        from . import demo, permissions, tasks
         from .api import router
         from .views import my_work_panel
 
@@ -43,3 +44,5 @@ class TrainingConfig(AppConfig):
         add_api_router("/training", router)
         add_my_work_panel(80, my_work_panel)
         add_demo_loader(60, demo.load)
+        if tasks.rotate_files not in encrypted_file_rotators:
+            encrypted_file_rotators.append(tasks.rotate_files)

@@ -651,3 +651,31 @@ class Certificate(models.Model):
     @property
     def display_code(self) -> str:
         return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+
+class CertificatePdf(models.Model):
+    """The certificate's PDF, made once by ``tirek worker`` (``tirek.training.tasks``) and
+    kept encrypted under MEDIA_ROOT/certificates/ under a name fixed by the certificate's id,
+    so a job run twice leaves one file. The holder downloads the stored file."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Could not be prepared")
+
+    certificate = models.OneToOneField(
+        Certificate, on_delete=models.CASCADE, primary_key=True, related_name="pdf"
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    stored_name = models.CharField(max_length=100, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("certificate PDF")
+        verbose_name_plural = _("certificate PDFs")
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.status}"

@@ -24,7 +24,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.core.exceptions import Conflict, Refused
 
-from . import permissions
+from . import permissions, tasks
 from .models import (
     Attendance,
     Audience,
@@ -819,6 +819,7 @@ def _new_certificate(**fields: Any) -> Certificate:
             certificate.save()
     except IntegrityError as exc:
         raise Refused(_("A valid certificate for this course was already issued.")) from exc
+    tasks.request_pdf(certificate)  # made by the worker once this transaction commits
     return certificate
 
 

@@ -22,7 +22,8 @@ from tirek.core.ratelimit import RateLimited
 from tirek.core.ratelimit import check as rate_limit
 
 from . import cascade as cascade_mod
-from . import exports, forms, imports, pdf, permissions, reports, richtext, selectors, services
+from . import exports, forms, imports, permissions, reports, richtext, selectors, services
+from . import tasks as certificate_tasks
 from .models import Certificate, Course, Lesson, LessonAsset, Quiz, TrainerAssignment
 
 
@@ -240,9 +241,12 @@ def course_certificate(request: AuthenticatedHttpRequest, course_id: int) -> Htt
 
 @login_required
 def certificate_pdf(request: AuthenticatedHttpRequest, certificate_id: int) -> HttpResponse:
+    """The stored PDF made by the worker (``tirek.training.tasks``); while it is being
+    prepared, or after it failed, a page that says so (polled by htmx; POST asks again)."""
     certificate = selectors.certificate_for_holder(request.user, certificate_id)
-    verify_url = request.build_absolute_uri(reverse("verify", args=[certificate.code]))
-    body = pdf.render(certificate, verify_url)
+    body = None if request.GET.get("state") else certificate_tasks.stored_pdf(certificate)
+    if body is None:
+        return _certificate_pdf_waiting(request, certificate)
     record(
         actor=request.user,
         action=Action.EXPORT,
@@ -253,6 +257,23 @@ def certificate_pdf(request: AuthenticatedHttpRequest, certificate_id: int) -> H
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
     return response
+
+
+def _certificate_pdf_waiting(request: HttpRequest, certificate: Certificate) -> HttpResponse:
+    row = certificate_tasks.pdf_state(certificate)
+    if row is None or request.method == "POST":
+        certificate_tasks.request_pdf(certificate)  # a certificate issued before the queue
+        if request.method == "POST":
+            return redirect("training:certificate_pdf", certificate_id=certificate.pk)
+        row = certificate_tasks.pdf_state(certificate)
+    context = {
+        "certificate": certificate,
+        "state": row.status if row else "queued",
+        "error": row.error if row else "",
+    }
+    if request.GET.get("state"):
+        return render(request, "training/_certificate_pdf_state.html", context)
+    return render(request, "training/certificate_pending.html", context)
 
 
 # --- public verification ------------------------------------------------------------------

@@ -202,12 +202,15 @@ def test_it_rate_limits_verification_lookups(db: None) -> None:
     assert statuses[-1] == 429
 
 
-def test_it_makes_a_pdf_with_the_code_and_only_for_the_holder(world: World) -> None:
+def test_it_makes_a_pdf_with_the_code_and_only_for_the_holder(
+    world: World, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     coordinator, learner, participant = _participant(world)
     attend(coordinator, participant, days=5, post=88)
-    (certificate,) = services.certificate_issue_for_participant(
-        by=coordinator, participant=participant
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the queued PDF job runs
+        (certificate,) = services.certificate_issue_for_participant(
+            by=coordinator, participant=participant
+        )
     response = logged_in_client(learner).get(f"/training/certificates/{certificate.pk}/pdf/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
