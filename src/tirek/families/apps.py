@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FamiliesConfig(AppConfig):
+    name = "tirek.families"
+    verbose_name = _("Families")
+
+    def ready(self) -> None:
+        from tirek.core.registry import add_my_work_panel, add_urls
+
+        from . import views
+
+        add_urls("families/", "tirek.families.urls")
+        add_my_work_panel(35, views.my_work_panel)
