@@ -9,9 +9,17 @@ class FamiliesConfig(AppConfig):
     verbose_name = _("Families")
 
     def ready(self) -> None:
-        from tirek.core.registry import add_my_work_panel, add_urls
+        from tirek.core.registry import NavItem, add_my_work_panel, add_nav, add_urls
 
         from . import views
 
+        add_nav(
+            NavItem(
+                label=_("Families"),
+                url_name="families:list",
+                visible=views.may_use_families,
+                order=16,
+            )
+        )
         add_urls("families/", "tirek.families.urls")
         add_my_work_panel(35, views.my_work_panel)
