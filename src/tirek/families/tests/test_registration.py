@@ -40,9 +40,7 @@ def test_a_mother_and_two_children_are_registered_with_cases_and_relationships(
     colleague = world.staff(Role.CASE_MANAGER)
     client = logged_in_client(manager)
     assert client.get("/families/register/").status_code == 200
-    response = client.post(
-        "/families/register/", form_data(FAMILY, case_manager=str(colleague.pk))
-    )
+    response = client.post("/families/register/", form_data(FAMILY, case_manager=str(colleague.pk)))
     assert response.status_code == 302
     family = Family.objects.get()
     assert response["Location"] == f"/families/{family.pk}/"
