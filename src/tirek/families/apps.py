@@ -9,9 +9,15 @@ class FamiliesConfig(AppConfig):
     verbose_name = _("Families")
 
     def ready(self) -> None:
-        from tirek.core.registry import NavItem, add_my_work_panel, add_nav, add_urls
+        from tirek.core.registry import (
+            NavItem,
+            add_demo_loader,
+            add_my_work_panel,
+            add_nav,
+            add_urls,
+        )
 
-        from . import views
+        from . import demo, views
 
         add_nav(
             NavItem(
@@ -23,3 +29,4 @@ class FamiliesConfig(AppConfig):
         )
         add_urls("families/", "tirek.families.urls")
         add_my_work_panel(35, views.my_work_panel)
+        add_demo_loader(40, demo.load)
