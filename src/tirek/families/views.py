@@ -143,9 +143,9 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             if not problems:
                 for (i, f), member in zip(filled, members, strict=True):
-                    rows = _decide(request, f, member)
-                    if rows:
-                        candidates[i] = rows
+                    found = _decide(request, f, member)
+                    if found:
+                        candidates[i] = found
             if not problems and not candidates and not any(f.errors for _i, f in filled):
                 manager = User.objects.get(pk=form.cleaned_data["case_manager"])
                 family = services.family_register(

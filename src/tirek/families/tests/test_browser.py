@@ -5,6 +5,7 @@ family page, and gets a 404 on the child's plan section."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -20,7 +21,7 @@ from .helpers import CHILD1, CHILD2, MOTHER, register_family
 pytestmark = pytest.mark.e2e
 
 
-def _fill(page, index: int, role: str, person: dict) -> None:  # type: ignore[no-untyped-def]
+def _fill(page: Any, index: int, role: str, person: dict[str, Any]) -> None:
     page.locator(f"#id_m-{index}-role").select_option(role)
     page.locator(f"#id_m-{index}-family_name").fill(person["family_name"])
     page.locator(f"#id_m-{index}-given_name").fill(person["given_name"])
@@ -28,8 +29,8 @@ def _fill(page, index: int, role: str, person: dict) -> None:  # type: ignore[no
 
 
 def test_a_mother_and_two_children_are_registered_in_one_form(
-    browser_page, login_in_browser, assert_accessible
-) -> None:  # type: ignore[no-untyped-def]
+    browser_page: Any, login_in_browser: Any, assert_accessible: Any
+) -> None:
     manager = build_world().staff(Role.CASE_MANAGER)
     page = browser_page
     login_in_browser(page, manager)
@@ -51,8 +52,8 @@ def test_a_mother_and_two_children_are_registered_in_one_form(
 
 
 def test_the_community_worker_sees_the_task_and_the_family_and_nothing_else(
-    browser_page, login_in_browser
-) -> None:  # type: ignore[no-untyped-def]
+    browser_page: Any, login_in_browser: Any
+) -> None:
     world = build_world()
     manager = world.staff(Role.CASE_MANAGER)
     worker = world.staff(Role.COMMUNITY_WORKER, agency=world.ministry, unit=None)

@@ -17,7 +17,7 @@ from tirek.cases import services as case_services
 from tirek.cases.models import Case
 from tirek.core.exceptions import Refused
 from tirek.families import selectors, services
-from tirek.families.models import FamilyMember
+from tirek.families.models import Family, FamilyMember
 from tirek.plans.models import PlanStatus
 from tirek.testing import World, logged_in_client
 
@@ -26,9 +26,11 @@ from .helpers import register_family
 pytestmark = pytest.mark.django_db
 
 
-def _cases(family):  # type: ignore[no-untyped-def]
-    return {m.role + str(m.position): Case.objects.get(person=m.person) for m in
-            FamilyMember.objects.filter(family=family)}  # fmt: skip
+def _cases(family: Family) -> dict[str, Case]:
+    return {
+        m.role + str(m.position): Case.objects.get(person=m.person)
+        for m in FamilyMember.objects.filter(family=family)
+    }
 
 
 def test_the_family_page_follows_the_policy_member_by_member(world: World) -> None:
