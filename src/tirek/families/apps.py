@@ -11,13 +11,14 @@ class FamiliesConfig(AppConfig):
     def ready(self) -> None:
         from tirek.core.registry import (
             NavItem,
+            add_api_router,
             add_demo_loader,
             add_my_work_panel,
             add_nav,
             add_urls,
         )
 
-        from . import demo, views
+        from . import api, demo, views
 
         add_nav(
             NavItem(
@@ -28,5 +29,6 @@ class FamiliesConfig(AppConfig):
             )
         )
         add_urls("families/", "tirek.families.urls")
+        add_api_router("/families", api.router)
         add_my_work_panel(35, views.my_work_panel)
         add_demo_loader(40, demo.load)
