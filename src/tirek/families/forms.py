@@ -138,3 +138,13 @@ class DecisionForm(forms.Form):
     comment = forms.CharField(
         label=_("comment"), required=False, max_length=2000, validators=[reject_control_chars]
     )
+
+
+class ConferenceForm(forms.Form):
+    scheduled_at = forms.DateTimeField(
+        label=_("date and time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    location = forms.CharField(
+        label=_("place"), required=False, max_length=200, validators=[reject_control_chars]
+    )

@@ -444,6 +444,30 @@ def community_worker_add(
 
 
 @transaction.atomic
+def conference_for_family(
+    *,
+    by: User,
+    family: Family,
+    scheduled_at: Any,
+    location: str = "",
+    request: HttpRequest | None = None,
+) -> FamilyConference:
+    """Hold a case conference for the family: one conference on the open member cases
+    the user manages (``tirek.conferences``), named for the family."""
+    from tirek.conferences.services import conference_schedule
+
+    cases = [
+        c
+        for c in _managed(by, family)
+        if c.status != CaseStatus.CLOSED and policy.can_manage(by, c)
+    ]
+    conference = conference_schedule(
+        by=by, cases=cases, scheduled_at=scheduled_at, location=location, request=request
+    )
+    return conference_link(by=by, family=family, conference=conference, request=request)
+
+
+@transaction.atomic
 def conference_link(
     *, by: User, family: Family, conference: Any, request: HttpRequest | None = None
 ) -> FamilyConference:

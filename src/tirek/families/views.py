@@ -27,6 +27,7 @@ from tirek.plans.models import Goal, PlanStatus
 from . import selectors, services
 from .forms import (
     CommunityWorkerForm,
+    ConferenceForm,
     DecisionForm,
     FamilyRegisterForm,
     GoalForm,
@@ -247,6 +248,7 @@ def _page(request: HttpRequest, family: Family, **forms: Any) -> HttpResponse:
         context["task_form"] = forms.get("task_form") or TaskForm(
             goals=goal_choices, owners=owner_choices
         )
+        context["conference_form"] = forms.get("conference_form") or ConferenceForm()
         context["worker_form"] = forms.get("worker_form") or CommunityWorkerForm(
             workers=[(str(u.pk), _user_label(u)) for u in workers]
         )
@@ -340,6 +342,21 @@ def action(request: HttpRequest, pk: int, what: str) -> HttpResponse:
                 user=User.objects.get(pk=worker_form.cleaned_data["user"]),
                 request=request,
             )
+        elif what == "conference":
+            conference_form = ConferenceForm(request.POST)
+            if not conference_form.is_valid():
+                return _page(request, family, conference_form=conference_form)
+            try:
+                services.conference_for_family(
+                    by=user,
+                    family=family,
+                    scheduled_at=conference_form.cleaned_data["scheduled_at"],
+                    location=conference_form.cleaned_data["location"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                _explain(request, exc, conference_form)
+                return _page(request, family, conference_form=conference_form)
         elif what == "submit":
             services.plan_submit(by=user, family=family, request=request)
         elif what in ("approve", "return"):
