@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "tirek.interviews",
     "tirek.assessments",
     "tirek.plans",
+    "tirek.families",
     "tirek.training",
     "tirek.reports",
     # Background work: django-tasks with its database backend; `tirek worker` runs it.

@@ -119,6 +119,11 @@ ROLE_SECTIONS: dict[str, frozenset[str]] = {
     Role.INTERVIEWER: frozenset({S.CORE, S.SECURITY}),
     Role.RELIGIOUS_COUNSELLOR: frozenset({S.CORE, S.RETURN_HISTORY, S.COUNSELLING}),
     Role.SUPERVISOR: WELFARE_ALL,
+    # The family's everyday contact in the community (issue 16): who the family is, never
+    # return history, psychological, legal or security. FAMILY stays open on protected
+    # cases: the case manager puts them on the family's team for exactly that work, and
+    # the relatives they visit are the people they already know by name.
+    Role.COMMUNITY_WORKER: frozenset({S.CORE, S.FAMILY}),
 }
 # Roles that never see protected identity sections, even when granted them by a referral.
 PROTECTED_FROM = frozenset({Role.SCHOOL_LIAISON, Role.HEALTH_WORKER})

@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     INTERVIEWER = "interviewer", _("Interviewer")
     RELIGIOUS_COUNSELLOR = "religious-counsellor", _("Religious counsellor")
     SUPERVISOR = "supervisor", _("Supervisor")
+    # Uzbekistan's mahalla, Kazakhstan's akimat social worker: works with a family (issue 16).
+    COMMUNITY_WORKER = "community-worker", _("Community worker")
     DPO = "dpo", _("Data protection officer")
     ME_ANALYST = "me-analyst", _("M&E analyst")
     TRAINING_COORDINATOR = "training-coordinator", _("Training coordinator")
@@ -35,6 +37,7 @@ CASEWORK_ROLES = frozenset(
         Role.INTERVIEWER,
         Role.RELIGIOUS_COUNSELLOR,
         Role.SUPERVISOR,
+        Role.COMMUNITY_WORKER,
     }
 )
 # Roles that register people (and so may run the duplicate check).

@@ -14,7 +14,8 @@ def localised(names: dict[str, str]) -> str:
 
 
 class Region(models.Model):
-    """A node of the tree country → oblast / city → district.
+    """A node of the tree country → oblast / city → district → community (a mahalla, an
+    akimat's rural district: the level a community worker serves, issue 16).
 
     ``path`` is the chain of codes from the root ("kz/kz-karaganda/"), so "this region
     and everything under it" is one indexed ``startswith`` filter in SQL.
@@ -25,6 +26,7 @@ class Region(models.Model):
         OBLAST = "oblast", _("Region (oblast)")
         CITY = "city", _("City of republican significance")
         DISTRICT = "district", _("District")
+        COMMUNITY = "community", _("Mahalla / community")
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -46,6 +48,17 @@ class Region(models.Model):
         prefix = self.parent.path if self.parent_id and self.parent else ""
         self.path = f"{prefix}{self.code}/"
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        parent = self.parent if self.parent_id else None
+        if self.kind == self.Kind.COMMUNITY and (
+            parent is None or parent.kind != self.Kind.DISTRICT
+        ):
+            raise ValidationError({"parent": _("A mahalla / community sits under a district.")})
+        if parent is not None and parent.kind == self.Kind.COMMUNITY:
+            raise ValidationError({"parent": _("Nothing sits below a mahalla / community.")})
 
     @property
     def name(self) -> str:

@@ -14,6 +14,9 @@ DESIGN.md section 2, row by row:
 - health worker: health only;
 - interviewer: interview records (the security section) of assigned cases;
 - religious counsellor: counselling notes (with the return history disengagement needs);
+- community worker (issue 16; mahalla / akimat): the family — basic information and the
+  family section, nothing of return history, psychology, law or security; the family
+  section stays visible on protected cases (they are put on the team to work with it);
 - supervisor: all (welfare) sections of the unit's cases; security stays one-way;
 - DPO, M&E analyst, training coordinator, trainer, system administrator: no case data.
 """
@@ -51,6 +54,7 @@ DESIGN_SECTIONS: dict[str, frozenset[str]] = {
     "interviewer": frozenset({CORE, SECURITY}),
     "religious-counsellor": frozenset({CORE, RETURN_HISTORY, COUNSELLING}),
     "supervisor": ALL_SECTIONS - {SECURITY},
+    "community-worker": frozenset({CORE, FAMILY}),
     "dpo": frozenset(),
     "me-analyst": frozenset(),
     "training-coordinator": frozenset(),

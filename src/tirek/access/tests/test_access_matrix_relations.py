@@ -226,7 +226,7 @@ def _expected(role: str, relation: str) -> frozenset[str]:
 @pytest.mark.parametrize(
     "role",
     ["case-manager", "psychologist", "social-worker", "school-liaison", "health-worker",
-     "interviewer", "supervisor"],
+     "interviewer", "supervisor", "community-worker"],
 )  # fmt: skip
 def test_role_by_relation_on_the_page_and_the_api(world: World, role: str, relation: str) -> None:
     manager = world.staff(Role.CASE_MANAGER)
@@ -280,7 +280,8 @@ def test_the_design_table_and_the_policy_agree_role_by_role(world: World) -> Non
     written down from DESIGN.md (a wrong entry in ROLE_SECTIONS fails here)."""
     manager = world.staff(Role.CASE_MANAGER)
     for role in ("case-manager", "psychologist", "social-worker", "lawyer", "school-liaison",
-                 "health-worker", "interviewer", "religious-counsellor"):  # fmt: skip
+                 "health-worker", "interviewer", "religious-counsellor",
+                 "community-worker"):  # fmt: skip
         case = open_case(manager, protected_identity=False)
         user = world.staff(role)
         from tirek.cases import services as case_services

@@ -1,0 +1,490 @@
+"""Writes of families: registration of a returning family in one go, the family plan
+(goals, tasks, approval), the community worker on the family's team, a conference held
+for the family. Each is one transaction with its audit entries; a refusal writes nothing.
+
+People, relationships and cases are made by their own apps' services (the same duplicate
+check, the same case opening); team memberships through ``cases.services.team_member_add``
+(which grants them in ``tirek.access``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tirek.access import policy
+from tirek.access import selectors as access_selectors
+from tirek.accounts.models import User
+from tirek.accounts.roles import Role
+from tirek.audit.models import Action
+from tirek.audit.services import record
+from tirek.cases import services as case_services
+from tirek.cases.models import Case, CaseStatus
+from tirek.core.exceptions import Refused
+from tirek.people import matching
+from tirek.people import services as people_services
+from tirek.people.models import Person, RelationshipKind
+from tirek.plans.models import Goal, PlanStatus
+
+from . import selectors
+from .models import (
+    ADULT_ROLES,
+    Family,
+    FamilyConference,
+    FamilyGoal,
+    FamilyMember,
+    FamilyPlan,
+    FamilyTask,
+    GoalArea,
+    MemberRole,
+)
+
+MAX_MEMBERS = 12
+TOGETHER_REASON = "Registered together as members of one family."
+
+
+@dataclass
+class NewMember:
+    """One member of a family being registered: a new person (with the decision about
+    every probable match the duplicate check found), or a person already on file."""
+
+    role: str
+    given_name: str = ""
+    family_name: str = ""
+    patronymic: str = ""
+    sex: str = "unknown"
+    birth_date: date | None = None
+    birth_date_estimated: bool = False
+    existing: Person | None = None
+    not_duplicate_of: list[int] = field(default_factory=list)
+    not_duplicate_reason: str = ""
+
+    def identity(self) -> matching.Identity:
+        return matching.Identity(
+            given=(self.given_name,),
+            family=(self.family_name,),
+            patronymic=(self.patronymic,) if self.patronymic else (),
+            birth=matching.Birth(self.birth_date, "day", self.birth_date_estimated),
+            sex="" if self.sex == "unknown" else self.sex,
+        )
+
+    def key(self) -> tuple[Any, ...]:
+        if self.existing is not None:
+            return ("person", self.existing.pk)
+        return (
+            " ".join(self.family_name.casefold().split()),
+            " ".join(self.given_name.casefold().split()),
+            self.birth_date,
+        )
+
+
+def check_members(members: list[NewMember]) -> dict[int, str]:
+    """What is wrong with the list of members as a whole: {index: message}, -1 for the
+    form. No members, the same person twice, a child older than a parent."""
+    problems: dict[int, str] = {}
+    if not members:
+        return {-1: _("Add at least one member of the family.")}
+    if len(members) > MAX_MEMBERS:
+        return {-1: _("A family is registered with at most %(n)d members.") % {"n": MAX_MEMBERS}}
+    seen: dict[tuple[Any, ...], int] = {}
+    for index, member in enumerate(members):
+        key = member.key()
+        if key in seen:
+            problems[index] = _("This is the same person as member %(n)d.") % {"n": seen[key] + 1}
+        else:
+            seen[key] = index
+    adults = [m for m in members if m.role in ADULT_ROLES]
+    for index, member in enumerate(members):
+        if member.role != MemberRole.CHILD:
+            continue
+        born = member.existing.birth_date if member.existing else member.birth_date
+        for adult in adults:
+            adult_born = adult.existing.birth_date if adult.existing else adult.birth_date
+            if born and adult_born and born <= adult_born:
+                problems.setdefault(
+                    index,
+                    _("A child cannot be born before their %(role)s.")
+                    % {"role": str(MemberRole(adult.role).label).lower()},
+                )
+    return problems
+
+
+def _relationship_kind(child_role: str, other_role: str) -> str | None:
+    """How ``other`` is related to a child of the family (None: not recorded here)."""
+    return {
+        MemberRole.MOTHER: RelationshipKind.MOTHER,
+        MemberRole.FATHER: RelationshipKind.FATHER,
+        MemberRole.CHILD: RelationshipKind.SIBLING,
+        MemberRole.GRANDPARENT: RelationshipKind.GRANDPARENT,
+        MemberRole.RELATIVE: RelationshipKind.OTHER_RELATIVE,
+        MemberRole.CARER: RelationshipKind.OTHER_RELATIVE,
+    }.get(other_role)  # type: ignore[call-overload]
+
+
+def _register_person(
+    by: User, member: NewMember, made: list[Person], request: HttpRequest | None
+) -> Person:
+    fields = {
+        "given_name": member.given_name,
+        "family_name": member.family_name,
+        "patronymic": member.patronymic,
+        "sex": member.sex,
+        "birth_date": member.birth_date,
+        "birth_date_estimated": member.birth_date_estimated,
+    }
+    try:
+        return people_services.person_register(
+            by=by,
+            identity=member.identity(),
+            not_duplicate_of=member.not_duplicate_of,
+            not_duplicate_reason=member.not_duplicate_reason,
+            request=request,
+            **fields,
+        )
+    except people_services.ProbableDuplicate as exc:
+        # A sibling registered a moment ago in this same family (twins): not a duplicate.
+        made_ids = {p.pk for p in made}
+        decided = set(member.not_duplicate_of)
+        if not all(c.person.pk in made_ids | decided for c in exc.candidates):
+            raise
+        return people_services.person_register(
+            by=by,
+            identity=member.identity(),
+            not_duplicate_of=[*decided, *made_ids],
+            not_duplicate_reason=member.not_duplicate_reason or TOGETHER_REASON,
+            request=request,
+            **fields,
+        )
+
+
+@transaction.atomic
+def family_register(
+    *,
+    by: User,
+    label: str,
+    members: list[NewMember],
+    case_manager: User | None = None,
+    guardianship: str = "",
+    request: HttpRequest | None = None,
+) -> Family:
+    """Register a returning family in one go: every member behind the duplicate check,
+    the relationships between them, one case per member (the same case manager), and the
+    family. All or nothing: any refusal (a probable duplicate without a decision, bad
+    input) raises and nothing is written."""
+    problems = check_members(members)
+    if problems:
+        raise ValidationError({"members": list(problems.values())})
+    people: list[Person] = []
+    for member in members:
+        if member.existing is not None:
+            if not selectors_visible(by, member.existing):
+                raise ValidationError({"members": [_("No such person.")]})
+            people.append(member.existing)
+        else:
+            people.append(_register_person(by, member, people, request))
+    for i, (member, person) in enumerate(zip(members, people, strict=True)):
+        if member.role != MemberRole.CHILD:
+            continue
+        for j, (other, relative) in enumerate(zip(members, people, strict=True)):
+            kind = _relationship_kind(member.role, other.role)
+            if i == j or kind is None:
+                continue
+            if kind == RelationshipKind.SIBLING and j < i:
+                continue  # one row per pair of siblings
+            people_services.relationship_create(
+                by=by, person=person, relative=relative, kind=kind, request=request
+            )
+    for person in people:
+        if not Case.objects.filter(person=person).exclude(status=CaseStatus.CLOSED).exists():
+            case_services.case_open(
+                by=by, person=person, case_manager=case_manager, request=request
+            )
+    family = Family(label=label.strip(), guardianship=guardianship.strip(), created_by=by)
+    family.full_clean()
+    family.save()
+    for position, (member, person) in enumerate(zip(members, people, strict=True)):
+        FamilyMember.objects.create(
+            family=family, person=person, role=member.role, position=position
+        )
+    FamilyPlan.objects.create(family=family)
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=family,
+        request=request,
+        detail={"members": [p.pk for p in people], "registered": True},
+    )
+    return family
+
+
+def selectors_visible(user: User, person: Person) -> bool:
+    from tirek.people.selectors import visible_people
+
+    return visible_people(user).filter(pk=person.pk).exists()
+
+
+# --- the family plan ------------------------------------------------------------------------
+
+
+def _managed(by: User, family: Family) -> list[Case]:
+    cases = selectors.member_cases(family)
+    if not selectors.may_manage(by, family, cases):
+        raise PermissionDenied(_("Only a case manager or supervisor of the family changes it."))
+    return cases
+
+
+def _plan_for_edit(family: Family) -> FamilyPlan:
+    plan, _created = FamilyPlan.objects.select_for_update().get_or_create(family=family)
+    if plan.status == PlanStatus.SUBMITTED:
+        raise Refused(_("The family plan waits for approval: it cannot change now."))
+    if plan.status == PlanStatus.APPROVED:  # editing an approved plan starts a revision
+        plan.status = PlanStatus.DRAFT
+    plan.version += 1
+    plan.save()
+    return plan
+
+
+def _check_date(value: date | None, name: str) -> None:
+    if value is not None and not date(2000, 1, 1) <= value <= date(2100, 12, 31):
+        raise ValidationError({name: _("Enter a date between 2000 and 2100.")})
+
+
+@transaction.atomic
+def goal_add(
+    *,
+    by: User,
+    family: Family,
+    area: str,
+    title: str,
+    target_date: date | None = None,
+    linked_goal_ids: list[int] | None = None,
+    request: HttpRequest | None = None,
+) -> FamilyGoal:
+    """A goal of the family, linked to goals of members' individual plans the author
+    may see (the PLAN section of that member's case)."""
+    cases = _managed(by, family)
+    if area not in GoalArea.values:
+        raise ValidationError({"area": _("Choose the area.")})
+    _check_date(target_date, "target_date")
+    allowed = [c.pk for c in cases if policy.can_see(by, c, policy.Section.PLAN)]
+    ids = sorted(set(linked_goal_ids or []))
+    linked = list(Goal.objects.filter(pk__in=ids, plan__case_id__in=allowed))
+    if len(linked) != len(ids):
+        raise ValidationError({"linked_goals": _("Choose goals of the members' plans.")})
+    plan = _plan_for_edit(family)
+    goal = FamilyGoal(plan=plan, area=area, title=(title or "").strip(), target_date=target_date)
+    goal.full_clean()
+    goal.save()
+    goal.linked_goals.set(linked)
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=goal,
+        request=request,
+        detail={"family": family.pk, "area": area, "linked": [g.pk for g in linked]},
+    )
+    return goal
+
+
+def task_owners(family: Family) -> list[User]:
+    """Who may own a task of the family plan: anyone on a member's case team."""
+    cases = [c for c in selectors.member_cases(family) if c.status != CaseStatus.CLOSED]
+    users: dict[int, User] = {}
+    for case in cases:
+        for member in access_selectors.active_team(case).select_related("user"):
+            users.setdefault(member.user_id, member.user)
+    return sorted(users.values(), key=lambda u: u.get_full_name() or u.username)
+
+
+@transaction.atomic
+def task_add(
+    *,
+    by: User,
+    goal: FamilyGoal,
+    title: str,
+    owner: User,
+    due_date: date,
+    request: HttpRequest | None = None,
+) -> FamilyTask:
+    family = goal.plan.family
+    _managed(by, family)
+    if owner.pk not in {u.pk for u in task_owners(family)}:
+        raise ValidationError({"owner": _("The owner must be on the team of a member's case.")})
+    _check_date(due_date, "due_date")
+    if due_date < timezone.localdate():
+        raise ValidationError({"due_date": _("The due date cannot be in the past.")})
+    _plan_for_edit(family)
+    task = FamilyTask(
+        goal=goal, title=(title or "").strip(), owner=owner, due_date=due_date, created_by=by
+    )
+    task.full_clean()
+    task.save()
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=task,
+        request=request,
+        detail={"family": family.pk, "goal": goal.pk, "owner": owner.pk},
+    )
+    return task
+
+
+@transaction.atomic
+def task_done(*, by: User, task: FamilyTask, request: HttpRequest | None = None) -> None:
+    """The owner (or the family's case manager) marks a task done."""
+    family = task.goal.plan.family
+    if task.owner_id != by.pk and not selectors.may_manage(by, family):
+        raise PermissionDenied(_("Only the task's owner or the case manager marks it done."))
+    if FamilyTask.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=timezone.now()):
+        record(actor=by, action=Action.UPDATE, obj=task, request=request, detail={"done": True})
+
+
+@transaction.atomic
+def plan_submit(*, by: User, family: Family, request: HttpRequest | None = None) -> FamilyPlan:
+    cases = selectors.member_cases(family)
+    if not any(m.role == Role.CASE_MANAGER for c in cases for m in policy.team_roles(by, c)):
+        raise PermissionDenied(_("A case manager of the family submits the family plan."))
+    plan = FamilyPlan.objects.select_for_update().get(family=family)
+    if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+        raise Refused(_("Only a draft or returned plan can be submitted."))
+    if not plan.goals.exists():
+        raise Refused(_("Add at least one goal before submitting the family plan."))
+    plan.status = PlanStatus.SUBMITTED
+    plan.submitted_by = by
+    plan.submitted_at = timezone.now()
+    plan.version += 1
+    plan.save()
+    record(
+        actor=by, action=Action.UPDATE, obj=plan, request=request, detail={"decision": "submitted"}
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_decide(
+    *,
+    by: User,
+    family: Family,
+    approve: bool,
+    comment: str = "",
+    request: HttpRequest | None = None,
+) -> FamilyPlan:
+    """A supervisor of a member case's unit approves or returns the submitted plan; never
+    the person who submitted it."""
+    if not selectors.supervises(by, family):
+        raise PermissionDenied(
+            _("Only a supervisor of the family's unit approves or returns a plan.")
+        )
+    plan = FamilyPlan.objects.select_for_update().get(family=family)
+    if plan.status != PlanStatus.SUBMITTED:
+        raise Refused(_("The plan is not waiting for approval."))
+    if approve and plan.submitted_by_id == by.pk:
+        raise Refused(_("A plan is approved by someone other than the person who submitted it."))
+    comment = (comment or "").strip()
+    if not approve and len(comment) < 5:
+        raise ValidationError({"comment": _("Say what should change.")})
+    plan.status = PlanStatus.APPROVED if approve else PlanStatus.RETURNED
+    plan.comment = comment
+    if approve:
+        plan.approved_by = by
+        plan.approved_at = timezone.now()
+    plan.version += 1
+    plan.full_clean()
+    plan.save()
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=plan,
+        request=request,
+        detail={"decision": "approved" if approve else "returned"},
+    )
+    return plan
+
+
+# --- the community worker -------------------------------------------------------------------
+
+
+@transaction.atomic
+def community_worker_add(
+    *, by: User, family: Family, user: User, request: HttpRequest | None = None
+) -> int:
+    """Put a community worker on the team of every open member case the case manager
+    manages (through the cases app, which grants it in ``tirek.access``); returns how
+    many memberships were added."""
+    cases = [c for c in _managed(by, family) if c.status != CaseStatus.CLOSED]
+    if not user.is_active or not user.has_role(Role.COMMUNITY_WORKER):
+        raise ValidationError({"user": _("This person is not a community worker.")})
+    added = 0
+    for case in cases:
+        if not policy.can_manage(by, case):
+            continue
+        if access_selectors.has_membership(case, user, [Role.COMMUNITY_WORKER]):
+            continue
+        case_services.team_member_add(
+            by=by, case=case, user=user, role=Role.COMMUNITY_WORKER, request=request
+        )
+        added += 1
+    record(
+        actor=by,
+        action=Action.PERMISSION_CHANGE,
+        obj=family,
+        request=request,
+        detail={"community_worker": user.pk, "cases": added},
+    )
+    return added
+
+
+# --- a conference for the family ------------------------------------------------------------
+
+
+@transaction.atomic
+def conference_for_family(
+    *,
+    by: User,
+    family: Family,
+    scheduled_at: Any,
+    location: str = "",
+    request: HttpRequest | None = None,
+) -> FamilyConference:
+    """Hold a case conference for the family: one conference on the open member cases
+    the user manages (``tirek.conferences``), named for the family."""
+    from tirek.conferences.services import conference_schedule
+
+    cases = [
+        c
+        for c in _managed(by, family)
+        if c.status != CaseStatus.CLOSED and policy.can_manage(by, c)
+    ]
+    conference = conference_schedule(
+        by=by, cases=cases, scheduled_at=scheduled_at, location=location, request=request
+    )
+    return conference_link(by=by, family=family, conference=conference, request=request)
+
+
+@transaction.atomic
+def conference_link(
+    *, by: User, family: Family, conference: Any, request: HttpRequest | None = None
+) -> FamilyConference:
+    """Name the family on a case conference that discusses a member's case."""
+    cases = _managed(by, family)
+    if not conference.cases.filter(pk__in=[c.pk for c in cases]).exists():
+        raise ValidationError({"conference": _("The conference discusses no member's case.")})
+    link, _created = FamilyConference.objects.get_or_create(
+        conference=conference, defaults={"family": family}
+    )
+    if link.family_id != family.pk:
+        raise ValidationError({"conference": _("The conference is held for another family.")})
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=family,
+        request=request,
+        detail={"conference": conference.pk},
+    )
+    return link

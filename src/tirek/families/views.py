@@ -1,0 +1,421 @@
+"""Family screens: registration of a returning family, the family page with its plan,
+and the "my work" panel of family-plan tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from tirek.access import policy
+from tirek.accounts.models import User
+from tirek.accounts.roles import Role
+from tirek.core.exceptions import Refused
+from tirek.core.ratelimit import RateLimited
+from tirek.people import selectors as people_selectors
+from tirek.people import services as people_services
+from tirek.plans.models import Goal, PlanStatus
+
+from . import selectors, services
+from .forms import (
+    CommunityWorkerForm,
+    ConferenceForm,
+    DecisionForm,
+    FamilyRegisterForm,
+    GoalForm,
+    MemberFormSet,
+    TaskForm,
+)
+from .models import Family, FamilyGoal, FamilyTask
+
+DUPLICATE_MESSAGE = (
+    "A record that is probably the same person is on file. Choose: that record, or a "
+    "different person and say why."
+)
+
+
+def _user_label(user: User) -> str:
+    return user.get_full_name() or user.username
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    for message in exc.messages:
+        form.add_error(None, message)
+
+
+# --- registration ---------------------------------------------------------------------------
+
+
+def _managers(user: User) -> list[tuple[str, str]]:
+    found = [user] if user.has_role(Role.CASE_MANAGER) else []
+    if user.unit_id:
+        found += list(
+            User.objects.filter(unit_id=user.unit_id, is_active=True, roles__role=Role.CASE_MANAGER)
+            .exclude(pk=user.pk)
+            .distinct()
+            .order_by("last_name", "username")
+        )
+    return [(str(u.pk), _user_label(u)) for u in found]
+
+
+def _decide(
+    request: HttpRequest, form: Any, member: services.NewMember
+) -> list[dict[str, Any]] | None:
+    """Run the duplicate check for one new member and apply the worker's decision.
+    Returns the candidates to show when a decision is still needed, else None."""
+    data = form.cleaned_data
+    candidates = people_selectors.duplicate_check(request.user, member.identity(), request=request)
+    probable = [c for c in candidates if c.probable]
+    if not probable:
+        return None
+    rows = [
+        {
+            "candidate": c,
+            "percent": round(c.score * 100),
+            "unit": people_selectors.unit_label(c.person.registered_by_unit),
+        }
+        for c in probable
+    ]
+    decision = data.get("decision") or ""
+    if decision.startswith("same:"):
+        chosen = next((c for c in probable if f"same:{c.person.pk}" == decision), None)
+        if chosen is None:
+            form.add_error(None, _(DUPLICATE_MESSAGE))
+            return rows
+        if not chosen.visible:
+            form.add_error(
+                None,
+                _("That record is held by another unit (%(unit)s): ask them, then register.")
+                % {"unit": people_selectors.unit_label(chosen.person.registered_by_unit)},
+            )
+            return rows
+        member.existing = chosen.person
+        return None
+    if decision != "different":
+        form.add_error(None, _(DUPLICATE_MESSAGE))
+        return rows
+    if len((data.get("dismiss_reason") or "").strip()) < 5:
+        form.add_error("dismiss_reason", _("Say why this is a different person."))
+        return rows
+    member.not_duplicate_of = [c.person.pk for c in probable]
+    member.not_duplicate_reason = data["dismiss_reason"].strip()
+    return None
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if not people_selectors.may_check_duplicates(user):
+        raise PermissionDenied
+    managers = _managers(user)
+    post = request.POST if request.method == "POST" else None
+    form = FamilyRegisterForm(post, managers=managers)
+    formset = MemberFormSet(post, prefix="m")
+    candidates: dict[int, list[dict[str, Any]]] = {}
+    if post is not None and form.is_valid() & formset.is_valid():
+        filled = [(i, f) for i, f in enumerate(formset.forms) if f.has_changed()]
+        members = [
+            services.NewMember(
+                role=f.cleaned_data["role"],
+                given_name=f.cleaned_data["given_name"],
+                family_name=f.cleaned_data["family_name"],
+                patronymic=f.cleaned_data["patronymic"],
+                sex=f.cleaned_data["sex"],
+                birth_date=f.cleaned_data["birth_date"],
+                birth_date_estimated=f.cleaned_data["birth_date_estimated"],
+            )
+            for _i, f in filled
+        ]
+        problems = services.check_members(members)
+        for index, message in problems.items():
+            if index < 0:
+                form.add_error(None, message)
+            else:
+                filled[index][1].add_error(None, message)
+        try:
+            if not problems:
+                for (i, f), member in zip(filled, members, strict=True):
+                    found = _decide(request, f, member)
+                    if found:
+                        candidates[i] = found
+            if not problems and not candidates and not any(f.errors for _i, f in filled):
+                manager = User.objects.get(pk=form.cleaned_data["case_manager"])
+                family = services.family_register(
+                    by=user,
+                    label=form.cleaned_data["label"],
+                    members=members,
+                    case_manager=manager,
+                    guardianship=form.cleaned_data["guardianship"],
+                    request=request,
+                )
+                messages.success(
+                    request, _("The family is registered, with a case for each member.")
+                )
+                return redirect("families:detail", pk=family.pk)
+        except people_services.ProbableDuplicate:
+            form.add_error(None, _(DUPLICATE_MESSAGE))
+        except RateLimited:
+            form.add_error(None, _("Too many checks in a minute: wait a little, then try again."))
+        except (ValidationError, PermissionDenied) as exc:
+            if isinstance(exc, ValidationError):
+                _add_errors(form, exc)
+            else:
+                form.add_error(None, str(exc) or _("You may not do this."))
+    rows = [(f, candidates.get(i, [])) for i, f in enumerate(formset.forms)]
+    return render(
+        request,
+        "families/register.html",
+        {"form": form, "formset": formset, "rows": rows},
+        status=200,
+    )
+
+
+# --- the family page ------------------------------------------------------------------------
+
+
+@login_required
+def family_list(request: HttpRequest) -> HttpResponse:
+    if not policy.works_on_cases(request.user):
+        raise PermissionDenied
+    families = list(selectors.visible_families(request.user).order_by("-created_at")[:200])
+    return render(
+        request,
+        "families/list.html",
+        {
+            "families": families,
+            "may_register": people_selectors.may_check_duplicates(request.user),
+        },
+    )
+
+
+def _linkable_goals(user: Any, cases: list[Any]) -> list[tuple[str, str]]:
+    allowed = [c for c in cases if policy.can_see(user, c, policy.Section.PLAN)]
+    numbers = {c.pk: c.number for c in allowed}
+    goals = Goal.objects.filter(plan__case_id__in=list(numbers)).select_related("plan")
+    return [(str(g.pk), f"{numbers[g.plan.case_id]}: {g.title}") for g in goals]
+
+
+@login_required
+@never_cache
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    family = selectors.get_family(request.user, pk, request=request)
+    return _page(request, family)
+
+
+def _page(request: HttpRequest, family: Family, **forms: Any) -> HttpResponse:
+    user = request.user
+    cases = selectors.member_cases(family)
+    manages = selectors.may_manage(user, family, cases)
+    whole_plan = manages or selectors.sees_plan(user, family, cases)
+    plan = selectors.plan_of(family)
+    goals = list(selectors.goals_of(family)) if whole_plan else []
+    plan_cases = {c.pk for c in cases if policy.can_see(user, c, policy.Section.PLAN)}
+    linked = {
+        g.pk: [lg for lg in g.linked_goals.all() if lg.plan.case_id in plan_cases] for g in goals
+    }
+    owners = services.task_owners(family) if manages else []
+    context: dict[str, Any] = {
+        "family": family,
+        "rows": selectors.member_rows(user, family),
+        "household_members": _household(family),
+        "plan": plan,
+        "goals": [(g, linked.get(g.pk, [])) for g in goals],
+        "tasks": list(selectors.tasks_for(user, family, whole_plan=whole_plan)),
+        "whole_plan": whole_plan,
+        "manages": manages,
+        "supervises": selectors.supervises(user, family, cases),
+        "conferences": list(selectors.conferences_of(family)) if whole_plan else [],
+        "may_submit": manages
+        and plan is not None
+        and plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED),
+    }
+    if manages:
+        goal_choices = [(str(g.pk), g.title) for g in goals]
+        owner_choices = [(str(u.pk), _user_label(u)) for u in owners]
+        workers = User.objects.filter(is_active=True, roles__role=Role.COMMUNITY_WORKER).distinct()
+        context["goal_form"] = forms.get("goal_form") or GoalForm(
+            goals=_linkable_goals(user, cases)
+        )
+        context["task_form"] = forms.get("task_form") or TaskForm(
+            goals=goal_choices, owners=owner_choices
+        )
+        context["conference_form"] = forms.get("conference_form") or ConferenceForm()
+        context["worker_form"] = forms.get("worker_form") or CommunityWorkerForm(
+            workers=[(str(u.pk), _user_label(u)) for u in workers]
+        )
+    if context["supervises"]:
+        context["decision_form"] = forms.get("decision_form") or DecisionForm()
+    return render(request, "families/detail.html", context)
+
+
+def _household(family: Family) -> list[Any]:
+    from tirek.people.models import HouseholdMember
+
+    if family.household_id is None:
+        return []
+    return list(
+        HouseholdMember.objects.filter(household_id=family.household_id, until__isnull=True)
+        .select_related("person")
+        .order_by("-is_head", "person__birth_date")
+    )
+
+
+FAILURES = (ValidationError, PermissionDenied, Refused)
+
+
+def _explain(request: HttpRequest, exc: Exception, form: Any = None) -> None:
+    if isinstance(exc, ValidationError) and form is not None:
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    messages.error(request, text or _("You may not do this."))
+
+
+@login_required
+@require_POST
+def action(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+    """The family page's forms: goal, task, submit, approve / return, community worker,
+    a task done. A failure shows on the page and changes nothing."""
+    user = request.user
+    assert isinstance(user, User)
+    family = selectors.get_family(user, pk, request=request)
+    here = reverse("families:detail", args=[family.pk])
+    cases = selectors.member_cases(family)
+    try:
+        if what == "goal":
+            goal_form = GoalForm(request.POST, goals=_linkable_goals(user, cases))
+            if not goal_form.is_valid():
+                return _page(request, family, goal_form=goal_form)
+            d = goal_form.cleaned_data
+            try:
+                services.goal_add(
+                    by=user,
+                    family=family,
+                    area=d["area"],
+                    title=d["title"],
+                    target_date=d["target_date"],
+                    linked_goal_ids=[int(x) for x in d["linked_goals"]],
+                    request=request,
+                )
+            except ValidationError as exc:
+                _explain(request, exc, goal_form)
+                return _page(request, family, goal_form=goal_form)
+        elif what == "task":
+            goals = [(str(g.pk), g.title) for g in selectors.goals_of(family)]
+            owners = [(str(u.pk), _user_label(u)) for u in services.task_owners(family)]
+            task_form = TaskForm(request.POST, goals=goals, owners=owners)
+            if not task_form.is_valid():
+                return _page(request, family, task_form=task_form)
+            d = task_form.cleaned_data
+            try:
+                services.task_add(
+                    by=user,
+                    goal=FamilyGoal.objects.get(pk=d["goal"], plan__family=family),
+                    title=d["title"],
+                    owner=User.objects.get(pk=d["owner"]),
+                    due_date=d["due_date"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                _explain(request, exc, task_form)
+                return _page(request, family, task_form=task_form)
+        elif what == "worker":
+            workers = [
+                (str(u.pk), "") for u in User.objects.filter(roles__role=Role.COMMUNITY_WORKER)
+            ]
+            worker_form = CommunityWorkerForm(request.POST, workers=workers)
+            if not worker_form.is_valid():
+                return _page(request, family, worker_form=worker_form)
+            services.community_worker_add(
+                by=user,
+                family=family,
+                user=User.objects.get(pk=worker_form.cleaned_data["user"]),
+                request=request,
+            )
+        elif what == "conference":
+            conference_form = ConferenceForm(request.POST)
+            if not conference_form.is_valid():
+                return _page(request, family, conference_form=conference_form)
+            try:
+                services.conference_for_family(
+                    by=user,
+                    family=family,
+                    scheduled_at=conference_form.cleaned_data["scheduled_at"],
+                    location=conference_form.cleaned_data["location"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                _explain(request, exc, conference_form)
+                return _page(request, family, conference_form=conference_form)
+        elif what == "submit":
+            services.plan_submit(by=user, family=family, request=request)
+        elif what in ("approve", "return"):
+            decision_form = DecisionForm(request.POST)
+            if not decision_form.is_valid():
+                return _page(request, family, decision_form=decision_form)
+            try:
+                services.plan_decide(
+                    by=user,
+                    family=family,
+                    approve=what == "approve",
+                    comment=decision_form.cleaned_data["comment"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                _explain(request, exc, decision_form)
+                return _page(request, family, decision_form=decision_form)
+        elif what == "done":
+            task = FamilyTask.objects.filter(
+                pk=_int(request.POST.get("task")), goal__plan__family=family
+            ).first()
+            if task is None or not (
+                task.owner_id == user.pk or selectors.may_manage(user, family, cases)
+            ):
+                raise Http404
+            services.task_done(by=user, task=task, request=request)
+        else:
+            raise Http404
+    except FAILURES as exc:
+        _explain(request, exc)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(here)
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+# --- shell plug-ins -------------------------------------------------------------------------
+
+
+def my_work_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """Family-plan tasks assigned to the user (a community worker's whole work list)."""
+    user = request.user
+    if not policy.works_on_cases(user):
+        return None
+    tasks = list(selectors.my_open_tasks(user)[:20])
+    if not tasks:
+        return None
+    return {
+        "title": _("Family plan tasks"),
+        "template": "families/panel_tasks.html",
+        "tasks": tasks,
+    }
+
+
+def may_use_families(user: Any) -> bool:
+    return policy.works_on_cases(user)
