@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "tirek.plans",
     "tirek.training",
     "tirek.reports",
+    "tirek.justice",
+    "tirek.incidents",
     # Background work: django-tasks with its database backend; `tirek worker` runs it.
     "django_tasks",
     "django_tasks_db",
