@@ -104,9 +104,7 @@ def test_the_probation_officer_records_a_status_and_welfare_roles_never_see_it(
     assert welfare.get(f"/justice/case/{mother.pk}/").status_code == 404
     assert "data-status" not in welfare.get(f"/cases/{mother.pk}/").content.decode()
     with pytest.raises(Http404):
-        services.status_record(
-            by=manager, case=mother, status="released", start_date=TODAY
-        )
+        services.status_record(by=manager, case=mother, status="released", start_date=TODAY)
     # Even as an extra section on the membership, security never reaches welfare.
     CaseTeamMember.objects.filter(case=mother, user=manager).update(sections=["security"])
     policy.relations_changed()
@@ -150,9 +148,7 @@ def test_a_status_on_a_childs_case_is_refused(world: World) -> None:
     interviewer = world.staff(Role.INTERVIEWER)  # a security role that may be on a child's team
     CaseTeamMember.objects.create(case=child, user=interviewer, role=Role.INTERVIEWER)
     with pytest.raises(ValidationError) as exc:
-        services.status_record(
-            by=interviewer, case=child, status="custody", start_date=TODAY
-        )
+        services.status_record(by=interviewer, case=child, status="custody", start_date=TODAY)
     assert "case" in exc.value.message_dict
     assert not LegalStatus.objects.exists()
 
@@ -215,7 +211,9 @@ def test_contact_goes_on_the_childs_case_and_its_managers_see_it_not_the_crimina
         )
     assert ContactEvent.objects.count() == 1
     # The probation officer sees nothing of the child's case.
-    assert logged_in_client(family["probation"]).get(f"/justice/case/{child.pk}/").status_code == 404
+    assert (
+        logged_in_client(family["probation"]).get(f"/justice/case/{child.pk}/").status_code == 404
+    )
 
 
 def test_support_records_of_an_adult(family: dict) -> None:
