@@ -9,11 +9,12 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Stigma and discrimination incidents")
 
     def ready(self) -> None:
-        from tirek.core.registry import add_my_work_panel, add_urls
+        from tirek.core.registry import add_api_router, add_my_work_panel, add_urls
 
-        from . import indicators, panels  # noqa: F401  (indicators register themselves)
+        from . import api, indicators, panels  # noqa: F401  (indicators register themselves)
 
         add_urls("incidents/", "tirek.incidents.urls")
+        add_api_router("/incidents", api.router)
         add_my_work_panel(23, panels.my_actions_panel)  # next to the plan tasks (20-22)
         try:
             from tirek.cases.panels import add_panel

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, Expression, F, Value, When
+from django.db.models import CharField, Expression, ExpressionWrapper, F, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from tirek.reports.cube import Dimension
@@ -50,6 +50,10 @@ def _quarter(period: Period) -> Expression:
     )
 
 
+def _dimensions(period: Period) -> dict[str, Expression]:
+    return {DIMENSION: ExpressionWrapper(F("kind"), output_field=CharField())}
+
+
 def _type_dimension(rows: list[dict[str, Any]]) -> Dimension:
     return Dimension(DIMENSION, LABELS[DIMENSION], tuple(IncidentType.choices))
 
@@ -65,7 +69,7 @@ register_population(
         queryset=_incidents,
         region="region_id",
         unit="unit_id",
-        dimensions=lambda period: {DIMENSION: F("kind")},
+        dimensions=_dimensions,
         quarter=_quarter,
         counted=_("incidents"),
     )

@@ -9,11 +9,12 @@ class JusticeConfig(AppConfig):
     verbose_name = _("Justice pathway")
 
     def ready(self) -> None:
-        from tirek.core.registry import add_demo_loader, add_urls
+        from tirek.core.registry import add_api_router, add_demo_loader, add_urls
 
-        from . import demo, panels
+        from . import api, demo, panels
 
         add_urls("justice/", "tirek.justice.urls")
+        add_api_router("/legal-status", api.router)
         add_demo_loader(90, demo.load)  # after the cases, plans and referrals demos
         try:
             from tirek.cases.panels import add_panel

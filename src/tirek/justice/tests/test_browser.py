@@ -5,6 +5,7 @@ criminal file."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -42,8 +43,8 @@ def _family(world: World) -> dict:
     return {"mother": mother, "child": child, "probation": probation, "liaison": liaison}
 
 
-def test_the_probation_officer_sees_the_mothers_status_and_not_the_child(  # type: ignore[no-untyped-def]
-    browser_page, login_in_browser, assert_accessible
+def test_the_probation_officer_sees_the_mothers_status_and_not_the_child(
+    browser_page: Any, login_in_browser: Any, assert_accessible: Any
 ) -> None:
     scene = _family(build_world())
     page = browser_page
@@ -59,8 +60,8 @@ def test_the_probation_officer_sees_the_mothers_status_and_not_the_child(  # typ
     assert response is not None and response.status == 404
 
 
-def test_the_school_liaison_records_an_incident_and_not_the_criminal_file(  # type: ignore[no-untyped-def]
-    browser_page, login_in_browser, assert_accessible
+def test_the_school_liaison_records_an_incident_and_not_the_criminal_file(
+    browser_page: Any, login_in_browser: Any, assert_accessible: Any
 ) -> None:
     scene = _family(build_world())
     page = browser_page
