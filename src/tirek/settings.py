@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "tirek.families",
     "tirek.training",
     "tirek.reports",
+    "tirek.justice",
+    "tirek.incidents",
     # Background work: django-tasks with its database backend; `tirek worker` runs it.
     "django_tasks",
     "django_tasks_db",

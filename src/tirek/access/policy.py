@@ -32,6 +32,28 @@ three rules applied per grant:
   the membership records the legal basis;
 - sections outside ``Section.ALL`` are ignored.
 
+Adults only: the justice pathway's roles (``ADULTS_ONLY_ROLES`` = probation officer,
+prison/centre social worker) work with the women (and men) in custody or on probation,
+never with children. A team membership held in one of these roles grants nothing — not
+even that the case exists — unless the case's person is an adult today (a recorded date
+of birth at least 18 years ago; an unknown date counts as a child, deny by default). The
+rule sits in ``_memberships``, so lists (SQL), ``sections_for`` and ``get_case`` agree; the
+cases app also refuses to put these roles on a child's team (``fits_case``).
+- probation officer (DESIGN.md section 2): CORE, SECURITY (the legal status, conditions
+  and reviews of ``tirek.justice``) and COUNSELLING (disengagement sessions), as a
+  law-enforcement role: welfare sections reach them only as extras with a legal basis;
+- prison/centre social worker (not in DESIGN.md's table; decided for issue 16): CORE,
+  FAMILY (contact with her children, the household she returns to), SOCIAL (housing,
+  benefits, employment on release) and COUNSELLING (disengagement sessions held in the
+  institution). A welfare role: never SECURITY, whatever is recorded — the institution's
+  own file stays with law enforcement — and no psychological or legal notes.
+
+The INCIDENTS section (stigma and discrimination, ``tirek.incidents``) goes to the roles
+that act on an incident: case manager, social worker and psychologist (the child's
+support), supervisor (all welfare sections) and school liaison (who records school
+incidents). Not to lawyers, health workers or counsellors by default — a case manager
+shares it with them as an extra section when an incident needs them.
+
 Lists use ``visible_cases`` / ``cases_with_section`` so filtering happens in SQL, never in
 Python; ``sections_for`` / ``can_see`` answer for one case and agree with them (the
 access-matrix test checks both against each other).
@@ -46,6 +68,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -67,13 +90,17 @@ __all__ = [
     "ROLE_SECTIONS",
     "SECURITY_ROLES",
     "Section",
+    "ADULTS_ONLY_ROLES",
+    "adult_cutoff",
     "can_manage",
+    "fits_case",
     "can_see",
     "can_write",
     "cases_with_section",
     "get_case",
     "has_emergency_access",
     "in_emergency_scope",
+    "is_adult",
     "is_supervisor_of",
     "supervised_unit_id",
     "may_break_glass",
@@ -100,24 +127,46 @@ WELFARE_ALL = frozenset(
         S.EDUCATION,
         S.HEALTH,
         S.COUNSELLING,
+        S.INCIDENTS,
     }
 )
 
 ROLE_SECTIONS: dict[str, frozenset[str]] = {
     Role.CASE_MANAGER: frozenset(
-        {S.CORE, S.RETURN_HISTORY, S.FAMILY, S.PLAN, S.SOCIAL, S.LEGAL, S.EDUCATION, S.HEALTH}
+        {
+            S.CORE,
+            S.RETURN_HISTORY,
+            S.FAMILY,
+            S.PLAN,
+            S.SOCIAL,
+            S.LEGAL,
+            S.EDUCATION,
+            S.HEALTH,
+            S.INCIDENTS,
+        }
     ),
     Role.PSYCHOLOGIST: frozenset(
-        {S.CORE, S.RETURN_HISTORY, S.FAMILY, S.PLAN, S.PSYCHOLOGICAL, S.EDUCATION, S.HEALTH}
+        {
+            S.CORE,
+            S.RETURN_HISTORY,
+            S.FAMILY,
+            S.PLAN,
+            S.PSYCHOLOGICAL,
+            S.EDUCATION,
+            S.HEALTH,
+            S.INCIDENTS,
+        }
     ),
     Role.SOCIAL_WORKER: frozenset(
-        {S.CORE, S.RETURN_HISTORY, S.FAMILY, S.PLAN, S.SOCIAL, S.EDUCATION}
+        {S.CORE, S.RETURN_HISTORY, S.FAMILY, S.PLAN, S.SOCIAL, S.EDUCATION, S.INCIDENTS}
     ),
     Role.LAWYER: frozenset({S.CORE, S.RETURN_HISTORY, S.FAMILY, S.LEGAL}),
-    Role.SCHOOL_LIAISON: frozenset({S.CORE, S.EDUCATION}),
+    Role.SCHOOL_LIAISON: frozenset({S.CORE, S.EDUCATION, S.INCIDENTS}),
     Role.HEALTH_WORKER: frozenset({S.CORE, S.HEALTH}),
     Role.INTERVIEWER: frozenset({S.CORE, S.SECURITY}),
     Role.RELIGIOUS_COUNSELLOR: frozenset({S.CORE, S.RETURN_HISTORY, S.COUNSELLING}),
+    Role.PROBATION_OFFICER: frozenset({S.CORE, S.SECURITY, S.COUNSELLING}),
+    Role.PRISON_SOCIAL_WORKER: frozenset({S.CORE, S.FAMILY, S.SOCIAL, S.COUNSELLING}),
     Role.SUPERVISOR: WELFARE_ALL,
     # The family's everyday contact in the community (issue 16): who the family is, never
     # return history, psychological, legal or security. FAMILY stays open on protected
@@ -134,6 +183,28 @@ EMERGENCY_ROLES = frozenset(
 )
 # Law enforcement: the only roles that see the SECURITY section.
 SECURITY_ROLES = frozenset(r for r, sections in ROLE_SECTIONS.items() if S.SECURITY in sections)
+# The justice pathway's roles: their grants count on adults' cases only (module docstring).
+ADULTS_ONLY_ROLES = frozenset({Role.PROBATION_OFFICER, Role.PRISON_SOCIAL_WORKER})
+ADULT_AGE = 18
+
+
+def adult_cutoff(today: date | None = None) -> date:
+    """The latest date of birth of someone who is an adult ``today`` (29 February → 28th)."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - ADULT_AGE)
+    except ValueError:
+        return today.replace(year=today.year - ADULT_AGE, day=28)
+
+
+def is_adult(person: Any) -> bool:
+    birth: date | None = getattr(person, "birth_date", None)
+    return birth is not None and birth <= adult_cutoff()
+
+
+def fits_case(role: str, case: Case) -> bool:
+    """May a membership in ``role`` grant anything on ``case`` (adults-only roles)."""
+    return role not in ADULTS_ONLY_ROLES or is_adult(case.person)
 
 
 # --- who the user is ----------------------------------------------------------------------
@@ -203,9 +274,14 @@ def in_emergency_scope(user: Any, case: Case) -> bool:
 
 
 def _memberships(user: Any) -> QuerySet[CaseTeamMember]:
-    return CaseTeamMember.objects.filter(
-        user=user, removed_at__isnull=True, role__in=_casework_roles(user)
-    )
+    roles = _casework_roles(user)
+    members = CaseTeamMember.objects.filter(user=user, removed_at__isnull=True, role__in=roles)
+    if roles & ADULTS_ONLY_ROLES:
+        # Adults only (module docstring): a NULL date of birth fails the comparison.
+        members = members.filter(
+            ~Q(role__in=ADULTS_ONLY_ROLES) | Q(case__person__birth_date__lte=adult_cutoff())
+        )
+    return members
 
 
 def _active_emergency(user: Any) -> QuerySet[Any]:
@@ -498,12 +574,10 @@ def visible_persons(user: Any) -> QuerySet[Any]:
 # --- protected identity in the team list (issue #15) ------------------------------------------
 
 # Team roles whose presence alone tells a reader about the child's background.
-BACKGROUND_ROLES = frozenset({Role.INTERVIEWER, Role.RELIGIOUS_COUNSELLOR})
+BACKGROUND_ROLES = frozenset({Role.INTERVIEWER, Role.RELIGIOUS_COUNSELLOR, Role.PROBATION_OFFICER})
 
 
-def visible_team(
-    user: Any, case: Case, members: Iterable[CaseTeamMember]
-) -> list[CaseTeamMember]:
+def visible_team(user: Any, case: Case, members: Iterable[CaseTeamMember]) -> list[CaseTeamMember]:
     """The team members ``user`` may see listed on ``case``.
 
     On a protected case, whoever may not read the return history (school and health

@@ -21,6 +21,7 @@ class Section:
     HEALTH = "health"
     COUNSELLING = "counselling"
     SECURITY = "security"  # law-enforcement and court information, interview records
+    INCIDENTS = "incidents"  # stigma and discrimination incidents (tirek.incidents)
 
     LABELS: dict[str, Any] = {
         CORE: _("Basic information"),
@@ -34,6 +35,7 @@ class Section:
         HEALTH: _("Health"),
         COUNSELLING: _("Religious counselling"),
         SECURITY: _("Law enforcement and court"),
+        INCIDENTS: _("Stigma and discrimination incidents"),
     }
     ALL = frozenset(LABELS)
 

@@ -15,6 +15,8 @@ class Role(models.TextChoices):
     HEALTH_WORKER = "health-worker", _("Health worker")
     INTERVIEWER = "interviewer", _("Interviewer")
     RELIGIOUS_COUNSELLOR = "religious-counsellor", _("Religious counsellor")
+    PROBATION_OFFICER = "probation-officer", _("Probation officer")
+    PRISON_SOCIAL_WORKER = "prison-social-worker", _("Prison/centre social worker")
     SUPERVISOR = "supervisor", _("Supervisor")
     # Uzbekistan's mahalla, Kazakhstan's akimat social worker: works with a family (issue 16).
     COMMUNITY_WORKER = "community-worker", _("Community worker")
@@ -36,6 +38,8 @@ CASEWORK_ROLES = frozenset(
         Role.HEALTH_WORKER,
         Role.INTERVIEWER,
         Role.RELIGIOUS_COUNSELLOR,
+        Role.PROBATION_OFFICER,
+        Role.PRISON_SOCIAL_WORKER,
         Role.SUPERVISOR,
         Role.COMMUNITY_WORKER,
     }

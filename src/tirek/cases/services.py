@@ -303,6 +303,8 @@ def team_member_add(
         raise ValidationError({"role": _("This role does not work on cases.")})
     if not user.is_active or not user.has_role(role) or user.has_role(Role.ADMIN):
         raise ValidationError({"role": _("This person does not hold that role.")})
+    if not policy.fits_case(role, case):
+        raise ValidationError({"role": _("This role works only on adults' cases.")})
     sections = sorted(set(sections or []))
     if any(s not in policy.Section.ALL for s in sections):
         raise ValidationError({"sections": _("Unknown section.")})

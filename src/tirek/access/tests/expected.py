@@ -17,6 +17,13 @@ DESIGN.md section 2, row by row:
 - community worker (issue 16; mahalla / akimat): the family — basic information and the
   family section, nothing of return history, psychology, law or security; the family
   section stays visible on protected cases (they are put on the team to work with it);
+- probation officer: the justice pathway (security) and counselling sections of ADULTS on
+  their team; nothing at all of a child's case;
+- prison/centre social worker (issue 16, not in DESIGN.md's table): basic information,
+  family, social work and counselling of adults on their team; nothing of a child's case;
+- stigma and discrimination incidents (issue 16): the case team roles that act on them —
+  case manager, psychologist, social worker, school liaison ("records school incidents"),
+  supervisor;
 - supervisor: all (welfare) sections of the unit's cases; security stays one-way;
 - DPO, M&E analyst, training coordinator, trainer, system administrator: no case data.
 """
@@ -34,25 +41,28 @@ EDUCATION = "education"
 HEALTH = "health"
 COUNSELLING = "counselling"
 SECURITY = "security"
+INCIDENTS = "incidents"
 
 ALL_SECTIONS = frozenset(
     {CORE, RETURN_HISTORY, FAMILY, PLAN, PSYCHOLOGICAL, SOCIAL, LEGAL, EDUCATION, HEALTH,
-     COUNSELLING, SECURITY}
+     COUNSELLING, SECURITY, INCIDENTS}
 )  # fmt: skip
 
 DESIGN_SECTIONS: dict[str, frozenset[str]] = {
     "case-manager": frozenset(
-        {CORE, RETURN_HISTORY, FAMILY, PLAN, SOCIAL, LEGAL, EDUCATION, HEALTH}
+        {CORE, RETURN_HISTORY, FAMILY, PLAN, SOCIAL, LEGAL, EDUCATION, HEALTH, INCIDENTS}
     ),
     "psychologist": frozenset(
-        {CORE, RETURN_HISTORY, FAMILY, PLAN, PSYCHOLOGICAL, EDUCATION, HEALTH}
+        {CORE, RETURN_HISTORY, FAMILY, PLAN, PSYCHOLOGICAL, EDUCATION, HEALTH, INCIDENTS}
     ),
-    "social-worker": frozenset({CORE, RETURN_HISTORY, FAMILY, PLAN, SOCIAL, EDUCATION}),
+    "social-worker": frozenset({CORE, RETURN_HISTORY, FAMILY, PLAN, SOCIAL, EDUCATION, INCIDENTS}),
     "lawyer": frozenset({CORE, RETURN_HISTORY, FAMILY, LEGAL}),
-    "school-liaison": frozenset({CORE, EDUCATION}),
+    "school-liaison": frozenset({CORE, EDUCATION, INCIDENTS}),
     "health-worker": frozenset({CORE, HEALTH}),
     "interviewer": frozenset({CORE, SECURITY}),
     "religious-counsellor": frozenset({CORE, RETURN_HISTORY, COUNSELLING}),
+    "probation-officer": frozenset({CORE, SECURITY, COUNSELLING}),
+    "prison-social-worker": frozenset({CORE, FAMILY, SOCIAL, COUNSELLING}),
     "supervisor": ALL_SECTIONS - {SECURITY},
     "community-worker": frozenset({CORE, FAMILY}),
     "dpo": frozenset(),
@@ -66,6 +76,9 @@ HIDDEN_WHEN_PROTECTED: dict[str, frozenset[str]] = {
     "school-liaison": frozenset({RETURN_HISTORY, FAMILY}),
     "health-worker": frozenset({RETURN_HISTORY, FAMILY}),
 }
+# Roles that see nothing of a child's case, whatever the relation (the matrix's case is a
+# child's; adults' cases are tested in tirek.justice).
+ADULTS_ONLY = frozenset({"probation-officer", "prison-social-worker"})
 # DESIGN.md section 4: the roles that act in emergencies (see the policy's docstring).
 BREAKS_GLASS = frozenset({"case-manager", "social-worker", "psychologist", "supervisor"})
 

@@ -247,6 +247,7 @@ def test_emergency_access_opens_only_the_emergency_roles_sections(world: World) 
         "legal",
         "education",
         "health",
+        "incidents",
     }
     assert policy.sections_for(user, case) == expected
     for section in policy.Section.ALL:

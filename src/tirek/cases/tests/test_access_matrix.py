@@ -24,7 +24,12 @@ import pytest
 
 from tirek.access import policy
 from tirek.access.policy import Section
-from tirek.access.tests.expected import DESIGN_SECTIONS, HIDDEN_WHEN_PROTECTED, design_sections
+from tirek.access.tests.expected import (
+    ADULTS_ONLY,
+    DESIGN_SECTIONS,
+    HIDDEN_WHEN_PROTECTED,
+    design_sections,
+)
 from tirek.accounts.models import User
 from tirek.accounts.roles import CASEWORK_ROLES, Role
 from tirek.cases.case_page import TABS
@@ -55,6 +60,8 @@ class Cell:
 
 
 def expected(role: str, relation: str, protected: bool = True) -> tuple[bool, frozenset[str]]:
+    if role in ADULTS_ONLY:  # the matrix's case is a child's
+        return False, frozenset()
     if relation == "team" and role in CASEWORK_ROLES:
         return True, design_sections(role, protected=protected)
     if relation == "unit" and role == Role.SUPERVISOR:

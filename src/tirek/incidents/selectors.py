@@ -1,0 +1,53 @@
+"""Reads of incidents, always through the policy's cases with the INCIDENTS section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from tirek.access import policy
+from tirek.accounts.models import User
+from tirek.cases.models import Case
+
+from .models import Incident, IncidentAction
+
+
+def _open_to(user: User) -> QuerySet[Case]:
+    return policy.cases_with_section(user, Incident.SECTION)
+
+
+def visible_incidents(user: User) -> QuerySet[Incident]:
+    through = Incident.cases.through.objects.filter(
+        incident_id=OuterRef("pk"), case_id__in=_open_to(user).values("pk")
+    )
+    return Incident.objects.filter(Exists(through))
+
+
+def case_incidents(user: User, case: Case) -> QuerySet[Incident]:
+    if not policy.can_see(user, case, Incident.SECTION):
+        return Incident.objects.none()
+    return Incident.objects.filter(cases=case).prefetch_related("actions__owner")
+
+
+def incident_get(user: User, pk: Any) -> Incident:
+    try:
+        return visible_incidents(user).get(pk=int(pk))
+    except (Incident.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def linked_cases(user: User, incident: Incident) -> list[Case]:
+    """The incident's cases that ``user`` may see the incidents of (no others are named)."""
+    return list(_open_to(user).filter(incidents=incident).order_by("number"))
+
+
+def my_open_actions(user: User) -> QuerySet[IncidentAction]:
+    """Open actions owned by ``user`` on incidents they still see, soonest first."""
+    return (
+        IncidentAction.objects.filter(owner=user, done_on__isnull=True)
+        .filter(incident__in=visible_incidents(user))
+        .select_related("incident")
+        .order_by("due_date", "id")
+    )

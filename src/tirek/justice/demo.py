@@ -1,0 +1,157 @@
+"""Demo of the justice pathway and of incidents (issue 16): Aisha Karimova, the demo
+mother of three (``tirek.people.demo``), is on probation with conditions and a review
+date; her probation officer ``demo-probation`` is on her case; one of her children had a
+contact visit with her; a school incident on a child's case, recorded by the demo school
+liaison. Idempotent; skipped when the demo people or accounts are missing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from tirek.accounts import services as account_services
+from tirek.accounts.models import User
+from tirek.accounts.roles import Role
+from tirek.cases import services as case_services
+from tirek.cases.models import Case
+from tirek.organisations.models import Agency
+
+from . import services
+from .models import ContactKind, ContactStatus, LegalStatus, Status, SupportKind
+
+PROBATION_USERNAME = "demo-probation"
+PROBATION_SERVICE = "Служба пробации г. Караганды"
+
+
+def _probation_officer(region: Any) -> User:
+    from tirek.core.demo_org import DEMO_PASSWORD
+
+    found = User.objects.filter(username=PROBATION_USERNAME).first()
+    if found is not None:
+        return found
+    agency, _created = Agency.objects.get_or_create(
+        name=PROBATION_SERVICE, region=region, defaults={"kind": Agency.Kind.LAW_ENFORCEMENT}
+    )
+    return account_services.user_create(
+        username=PROBATION_USERNAME,
+        password=DEMO_PASSWORD,
+        roles=[Role.PROBATION_OFFICER],
+        agency=agency,
+        unit=None,
+        first_name="Жанар",
+        last_name="Сейткали",
+        is_demo=True,
+        check_password=False,
+    )
+
+
+@transaction.atomic
+def load(stdout: Any) -> None:
+    mother_case = (
+        Case.objects.filter(person__family_name="Каримова", person__given_name="Айша")
+        .select_related("person", "case_manager", "region")
+        .first()
+    )
+    liaison = User.objects.filter(username="demo-school-liaison").first()
+    if mother_case is None or mother_case.case_manager is None or liaison is None:
+        stdout.write("Demo justice pathway skipped: the demo mother or accounts are missing.")
+        return
+    if LegalStatus.objects.filter(case=mother_case).exists():
+        stdout.write("Demo justice pathway already loaded.")
+        return
+    manager = mother_case.case_manager
+    today = timezone.localdate()
+    officer = _probation_officer(mother_case.region)
+    case_services.team_member_add(
+        by=manager, case=mother_case, user=officer, role=Role.PROBATION_OFFICER
+    )
+    services.status_record(
+        by=officer,
+        case=mother_case,
+        status=Status.PRE_TRIAL,
+        institution="СИЗО г. Караганды",
+        start_date=today - timedelta(days=700),
+    )
+    services.status_record(
+        by=officer,
+        case=mother_case,
+        status=Status.PROBATION,
+        institution=PROBATION_SERVICE,
+        start_date=today - timedelta(days=400),
+        end_date=today + timedelta(days=330),
+        next_review=today + timedelta(days=20),
+        note="Пробационный контроль; явка раз в месяц.",
+    )
+    for text, days in (
+        ("Ежемесячная явка в службу пробации", 20),
+        ("Не покидать Карагандинскую область без уведомления", 110),
+    ):
+        services.condition_add(
+            by=officer, case=mother_case, text=text, review_date=today + timedelta(days=days)
+        )
+    services.support_record(
+        by=officer,
+        case=mother_case,
+        kind=SupportKind.TRAINING,
+        provider="Колледж сервиса, курсы швеи",
+        start_date=today - timedelta(days=200),
+        end_date=today - timedelta(days=20),
+        outcome="Курс окончен, сертификат получен.",
+    )
+    children = list(
+        Case.objects.filter(
+            person__relationships__relative=mother_case.person,
+            person__relationships__kind="mother",
+        )
+        .select_related("person", "case_manager")
+        .order_by("number")
+    )
+    if children:
+        child = children[0]
+        services.contact_record(
+            by=child.case_manager or manager,
+            case=child,
+            kind=ContactKind.VISIT,
+            status=ContactStatus.HELD,
+            on_date=today - timedelta(days=14),
+            with_whom="Мать",
+            accompanied_by="Бабушка и социальный работник",
+            child_reaction="Радовался встрече, после визита был спокоен.",
+        )
+        _school_incident(children, liaison, manager, stdout)
+    stdout.write("Demo justice pathway ready: probation, conditions, a contact visit.")
+
+
+def _school_incident(children: list[Case], liaison: User, manager: User, stdout: Any) -> None:
+    from tirek.access import policy
+    from tirek.incidents import services as incidents
+    from tirek.incidents.models import IncidentType, Place
+
+    child = next(
+        (c for c in children if policy.can_write(liaison, c, policy.Section.INCIDENTS)), None
+    )
+    if child is None:
+        child = children[0]
+        case_services.team_member_add(
+            by=child.case_manager or manager, case=child, user=liaison, role=Role.SCHOOL_LIAISON
+        )
+    today = timezone.localdate()
+    incident = incidents.incident_record(
+        by=liaison,
+        cases=[child.pk],
+        kind=IncidentType.BULLYING,
+        place=Place.SCHOOL,
+        occurred_on=today - timedelta(days=9),
+        reported_by="Классный руководитель",
+        description="Одноклассники обзывали ребёнка на перемене из-за происхождения семьи.",
+    )
+    incidents.action_add(
+        by=liaison,
+        incident=incident,
+        description="Беседа с классом и родителями одноклассников",
+        owner=liaison,
+        due_date=today + timedelta(days=5),
+    )

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ContactKind, ContactStatus, Status, SupportKind
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Legal status"), choices=Status.choices)
+    institution = forms.CharField(
+        label=_("Institution or probation service"), max_length=200, required=False
+    )
+    start_date = forms.DateField(label=_("From"), widget=DateInput)
+    end_date = forms.DateField(label=_("Until"), required=False, widget=DateInput)
+    next_review = forms.DateField(label=_("Next review"), required=False, widget=DateInput)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ConditionForm(forms.Form):
+    text = forms.CharField(label=_("Condition"), widget=forms.Textarea(attrs={"rows": 2}))
+    review_date = forms.DateField(label=_("Review date"), required=False, widget=DateInput)
+
+
+class ContactForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=ContactStatus.choices)
+    on_date = forms.DateField(label=_("Date"), widget=DateInput)
+    with_whom = forms.CharField(label=_("With whom"), max_length=200)
+    accompanied_by = forms.CharField(
+        label=_("Who accompanies the child"), max_length=200, required=False
+    )
+    child_reaction = forms.CharField(
+        label=_("The child's reaction"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SupportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of support"), choices=SupportKind.choices)
+    provider = forms.CharField(label=_("Provider"), max_length=200)
+    start_date = forms.DateField(label=_("From"), widget=DateInput)
+    end_date = forms.DateField(label=_("Until"), required=False, widget=DateInput)
+    outcome = forms.CharField(
+        label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

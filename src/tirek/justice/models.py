@@ -1,0 +1,175 @@
+"""The justice pathway of adults (issue 16, part 2).
+
+- ``LegalStatus``: one row per status in the justice system (under investigation,
+  pre-trial detention, sentenced — in custody / suspended / probation, released,
+  amnestied, no proceedings); the newest row is the current status, the earlier ones
+  are its history. With ``Condition`` (the conditions of a sentence or of probation and
+  their review dates) it is SECURITY information: law enforcement and the probation
+  service see it, welfare roles never do (``tirek.access.policy``).
+- ``ContactEvent``: a planned or held visit, call or letter between a child and a parent
+  in custody or in a centre, recorded on the CHILD's case in the FAMILY section, so the
+  children's case managers see the contact plan and never the criminal file.
+- ``SupportRecord``: livelihood and disengagement support of an adult (vocational
+  training, employment, housing, religious counselling) with its outcome, in the
+  COUNSELLING section.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from tirek.access.sections import Section
+from tirek.core.crypto import EncryptedTextField
+from tirek.core.validation import reject_control_chars
+
+
+class Status(models.TextChoices):
+    INVESTIGATION = "investigation", _("Under investigation")
+    PRE_TRIAL = "pre_trial", _("Pre-trial detention")
+    CUSTODY = "custody", _("Sentenced — in custody")
+    SUSPENDED = "suspended", _("Sentenced — suspended sentence")
+    PROBATION = "probation", _("Sentenced — probation")
+    RELEASED = "released", _("Released")
+    AMNESTIED = "amnestied", _("Amnestied")
+    NONE = "none", _("No proceedings")
+
+
+class LegalStatus(models.Model):
+    SECTION = Section.SECURITY
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="legal_statuses")
+    status = models.CharField(_("legal status"), max_length=16, choices=Status.choices)
+    institution = models.CharField(
+        _("institution or probation service"),
+        max_length=200,
+        blank=True,
+        validators=[reject_control_chars],
+    )
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    next_review = models.DateField(_("next review"), null=True, blank=True)
+    note = EncryptedTextField(_("note"), blank=True, validators=[reject_control_chars])
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("legal status")
+        verbose_name_plural = _("legal statuses")
+        ordering = ["-start_date", "-recorded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="legal_status_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_status_display())
+
+
+class Condition(models.Model):
+    SECTION = Section.SECURITY
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="conditions")
+    text = EncryptedTextField(_("condition"), validators=[reject_control_chars])
+    review_date = models.DateField(_("review date"), null=True, blank=True)
+    lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
+        ordering = ["review_date", "id"]
+
+    def __str__(self) -> str:
+        return f"condition {self.pk}"
+
+
+class ContactKind(models.TextChoices):
+    VISIT = "visit", _("Visit")
+    CALL = "call", _("Phone or video call")
+    LETTER = "letter", _("Letter")
+
+
+class ContactStatus(models.TextChoices):
+    PLANNED = "planned", pgettext_lazy("contact", "Planned")
+    HELD = "held", pgettext_lazy("contact", "Held")
+    CANCELLED = "cancelled", pgettext_lazy("contact", "Cancelled")
+
+
+class ContactEvent(models.Model):
+    SECTION = Section.FAMILY
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="parent_contacts")
+    kind = models.CharField(_("kind"), max_length=16, choices=ContactKind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=ContactStatus.choices)
+    on_date = models.DateField(_("date"))
+    with_whom = models.CharField(_("with whom"), max_length=200, validators=[reject_control_chars])
+    accompanied_by = models.CharField(
+        _("who accompanies the child"),
+        max_length=200,
+        blank=True,
+        validators=[reject_control_chars],
+    )
+    child_reaction = EncryptedTextField(
+        _("the child's reaction"), blank=True, validators=[reject_control_chars]
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("contact with a parent")
+        verbose_name_plural = _("contacts with a parent")
+        ordering = ["-on_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.on_date}"
+
+
+class SupportKind(models.TextChoices):
+    TRAINING = "training", _("Vocational training")
+    EMPLOYMENT = "employment", _("Employment")
+    HOUSING = "housing", _("Housing")
+    COUNSELLING = "counselling", _("Religious counselling sessions")
+
+
+class SupportRecord(models.Model):
+    SECTION = Section.COUNSELLING
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="support_records")
+    kind = models.CharField(_("kind of support"), max_length=16, choices=SupportKind.choices)
+    provider = models.CharField(_("provider"), max_length=200, validators=[reject_control_chars])
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    outcome = EncryptedTextField(_("outcome"), blank=True, validators=[reject_control_chars])
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("support record")
+        verbose_name_plural = _("support records")
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="support_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.start_date}"

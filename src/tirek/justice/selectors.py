@@ -1,0 +1,54 @@
+"""Reads of the justice pathway: each part only when the policy opens its section."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tirek.access import policy
+from tirek.accounts.models import User
+from tirek.cases.models import Case
+
+from .models import Condition, ContactEvent, LegalStatus, SupportRecord
+
+
+@dataclass
+class JusticeView:
+    """What ``user`` may see of the justice pathway on ``case`` (None: the section is closed)."""
+
+    statuses: list[LegalStatus] | None = None
+    conditions: list[Condition] | None = None
+    contacts: list[ContactEvent] | None = None
+    support: list[SupportRecord] | None = None
+    writable: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def current(self) -> LegalStatus | None:
+        return self.statuses[0] if self.statuses else None
+
+    @property
+    def empty(self) -> bool:
+        return all(
+            part is None for part in (self.statuses, self.conditions, self.contacts, self.support)
+        )
+
+
+def justice_view(user: User, case: Case, sections: frozenset[str] | None = None) -> JusticeView:
+    seen = policy.sections_for(user, case) if sections is None else sections
+    adult = policy.is_adult(case.person)
+    view = JusticeView(writable=policy.sections_for(user, case, include_emergency=False) & seen)
+    if adult and LegalStatus.SECTION in seen:
+        view.statuses = list(LegalStatus.objects.filter(case=case))
+        view.conditions = list(Condition.objects.filter(case=case))
+    if adult and SupportRecord.SECTION in seen:
+        view.support = list(SupportRecord.objects.filter(case=case))
+    if not adult and ContactEvent.SECTION in seen:
+        view.contacts = list(ContactEvent.objects.filter(case=case))
+    return view
+
+
+def statuses_of(user: User, case: Case) -> Any:
+    """The legal status history, newest first; none when SECURITY is closed to ``user``."""
+    if not policy.can_see(user, case, LegalStatus.SECTION):
+        return LegalStatus.objects.none()
+    return LegalStatus.objects.filter(case=case)

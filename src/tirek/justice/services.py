@@ -1,0 +1,229 @@
+"""Writes of the justice pathway: transactional, audited, each checked against the policy.
+
+A user who may not see the section of the case gets the case's 404; a user who sees it
+but may not write (emergency access) gets PermissionDenied; bad input raises a
+ValidationError naming the field and writes nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+
+from tirek.access import policy
+from tirek.accounts.models import User
+from tirek.audit.models import Action
+from tirek.audit.services import record
+from tirek.cases.models import Case
+
+from .dates import check_date, check_order
+from .models import (
+    Condition,
+    ContactEvent,
+    ContactKind,
+    ContactStatus,
+    LegalStatus,
+    Status,
+    SupportKind,
+    SupportRecord,
+)
+
+MAX_TEXT = 20000
+
+
+def _writable(by: User, case: Case, section: str) -> None:
+    if not policy.can_see(by, case, section):
+        raise Http404
+    if not policy.can_write(by, case, section):
+        raise PermissionDenied(_("You may read this section but not change it."))
+
+
+def _text(value: str, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: _("This field is required.")})
+    if len(value) > limit:
+        raise ValidationError({field: _("The text is too long.")})
+    return value
+
+
+def _choice(value: str, choices: Any, field: str) -> str:
+    if value not in choices.values:
+        raise ValidationError({field: _("Choose one of the listed values.")})
+    return value
+
+
+def _adults_only(case: Case) -> None:
+    if not policy.is_adult(case.person):
+        raise ValidationError(
+            {"case": _("The justice pathway is recorded on an adult's case, never a child's.")}
+        )
+
+
+def _full_clean(obj: Any) -> None:
+    obj.full_clean(exclude=["case", "recorded_by"])
+
+
+@transaction.atomic
+def status_record(
+    *,
+    by: User,
+    case: Case,
+    status: str,
+    start_date: date,
+    institution: str = "",
+    end_date: date | None = None,
+    next_review: date | None = None,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> LegalStatus:
+    """A new legal status; the previous one stays as history (its end is the new start,
+    unless it had ended already)."""
+    _writable(by, case, LegalStatus.SECTION)
+    _adults_only(case)
+    _choice(status, Status, "status")
+    check_date(start_date, "start_date", past=True)
+    check_date(end_date, "end_date")
+    check_date(next_review, "next_review")
+    check_order(start_date, end_date, "end_date")
+    check_order(start_date, next_review, "next_review")
+    previous = LegalStatus.objects.filter(case=case).first()
+    if previous is not None and start_date < previous.start_date:
+        raise ValidationError(
+            {"start_date": _("The new status cannot start before the current one.")}
+        )
+    entry = LegalStatus(
+        case=case,
+        status=status,
+        institution=_text(institution, "institution", limit=200),
+        start_date=start_date,
+        end_date=end_date,
+        next_review=next_review,
+        note=_text(note, "note"),
+        recorded_by=by,
+    )
+    _full_clean(entry)
+    entry.save()
+    if previous is not None and (previous.end_date is None or previous.end_date > start_date):
+        previous.end_date = start_date
+        previous.save(update_fields=["end_date"])
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=entry,
+        request=request,
+        detail={"case": case.pk, "section": LegalStatus.SECTION, "status": status},
+    )
+    return entry
+
+
+@transaction.atomic
+def condition_add(
+    *,
+    by: User,
+    case: Case,
+    text: str,
+    review_date: date | None = None,
+    request: HttpRequest | None = None,
+) -> Condition:
+    _writable(by, case, Condition.SECTION)
+    _adults_only(case)
+    check_date(review_date, "review_date")
+    condition = Condition(
+        case=case, text=_text(text, "text", required=True), review_date=review_date, recorded_by=by
+    )
+    _full_clean(condition)
+    condition.save()
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=condition,
+        request=request,
+        detail={"case": case.pk, "section": Condition.SECTION},
+    )
+    return condition
+
+
+@transaction.atomic
+def contact_record(
+    *,
+    by: User,
+    case: Case,
+    kind: str,
+    status: str,
+    on_date: date,
+    with_whom: str,
+    accompanied_by: str = "",
+    child_reaction: str = "",
+    request: HttpRequest | None = None,
+) -> ContactEvent:
+    """A visit, call or letter between the child of ``case`` and a parent in custody."""
+    _writable(by, case, ContactEvent.SECTION)
+    if policy.is_adult(case.person):
+        raise ValidationError({"case": _("Contact with a parent is recorded on the child's case.")})
+    _choice(kind, ContactKind, "kind")
+    _choice(status, ContactStatus, "status")
+    check_date(on_date, "on_date", past=status == ContactStatus.HELD)
+    event = ContactEvent(
+        case=case,
+        kind=kind,
+        status=status,
+        on_date=on_date,
+        with_whom=_text(with_whom, "with_whom", required=True, limit=200),
+        accompanied_by=_text(accompanied_by, "accompanied_by", limit=200),
+        child_reaction=_text(child_reaction, "child_reaction"),
+        recorded_by=by,
+    )
+    _full_clean(event)
+    event.save()
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=event,
+        request=request,
+        detail={"case": case.pk, "section": ContactEvent.SECTION, "kind": kind},
+    )
+    return event
+
+
+@transaction.atomic
+def support_record(
+    *,
+    by: User,
+    case: Case,
+    kind: str,
+    provider: str,
+    start_date: date,
+    end_date: date | None = None,
+    outcome: str = "",
+    request: HttpRequest | None = None,
+) -> SupportRecord:
+    _writable(by, case, SupportRecord.SECTION)
+    _adults_only(case)
+    _choice(kind, SupportKind, "kind")
+    check_date(start_date, "start_date")
+    check_date(end_date, "end_date")
+    check_order(start_date, end_date, "end_date")
+    entry = SupportRecord(
+        case=case,
+        kind=kind,
+        provider=_text(provider, "provider", required=True, limit=200),
+        start_date=start_date,
+        end_date=end_date,
+        outcome=_text(outcome, "outcome"),
+        recorded_by=by,
+    )
+    _full_clean(entry)
+    entry.save()
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=entry,
+        request=request,
+        detail={"case": case.pk, "section": SupportRecord.SECTION, "kind": kind},
+    )
+    return entry
