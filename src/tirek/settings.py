@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "tirek.plans",
     "tirek.training",
     "tirek.reports",
+    "tirek.transfers",
     # Background work: django-tasks with its database backend; `tirek worker` runs it.
     "django_tasks",
     "django_tasks_db",

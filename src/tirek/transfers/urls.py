@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "transfers"
+
+urlpatterns = [
+    path("", views.transfer_list, name="list"),
+    path("<int:pk>/", views.transfer_detail, name="detail"),
+    path("<int:pk>/accept/", views.transfer_accept, name="accept"),
+    path("<int:pk>/decline/", views.transfer_decline, name="decline"),
+    path("<int:pk>/withdraw/", views.transfer_withdraw, name="withdraw"),
+]
