@@ -99,3 +99,36 @@ class Transfer(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == TransferStatus.REQUESTED
+
+
+class GroupImportStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting decisions")
+    COMMITTED = "committed", _("Registered")
+
+
+class GroupImport(models.Model):
+    """A returning group's spreadsheet, checked and waiting for the worker's decisions
+    (issue #17, part 2). Bounded: at most ``group_import.LIMITS.max_rows`` rows, one
+    pending import per worker (a new upload replaces it), nothing written to people or
+    cases until the commit."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    file_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=16, choices=GroupImportStatus.choices, default=GroupImportStatus.PENDING
+    )
+    rows = models.JSONField(default=list)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("group arrival import")
+        verbose_name_plural = _("group arrival imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_by", "status"], name="group_import_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({len(self.rows)})"

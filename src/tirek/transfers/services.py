@@ -9,6 +9,7 @@ ends the old team's memberships except those the receiving supervisor keeps.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -358,3 +359,247 @@ def _move_open_responsibilities(case: Case, user_ids: list[int], to: User) -> in
 
     goals, interventions = open_responsibilities(case, user_ids)
     return goals.update(responsible_user=to) + interventions.update(responsible_user=to)
+
+
+# --- group arrivals (issue #17, part 2) ------------------------------------------------------
+
+
+def _may_import_group(by: User) -> bool:
+    from tirek.people.selectors import may_check_duplicates
+
+    return bool(
+        may_check_duplicates(by)
+        and by.has_role(Role.CASE_MANAGER)
+        and by.unit_id
+        and policy.works_on_cases(by)
+    )
+
+
+def _identity(row: dict[str, Any]) -> Any:
+    from datetime import date as date_type
+
+    from tirek.people import matching
+
+    born = row.get("birth_date")
+    return matching.Identity(
+        given=(row["given_name"],),
+        family=(row["family_name"],),
+        patronymic=(row["patronymic"],) if row.get("patronymic") else (),
+        birth=matching.Birth(
+            date_type.fromisoformat(born) if born else None, row.get("precision") or "day"
+        ),
+        sex="" if row.get("sex") == "unknown" else row.get("sex", ""),
+        iin=row.get("iin", ""),
+    )
+
+
+@transaction.atomic
+def group_preview(by: User, upload: Any, *, request: HttpRequest | None = None) -> Any:
+    """Check an uploaded group file and run the duplicate check on every row; the result
+    is stored (replacing the worker's previous pending import) and nothing else is
+    written. Raises ``group_import.FileRejected`` / ``ValidationError`` for a bad file."""
+    from tirek.people.matching import PROBABLE
+    from tirek.people.selectors import find_duplicates, unit_label
+
+    from . import group_import
+    from .models import GroupImport, GroupImportStatus
+
+    if not _may_import_group(by):
+        raise PermissionDenied(_("Only a case manager of a unit may register a group."))
+    rows = group_import.parse(upload)
+    found: dict[int, list[Any]] = {}
+    for row in rows:
+        found[row["row"]] = find_duplicates(_identity(row))
+    ids = {c.person.pk for candidates in found.values() for c in candidates}
+    visible = set(
+        policy.visible_persons(by).filter(pk__in=sorted(ids)).values_list("pk", flat=True)
+    )
+    # The same IIN twice in the file is two rows for one person.
+    seen_iin: dict[str, int] = {}
+    problems = []
+    for row in rows:
+        if row["iin"]:
+            if row["iin"] in seen_iin:
+                problems.append(
+                    group_import._problem(
+                        row["row"], "iin", _("the same IIN as row %d.") % seen_iin[row["iin"]]
+                    )
+                )
+            seen_iin.setdefault(row["iin"], row["row"])
+        row["candidates"] = [
+            {
+                "id": c.person.pk,
+                "score": round(c.score, 3),
+                "probable": c.score >= PROBABLE,
+                "visible": c.person.pk in visible,
+                # Only what the worker may open is named; the rest says whom to ask.
+                "label": (
+                    f"{c.person.family_name} {c.person.given_name}, {c.person.birth_date or ''}"
+                    if c.person.pk in visible
+                    else ""
+                ),
+                "unit": unit_label(c.person.registered_by_unit),
+            }
+            for c in found[row["row"]]
+        ]
+    if problems:
+        raise group_import.FileRejected(problems)
+    GroupImport.objects.filter(created_by=by, status=GroupImportStatus.PENDING).delete()
+    imp = GroupImport.objects.create(
+        created_by=by, file_name=(getattr(upload, "name", "") or "")[:200], rows=rows
+    )
+    record(
+        actor=by,
+        action=Action.SEARCH,
+        object_type="people.person",
+        request=request,
+        detail={
+            "kind": "group_duplicate_check",
+            "rows": len(rows),
+            "candidates": len(ids),
+            "probable": sum(any(c["probable"] for c in r["candidates"]) for r in rows),
+        },
+    )
+    return imp
+
+
+def needs_decision(row: dict[str, Any]) -> bool:
+    return any(c["probable"] for c in row.get("candidates", []))
+
+
+@transaction.atomic
+def group_commit(
+    *,
+    by: User,
+    imp: Any,
+    decisions: dict[int, dict[str, Any]],
+    request: HttpRequest | None = None,
+) -> dict[str, Any]:
+    """Write the group: for each row, a new person (after a "new anyway" decision with
+    its reason where someone on file probably is this person, recorded as a dismissal),
+    or the existing person the worker linked; a case for everyone without an open one;
+    the relationships within each family. One transaction: any error writes nothing.
+
+    ``decisions``: {row number: {"action": "link"|"new"|"skip", "person": id, "reason": …}}.
+    """
+    from tirek.cases.services import case_open
+    from tirek.people import services as people
+    from tirek.people.models import Person
+
+    from . import group_import
+    from .models import GroupImport, GroupImportStatus
+
+    if imp.created_by_id != by.pk or not _may_import_group(by):
+        raise PermissionDenied(_("Only the worker who uploaded the group may register it."))
+    locked = GroupImport.objects.select_for_update().get(pk=imp.pk)
+    if locked.status != GroupImportStatus.PENDING:
+        raise Conflict(_("This group has already been registered."))
+    rows: list[dict[str, Any]] = locked.rows
+    problems: list[dict[str, Any]] = []
+    for row in rows:
+        decision = decisions.get(row["row"], {})
+        action = decision.get("action", "")
+        if needs_decision(row) and action not in ("link", "new", "skip"):
+            problems.append(
+                group_import._problem(row["row"], None, _("decide about the match first."))
+            )
+        if action == "link":
+            allowed = {c["id"] for c in row["candidates"] if c["visible"]}
+            if decision.get("person") not in allowed:
+                problems.append(
+                    group_import._problem(row["row"], None, _("choose a record you may open."))
+                )
+        if action == "new" and needs_decision(row) and len(decision.get("reason", "").strip()) < 5:
+            problems.append(
+                group_import._problem(row["row"], None, _("say why this is a different person."))
+            )
+    if problems:
+        raise group_import.FileRejected(problems)
+    people_by_row: dict[int, Person] = {}
+    created: list[int] = []
+    linked: list[int] = []
+    cases: list[int] = []
+    for row in rows:
+        decision = decisions.get(row["row"], {})
+        action = decision.get("action", "new")
+        if action == "skip":
+            continue
+        if action == "link":
+            person = Person.objects.get(pk=decision["person"])
+            linked.append(person.pk)
+        else:
+            born = row.get("birth_date")
+            person = people.person_create(
+                by=by,
+                given_name=row["given_name"],
+                family_name=row["family_name"],
+                patronymic=row.get("patronymic", ""),
+                sex=row.get("sex") or "unknown",
+                birth_date=date.fromisoformat(born) if born else None,
+                birth_date_precision=row.get("precision") or "day",
+                iin=row.get("iin", ""),
+                request=request,
+            )
+            created.append(person.pk)
+            for candidate in row["candidates"]:
+                if candidate["probable"]:
+                    people.duplicate_dismiss(
+                        by=by,
+                        person=person,
+                        candidate=Person.objects.get(pk=candidate["id"]),
+                        score=candidate["score"],
+                        reason=decision.get("reason", ""),
+                        request=request,
+                    )
+        people_by_row[row["row"]] = person
+        if not Case.objects.filter(person=person).exclude(status="closed").exists():
+            cases.append(case_open(by=by, person=person, request=request).pk)
+    relationships = 0
+    heads = {
+        r["family_group"]: r for r in rows if r["family_group"] and r["relationship"] == "head"
+    }
+    for row in rows:
+        head = heads.get(row["family_group"])
+        if head is None or head is row or row["row"] not in people_by_row:
+            continue
+        if head["row"] not in people_by_row:
+            continue
+        link = group_import.relationship_of(row, head)
+        if link is None:
+            continue
+        side = {"row": people_by_row[row["row"]], "head": people_by_row[head["row"]]}
+        try:
+            people.relationship_create(
+                by=by, person=side[link[0]], relative=side[link[1]], kind=link[2], request=request
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            message = " ".join(getattr(exc, "messages", [])) or _(
+                "you may not record this person's family."
+            )
+            raise group_import.FileRejected(
+                [group_import._problem(row["row"], "relationship", message)]
+            ) from exc
+        relationships += 1
+    result = {
+        "created": created,
+        "linked": linked,
+        "cases": cases,
+        "relationships": relationships,
+    }
+    GroupImport.objects.filter(pk=locked.pk).update(
+        status=GroupImportStatus.COMMITTED, committed_at=timezone.now(), result=result
+    )
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=locked,
+        request=request,
+        detail={
+            "group_import": locked.pk,
+            "people": len(created),
+            "linked": len(linked),
+            "cases": len(cases),
+            "relationships": relationships,
+        },
+    )
+    return result

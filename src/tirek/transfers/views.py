@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from tirek.access import policy
@@ -219,3 +221,130 @@ def transfer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The transfer request has been withdrawn."))
     return redirect("transfers:detail", pk=transfer.pk)
+
+
+# --- group arrivals -------------------------------------------------------------------------
+
+
+class GroupUploadForm(forms.Form):
+    file = forms.FileField(label=_lazy("Spreadsheet (CSV or XLSX)"))
+
+
+def _group_problems(exc: ValidationError) -> list[str]:
+    from .group_import import FileRejected
+
+    if isinstance(exc, FileRejected):
+        return [str(p["message"]) for p in exc.problems]
+    return [str(m) for m in exc.messages]
+
+
+@login_required
+def group_template(request: HttpRequest) -> HttpResponse:
+    """The empty spreadsheet, its headers in the interface language."""
+    from django.utils.http import content_disposition_header
+
+    from . import group_import
+
+    if request.GET.get("format") == "csv":
+        body, kind, name = group_import.template_csv(), "text/csv", "group.csv"
+    else:
+        body = group_import.template_xlsx()
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        name = "group.xlsx"
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+@login_required
+def group_upload(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not services._may_import_group(user):
+        raise PermissionDenied
+    form = GroupUploadForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                imp = services.group_preview(user, form.cleaned_data["file"], request=request)
+            except ValidationError as exc:
+                problems = _group_problems(exc)
+            else:
+                return redirect("transfers:group_preview", pk=imp.pk)
+        status = 422
+    return render(
+        request,
+        "transfers/group_upload.html",
+        {"form": form, "problems": problems},
+        status=status,
+    )
+
+
+def _pending_import(user: User, pk: int) -> Any:
+    from .models import GroupImport
+
+    try:
+        return GroupImport.objects.get(pk=pk, created_by=user)
+    except GroupImport.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _decisions(post: Any, rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    decisions: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        raw = str(post.get(f"decision-{row['row']}", ""))
+        reason = str(post.get(f"reason-{row['row']}", ""))[:500]
+        if raw.startswith("link:"):
+            try:
+                decisions[row["row"]] = {"action": "link", "person": int(raw[5:])}
+            except ValueError:
+                continue
+        elif raw in ("new", "skip"):
+            decisions[row["row"]] = {"action": raw, "reason": reason}
+    return decisions
+
+
+@login_required
+def group_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The row-by-row report; the worker decides about each match, then registers all."""
+    from .models import GroupImportStatus
+
+    user = _user(request)
+    imp = _pending_import(user, pk)
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST" and imp.status == GroupImportStatus.PENDING:
+        try:
+            result = services.group_commit(
+                by=user, imp=imp, decisions=_decisions(request.POST, imp.rows), request=request
+            )
+        except ValidationError as exc:
+            problems = _group_problems(exc)
+            status = 422
+        except Conflict as exc:
+            problems, status = [str(exc)], 409
+        else:
+            messages.success(
+                request,
+                _("Registered: %(people)d people, %(cases)d cases, %(rels)d family links.")
+                % {
+                    "people": len(result["created"]),
+                    "cases": len(result["cases"]),
+                    "rels": result["relationships"],
+                },
+            )
+            return redirect("transfers:group_preview", pk=imp.pk)
+    rows = [{**row, "needs_decision": services.needs_decision(row)} for row in imp.rows]
+    return render(
+        request,
+        "transfers/group_preview.html",
+        {
+            "imp": imp,
+            "rows": rows,
+            "problems": problems,
+            "pending": imp.status == GroupImportStatus.PENDING,
+            "to_decide": sum(r["needs_decision"] for r in rows),
+        },
+        status=status,
+    )

@@ -25,9 +25,7 @@ pytestmark = pytest.mark.django_db
 
 def _consent(by, case: Case, agency) -> None:  # type: ignore[no-untyped-def]
     from tirek.privacy import services as privacy
-    from tirek.privacy.models import GivenBy, Purpose
-
-    from tirek.privacy.models import ConsentKind
+    from tirek.privacy.models import ConsentKind, GivenBy, Purpose
 
     # a child of 11: the guardian's consent and the child's assent
     for given_by, kind in (
