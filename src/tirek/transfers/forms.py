@@ -15,7 +15,7 @@ from .services import SHAREABLE_SECTIONS
 
 
 class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Unit) -> str:
         return f"{obj} ({obj.region})"
 
 
@@ -56,11 +56,15 @@ class RequestForm(forms.Form):
         unit_field = self.fields["to_unit"]
         assert isinstance(unit_field, forms.ModelChoiceField)
         if exclude_unit is not None:
-            unit_field.queryset = unit_field.queryset.exclude(pk=exclude_unit)  # type: ignore[union-attr]
+            unit_field.queryset = (
+                Unit.objects.select_related("agency", "region")
+                .exclude(pk=exclude_unit)
+                .order_by("agency__name", "name")
+            )
 
 
 class StaffChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: User) -> str:
         return obj.get_full_name() or obj.username
 
 

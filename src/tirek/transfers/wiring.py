@@ -13,11 +13,12 @@ from tirek.core.registry import add_my_work_panel, add_urls
 def transfers_panel(request: HttpRequest) -> dict[str, Any] | None:
     """Pending transfers: to the unit the user supervises, and those the user requested."""
     from tirek.access import policy
+    from tirek.accounts.models import User
 
     from . import selectors
 
     user = request.user
-    if not policy.works_on_cases(user):
+    if not isinstance(user, User) or not policy.works_on_cases(user):
         return None
     incoming = list(selectors.pending_incoming(user)[:10])
     outgoing = list(selectors.pending_outgoing(user).filter(requested_by=user)[:10])

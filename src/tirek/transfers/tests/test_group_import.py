@@ -54,15 +54,15 @@ def family(n: int = 3) -> list[list[str]]:
 
 
 @pytest.fixture
-def manager(world: World):  # type: ignore[no-untyped-def]
+def manager(world: World):
     return world.staff(Role.CASE_MANAGER)
 
 
-def problems_of(exc: pytest.ExceptionInfo) -> list[tuple[int | None, str]]:  # type: ignore[type-arg]
+def problems_of(exc: pytest.ExceptionInfo) -> list[tuple[int | None, str]]:
     return [(p["row"], p["column"]) for p in exc.value.problems]
 
 
-def test_the_template_has_headers_in_the_interface_language(world: World, manager) -> None:  # type: ignore[no-untyped-def]
+def test_the_template_has_headers_in_the_interface_language(world: World, manager) -> None:
     client = logged_in_client(manager)
     with translation.override("en"):
         english = group_import.template_rows()[0]
@@ -83,7 +83,7 @@ def test_the_template_has_headers_in_the_interface_language(world: World, manage
     assert imp.rows[0]["relationship"] == "head" and imp.rows[0]["sex"] == "female"
 
 
-def test_a_group_is_registered_with_its_family_links(world: World, manager) -> None:  # type: ignore[no-untyped-def]
+def test_a_group_is_registered_with_its_family_links(world: World, manager) -> None:
     imp = services.group_preview(
         manager, csv_file(family(3) + [["", "", "Алиев", "Тимур", "male", "2012", ""]])
     )
@@ -104,7 +104,7 @@ def test_a_group_is_registered_with_its_family_links(world: World, manager) -> N
         services.group_commit(by=manager, imp=imp, decisions={})
 
 
-def test_a_known_person_needs_a_decision(world: World, manager) -> None:  # type: ignore[no-untyped-def]
+def test_a_known_person_needs_a_decision(world: World, manager) -> None:
     known = person(
         given_name="Гульнара", family_name="Нурланова", birth_date=date(1990, 4, 2), sex="female"
     )
@@ -155,7 +155,7 @@ def test_a_known_person_needs_a_decision(world: World, manager) -> None:  # type
         ),
     ],
 )
-def test_bad_rows_are_named_by_row_and_column(world: World, manager, row, column) -> None:  # type: ignore[no-untyped-def]
+def test_bad_rows_are_named_by_row_and_column(world: World, manager, row, column) -> None:
     with translation.override("en"), pytest.raises(group_import.FileRejected) as exc:
         services.group_preview(
             manager, csv_file([family(1)[0][:1] + ["head"] + family(1)[0][2:], row])
@@ -164,7 +164,7 @@ def test_bad_rows_are_named_by_row_and_column(world: World, manager, row, column
     assert not GroupImport.objects.exists()
 
 
-def test_wrong_types_in_xlsx_and_bad_files(world: World, manager) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_types_in_xlsx_and_bad_files(world: World, manager) -> None:
     with translation.override("en"), pytest.raises(group_import.FileRejected) as exc:
         services.group_preview(manager, xlsx_file([["", "", "Ким", "Ли", "female", 3.5, ""]]))
     assert problems_of(exc) == [(2, "Date of birth")]
@@ -185,7 +185,7 @@ def test_wrong_types_in_xlsx_and_bad_files(world: World, manager) -> None:  # ty
     assert not GroupImport.objects.exists()
 
 
-def test_pages(world: World, manager) -> None:  # type: ignore[no-untyped-def]
+def test_pages(world: World, manager) -> None:
     client = logged_in_client(manager)
     assert client.get("/transfers/group/").status_code == 200
     bad = client.post(

@@ -23,7 +23,7 @@ from tirek.transfers.models import Transfer, TransferStatus
 pytestmark = pytest.mark.django_db
 
 
-def _consent(by, case: Case, agency) -> None:  # type: ignore[no-untyped-def]
+def _consent(by, case: Case, agency) -> None:
     from tirek.privacy import services as privacy
     from tirek.privacy.models import ConsentKind, GivenBy, Purpose
 
@@ -44,7 +44,7 @@ def _consent(by, case: Case, agency) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def setup(world: World):  # type: ignore[no-untyped-def]
+def setup(world: World):
     manager = world.staff(Role.CASE_MANAGER)
     psychologist = world.staff(Role.PSYCHOLOGIST)
     supervisor = world.staff(Role.SUPERVISOR)
@@ -58,7 +58,7 @@ def setup(world: World):  # type: ignore[no-untyped-def]
     return world, manager, psychologist, supervisor, receiving_sup, receiving_cm, case
 
 
-def _request(manager, case, world, sections=(Section.FAMILY,)):  # type: ignore[no-untyped-def]
+def _request(manager, case, world, sections=(Section.FAMILY,)):
     return services.transfer_request(
         by=manager,
         case=case,
@@ -68,7 +68,7 @@ def _request(manager, case, world, sections=(Section.FAMILY,)):  # type: ignore[
     )
 
 
-def test_receiving_supervisor_sees_only_what_is_shared_before_acceptance(setup) -> None:  # type: ignore[no-untyped-def]
+def test_receiving_supervisor_sees_only_what_is_shared_before_acceptance(setup) -> None:
     world, manager, _psy, _sup, receiving_sup, receiving_cm, case = setup
     assert policy.sections_for(receiving_sup, case) == frozenset()
     _request(manager, case, world)
@@ -91,7 +91,7 @@ def test_receiving_supervisor_sees_only_what_is_shared_before_acceptance(setup) 
     assert logged_in_client(receiving_cm).get(f"/cases/{case.pk}/").status_code == 404
 
 
-def test_request_needs_consent_or_a_supervisors_legal_basis(setup, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_request_needs_consent_or_a_supervisors_legal_basis(setup, world: World) -> None:
     _w, manager, _psy, supervisor, receiving_sup, _cm, case = setup
     other = world.staff(Role.SUPERVISOR, agency=world.ngo, unit=None)
     from tirek.organisations.models import Unit
@@ -114,7 +114,7 @@ def test_request_needs_consent_or_a_supervisors_legal_basis(setup, world: World)
     assert policy.sections_for(other, case) == frozenset()
 
 
-def test_bad_requests_change_nothing(setup) -> None:  # type: ignore[no-untyped-def]
+def test_bad_requests_change_nothing(setup) -> None:
     world, manager, psychologist, _sup, _rs, _cm, case = setup
     with pytest.raises(PermissionDenied):
         services.transfer_request(
@@ -134,13 +134,13 @@ def test_bad_requests_change_nothing(setup) -> None:  # type: ignore[no-untyped-
         _request(manager, case, world)
 
 
-def test_decline_then_accept_moves_the_case_and_the_team(setup, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_decline_then_accept_moves_the_case_and_the_team(setup, world: World) -> None:
     _w, manager, psychologist, supervisor, receiving_sup, receiving_cm, case = setup
     from tirek.plans.models import Goal, GoalStatus, Plan
 
     review_due = timezone.now() + timedelta(days=40)
     plan = Plan.objects.create(case=case, next_review_due_at=review_due)
-    domain = Goal._meta.get_field("domain").choices[0][0]  # type: ignore[index]
+    domain = Goal._meta.get_field("domain").choices[0][0]
     goal = Goal.objects.create(
         plan=plan,
         domain=domain,
@@ -212,7 +212,7 @@ def test_decline_then_accept_moves_the_case_and_the_team(setup, world: World) ->
     assert secret(Section.SOCIAL) in new.get(f"/cases/{case.pk}/sections/notes/").content.decode()
 
 
-def test_withdraw_ends_the_preview(setup) -> None:  # type: ignore[no-untyped-def]
+def test_withdraw_ends_the_preview(setup) -> None:
     world, manager, psychologist, _sup, receiving_sup, _cm, case = setup
     transfer = _request(manager, case, world)
     with pytest.raises(PermissionDenied):
@@ -221,7 +221,7 @@ def test_withdraw_ends_the_preview(setup) -> None:  # type: ignore[no-untyped-de
     assert policy.sections_for(receiving_sup, case) == frozenset()
 
 
-def test_pages_and_my_work(setup) -> None:  # type: ignore[no-untyped-def]
+def test_pages_and_my_work(setup) -> None:
     world, manager, _psy, _sup, receiving_sup, receiving_cm, case = setup
     requester = logged_in_client(manager)
     form = requester.get(f"/cases/{case.pk}/transfer/")
@@ -263,7 +263,7 @@ def test_pages_and_my_work(setup) -> None:  # type: ignore[no-untyped-def]
     assert timezone.now()
 
 
-def test_transfer_indicators_count_in_and_out(setup) -> None:  # type: ignore[no-untyped-def]
+def test_transfer_indicators_count_in_and_out(setup) -> None:
     from tirek.reports.registry import INDICATORS, POPULATIONS
 
     world, manager, _psy, _sup, receiving_sup, receiving_cm, case = setup
@@ -275,7 +275,7 @@ def test_transfer_indicators_count_in_and_out(setup) -> None:  # type: ignore[no
     from tirek.reports.periods import Period
 
     period = Period.current()
-    rows = POPULATIONS["transfers_in"].queryset(period)  # type: ignore[misc]
+    rows = POPULATIONS["transfers_in"].queryset(period)
     assert list(rows.values_list("to_region_id", flat=True)) == [world.almaty.pk]
-    rows = POPULATIONS["transfers_out"].queryset(period)  # type: ignore[misc]
+    rows = POPULATIONS["transfers_out"].queryset(period)
     assert list(rows.values_list("from_region_id", flat=True)) == [world.karaganda.pk]
