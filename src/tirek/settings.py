@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "tirek.reports",
     "tirek.justice",
     "tirek.incidents",
+    "tirek.transfers",
     # Background work: django-tasks with its database backend; `tirek worker` runs it.
     "django_tasks",
     "django_tasks_db",

@@ -57,3 +57,40 @@ class EmergencyScopeExtension(RelationModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} → unit {self.unit_id}"
+
+
+class TransferPreview(RelationModel):
+    """While a transfer waits for an answer, the supervisors of the receiving unit read
+    the case's basic information and the sections the request shares — nothing else,
+    and only read (``tirek.access.policy``). Ended when the request is accepted,
+    declined or withdrawn."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case")
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("receiving unit"),
+    )
+    sections = models.JSONField(_("shared sections"), default=list, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("shared by"),
+    )
+    granted_at = models.DateTimeField(_("shared"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("transfer preview")
+        verbose_name_plural = _("transfer previews")
+        ordering = ["-granted_at", "-id"]
+        indexes = [
+            models.Index(fields=["unit", "ended_at", "case"], name="transfer_preview_unit_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} → unit {self.unit_id}"

@@ -5,7 +5,10 @@ Access = role × relation to the case × section sensitivity; deny by default.
 Relations that grant anything:
 - member of the case team, with a role on this case (the user must still hold that role);
 - supervisor of the case's supervising unit;
-- an active emergency (break-the-glass) access: read only, time limited, reviewed by the DPO.
+- an active emergency (break-the-glass) access: read only, time limited, reviewed by the DPO;
+- a pending transfer's preview (``tirek.access.models.TransferPreview``): the supervisors of
+  the receiving unit read the basic information and the sections the request shares, read
+  only, until the request is answered.
 
 Emergency access (DESIGN.md section 4) is open only to the roles that act when a child is
 in danger and nobody on the team can be reached: ``EMERGENCY_ROLES`` = case manager,
@@ -290,6 +293,25 @@ def _active_emergency(user: Any) -> QuerySet[Any]:
     return EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now())
 
 
+def _previews(user: Any) -> QuerySet[Any]:
+    """Pending transfers' previews for the unit the user supervises (none for anyone else)."""
+    from .models import TransferPreview
+
+    unit_id = supervised_unit_id(user)
+    if unit_id is None:
+        return TransferPreview.objects.none()
+    return TransferPreview.objects.filter(unit_id=unit_id, ended_at__isnull=True)
+
+
+def _preview_sections(preview: Any) -> frozenset[str]:
+    extra = preview.sections if isinstance(preview.sections, list) else []
+    return frozenset(str(s) for s in extra)
+
+
+def _preview_grant(sections: frozenset[str]) -> _Grant:
+    return _Grant(Role.SUPERVISOR, sections, exact=True)
+
+
 # A case page asks the policy many times about one case (the page, then every panel).
 # ``get_case`` marks the case it returns so the user's relation to it is looked up once;
 # any change to team memberships or emergency accesses in this process (save, delete,
@@ -301,6 +323,7 @@ relations_changed = epoch.bump  # for writes outside the ORM (raw SQL, other pro
 class _Relation:
     memberships: tuple[CaseTeamMember, ...]
     emergency: bool
+    previews: tuple[frozenset[str], ...] = ()
 
 
 def _relation(user: Any, case: Case) -> _Relation:
@@ -313,6 +336,9 @@ def _relation(user: Any, case: Case) -> _Relation:
     relation = _Relation(
         memberships=tuple(_memberships(user).filter(case=case)),
         emergency=_active_emergency(user).filter(case=case).exists(),
+        previews=()
+        if is_supervisor_of(user, case)  # sees it all anyway: spare the query
+        else tuple(_preview_sections(p) for p in _previews(user).filter(case=case)),
     )
     if cache is not None:
         cache[user.pk] = (now, relation)
@@ -387,7 +413,8 @@ def _membership_grant(m: CaseTeamMember) -> _Grant:
 def sections_for(user: Any, case: Case, *, include_emergency: bool = True) -> frozenset[str]:
     """The sections of this case the user may see (empty: not even that it exists).
 
-    ``include_emergency=False`` leaves out emergency access, which only lets one read."""
+    ``include_emergency=False`` leaves out the grants that only let one read: emergency
+    access and a pending transfer's preview."""
     roles = _casework_roles(user)
     if not roles:
         return frozenset()
@@ -397,6 +424,8 @@ def sections_for(user: Any, case: Case, *, include_emergency: bool = True) -> fr
         grants.append(_Grant(Role.SUPERVISOR))
     if include_emergency and relation.emergency:
         grants.extend(_Grant(role) for role in roles & EMERGENCY_ROLES)
+    if include_emergency:
+        grants.extend(_preview_grant(p) for p in relation.previews)
     return _sections(grants, case.protected_identity)
 
 
@@ -413,6 +442,9 @@ def sections_for_many(user: Any, cases: Iterable[Case]) -> dict[int, frozenset[s
     emergency = set(
         _active_emergency(user).filter(case_id__in=ids).values_list("case_id", flat=True)
     )
+    if supervised_unit_id(user) is not None:
+        for p in _previews(user).filter(case_id__in=ids):
+            memberships.setdefault(p.case_id, []).append(_preview_grant(_preview_sections(p)))
     result: dict[int, frozenset[str]] = {}
     for case in cases:
         grants = list(memberships.get(case.pk, []))
@@ -468,6 +500,7 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     unit_id = supervised_unit_id(user)
     if unit_id is not None:
         parts.append(Case.objects.filter(supervising_unit_id=unit_id).values("id"))
+        parts.append(_previews(user).values("case_id"))
     return _ids_in(parts)
 
 
@@ -501,6 +534,11 @@ def cases_with_section(user: Any, section: str) -> QuerySet[Case]:
     unit_id = supervised_unit_id(user)
     if unit_id is not None and section in ROLE_SECTIONS[Role.SUPERVISOR]:
         parts.append(Case.objects.filter(supervising_unit_id=unit_id).values("id"))
+        # A transfer's preview: CORE always, any other (welfare) section when shared.
+        previews = _previews(user)
+        if section != S.CORE:
+            previews = previews.filter(sections__icontains=f'"{section}"')
+        parts.append(previews.values("case_id"))
     return _ids_in(parts)
 
 

@@ -34,7 +34,7 @@ from tirek.core.ratelimit import check as rate_limit
 from tirek.organisations.models import Unit
 
 from . import policy, selectors
-from .models import EmergencyScopeExtension
+from .models import EmergencyScopeExtension, TransferPreview
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +127,44 @@ def lock_membership(pk: int) -> CaseTeamMember:
     """The membership, locked for the rest of the transaction (releasing a grant)."""
     member: CaseTeamMember = CaseTeamMember.objects.select_for_update().get(pk=pk)
     return member
+
+
+# --- transfers ------------------------------------------------------------------------------
+
+
+def grant_transfer_preview(
+    *, case: Case, unit: Unit, sections: list[str], by: User
+) -> TransferPreview:
+    """Let the supervisors of ``unit`` read ``sections`` of the case (and its basic
+    information) while a transfer to them waits for an answer. The calling use case
+    (``tirek.transfers.services``) checks the right, audits and puts it on the timeline."""
+    preview = TransferPreview(case=case, unit=unit, sections=list(sections), granted_by=by)
+    preview.full_clean()
+    preview.save()
+    return preview
+
+
+def end_transfer_preview(preview: TransferPreview | int | None) -> bool:
+    """End a transfer's preview (accepted, declined or withdrawn); False if already ended."""
+    if preview is None:
+        return False
+    pk = preview.pk if isinstance(preview, TransferPreview) else preview
+    return bool(
+        TransferPreview.objects.filter(pk=pk, ended_at__isnull=True).update(ended_at=timezone.now())
+    )
+
+
+def release_team_except(*, case: Case, keep_user_ids: Iterable[int], by: User) -> list[int]:
+    """A transfer accepted: every active membership of the case ends except those of the
+    users the receiving supervisor keeps. Returns the ids of the users who left (the
+    caller audits them)."""
+    keep = set(keep_user_ids)
+    leaving = CaseTeamMember.objects.filter(case=case, removed_at__isnull=True).exclude(
+        user_id__in=keep
+    )
+    user_ids = sorted(set(leaving.values_list("user_id", flat=True)))
+    leaving.update(removed_at=timezone.now(), removed_by=by)
+    return user_ids
 
 
 # --- emergency access -----------------------------------------------------------------------

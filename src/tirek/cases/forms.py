@@ -10,7 +10,6 @@ from tirek.access import policy
 from tirek.accounts.models import User
 from tirek.accounts.roles import CASEWORK_ROLES, Role
 from tirek.core.validation import reject_control_chars
-from tirek.organisations.models import Unit
 
 from .models import CaseStatus, NoteKind, Phase, RiskLevel
 
@@ -135,26 +134,6 @@ class TeamAddForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast("forms.ModelChoiceField[User]", self.fields["user"]).queryset = casework_staff()
-
-
-class TransferForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    to_unit = forms.ModelChoiceField(
-        label=_("Receiving unit"), queryset=Unit.objects.select_related("agency", "region")
-    )
-    case_manager = StaffChoiceField(label=_("New case manager"), queryset=User.objects.none())
-    reason = forms.CharField(
-        label=_("Reason"), max_length=300, validators=[reject_control_chars], widget=forms.Textarea
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast("forms.ModelChoiceField[User]", self.fields["case_manager"]).queryset = (
-            User.objects.filter(is_active=True, roles__role=Role.CASE_MANAGER, unit__isnull=False)
-            .select_related("agency")
-            .distinct()
-            .order_by("agency__name", "last_name")
-        )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -51,6 +51,20 @@ def _role_label(role: str) -> str:
     return str(Role(role).label) if role in Role.values else role
 
 
+def _transfer_detail(d: dict[str, Any]) -> str:
+    """A transfer's steps (``tirek.transfers``): requested, declined, withdrawn, accepted."""
+    stages = {
+        "requested": _("requested"),
+        "declined": _("declined"),
+        "withdrawn": _("withdrawn"),
+        "accepted": _("accepted"),
+    }
+    stage = stages.get(str(d.get("stage", "")), "")
+    route = f"{d.get('from_unit', '')} → {d.get('to_unit', '')}" if d.get("from_unit") else ""
+    parts = [str(p) for p in (stage, route or d.get("to_unit", ""), d.get("reason", "")) if p]
+    return " · ".join(parts)
+
+
 def _event_item(event: CaseEvent) -> TimelineItem:
     from .models import CaseStatus, Phase
 
@@ -65,7 +79,7 @@ def _event_item(event: CaseEvent) -> TimelineItem:
     elif event.kind in (EventKind.TEAM_ADDED, EventKind.TEAM_REMOVED):
         detail = f"{d.get('name', '')} ({_role_label(d.get('role', ''))})"
     elif event.kind == EventKind.TRANSFERRED:
-        detail = str(d.get("to_unit", ""))
+        detail = _transfer_detail(d)
     elif event.kind == EventKind.EMERGENCY_ACCESS:
         detail = str(d.get("name", ""))
     actor = ""

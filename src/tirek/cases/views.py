@@ -27,7 +27,7 @@ from tirek.core.http import AuthenticatedHttpRequest
 from tirek.organisations.models import Region
 
 from . import case_page, selectors, services
-from .forms import CaseEditForm, CaseFilterForm, NoteEditForm, NoteForm, TeamAddForm, TransferForm
+from .forms import CaseEditForm, CaseFilterForm, NoteEditForm, NoteForm, TeamAddForm
 from .models import Case, CaseTeamMember
 
 PAGE_SIZE = 25
@@ -205,37 +205,10 @@ def team_remove(request: AuthenticatedHttpRequest, pk: int, member_id: int) -> H
 
 @login_required
 def transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk)
-    if not policy.can_manage(request.user, case):
-        raise PermissionDenied
-    form = TransferForm(request.POST or None, initial={"version": case.version})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.case_transfer(
-                    by=request.user,
-                    case=case,
-                    version=data["version"],
-                    to_unit=data["to_unit"],
-                    case_manager=data["case_manager"],
-                    reason=data["reason"],
-                    request=request,
-                )
-            except Conflict as exc:
-                form.add_error(None, str(exc))
-                status = 409
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("The case has been transferred."))
-                if policy.visible_cases(request.user).filter(pk=case.pk).exists():
-                    return redirect("cases:detail", pk=case.pk)
-                return redirect("cases:list")
-        if status == 200:
-            status = 422
-    return render(request, "cases/transfer.html", {"case": case, "form": form}, status=status)
+    """A transfer is a request the receiving unit accepts (``tirek.transfers``)."""
+    from tirek.transfers.views import request_transfer
+
+    return request_transfer(request, pk)
 
 
 # --- notes -------------------------------------------------------------------------------

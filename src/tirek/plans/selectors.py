@@ -327,3 +327,21 @@ def waiting_closures(user: Any) -> QuerySet[Closure]:
         .select_related("case__person", "requested_by")
         .order_by("requested_at")
     )
+
+
+def open_responsibilities(
+    case: Case, user_ids: list[int]
+) -> tuple[QuerySet[Goal], QuerySet[Intervention]]:
+    """The open goals and interventions of the case's plan held by these users (a
+    transfer hands them to the new case manager)."""
+    from .models import OPEN_GOAL_STATUSES, InterventionStatus
+
+    goals = Goal.objects.filter(
+        plan__case=case, responsible_user_id__in=user_ids, status__in=OPEN_GOAL_STATUSES
+    )
+    interventions = Intervention.objects.filter(
+        goal__plan__case=case,
+        responsible_user_id__in=user_ids,
+        status__in=(InterventionStatus.PLANNED, InterventionStatus.ONGOING),
+    )
+    return goals, interventions

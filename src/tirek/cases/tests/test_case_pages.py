@@ -7,7 +7,7 @@ import pytest
 
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action, AuditEntry
-from tirek.cases.models import Case, CaseStatus, CaseTeamMember
+from tirek.cases.models import Case, CaseTeamMember
 from tirek.testing import World, logged_in_client
 
 from .factories import open_case, person
@@ -143,32 +143,6 @@ def test_it_adds_and_removes_team_members_from_the_team_page(world: World) -> No
     assert AuditEntry.objects.filter(
         action=Action.PERMISSION_CHANGE, object_id=str(case.pk), detail__team_removed=school.pk
     ).exists()
-
-
-def test_it_transfers_a_case_to_another_region(world: World) -> None:
-    manager = world.staff(Role.CASE_MANAGER)
-    receiving = world.staff(Role.CASE_MANAGER, agency=world.centre_almaty, unit=world.unit_almaty)
-    case = open_case(manager)
-    client = logged_in_client(manager)
-    response = client.post(
-        f"/cases/{case.pk}/transfer/",
-        {
-            "version": case.version,
-            "to_unit": world.unit_almaty.pk,
-            "case_manager": receiving.pk,
-            "reason": "Семья переехала в Алматы.",
-        },
-    )
-    assert response.status_code == 302
-    case.refresh_from_db()
-    assert (case.supervising_unit, case.region, case.case_manager) == (
-        world.unit_almaty,
-        world.almaty,
-        receiving,
-    )
-    assert case.status == CaseStatus.TRANSFERRED
-    assert client.get(f"/cases/{case.pk}/").status_code == 404  # the old manager left the team
-    assert logged_in_client(receiving).get(f"/cases/{case.pk}/").status_code == 200
 
 
 def test_it_shows_the_timeline_of_what_happened(world: World) -> None:

@@ -30,7 +30,7 @@ OVER_LIMIT = {
     "summary": 17,
     "family": 17,
     "timeline": 21,
-    "my-work": 22,
+    "my-work": 23,  # + pending transfers the user requested (tirek.transfers)
     "page:notes": 17,
     "page:timeline": 25,
 }

@@ -1,0 +1,64 @@
+"""Reads of transfers: what waits for the receiving supervisor, what the requester sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from tirek.access import policy
+
+from .models import Transfer, TransferStatus
+
+
+def _rows() -> QuerySet[Transfer]:
+    return Transfer.objects.select_related(
+        "case__person", "from_unit__agency", "to_unit__agency", "requested_by", "decided_by"
+    )
+
+
+def incoming(user: Any) -> QuerySet[Transfer]:
+    """Transfers to the unit the user supervises (as the policy says), newest first."""
+    unit_id = policy.supervised_unit_id(user)
+    if unit_id is None:
+        return Transfer.objects.none()
+    return _rows().filter(to_unit_id=unit_id)
+
+
+def outgoing(user: Any) -> QuerySet[Transfer]:
+    """Transfers the user requested, and those of cases the user still manages."""
+    if not policy.works_on_cases(user):
+        return Transfer.objects.none()
+    managed = policy.visible_cases(user).values("pk")
+    return (
+        _rows()
+        .filter(Q(requested_by=user) | Q(case_id__in=managed))
+        .exclude(to_unit_id=policy.supervised_unit_id(user))
+    )
+
+
+def pending_incoming(user: Any) -> QuerySet[Transfer]:
+    return incoming(user).filter(status=TransferStatus.REQUESTED)
+
+
+def pending_outgoing(user: Any) -> QuerySet[Transfer]:
+    return outgoing(user).filter(status=TransferStatus.REQUESTED)
+
+
+def get_transfer(user: Any, pk: Any) -> Transfer:
+    """A transfer the user requested, answers, or whose case the user manages; else 404."""
+    try:
+        transfer = _rows().get(pk=pk)
+    except (Transfer.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if (
+        transfer.requested_by_id == user.pk
+        or policy.supervised_unit_id(user) == transfer.to_unit_id
+        or (
+            policy.visible_cases(user).filter(pk=transfer.case_id).exists()
+            and policy.can_manage(user, transfer.case)
+        )
+    ):
+        return transfer
+    raise Http404

@@ -1,0 +1,605 @@
+"""Transfers of a case between units: request, withdraw, decline, accept (issue #17).
+
+Every function is transactional and leaves its audit entries and timeline event in the
+same transaction. Who sees what is the access policy's: the request only opens a
+read-only preview (``tirek.access.services.grant_transfer_preview``) to the receiving
+unit's supervisors; acceptance moves the case, which moves supervision with it, and
+ends the old team's memberships except those the receiving supervisor keeps.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tirek.access import policy
+from tirek.access import selectors as access_selectors
+from tirek.access import services as access_services
+from tirek.access.policy import Section
+from tirek.accounts.models import User
+from tirek.accounts.roles import Role
+from tirek.audit.models import Action
+from tirek.audit.services import record
+from tirek.cases.models import Case, CaseEvent, EventKind
+from tirek.core.exceptions import Conflict, Refused
+from tirek.organisations.models import Unit
+
+from .models import Transfer, TransferStatus
+
+# Security information never leaves through a transfer's preview (it is shared one way,
+# on a legal basis); after acceptance the new unit sees what its roles see.
+SHAREABLE_SECTIONS = frozenset(Section.ALL) - {Section.SECURITY}
+
+
+def stale_message() -> str:
+    return _("Someone else answered this transfer since you opened it. Reload the page.")
+
+
+def _event(case: Case, by: User, transfer: Transfer, stage: str, **detail: Any) -> None:
+    CaseEvent.objects.create(
+        case=case,
+        kind=EventKind.TRANSFERRED,
+        actor=by,
+        detail={
+            "stage": stage,
+            "transfer": transfer.pk,
+            "from_unit": str(transfer.from_unit),
+            "to_unit": str(transfer.to_unit),
+            **detail,
+        },
+    )
+
+
+def consent_covers(case: Case, unit: Unit) -> bool:
+    """Within the same agency nothing new is disclosed; to another agency the person's
+    consent to information sharing must name it (deny by default)."""
+    current = case.supervising_unit
+    if current is not None and current.agency_id == unit.agency_id:
+        return True
+    from tirek.privacy.models import Purpose
+    from tirek.privacy.selectors import consent_covers as covers
+
+    return bool(covers(case.person, Purpose.INFORMATION_SHARING, unit.agency))
+
+
+def normalise_sections(sections: list[str]) -> list[str]:
+    unknown = sorted(set(sections) - SHAREABLE_SECTIONS)
+    if unknown:
+        raise ValidationError(
+            {
+                "sections": _("These sections cannot be shared before acceptance: %s")
+                % ", ".join(unknown)
+            }
+        )
+    chosen = set(sections) | {Section.CORE}
+    return [s for s in Section.LABELS if s in chosen]
+
+
+def pending_for(case: Case) -> Transfer | None:
+    return (
+        Transfer.objects.filter(case=case, status=TransferStatus.REQUESTED)
+        .select_related("to_unit__agency", "requested_by")
+        .first()
+    )
+
+
+@transaction.atomic
+def transfer_request(
+    *,
+    by: User,
+    case: Case,
+    to_unit: Unit,
+    reason: str,
+    sections: list[str],
+    legal_basis: str = "",
+    request: HttpRequest | None = None,
+) -> Transfer:
+    """Ask ``to_unit`` to take the case over, sharing the basic information and
+    ``sections`` until it answers. Without the person's consent a legal basis is needed,
+    recorded by the case's supervisor (an audited override, as for referrals)."""
+    if not policy.can_manage(by, case):
+        raise PermissionDenied(_("Only the case manager or the supervisor may transfer the case."))
+    if not case.is_open:
+        raise Refused(_("A closed case cannot be transferred."))
+    reason, legal_basis = reason.strip(), legal_basis.strip()
+    errors: dict[str, str] = {}
+    if to_unit.pk == case.supervising_unit_id:
+        errors["to_unit"] = _("The case is already in this unit.")
+    if not reason:
+        errors["reason"] = _("Say why the case moves.")
+    elif len(reason) > 2000:
+        errors["reason"] = _("Keep it under 2000 characters.")
+    if len(legal_basis) > 2000:
+        errors["legal_basis"] = _("Keep it under 2000 characters.")
+    if errors:
+        raise ValidationError(errors)
+    shared = normalise_sections(sections)
+    visible = policy.sections_for(by, case)
+    not_visible = [s for s in shared if s not in visible]
+    if not_visible:
+        raise ValidationError(
+            {"sections": _("You cannot share sections you do not see: %s") % ", ".join(not_visible)}
+        )
+    covered = consent_covers(case, to_unit)
+    if not covered:
+        if not legal_basis:
+            raise Refused(
+                _(
+                    "The person's consent does not cover sharing with the receiving agency. "
+                    "Record the consent first, or ask the case's supervisor to record the "
+                    "legal basis for the transfer."
+                )
+            )
+        if not policy.is_supervisor_of(by, case):
+            raise Refused(
+                _("Only the case's supervisor may record a legal basis instead of consent.")
+            )
+    transfer = Transfer(
+        case=case,
+        from_unit_id=case.supervising_unit_id,
+        from_region_id=case.region_id,
+        to_unit=to_unit,
+        to_region_id=to_unit.region_id,
+        reason=reason,
+        sections=shared,
+        consent_covered=covered,
+        legal_basis="" if covered else legal_basis,
+        requested_by=by,
+    )
+    transfer.full_clean(exclude=["preview"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            transfer.save()
+    except IntegrityError as exc:
+        raise Conflict(_("A transfer of this case is already awaiting an answer.")) from exc
+    transfer.preview = access_services.grant_transfer_preview(
+        case=case, unit=to_unit, sections=shared, by=by
+    )
+    transfer.save(update_fields=["preview"])
+    _event(case, by, transfer, "requested", reason=reason[:300])
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=transfer,
+        request=request,
+        detail={"case": case.pk, "to_unit": to_unit.pk, "sections": shared, "consent": covered},
+    )
+    record(
+        actor=by,
+        action=Action.PERMISSION_CHANGE,
+        obj=case,
+        request=request,
+        detail={
+            "transfer_preview": transfer.pk,
+            "unit": to_unit.pk,
+            "sections": shared,
+            **({} if covered else {"consent_override": True}),
+        },
+    )
+    return transfer
+
+
+def _lock(transfer: Transfer, version: int) -> Transfer:
+    locked = (
+        Transfer.objects.select_for_update()
+        .select_related("case", "from_unit__agency", "to_unit__agency", "to_unit__region")
+        .get(pk=transfer.pk)
+    )
+    if locked.version != version or locked.status != TransferStatus.REQUESTED:
+        raise Conflict(stale_message())
+    return locked
+
+
+def _close(transfer: Transfer, status: str, by: User, **fields: Any) -> None:
+    Transfer.objects.filter(pk=transfer.pk).update(
+        status=status,
+        decided_by=by,
+        decided_at=timezone.now(),
+        version=F("version") + 1,
+        **fields,
+    )
+    access_services.end_transfer_preview(transfer.preview_id)
+    transfer.refresh_from_db()
+
+
+def may_answer(user: User, transfer: Transfer) -> bool:
+    """The receiving unit's supervisor (as the policy says)."""
+    return policy.supervised_unit_id(user) == transfer.to_unit_id
+
+
+@transaction.atomic
+def transfer_withdraw(
+    *, by: User, transfer: Transfer, version: int, request: HttpRequest | None = None
+) -> Transfer:
+    if not policy.can_manage(by, transfer.case):
+        raise PermissionDenied(_("Only the case manager or the supervisor may withdraw it."))
+    transfer = _lock(transfer, version)
+    _close(transfer, TransferStatus.WITHDRAWN, by)
+    _event(transfer.case, by, transfer, "withdrawn")
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=transfer,
+        request=request,
+        detail={"status": TransferStatus.WITHDRAWN, "case": transfer.case_id},
+    )
+    return transfer
+
+
+@transaction.atomic
+def transfer_decline(
+    *,
+    by: User,
+    transfer: Transfer,
+    version: int,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> Transfer:
+    if not may_answer(by, transfer):
+        raise PermissionDenied(_("Only a supervisor of the receiving unit may answer."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"decline_reason": _("Say why the transfer is declined.")})
+    if len(reason) > 2000:
+        raise ValidationError({"decline_reason": _("Keep it under 2000 characters.")})
+    transfer = _lock(transfer, version)
+    transfer.decline_reason = reason
+    transfer.full_clean(exclude=["preview"], validate_constraints=False)
+    _close(transfer, TransferStatus.DECLINED, by, decline_reason=reason)
+    _event(transfer.case, by, transfer, "declined", reason=reason[:300])
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=transfer,
+        request=request,
+        detail={"status": TransferStatus.DECLINED, "case": transfer.case_id},
+    )
+    return transfer
+
+
+def keepable_members(transfer: Transfer) -> list[Any]:
+    """The old team the receiving supervisor may keep (one row per person)."""
+    seen: dict[int, Any] = {}
+    for member in access_selectors.active_team(transfer.case):
+        seen.setdefault(member.user_id, member)
+    return list(seen.values())
+
+
+@transaction.atomic
+def transfer_accept(
+    *,
+    by: User,
+    transfer: Transfer,
+    version: int,
+    case_manager: User,
+    keep_user_ids: list[int] | None = None,
+    request: HttpRequest | None = None,
+) -> Transfer:
+    """The receiving supervisor takes the case over: the case's unit, region and case
+    manager change (its status, phase and journey dates do not), the old team leaves
+    except those kept, their open plan responsibilities pass to the new case manager."""
+    if not may_answer(by, transfer):
+        raise PermissionDenied(_("Only a supervisor of the receiving unit may answer."))
+    if (
+        not case_manager.is_active
+        or not case_manager.has_role(Role.CASE_MANAGER)
+        or case_manager.unit_id != transfer.to_unit_id
+    ):
+        raise ValidationError({"case_manager": _("Choose a case manager of the receiving unit.")})
+    transfer = _lock(transfer, version)
+    case = Case.objects.select_for_update().get(pk=transfer.case_id)
+    if case.supervising_unit_id != transfer.from_unit_id or not case.is_open:
+        raise Conflict(stale_message())
+    team_ids = {m.user_id for m in keepable_members(transfer)}
+    keep = sorted(set(keep_user_ids or []) & team_ids)
+    if set(keep_user_ids or []) - team_ids:
+        raise ValidationError({"keep": _("Only members of the current team can be kept.")})
+    old_manager_id = case.case_manager_id
+    Case.objects.filter(pk=case.pk).update(
+        supervising_unit=transfer.to_unit,
+        region_id=transfer.to_region_id,
+        case_manager=case_manager,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    keep_ids = set(keep) | {case_manager.pk}
+    left = access_services.release_team_except(case=case, keep_user_ids=keep_ids, by=by)
+    if not access_selectors.has_membership(case, case_manager, [Role.CASE_MANAGER]):
+        access_services.grant_membership(
+            case=case, user=case_manager, role=Role.CASE_MANAGER, by=by
+        )
+    moved = _move_open_responsibilities(case, left, case_manager)
+    _close(transfer, TransferStatus.ACCEPTED, by, new_case_manager=case_manager, kept_members=keep)
+    case.refresh_from_db()
+    _event(
+        case,
+        by,
+        transfer,
+        "accepted",
+        case_manager=case_manager.get_full_name() or case_manager.username,
+    )
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=transfer,
+        request=request,
+        detail={"status": TransferStatus.ACCEPTED, "case": case.pk},
+    )
+    record(
+        actor=by,
+        action=Action.PERMISSION_CHANGE,
+        obj=case,
+        request=request,
+        detail={
+            "transfer": transfer.pk,
+            "from_unit": transfer.from_unit_id,
+            "to_unit": transfer.to_unit_id,
+            "from_case_manager": old_manager_id,
+            "to_case_manager": case_manager.pk,
+            "team_released": left,
+            "team_kept": keep,
+            "responsibilities_moved": moved,
+        },
+    )
+    return transfer
+
+
+def _move_open_responsibilities(case: Case, user_ids: list[int], to: User) -> int:
+    """Open goals and interventions held by those who left go to the new case manager."""
+    if not user_ids:
+        return 0
+    from tirek.plans.selectors import open_responsibilities
+
+    goals, interventions = open_responsibilities(case, user_ids)
+    return goals.update(responsible_user=to) + interventions.update(responsible_user=to)
+
+
+# --- group arrivals (issue #17, part 2) ------------------------------------------------------
+
+
+def _may_import_group(by: User) -> bool:
+    from tirek.people.selectors import may_check_duplicates
+
+    return bool(
+        may_check_duplicates(by)
+        and by.has_role(Role.CASE_MANAGER)
+        and by.unit_id
+        and policy.works_on_cases(by)
+    )
+
+
+def _identity(row: dict[str, Any]) -> Any:
+    from datetime import date as date_type
+
+    from tirek.people import matching
+
+    born = row.get("birth_date")
+    return matching.Identity(
+        given=(row["given_name"],),
+        family=(row["family_name"],),
+        patronymic=(row["patronymic"],) if row.get("patronymic") else (),
+        birth=matching.Birth(
+            date_type.fromisoformat(born) if born else None, row.get("precision") or "day"
+        ),
+        sex="" if row.get("sex") == "unknown" else row.get("sex", ""),
+        iin=row.get("iin", ""),
+    )
+
+
+@transaction.atomic
+def group_preview(by: User, upload: Any, *, request: HttpRequest | None = None) -> Any:
+    """Check an uploaded group file and run the duplicate check on every row; the result
+    is stored (replacing the worker's previous pending import) and nothing else is
+    written. Raises ``group_import.FileRejected`` / ``ValidationError`` for a bad file."""
+    from tirek.people.matching import PROBABLE
+    from tirek.people.selectors import find_duplicates, unit_label
+
+    from . import group_import
+    from .models import GroupImport, GroupImportStatus
+
+    if not _may_import_group(by):
+        raise PermissionDenied(_("Only a case manager of a unit may register a group."))
+    rows = group_import.parse(upload)
+    found: dict[int, list[Any]] = {}
+    for row in rows:
+        found[row["row"]] = find_duplicates(_identity(row))
+    ids = {c.person.pk for candidates in found.values() for c in candidates}
+    visible = set(
+        policy.visible_persons(by).filter(pk__in=sorted(ids)).values_list("pk", flat=True)
+    )
+    # The same IIN twice in the file is two rows for one person.
+    seen_iin: dict[str, int] = {}
+    problems = []
+    for row in rows:
+        if row["iin"]:
+            if row["iin"] in seen_iin:
+                problems.append(
+                    group_import._problem(
+                        row["row"], "iin", _("the same IIN as row %d.") % seen_iin[row["iin"]]
+                    )
+                )
+            seen_iin.setdefault(row["iin"], row["row"])
+        row["candidates"] = [
+            {
+                "id": c.person.pk,
+                "score": round(c.score, 3),
+                "probable": c.score >= PROBABLE,
+                "visible": c.person.pk in visible,
+                # Only what the worker may open is named; the rest says whom to ask.
+                "label": (
+                    f"{c.person.family_name} {c.person.given_name}, {c.person.birth_date or ''}"
+                    if c.person.pk in visible
+                    else ""
+                ),
+                "unit": unit_label(c.person.registered_by_unit),
+            }
+            for c in found[row["row"]]
+        ]
+    if problems:
+        raise group_import.FileRejected(problems)
+    GroupImport.objects.filter(created_by=by, status=GroupImportStatus.PENDING).delete()
+    imp = GroupImport.objects.create(
+        created_by=by, file_name=(getattr(upload, "name", "") or "")[:200], rows=rows
+    )
+    record(
+        actor=by,
+        action=Action.SEARCH,
+        object_type="people.person",
+        request=request,
+        detail={
+            "kind": "group_duplicate_check",
+            "rows": len(rows),
+            "candidates": len(ids),
+            "probable": sum(any(c["probable"] for c in r["candidates"]) for r in rows),
+        },
+    )
+    return imp
+
+
+def needs_decision(row: dict[str, Any]) -> bool:
+    return any(c["probable"] for c in row.get("candidates", []))
+
+
+@transaction.atomic
+def group_commit(
+    *,
+    by: User,
+    imp: Any,
+    decisions: dict[int, dict[str, Any]],
+    request: HttpRequest | None = None,
+) -> dict[str, Any]:
+    """Write the group: for each row, a new person (after a "new anyway" decision with
+    its reason where someone on file probably is this person, recorded as a dismissal),
+    or the existing person the worker linked; a case for everyone without an open one;
+    the relationships within each family. One transaction: any error writes nothing.
+
+    ``decisions``: {row number: {"action": "link"|"new"|"skip", "person": id, "reason": …}}.
+    """
+    from tirek.cases.services import case_open
+    from tirek.people import services as people
+    from tirek.people.models import Person
+
+    from . import group_import
+    from .models import GroupImport, GroupImportStatus
+
+    if imp.created_by_id != by.pk or not _may_import_group(by):
+        raise PermissionDenied(_("Only the worker who uploaded the group may register it."))
+    locked = GroupImport.objects.select_for_update().get(pk=imp.pk)
+    if locked.status != GroupImportStatus.PENDING:
+        raise Conflict(_("This group has already been registered."))
+    rows: list[dict[str, Any]] = locked.rows
+    problems: list[dict[str, Any]] = []
+    for row in rows:
+        decision = decisions.get(row["row"], {})
+        action = decision.get("action", "")
+        if needs_decision(row) and action not in ("link", "new", "skip"):
+            problems.append(
+                group_import._problem(row["row"], None, _("decide about the match first."))
+            )
+        if action == "link":
+            allowed = {c["id"] for c in row["candidates"] if c["visible"]}
+            if decision.get("person") not in allowed:
+                problems.append(
+                    group_import._problem(row["row"], None, _("choose a record you may open."))
+                )
+        if action == "new" and needs_decision(row) and len(decision.get("reason", "").strip()) < 5:
+            problems.append(
+                group_import._problem(row["row"], None, _("say why this is a different person."))
+            )
+    if problems:
+        raise group_import.FileRejected(problems)
+    people_by_row: dict[int, Person] = {}
+    created: list[int] = []
+    linked: list[int] = []
+    cases: list[int] = []
+    for row in rows:
+        decision = decisions.get(row["row"], {})
+        action = decision.get("action", "new")
+        if action == "skip":
+            continue
+        if action == "link":
+            person = Person.objects.get(pk=decision["person"])
+            linked.append(person.pk)
+        else:
+            born = row.get("birth_date")
+            person = people.person_create(
+                by=by,
+                given_name=row["given_name"],
+                family_name=row["family_name"],
+                patronymic=row.get("patronymic", ""),
+                sex=row.get("sex") or "unknown",
+                birth_date=date.fromisoformat(born) if born else None,
+                birth_date_precision=row.get("precision") or "day",
+                iin=row.get("iin", ""),
+                request=request,
+            )
+            created.append(person.pk)
+            for candidate in row["candidates"]:
+                if candidate["probable"]:
+                    people.duplicate_dismiss(
+                        by=by,
+                        person=person,
+                        candidate=Person.objects.get(pk=candidate["id"]),
+                        score=candidate["score"],
+                        reason=decision.get("reason", ""),
+                        request=request,
+                    )
+        people_by_row[row["row"]] = person
+        if not Case.objects.filter(person=person).exclude(status="closed").exists():
+            cases.append(case_open(by=by, person=person, request=request).pk)
+    relationships = 0
+    heads = {
+        r["family_group"]: r for r in rows if r["family_group"] and r["relationship"] == "head"
+    }
+    for row in rows:
+        head = heads.get(row["family_group"])
+        if head is None or head is row or row["row"] not in people_by_row:
+            continue
+        if head["row"] not in people_by_row:
+            continue
+        link = group_import.relationship_of(row, head)
+        if link is None:
+            continue
+        side = {"row": people_by_row[row["row"]], "head": people_by_row[head["row"]]}
+        try:
+            people.relationship_create(
+                by=by, person=side[link[0]], relative=side[link[1]], kind=link[2], request=request
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            message = " ".join(getattr(exc, "messages", [])) or _(
+                "you may not record this person's family."
+            )
+            raise group_import.FileRejected(
+                [group_import._problem(row["row"], "relationship", message)]
+            ) from exc
+        relationships += 1
+    result = {
+        "created": created,
+        "linked": linked,
+        "cases": cases,
+        "relationships": relationships,
+    }
+    GroupImport.objects.filter(pk=locked.pk).update(
+        status=GroupImportStatus.COMMITTED, committed_at=timezone.now(), result=result
+    )
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=locked,
+        request=request,
+        detail={
+            "group_import": locked.pk,
+            "people": len(created),
+            "linked": len(linked),
+            "cases": len(cases),
+            "relationships": relationships,
+        },
+    )
+    return result

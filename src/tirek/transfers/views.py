@@ -1,0 +1,350 @@
+"""Pages of transfers: the request (from the case), the list, one transfer with its answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from tirek.access import policy
+from tirek.access.policy import Section
+from tirek.accounts.models import User
+from tirek.core.exceptions import Conflict, Refused
+
+from . import selectors, services
+from .forms import AcceptForm, DeclineForm, RequestForm, WithdrawForm
+from .models import Transfer
+
+
+def add_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+def request_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    """``/cases/<pk>/transfer/``: ask another unit to take the case over."""
+    user = _user(request)
+    case = policy.get_case(user, pk, request=request)
+    if not policy.can_manage(user, case):
+        raise PermissionDenied
+    pending = services.pending_for(case)
+    form = RequestForm(
+        request.POST if request.method == "POST" and pending is None else None,
+        visible=policy.sections_for(user, case),
+        exclude_unit=case.supervising_unit_id,
+    )
+    status = 200
+    if request.method == "POST" and pending is None:
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                transfer = services.transfer_request(
+                    by=user,
+                    case=case,
+                    to_unit=data["to_unit"],
+                    reason=data["reason"],
+                    sections=list(data["sections"]),
+                    legal_basis=data["legal_basis"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            except (Refused, Conflict) as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The transfer has been requested."))
+                return redirect("transfers:detail", pk=transfer.pk)
+        status = 422
+    return render(
+        request,
+        "transfers/request.html",
+        {"case": case, "form": form, "pending": pending},
+        status=status,
+    )
+
+
+@login_required
+def transfer_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not policy.works_on_cases(user):
+        raise PermissionDenied
+    return render(
+        request,
+        "transfers/list.html",
+        {
+            "incoming": list(selectors.incoming(user)[:100]),
+            "outgoing": list(selectors.outgoing(user)[:100]),
+        },
+    )
+
+
+def _team_choices(transfer: Transfer) -> list[tuple[int, str]]:
+    return [
+        (m.user_id, f"{m.user.get_full_name() or m.user.username} ({m.get_role_display()})")
+        for m in services.keepable_members(transfer)
+    ]
+
+
+def _detail(
+    request: HttpRequest,
+    transfer: Transfer,
+    *,
+    accept: AcceptForm | None = None,
+    decline: DeclineForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    answers = transfer.is_pending and services.may_answer(user, transfer)
+    sees_case = policy.visible_cases(user).filter(pk=transfer.case_id).exists()
+    if answers:
+        initial = {"version": transfer.version}
+        accept = accept or AcceptForm(
+            initial=initial, unit_id=transfer.to_unit_id, team=_team_choices(transfer)
+        )
+        decline = decline or DeclineForm(initial=initial)
+    return render(
+        request,
+        "transfers/detail.html",
+        {
+            "transfer": transfer,
+            "sees_case": sees_case,
+            "section_labels": [
+                str(Section.LABELS[s]) for s in transfer.sections if s in Section.LABELS
+            ],
+            "accept_form": accept if answers else None,
+            "decline_form": decline if answers else None,
+            "withdraw_form": WithdrawForm(initial={"version": transfer.version})
+            if transfer.is_pending and sees_case and policy.can_manage(user, transfer.case)
+            else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, selectors.get_transfer(_user(request), pk))
+
+
+@login_required
+@require_POST
+def transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    transfer = selectors.get_transfer(user, pk)
+    if not services.may_answer(user, transfer):
+        raise PermissionDenied
+    form = AcceptForm(request.POST, unit_id=transfer.to_unit_id, team=_team_choices(transfer))
+    if form.is_valid():
+        try:
+            services.transfer_accept(
+                by=user,
+                transfer=transfer,
+                version=form.cleaned_data["version"],
+                case_manager=form.cleaned_data["case_manager"],
+                keep_user_ids=[int(v) for v in form.cleaned_data["keep"]],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+            return _detail(request, transfer, accept=form, status=409)
+        else:
+            messages.success(request, _("The case is now in your unit."))
+            return redirect("cases:detail", pk=transfer.case_id)
+    return _detail(request, transfer, accept=form, status=422)
+
+
+@login_required
+@require_POST
+def transfer_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    transfer = selectors.get_transfer(user, pk)
+    if not services.may_answer(user, transfer):
+        raise PermissionDenied
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.transfer_decline(
+                by=user,
+                transfer=transfer,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["decline_reason"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+            return _detail(request, transfer, decline=form, status=409)
+        else:
+            messages.success(request, _("The transfer has been declined."))
+            return redirect("transfers:list")
+    return _detail(request, transfer, decline=form, status=422)
+
+
+@login_required
+@require_POST
+def transfer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    transfer = selectors.get_transfer(user, pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, transfer, status=422)
+    try:
+        services.transfer_withdraw(
+            by=user, transfer=transfer, version=form.cleaned_data["version"], request=request
+        )
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The transfer request has been withdrawn."))
+    return redirect("transfers:detail", pk=transfer.pk)
+
+
+# --- group arrivals -------------------------------------------------------------------------
+
+
+class GroupUploadForm(forms.Form):
+    file = forms.FileField(label=_lazy("Spreadsheet (CSV or XLSX)"))
+
+
+def _group_problems(exc: ValidationError) -> list[str]:
+    from .group_import import FileRejected
+
+    if isinstance(exc, FileRejected):
+        return [str(p["message"]) for p in exc.problems]
+    return [str(m) for m in exc.messages]
+
+
+@login_required
+def group_template(request: HttpRequest) -> HttpResponse:
+    """The empty spreadsheet, its headers in the interface language."""
+    from django.utils.http import content_disposition_header
+
+    from . import group_import
+
+    if request.GET.get("format") == "csv":
+        body, kind, name = group_import.template_csv(), "text/csv", "group.csv"
+    else:
+        body = group_import.template_xlsx()
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        name = "group.xlsx"
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+@login_required
+def group_upload(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not services._may_import_group(user):
+        raise PermissionDenied
+    form = GroupUploadForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                imp = services.group_preview(user, form.cleaned_data["file"], request=request)
+            except ValidationError as exc:
+                problems = _group_problems(exc)
+            else:
+                return redirect("transfers:group_preview", pk=imp.pk)
+        status = 422
+    return render(
+        request,
+        "transfers/group_upload.html",
+        {"form": form, "problems": problems},
+        status=status,
+    )
+
+
+def _pending_import(user: User, pk: int) -> Any:
+    from .models import GroupImport
+
+    try:
+        return GroupImport.objects.get(pk=pk, created_by=user)
+    except GroupImport.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _decisions(post: Any, rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    decisions: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        raw = str(post.get(f"decision-{row['row']}", ""))
+        reason = str(post.get(f"reason-{row['row']}", ""))[:500]
+        if raw.startswith("link:"):
+            try:
+                decisions[row["row"]] = {"action": "link", "person": int(raw[5:])}
+            except ValueError:
+                continue
+        elif raw in ("new", "skip"):
+            decisions[row["row"]] = {"action": raw, "reason": reason}
+    return decisions
+
+
+@login_required
+def group_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The row-by-row report; the worker decides about each match, then registers all."""
+    from .models import GroupImportStatus
+
+    user = _user(request)
+    imp = _pending_import(user, pk)
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST" and imp.status == GroupImportStatus.PENDING:
+        try:
+            result = services.group_commit(
+                by=user, imp=imp, decisions=_decisions(request.POST, imp.rows), request=request
+            )
+        except ValidationError as exc:
+            problems = _group_problems(exc)
+            status = 422
+        except Conflict as exc:
+            problems, status = [str(exc)], 409
+        else:
+            messages.success(
+                request,
+                _("Registered: %(people)d people, %(cases)d cases, %(rels)d family links.")
+                % {
+                    "people": len(result["created"]),
+                    "cases": len(result["cases"]),
+                    "rels": result["relationships"],
+                },
+            )
+            return redirect("transfers:group_preview", pk=imp.pk)
+    rows = [{**row, "needs_decision": services.needs_decision(row)} for row in imp.rows]
+    return render(
+        request,
+        "transfers/group_preview.html",
+        {
+            "imp": imp,
+            "rows": rows,
+            "problems": problems,
+            "pending": imp.status == GroupImportStatus.PENDING,
+            "to_decide": sum(r["needs_decision"] for r in rows),
+        },
+        status=status,
+    )
