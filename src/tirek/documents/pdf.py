@@ -39,6 +39,50 @@ class _Summary(PlanDocument):
         self.cell(0, 4, f"{second} · {page}", align="C")
 
 
+def wrap(pdf: PlanDocument, text: str, width: float) -> list[str]:
+    """``text`` broken into lines of at most ``width`` in the current font, word by word
+    (a word longer than a line is cut). fpdf2's own ``multi_cell`` measures the growing
+    line again for every character, which made a summary of a few hundred notes take tens
+    of seconds; here every character's width is measured once (the font has no kerning)."""
+    widths: dict[str, float] = {}
+
+    def measure(word: str) -> float:
+        total = 0.0
+        for char in word:
+            found = widths.get(char)
+            if found is None:
+                found = widths[char] = pdf.get_string_width(char)
+            total += found
+        return total
+
+    space = measure(" ")
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line, used = "", 0.0
+        for word in paragraph.split(" "):
+            size = measure(word)
+            while size > width:  # longer than a line: cut it where it fills one
+                if line:
+                    lines.append(line)
+                    line, used = "", 0.0
+                cut, filled = 0, 0.0
+                while cut < len(word) - 1 and filled + measure(word[cut]) <= width:
+                    filled += measure(word[cut])
+                    cut += 1
+                cut = max(cut, 1)
+                lines.append(word[:cut])
+                word = word[cut:]
+                size = measure(word)
+            needed = size if not line else used + space + size
+            if line and needed > width:
+                lines.append(line)
+                line, used = word, size
+            else:
+                line, used = (f"{line} {word}" if line else word), needed
+        lines.append(line)
+    return lines
+
+
 def render(
     *, title: str, identification: list[tuple[str, str]], blocks: list[Block], footer: Footer
 ) -> bytes:
@@ -85,6 +129,7 @@ def render(
         if not block.facts and not block.items:
             pdf.multi_cell(width, 6, _("Nothing recorded."), new_x="LMARGIN", new_y="NEXT")
         for item in block.items:
-            pdf.multi_cell(width, 5.5, f"• {item}", new_x="LMARGIN", new_y="NEXT")
+            for line in wrap(pdf, f"• {item}", width):
+                pdf.cell(width, 5.5, line, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1)
     return bytes(pdf.output())

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tirek.access import policy
+from tirek.access.policy import Section
 from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record
@@ -60,11 +61,14 @@ def _page(
 ) -> HttpResponse:
     user = _user(request)
     may_release = selectors.may_release(user, case)
+    # Whoever may hand psychological notes over sees to whom they are released (the
+    # recipient must be named the same way); only the psychologist changes them.
+    sees_releases = may_release or Section.PSYCHOLOGICAL in selectors.visible_sections(user, case)
     context: dict[str, Any] = {
         "case": case,
         "form": form,
         "may_release": may_release,
-        "releases": list(selectors.active_releases(case)) if may_release else [],
+        "releases": list(selectors.active_releases(case)) if sees_releases else [],
         "release_form": release_form or (ReleaseForm() if may_release else None),
     }
     return render(request, "documents/summary_form.html", context, status=status)

@@ -386,3 +386,16 @@ def test_case_page_links_to_the_summary(setting: Setting) -> None:
     client = logged_in_client(setting.team[Role.SCHOOL_LIAISON])
     page = client.get(f"/cases/{setting.case.pk}/").content.decode()
     assert SUMMARY_URL.format(setting.case.pk) in page
+
+
+def test_releases_are_listed_to_whoever_may_hand_the_notes_over(setting: Setting) -> None:
+    psychologist = logged_in_client(setting.team[Role.PSYCHOLOGIST])
+    psychologist.post(
+        f"/documents/cases/{setting.case.pk}/summary/releases/",
+        {"release-purpose": "court", "release-recipient": COURT},
+    )
+    url = SUMMARY_URL.format(setting.case.pk)
+    assert COURT in logged_in_client(setting.supervisor).get(url).content.decode()
+    assert COURT not in logged_in_client(setting.team[Role.CASE_MANAGER]).get(url).content.decode()
+    page = psychologist.get(url).content.decode()
+    assert COURT in page and "/revoke/" in page
