@@ -168,11 +168,10 @@ def test_it_links_the_record_from_the_case_page(team: dict) -> None:
 
 def test_it_re_encrypts_photos_when_the_key_is_rotated(team: dict, settings) -> None:
     from cryptography.fernet import Fernet, InvalidToken
+    from django.core.exceptions import ImproperlyConfigured
 
     from tirek.core import crypto
     from tirek.people import services
-
-    from django.core.exceptions import ImproperlyConfigured
 
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     # The person's data key (made with the development key) is first wrapped with ``old``.
