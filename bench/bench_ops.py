@@ -5,6 +5,9 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tirek_bench_ops_queue \\
         .venv/bin/python bench/bench_ops.py queue --jobs 1000
 
+    # certificate PDFs: issued certificates made into stored, encrypted PDFs by the worker
+    .venv/bin/python bench/bench_ops.py certificates --jobs 50    # fresh ops-certificates.sqlite3
+
     # backup and restore of a database made by bench/generate.py (kept, not regenerated)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tirek_bench_ops_100k \\
         .venv/bin/python bench/bench_ops.py backup
@@ -50,6 +53,51 @@ def bench_queue(jobs: int) -> None:
     assert done.count() == jobs, done.count()
     print(f"enqueue: {jobs / enqueued:,.0f} jobs/s ({enqueued:.1f} s for {jobs})")
     print(f"run:     {jobs / ran:,.0f} jobs/s ({ran:.1f} s for {jobs}, one worker)")
+
+
+def bench_certificates(jobs: int) -> None:
+    """Real jobs: render the certificate (fpdf2, QR code), encrypt, write; one worker."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    call_command("migrate", verbosity=0)
+    from tirek.accounts.models import User
+    from tirek.ops.worker import TirekWorker
+    from tirek.training import services
+    from tirek.training.models import Certificate, CertificatePdf, Course, CourseTranslation
+
+    settings.MEDIA_ROOT = tempfile.mkdtemp(dir=ROOT / "var")
+    course = Course.objects.create(code="bench", competency="child-interviewing", pass_mark=50)
+    CourseTranslation.objects.create(course=course, language="ru", title="Курс для замера")
+    users = [User.objects.create(username=f"bench-learner-{n}") for n in range(jobs)]
+    coordinator = User.objects.create(username="bench-coordinator")
+    started = time.perf_counter()
+    with transaction.atomic():  # as a coordinator issuing a whole event's certificates
+        for user in users:
+            services._new_certificate(
+                kind=Certificate.Kind.PARTICIPANT,
+                course=course,
+                user=user,
+                holder_name=f"Участник {user.pk}",
+                language="ru",
+                issued_by=coordinator,
+            )
+    issued = time.perf_counter() - started
+    worker = TirekWorker()
+    started = time.perf_counter()
+    worker.tasks.run()
+    ran = time.perf_counter() - started
+    ready = CertificatePdf.objects.filter(status=CertificatePdf.Status.READY).count()
+    assert ready == jobs, ready
+    assert not DBTaskResult.objects.exclude(status="SUCCESSFUL").filter(
+        task_path="tirek.training.tasks.render_certificate_pdf"
+    ).exists()
+    print(f"issue + queue: {jobs / issued:,.0f} certificates/s ({issued:.1f} s for {jobs})")
+    print(f"PDFs made:     {jobs / ran:,.1f} PDFs/s ({ran:.1f} s for {jobs}, one worker)")
+    print(f"at {timezone.now():%Y-%m-%d %H:%M} UTC")
 
 
 def bench_backup() -> None:
@@ -104,13 +152,18 @@ def bench_backup() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["queue", "backup"])
+    parser.add_argument("what", choices=["queue", "certificates", "backup"])
     parser.add_argument("--jobs", type=int, default=1000)
     args = parser.parse_args()
     if args.what == "queue":
         print(f"Database: {prepare_database('ops-queue')}")
         setup_django()
         bench_queue(args.jobs)
+        return
+    if args.what == "certificates":
+        print(f"Database: {prepare_database('ops-certificates')}")
+        setup_django()
+        bench_certificates(args.jobs)
         return
     if not os.environ.get("DATABASE_URL"):
         raise SystemExit("Set DATABASE_URL to a database made by bench/generate.py.")

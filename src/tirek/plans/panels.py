@@ -159,13 +159,20 @@ def alerts_panel(request: HttpRequest) -> dict[str, Any] | None:
     # Cases the user is on the team of and may still open (the policy decides).
     my_cases = list(access.team_cases(user).exclude(status="closed").select_related("person")[:50])
     consent = _consent_alerts(my_cases)
-    if not (missed_rows or consent):
+    # The same counts as the daily digest: every consent on the user's open cases.
+    from tirek.privacy.conf import CONSENT_EXPIRY_WARNING_DAYS
+    from tirek.privacy.selectors import consent_reminder
+
+    consent_counts = consent_reminder(user)
+    if not (missed_rows or consent or not consent_counts.is_empty):
         return None
     return {
         "title": _("Alerts"),
         "template": "plans/panel_alerts.html",
         "missed": missed_rows,
         "consent": consent,
+        "consent_counts": consent_counts,
+        "consent_days": CONSENT_EXPIRY_WARNING_DAYS,
     }
 
 

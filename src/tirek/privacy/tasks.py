@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from tirek.access import selectors as access_selectors
 from tirek.ops import queue
 
 from . import conf
@@ -40,7 +41,10 @@ def notify_dpo(access_id: int, attempt: int = 1) -> bool:
     """E-mail the DPO's mailbox about one emergency access; False if there is nothing to
     send (no mailbox configured, the record is gone)."""
     address = conf.dpo_notify_email()
-    access = EmergencyAccess.objects.select_related("user", "case").filter(pk=access_id).first()
+    try:
+        access = access_selectors.emergency_access(access_id)
+    except EmergencyAccess.DoesNotExist:
+        access = None
     if not address or access is None:
         return False
     subject, body = dpo_message(access)

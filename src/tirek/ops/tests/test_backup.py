@@ -90,7 +90,7 @@ def test_backup_then_restore_gives_an_identical_database(filled, empty_target, t
     manifest = backup.backup(
         archive, db=source(), media=Path(settings.MEDIA_ROOT), key=backup.backup_key_from(KEY)
     )
-    assert manifest["schema"]["ops"] == "0001_schedule_and_heartbeat"
+    assert manifest["schema"]["ops"] == "0002_digest_sent_once_per_day"
     assert b"certificate" not in archive.read_bytes()  # encrypted, not merely packed
 
     target, url = empty_target

@@ -3,6 +3,7 @@ the database (a cache flush or a second server never sends it twice)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -144,3 +145,22 @@ def test_a_failed_digest_is_retried_for_that_person_only(
     monkeypatch.setattr(digest, "send_mail", real_send)
     assert digest.send_digests.call(*retry.args_kwargs["args"], attempt=2) == 1
     assert sorted(m.to[0] for m in mail.outbox) == ["manager@example.org", "other@example.org"]
+
+
+def test_my_work_shows_the_same_counts_to_the_team_only(
+    world: World, scene: dict[str, Any]
+) -> None:
+    from tirek.testing import logged_in_client
+
+    page = logged_in_client(scene["manager"]).get("/").content.decode()
+    assert 'data-testid="consent-counts"' in page
+    # Counted on the real clock (the page has no other), where the fixed clock's dates
+    # have moved on: read the counts from the selector, then find them on the page.
+    reminder = consent_reminder(scene["manager"])
+    paragraph = re.search(r'data-testid="consent-counts">(.*?)</p>', page, re.S)
+    assert paragraph is not None
+    assert sorted(map(int, re.findall(r"\d+", paragraph.group(1)))) == sorted(
+        [reminder.expiring, reminder.expired, 30]
+    )
+    stranger = logged_in_client(world.staff(Role.CASE_MANAGER)).get("/").content.decode()
+    assert 'data-testid="consent-counts"' not in stranger
