@@ -555,6 +555,7 @@ def group_commit(
         if not Case.objects.filter(person=person).exclude(status="closed").exists():
             cases.append(case_open(by=by, person=person, request=request).pk)
     relationships = 0
+    created_set = set(created)
     heads = {
         r["family_group"]: r for r in rows if r["family_group"] and r["relationship"] == "head"
     }
@@ -569,9 +570,19 @@ def group_commit(
             continue
         side = {"row": people_by_row[row["row"]], "head": people_by_row[head["row"]]}
         try:
-            people.relationship_create(
-                by=by, person=side[link[0]], relative=side[link[1]], kind=link[2], request=request
-            )
+            if side["row"].pk in created_set and side["head"].pk in created_set:
+                # Both registered by this import, each with the worker's own new case:
+                # the service's access checks would only confirm it, at two policy
+                # queries per link.
+                _new_relationship(by, side[link[0]], side[link[1]], link[2], request)
+            else:
+                people.relationship_create(
+                    by=by,
+                    person=side[link[0]],
+                    relative=side[link[1]],
+                    kind=link[2],
+                    request=request,
+                )
         except (ValidationError, PermissionDenied) as exc:
             message = " ".join(getattr(exc, "messages", [])) or _(
                 "you may not record this person's family."
@@ -603,3 +614,20 @@ def group_commit(
         },
     )
     return result
+
+
+def _new_relationship(
+    by: User, person: Any, relative: Any, kind: str, request: HttpRequest | None
+) -> None:
+    """A family link between two people this import has just registered (audited as
+    ``people.services.relationship_create`` does)."""
+    from tirek.people.models import Relationship
+
+    rel = Relationship.objects.create(person=person, relative=relative, kind=kind, created_by=by)
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=rel,
+        request=request,
+        detail={"person": person.pk, "relative": relative.pk, "kind": kind},
+    )

@@ -120,9 +120,12 @@ def _detail(
     if answers:
         initial = {"version": transfer.version}
         accept = accept or AcceptForm(
-            initial=initial, unit_id=transfer.to_unit_id, team=_team_choices(transfer)
+            initial=initial,
+            unit_id=transfer.to_unit_id,
+            team=_team_choices(transfer),
+            prefix="accept",
         )
-        decline = decline or DeclineForm(initial=initial)
+        decline = decline or DeclineForm(initial=initial, prefix="decline")
     return render(
         request,
         "transfers/detail.html",
@@ -154,7 +157,9 @@ def transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
     transfer = selectors.get_transfer(user, pk)
     if not services.may_answer(user, transfer):
         raise PermissionDenied
-    form = AcceptForm(request.POST, unit_id=transfer.to_unit_id, team=_team_choices(transfer))
+    form = AcceptForm(
+        request.POST, unit_id=transfer.to_unit_id, team=_team_choices(transfer), prefix="accept"
+    )
     if form.is_valid():
         try:
             services.transfer_accept(
@@ -183,7 +188,7 @@ def transfer_decline(request: HttpRequest, pk: int) -> HttpResponse:
     transfer = selectors.get_transfer(user, pk)
     if not services.may_answer(user, transfer):
         raise PermissionDenied
-    form = DeclineForm(request.POST)
+    form = DeclineForm(request.POST, prefix="decline")
     if form.is_valid():
         try:
             services.transfer_decline(

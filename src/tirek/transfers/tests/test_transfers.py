@@ -248,15 +248,18 @@ def test_pages_and_my_work(setup) -> None:
     # the receiving case manager cannot answer
     assert (
         logged_in_client(receiving_cm)
-        .post(f"/transfers/{transfer.pk}/decline/", {"version": 1, "decline_reason": "x"})
+        .post(
+            f"/transfers/{transfer.pk}/decline/",
+            {"decline-version": 1, "decline-decline_reason": "x"},
+        )
         .status_code
         == 404
     )
-    bad_accept = receiver.post(f"/transfers/{transfer.pk}/accept/", {"version": 1})
+    bad_accept = receiver.post(f"/transfers/{transfer.pk}/accept/", {"accept-version": 1})
     assert bad_accept.status_code == 422
     accepted = receiver.post(
         f"/transfers/{transfer.pk}/accept/",
-        {"version": 1, "case_manager": receiving_cm.pk},
+        {"accept-version": 1, "accept-case_manager": receiving_cm.pk},
     )
     assert accepted.status_code == 302
     assert requester.get(f"/cases/{case.pk}/").status_code == 404
