@@ -659,8 +659,8 @@ def household_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def merge_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask a supervisor to merge another record of this person into this one."""
+    kept = _person(request, pk)  # a person the user may not see is a 404 first
     _registering_only(request)
-    kept = _person(request, pk)
     form = MergeRequestForm(
         request.POST or None, initial={"duplicate_id": request.GET.get("duplicate", "")}
     )
