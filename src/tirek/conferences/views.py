@@ -129,10 +129,8 @@ def _approvable_plans(user: Any, conference: Any, cases: Any) -> list[Any]:
     """Submitted plans of the conference's cases this user (their supervisor) may approve."""
     if services.plan_approve_service() is None or conference.status == "cancelled":
         return []
-    try:
-        from tirek.plans.models import Plan
-    except ImportError:
-        return []
+    from tirek.plans.models import Plan
+
     return [
         plan
         for plan in Plan.objects.filter(case__in=cases, status="submitted").select_related("case")

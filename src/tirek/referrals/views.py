@@ -308,10 +308,8 @@ def referral_new(request: HttpRequest, case_id: int, service_id: int) -> HttpRes
 
 def _agencies_covered(case: Any) -> list[str]:
     """The agencies the person's consent to referrals now covers, to show on the form."""
-    try:
-        from tirek.privacy.selectors import consent_status
-    except ImportError:
-        return []
+    from tirek.privacy.selectors import consent_status
+
     status = consent_status(case.person)
     return next((p.agencies for p in status.purposes if p.purpose == "referral"), [])
 
