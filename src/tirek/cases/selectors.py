@@ -48,10 +48,8 @@ def _name_matches(user: Any, q: str) -> Q:
                 | Q(person__patronymic__contains=variant)
             )
         condition &= any_name
-    try:
-        from tirek.people.selectors import search_people
-    except ImportError:  # the people app without fuzzy search
-        return condition
+    from tirek.people.selectors import search_people
+
     return condition | Q(person__in=search_people(user, q).values("pk"))
 
 

@@ -23,6 +23,7 @@ from tirek.access import selectors as access
 from tirek.audit.models import Action
 from tirek.audit.services import record_list
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.forms import add_errors
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.organisations.models import Region
 
@@ -33,16 +34,6 @@ from .models import Case, CaseTeamMember
 PAGE_SIZE = 25
 
 
-def add_errors(form: Any, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form's fields (or above the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def _casework_only(request: HttpRequest) -> None:

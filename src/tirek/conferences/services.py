@@ -301,11 +301,9 @@ def action_close(
 
 def plan_approve_service() -> Any:
     """The plans app's approval service, if it offers one."""
-    try:
-        from tirek.plans import services as plan_services
-    except ImportError:
-        return None
-    return getattr(plan_services, "plan_approve", None)
+    from tirek.plans import services as plan_services
+
+    return plan_services.plan_approve
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from tirek.access.policy import is_supervisor_of
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.forms import add_errors
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.referrals.links import case_url
 
@@ -31,15 +32,6 @@ from .forms import (
     team_users,
 )
 from .models import ActionItem, ActionStatus, Participant
-
-
-def _errors_to_form(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            name = field.removesuffix("_id")
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _flash_errors(request: HttpRequest, exc: Exception) -> None:
@@ -80,7 +72,7 @@ def conference_new(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_errors(form, exc, strip_id=True)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -129,10 +121,8 @@ def _approvable_plans(user: Any, conference: Any, cases: Any) -> list[Any]:
     """Submitted plans of the conference's cases this user (their supervisor) may approve."""
     if services.plan_approve_service() is None or conference.status == "cancelled":
         return []
-    try:
-        from tirek.plans.models import Plan
-    except ImportError:
-        return []
+    from tirek.plans.models import Plan
+
     return [
         plan
         for plan in Plan.objects.filter(case__in=cases, status="submitted").select_related("case")

@@ -104,10 +104,8 @@ def register() -> None:
     add_api_router("/conferences", api.router)
     add_my_work_panel(42, actions_panel)
     add_demo_loader(41, demo_load)
-    try:
-        from tirek.cases.panels import add_panel
-        from tirek.cases.timeline import add_source
-    except ImportError:  # the cases app without panels or timeline
-        return
+    from tirek.cases.panels import add_panel
+    from tirek.cases.timeline import add_source
+
     add_panel(62, case_panel, tab="referrals")
     add_source(conference_timeline)

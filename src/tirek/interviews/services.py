@@ -35,13 +35,8 @@ MAX_TEXT = 20000
 
 def may_interview(user: User) -> bool:
     """A valid child-sensitive interviewing competency (the training app decides)."""
-    try:
-        from tirek.training.selectors import may_interview as training_may_interview
-    except ImportError:
-        from tirek.accounts.models import Competency
-        from tirek.accounts.selectors import has_competency
+    from tirek.training.selectors import may_interview as training_may_interview
 
-        return has_competency(user, Competency.CHILD_INTERVIEWING)
     return bool(training_may_interview(user))
 
 

@@ -77,8 +77,6 @@ def register() -> None:
     add_api_router("/interviews", api.router)
     add_my_work_panel(44, interviews_panel)
     add_demo_loader(50, demo_load)
-    try:
-        from tirek.cases.panels import add_panel
-    except ImportError:
-        return
+    from tirek.cases.panels import add_panel
+
     add_panel(64, case_panel, tab="interviews")

@@ -26,6 +26,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseStatus
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.forms import add_errors
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.ratelimit import RateLimited
 from tirek.organisations.models import Region
@@ -56,16 +57,6 @@ from .models import (
 PAGE_SIZE = 25
 
 
-def add_errors(form: Any, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form's fields (or above the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def may_use_people(user: Any) -> bool:
@@ -659,8 +650,8 @@ def household_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def merge_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask a supervisor to merge another record of this person into this one."""
+    kept = _person(request, pk)  # a person the user may not see is a 404 first
     _registering_only(request)
-    kept = _person(request, pk)
     form = MergeRequestForm(
         request.POST or None, initial={"duplicate_id": request.GET.get("duplicate", "")}
     )

@@ -44,21 +44,12 @@ class PlansConfig(AppConfig):
         from .milestones import on_assessment_completed
 
         assessment_completed.connect(on_assessment_completed, dispatch_uid="plans-milestones")
-        # The case page and its timeline belong to the cases app; plug in if they offer it.
-        try:
-            from tirek.cases.panels import add_panel
-        except ImportError:
-            pass
-        else:
-            from tirek.cases.panels import add_summary
+        # The case page and its timeline belong to the cases app.
+        from tirek.cases.panels import add_panel, add_summary
+        from tirek.cases.timeline import add_source
 
-            from .case_summary import deadlines_and_alerts
+        from .case_summary import deadlines_and_alerts
 
-            add_panel(30, panels.case_panel, tab="plan")
-            add_summary(deadlines_and_alerts)
-        try:
-            from tirek.cases.timeline import add_source
-        except ImportError:
-            pass
-        else:
-            add_source(panels.timeline_items)
+        add_panel(30, panels.case_panel, tab="plan")
+        add_summary(deadlines_and_alerts)
+        add_source(panels.timeline_items)

@@ -123,30 +123,19 @@ def unit_tasks_panel(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def _consent_alerts(cases: list[Case]) -> list[dict[str, Any]]:
-    """Consent for case management expiring soon, when the privacy app offers
-    ``consent_status`` (another app; skipped if it is absent or changes shape)."""
-    try:
-        from tirek.privacy import selectors as privacy
-    except ImportError:
+    """Consent for case management expiring soon (the privacy app's consent status)."""
+    from tirek.privacy import selectors as privacy
+
+    if not cases:
         return []
-    consent_status = getattr(privacy, "consent_status", None)
-    if consent_status is None or not cases:
-        return []
-    many = getattr(privacy, "consent_status_many", None)
-    try:
-        if many is not None:
-            by_person = many([c.person for c in cases])
-            statuses = [(c, by_person.get(c.person_id)) for c in cases]
-        else:
-            statuses = [(c, consent_status(c.person)) for c in cases]
-        alerts = []
-        for case, status in statuses:
-            purpose = getattr(status, "case_management", None)
-            if getattr(purpose, "state", "") == "expiring":
-                alerts.append({"case": case, "until": getattr(purpose, "until", None)})
-        return alerts
-    except Exception:  # noqa: BLE001  (another app's helper must not break "my work")
-        return []
+    by_person = privacy.consent_status_many([c.person for c in cases])
+    alerts = []
+    for case in cases:
+        status = by_person.get(case.person_id)
+        purpose = status.case_management if status is not None else None
+        if purpose is not None and purpose.state == "expiring":
+            alerts.append({"case": case, "until": purpose.until})
+    return alerts
 
 
 def alerts_panel(request: HttpRequest) -> dict[str, Any] | None:

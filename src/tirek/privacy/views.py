@@ -20,8 +20,8 @@ from tirek.accounts.decorators import role_required
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
-from tirek.cases.views import add_errors
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.forms import add_errors
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.ratelimit import RateLimited
 

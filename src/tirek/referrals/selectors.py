@@ -219,10 +219,8 @@ def intervention_title(referral: Referral) -> str:
     """The plan intervention the referral carries out, if the plans app knows it."""
     if referral.intervention_id is None:
         return ""
-    try:
-        from tirek.plans.models import Intervention
-    except ImportError:
-        return ""
+    from tirek.plans.models import Intervention
+
     return str(
         Intervention.objects.filter(pk=referral.intervention_id)
         .values_list("title", flat=True)

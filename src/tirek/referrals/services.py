@@ -238,19 +238,15 @@ def consent_covers(case: Case, agency: Agency) -> bool:
     Deny by default: without a consent register nothing is covered, and only a
     supervisor's recorded legal basis lets a referral through.
     """
-    try:
-        from tirek.privacy.selectors import consent_covers as covers
-    except ImportError:
-        return False
+    from tirek.privacy.selectors import consent_covers as covers
+
     return bool(covers(case.person, "referral", agency))
 
 
 def _check_intervention(case: Case, intervention_id: int) -> None:
     """A referral made from the plan names an intervention of this case's plan."""
-    try:
-        from tirek.plans.models import Intervention
-    except ImportError as exc:
-        raise ValidationError({"intervention_id": _("There is no plan to refer from.")}) from exc
+    from tirek.plans.models import Intervention
+
     if not Intervention.objects.filter(pk=intervention_id, goal__plan__case=case).exists():
         raise ValidationError({"intervention_id": _("Choose an intervention of this case's plan.")})
 

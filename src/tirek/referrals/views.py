@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from tirek.access.policy import Section, get_case, is_supervisor_of, sections_for
 from tirek.audit.services import record_list
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.forms import add_errors
 from tirek.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services
@@ -33,16 +34,6 @@ from .forms import (
 )
 from .links import case_url
 from .models import Referral, ReferralStatus
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or on the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
 
 # --- the directory -------------------------------------------------------------
 
@@ -132,7 +123,7 @@ def provider_edit(request: AuthenticatedHttpRequest, provider_id: int | None = N
                     request=request,
                 )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         except Conflict as exc:
             form.add_error(None, str(exc))
         else:
@@ -169,7 +160,7 @@ def service_edit(
                     request=request,
                 )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         except Conflict as exc:
             form.add_error(None, str(exc))
         else:
@@ -281,7 +272,7 @@ def referral_new(request: HttpRequest, case_id: int, service_id: int) -> HttpRes
                 request=request,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         except services.ConsentMissing:
             # The consent notice says why, once, with the way to record consent.
             refused = True
@@ -308,10 +299,8 @@ def referral_new(request: HttpRequest, case_id: int, service_id: int) -> HttpRes
 
 def _agencies_covered(case: Any) -> list[str]:
     """The agencies the person's consent to referrals now covers, to show on the form."""
-    try:
-        from tirek.privacy.selectors import consent_status
-    except ImportError:
-        return []
+    from tirek.privacy.selectors import consent_status
+
     status = consent_status(case.person)
     return next((p.agencies for p in status.purposes if p.purpose == "referral"), [])
 

@@ -131,11 +131,9 @@ def register() -> None:
     from .demo import load as demo_load
 
     add_demo_loader(40, demo_load)
-    try:
-        from tirek.cases.panels import add_panel
-        from tirek.cases.timeline import add_source
-    except ImportError:  # the cases app without panels or timeline: nothing to add to
-        return
+    from tirek.cases.panels import add_panel
+    from tirek.cases.timeline import add_source
+
     add_panel(60, case_panel, tab="referrals")
     add_source(referral_timeline)
 

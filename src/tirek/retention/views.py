@@ -20,7 +20,7 @@ from tirek.accounts.decorators import role_required
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
-from tirek.cases.views import add_errors
+from tirek.core.forms import add_errors
 from tirek.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services, subject

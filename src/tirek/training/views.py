@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from tirek.audit.models import Action
 from tirek.audit.services import client_ip, record
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.forms import add_errors
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.ratelimit import RateLimited
 from tirek.core.ratelimit import check as rate_limit
@@ -25,15 +26,6 @@ from . import cascade as cascade_mod
 from . import exports, forms, imports, permissions, reports, richtext, selectors, services
 from . import tasks as certificate_tasks
 from .models import Certificate, Course, Lesson, LessonAsset, Quiz, TrainerAssignment
-
-
-def _errors(form: Any, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form (fields it knows, else the whole form)."""
-    if hasattr(exc, "error_dict"):
-        for field_name, errors in exc.message_dict.items():
-            form.add_error(field_name if field_name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _int(value: Any) -> int | None:
@@ -358,7 +350,7 @@ def event_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 **data,
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The event was created."))
             return redirect("training:event", event_id=event.pk)
@@ -386,7 +378,7 @@ def event_edit(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse
                 **data,
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         except Conflict as exc:
             form.add_error(None, str(exc))
         else:
@@ -477,7 +469,7 @@ def participant_add(request: AuthenticatedHttpRequest, event_id: int) -> HttpRes
                 **forms.participant_fields(data),
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The participant was added."))
             return redirect("training:event", event_id=event.pk)
@@ -688,7 +680,7 @@ def course_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             course = services.course_create(by=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             return redirect("training:course_manage", course_id=course.pk)
     return render(
@@ -734,7 +726,7 @@ def course_manage(request: AuthenticatedHttpRequest, course_id: int) -> HttpResp
                 lesson = services.lesson_create(by=request.user, request=request, **data)
                 return redirect("training:lesson_edit", lesson_id=lesson.pk)
         except ValidationError as exc:
-            _errors(forms_by_action[action], exc)
+            add_errors(forms_by_action[action], exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("training:course_manage", course_id=course.pk)
@@ -816,7 +808,7 @@ def quiz_manage(request: AuthenticatedHttpRequest, quiz_id: int) -> HttpResponse
                 request=request,
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The question was added."))
             return redirect("training:quiz_manage", quiz_id=quiz.pk)
@@ -861,7 +853,7 @@ def lesson_edit(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpRespon
                 by=request.user, lesson=lesson, request=request, **text_form.cleaned_data
             )
         except ValidationError as exc:
-            _errors(text_form, exc)
+            add_errors(text_form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(
@@ -880,7 +872,7 @@ def lesson_edit(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpRespon
                 request=request,
             )
         except ValidationError as exc:
-            _errors(asset_form, exc)
+            add_errors(asset_form, exc)
         else:
             messages.success(request, _("The file was added."))
             return redirect("training:lesson_edit", lesson_id=lesson.pk)
