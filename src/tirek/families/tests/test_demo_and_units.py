@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from tirek.access import policy
 from tirek.accounts.models import User
 from tirek.cases.models import Case
-from tirek.core import demo_org
+from tirek.accounts import demo_org
 from tirek.families import demo, selectors
 from tirek.families.models import Family, FamilyMember
 from tirek.organisations.models import Region
