@@ -106,10 +106,14 @@ def my_interview_tasks(user: Any) -> dict[str, list[Interview]]:
     def far_future(i: Interview) -> Any:
         return (i.scheduled_at is None, i.scheduled_at or i.requested_at, i.pk)
 
+    conduct_rows: list[Interview] = [i for i in found if i._conduct]
+    approve_rows: list[Interview] = [i for i in found if i._approve]
+    readiness_rows: list[Interview] = [i for i in found if i._readiness]
+    conduct_rows.sort(key=far_future)
     return {
-        "conduct": sorted((i for i in found if i._conduct), key=far_future)[:10],  # type: ignore[attr-defined]
-        "approve": [i for i in found if i._approve][:10],  # type: ignore[attr-defined]
-        "readiness": [i for i in found if i._readiness][:10],  # type: ignore[attr-defined]
+        "conduct": conduct_rows[:10],
+        "approve": approve_rows[:10],
+        "readiness": readiness_rows[:10],
     }
 
 

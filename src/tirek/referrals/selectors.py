@@ -198,12 +198,10 @@ def panel_referrals(user: Any, rows: int = 10) -> tuple[list[Referral], list[Ref
         .select_related("case__person", "provider__agency", "service", "to_user", "created_by")
         .order_by("respond_by", "id")[:PANEL_READ_LIMIT]
     )
-    incoming = sorted(
-        (r for r in found if r._waiting),  # type: ignore[attr-defined]
-        key=lambda r: (r.created_at, r.pk),
-        reverse=True,
-    )
-    return incoming[:rows], [r for r in found if r._overdue][:rows]  # type: ignore[attr-defined]
+    incoming: list[Referral] = [r for r in found if r._waiting]
+    overdue_rows: list[Referral] = [r for r in found if r._overdue]
+    incoming.sort(key=lambda r: (r.created_at, r.pk), reverse=True)
+    return incoming[:rows], overdue_rows[:rows]
 
 
 @dataclass(frozen=True)
