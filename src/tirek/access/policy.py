@@ -74,7 +74,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, JSONField, OuterRef, Q, QuerySet, Value
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -105,6 +105,7 @@ __all__ = [
     "in_emergency_scope",
     "is_adult",
     "is_supervisor_of",
+    "loaded_team",
     "supervised_unit_id",
     "may_break_glass",
     "reads_through_emergency_access_only",
@@ -345,6 +346,33 @@ def _relation(user: Any, case: Case) -> _Relation:
     return relation
 
 
+def _load_relation(user: Any, case: Case) -> None:
+    """The user's relation to a case just loaded by ``get_case``, from one query for the
+    whole current team (kept for the page: ``loaded_team``) and the emergency flag the
+    case row brought (``_emergency_now``)."""
+    team = list(
+        CaseTeamMember.objects.filter(case=case, removed_at__isnull=True)
+        .select_related("user", "user__agency")
+        .order_by("added_at", "id")
+    )
+    roles = _casework_roles(user)
+    relation = _Relation(
+        memberships=tuple(m for m in team if m.user_id == user.pk and m.role in roles),
+        emergency=bool(getattr(case, "_emergency_now", False)),
+    )
+    case._policy_cache = {user.pk: (epoch.current(), relation)}  # type: ignore[attr-defined]
+    case._loaded_team = (epoch.current(), team)  # type: ignore[attr-defined]
+
+
+def loaded_team(case: Case) -> list[CaseTeamMember] | None:
+    """The current team ``get_case`` loaded with the case (in the order they joined), while
+    no relation changed since; None otherwise (ask ``access.selectors.active_team``)."""
+    loaded: tuple[int, list[CaseTeamMember]] | None = getattr(case, "_loaded_team", None)
+    if loaded is None or loaded[0] != epoch.current():
+        return None
+    return loaded[1]
+
+
 def is_supervisor_of(user: Any, case: Case) -> bool:
     unit_id = supervised_unit_id(user)
     return unit_id is not None and unit_id == case.supervising_unit_id
@@ -430,18 +458,44 @@ def sections_for(user: Any, case: Case, *, include_emergency: bool = True) -> fr
 
 
 def sections_for_many(user: Any, cases: Iterable[Case]) -> dict[int, frozenset[str]]:
-    """``sections_for`` for a page of cases in two queries (for lists)."""
+    """``sections_for`` for a page of cases in one query (for lists)."""
     cases = list(cases)
     roles = _casework_roles(user)
     if not roles or not cases:
         return {c.pk: frozenset() for c in cases}
     ids = [c.pk for c in cases]
     memberships: dict[int, list[_Grant]] = {}
-    for m in _memberships(user).filter(case_id__in=ids):
-        memberships.setdefault(m.case_id, []).append(_membership_grant(m))
-    emergency = set(
-        _active_emergency(user).filter(case_id__in=ids).values_list("case_id", flat=True)
-    )
+    emergency: set[int] = set()
+    # One query: the user's memberships of these cases, and (as rows with no role) the
+    # cases the user holds an emergency access to.
+    fields = ("case_id", "role", "sections", "legal_basis", "exact_sections")
+    rows = _memberships(user).filter(case_id__in=ids).order_by().values_list(*fields)
+    if roles & EMERGENCY_ROLES:
+        rows = rows.union(
+            _active_emergency(user)
+            .filter(case_id__in=ids)
+            .order_by()
+            .annotate(
+                _role=Value(""),
+                _sections=Value(None, output_field=JSONField()),
+                _legal=Value(""),
+                _exact=Value(False),
+            )
+            .values_list("case_id", "_role", "_sections", "_legal", "_exact"),
+            all=True,
+        )
+    for case_id, role, extra, legal_basis, exact in rows:
+        if not role:
+            emergency.add(case_id)
+            continue
+        m = CaseTeamMember(
+            case_id=case_id,
+            role=role,
+            sections=extra,
+            legal_basis=legal_basis,
+            exact_sections=exact,
+        )
+        memberships.setdefault(case_id, []).append(_membership_grant(m))
     if supervised_unit_id(user) is not None:
         for p in _previews(user).filter(case_id__in=ids):
             memberships.setdefault(p.case_id, []).append(_preview_grant(_preview_sections(p)))
@@ -574,17 +628,20 @@ def get_case(
 
     Records the read (or the denied attempt) in the audit log unless ``audit`` is false.
     """
-    try:
-        case = (
-            visible_cases(user)
-            .select_related("person", "supervising_unit", "region", "case_manager")
-            .get(pk=case_id)
+    cases = visible_cases(user).select_related(
+        "person", "supervising_unit", "region", "case_manager"
+    )
+    if _emergency_roles(user):  # the user's emergency access comes with the case row
+        cases = cases.annotate(
+            _emergency_now=Exists(_active_emergency(user).filter(case=OuterRef("pk")))
         )
+    try:
+        case = cases.get(pk=case_id)
     except (Case.DoesNotExist, ValueError, TypeError) as exc:
         if audit:
             raise _deny(user, case_id, section, request) from exc
         raise Http404 from exc
-    case._policy_cache = {}  # type: ignore[attr-defined]  # see _relation
+    _load_relation(user, case)
     if not can_see(user, case, section):
         if audit:
             raise _deny(user, case_id, section, request)

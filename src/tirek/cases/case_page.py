@@ -88,9 +88,14 @@ def _overview(request: HttpRequest, case: Case, sections: frozenset[str]) -> dic
             if content:
                 panels.append(content)
     return {
-        "team": policy.visible_team(request.user, case, selectors.team_of(case)),
+        "team": policy.visible_team(request.user, case, _team(case)),
         "panels": panels,
     }
+
+
+def _team(case: Case) -> Any:
+    loaded = policy.loaded_team(case)  # read by the policy with the case
+    return selectors.team_of(case) if loaded is None else loaded
 
 
 def _notes(request: HttpRequest, case: Case, sections: frozenset[str]) -> dict[str, Any]:

@@ -66,67 +66,106 @@ def _transfer_detail(d: dict[str, Any]) -> str:
 
 
 def _event_item(event: CaseEvent) -> TimelineItem:
-    from .models import CaseStatus, Phase
-
-    d = event.detail or {}
-    detail = ""
-    if event.kind == EventKind.STATUS:
-        labels = dict(CaseStatus.choices)
-        detail = f"{labels.get(d.get('old', ''), '')} → {labels.get(d.get('new', ''), '')}"
-    elif event.kind == EventKind.PHASE:
-        labels = dict(Phase.choices)
-        detail = f"{labels.get(d.get('old', ''), '')} → {labels.get(d.get('new', ''), '')}"
-    elif event.kind in (EventKind.TEAM_ADDED, EventKind.TEAM_REMOVED):
-        detail = f"{d.get('name', '')} ({_role_label(d.get('role', ''))})"
-    elif event.kind == EventKind.TRANSFERRED:
-        detail = _transfer_detail(d)
-    elif event.kind == EventKind.EMERGENCY_ACCESS:
-        detail = str(d.get("name", ""))
-    actor = ""
-    if event.actor is not None:
-        actor = event.actor.get_full_name() or event.actor.username
-    return TimelineItem(
-        at=event.at,
-        title=str(event.get_kind_display()),
-        detail=detail,
-        section=event.section,
-        actor=actor,
-        kind=event.kind,
+    return _event_row(
+        event.kind,
+        event.at,
+        event.section,
+        event.detail,
+        str(event.get_kind_display()),
+        (event.actor.get_full_name() or event.actor.username) if event.actor else "",
     )
 
 
+def _event_row(
+    kind: str, at: datetime, section: str, d: Any, title: str, actor: str
+) -> TimelineItem:
+    from .models import CaseStatus, Phase
+
+    d = d or {}
+    detail = ""
+    if kind == EventKind.STATUS:
+        labels = dict(CaseStatus.choices)
+        detail = f"{labels.get(d.get('old'), '')} → {labels.get(d.get('new'), '')}"
+    elif kind == EventKind.PHASE:
+        labels = dict(Phase.choices)
+        detail = f"{labels.get(d.get('old'), '')} → {labels.get(d.get('new'), '')}"
+    elif kind in (EventKind.TEAM_ADDED, EventKind.TEAM_REMOVED):
+        detail = f"{d.get('name', '')} ({_role_label(d.get('role', ''))})"
+    elif kind == EventKind.TRANSFERRED:
+        detail = _transfer_detail(d)
+    elif kind == EventKind.EMERGENCY_ACCESS:
+        detail = str(d.get("name", ""))
+    return TimelineItem(at=at, title=title, detail=detail, section=section, actor=actor, kind=kind)
+
+
+CORE_LIMIT = 400  # the newest case events and contact notes together
+
+
 def _core_source(case: Case, user: Any) -> list[TimelineItem]:
+    """Case events and contact notes (never their text), newest first, in one query."""
+    from django.db.models import DateTimeField, F, IntegerField, JSONField
+    from django.db.models import Value as V
+    from django.db.models.functions import Cast
+
     sections = policy.sections_for(user, case)
-    events = CaseEvent.objects.filter(case=case, section__in=sections).select_related("actor")
+    events = CaseEvent.objects.filter(case=case, section__in=sections)
     if not policy.sees_team_background(user, case):
         team = (EventKind.TEAM_ADDED, EventKind.TEAM_REMOVED)
         background = [str(r) for r in policy.BACKGROUND_ROLES]
         events = events.exclude(kind__in=team, detail__role__in=background)
-    items = [_event_item(e) for e in events[:200]]
-    notes = (
-        ContactNote.objects.filter(case=case, section__in=sections)
-        .select_related("author")
-        .only(
-            "id",
-            "kind",
-            "section",
-            "occurred_on",
-            "author__first_name",
-            "author__last_name",
-            "author__username",
-            "created_at",
+    columns = ("t_note", "t_kind", "t_at", "t_section", "t_detail", "t_first", "t_last", "t_user")
+    event_rows = (
+        events.order_by()
+        .annotate(
+            t_note=Cast(V(None), IntegerField()),
+            t_kind=F("kind"),
+            t_at=F("at"),
+            t_section=F("section"),
+            t_detail=F("detail"),
+            t_first=F("actor__first_name"),
+            t_last=F("actor__last_name"),
+            t_user=F("actor__username"),
         )
-        .defer("narrative")[:200]
+        .values_list(*columns)
     )
-    for note in notes:
+    note_rows = (
+        ContactNote.objects.filter(case=case, section__in=sections)
+        .order_by()
+        .annotate(
+            t_note=F("pk"),
+            t_kind=F("kind"),
+            # the day the contact happened; the item shows it at noon, local time
+            t_at=Cast(F("occurred_on"), DateTimeField()),
+            t_section=F("section"),
+            t_detail=Cast(V(None), JSONField()),
+            t_first=F("author__first_name"),
+            t_last=F("author__last_name"),
+            t_user=F("author__username"),
+        )
+        .values_list(*columns)
+    )
+    rows = event_rows.union(note_rows, all=True).order_by("-t_at")[:CORE_LIMIT]
+    event_kinds = dict(EventKind.choices)
+    note_kinds = dict(ContactNote._meta.get_field("kind").flatchoices)
+    items = []
+    for note, kind, at, section, detail, first, last, username in rows:
+        actor = f"{first or ''} {last or ''}".strip() or (username or "")
+        if note is None:
+            items.append(
+                _event_row(kind, at, section, detail, str(event_kinds.get(kind, kind)), actor)
+            )
+            continue
+        day = at.date() if isinstance(at, datetime) else at
+        if isinstance(day, datetime):
+            day = day.date()
         items.append(
             TimelineItem(
-                at=_day_start(note.occurred_on),
-                title=str(note.get_kind_display()),
-                detail=str(policy.Section.LABELS.get(note.section, "")),
-                section=note.section,
-                actor=note.author.get_full_name() or note.author.username,
-                url=f"#note-{note.pk}",
+                at=_day_start(day),
+                title=str(note_kinds.get(kind, kind)),
+                detail=str(policy.Section.LABELS.get(section, "")),
+                section=section,
+                actor=actor,
+                url=f"#note-{note}",
                 kind="note",
             )
         )

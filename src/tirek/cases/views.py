@@ -309,16 +309,9 @@ def my_work_panel(request: HttpRequest) -> dict[str, Any] | None:
     user = request.user
     if not policy.works_on_cases(user):
         return None
-    from tirek.privacy.selectors import consent_status_many
-
-    mine = (
-        selectors.case_list(user, selectors.CaseFilters(scope="mine", open_only=True))
-        .select_related("person")
-        .order_by("number")
-    )
-    cases = list(mine[:300])
-    statuses = consent_status_many([c.person for c in cases])
-    lacking = [c for c in cases if statuses[c.person_id].needs_attention]
+    caseload = selectors.my_open_caseload(request)  # shared with other apps' panels
+    cases = caseload.cases
+    lacking = [c for c in cases if caseload.consent[c.person_id].needs_attention]
     unit_count = None
     if access.supervised_unit_id(user) is not None:  # the policy's answer, admin included
         unit_count = (

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import BooleanField, Q, QuerySet, Value, When
+from django.db.models import Case as DbCase
 from django.db.models import Count as CountOf
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from tirek.access import selectors as access
@@ -69,38 +70,51 @@ def count_for(case: Any) -> Count:
     return Count(held=held_count(case.person), threshold=alert_threshold())
 
 
+# An interviewer's or psychologist's open interviews are a handful; "my work" reads at most this.
+TASKS_READ_LIMIT = 300
+
+
 def my_interview_tasks(user: Any) -> dict[str, list[Interview]]:
-    """What waits for the user: interviews to conduct, repeats to approve, readiness to judge."""
-    cases = visible_cases(user)
-    base = Interview.objects.filter(case__in=cases).select_related("case__person", "matter")
-    tasks: dict[str, list[Interview]] = {
-        "conduct": list(
-            base.filter(interviewer=user, status=InterviewStatus.PLANNED).order_by("scheduled_at")[
-                :10
-            ]
-        ),
-        "approve": [],
-        "readiness": [],
-    }
+    """What waits for the user: interviews to conduct, repeats to approve, readiness to judge
+    (ten of each, in one query)."""
+    open_statuses = [InterviewStatus.REQUESTED, InterviewStatus.PLANNED]
+    conduct = Q(interviewer=user, status=InterviewStatus.PLANNED)
+    approve = Q(pk__in=[])
     if access.supervised_unit_id(user) is not None:  # the policy's answer, admin included
-        tasks["approve"] = list(
-            base.filter(
-                access.supervised_q(user),
-                is_repeat=True,
-                repeat_approved_at__isnull=True,
-                status__in=[InterviewStatus.REQUESTED, InterviewStatus.PLANNED],
-            )[:10]
+        approve = access.supervised_q(user) & Q(
+            is_repeat=True, repeat_approved_at__isnull=True, status__in=open_statuses
         )
-    psychologist_on = access.on_team(user, "case_id", [Role.PSYCHOLOGIST])
-    tasks["readiness"] = list(
-        base.filter(
-            psychologist_on,
-            status__in=[InterviewStatus.REQUESTED, InterviewStatus.PLANNED],
-        )
-        .exclude(readiness=Readiness.READY)
-        .order_by("requested_at")[:10]
+    readiness = (
+        access.on_team(user, "case_id", [Role.PSYCHOLOGIST])
+        & Q(status__in=open_statuses)
+        & ~Q(readiness=Readiness.READY)
     )
-    return tasks
+
+    def flag(condition: Q) -> DbCase:
+        return DbCase(
+            When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+
+    found = list(
+        Interview.objects.filter(case__in=visible_cases(user))
+        .filter(conduct | approve | readiness)
+        .annotate(_conduct=flag(conduct), _approve=flag(approve), _readiness=flag(readiness))
+        .select_related("case__person", "matter")
+        .order_by("requested_at", "id")[:TASKS_READ_LIMIT]
+    )
+
+    def far_future(i: Interview) -> Any:
+        return (i.scheduled_at is None, i.scheduled_at or i.requested_at, i.pk)
+
+    conduct_rows: list[Interview] = [i for i in found if i._conduct]
+    approve_rows: list[Interview] = [i for i in found if i._approve]
+    readiness_rows: list[Interview] = [i for i in found if i._readiness]
+    conduct_rows.sort(key=far_future)
+    return {
+        "conduct": conduct_rows[:10],
+        "approve": approve_rows[:10],
+        "readiness": readiness_rows[:10],
+    }
 
 
 def count_alerts(user: Any) -> list[tuple[Any, int]]:

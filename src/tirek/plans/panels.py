@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 from tirek.access import selectors as access
 from tirek.accounts.roles import Role
 from tirek.cases.models import Case
+from tirek.cases.selectors import my_open_caseload
+from tirek.privacy.conf import CONSENT_EXPIRY_WARNING_DAYS
+from tirek.privacy.selectors import consent_reminder
 
 from . import selectors
 from .deadlines import Step, deadlines_for
@@ -72,9 +75,11 @@ MINE_LIMIT = 500
 def _my_due_rows(request: HttpRequest) -> list[TaskRow]:
     cached: list[TaskRow] | None = getattr(request, "_plans_due_mine", None)
     if cached is None:
-        on_a_team = access.memberships_of(
-            request.user
-        ).exists()  # one cheap query spares building the due-date query for nobody
+        # Open cases on the team (read once for the page) or, failing those, one cheap
+        # query spares building the due-date query for nobody.
+        on_a_team = (
+            bool(my_open_caseload(request).cases) or access.memberships_of(request.user).exists()
+        )
         cached = (
             task_rows(selectors.due_cases(request.user, scope="mine")[:MINE_LIMIT])
             if on_a_team
@@ -122,22 +127,6 @@ def unit_tasks_panel(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
-def _consent_alerts(cases: list[Case]) -> list[dict[str, Any]]:
-    """Consent for case management expiring soon (the privacy app's consent status)."""
-    from tirek.privacy import selectors as privacy
-
-    if not cases:
-        return []
-    by_person = privacy.consent_status_many([c.person for c in cases])
-    alerts = []
-    for case in cases:
-        status = by_person.get(case.person_id)
-        purpose = status.case_management if status is not None else None
-        if purpose is not None and purpose.state == "expiring":
-            alerts.append({"case": case, "until": purpose.until})
-    return alerts
-
-
 def alerts_panel(request: HttpRequest) -> dict[str, Any] | None:
     user = request.user
     if not _works_on_cases(user):
@@ -145,13 +134,15 @@ def alerts_panel(request: HttpRequest) -> dict[str, Any] | None:
     missed_rows = [r for r in _my_due_rows(request) if r.overdue and r.step == Step.REVIEW][
         :PANEL_ROWS
     ]
-    # Cases the user is on the team of and may still open (the policy decides).
-    my_cases = list(access.team_cases(user).exclude(status="closed").select_related("person")[:50])
-    consent = _consent_alerts(my_cases)
+    # Cases the user is on the team of and may still open (the policy decides), with their
+    # consent status, as the cases app read them for this page.
+    caseload = my_open_caseload(request)
+    consent = [
+        {"case": c, "until": caseload.consent[c.person_id].case_management.until}
+        for c in caseload.cases
+        if caseload.consent[c.person_id].case_management.state == "expiring"
+    ][:50]
     # The same counts as the daily digest: every consent on the user's open cases.
-    from tirek.privacy.conf import CONSENT_EXPIRY_WARNING_DAYS
-    from tirek.privacy.selectors import consent_reminder
-
     consent_counts = consent_reminder(user)
     if not (missed_rows or consent or not consent_counts.is_empty):
         return None
@@ -211,99 +202,177 @@ def case_plan_summary(case: Case) -> Any:
     return Plan.objects.filter(case=case).only("status", "approved_number", "case_id").first()
 
 
-def timeline_items(case: Case, user: Any) -> list[Any]:
-    """Completed assessments, plan decisions, reviews, closure and follow-ups."""
-    from tirek.access.policy import Section, can_see
+def _timeline_rows(case: Case) -> Any:
+    """Completed assessments, plan decisions, reviews, closure steps and follow-ups of the
+    case as rows of one shape, in one query (a UNION ALL): kind, at, code, text, day, num,
+    title (JSON), actor's first name, last name, username."""
+    from django.db.models import CharField, DateField, DateTimeField, F, IntegerField, JSONField
+    from django.db.models import Value as V
+    from django.db.models.functions import Cast
+
     from tirek.assessments.models import Assessment, AssessmentStatus
+
+    from .models import Closure, FollowUp, PlanDecision, Review
+
+    def row(qs: Any, kind: str, actor: str, **columns: Any) -> Any:
+        defaults: dict[str, Any] = {
+            "at": Cast(V(None), DateTimeField()),
+            "code": Cast(V(""), CharField()),
+            "text": Cast(V(""), CharField()),
+            "day": Cast(V(None), DateField()),
+            "num": Cast(V(None), IntegerField()),
+            "title": Cast(V(None), JSONField()),
+        }
+        defaults.update(columns)
+        names = {f"t_{k}": v for k, v in defaults.items()}
+        return (
+            qs.order_by()
+            .annotate(
+                t_kind=Cast(V(kind), CharField()),
+                **names,
+                t_first=F(f"{actor}__first_name"),
+                t_last=F(f"{actor}__last_name"),
+                t_user=F(f"{actor}__username"),
+            )
+            .values_list("t_kind", *names, "t_first", "t_last", "t_user")
+        )
+
+    closures = Closure.objects.filter(case=case)
+    parts = [
+        row(
+            Assessment.objects.filter(case=case, status=AssessmentStatus.COMPLETED),
+            "assessment",
+            "completed_by",
+            at=F("completed_at"),
+            code=F("overall_severity"),
+            num=F("pk"),
+            title=F("instrument_version__title"),
+        ),
+        row(
+            PlanDecision.objects.filter(plan__case=case),
+            "plan",
+            "by",
+            at=F("at"),
+            code=F("decision"),
+            text=F("comment"),
+        ),
+        row(
+            Review.objects.filter(case=case),
+            "review",
+            "created_by",
+            at=F("created_at"),
+            day=F("held_on"),
+        ),
+        row(closures, "closure_requested", "requested_by", at=F("requested_at"), code=F("reason")),
+        row(
+            closures.filter(decided_at__isnull=False),
+            "closure_decided",
+            "decided_by",
+            at=F("decided_at"),
+            code=F("status"),
+            text=F("decision_comment"),
+        ),
+        row(
+            closures.filter(reopened_at__isnull=False),
+            "closure_reopened",
+            "reopened_by",
+            at=F("reopened_at"),
+            text=F("reopen_reason"),
+        ),
+        row(
+            FollowUp.objects.filter(case=case, done_on__isnull=False),
+            "follow_up",
+            "done_by",
+            code=F("outcome"),
+            day=F("done_on"),
+            num=F("months"),
+        ),
+    ]
+    return parts[0].union(*parts[1:], all=True)
+
+
+def timeline_items(case: Case, user: Any) -> list[Any]:
+    """Completed assessments, plan decisions, reviews, closure and follow-ups (one query)."""
+    from tirek.access.policy import Section, can_see
+    from tirek.assessments.definitions import localised
+    from tirek.assessments.models import Assessment
     from tirek.cases.timeline import TimelineItem
 
-    from .models import Closure, ClosureStatus, FollowUp, PlanDecision, Review
+    from .models import Closure, ClosureStatus, FollowUp, PlanDecision
 
     if not can_see(user, case, Section.PLAN):
         return []
 
-    def person(u: Any) -> str:
-        return (u.get_full_name() or u.username) if u else ""
+    def labels(model: Any, field: str) -> dict[str, Any]:
+        return dict(model._meta.get_field(field).flatchoices)
 
+    severity = labels(Assessment, "overall_severity")
+    decisions = labels(PlanDecision, "decision")
+    reasons = labels(Closure, "reason")
+    outcomes = labels(FollowUp, "outcome")
+    plan_url = reverse("plans:plan", args=[case.pk])
+    closure_url = reverse("plans:closure", args=[case.pk])
     items: list[Any] = []
-    for a in Assessment.objects.filter(case=case, status=AssessmentStatus.COMPLETED).select_related(
-        "instrument_version", "completed_by"
-    ):
-        items.append(
-            TimelineItem(
-                at=a.completed_at or timezone.now(),
-                title=_("Assessment completed: %(name)s")
-                % {"name": a.instrument_version.display_title},
-                detail=str(a.get_overall_severity_display() or ""),
-                section=Section.PLAN,
-                actor=person(a.completed_by),
-                url=reverse("assessments:detail", args=[case.pk, a.pk]),
+    for kind, at, code, text, day, num, title, first, last, username in _timeline_rows(case):
+        actor = f"{first or ''} {last or ''}".strip() or (username or "")
+        if kind == "assessment":
+            name = localised(title) if isinstance(title, dict) else str(title or "")
+            item = TimelineItem(
+                at=at or timezone.now(),
+                title=_("Assessment completed: %(name)s") % {"name": name},
+                detail=str(severity.get(code, "") if code else ""),
+                url=reverse("assessments:detail", args=[case.pk, num]),
                 kind="assessment",
             )
-        )
-    for d in PlanDecision.objects.filter(plan__case=case).select_related("by"):
-        items.append(
-            TimelineItem(
-                at=d.at,
-                title=_("Plan: %(decision)s") % {"decision": d.get_decision_display()},
-                detail=d.comment,
-                section=Section.PLAN,
-                actor=person(d.by),
-                url=reverse("plans:plan", args=[case.pk]),
+        elif kind == "plan":
+            item = TimelineItem(
+                at=at,
+                title=_("Plan: %(decision)s") % {"decision": decisions.get(code, code)},
+                detail=text or "",
+                url=plan_url,
                 kind="plan",
             )
-        )
-    for r in Review.objects.filter(case=case).select_related("created_by"):
-        items.append(
-            TimelineItem(
-                at=r.created_at,
-                title=_("Plan review held on %(day)s") % {"day": r.held_on.strftime("%d.%m.%Y")},
-                section=Section.PLAN,
-                actor=person(r.created_by),
+        elif kind == "review":
+            item = TimelineItem(
+                at=at,
+                title=_("Plan review held on %(day)s") % {"day": day.strftime("%d.%m.%Y")},
                 url=reverse("plans:reviews", args=[case.pk]),
                 kind="review",
             )
-        )
-    for c in Closure.objects.filter(case=case).select_related(
-        "requested_by", "decided_by", "reopened_by"
-    ):
-        url = reverse("plans:closure", args=[case.pk])
-        events: list[tuple[datetime, Any, str, User | None]] = [
-            (c.requested_at, _("Closing proposed"), c.get_reason_display(), c.requested_by)
-        ]
-        if c.decided_at:
-            title = (
-                _("Closing returned; the case stays open")
-                if c.status == ClosureStatus.RETURNED
-                else _("Case closed")
-            )
-            events.append((c.decided_at, title, c.decision_comment, c.decided_by))
-        if c.reopened_at:
-            events.append((c.reopened_at, _("Case reopened"), c.reopen_reason, c.reopened_by))
-        items.extend(
-            TimelineItem(
+        elif kind == "closure_requested":
+            item = TimelineItem(
                 at=at,
-                title=str(title),
-                detail=str(detail),
-                section=Section.PLAN,
-                actor=person(actor),
-                url=url,
+                title=str(_("Closing proposed")),
+                detail=str(reasons.get(code, code)),
+                url=closure_url,
                 kind="closure",
             )
-            for at, title, detail, actor in events
-        )
-    for f in FollowUp.objects.filter(case=case, done_on__isnull=False).select_related("done_by"):
-        if f.done_on is None:  # excluded by the filter; for the type checker
-            continue
-        items.append(
-            TimelineItem(
-                at=timezone.make_aware(datetime.combine(f.done_on, time(12, 0))),
-                title=_("Follow-up after %(months)d months") % {"months": f.months},
-                detail=f.get_outcome_display(),
-                section=Section.PLAN,
-                actor=person(f.done_by),
-                url=reverse("plans:closure", args=[case.pk]),
+        elif kind == "closure_decided":
+            title_text = (
+                _("Closing returned; the case stays open")
+                if code == ClosureStatus.RETURNED
+                else _("Case closed")
+            )
+            item = TimelineItem(
+                at=at, title=str(title_text), detail=text or "", url=closure_url, kind="closure"
+            )
+        elif kind == "closure_reopened":
+            item = TimelineItem(
+                at=at,
+                title=str(_("Case reopened")),
+                detail=text or "",
+                url=closure_url,
+                kind="closure",
+            )
+        else:  # follow_up
+            item = TimelineItem(
+                at=timezone.make_aware(datetime.combine(day, time(12, 0))),
+                title=_("Follow-up after %(months)d months") % {"months": num},
+                detail=str(outcomes.get(code, code or "")),
+                url=closure_url,
                 kind="follow_up",
             )
-        )
+        item.section = Section.PLAN
+        item.actor = actor
+        items.append(item)
     return items

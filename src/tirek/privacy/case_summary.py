@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from tirek.access.policy import Section
 
-from .selectors import consent_status
+from .selectors import consent_status_many
 
 
 def consent_alerts(
@@ -21,7 +21,9 @@ def consent_alerts(
 
     if Section.CORE not in sections:
         return None
-    state = consent_status(case.person).case_management
+    # Only whether and until when case management is covered: not the recipients (one query).
+    person = case.person
+    state = consent_status_many([person], recipients=False)[person.pk].case_management
     url = reverse("cases:section", args=[case.pk, "consent"])
     if state.state == "missing":
         text = _("There is no valid consent for case management.")

@@ -207,7 +207,9 @@ class ConsentStatus:
         return self.case_management.state != "covered"
 
 
-def _status(person: Any, records: list[Consent], at: datetime) -> ConsentStatus:
+def _status(
+    person: Any, records: list[Consent], at: datetime, *, recipients: bool = True
+) -> ConsentStatus:
     today = timezone.localdate(at)
     boundary = next_boundary(person.birth_date, today)
     purposes: list[PurposeStatus] = []
@@ -221,8 +223,17 @@ def _status(person: Any, records: list[Consent], at: datetime) -> ConsentStatus:
             ends.append(boundary - timedelta(days=1))
         until = min(ends) if ends else None
         warn = until is not None and until <= today + timedelta(days=CONSENT_EXPIRY_WARNING_DAYS)
-        agencies = sorted(
-            {a.name for r in chosen if r.kind == ConsentKind.CONSENT for a in r.recipients.all()}
+        agencies = (
+            sorted(
+                {
+                    a.name
+                    for r in chosen
+                    if r.kind == ConsentKind.CONSENT
+                    for a in r.recipients.all()
+                }
+            )
+            if recipients
+            else []
         )
         purposes.append(
             PurposeStatus(purpose, label, "expiring" if warn else "covered", until, agencies)
@@ -250,15 +261,19 @@ def consent_status(person: Any, at: datetime | None = None) -> ConsentStatus:
 
 
 def consent_status_many(
-    persons: Iterable[Any], at: datetime | None = None
+    persons: Iterable[Any], at: datetime | None = None, *, recipients: bool = True
 ) -> dict[int, ConsentStatus]:
-    """``consent_status`` for many people in two queries (for lists and panels)."""
+    """``consent_status`` for many people in two queries (for lists and panels); in one
+    with ``recipients=False`` (then no purpose lists its ``agencies``)."""
     at = at or timezone.now()
     persons = list(persons)
     by_person: dict[int, list[Consent]] = {p.pk: [] for p in persons}
-    for record in Consent.objects.filter(person__in=persons).prefetch_related("recipients"):
+    records = Consent.objects.filter(person__in=persons)
+    if recipients:
+        records = records.prefetch_related("recipients")
+    for record in records:
         by_person[record.person_id].append(record)
-    return {p.pk: _status(p, by_person[p.pk], at) for p in persons}
+    return {p.pk: _status(p, by_person[p.pk], at, recipients=recipients) for p in persons}
 
 
 def consents_of(person: Any) -> QuerySet[Consent]:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, Q, QuerySet, Value, When
+from django.db.models import Case as DbCase
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -153,20 +154,54 @@ def overdue_q(today: date | None = None) -> Q:
     )
 
 
+def _my_overdue_q(user: Any) -> Q:
+    mine = Q(created_by=user) | Q(case__case_manager=user)
+    mine |= access.supervised_q(user)
+    outgoing = Q(case__in=visible_cases(user)) & referring_side_q(user) & mine
+    return (outgoing | receiving_side_q(user)) & overdue_q()
+
+
 def my_overdue_referrals(user: Any) -> QuerySet[Referral]:
     """Overdue referrals on both sides: ones I sent, lead (case manager) or supervise, and
     ones I have to answer or complete."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Referral.objects.none()
-    mine = Q(created_by=user) | Q(case__case_manager=user)
-    mine |= access.supervised_q(user)
-    outgoing = Q(case__in=visible_cases(user)) & referring_side_q(user) & mine
     return (
-        Referral.objects.filter(outgoing | receiving_side_q(user))
-        .filter(overdue_q())
+        Referral.objects.filter(_my_overdue_q(user))
         .select_related("case__person", "provider__agency")
         .order_by("respond_by", "id")
     )
+
+
+# What waits for one user is tens of referrals; the "my work" panel reads at most this many.
+PANEL_READ_LIMIT = 500
+
+
+def panel_referrals(user: Any, rows: int = 10) -> tuple[list[Referral], list[Referral]]:
+    """For "my work", in one query: the newest ``rows`` incoming referrals waiting for an
+    answer (as ``incoming_referrals(...).filter(status=SENT)``) and the first ``rows`` of
+    ``my_overdue_referrals``."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return [], []
+    waiting = receiving_side_q(user) & Q(status=ReferralStatus.SENT)
+    overdue = _my_overdue_q(user)
+    found = list(
+        Referral.objects.filter(waiting | overdue)
+        .annotate(
+            _waiting=DbCase(
+                When(waiting, then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+            _overdue=DbCase(
+                When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+        )
+        .select_related("case__person", "provider__agency", "service", "to_user", "created_by")
+        .order_by("respond_by", "id")[:PANEL_READ_LIMIT]
+    )
+    incoming: list[Referral] = [r for r in found if r._waiting]
+    overdue_rows: list[Referral] = [r for r in found if r._overdue]
+    incoming.sort(key=lambda r: (r.created_at, r.pk), reverse=True)
+    return incoming[:rows], overdue_rows[:rows]
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,7 @@ def referrals_panel(request: HttpRequest) -> dict[str, Any] | None:
     user = request.user
     if not _casework(user):
         return None
-    incoming = list(selectors.incoming_referrals(user).filter(status=ReferralStatus.SENT)[:10])
-    overdue = list(selectors.my_overdue_referrals(user)[:10])
+    incoming, overdue = selectors.panel_referrals(user, rows=10)
     if not incoming and not overdue:
         return None
     return {

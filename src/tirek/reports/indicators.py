@@ -242,11 +242,24 @@ if apps.is_installed("tirek.assessments") and apps.is_installed("tirek.plans"):
 
         return _by_risk(recent)
 
-    REGISTERED_SPLITS.update(
-        {
-            "initial_due": SplitDef(_initial_due),
-            "initial_on_time": SplitDef(_initial_on_time, within="initial_due"),
-        }
+    # The people whose initial deadline had passed are a population of their own, not a
+    # split of "registered": as a split, its remainder (registered in the last 72 hours of
+    # the period — always a handful, in every region) was a cell of the same protected
+    # table, and hiding it hid the denominator with it, up to the national total, so the
+    # tile showed "…" in every running year. Across two cubes the remainder is covered by
+    # the cell-key perturbation (sdc.py, rule 5) instead.
+    register_population(
+        Population(
+            code="registered_due",
+            label=_("People registered in the year whose initial assessment was due"),
+            queryset=lambda period: Case.objects.filter(_opened_in(period) & _initial_due(period)),
+            region="region_id",
+            unit="supervising_unit_id",
+            dimensions=case_dimensions,
+            quarter=lambda period: quarter("opened_at", period),
+            counted=_("people"),
+            splits={"initial_on_time": SplitDef(_initial_on_time)},
+        )
     )
     ACTIVE_SPLITS.update(
         {
@@ -269,7 +282,7 @@ if apps.is_installed("tirek.assessments") and apps.is_installed("tirek.plans"):
             numerator=_("Initial assessment completed within the deadline"),
             denominator=_("Registered in the year, deadline passed"),
             kind="share",
-            population="registered",
+            population="registered_due",
             measure="initial_on_time",
             period=YEAR_FLOW,
         )

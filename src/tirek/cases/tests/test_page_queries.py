@@ -20,20 +20,28 @@ from tirek.testing import World, logged_in_client
 from .factories import notes_in_every_section, open_case
 
 LIMIT = 15
-# Pages that still cost more, pinned so they cannot grow (issue 15 follow-up): the
-# summary page reads consent with its recipient agencies (a prefetch) and whether the record
-# was corrected on a subject's request (the retention app's notice), the family section
-# asks the people app about the relatives' visibility, the timeline gathers nine sources
-# from six apps, and "my work" runs eleven panels of seven apps. Without JavaScript a
-# section comes with the summary (``page:`` entries).
-OVER_LIMIT = {
-    "summary": 17,
-    "family": 17,
-    "timeline": 21,
-    "my-work": 23,  # + pending transfers the user requested (tirek.transfers)
-    "page:notes": 17,
-    "page:timeline": 25,
+# What each page costs today (a manager with a caseload, counted as below), pinned so that a
+# change shows up here whichever way it goes. "my work" shares one read of the open
+# caseload between the panels of three apps; the policy reads the case's team once with the
+# case (and the emergency flag in the same row); the timeline reads each app's entries in
+# one query. Without JavaScript a section comes with the summary (``page:`` entries).
+PINNED = {
+    "summary": 14,
+    "case-list": 12,
+    "my-work": 15,
+    "plan": 14,
+    "notes": 12,
+    "family": 15,
+    "referrals": 13,
+    "interviews": 12,
+    "consent": 12,
+    "timeline": 15,
+    "page:notes": 15,
+    "page:timeline": 18,
 }
+# The one page still above the limit: the timeline opened without JavaScript, which renders
+# the summary (5 queries of three apps) and the timeline's nine sources in one response.
+NO_JS_OVER_LIMIT = {"page:timeline"}
 SECTIONS = ["plan", "notes", "family", "referrals", "interviews", "consent", "timeline"]
 
 
@@ -99,5 +107,6 @@ def test_the_case_page_the_case_list_and_my_work_cost_the_same_for_any_caseload(
     large = page_costs(client, case)
 
     assert large == small, (small, large)
-    over = {page: cost for page, cost in large.items() if cost > OVER_LIMIT.get(page, LIMIT)}
+    over = {p: c for p, c in large.items() if c > LIMIT and p not in NO_JS_OVER_LIMIT}
     assert over == {}, large
+    assert large == PINNED

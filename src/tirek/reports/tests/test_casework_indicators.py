@@ -108,6 +108,23 @@ def test_it_computes_the_share_assessed_within_72_hours(scene) -> None:
     assert (v.count.value, v.denominator.value, v.percent) == (6, 11, 54.5)  # type: ignore[union-attr]
 
 
+def test_people_registered_in_the_last_72_hours_do_not_hide_the_share(scene) -> None:
+    """Their deadline has not passed: they are outside the denominator, and the handful of
+    them (always a few per region in a running year) must not suppress the figure."""
+    scene.cases.many(2, opened=at(2024, 12, 30))
+    v = value("initial_assessment_on_time")
+    assert (v.count.value, v.denominator.value, v.percent) == (6, 11, 54.5)  # type: ignore[union-attr]
+
+
+def test_the_share_stays_hidden_for_a_handful_of_people(world, instruments) -> None:
+    cases = Cases(world)
+    few = cases.many(3, opened=at(2024, 3, 1))
+    for case in few[:2]:
+        _assess(case, InstrumentKind.INITIAL, at(2024, 3, 2), cases.manager)
+    v = value("initial_assessment_on_time")
+    assert v.count.value is None and v.denominator.value is None and v.percent is None  # type: ignore[union-attr]
+
+
 def test_it_computes_the_share_with_an_assessment_and_an_approved_plan(scene) -> None:
     v = value("assessed_and_planned")
     assert (v.count.value, v.denominator.value, v.percent) == (5, 11, 45.5)  # type: ignore[union-attr]
