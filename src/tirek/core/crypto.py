@@ -281,7 +281,7 @@ def subject_of(instance: models.Model) -> int | None:
             related._base_manager.filter(pk=case_id).values_list("person_id", flat=True).first()
         )
     instance.__dict__["_tirek_subject"] = (case_id, person_id)
-    return person_id
+    return int(person_id) if person_id is not None else None
 
 
 class Sealed(str):

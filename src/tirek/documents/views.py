@@ -25,7 +25,7 @@ from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case
-from tirek.cases.views import add_errors
+from tirek.core.forms import add_errors
 
 from . import selectors, services
 from .forms import ReleaseForm, SummaryForm

@@ -12,11 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from tirek.accounts import services as account_services
+from tirek.accounts.demo_org import DEMO_PASSWORD
 from tirek.accounts.models import User
 from tirek.accounts.roles import Role
 from tirek.cases import services as case_services
 from tirek.cases.models import Case, NoteKind
-from tirek.accounts.demo_org import DEMO_PASSWORD
 from tirek.organisations.models import Agency, Region
 from tirek.organisations.services import region_add
 

@@ -13,7 +13,7 @@ from tirek.people.models import Sex
 from .models import GoalArea, MemberRole
 
 
-def reject_invisible(value: str) -> str:
+def reject_invisible(value: str) -> None:
     """A name or label with characters that do not show (zero-width spaces, direction
     overrides) is refused with a clear message instead of being stored or silently
     changed: the worker sees what was pasted and retypes it."""
@@ -22,7 +22,6 @@ def reject_invisible(value: str) -> str:
             _("This text contains invisible characters (copied from elsewhere?): retype it."),
             code="invisible",
         )
-    return value
 
 
 def text(label: Any, *, required: bool = True, max_length: int = 100) -> forms.CharField:
@@ -74,10 +73,14 @@ class MemberForm(forms.Form):
     )
 
     def clean_family_name(self) -> str:
-        return require_letter(self.cleaned_data["family_name"])
+        value: str = self.cleaned_data["family_name"]
+        require_letter(value)
+        return value
 
     def clean_given_name(self) -> str:
-        return require_letter(self.cleaned_data["given_name"])
+        value: str = self.cleaned_data["given_name"]
+        require_letter(value)
+        return value
 
     def clean_birth_date(self) -> Any:
         from datetime import date

@@ -50,7 +50,7 @@ def _quarter(period: Period) -> Expression:
     )
 
 
-def _dimensions(period: Period) -> dict[str, Expression]:
+def _dimensions(period: Period) -> dict[str, Expression | F]:
     return {DIMENSION: ExpressionWrapper(F("kind"), output_field=CharField())}
 
 

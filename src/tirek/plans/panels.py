@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-if TYPE_CHECKING:
-    from tirek.accounts.models import User
 
 from tirek.access import selectors as access
 from tirek.accounts.roles import Role

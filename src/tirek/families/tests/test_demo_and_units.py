@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tirek.access import policy
+from tirek.accounts import demo_org
 from tirek.accounts.models import User
 from tirek.cases.models import Case
-from tirek.accounts import demo_org
 from tirek.families import demo, selectors
 from tirek.families.models import Family, FamilyMember
 from tirek.organisations.models import Region
