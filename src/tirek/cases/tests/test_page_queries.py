@@ -30,7 +30,7 @@ OVER_LIMIT = {
     "summary": 17,
     "family": 17,
     "timeline": 21,
-    "my-work": 22,
+    "my-work": 23,  # + the open incident actions of issue 16 (tirek.incidents)
     "page:notes": 17,
     "page:timeline": 25,
 }
