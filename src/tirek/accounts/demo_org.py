@@ -58,6 +58,21 @@ AGENCIES = [
         None,
     ),
     ("ngo-legal", "ОФ «Правовая помощь детям»", Agency.Kind.NGO, "kz-karaganda", None),
+    # Issue 16, the justice pathway (tirek.justice).
+    (
+        "probation-karaganda",
+        "Служба пробации г. Караганды",
+        Agency.Kind.LAW_ENFORCEMENT,
+        "kz-karaganda",
+        None,
+    ),
+    (
+        "women-centre-karaganda",
+        "Женский центр адаптации, Караганда",
+        Agency.Kind.REHAB_CENTRE,
+        "kz-karaganda",
+        None,
+    ),
     (
         "ngo-counselling",
         "Центр духовного консультирования «Ақниет»",
@@ -126,6 +141,22 @@ USERS: list[tuple[str, list[str], str, str | None, str, str]] = [
     ("demo-school-liaison", [Role.SCHOOL_LIAISON], "school-karaganda", None, "Светлана", "Ким"),
     ("demo-health-worker", [Role.HEALTH_WORKER], "clinic-karaganda", None, "Асель", "Нурланова"),
     ("demo-interviewer", [Role.INTERVIEWER], "police-karaganda", None, "Данияр", "Оспанов"),
+    (
+        "demo-probation-officer",
+        [Role.PROBATION_OFFICER],
+        "probation-karaganda",
+        None,
+        "Жанар",
+        "Сейткали",
+    ),
+    (
+        "demo-prison-social-worker",
+        [Role.PRISON_SOCIAL_WORKER],
+        "women-centre-karaganda",
+        None,
+        "Динара",
+        "Омарова",
+    ),
     (
         "demo-religious-counsellor",
         [Role.RELIGIOUS_COUNSELLOR],

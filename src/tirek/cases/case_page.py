@@ -52,6 +52,10 @@ TABS = [
     Tab("referrals", _("Referrals and conferences"), frozenset({S.PLAN})),
     # Interview dates reach the case team (plan section); their content law enforcement.
     Tab("interviews", _("Interviews"), frozenset({S.PLAN, S.SECURITY})),
+    # Issue 16: an adult's legal status and support (tirek.justice); stigma incidents
+    # (tirek.incidents) with a child's contact with a parent in custody (family section).
+    Tab("justice", _("Justice pathway"), frozenset({S.SECURITY, S.COUNSELLING})),
+    Tab("incidents", _("Incidents and contact"), frozenset({S.INCIDENTS, S.FAMILY})),
     Tab("consent", _("Consent"), frozenset({S.CORE})),
     Tab("timeline", _("Timeline"), frozenset({S.CORE}), "cases/section/timeline.html"),
 ]

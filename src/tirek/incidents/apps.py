@@ -20,4 +20,4 @@ class IncidentsConfig(AppConfig):
             from tirek.cases.panels import add_panel
         except ImportError:
             return
-        add_panel(72, panels.case_panel)
+        add_panel(72, panels.case_panel, tab="incidents")

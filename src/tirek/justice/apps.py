@@ -20,4 +20,5 @@ class JusticeConfig(AppConfig):
             from tirek.cases.panels import add_panel
         except ImportError:
             return
-        add_panel(70, panels.case_panel)
+        add_panel(70, panels.case_panel, tab="justice")
+        add_panel(74, panels.contact_panel, tab="incidents")

@@ -1,6 +1,6 @@
 """Demo of the justice pathway and of incidents (issue 16): Aisha Karimova, the demo
 mother of three (``tirek.people.demo``), is on probation with conditions and a review
-date; her probation officer ``demo-probation`` is on her case; one of her children had a
+date; her probation officer ``demo-probation-officer`` is on her case; one of her children had a
 contact visit with her; a school incident on a child's case, recorded by the demo school
 liaison. Idempotent; skipped when the demo people or accounts are missing."""
 
@@ -12,51 +12,28 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from tirek.accounts import services as account_services
 from tirek.accounts.models import User
 from tirek.accounts.roles import Role
 from tirek.cases import services as case_services
 from tirek.cases.models import Case
-from tirek.organisations.models import Agency
 
 from . import services
 from .models import ContactKind, ContactStatus, LegalStatus, Status, SupportKind
 
-PROBATION_USERNAME = "demo-probation"
+PROBATION_USERNAME = "demo-probation-officer"  # created by tirek.accounts.demo_org
 PROBATION_SERVICE = "Служба пробации г. Караганды"
-
-
-def _probation_officer(region: Any) -> User:
-    from tirek.core.demo_org import DEMO_PASSWORD
-
-    found = User.objects.filter(username=PROBATION_USERNAME).first()
-    if found is not None:
-        return found
-    agency, _created = Agency.objects.get_or_create(
-        name=PROBATION_SERVICE, region=region, defaults={"kind": Agency.Kind.LAW_ENFORCEMENT}
-    )
-    return account_services.user_create(
-        username=PROBATION_USERNAME,
-        password=DEMO_PASSWORD,
-        roles=[Role.PROBATION_OFFICER],
-        agency=agency,
-        unit=None,
-        first_name="Жанар",
-        last_name="Сейткали",
-        is_demo=True,
-        check_password=False,
-    )
 
 
 @transaction.atomic
 def load(stdout: Any) -> None:
+    officer = User.objects.filter(username=PROBATION_USERNAME).first()  # core.demo_org
     mother_case = (
         Case.objects.filter(person__family_name="Каримова", person__given_name="Айша")
         .select_related("person", "case_manager", "region")
         .first()
     )
     liaison = User.objects.filter(username="demo-school-liaison").first()
-    if mother_case is None or mother_case.case_manager is None or liaison is None:
+    if officer is None or mother_case is None or mother_case.case_manager is None or not liaison:
         stdout.write("Demo justice pathway skipped: the demo mother or accounts are missing.")
         return
     if LegalStatus.objects.filter(case=mother_case).exists():
@@ -64,7 +41,6 @@ def load(stdout: Any) -> None:
         return
     manager = mother_case.case_manager
     today = timezone.localdate()
-    officer = _probation_officer(mother_case.region)
     case_services.team_member_add(
         by=manager, case=mother_case, user=officer, role=Role.PROBATION_OFFICER
     )

@@ -1,4 +1,4 @@
-"""The justice pathway's panel on the case page's overview (only what ``sections`` opens)."""
+"""The justice pathway's case page panels (only what ``sections`` opens)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,35 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from tirek.access.policy import Section
 from tirek.accounts.models import User
 
 from . import selectors
+
+ADULT_PARTS = frozenset({Section.SECURITY, Section.COUNSELLING})
+CHILD_PARTS = frozenset({Section.FAMILY})
 
 
 def case_panel(request: HttpRequest, case: Any, sections: frozenset[str]) -> dict[str, Any] | None:
     user = request.user
     if not isinstance(user, User):
         return None
-    view = selectors.justice_view(user, case, sections)
-    if view.empty:
+    view = selectors.justice_view(user, case, sections, ADULT_PARTS)
+    if view.statuses is None and view.support is None:
         return None
-    title = _("Contact with a parent") if view.contacts is not None else _("Justice pathway")
-    return {"title": title, "template": "justice/panel.html", "case": case, "view": view}
+    return {"title": _("Justice pathway"), "template": "justice/panel.html", "case": case,
+            "view": view}  # fmt: skip
+
+
+def contact_panel(
+    request: HttpRequest, case: Any, sections: frozenset[str]
+) -> dict[str, Any] | None:
+    """A child's contact with a parent in custody or in a centre (family section)."""
+    user = request.user
+    if not isinstance(user, User):
+        return None
+    view = selectors.justice_view(user, case, sections, CHILD_PARTS)
+    if view.contacts is None:
+        return None
+    return {"title": _("Contact with a parent"), "template": "justice/panel.html", "case": case,
+            "view": view}  # fmt: skip

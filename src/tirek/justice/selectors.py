@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tirek.access import policy
+from tirek.access.policy import Section
 from tirek.accounts.models import User
 from tirek.cases.models import Case
 
@@ -33,8 +34,14 @@ class JusticeView:
         )
 
 
-def justice_view(user: User, case: Case, sections: frozenset[str] | None = None) -> JusticeView:
-    seen = policy.sections_for(user, case) if sections is None else sections
+def justice_view(
+    user: User,
+    case: Case,
+    sections: frozenset[str] | None = None,
+    parts: frozenset[str] = frozenset({Section.SECURITY, Section.COUNSELLING, Section.FAMILY}),
+) -> JusticeView:
+    """``parts``: the sections to load (a panel loads only its own; no query for others)."""
+    seen = (policy.sections_for(user, case) if sections is None else sections) & parts
     adult = policy.is_adult(case.person)
     view = JusticeView(writable=policy.sections_for(user, case, include_emergency=False) & seen)
     if adult and LegalStatus.SECTION in seen:

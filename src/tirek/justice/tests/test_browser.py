@@ -50,6 +50,7 @@ def test_the_probation_officer_sees_the_mothers_status_and_not_the_child(
     page = browser_page
     login_in_browser(page, scene["probation"])
     page.goto(f"/cases/{scene['mother'].pk}/")
+    page.locator('.case-tabs a[data-tab="justice"]').click()
     status = page.get_by_test_id("legal-status")
     assert status.get_attribute("data-status") == "probation"
     page.locator("#justice-link").click()
@@ -84,5 +85,7 @@ def test_the_school_liaison_records_an_incident_and_not_the_criminal_file(
     page.goto(f"/cases/{scene['mother'].pk}/")
     assert page.get_by_test_id("legal-status").count() == 0
     assert "Служба пробации" not in page.content()
+    response = page.goto(f"/cases/{scene['mother'].pk}/sections/justice/")
+    assert response is not None and response.status == 404
     response = page.goto(f"/justice/case/{scene['mother'].pk}/")
     assert response is not None and response.status == 404

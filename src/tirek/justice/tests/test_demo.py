@@ -7,7 +7,7 @@ from io import StringIO
 from tirek.access import policy
 from tirek.access.policy import Section
 from tirek.accounts.models import User
-from tirek.core import demo_org
+from tirek.accounts import demo_org
 from tirek.core.registry import demo_loaders
 from tirek.incidents.models import Incident
 from tirek.justice import demo
@@ -37,7 +37,7 @@ def test_it_loads_the_mother_on_probation_a_contact_visit_and_a_school_incident(
     mother = status.case
     assert mother.person.given_name == "Айша"
     assert Condition.objects.filter(case=mother, review_date__isnull=False).count() == 2
-    probation = User.objects.get(username="demo-probation")
+    probation = User.objects.get(username="demo-probation-officer")
     assert policy.can_see(probation, mother, Section.SECURITY)
     contact = ContactEvent.objects.get()
     assert not policy.visible_cases(probation).filter(pk=contact.case_id).exists()

@@ -98,11 +98,13 @@ def test_the_probation_officer_records_a_status_and_welfare_roles_never_see_it(
     ).exists()
     page = client.get(f"/justice/case/{mother.pk}/").content.decode()
     assert 'data-status="probation"' in page
-    assert 'data-status="probation"' in client.get(f"/cases/{mother.pk}/").content.decode()
+    tab = f"/cases/{mother.pk}/sections/justice/"
+    assert 'data-status="probation"' in client.get(tab).content.decode()
     # The case manager (welfare) on the same case: no status, neither page nor panel.
     welfare = logged_in_client(manager)
     assert welfare.get(f"/justice/case/{mother.pk}/").status_code == 404
     assert "data-status" not in welfare.get(f"/cases/{mother.pk}/").content.decode()
+    assert welfare.get(tab).status_code == 404
     with pytest.raises(Http404):
         services.status_record(by=manager, case=mother, status="released", start_date=TODAY)
     # Even as an extra section on the membership, security never reaches welfare.

@@ -208,7 +208,11 @@ def test_withdrawing_removes_nothing_it_never_gave(scene: Scene) -> None:
     )
     before.refresh_from_db()
     assert before.removed_at is None
-    assert sections_for(scene.liaison, scene.case) == {S.CORE, S.EDUCATION}
+    assert sections_for(scene.liaison, scene.case) == {
+        S.CORE,
+        S.EDUCATION,
+        S.INCIDENTS,
+    }  # the school role's own sections
 
 
 def test_declining_removes_nothing(scene: Scene) -> None:
