@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0005_alter_caseevent_section_alter_caseteammember_role_and_more'),
+        ('cases', '0005_contact_note_third_party'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

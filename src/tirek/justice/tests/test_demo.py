@@ -6,8 +6,8 @@ from io import StringIO
 
 from tirek.access import policy
 from tirek.access.policy import Section
-from tirek.accounts.models import User
 from tirek.accounts import demo_org
+from tirek.accounts.models import User
 from tirek.core.registry import demo_loaders
 from tirek.incidents.models import Incident
 from tirek.justice import demo
