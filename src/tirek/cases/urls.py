@@ -13,7 +13,6 @@ urlpatterns = [
     path("<int:pk>/edit/", views.case_edit, name="edit"),
     path("<int:pk>/team/", views.team, name="team"),
     path("<int:pk>/team/<int:member_id>/remove/", views.team_remove, name="team_remove"),
-    path("<int:pk>/transfer/", views.transfer, name="transfer"),
     path("<int:pk>/notes/new/", views.note_create, name="note_create"),
     path("<int:pk>/notes/<int:note_id>/edit/", views.note_edit, name="note_edit"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),

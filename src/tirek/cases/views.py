@@ -194,14 +194,6 @@ def team_remove(request: AuthenticatedHttpRequest, pk: int, member_id: int) -> H
     return redirect("cases:team", pk=case.pk)
 
 
-@login_required
-def transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """A transfer is a request the receiving unit accepts (``tirek.transfers``)."""
-    from tirek.transfers.views import request_transfer
-
-    return request_transfer(request, pk)
-
-
 # --- notes -------------------------------------------------------------------------------
 
 

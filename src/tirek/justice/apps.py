@@ -9,6 +9,7 @@ class JusticeConfig(AppConfig):
     verbose_name = _("Justice pathway")
 
     def ready(self) -> None:
+        from tirek.cases.panels import add_panel
         from tirek.core.registry import add_api_router, add_demo_loader, add_urls
 
         from . import api, demo, panels
@@ -16,9 +17,5 @@ class JusticeConfig(AppConfig):
         add_urls("justice/", "tirek.justice.urls")
         add_api_router("/legal-status", api.router)
         add_demo_loader(90, demo.load)  # after the cases, plans and referrals demos
-        try:
-            from tirek.cases.panels import add_panel
-        except ImportError:
-            return
         add_panel(70, panels.case_panel, tab="justice")
         add_panel(74, panels.contact_panel, tab="incidents")

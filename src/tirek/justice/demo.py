@@ -1,8 +1,9 @@
-"""Demo of the justice pathway and of incidents (issue 16): Aisha Karimova, the demo
-mother of three (``tirek.people.demo``), is on probation with conditions and a review
-date; her probation officer ``demo-probation-officer`` is on her case; one of her children had a
-contact visit with her; a school incident on a child's case, recorded by the demo school
-liaison. Idempotent; skipped when the demo people or accounts are missing."""
+"""Demo of the justice pathway (issue 16): Gulnar Zhaksylykova, the mother of the demo
+family (``tirek.families.demo``: three children in two schools, a family plan, a community
+worker), is on probation with conditions and a review date; her probation officer
+``demo-probation-officer`` is on her case; one of her children had a contact visit with her
+(the school incident is ``tirek.incidents.demo``). Idempotent; skipped when the demo family
+or accounts are missing."""
 
 from __future__ import annotations
 
@@ -28,12 +29,11 @@ PROBATION_SERVICE = "Служба пробации г. Караганды"
 def load(stdout: Any) -> None:
     officer = User.objects.filter(username=PROBATION_USERNAME).first()  # core.demo_org
     mother_case = (
-        Case.objects.filter(person__family_name="Каримова", person__given_name="Айша")
+        Case.objects.filter(person__family_name="Жаксылыкова", person__given_name="Гульнар")
         .select_related("person", "case_manager", "region")
         .first()
     )
-    liaison = User.objects.filter(username="demo-school-liaison").first()
-    if officer is None or mother_case is None or mother_case.case_manager is None or not liaison:
+    if officer is None or mother_case is None or mother_case.case_manager is None:
         stdout.write("Demo justice pathway skipped: the demo mother or accounts are missing.")
         return
     if LegalStatus.objects.filter(case=mother_case).exists():
@@ -97,37 +97,4 @@ def load(stdout: Any) -> None:
             accompanied_by="Бабушка и социальный работник",
             child_reaction="Радовался встрече, после визита был спокоен.",
         )
-        _school_incident(children, liaison, manager, stdout)
     stdout.write("Demo justice pathway ready: probation, conditions, a contact visit.")
-
-
-def _school_incident(children: list[Case], liaison: User, manager: User, stdout: Any) -> None:
-    from tirek.access import policy
-    from tirek.incidents import services as incidents
-    from tirek.incidents.models import IncidentType, Place
-
-    child = next(
-        (c for c in children if policy.can_write(liaison, c, policy.Section.INCIDENTS)), None
-    )
-    if child is None:
-        child = children[0]
-        case_services.team_member_add(
-            by=child.case_manager or manager, case=child, user=liaison, role=Role.SCHOOL_LIAISON
-        )
-    today = timezone.localdate()
-    incident = incidents.incident_record(
-        by=liaison,
-        cases=[child.pk],
-        kind=IncidentType.BULLYING,
-        place=Place.SCHOOL,
-        occurred_on=today - timedelta(days=9),
-        reported_by="Классный руководитель",
-        description="Одноклассники обзывали ребёнка на перемене из-за происхождения семьи.",
-    )
-    incidents.action_add(
-        by=liaison,
-        incident=incident,
-        description="Беседа с классом и родителями одноклассников",
-        owner=liaison,
-        due_date=today + timedelta(days=5),
-    )

@@ -20,8 +20,8 @@ from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case
+from tirek.core import queue
 from tirek.core.exceptions import Conflict, Refused
-from tirek.ops import queue
 from tirek.organisations.models import Agency
 
 from . import conf, tasks

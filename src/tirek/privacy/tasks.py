@@ -1,6 +1,6 @@
 """E-mails to the data protection officer, sent by ``tirek worker`` rather than in the
 request: the person who broke the glass does not wait for the mail server, and a mail
-server outage is retried (``tirek.ops.queue``) instead of lost. The task carries only the
+server outage is retried (``tirek.core.queue``) instead of lost. The task carries only the
 emergency access's id; the last failure stays in the admin's task results, and the DPO's
 in-app review list has the access whatever happens to the e-mail."""
 
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from tirek.access import selectors as access_selectors
-from tirek.ops import queue
+from tirek.core import queue
 
 from . import conf
 from .models import EmergencyAccess

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from tirek.accounts.models import User
-from tirek.ops import queue
+from tirek.core import queue
 
 from . import conf, exchange, permissions
 from .models import ExchangeImportJob

@@ -5,7 +5,7 @@
 - Idempotent: the file's name is fixed by the export's id, so a job run again after an
   interrupted attempt (the worker stopped mid-job) replaces a half-written file instead
   of adding a second one; a finished export is never made again.
-- A failure is retried (``tirek.ops.queue.MAX_ATTEMPTS``, with a growing pause); the last
+- A failure is retried (``tirek.core.queue.MAX_ATTEMPTS``, with a growing pause); the last
   one marks the export "failed" with its reason, which the requester sees on the export's
   page and the administrator in the admin's task results. A refusal (the requester lost
   the role meanwhile) is not retried.
@@ -24,8 +24,8 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django_tasks import task
 
+from tirek.core import queue
 from tirek.core.exceptions import Refused
-from tirek.ops import queue
 
 from . import conf, exchange, outputs, permissions
 from .cube import ROOT

@@ -227,7 +227,7 @@ def batch_retry(
 
 
 def _enqueue(batch_id: int) -> None:
-    from tirek.ops import queue
+    from tirek.core import queue
 
     from . import tasks
 

@@ -7,7 +7,7 @@ import logging
 from django.core.exceptions import ObjectDoesNotExist
 from django_tasks import task
 
-from tirek.ops import queue
+from tirek.core import queue
 
 from . import services
 
@@ -24,7 +24,7 @@ def run_daily_pass() -> dict[str, int]:
 def carry_out_batch(batch_id: int, attempt: int = 1) -> str:
     """An approved destruction batch, run by ``tirek worker``. Idempotent (a batch done
     is skipped, so is a person anonymised already); a failure is retried
-    (``tirek.ops.queue.MAX_ATTEMPTS``), the last one is shown to the DPO on the batch."""
+    (``tirek.core.queue.MAX_ATTEMPTS``), the last one is shown to the DPO on the batch."""
     try:
         if not services.batch_start(batch_id):
             return "skipped"

@@ -5,7 +5,7 @@
 - Idempotent: the file's name is fixed by the certificate's id and written atomically, so a
   job run again (a retry, a worker that died mid-job) replaces the file instead of adding
   one; a PDF that is ready is not made again.
-- Retried with a limit (``tirek.ops.queue``); the last failure marks the PDF "failed" with
+- Retried with a limit (``tirek.core.queue``); the last failure marks the PDF "failed" with
   its reason, which the holder's download page shows (with a way to ask again), and the
   administrator sees the task's error in the admin.
 - The file holds the holder's name, so it is encrypted like case attachments
@@ -23,8 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from tirek.core import crypto
-from tirek.ops import queue
+from tirek.core import crypto, queue
 
 from . import pdf
 from .models import Certificate, CertificatePdf

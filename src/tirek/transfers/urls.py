@@ -8,6 +8,7 @@ app_name = "transfers"
 
 urlpatterns = [
     path("", views.transfer_list, name="list"),
+    path("case/<int:pk>/", views.request_transfer, name="request"),
     path("group/", views.group_upload, name="group_upload"),
     path("group/template/", views.group_template, name="group_template"),
     path("group/<int:pk>/", views.group_preview, name="group_preview"),

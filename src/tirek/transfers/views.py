@@ -43,7 +43,7 @@ def _user(request: HttpRequest) -> User:
 
 @login_required
 def request_transfer(request: HttpRequest, pk: int) -> HttpResponse:
-    """``/cases/<pk>/transfer/``: ask another unit to take the case over."""
+    """``/transfers/case/<pk>/``: ask another unit to take the case over."""
     user = _user(request)
     case = policy.get_case(user, pk, request=request)
     if not policy.can_manage(user, case):

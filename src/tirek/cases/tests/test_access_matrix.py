@@ -142,7 +142,7 @@ def test_it_applies_the_policy_to_every_page(world: World, role: str, relation: 
     assert edit.status_code == (200 if cell.manages else 403 if cell.visible else 404)
     assert client.get(f"/cases/{case.pk}/team/").status_code == _ok_or_404(cell.visible)
     assert client.get(f"/cases/{case.pk}/notes/new/").status_code == _ok_or_404(cell.visible)
-    transfer = client.get(f"/cases/{case.pk}/transfer/")
+    transfer = client.get(f"/transfers/case/{case.pk}/")
     assert transfer.status_code == (200 if cell.manages else 403 if cell.visible else 404)
 
     consent_page = client.get(f"/privacy/consents/person/{case.person_id}/new/")

@@ -1,4 +1,4 @@
-"""The justice demo loader (order 90) on the demo people and cases."""
+"""The justice (order 90) and incidents (91) demo loaders on the demo family."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from tirek.access.policy import Section
 from tirek.accounts import demo_org
 from tirek.accounts.models import User
 from tirek.core.registry import demo_loaders
+from tirek.incidents import demo as incidents_demo
 from tirek.incidents.models import Incident
 from tirek.justice import demo
 from tirek.justice.models import Condition, ContactEvent, LegalStatus, Status
@@ -30,12 +31,14 @@ def test_it_loads_the_mother_on_probation_a_contact_visit_and_a_school_incident(
         if order < 90:
             loader(out)
     demo.load(out)
-    assert "ready" in out.getvalue(), out.getvalue()
+    incidents_demo.load(out)
+    assert "Demo justice pathway ready" in out.getvalue(), out.getvalue()
+    assert "Demo incidents ready" in out.getvalue(), out.getvalue()
     status = LegalStatus.objects.select_related("case__person").first()
     assert status is not None and status.status == Status.PROBATION
     assert status.next_review is not None
     mother = status.case
-    assert mother.person.given_name == "Айша"
+    assert (mother.person.family_name, mother.person.given_name) == ("Жаксылыкова", "Гульнар")
     assert Condition.objects.filter(case=mother, review_date__isnull=False).count() == 2
     probation = User.objects.get(username="demo-probation-officer")
     assert policy.can_see(probation, mother, Section.SECURITY)

@@ -46,7 +46,7 @@ def test_a_transfer_declined_then_accepted(browser_page, login_in_browser) -> No
 
     def request_transfer(reason: str) -> None:
         _as(page, login_in_browser, manager)
-        page.goto(f"/cases/{case.pk}/transfer/")
+        page.goto(f"/transfers/case/{case.pk}/")
         page.locator("#id_to_unit").select_option(str(world.unit_almaty.pk))
         page.locator("#id_reason").fill(reason)
         page.locator(f'input[name="sections"][value="{Section.FAMILY}"]').check()

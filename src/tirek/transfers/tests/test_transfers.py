@@ -224,13 +224,13 @@ def test_withdraw_ends_the_preview(setup) -> None:
 def test_pages_and_my_work(setup) -> None:
     world, manager, _psy, _sup, receiving_sup, receiving_cm, case = setup
     requester = logged_in_client(manager)
-    form = requester.get(f"/cases/{case.pk}/transfer/")
+    form = requester.get(f"/transfers/case/{case.pk}/")
     assert form.status_code == 200
-    bad = requester.post(f"/cases/{case.pk}/transfer/", {"to_unit": world.unit_almaty.pk})
+    bad = requester.post(f"/transfers/case/{case.pk}/", {"to_unit": world.unit_almaty.pk})
     assert bad.status_code == 422
     assert not Transfer.objects.exists()
     response = requester.post(
-        f"/cases/{case.pk}/transfer/",
+        f"/transfers/case/{case.pk}/",
         {"to_unit": world.unit_almaty.pk, "reason": "Moved.", "sections": [Section.FAMILY]},
     )
     assert response.status_code == 302
