@@ -43,7 +43,14 @@ from tirek.cases.models import Attachment, Case, CaseEvent, ContactNote
 from tirek.conferences.models import ActionItem, Conference, Participant
 from tirek.core import crypto
 from tirek.documents.models import PsychologicalRelease
-from tirek.families.models import Family, FamilyConference, FamilyGoal, FamilyPlan, FamilyTask
+from tirek.families.models import (
+    Family,
+    FamilyConference,
+    FamilyGoal,
+    FamilyMember,
+    FamilyPlan,
+    FamilyTask,
+)
 from tirek.incidents.models import Incident, IncidentAction
 from tirek.interviews.models import Interview, Matter
 from tirek.justice.models import Condition, ContactEvent, LegalStatus, SupportRecord
@@ -230,6 +237,31 @@ def _erase_families(person_ids: list[int]) -> None:
     Participant.objects.filter(conference_id__in=conference_ids).update(
         **_blank("name", "organisation", "capacity")
     )
+
+
+def _erase_parent_in_contacts(person_ids: list[int]) -> None:
+    """A contact event lives on the child's case and names the parent in "with whom": when
+    the parent is anonymised, the events on their relatives' and family members' cases
+    that name them lose that text (run before the identity goes)."""
+    either_side = Q(person_id__in=person_ids) | Q(relative_id__in=person_ids)
+    relatives: set[int] = set()
+    for a, b in Relationship.objects.filter(either_side).values_list("person_id", "relative_id"):
+        relatives |= {a, b}
+    family_ids = FamilyMember.objects.filter(person_id__in=person_ids).values("family_id")
+    relatives |= set(
+        FamilyMember.objects.filter(family_id__in=family_ids).values_list("person_id", flat=True)
+    )
+    relatives -= set(person_ids)
+    names = Q()
+    for family, given in Person.objects.filter(pk__in=person_ids).values_list(
+        "family_name", "given_name"
+    ):
+        for name in (family, given):
+            if len(name) >= 2:
+                names |= Q(with_whom__icontains=name)
+    if not relatives or not names:
+        return
+    ContactEvent.objects.filter(case__person_id__in=relatives).filter(names).update(with_whom="")
 
 
 def _erase_transfers(case_ids: CaseIds) -> None:
@@ -419,6 +451,7 @@ def anonymise_people(person_ids: Iterable[int]) -> list[int]:
         erase(case_ids)
     _erase_plans(case_ids)
     _erase_families(people)
+    _erase_parent_in_contacts(people)
     _erase_transfers(case_ids)
     _erase_group_imports(people)  # before the identity: it matches rows by IIN
     _erase_cases(case_ids)

@@ -198,3 +198,29 @@ def test_anonymisation_reaches_families_justice_incidents_transfers_and_group_im
     assert pending.rows[0]["given_name"] == "" and pending.rows[0]["candidates"][0]["label"] == ""
     assert pending.rows[1]["given_name"] == "Сая"
     assert _indicators(analyst) == before
+
+
+def test_a_parent_anonymised_alone_is_no_longer_named_on_the_childs_contacts(world: Any) -> None:
+    from tirek.people.models import Relationship
+    from tirek.retention import erasure
+
+    from .factories import closed_case
+
+    mother_case = closed_case(world, closed_on=date(2020, 1, 1), given="Saule", family="Abisheva")
+    child_case = closed_case(world, closed_on=None, given="Nurlan", family="Abishev")
+    stranger_case = closed_case(world, closed_on=None, given="Dana", family="Omarova")
+    Relationship.objects.create(
+        person=child_case.person, relative=mother_case.person, kind="mother"
+    )
+    manager = child_case.case_manager
+    on = date(2024, 3, 1)
+    for case in (child_case, stranger_case):
+        ContactEvent.objects.create(
+            case=case, kind="visit", status="held", on_date=on, with_whom="Saule Abisheva",
+            child_reaction="Calm", recorded_by=manager,
+        )  # fmt: skip
+    erasure.anonymise_people([mother_case.person_id])
+    assert ContactEvent.objects.get(case=child_case).with_whom == ""
+    assert ContactEvent.objects.get(case=child_case).child_reaction == "Calm"  # the child's
+    # Not a relative: someone else called Saule Abisheva is left alone.
+    assert ContactEvent.objects.get(case=stranger_case).with_whom == "Saule Abisheva"
