@@ -8,6 +8,21 @@ patronymic, IIN, documents, the exact birth date (1 January of the year stays: a
 the end of a calendar year, which indicators use, do not change), place of birth, photo,
 every narrative and attachment, every free-text reason; the case number becomes opaque.
 
+The apps of issues 16 and 17 follow the same line. Kept: a family's members and roles,
+its plan's areas, statuses and dates; legal status kinds with their dates, condition and
+support dates and kinds, contact events' kind, status and date; incident type, place,
+date, region and unit, actions' owners and dates; transfers' units, regions, dates,
+status and shared sections; psychological releases' purpose and dates. Erased: every
+text in them (a family's label becomes opaque, its guardianship arrangements, plan
+comment, goal and task titles go — a family plan names its members; an incident's
+description, the child's account, the reporter, the trusted adult, the outcome and its
+actions' texts — for every linked case, siblings' included, since one narrative cannot be
+split; conditions, notes, institutions, providers, outcomes, reasons, recipients). A
+group-arrival import is a preview kept only until the worker registers the group: a
+registered import that created or linked the person loses its preview entirely (the
+result — ids and counts — stays); a pending one keeps its rows but the person's row loses
+every personal cell, and no candidate label names them.
+
 Everything here runs with ``QuerySet.update`` in the caller's transaction: no signal, no
 save() hook re-derives a name key, and nothing is loaded that need not be.
 """
@@ -27,7 +42,18 @@ from tirek.cases import attachments
 from tirek.cases.models import Attachment, Case, CaseEvent, ContactNote
 from tirek.conferences.models import ActionItem, Conference, Participant
 from tirek.core import crypto
+from tirek.documents.models import PsychologicalRelease
+from tirek.families.models import (
+    Family,
+    FamilyConference,
+    FamilyGoal,
+    FamilyMember,
+    FamilyPlan,
+    FamilyTask,
+)
+from tirek.incidents.models import Incident, IncidentAction
 from tirek.interviews.models import Interview, Matter
+from tirek.justice.models import Condition, ContactEvent, LegalStatus, SupportRecord
 from tirek.people.models import (
     BirthPrecision,
     DuplicateDismissal,
@@ -53,6 +79,7 @@ from tirek.plans.models import (
 )
 from tirek.privacy.models import Consent
 from tirek.referrals.models import Notification, Referral
+from tirek.transfers.models import GroupImport, GroupImportStatus, Transfer
 
 from .schedule import RecordType
 
@@ -139,6 +166,29 @@ def erase_conferences(case_ids: CaseIds) -> None:
     ActionItem.objects.filter(case_id__in=case_ids).update(description="", note="")
 
 
+def erase_incidents(case_ids: CaseIds) -> None:
+    """Type, place, date, region and unit stay (the ministry's aggregates); every text of
+    an incident linked to these cases goes, whoever else it is linked to."""
+    incident_ids = list(
+        Incident.objects.filter(cases__in=case_ids).values_list("pk", flat=True).distinct()
+    )
+    Incident.objects.filter(pk__in=incident_ids).update(
+        **_blank("reported_by", "description", "child_account", "account_trusted_adult", "outcome")
+    )
+    IncidentAction.objects.filter(incident_id__in=incident_ids).update(description="")
+
+
+def erase_justice(case_ids: CaseIds) -> None:
+    """Kinds and dates stay; notes, conditions, institutions, providers, outcomes and who
+    a child met go."""
+    LegalStatus.objects.filter(case_id__in=case_ids).update(institution="", note="")
+    Condition.objects.filter(case_id__in=case_ids).update(text="")
+    ContactEvent.objects.filter(case_id__in=case_ids).update(
+        **_blank("with_whom", "accompanied_by", "child_reaction")
+    )
+    SupportRecord.objects.filter(case_id__in=case_ids).update(provider="", outcome="")
+
+
 def erase_photos(case_ids: CaseIds) -> None:
     PersonPhoto.objects.filter(person_id__in=_person_ids(case_ids)).delete()
 
@@ -160,6 +210,113 @@ def _erase_plans(case_ids: CaseIds) -> None:
         **_blank("explanation", "open_goals_explanation", "decision_comment", "reopen_reason")
     )
     FollowUp.objects.filter(case_id__in=case_ids).update(notes="", child_views="")
+
+
+def _erase_families(person_ids: list[int]) -> None:
+    """A family with this person loses every text: its label may name them (it becomes
+    opaque), guardianship names a carer, its plan's goals and tasks name its members. The
+    structure (members, roles, areas, statuses, dates) stays for the others' teams."""
+    family_ids = list(
+        Family.objects.filter(members__person_id__in=person_ids)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for family_id in family_ids:
+        Family.objects.filter(pk=family_id).update(label=f"#{family_id}", guardianship="")
+    FamilyPlan.objects.filter(family_id__in=family_ids).update(comment="")
+    FamilyGoal.objects.filter(plan__family_id__in=family_ids).update(title="")
+    FamilyTask.objects.filter(goal__plan__family_id__in=family_ids).update(title="")
+    conference_ids = list(
+        FamilyConference.objects.filter(family_id__in=family_ids).values_list(
+            "conference_id", flat=True
+        )
+    )
+    Conference.objects.filter(pk__in=conference_ids).update(
+        **_blank("agenda", "child_views", "family_views", "decisions", "location")
+    )
+    Participant.objects.filter(conference_id__in=conference_ids).update(
+        **_blank("name", "organisation", "capacity")
+    )
+
+
+def _erase_parent_in_contacts(person_ids: list[int]) -> None:
+    """A contact event lives on the child's case and names the parent in "with whom": when
+    the parent is anonymised, the events on their relatives' and family members' cases
+    that name them lose that text (run before the identity goes)."""
+    either_side = Q(person_id__in=person_ids) | Q(relative_id__in=person_ids)
+    relatives: set[int] = set()
+    for a, b in Relationship.objects.filter(either_side).values_list("person_id", "relative_id"):
+        relatives |= {a, b}
+    family_ids = FamilyMember.objects.filter(person_id__in=person_ids).values("family_id")
+    relatives |= set(
+        FamilyMember.objects.filter(family_id__in=family_ids).values_list("person_id", flat=True)
+    )
+    relatives -= set(person_ids)
+    names = Q()
+    for family, given in Person.objects.filter(pk__in=person_ids).values_list(
+        "family_name", "given_name"
+    ):
+        for name in (family, given):
+            if len(name) >= 2:
+                names |= Q(with_whom__icontains=name)
+    if not relatives or not names:
+        return
+    ContactEvent.objects.filter(case__person_id__in=relatives).filter(names).update(with_whom="")
+
+
+def _erase_transfers(case_ids: CaseIds) -> None:
+    Transfer.objects.filter(case_id__in=case_ids).update(
+        **_blank("reason", "legal_basis", "decline_reason")
+    )
+    PsychologicalRelease.objects.filter(case_id__in=case_ids).update(recipient="", recipient_key="")
+
+
+# The cells of a group-import row that identify someone.
+_IMPORT_PERSONAL = ("family_name", "given_name", "patronymic", "birth_date", "iin")
+
+
+def _row_is_about(
+    row: dict[str, Any], ids: set[int], iins: set[str], names: set[tuple[str, str]]
+) -> bool:
+    """The row names the person: their IIN, their names, or a probable match with them."""
+    if row.get("iin") and row["iin"] in iins:
+        return True
+    name = (str(row.get("family_name", "")).casefold(), str(row.get("given_name", "")).casefold())
+    if name in names:
+        return True
+    return any(c.get("id") in ids and c.get("probable") for c in row.get("candidates", []))
+
+
+def _erase_group_imports(person_ids: list[int]) -> None:
+    """A registered import that created or linked the person keeps only its result; in a
+    pending one, the person's row loses its personal cells and no candidate names them."""
+    ids = set(person_ids)
+    people = Person.objects.filter(pk__in=person_ids)
+    iins = set(people.exclude(iin="").values_list("iin", flat=True))
+    names = {
+        (family.casefold(), given.casefold())
+        for family, given in people.values_list("family_name", "given_name")
+        if family and given
+    }
+    for imp in GroupImport.objects.only("pk", "status", "rows", "result").iterator():
+        result = imp.result or {}
+        touched = ids & set(result.get("created", []) + result.get("linked", []))
+        if imp.status == GroupImportStatus.COMMITTED:
+            if touched or any(_row_is_about(r, ids, iins, names) for r in imp.rows):
+                GroupImport.objects.filter(pk=imp.pk).update(rows=[])
+            continue
+        changed = False
+        for row in imp.rows:
+            if _row_is_about(row, ids, iins, names):
+                row.update(dict.fromkeys(_IMPORT_PERSONAL, ""))
+                row["birth_date"] = None
+                changed = True
+            for candidate in row.get("candidates", []):
+                if candidate.get("id") in ids and candidate.get("label"):
+                    candidate["label"] = ""
+                    changed = True
+        if changed:
+            GroupImport.objects.filter(pk=imp.pk).update(rows=imp.rows)
 
 
 def _opaque_numbers(count: int) -> list[str]:
@@ -281,6 +438,8 @@ ERASERS: dict[str, Callable[[CaseIds], None]] = {
     RecordType.REFERRALS: erase_referrals,
     RecordType.CONFERENCES: erase_conferences,
     RecordType.PHOTOS: erase_photos,
+    RecordType.INCIDENTS: erase_incidents,
+    RecordType.JUSTICE: erase_justice,
 }
 
 
@@ -291,6 +450,10 @@ def anonymise_people(person_ids: Iterable[int]) -> list[int]:
     for erase in ERASERS.values():
         erase(case_ids)
     _erase_plans(case_ids)
+    _erase_families(people)
+    _erase_parent_in_contacts(people)
+    _erase_transfers(case_ids)
+    _erase_group_imports(people)  # before the identity: it matches rows by IIN
     _erase_cases(case_ids)
     _erase_identity(people)
     # Crypto-shredding: whatever is still encrypted under their data keys — here or in any

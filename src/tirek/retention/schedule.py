@@ -32,6 +32,9 @@ class RecordType(models.TextChoices):
     REFERRALS = "referrals", _("Referral reasons and outcomes")
     CONFERENCES = "conferences", _("Case conference minutes")
     PHOTOS = "photos", _("Photos")
+    INCIDENTS = "incidents", _("Incident narratives and the child's account")
+    JUSTICE = "justice", _("Justice records (legal status notes, conditions, contacts, support)")
+    GROUP_IMPORTS = "group_imports", _("Group arrival spreadsheets (previews)")
     EXPORTS = "exports", _("Export files")
     TRAINING = "training", _("Training records")
     AUDIT = "audit", _("Audit log entries")
@@ -65,6 +68,8 @@ CASE_TYPES = frozenset(
         RecordType.REFERRALS,
         RecordType.CONFERENCES,
         RecordType.PHOTOS,
+        RecordType.INCIDENTS,
+        RecordType.JUSTICE,
     }
 )
 
@@ -113,7 +118,12 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     _case_rule(RecordType.REFERRALS),
     _case_rule(RecordType.CONFERENCES),
     Rule(RecordType.PHOTOS, Trigger.CLOSURE, years=1, action=Action.DELETE),
+    _case_rule(RecordType.INCIDENTS),
+    _case_rule(RecordType.JUSTICE),
     Rule(RecordType.EXPORTS, Trigger.CREATION, days=30, action=Action.DELETE),
+    # A preview serves the worker's decisions: 30 days after the upload a pending one is
+    # deleted and a registered one keeps only its result (ids and counts).
+    Rule(RecordType.GROUP_IMPORTS, Trigger.CREATION, days=30, action=Action.DELETE),
     Rule(RecordType.TRAINING, Trigger.CERTIFICATE_EXPIRY, years=5, action=Action.KEEP),
     Rule(RecordType.AUDIT, Trigger.NEVER, action=Action.KEEP),
     Rule(RecordType.SESSIONS, Trigger.CREATION, days=90, action=Action.DELETE),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.sessions.models import Session
@@ -18,6 +18,7 @@ from tirek.cases.models import Case, CaseStatus
 from tirek.people.models import HouseholdMember, Relationship
 from tirek.reports.models import Export
 from tirek.training.models import Certificate
+from tirek.transfers.models import GroupImport
 
 from .models import (
     Anonymisation,
@@ -153,9 +154,16 @@ def _other_due(rule: Rule, today: date) -> int:
             Q(expires_at__lt=now) | Q(revoked_at__isnull=False)
         )
         return tokens.count() + Session.objects.filter(expire_date__lt=now).count()
+    if rule.record_type == RecordType.GROUP_IMPORTS:
+        return expired_group_imports(now - _period(rule, today)).count()
     if rule.record_type == RecordType.TRAINING:
         return Certificate.objects.filter(expires_at__lte=now - _period(rule, today)).count()
     return 0
+
+
+def expired_group_imports(cutoff: datetime) -> QuerySet[GroupImport]:
+    """Group-arrival previews uploaded before ``cutoff`` still holding rows."""
+    return GroupImport.objects.filter(created_at__lte=cutoff).exclude(rows=[])
 
 
 def _period(rule: Rule, today: date) -> timedelta:

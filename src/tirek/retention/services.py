@@ -20,6 +20,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case
 from tirek.reports.models import Export
+from tirek.transfers.models import GroupImportStatus
 
 from . import erasure, selectors
 from .models import (
@@ -324,6 +325,12 @@ def _destroy_other(record_type: str) -> int:
         count = tokens.count() + Session.objects.filter(expire_date__lt=now).count()
         tokens.delete()
         Session.objects.filter(expire_date__lt=now).delete()
+        return count
+    if record_type == RecordType.GROUP_IMPORTS:
+        expired = selectors.expired_group_imports(cutoff)
+        count = expired.count()
+        expired.filter(status=GroupImportStatus.PENDING).delete()
+        expired.update(rows=[])
         return count
     return 0
 

@@ -17,11 +17,16 @@ from tirek.assessments.models import Assessment, DomainScore
 from tirek.audit.models import AuditEntry
 from tirek.cases.models import Case, ContactNote
 from tirek.core.archive import encrypted_zip, one_time_password
+from tirek.documents.models import PsychologicalRelease
+from tirek.families.models import FamilyGoal, FamilyMember, FamilyTask
+from tirek.incidents.models import Incident, IncidentAction
 from tirek.interviews.models import Interview
+from tirek.justice.models import Condition, ContactEvent, LegalStatus, SupportRecord
 from tirek.people.models import IdentityDocument, Person, Relationship
 from tirek.plans.pdf import FONTS
 from tirek.privacy.models import Consent
 from tirek.referrals.models import Referral
+from tirek.transfers.models import GroupImport, Transfer
 
 REDACTED = "[…]"
 # encrypted_zip and one_time_password moved to tirek.core.archive; still importable here.
@@ -120,6 +125,153 @@ def _interviews(case_ids: list[int]) -> list[dict[str, Any]]:
     ]
 
 
+def _families(person: Person) -> list[dict[str, Any]]:
+    """The person's place in each family and the family plan; the other members only by
+    their place, and guardianship (it names a carer) withheld."""
+    out = []
+    memberships = FamilyMember.objects.filter(person=person).select_related("family")
+    for membership in memberships:
+        family = membership.family
+        others = FamilyMember.objects.filter(family=family).exclude(person=person)
+        goals = FamilyGoal.objects.filter(plan__family=family).order_by("pk")
+        out.append(
+            {
+                "role": str(membership.get_role_display()),
+                "other_members": [
+                    {"role": str(m.get_role_display()), "name": REDACTED} for m in others
+                ],
+                "guardianship": REDACTED if family.guardianship else "",
+                "plan": [
+                    {
+                        "area": str(g.get_area_display()),
+                        "goal": g.title,
+                        "status": str(g.get_status_display()),
+                        "target": _iso(g.target_date),
+                        "tasks": [
+                            {"task": t.title, "due": _iso(t.due_date), "done": _iso(t.done_at)}
+                            for t in FamilyTask.objects.filter(goal=g).order_by("pk")
+                        ],
+                    }
+                    for g in goals
+                ],
+            }
+        )
+    return out
+
+
+def _justice(case_ids: list[int]) -> dict[str, Any]:
+    """Only the person's own cases: a mother's criminal file is in her report, never in
+    her child's; a contact with a parent is on the child's case, the parent unnamed."""
+    return {
+        "legal_status": [
+            {
+                "status": str(s.get_status_display()),
+                "institution": s.institution,
+                "from": _iso(s.start_date),
+                "until": _iso(s.end_date),
+                "note": s.note,
+            }
+            for s in LegalStatus.objects.filter(case_id__in=case_ids).order_by("start_date", "pk")
+        ],
+        "conditions": [
+            {"condition": c.text, "review": _iso(c.review_date), "lifted": _iso(c.lifted_on)}
+            for c in Condition.objects.filter(case_id__in=case_ids).order_by("pk")
+        ],
+        "contacts_with_a_parent": [
+            {
+                "date": _iso(e.on_date),
+                "kind": str(e.get_kind_display()),
+                "status": str(e.get_status_display()),
+                "with": REDACTED,
+                "reaction": e.child_reaction,
+            }
+            for e in ContactEvent.objects.filter(case_id__in=case_ids).order_by("on_date", "pk")
+        ],
+        "support": [
+            {
+                "kind": str(r.get_kind_display()),
+                "provider": r.provider,
+                "from": _iso(r.start_date),
+                "until": _iso(r.end_date),
+                "outcome": r.outcome,
+            }
+            for r in SupportRecord.objects.filter(case_id__in=case_ids).order_by("start_date", "pk")
+        ],
+    }
+
+
+def _incidents(case_ids: list[int]) -> list[dict[str, Any]]:
+    """An incident shared with another child's case (siblings bullied together) shows its
+    facts; its narratives, which tell about the other child too, are withheld."""
+    withheld = f"[{_('withheld: it contains information about other people (third-party)')}]"
+    out = []
+    incidents = Incident.objects.filter(cases__in=case_ids).distinct().order_by("occurred_on", "pk")
+    for i in incidents:
+        shared = i.cases.exclude(pk__in=case_ids).exists()
+        out.append(
+            {
+                "date": _iso(i.occurred_on),
+                "what_happened": str(i.get_kind_display()),
+                "where": str(i.get_place_display()),
+                "reported_by": REDACTED if i.reported_by else "",
+                "description": withheld if shared and i.description else i.description,
+                "own_account": withheld if shared and i.child_account else i.child_account,
+                "outcome": withheld if shared and i.outcome else i.outcome,
+                "closed": _iso(i.closed_on),
+                "actions": [
+                    {"action": a.description, "due": _iso(a.due_date), "done": _iso(a.done_on)}
+                    for a in IncidentAction.objects.filter(incident=i).order_by("pk")
+                ],
+            }
+        )
+    return out
+
+
+def _transfers(person: Person, case_ids: list[int]) -> dict[str, Any]:
+    transfers = [
+        {
+            "requested": _iso(t.requested_at),
+            "from": str(t.from_unit),
+            "to": str(t.to_unit),
+            "reason": t.reason,
+            "shared_before_answer": t.sections,
+            "status": str(t.get_status_display()),
+            "answered": _iso(t.decided_at),
+        }
+        for t in Transfer.objects.filter(case_id__in=case_ids).select_related(
+            "from_unit", "to_unit"
+        )
+    ]
+    releases = [
+        {
+            "purpose": str(r.get_purpose_display()),
+            "recipient": r.recipient,
+            "released": _iso(r.released_at),
+            "revoked": _iso(r.revoked_at),
+        }
+        for r in PsychologicalRelease.objects.filter(case_id__in=case_ids)
+    ]
+    # A group registration: when, and the person's own row as it was read (no one else's).
+    imports = []
+    for imp in GroupImport.objects.exclude(result={}).order_by("created_at", "pk"):
+        result = imp.result or {}
+        if person.pk not in result.get("created", []) + result.get("linked", []):
+            continue
+        own = [
+            {k: r.get(k) for k in ("family_name", "given_name", "patronymic", "birth_date", "iin")}
+            for r in imp.rows
+            if (r.get("iin") and r.get("iin") == person.iin)
+            or (r.get("family_name"), r.get("given_name"))
+            == (person.family_name, person.given_name)
+        ]
+        imports.append({"registered": _iso(imp.committed_at), "your_row": own})
+    return {
+        "transfers": transfers,
+        "psychological_notes_released": releases,
+        "group_registration": imports,
+    }
+
+
 def _shared(person: Person, case_ids: list[int]) -> dict[str, Any]:
     referrals = [
         {
@@ -187,6 +339,10 @@ def build(person: Person, language: str) -> dict[str, Any]:
                 (_("Contact notes"), _notes(case_ids)),
                 (_("Assessments"), _assessments(case_ids)),
                 (_("Interviews"), _interviews(case_ids)),
+                (_("Family and family plan"), _families(person)),
+                (_("Justice"), _justice(case_ids)),
+                (_("Incidents"), _incidents(case_ids)),
+                (_("Transfers and case summaries"), _transfers(person, case_ids)),
                 (_("Shared with"), _shared(person, case_ids)),
                 (_("Who opened the file, and when"), _access_log(person, case_ids)),
             ],

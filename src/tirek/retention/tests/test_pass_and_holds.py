@@ -288,3 +288,31 @@ def test_a_failed_run_is_shown_to_the_dpo_and_running_again_skips_whoever_is_don
     assert Person.objects.get(pk=second.person_id).family_name == ""
     # Running the task again for a batch done changes nothing.
     assert tasks.carry_out_batch.call(batch.pk) == "skipped"
+
+
+def test_group_arrival_previews_go_thirty_days_after_the_upload(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    from tirek.transfers.models import GroupImport, GroupImportStatus
+
+    worker = world.staff("case-manager", username="importer")
+    row = [{"row": 2, "family_name": "Tulegenova", "given_name": "Dana", "iin": "900101400123"}]
+    old = timezone.now() - timedelta(days=31)
+    pending = GroupImport.objects.create(created_by=worker, rows=row, created_at=old)
+    registered = GroupImport.objects.create(
+        created_by=worker, rows=row, created_at=old, status=GroupImportStatus.COMMITTED,
+        result={"created": [1], "cases": [2]},
+    )  # fmt: skip
+    recent = GroupImport.objects.create(
+        created_by=worker, rows=row, created_at=timezone.now() - timedelta(days=29)
+    )
+    assert services.daily_pass()["group_imports"] == 2
+    _approve(
+        _dpo(world),
+        DestructionBatch.objects.get(record_type="group_imports", status="proposed"),
+        django_capture_on_commit_callbacks,
+    )
+    assert not GroupImport.objects.filter(pk=pending.pk).exists()
+    registered.refresh_from_db()
+    assert registered.rows == [] and registered.result == {"created": [1], "cases": [2]}
+    assert GroupImport.objects.get(pk=recent.pk).rows == row

@@ -58,7 +58,9 @@ def test_every_record_type_of_the_issue_has_a_default() -> None:
     assert set(rules_for("KZ")) == {
         "case_file", "contact_notes", "assessments", "interviews", "consents", "referrals",
         "conferences", "photos", "exports", "training", "audit", "sessions",
+        "incidents", "justice", "group_imports",
     }  # fmt: skip
+    assert rules_for("KZ")["group_imports"].days == 30
     assert rules_for("KZ")["audit"].kept_for_ever
 
 

@@ -268,3 +268,84 @@ def test_the_api_marks_a_note_as_third_party(world: World) -> None:
         content_type="application/json",
     )
     assert bad.status_code == 422
+
+
+def test_report_covers_the_new_apps_and_redacts_the_others(world: World) -> None:
+    """The child's report lists their family role and plan, the contact with their mother
+    (unnamed), a shared incident (narratives withheld, the sibling's case not shown), the
+    transfer and the release; the mother's file is in her report, not the child's."""
+    from tirek.documents.models import PsychologicalRelease
+    from tirek.families.models import Family, FamilyGoal, FamilyMember, FamilyPlan
+    from tirek.incidents.models import Incident, IncidentAction
+    from tirek.justice.models import Condition, ContactEvent, LegalStatus
+    from tirek.transfers.models import GroupImport, GroupImportStatus, Transfer
+
+    case = closed_case(world, closed_on=None, given="Nurlan", family="Abishev")
+    manager = case.case_manager
+    sibling = sibling_of(case)
+    sibling.given_name, sibling.iin = "Zhuldyzay", "150101600011"
+    sibling.save()
+    sibling_case = closed_case(world, closed_on=None, person=sibling)
+    mother_case = closed_case(world, closed_on=None, given="Saule", family="Abisheva")
+    on = date(2025, 5, 4)
+    family = Family.objects.create(
+        label="Family A", guardianship="Guardian: uncle Serik", created_by=manager
+    )
+    FamilyMember.objects.create(family=family, person=case.person, role="child")
+    FamilyMember.objects.create(family=family, person=mother_case.person, role="mother")
+    plan = FamilyPlan.objects.create(family=family)
+    FamilyGoal.objects.create(plan=plan, area="housing", title="Stable flat by spring")
+    LegalStatus.objects.create(
+        case=mother_case, status="custody",
+        institution="Colony 7", start_date=on, recorded_by=manager,
+    )  # fmt: skip
+    Condition.objects.create(case=mother_case, text="Report weekly", recorded_by=manager)
+    ContactEvent.objects.create(
+        case=case, kind="visit", status="held", on_date=on, with_whom="Saule Abisheva",
+        child_reaction="Happy to see her", recorded_by=manager,
+    )  # fmt: skip
+    shared = Incident.objects.create(
+        kind="bullying", place="school", occurred_on=on, reported_by="Teacher Aigul",
+        description="Zhuldyzay and Nurlan were mocked", child_account="They laughed",
+        recorded_by=manager,
+    )  # fmt: skip
+    shared.cases.add(case, sibling_case)
+    IncidentAction.objects.create(
+        incident=shared, description="Talk to the head teacher", owner=manager,
+        due_date=on, created_by=manager,
+    )  # fmt: skip
+    own = Incident.objects.create(
+        kind="hate_speech", place="online", occurred_on=on, reported_by="Neighbour",
+        child_account="Someone wrote about me", recorded_by=manager,
+    )  # fmt: skip
+    own.cases.add(case)
+    Transfer.objects.create(
+        case=case, from_unit=world.unit, from_region=world.karaganda, to_unit=world.unit,
+        to_region=world.karaganda, reason="Moving to Karaganda", requested_by=manager,
+    )  # fmt: skip
+    PsychologicalRelease.objects.create(
+        case=case, purpose="court", recipient="District court", recipient_key="district court",
+        released_by=manager,
+    )  # fmt: skip
+    GroupImport.objects.create(
+        created_by=manager, status=GroupImportStatus.COMMITTED, committed_at=timezone.now(),
+        rows=[{"row": 2, "family_name": "Abishev", "given_name": "Nurlan", "iin": ""},
+              {"row": 3, "family_name": "Omarova", "given_name": "Saya", "iin": ""}],
+        result={"created": [case.person.pk], "linked": []},
+    )  # fmt: skip
+
+    child = subject.to_json(subject.build(case.person, "en")).decode()
+    for shown in ("Stable flat by spring", "Happy to see her", "Someone wrote about me",
+                  "Talk to the head teacher", "Moving to Karaganda", "District court",
+                  "Bullying at school", "Mother"):  # fmt: skip
+        assert shown in child, shown
+    for hidden in ("Zhuldyzay", "150101600011", "Saule", "uncle Serik", "Teacher Aigul",
+                   "They laughed", "Colony 7", "Report weekly", "Omarova", sibling_case.number,
+                   mother_case.number):  # fmt: skip
+        assert hidden not in child, hidden
+    sections = dict(subject.build(case.person, "en")["sections"])
+    assert sections["Justice"]["legal_status"] == [] and sections["Justice"]["conditions"] == []
+
+    mother = subject.to_json(subject.build(mother_case.person, "en")).decode()
+    assert "Colony 7" in mother and "Report weekly" in mother
+    assert "Happy to see her" not in mother and "Nurlan" not in mother
