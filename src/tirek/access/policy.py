@@ -357,8 +357,15 @@ def _load_relation(user: Any, case: Case) -> None:
     )
     roles = _casework_roles(user)
     relation = _Relation(
-        memberships=tuple(m for m in team if m.user_id == user.pk and m.role in roles),
+        memberships=tuple(
+            m
+            for m in team
+            if m.user_id == user.pk and m.role in roles and fits_case(m.role, case)
+        ),
         emergency=bool(getattr(case, "_emergency_now", False)),
+        previews=()
+        if supervised_unit_id(user) is None or is_supervisor_of(user, case)
+        else tuple(_preview_sections(p) for p in _previews(user).filter(case=case)),
     )
     case._policy_cache = {user.pk: (epoch.current(), relation)}  # type: ignore[attr-defined]
     case._loaded_team = (epoch.current(), team)  # type: ignore[attr-defined]

@@ -149,6 +149,15 @@ USERS: list[tuple[str, list[str], str, str | None, str, str]] = [
         "Жанар",
         "Сейткали",
     ),
+    # Issue 16: the community (mahalla) worker; the families demo places her in the mahalla.
+    (
+        "demo-community-worker",
+        [Role.COMMUNITY_WORKER],
+        "akimat-karaganda",
+        None,
+        "Сауле",
+        "Абенова",
+    ),
     (
         "demo-prison-social-worker",
         [Role.PRISON_SOCIAL_WORKER],

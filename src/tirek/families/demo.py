@@ -55,7 +55,10 @@ def _mahalla() -> Region:
 
 def _worker(mahalla: Region) -> User:
     found = User.objects.filter(username=WORKER).first()
-    if found is not None:
+    if found is not None:  # made by the demo organisation; she works in the mahalla
+        if found.region_id != mahalla.pk:
+            found.region = mahalla
+            found.save(update_fields=["region"])
         return found
     akimat = Agency.objects.filter(kind=Agency.Kind.AKIMAT, region__code="kz-karaganda").first()
     return account_services.user_create(

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -360,11 +360,9 @@ def consent_reminder(user: Any, at: datetime | None = None) -> ConsentReminder:
     """How many consents on the user's open cases expire within the notice period
     (``CONSENT_EXPIRY_WARNING_DAYS``) and how many have expired without a renewal."""
     today = timezone.localdate(at or timezone.now())
-    latest = _latest_consents(user)
-    return ConsentReminder(
-        expiring=latest.filter(
-            valid_until__gte=today,
-            valid_until__lte=today + timedelta(days=CONSENT_EXPIRY_WARNING_DAYS),
-        ).count(),
-        expired=latest.filter(valid_until__lt=today).count(),
+    soon = today + timedelta(days=CONSENT_EXPIRY_WARNING_DAYS)
+    counts = _latest_consents(user).aggregate(  # both counts in one query
+        expiring=Count("pk", filter=Q(valid_until__gte=today, valid_until__lte=soon)),
+        expired=Count("pk", filter=Q(valid_until__lt=today)),
     )
+    return ConsentReminder(expiring=counts["expiring"], expired=counts["expired"])

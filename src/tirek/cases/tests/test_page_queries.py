@@ -28,7 +28,7 @@ LIMIT = 15
 PINNED = {
     "summary": 14,
     "case-list": 12,
-    "my-work": 15,
+    "my-work": 19,
     "plan": 14,
     "notes": 12,
     "family": 15,
@@ -39,9 +39,11 @@ PINNED = {
     "page:notes": 15,
     "page:timeline": 18,
 }
-# The one page still above the limit: the timeline opened without JavaScript, which renders
-# the summary (5 queries of three apps) and the timeline's nine sources in one response.
-NO_JS_OVER_LIMIT = {"page:timeline"}
+# Pages still above the limit: the timeline opened without JavaScript, which renders the
+# summary (5 queries of three apps) and the timeline's nine sources in one response; and
+# "my work", back from 15 to 19 when issues 13, 16 and 17 added four panels (consent
+# reminders, family-plan tasks, incident actions, pending transfers: one query each).
+OVER_LIMIT = {"page:timeline", "my-work"}
 SECTIONS = ["plan", "notes", "family", "referrals", "interviews", "consent", "timeline"]
 
 
@@ -107,6 +109,6 @@ def test_the_case_page_the_case_list_and_my_work_cost_the_same_for_any_caseload(
     large = page_costs(client, case)
 
     assert large == small, (small, large)
-    over = {p: c for p, c in large.items() if c > LIMIT and p not in NO_JS_OVER_LIMIT}
+    over = {p: c for p, c in large.items() if c > LIMIT and p not in OVER_LIMIT}
     assert over == {}, large
     assert large == PINNED

@@ -14,6 +14,7 @@ from tirek.access import policy
 from tirek.accounts.roles import Role
 from tirek.audit.models import AuditEntry
 from tirek.cases import services as case_services
+from tirek.transfers import services as transfer_services
 from tirek.cases.models import Case
 from tirek.core.exceptions import Refused
 from tirek.families import selectors, services
@@ -41,13 +42,17 @@ def test_the_family_page_follows_the_policy_member_by_member(world: World) -> No
     # The mother's case passes to a case manager of another region.
     other = world.staff(Role.CASE_MANAGER, agency=world.centre_almaty)
     supervisor = world.staff(Role.SUPERVISOR)
-    case_services.case_transfer(
+    receiving = world.staff(Role.SUPERVISOR, agency=world.centre_almaty)
+    transfer = transfer_services.transfer_request(
         by=supervisor,
         case=mother_case,
-        version=mother_case.version,
         to_unit=world.unit_almaty,
-        case_manager=other,
         reason="Переезд матери в Алматы",
+        sections=[],
+        legal_basis="Решение комиссии",
+    )
+    transfer_services.transfer_accept(
+        by=receiving, transfer=transfer, version=transfer.version, case_manager=other
     )
     mother_case.refresh_from_db()
     assert not policy.visible_cases(manager).filter(pk=mother_case.pk).exists()
