@@ -8,6 +8,12 @@ The archive is a tar of
   a SHA-256 and size per file, and per table its row count and a SHA-256 of its rows
   (read in the same snapshot as the dump), so a restore proves itself.
 
+The people's data keys (``retention.PersonKey``, docs/retention.md) are never in that
+archive: the table's schema is, its rows are not (manifest ``left_out``). ``tirek backup
+--keys FILE`` writes them alone to a key archive, kept for a few days only, so a person
+destroyed since stays unreadable in every older data archive; ``tirek restore FILE --keys
+KEYFILE`` loads the newest key archive with any data archive.
+
 The tar is encrypted in 1 MiB chunks with AES-256-GCM. The key is the backup key
 (``TIREK_BACKUP_KEY`` / ``TIREK_BACKUP_KEY_FILE``), never one of the installation's keys
 (secret, audit and encryption keys are not in the archive); each archive derives its own
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import hashlib
 import json
 import os
@@ -37,13 +44,18 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.db import models
 from django.utils import timezone
 
 MAGIC = b"TIREKBK1"
+KEYS_MAGIC = b"TIREKKY1"
 SALT_BYTES = 16
 CHUNK = 1 << 20
-FORMAT = 1
+FORMAT = 2  # 2: the person key table's rows are left out (``left_out``)
+READABLE_FORMATS = (1, 2)
+KEYS_FORMAT = 1
 MANIFEST = "manifest.json"
+KEY_ROWS = "keys.json"
 
 
 class BackupError(Exception):
@@ -89,10 +101,10 @@ def _nonce(index: int, last: bool) -> bytes:
     return index.to_bytes(11, "big") + (b"\x01" if last else b"\x00")
 
 
-def encrypt_file(source: Path, target: Path, key: bytes) -> None:
+def encrypt_file(source: Path, target: Path, key: bytes, *, magic: bytes = MAGIC) -> None:
     salt = os.urandom(SALT_BYTES)
     cipher = _archive_cipher(key, salt)
-    header = MAGIC + salt
+    header = magic + salt
     size = source.stat().st_size
     with source.open("rb") as plain, target.open("wb") as out:
         out.write(header)
@@ -107,13 +119,22 @@ def encrypt_file(source: Path, target: Path, key: bytes) -> None:
                 return
 
 
-def decrypt_file(source: Path, target: Path, key: bytes) -> None:
+def decrypt_file(source: Path, target: Path, key: bytes, *, magic: bytes = MAGIC) -> None:
     """Refuses (BackupError) an archive that was changed, cut short or made with another key."""
     with source.open("rb") as sealed_file, target.open("wb") as out:
-        header = sealed_file.read(len(MAGIC) + SALT_BYTES)
-        if len(header) < len(MAGIC) + SALT_BYTES or not header.startswith(MAGIC):
+        header = sealed_file.read(len(magic) + SALT_BYTES)
+        if len(header) < len(magic) + SALT_BYTES or not header.startswith(magic):
+            if header.startswith(KEYS_MAGIC):
+                raise BackupError(
+                    f"{source.name} is a key archive (`tirek backup --keys`), not a data "
+                    "archive: give it with --keys."
+                )
+            if header.startswith(MAGIC):
+                raise BackupError(
+                    f"{source.name} is a data archive, not a key archive (`tirek backup --keys`)."
+                )
             raise BackupError(f"{source.name} is not a Tirek backup archive.")
-        cipher = _archive_cipher(key, header[len(MAGIC) :])
+        cipher = _archive_cipher(key, header[len(magic) :])
         index = 0
         while True:
             length_bytes = sealed_file.read(4)
@@ -156,12 +177,29 @@ def _rows_digest(cursor: Any, table: str, quote: Any, order: str) -> tuple[int, 
     cursor.execute(f"SELECT * FROM {quote(table)} ORDER BY {order}")  # noqa: S608  names from the catalogue
     while rows := cursor.fetchmany(2000):
         for row in rows:
-            digest.update(repr(tuple(_normal(v) for v in row)).encode())
+            digest.update(_row_bytes(row))
             count += 1
     return count, digest.hexdigest()
 
 
-def sqlite_checksums(path: str) -> dict[str, dict[str, Any]]:
+def _row_bytes(row: Any) -> bytes:
+    return repr(tuple(_normal(v) for v in row)).encode()
+
+
+def _table_digest(cursor: Any, table: str) -> tuple[int, str]:
+    cursor.execute(f'SELECT * FROM "{table}" LIMIT 0')  # noqa: S608
+    order = ", ".join(str(i) for i in range(1, len(cursor.description) + 1))
+    return _rows_digest(cursor, table, lambda t: f'"{t}"', order)
+
+
+def key_table() -> str:
+    """The table of the people's data keys, never in a data archive."""
+    from django.apps import apps
+
+    return str(apps.get_model("retention", "PersonKey")._meta.db_table)
+
+
+def sqlite_checksums(path: str, *, skip: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
     """Rows and a digest per table of an SQLite file (read with the plain driver)."""
     db = sqlite3.connect(path, uri=path.startswith("file:"))
     try:
@@ -174,6 +212,8 @@ def sqlite_checksums(path: str) -> dict[str, dict[str, Any]]:
         ]
         result = {}
         for table in tables:
+            if table in skip:
+                continue
             width = len(db.execute(f'SELECT * FROM "{table}" LIMIT 0').description)  # noqa: S608
             order = ", ".join(str(i) for i in range(1, width + 1))
             count, digest = _rows_digest(db.cursor(), table, lambda t: f'"{t}"', order)
@@ -183,13 +223,15 @@ def sqlite_checksums(path: str) -> dict[str, dict[str, Any]]:
         db.close()
 
 
-def postgres_checksums(cursor: Any) -> dict[str, dict[str, Any]]:
+def postgres_checksums(cursor: Any, *, skip: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
     cursor.execute(
         "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
     )
     tables = [row[0] for row in cursor.fetchall()]
     result = {}
     for table in tables:
+        if table in skip:
+            continue
         cursor.execute(f'SELECT * FROM "{table}" LIMIT 0')  # noqa: S608
         width = len(cursor.description)
         order = ", ".join(str(i) for i in range(1, width + 1))
@@ -251,11 +293,17 @@ class Database:
             port=self.port or None,
         )
 
-    def checksums(self) -> dict[str, dict[str, Any]]:
+    def checksums(self, *, skip: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
         if self.vendor == "sqlite":
-            return sqlite_checksums(self.name)
+            return sqlite_checksums(self.name, skip=skip)
         with self.pg_connect() as conn, conn.cursor() as cursor:
-            return postgres_checksums(cursor)
+            return postgres_checksums(cursor, skip=skip)
+
+    def connect(self) -> Any:
+        """A DB-API connection with the plain driver."""
+        if self.vendor == "sqlite":
+            return sqlite3.connect(self.name, uri=self.name.startswith("file:"))
+        return self.pg_connect()
 
     def is_empty(self) -> bool:
         if self.vendor == "sqlite":
@@ -279,18 +327,23 @@ def schema_version() -> dict[str, str]:
     return latest
 
 
-def _dump(db: Database, folder: Path) -> tuple[str, dict[str, dict[str, Any]]]:
-    """The database copy in ``folder`` and the checksums of what it holds."""
+def _dump(db: Database, folder: Path, left_out: str) -> tuple[str, dict[str, dict[str, Any]]]:
+    """The database copy in ``folder`` without the rows of ``left_out``, and the checksums
+    of what it holds (``left_out`` not among them)."""
     if db.vendor == "sqlite":
         target = folder / "database.sqlite3"
         source = sqlite3.connect(db.name, uri=db.name.startswith("file:"))
         copy = sqlite3.connect(target)
         try:
             source.backup(copy)  # a consistent copy while the application keeps running
+            copy.execute("PRAGMA secure_delete = ON")
+            copy.execute(f'DELETE FROM "{left_out}"')  # noqa: S608  a model's table name
+            copy.commit()
+            copy.execute("VACUUM")  # no freed page keeps a trace of the deleted rows
         finally:
             copy.close()
             source.close()
-        return target.name, sqlite_checksums(str(target))
+        return target.name, sqlite_checksums(str(target), skip=(left_out,))
     target = folder / "database.pgdump"
     import psycopg
 
@@ -305,6 +358,7 @@ def _dump(db: Database, folder: Path) -> tuple[str, dict[str, dict[str, Any]]]:
                 "--no-owner",
                 "--no-privileges",
                 f"--snapshot={snapshot}",
+                f"--exclude-table-data={left_out}",
                 "-f",
                 str(target),
                 db.name,
@@ -312,7 +366,7 @@ def _dump(db: Database, folder: Path) -> tuple[str, dict[str, dict[str, Any]]]:
             db,
         )
         with conn.cursor() as cursor:
-            tables = postgres_checksums(cursor)  # the same snapshot as the dump
+            tables = postgres_checksums(cursor, skip=(left_out,))  # the dump's snapshot
         conn.rollback()
     return target.name, tables
 
@@ -352,7 +406,8 @@ def backup(target: Path, *, db: Database, media: Path, key: bytes) -> dict[str, 
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".tirek-backup-") as tmp:
         folder = Path(tmp)
-        database_name, tables = _dump(db, folder)
+        left_out = key_table()
+        database_name, tables = _dump(db, folder, left_out)
         files = {
             f"database/{database_name}": {
                 "sha256": _sha256(folder / database_name),
@@ -372,6 +427,8 @@ def backup(target: Path, *, db: Database, media: Path, key: bytes) -> dict[str, 
             "schema": schema_version(),
             "files": files,
             "tables": tables,
+            # the rows of these tables are in key archives only (``tirek backup --keys``)
+            "left_out": [left_out],
         }
         plain = folder / "archive.tar"
         with tarfile.open(plain, "w") as tar:
@@ -385,6 +442,147 @@ def backup(target: Path, *, db: Database, media: Path, key: bytes) -> dict[str, 
         encrypt_file(plain, partial, key)
         partial.replace(target)  # never a half-written archive under the real name
     return manifest
+
+
+# --- the people's data keys: a key archive of their own --------------------------------
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, bytes | memoryview):
+        raise BackupError("The key table holds binary values this version cannot archive.")
+    return value
+
+
+def _read_key_table(db: Database) -> tuple[list[str], list[tuple[Any, ...]], int, str]:
+    """The key table's columns and rows, with their count and digest, in one snapshot."""
+    table = key_table()
+    conn = db.connect()
+    try:
+        if db.vendor == "postgresql":
+            import psycopg
+
+            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            conn.read_only = True
+        cursor = conn.cursor()
+        cursor.execute(f'SELECT * FROM "{table}" LIMIT 0')  # noqa: S608  a model's table name
+        columns = [str(d[0]) for d in cursor.description]
+        order = ", ".join(str(i) for i in range(1, len(columns) + 1))
+        cursor.execute(f'SELECT * FROM "{table}" ORDER BY {order}')  # noqa: S608
+        rows = [tuple(row) for row in cursor.fetchall()]
+        conn.rollback()
+    finally:
+        conn.close()
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(_row_bytes(row))
+    return columns, rows, len(rows), digest.hexdigest()
+
+
+def backup_keys(target: Path, *, db: Database, key: bytes) -> dict[str, Any]:
+    """``tirek backup --keys FILE``: the people's data keys (still wrapped by the
+    installation keys; destroyed ones as their empty tombstones) alone, encrypted."""
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    columns, rows, count, digest = _read_key_table(db)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".tirek-backup-") as tmp:
+        folder = Path(tmp)
+        payload = json.dumps(
+            {"columns": columns, "rows": [[_json_value(v) for v in row] for row in rows]}
+        ).encode()
+        (folder / KEY_ROWS).write_bytes(payload)
+        manifest = {
+            "format": KEYS_FORMAT,
+            "kind": "keys",
+            "created_at": timezone.now().isoformat(),
+            "engine": db.vendor,
+            "table": key_table(),
+            "files": {KEY_ROWS: {"sha256": _sha256(folder / KEY_ROWS), "size": len(payload)}},
+            "rows": count,
+            "sha256": digest,
+        }
+        (folder / MANIFEST).write_bytes(json.dumps(manifest, indent=1, sort_keys=True).encode())
+        plain = folder / "keys.tar"
+        with tarfile.open(plain, "w") as tar:
+            tar.add(folder / MANIFEST, arcname=MANIFEST)
+            tar.add(folder / KEY_ROWS, arcname=KEY_ROWS)
+        partial = target.with_name(target.name + ".partial")
+        encrypt_file(plain, partial, key, magic=KEYS_MAGIC)
+        partial.replace(target)
+    return manifest
+
+
+def read_keys(source: Path, *, key: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Decrypt and check a key archive: (manifest, {"columns", "rows"})."""
+    if not source.is_file():
+        raise BackupError(f"{source} does not exist.")
+    with tempfile.TemporaryDirectory(prefix=".tirek-restore-") as tmp:
+        folder = Path(tmp)
+        decrypt_file(source, folder / "keys.tar", key, magic=KEYS_MAGIC)
+        with tarfile.open(folder / "keys.tar", "r") as tar:
+            names = sorted(m.name for m in tar.getmembers() if m.isfile())
+            if names != sorted([MANIFEST, KEY_ROWS]) or len(tar.getmembers()) != 2:
+                raise BackupError(f"{source.name} does not hold what a key archive holds: refused.")
+            tar.extractall(folder / "content", filter="data")
+        content = folder / "content"
+        manifest = json.loads((content / MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("kind") != "keys" or manifest.get("format") != KEYS_FORMAT:
+            raise BackupError(f"{source.name} is not a key archive this version of Tirek reads.")
+        if _sha256(content / KEY_ROWS) != manifest["files"][KEY_ROWS]["sha256"]:
+            raise BackupError(f"{source.name}: the keys do not match their checksum: refused.")
+        payload = json.loads((content / KEY_ROWS).read_text(encoding="utf-8"))
+    if len(payload["rows"]) != manifest["rows"]:
+        raise BackupError(f"{source.name}: the keys do not match their checksum: refused.")
+    return manifest, payload
+
+
+def _load_keys(db: Database, manifest: dict[str, Any], payload: dict[str, Any]) -> dict[str, int]:
+    """Insert the key rows of the people the restored database holds; a key of a person
+    created after the data archive has nothing to open and is left out (``skipped``)."""
+    from django.apps import apps
+
+    table = key_table()
+    model = apps.get_model("retention", "PersonKey")
+    field = model._meta.get_field("person")
+    if not isinstance(field, models.ForeignKey):  # pragma: no cover  the model says so
+        raise BackupError("The key table has no person column.")
+    people, person_column = field.related_model._meta.db_table, field.column
+    mark = "?" if db.vendor == "sqlite" else "%s"
+    conn = db.connect()
+    try:
+        cursor = conn.cursor()
+        cursor.execute(f'SELECT * FROM "{table}" LIMIT 0')  # noqa: S608
+        columns = [str(d[0]) for d in cursor.description]
+        if columns != payload["columns"] or manifest["table"] != table:
+            raise BackupError(
+                "The key archive's table does not match this version's: restore with the "
+                "version that made it."
+            )
+        cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608
+        if cursor.fetchone()[0]:
+            raise BackupError("The restored database already holds keys: not loading others.")
+        cursor.execute(f'SELECT id FROM "{people}"')  # noqa: S608
+        known = {row[0] for row in cursor.fetchall()}
+        index = columns.index(person_column)
+        rows = [row for row in payload["rows"] if row[index] in known]
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join(mark for _c in columns)
+        cursor.executemany(
+            f'INSERT INTO "{table}" ({names}) VALUES ({marks})',  # noqa: S608
+            [tuple(row) for row in rows],
+        )
+        if db.vendor == "postgresql" and rows:
+            sequence = f"pg_get_serial_sequence('\"{table}\"', 'id')"
+            cursor.execute(f'SELECT setval({sequence}, (SELECT max(id) FROM "{table}"))')  # noqa: S608
+        conn.commit()
+        skipped = len(payload["rows"]) - len(rows)
+        if not skipped and _table_digest(cursor, table) != (manifest["rows"], manifest["sha256"]):
+            raise BackupError("The keys loaded differ from the key archive's: do not use them.")
+        conn.rollback()
+    finally:
+        conn.close()
+    return {"loaded": len(rows), "skipped": skipped}
 
 
 # --- restore ----------------------------------------------------------------------------
@@ -403,7 +601,7 @@ def _unpack(plain: Path, folder: Path) -> dict[str, Any]:
     if not manifest_path.is_file():
         raise BackupError("The archive has no manifest: refused.")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if manifest.get("format") != FORMAT:
+    if manifest.get("format") not in READABLE_FORMATS:
         raise BackupError("The archive's format is not one this version of Tirek reads.")
     listed = set(manifest["files"])
     present = {m.name for m in members} - {MANIFEST}
@@ -428,6 +626,10 @@ def _check_schema(manifest: dict[str, Any]) -> None:
         )
 
 
+def left_out_tables(manifest: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(manifest.get("left_out", ()))
+
+
 def read_manifest(source: Path, *, key: bytes) -> dict[str, Any]:
     """Decrypt and check an archive without restoring it (``tirek restore --check``)."""
     with tempfile.TemporaryDirectory(prefix=".tirek-restore-") as tmp:
@@ -436,10 +638,24 @@ def read_manifest(source: Path, *, key: bytes) -> dict[str, Any]:
         return _unpack(folder / "archive.tar", folder / "content")
 
 
-def restore(source: Path, *, db: Database, media: Path, key: bytes) -> dict[str, Any]:
-    """Restore into an empty database and an empty media folder; returns the manifest."""
+def restore(
+    source: Path,
+    *,
+    db: Database,
+    media: Path,
+    key: bytes,
+    keys: Path | None = None,
+    without_keys: bool = False,
+) -> dict[str, Any]:
+    """Restore into an empty database and an empty media folder; returns the manifest.
+
+    ``keys``: a key archive (``tirek backup --keys``), usually the newest, also newer than
+    the data archive: whoever was destroyed since stays unreadable, everybody else reads.
+    A data archive without its keys restores only with ``without_keys`` (every value under
+    a person's key then reads as empty)."""
     if not source.is_file():
         raise BackupError(f"{source} does not exist.")
+    key_archive = read_keys(keys, key=key) if keys is not None else None  # checked first
     with tempfile.TemporaryDirectory(prefix=".tirek-restore-") as tmp:
         folder = Path(tmp)
         decrypt_file(source, folder / "archive.tar", key)
@@ -452,16 +668,39 @@ def restore(source: Path, *, db: Database, media: Path, key: bytes) -> dict[str,
                 f"{db.vendor}."
             )
         _check_schema(manifest)
+        left_out = left_out_tables(manifest)
+        if key_archive is not None:
+            if not left_out:
+                raise BackupError(
+                    "This archive holds its people's keys itself (made before key archives): "
+                    "restore it without --keys."
+                )
+            if key_archive[0]["engine"] != db.vendor:
+                raise BackupError(
+                    f"The key archive is of a {key_archive[0]['engine']} database; this "
+                    f"installation uses {db.vendor}."
+                )
+        elif left_out and not without_keys:
+            raise BackupError(
+                "The people's data keys are not in this archive: give the newest key archive "
+                "with --keys KEYFILE (or --without-keys: every narrative and attachment then "
+                "reads as empty)."
+            )
         if not db.is_empty():
             raise BackupError("The database is not empty: restore needs an empty database.")
         if any(_media_files(media)):
             raise BackupError(f"{media} is not empty: restore needs an empty attachment folder.")
         dumped = next(name for name in manifest["files"] if name.startswith("database/"))
         _load(db, content / dumped)
-        if db.checksums() != manifest["tables"]:
+        if db.checksums(skip=left_out) != manifest["tables"]:
             raise BackupError(
                 "The restored database differs from the one backed up: do not use it."
             )
+        if key_archive is not None:
+            manifest["keys"] = {
+                **_load_keys(db, *key_archive),
+                "created_at": key_archive[0]["created_at"],
+            }
         for name in manifest["files"]:
             if name.startswith("media/"):
                 target = media / name.removeprefix("media/")

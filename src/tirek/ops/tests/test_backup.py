@@ -1,22 +1,32 @@
 """Backup and restore, proven: the restored database is identical table by table (on the
 engine the tests run on: SQLite, or PostgreSQL with DATABASE_URL), the attachment files are
-the same bytes, the audit log verifies, and a changed, cut or foreign archive is refused."""
+the same bytes, the audit log verifies, and a changed, cut or foreign archive is refused.
+The people's data keys are never in the data archive, only in a short-lived key archive:
+a person destroyed after a data backup stays unreadable when that backup is restored with
+a newer key archive (docs/retention.md, "Backups")."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from datetime import date
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 
 from tirek.audit.models import AuditEntry
 from tirek.cases import attachments
+from tirek.cases.models import Case, ContactNote
 from tirek.ops import backup
 from tirek.reports.tests.factories import fixture_b
+from tirek.retention import erasure
+from tirek.retention.models import PersonKey
+from tirek.retention.tests.factories import closed_case
 
 SRC = Path(__file__).resolve().parents[3]
 KEY = backup.new_key()
@@ -48,9 +58,35 @@ def filled(world, settings, tmp_path):
     """Cases, audit entries and two encrypted attachment files, committed."""
     settings.MEDIA_ROOT = tmp_path / "media"
     fixture_b(world)
-    stored = [attachments.write(b"%PDF-1.4 a scanned certificate"), attachments.write(b"x" * 5000)]
-    assert AuditEntry.objects.exists()
+    person_id = Case.objects.values_list("person_id", flat=True).first()
+    stored = [
+        attachments.write(b"%PDF-1.4 a scanned certificate"),
+        attachments.write(b"x" * 5000, person_id=person_id),  # under the person's data key
+    ]
+    assert AuditEntry.objects.exists() and PersonKey.objects.exists()
     return stored
+
+
+SECRET = "The child told us where the uncle keeps the passport"
+
+
+def note_for(world, case: Case) -> ContactNote:
+    return ContactNote.objects.create(
+        case=case,
+        kind="home_visit",
+        section="core",
+        occurred_on=date(2019, 3, 1),
+        narrative=SECRET,
+        author=world.users["cm"],
+    )
+
+
+def both_archives(tmp_path: Path) -> tuple[Path, Path]:
+    data, keys = tmp_path / "tirek.backup", tmp_path / "tirek.keys"
+    key = backup.backup_key_from(KEY)
+    backup.backup(data, db=source(), media=Path(settings.MEDIA_ROOT), key=key)
+    backup.backup_keys(keys, db=source(), key=key)
+    return data, keys
 
 
 def source() -> backup.Database:
@@ -85,23 +121,33 @@ def empty_target(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_backup_then_restore_gives_an_identical_database(filled, empty_target, tmp_path) -> None:
-    archive = tmp_path / "tirek.backup"
+def test_backup_then_restore_gives_an_identical_database(
+    filled, empty_target, tmp_path, settings
+) -> None:
+    archive, keys = tmp_path / "tirek.backup", tmp_path / "tirek.keys"
     manifest = backup.backup(
         archive, db=source(), media=Path(settings.MEDIA_ROOT), key=backup.backup_key_from(KEY)
     )
     assert manifest["schema"]["ops"] == "0002_digest_sent_once_per_day"
     assert b"certificate" not in archive.read_bytes()  # encrypted, not merely packed
+    settings.BACKUP_KEY = KEY
+    out = StringIO()
+    call_command("backup", "--keys", str(keys), stdout=out)
+    assert "Key archive written" in out.getvalue()
 
     target, url = empty_target
     var = tmp_path / "restored-var"
-    restored = tirek("restore", str(archive), database_url=url, var=var)
+    refused = tirek("restore", str(archive), database_url=url, var=var)
+    assert refused.returncode != 0 and "--keys KEYFILE" in refused.stderr  # keys not forgotten
+    assert target.is_empty()
+    restored = tirek("restore", str(archive), "--keys", str(keys), database_url=url, var=var)
     assert restored.returncode == 0, restored.stderr
     assert "every table's checksum matches" in restored.stdout
 
     before, after = source().checksums(), target.checksums()
     assert after == before
     assert before["audit_auditentry"]["rows"] > 0 and before["cases_case"]["rows"] > 0
+    assert before["retention_personkey"]["rows"] > 0
     for name in filled:
         original = Path(settings.MEDIA_ROOT) / "attachments" / name
         assert (var / "media" / "attachments" / name).read_bytes() == original.read_bytes()
@@ -109,7 +155,7 @@ def test_backup_then_restore_gives_an_identical_database(filled, empty_target, t
     verified = tirek("audit", "verify", database_url=url, var=var)
     assert verified.returncode == 0, verified.stderr
 
-    again = tirek("restore", str(archive), database_url=url, var=var)
+    again = tirek("restore", str(archive), "--keys", str(keys), database_url=url, var=var)
     assert again.returncode != 0 and "not empty" in again.stderr  # never over live data
 
 
@@ -125,7 +171,138 @@ def archive(filled, tmp_path):
 def restore_into(path: Path, tmp_path: Path, key: str = KEY) -> None:
     target = backup.Database(vendor=source().vendor, name=str(tmp_path / "never.sqlite3"))
     backup.read_manifest(path, key=backup.backup_key_from(key))
-    backup.restore(path, db=target, media=tmp_path / "never-media", key=backup.backup_key_from(key))
+    backup.restore(
+        path,
+        db=target,
+        media=tmp_path / "never-media",
+        key=backup.backup_key_from(key),
+        without_keys=True,
+    )
+
+
+def key_rows_in(archive: Path, tmp_path: Path) -> tuple[dict, str]:
+    """The data archive opened by hand: its manifest, and its database's key-table data
+    (SQLite: the rows; PostgreSQL: pg_restore's data section of the dump, as SQL text)."""
+    import json
+    import sqlite3
+    import tarfile
+
+    plain, content = tmp_path / "opened.tar", tmp_path / "opened"
+    backup.decrypt_file(archive, plain, backup.backup_key_from(KEY))
+    with tarfile.open(plain) as tar:
+        tar.extractall(content, filter="data")
+    manifest = json.loads((content / "manifest.json").read_text())
+    if source().vendor == "sqlite":
+        dump = content / "database" / "database.sqlite3"
+        db = sqlite3.connect(dump)
+        rows = db.execute("SELECT * FROM retention_personkey").fetchall()
+        db.close()
+        return manifest, repr(rows) + dump.read_bytes().decode("latin-1")
+    dump = content / "database" / "database.pgdump"
+    text = subprocess.run(  # noqa: S603
+        ["pg_restore", "--data-only", "-f", "-", str(dump)],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "COPY public.cases_case" in text  # the other tables' data is there
+    return manifest, text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_data_archive_holds_no_person_keys(filled, tmp_path) -> None:
+    wrapped = list(PersonKey.objects.values_list("wrapped", flat=True))
+    assert wrapped and all(wrapped)
+    archive, keys = both_archives(tmp_path)
+    manifest, data = key_rows_in(archive, tmp_path)
+    assert manifest["left_out"] == ["retention_personkey"]
+    assert "retention_personkey" not in manifest["tables"]
+    assert "cases_case" in manifest["tables"]
+    if source().vendor == "sqlite":
+        assert data.startswith("[]")  # the table is there, empty
+    else:
+        assert "COPY public.retention_personkey" not in data
+    for value in wrapped:
+        assert value not in data  # not even in a freed page
+    key_manifest, payload = backup.read_keys(keys, key=backup.backup_key_from(KEY))
+    assert key_manifest["rows"] == len(wrapped) and len(payload["rows"]) == len(wrapped)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_person_destroyed_after_the_data_backup_stays_unreadable_in_it(
+    world, settings, empty_target, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    destroyed = closed_case(world, closed_on=date(2020, 1, 1))
+    kept = closed_case(world, closed_on=date(2020, 1, 1), given="Aigerim", family="Serikova")
+    gone_note, kept_note = note_for(world, destroyed), note_for(world, kept)
+    data = tmp_path / "old.backup"
+    backup.backup(
+        data, db=source(), media=Path(settings.MEDIA_ROOT), key=backup.backup_key_from(KEY)
+    )
+    erasure.anonymise_people([destroyed.person_id])  # after the data backup
+    note_for(world, closed_case(world, closed_on=None, given="Later"))  # a key the data lacks
+    keys = tmp_path / "newer.keys"
+    backup.backup_keys(keys, db=source(), key=backup.backup_key_from(KEY))
+
+    target, url = empty_target
+    var = tmp_path / "restored-var"
+    restored = tirek("restore", str(data), "--keys", str(keys), database_url=url, var=var)
+    assert restored.returncode == 0, restored.stderr
+    assert "(1 of people not in this archive left out)" in restored.stdout
+    read = tirek(
+        "shell",
+        "-c",
+        "from tirek.cases.models import ContactNote as N; "
+        f"print(repr(N.objects.get(pk={gone_note.pk}).narrative)); "
+        f"print(repr(N.objects.get(pk={kept_note.pk}).narrative))",
+        database_url=url,
+        var=var,
+    )
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.splitlines()[-2:] == ["''", repr(SECRET)]
+    # The old archive does hold the destroyed person's note, still encrypted.
+    conn = target.connect()
+    raw = conn.cursor()
+    raw.execute(f"SELECT narrative FROM cases_contactnote WHERE id = {gone_note.pk}")  # noqa: S608
+    assert raw.fetchone()[0].startswith("enc2:")
+    conn.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda data: data[:100] + bytes([data[100] ^ 1]) + data[101:], "was changed"),
+        (lambda data: data[: len(data) // 2], "incomplete"),
+        (lambda data: b"TIREKBK1" + data[8:], "is a data archive, not a key archive"),
+    ],
+)
+def test_a_changed_or_wrong_key_archive_is_refused(
+    filled, empty_target, tmp_path, damage, message
+) -> None:
+    archive, keys = both_archives(tmp_path)
+    keys.write_bytes(damage(keys.read_bytes()))
+    target, url = empty_target
+    refused = tirek("restore", str(archive), "--keys", str(keys), database_url=url, var=tmp_path)
+    assert refused.returncode != 0 and message in refused.stderr
+    assert target.is_empty()  # refused before anything was loaded
+
+
+@pytest.mark.django_db(transaction=True)
+def test_archives_given_the_wrong_way_round_or_keys_of_another_backup_key_are_refused(
+    filled, tmp_path
+) -> None:
+    archive, keys = both_archives(tmp_path)
+    target = backup.Database(vendor=source().vendor, name=str(tmp_path / "never.sqlite3"))
+    media, key = tmp_path / "never-media", backup.backup_key_from(KEY)
+    with pytest.raises(backup.BackupError, match="is a key archive .*, not a data archive"):
+        backup.restore(keys, db=target, media=media, key=key, keys=keys)
+    with pytest.raises(backup.BackupError, match="is a data archive, not a key archive"):
+        backup.restore(archive, db=target, media=media, key=key, keys=archive)
+    with pytest.raises(backup.BackupError, match="another backup key"):
+        backup.read_keys(keys, key=backup.backup_key_from(backup.new_key()))
+    assert not (tmp_path / "never.sqlite3").exists()
 
 
 @pytest.mark.django_db(transaction=True)

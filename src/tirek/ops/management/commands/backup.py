@@ -13,12 +13,19 @@ from tirek.ops import backup
 class Command(BaseCommand):
     help = (
         "Write one encrypted archive of the database and the attachment files: "
-        "`tirek backup FILE`. `tirek backup --new-key` prints a new backup key."
+        "`tirek backup FILE` (without the people's data keys); `tirek backup --keys FILE` "
+        "writes those keys alone, to be kept a few days only. `tirek backup --new-key` "
+        "prints a new backup key."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", help="where to write the archive")
         parser.add_argument("--new-key", action="store_true", help="print a new backup key")
+        parser.add_argument(
+            "--keys",
+            action="store_true",
+            help="write the people's data keys alone (a key archive; keep the last few days)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["new_key"]:
@@ -27,6 +34,20 @@ class Command(BaseCommand):
         if not options["file"]:
             raise CommandError("Name the archive to write: tirek backup FILE")
         started = time.monotonic()
+        if options["keys"]:
+            try:
+                keys = backup.backup_keys(
+                    Path(options["file"]),
+                    db=backup.Database.from_settings(settings.DATABASES["default"]),
+                    key=backup.backup_key(),
+                )
+            except backup.BackupError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(
+                f"Key archive written to {options['file']}: {keys['rows']} data keys, "
+                f"in {time.monotonic() - started:.1f} s. Keep key archives a few days only."
+            )
+            return
         try:
             manifest = backup.backup(
                 Path(options["file"]),
@@ -39,5 +60,6 @@ class Command(BaseCommand):
         rows = sum(table["rows"] for table in manifest["tables"].values())
         self.stdout.write(
             f"Backup written to {options['file']}: {len(manifest['tables'])} tables, {rows} rows, "
-            f"{len(manifest['files']) - 1} files, in {time.monotonic() - started:.1f} s."
+            f"{len(manifest['files']) - 1} files, in {time.monotonic() - started:.1f} s. "
+            f"The people's data keys are not in it: `tirek backup --keys FILE`."
         )
