@@ -9,6 +9,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Case documents")
 
     def ready(self) -> None:
-        from . import wiring
+        from tirek.core.registry import add_urls
 
-        wiring.register()
+        # The link to the case summaries is on the case header.
+        add_urls("documents/", "tirek.documents.urls")

@@ -310,6 +310,12 @@ def is_dpo(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.DPO))
 
 
+def supervises_a_unit(user: Any) -> bool:
+    from tirek.access.policy import supervised_unit_id
+
+    return supervised_unit_id(user) is not None
+
+
 # --- consent reminders ------------------------------------------------------------------------
 
 

@@ -9,6 +9,10 @@ class TransfersConfig(AppConfig):
     verbose_name = _("Transfers and group arrivals")
 
     def ready(self) -> None:
-        from . import wiring
+        from tirek.core.registry import add_my_work_panel, add_urls
 
-        wiring.register()
+        from . import indicators, panels
+
+        add_urls("transfers/", "tirek.transfers.urls")
+        add_my_work_panel(41, panels.transfers_panel)
+        indicators.register_all()

@@ -1,4 +1,5 @@
-"""Plugging case conferences into the shell, the case page and the case timeline."""
+"""What case conferences add to other pages: the "my work" panel, the case panel and the
+case timeline."""
 
 from __future__ import annotations
 
@@ -7,20 +8,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tirek.accounts.roles import CASEWORK_ROLES
-from tirek.core.registry import (
-    NavItem,
-    add_api_router,
-    add_demo_loader,
-    add_my_work_panel,
-    add_nav,
-    add_urls,
-)
 
 
-def _casework(user: Any) -> bool:
+def in_casework(user: Any) -> bool:
     return bool(user.role_set & CASEWORK_ROLES) and not user.is_system_admin
 
 
@@ -28,7 +20,7 @@ def actions_panel(request: HttpRequest) -> dict[str, Any] | None:
     from . import selectors
 
     user = request.user
-    if not _casework(user):
+    if not in_casework(user):
         return None
     actions = list(selectors.my_actions(user)[:15])
     supervised = list(selectors.overdue_actions_supervised(user)[:15])
@@ -86,26 +78,3 @@ def conference_timeline(case: Any, user: Any) -> list[Any]:
             )
         )
     return items
-
-
-def register() -> None:
-    from . import api
-    from .demo import load as demo_load
-
-    add_nav(
-        NavItem(
-            label=gettext_lazy("Case conferences"),
-            url_name="conferences:list",
-            visible=_casework,
-            order=42,
-        )
-    )
-    add_urls("conferences/", "tirek.conferences.urls")
-    add_api_router("/conferences", api.router)
-    add_my_work_panel(42, actions_panel)
-    add_demo_loader(41, demo_load)
-    from tirek.cases.panels import add_panel
-    from tirek.cases.timeline import add_source
-
-    add_panel(62, case_panel, tab="referrals")
-    add_source(conference_timeline)

@@ -1,4 +1,5 @@
-"""Plugging referrals, the directory and notifications into the shell."""
+"""What referrals add to other pages: the "my work" panels (referrals, notifications), the
+case panel and the case timeline."""
 
 from __future__ import annotations
 
@@ -7,22 +8,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tirek.accounts.roles import CASEWORK_ROLES
-from tirek.core.registry import (
-    NavItem,
-    add_api_router,
-    add_demo_loader,
-    add_my_work_panel,
-    add_nav,
-    add_urls,
-)
 
 from .models import ReferralStatus
 
 
-def _casework(user: Any) -> bool:
+def in_casework(user: Any) -> bool:
     return bool(user.role_set & CASEWORK_ROLES) and not user.is_system_admin
 
 
@@ -30,7 +22,7 @@ def referrals_panel(request: HttpRequest) -> dict[str, Any] | None:
     from . import selectors
 
     user = request.user
-    if not _casework(user):
+    if not in_casework(user):
         return None
     incoming, overdue = selectors.panel_referrals(user, rows=10)
     if not incoming and not overdue:
@@ -90,51 +82,6 @@ def referral_timeline(case: Any, user: Any) -> list[Any]:
         )
         for e in events
     ]
-
-
-def register() -> None:
-    from . import api
-
-    add_nav(
-        NavItem(
-            label=gettext_lazy("Referrals"),
-            url_name="referrals:list",
-            visible=_casework,
-            order=40,
-        )
-    )
-    add_nav(
-        NavItem(
-            label=gettext_lazy("Service directory"),
-            url_name="directory:search",
-            visible=lambda u: True,
-            order=45,
-        )
-    )
-    add_nav(
-        NavItem(
-            label=gettext_lazy("Notifications"),
-            url_name="notifications:list",
-            visible=lambda u: True,
-            order=90,
-        )
-    )
-    add_urls("referrals/", "tirek.referrals.urls")
-    add_urls("services/", "tirek.referrals.urls_directory")
-    add_urls("notifications/", "tirek.referrals.urls_notifications")
-    add_api_router("/services", api.services_router)
-    add_api_router("/referrals", api.referrals_router)
-    add_api_router("/notifications", api.notifications_router)
-    add_my_work_panel(5, notifications_panel)
-    add_my_work_panel(40, referrals_panel)
-    from .demo import load as demo_load
-
-    add_demo_loader(40, demo_load)
-    from tirek.cases.panels import add_panel
-    from tirek.cases.timeline import add_source
-
-    add_panel(60, case_panel, tab="referrals")
-    add_source(referral_timeline)
 
 
 def case_panel(request: HttpRequest, case: Any, sections: frozenset[str]) -> dict[str, Any] | None:

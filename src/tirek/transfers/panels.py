@@ -1,4 +1,4 @@
-"""Plugging transfers and group arrivals into the shell: URLs, "my work", indicators."""
+"""What transfers add to other pages: the "my work" panel of pending transfers."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-
-from tirek.core.registry import add_my_work_panel, add_urls
 
 
 def transfers_panel(request: HttpRequest) -> dict[str, Any] | None:
@@ -30,14 +28,3 @@ def transfers_panel(request: HttpRequest) -> dict[str, Any] | None:
         "incoming": incoming,
         "outgoing": outgoing,
     }
-
-
-def register() -> None:
-    add_urls("transfers/", "tirek.transfers.urls")
-    add_my_work_panel(41, transfers_panel)
-    from django.apps import apps
-
-    if apps.is_installed("tirek.reports"):
-        from . import indicators
-
-        indicators.register_all()
