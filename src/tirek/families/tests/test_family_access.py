@@ -14,13 +14,13 @@ from tirek.access import policy
 from tirek.accounts.roles import Role
 from tirek.audit.models import AuditEntry
 from tirek.cases import services as case_services
-from tirek.transfers import services as transfer_services
 from tirek.cases.models import Case
 from tirek.core.exceptions import Refused
 from tirek.families import selectors, services
 from tirek.families.models import Family, FamilyMember
 from tirek.plans.models import PlanStatus
 from tirek.testing import World, logged_in_client
+from tirek.transfers import services as transfer_services
 
 from .helpers import register_family
 
