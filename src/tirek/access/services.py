@@ -18,7 +18,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -29,8 +28,9 @@ from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseEvent, CaseTeamMember, EventKind
-from tirek.core.exceptions import Conflict, Refused
+from tirek.core.exceptions import Refused
 from tirek.core.ratelimit import check as rate_limit
+from tirek.core.versioning import update_versioned
 from tirek.organisations.models import Unit
 
 from . import policy, selectors
@@ -326,20 +326,19 @@ def review_emergency_access(
         raise ValidationError({"comment": _("Say what was wrong or what must follow.")})
     access.outcome, access.review_comment = outcome, comment
     access.full_clean(exclude=["case", "user", "expires_at"])
-    updated = EmergencyAccess.objects.filter(pk=access.pk, version=version).update(
+    update_versioned(
+        EmergencyAccess,
+        access.pk,
+        version,
+        _(
+            "Someone else changed this record since you opened it. "
+            "Reload it and apply your change again."
+        ),
         reviewed_at=timezone.now(),
         reviewed_by=by,
         outcome=outcome,
         review_comment=comment,
-        version=F("version") + 1,
     )
-    if not updated:
-        raise Conflict(
-            _(
-                "Someone else changed this record since you opened it. "
-                "Reload it and apply your change again."
-            )
-        )
     access.refresh_from_db()
     record(
         actor=by,

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from tirek.cases.models import Case, CaseStatus
 from tirek.core.content_i18n import Overlays, complete_languages, load_overlays, translate
 from tirek.core.exceptions import Conflict, Refused
 from tirek.core.validation import reject_control_chars
+from tirek.core.versioning import check_version, update_versioned
 
 from .definitions import Definition, check_definition
 from .domains import SEVERITY_RANK, Severity
@@ -193,8 +194,11 @@ def _locked_draft(user: Any, assessment_id: Any, expected_version: int) -> Asses
     check_writable(user, assessment.case)
     if assessment.status != AssessmentStatus.DRAFT:
         raise Refused(_("A completed assessment cannot be changed; start a re-assessment."))
-    if assessment.version != expected_version:
-        raise Conflict(_("Someone else saved this assessment; reload it and try again."))
+    check_version(
+        assessment.version,
+        expected_version,
+        _("Someone else saved this assessment; reload it and try again."),
+    )
     return assessment
 
 
@@ -315,11 +319,13 @@ def assessment_answer(
         changes["assessed_on"] = assessed_on
     # The encrypted field only encrypts through the model, so save the instance after the
     # version check has claimed the row.
-    claimed = Assessment.objects.filter(pk=assessment.pk, version=expected_version).update(
-        version=F("version") + 1, updated_at=timezone.now()
+    update_versioned(
+        Assessment,
+        assessment.pk,
+        expected_version,
+        _("Someone else saved this assessment; reload it and try again."),
+        updated_at=timezone.now(),
     )
-    if not claimed:
-        raise Conflict(_("Someone else saved this assessment; reload it and try again."))
     for name, value in changes.items():
         setattr(assessment, name, value)
     assessment.version = expected_version + 1
@@ -358,17 +364,17 @@ def assessment_complete(
     if errors:
         raise ValidationError(errors)
     results = definition.score(answers, age=age)
-    claimed = Assessment.objects.filter(
-        pk=assessment.pk, version=expected_version, status=AssessmentStatus.DRAFT
-    ).update(
+    update_versioned(
+        Assessment,
+        assessment.pk,
+        expected_version,
+        _("Someone else saved this assessment; reload it and try again."),
+        where=Q(status=AssessmentStatus.DRAFT),
         status=AssessmentStatus.COMPLETED,
         completed_at=timezone.now(),
         completed_by=user,
         overall_severity=_overall(results),
-        version=F("version") + 1,
     )
-    if not claimed:
-        raise Conflict(_("Someone else saved this assessment; reload it and try again."))
     DomainScore.objects.bulk_create(
         [
             DomainScore(

@@ -16,6 +16,7 @@ from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record_list
 from tirek.core.http import AuthenticatedHttpRequest
+from tirek.core.paging import clamp_limit
 from tirek.core.patching import patch_changes
 from tirek.core.validation import BoundedDate, CleanStr, RecordId
 from tirek.organisations.models import Unit
@@ -25,15 +26,10 @@ from .models import Case, CaseTeamMember, ContactNote, NoteKind
 
 router = Router(tags=["cases"])
 
-MAX_LIMIT = 100
 
 StatusName = Literal["registered", "active", "closed", "reopened", "transferred"]
 PhaseName = Literal["rehabilitation", "reintegration", "monitoring"]
 Risk = Literal["low", "medium", "high"]
-
-
-def _clamp(limit: int) -> int:
-    return max(1, min(limit, MAX_LIMIT))
 
 
 # --- schemas ------------------------------------------------------------------------------
@@ -264,7 +260,7 @@ def _note_out(note: ContactNote) -> NoteOut:
 
 @router.get("", response=CaseListOut)
 def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> CaseListOut:
-    limit, offset = _clamp(filters.limit), filters.offset
+    limit, offset = clamp_limit(filters.limit), filters.offset
     f = filters
     cases = selectors.case_list(
         request.user,
@@ -380,7 +376,9 @@ def list_team(request: HttpRequest, case_id: int) -> list[TeamMemberOut]:
 
 
 @router.post("/{int:case_id}/team", response={201: TeamMemberOut})
-def add_team_member(request: AuthenticatedHttpRequest, case_id: int, payload: TeamMemberIn) -> Status[Any]:
+def add_team_member(
+    request: AuthenticatedHttpRequest, case_id: int, payload: TeamMemberIn
+) -> Status[Any]:
     case = policy.get_case(request.user, case_id, request=request)
     user = User.objects.filter(pk=payload.user_id).first()
     if user is None:
@@ -398,7 +396,9 @@ def add_team_member(request: AuthenticatedHttpRequest, case_id: int, payload: Te
 
 
 @router.delete("/{int:case_id}/team/{int:member_id}", response={204: None})
-def remove_team_member(request: AuthenticatedHttpRequest, case_id: int, member_id: int) -> Status[Any]:
+def remove_team_member(
+    request: AuthenticatedHttpRequest, case_id: int, member_id: int
+) -> Status[Any]:
     case = policy.get_case(request.user, case_id, request=request)
     try:
         member = access.membership(case, member_id)
@@ -419,7 +419,7 @@ def remove_team_member(request: AuthenticatedHttpRequest, case_id: int, member_i
 @router.get("/{int:case_id}/notes", response=NoteListOut)
 def list_notes(request: HttpRequest, case_id: int, page: Query[Page]) -> NoteListOut:
     case = policy.get_case(request.user, case_id, request=request)
-    limit, offset = _clamp(page.limit), page.offset
+    limit, offset = clamp_limit(page.limit), page.offset
     notes = selectors.notes_for(request.user, case)
     return NoteListOut(
         count=notes.count(),
@@ -449,7 +449,9 @@ def create_note(request: AuthenticatedHttpRequest, case_id: int, payload: NoteIn
 
 
 @router.post("/{int:case_id}/emergency-access", response={201: EmergencyOut})
-def emergency_access(request: AuthenticatedHttpRequest, case_id: int, payload: EmergencyIn) -> Status[Any]:
+def emergency_access(
+    request: AuthenticatedHttpRequest, case_id: int, payload: EmergencyIn
+) -> Status[Any]:
     from tirek.privacy.services import emergency_access_open
 
     access = emergency_access_open(

@@ -24,6 +24,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.core import crypto
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.versioning import update_versioned
 from tirek.organisations.models import Unit
 
 from . import attachments
@@ -201,13 +202,11 @@ def case_update(
         update_fields["closed_at"] = case.closed_at
     try:
         with transaction.atomic():
-            updated = Case.objects.filter(pk=case.pk, version=version).update(
-                **update_fields, version=F("version") + 1, updated_at=timezone.now()
+            update_versioned(
+                Case, case.pk, version, stale_message(), **update_fields, updated_at=timezone.now()
             )
     except IntegrityError as exc:
         raise ValidationError({"status": _("This person already has an open case.")}) from exc
-    if not updated:
-        raise Conflict(stale_message())
     case.version = version + 1
     _record_changes(by, case, old, changed, request)
     return case
@@ -476,15 +475,16 @@ def note_update(
     if third_party is not None:
         note.third_party = bool(third_party)
     note.full_clean()
-    updated = ContactNote.objects.filter(pk=note.pk, version=version).update(
+    update_versioned(
+        ContactNote,
+        note.pk,
+        version,
+        stale_message(),
         narrative=crypto.for_person(note.narrative, note.case.person_id),
         occurred_on=note.occurred_on,
         third_party=note.third_party,
-        version=F("version") + 1,
         updated_at=timezone.now(),
     )
-    if not updated:
-        raise Conflict(stale_message())
     note.version = version + 1
     detail: dict[str, Any] = {"case": note.case_id}
     if note.third_party != marked:

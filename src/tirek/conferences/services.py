@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -19,7 +19,8 @@ from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case
-from tirek.core.exceptions import Conflict, Refused
+from tirek.core.exceptions import Refused
+from tirek.core.versioning import update_versioned
 from tirek.organisations.models import Unit
 from tirek.referrals.models import NotificationKind
 from tirek.referrals.notifications import notify
@@ -139,11 +140,14 @@ def conference_update(
     fields = dict(changes)
     if status == ConferenceStatus.HELD and conference.held_at is None:
         fields["held_at"] = timezone.now()
-    updated = Conference.objects.filter(pk=conference.pk, version=version).update(
-        **fields, version=F("version") + 1, updated_at=timezone.now()
+    update_versioned(
+        Conference,
+        conference.pk,
+        version,
+        _("Someone else changed this conference; reload it and try again."),
+        **fields,
+        updated_at=timezone.now(),
     )
-    if not updated:
-        raise Conflict(_("Someone else changed this conference; reload it and try again."))
     conference.refresh_from_db()
     # Only which fields changed: the minutes themselves stay encrypted, out of the log.
     record(
@@ -286,14 +290,17 @@ def action_close(
     note = note.strip()
     if len(note) > 500:
         raise ValidationError({"note": _("Keep it under 500 characters.")})
-    updated = ActionItem.objects.filter(
-        pk=item.pk, version=version, status=ActionStatus.OPEN
-    ).update(status=status, note=note, done_at=timezone.now(), version=F("version") + 1)
-    if not updated:
-        current = ActionItem.objects.filter(pk=item.pk).values_list("version", flat=True).first()
-        if current != version:
-            raise Conflict(_("Someone else changed this action; reload it and try again."))
-        raise Refused(_("This action is already closed."))
+    update_versioned(
+        ActionItem,
+        item.pk,
+        version,
+        _("Someone else changed this action; reload it and try again."),
+        where=Q(status=ActionStatus.OPEN),
+        refused=_("This action is already closed."),
+        status=status,
+        note=note,
+        done_at=timezone.now(),
+    )
     item.refresh_from_db()
     record(actor=by, action=Action.UPDATE, obj=item, request=request, detail={"status": status})
     return item
@@ -346,11 +353,14 @@ def conference_approve_plan(
         kwargs["conference"] = conference
     approved = approve(**kwargs)
     plan_id = getattr(approved, "plan_id", None) or getattr(approved, "pk", None)
-    updated = Conference.objects.filter(pk=conference.pk, version=version).update(
-        approved_plan_id=plan_id, version=F("version") + 1, updated_at=timezone.now()
+    update_versioned(
+        Conference,
+        conference.pk,
+        version,
+        _("Someone else changed this conference; reload it and try again."),
+        approved_plan_id=plan_id,
+        updated_at=timezone.now(),
     )
-    if not updated:
-        raise Conflict(_("Someone else changed this conference; reload it and try again."))
     conference.refresh_from_db()
     record(
         actor=by,

@@ -11,12 +11,12 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from tirek.audit.services import record_list
+from tirek.core.paging import clamp_limit
 from tirek.core.validation import RecordId
 
 from . import selectors
 
 router = Router(tags=["families"])
-MAX_LIMIT = 100
 
 
 class Page(Schema):
@@ -82,7 +82,7 @@ class FamilyOut(Schema):
 
 @router.get("", response=FamilyListOut)
 def list_families(request: HttpRequest, page: Query[Page]) -> FamilyListOut:
-    limit = max(1, min(page.limit, MAX_LIMIT))
+    limit = clamp_limit(page.limit)
     families = selectors.visible_families(request.user).order_by("-created_at", "-id")
     rows = list(families[page.offset : page.offset + limit])
     record_list(actor=request.user, object_type="families.family", rows=rows, request=request)

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,8 @@ from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseEvent, CaseTeamMember, EventKind
-from tirek.core.exceptions import Conflict, Refused
+from tirek.core.exceptions import Refused
+from tirek.core.versioning import update_versioned
 from tirek.referrals.models import LANGUAGE_CODES, NotificationKind
 from tirek.referrals.notifications import notify
 
@@ -82,16 +83,16 @@ def _supervisors(case: Case) -> list[User]:
 def _update(
     interview: Interview, version: int, allowed: tuple[str, ...], **fields: Any
 ) -> Interview:
-    updated = Interview.objects.filter(pk=interview.pk, version=version, status__in=allowed).update(
-        **fields, version=F("version") + 1, updated_at=timezone.now()
+    update_versioned(
+        Interview,
+        interview.pk,
+        version,
+        _("Someone else changed this interview; reload it and try again."),
+        where=Q(status__in=allowed),
+        refused=_("This interview cannot do that in its present state."),
+        **fields,
+        updated_at=timezone.now(),
     )
-    if not updated:
-        current = (
-            Interview.objects.filter(pk=interview.pk).values_list("version", flat=True).first()
-        )
-        if current != version:
-            raise Conflict(_("Someone else changed this interview; reload it and try again."))
-        raise Refused(_("This interview cannot do that in its present state."))
     interview.refresh_from_db()
     return interview
 

@@ -14,6 +14,7 @@ from tirek.access.policy import Section
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.core.http import AuthenticatedHttpRequest
+from tirek.core.paging import clamp
 from tirek.core.patching import patch_changes
 from tirek.core.problems import problem_response
 from tirek.core.validation import BoundedDate, CleanStr, RecordId
@@ -330,7 +331,7 @@ def duplicates(request: HttpRequest, payload: DuplicateIn) -> DuplicatesOut:
 def person_list(request: HttpRequest, filters: Query[ListQuery]) -> PersonList:
     """People the caller may open; ``q`` searches every spelling in any script. Items show
     initials and year of birth only."""
-    limit, offset = selectors.clamp(filters.limit, filters.offset)
+    limit, offset = clamp(filters.limit, filters.offset)
     people = selectors.search_people(request.user, filters.q)
     page = list(
         people.only("pk", "given_name", "family_name", "birth_date")[offset : offset + limit]
@@ -357,7 +358,9 @@ def person_list(request: HttpRequest, filters: Query[ListQuery]) -> PersonList:
 
 
 @router.post("", response={201: PersonOut})
-def person_create(request: AuthenticatedHttpRequest, payload: PersonIn) -> Status[Any] | HttpResponse:
+def person_create(
+    request: AuthenticatedHttpRequest, payload: PersonIn
+) -> Status[Any] | HttpResponse:
     """Register a person. As on the registration screen, a candidate at 0.8 or above is
     refused with 409 (problem details carrying ``candidates``, as the duplicate check
     shows them) unless ``not_duplicate_of`` names every such candidate and
@@ -403,7 +406,9 @@ def person_detail(request: HttpRequest, person_id: int) -> PersonOut:
 
 
 @router.patch("/{person_id}", response=PersonOut)
-def person_patch(request: AuthenticatedHttpRequest, person_id: int, payload: PersonPatch) -> PersonOut:
+def person_patch(
+    request: AuthenticatedHttpRequest, person_id: int, payload: PersonPatch
+) -> PersonOut:
     person = selectors.get_person(request.user, person_id, request=request, audit=False)
     changes = patch_changes(payload, Person)  # the PATCH rule: null clears or is refused
     version = changes.pop("version")
@@ -431,7 +436,9 @@ def name_add(request: AuthenticatedHttpRequest, person_id: int, payload: NameIn)
 
 
 @router.post("/{person_id}/documents", response={201: DocumentOut})
-def document_add(request: AuthenticatedHttpRequest, person_id: int, payload: DocumentCreate) -> Status[Any]:
+def document_add(
+    request: AuthenticatedHttpRequest, person_id: int, payload: DocumentCreate
+) -> Status[Any]:
     person = selectors.get_person(request.user, person_id, request=request, audit=False)
     document = services.document_add(
         by=request.user,

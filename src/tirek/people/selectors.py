@@ -130,20 +130,6 @@ def get_person(
 
 # --- lists and name search ------------------------------------------------------------------
 
-MAX_LIMIT = 100
-
-
-def clamp(limit: Any, offset: Any, *, default: int = 20) -> tuple[int, int]:
-    try:
-        limit = int(limit)
-    except (TypeError, ValueError):
-        limit = default
-    try:
-        offset = int(offset)
-    except (TypeError, ValueError):
-        offset = 0
-    return max(1, min(limit, MAX_LIMIT)), max(0, min(offset, 10**9))
-
 
 def search_people(user: Any, q: str = "") -> QuerySet[Person]:
     """Visible people whose names match every word of ``q`` in any spelling and script

@@ -26,6 +26,7 @@ from tirek.cases.models import Case, CaseStatus
 from tirek.core import crypto
 from tirek.core.exceptions import Conflict, Refused
 from tirek.core.validation import clean_name
+from tirek.core.versioning import bump_version, update_versioned
 from tirek.organisations.models import Region
 
 from .keys import refresh_keys
@@ -89,7 +90,7 @@ def _require_section(user: User, person: Person, section: str) -> None:
 
 
 def _bump(person: Person) -> None:
-    Person.objects.filter(pk=person.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    bump_version(Person, person.pk, updated_at=timezone.now())
     person.version += 1
 
 
@@ -284,11 +285,9 @@ def person_update(
         )
     changed = sorted(f for f in changes if old[f] != getattr(person, f))
     values = {f: getattr(person, f) for f in changes}
-    updated = Person.objects.filter(pk=person.pk, version=version).update(
-        **values, version=F("version") + 1, updated_at=timezone.now()
+    update_versioned(
+        Person, person.pk, version, stale_message(), **values, updated_at=timezone.now()
     )
-    if not updated:
-        raise Conflict(stale_message())
     person.version = version + 1
     if KEY_FIELDS & set(changed):
         refresh_keys(person)
@@ -779,9 +778,7 @@ def merge_request_decide(
                 _("Both records have an open case: close or transfer one case before merging.")
             )
         _move_to(kept, dup)
-        Person.objects.filter(pk=dup.pk).update(
-            merged_into=kept, version=F("version") + 1, updated_at=timezone.now()
-        )
+        bump_version(Person, dup.pk, merged_into=kept, updated_at=timezone.now())
         dup.merged_into = kept
         refresh_keys(dup)  # drops its keys: a merged record is never a candidate again
         kept.refresh_from_db()

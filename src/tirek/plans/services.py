@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseStatus
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.versioning import bump_version, update_versioned
 from tirek.organisations.models import Agency
 
 from .deadlines import add_months, deadlines_for
@@ -101,7 +102,7 @@ def _plan(case: Case, *, lock: bool = True) -> Plan:
 
 
 def _bump_plan(plan: Plan, **changes: Any) -> None:
-    Plan.objects.filter(pk=plan.pk).update(version=F("version") + 1, **changes)
+    bump_version(Plan, plan.pk, **changes)
     plan.refresh_from_db()
 
 
@@ -109,11 +110,7 @@ def _claim(model: type[Any], pk: Any, expected_version: Any, **changes: Any) -> 
     """The optimistic-lock update: changes only if nobody saved since ``expected_version``."""
     if not isinstance(expected_version, int) or isinstance(expected_version, bool):
         raise ValidationError({"version": _("The version you read is required.")})
-    updated = model.objects.filter(pk=pk, version=expected_version).update(
-        version=F("version") + 1, **changes
-    )
-    if not updated:
-        raise Conflict(_(STALE))
+    update_versioned(model, pk, expected_version, _(STALE), **changes)
 
 
 def _reference(model: type[Any], pk: Any, field: str, **filters: Any) -> Any:
@@ -653,12 +650,8 @@ def review_create(
             ) from exc
         entry.save()
         # The goal shows its latest progress; this is implementation, not a plan change.
-        Goal.objects.filter(pk=goal.pk).update(
-            progress=entry.progress, status=entry.status, version=F("version") + 1
-        )
-    Plan.objects.filter(pk=plan.pk).update(
-        next_review_due_at=end_of_day(next_review_on), version=F("version") + 1
-    )
+        bump_version(Goal, goal.pk, progress=entry.progress, status=entry.status)
+    bump_version(Plan, plan.pk, next_review_due_at=end_of_day(next_review_on))
     record(
         actor=user,
         action=Action.CREATE,
@@ -765,13 +758,16 @@ def case_close(
 ) -> Case:
     """The one write this app makes to a case row: status, closure time, version."""
     now = timezone.now()
-    updated = (
-        Case.objects.filter(pk=case.pk, version=expected_version)
-        .exclude(status=CaseStatus.CLOSED)
-        .update(status=CaseStatus.CLOSED, closed_at=now, version=F("version") + 1, updated_at=now)
+    update_versioned(
+        Case,
+        case.pk,
+        expected_version,
+        _(STALE),
+        where=~Q(status=CaseStatus.CLOSED),
+        status=CaseStatus.CLOSED,
+        closed_at=now,
+        updated_at=now,
     )
-    if not updated:
-        raise Conflict(_(STALE))
     record(
         actor=user,
         action=Action.UPDATE,
@@ -884,15 +880,18 @@ def case_reopen(
     now = timezone.now()
     try:
         with transaction.atomic():
-            updated = Case.objects.filter(
-                pk=case.pk, version=expected_version, status=CaseStatus.CLOSED
-            ).update(
-                status=CaseStatus.REOPENED, closed_at=None, version=F("version") + 1, updated_at=now
+            update_versioned(
+                Case,
+                case.pk,
+                expected_version,
+                _(STALE),
+                where=Q(status=CaseStatus.CLOSED),
+                status=CaseStatus.REOPENED,
+                closed_at=None,
+                updated_at=now,
             )
     except IntegrityError as exc:  # one open case per person
         raise ValidationError({"reason": _("This person already has another open case.")}) from exc
-    if not updated:
-        raise Conflict(_(STALE))
     closure = (
         Closure.objects.filter(case=case, status=ClosureStatus.APPROVED)
         .order_by("-decided_at")

@@ -15,6 +15,7 @@ from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.core.http import AuthenticatedHttpRequest
+from tirek.core.paging import clamp_limit
 from tirek.core.validation import BoundedDate, CleanStr, RecordId
 from tirek.organisations.models import Agency
 
@@ -156,7 +157,9 @@ def create_consent(request: AuthenticatedHttpRequest, payload: ConsentIn) -> Sta
 
 
 @consents_router.post("/{int:consent_id}/withdraw", response=ConsentOut)
-def withdraw_consent(request: AuthenticatedHttpRequest, consent_id: int, payload: WithdrawIn) -> ConsentOut:
+def withdraw_consent(
+    request: AuthenticatedHttpRequest, consent_id: int, payload: WithdrawIn
+) -> ConsentOut:
     consent = _consent(request, consent_id)
     consent = services.consent_withdraw(
         by=request.user,
@@ -240,7 +243,7 @@ def list_emergency_accesses(
         if query.reviewed
         else selectors.emergency_accesses_to_review()
     )
-    limit = max(1, min(query.limit, 100))
+    limit = clamp_limit(query.limit)
     return [_ea_out(a) for a in rows[query.offset : query.offset + limit]]
 
 

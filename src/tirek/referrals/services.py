@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,8 @@ from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseEvent, CaseStatus, CaseTeamMember, EventKind
-from tirek.core.exceptions import Conflict, Refused
+from tirek.core.exceptions import Refused
+from tirek.core.versioning import update_versioned
 from tirek.organisations.models import Agency, Region, Unit
 
 from . import conf
@@ -134,11 +135,14 @@ def provider_update(
     provider.full_clean()
     fields = {name: getattr(provider, name) for name in changes}
     fields["languages_csv"] = provider.languages_csv
-    updated = Provider.objects.filter(pk=provider.pk, version=version).update(
-        **fields, version=F("version") + 1, updated_at=timezone.now()
+    update_versioned(
+        Provider,
+        provider.pk,
+        version,
+        _("Someone else changed this provider; reload it and try again."),
+        **fields,
+        updated_at=timezone.now(),
     )
-    if not updated:
-        raise Conflict(_("Someone else changed this provider; reload it and try again."))
     if regions is not None:
         provider.regions.set(regions)
     provider.refresh_from_db()
@@ -205,14 +209,15 @@ def service_update(
     for name, value in changes.items():
         setattr(service, name, value)
     service.full_clean()
-    updated = Service.objects.filter(pk=service.pk, version=version).update(
+    update_versioned(
+        Service,
+        service.pk,
+        version,
+        _("Someone else changed this service; reload it and try again."),
         **{name: getattr(service, name) for name in changes},
         search_text=service.build_search_text(),
-        version=F("version") + 1,
         updated_at=timezone.now(),
     )
-    if not updated:
-        raise Conflict(_("Someone else changed this service; reload it and try again."))
     service.refresh_from_db()
     record(
         actor=by,
@@ -415,14 +420,16 @@ def _transition(
     referral: Referral, *, version: int, allowed_from: tuple[str, ...], changes: dict[str, Any]
 ) -> Referral:
     """Move the referral on, atomically: a stale version is a conflict, a wrong state a refusal."""
-    updated = Referral.objects.filter(
-        pk=referral.pk, version=version, status__in=allowed_from
-    ).update(**changes, version=F("version") + 1, updated_at=timezone.now())
-    if not updated:
-        current = Referral.objects.filter(pk=referral.pk).values_list("version", flat=True).first()
-        if current != version:
-            raise Conflict(_("Someone else changed this referral; reload it and try again."))
-        raise Refused(_("This referral cannot do that in its present state."))
+    update_versioned(
+        Referral,
+        referral.pk,
+        version,
+        _("Someone else changed this referral; reload it and try again."),
+        where=Q(status__in=allowed_from),
+        refused=_("This referral cannot do that in its present state."),
+        **changes,
+        updated_at=timezone.now(),
+    )
     referral.refresh_from_db()
     return referral
 

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +21,8 @@ from tirek.accounts.models import Competency, User
 from tirek.accounts.services import competency_grant, competency_revoke
 from tirek.audit.models import Action
 from tirek.audit.services import record
-from tirek.core.exceptions import Conflict, Refused
+from tirek.core.exceptions import Refused
+from tirek.core.versioning import bump_version, update_versioned
 
 from . import permissions, tasks
 from .models import (
@@ -133,7 +133,7 @@ def course_publish(
     *, by: User, course: Course, published: bool, request: HttpRequest | None = None
 ) -> None:
     permissions.require_coordinator(by)
-    Course.objects.filter(pk=course.pk).update(is_published=published, version=F("version") + 1)
+    bump_version(Course, course.pk, is_published=published)
     record(
         actor=by, action=Action.UPDATE, obj=course, request=request, detail={"published": published}
     )
@@ -509,11 +509,13 @@ def event_update(
     for name, value in changes.items():
         setattr(candidate, name, value)
     _check_event(candidate)
-    updated = Event.objects.filter(pk=event.pk, version=version).update(
-        **changes, version=F("version") + 1
+    update_versioned(
+        Event,
+        event.pk,
+        version,
+        _("Someone else changed this event; reload it and try again."),
+        **changes,
     )
-    if not updated:
-        raise Conflict(_("Someone else changed this event; reload it and try again."))
     if courses is not None:
         courses = list(courses)
         if not courses:

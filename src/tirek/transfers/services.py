@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +28,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseEvent, EventKind
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.versioning import bump_version
 from tirek.organisations.models import Unit
 
 from .models import Transfer, TransferStatus
@@ -198,12 +198,8 @@ def _lock(transfer: Transfer, version: int) -> Transfer:
 
 
 def _close(transfer: Transfer, status: str, by: User, **fields: Any) -> None:
-    Transfer.objects.filter(pk=transfer.pk).update(
-        status=status,
-        decided_by=by,
-        decided_at=timezone.now(),
-        version=F("version") + 1,
-        **fields,
+    bump_version(
+        Transfer, transfer.pk, status=status, decided_by=by, decided_at=timezone.now(), **fields
     )
     access_services.end_transfer_preview(transfer.preview_id)
     transfer.refresh_from_db()
@@ -302,11 +298,12 @@ def transfer_accept(
     if set(keep_user_ids or []) - team_ids:
         raise ValidationError({"keep": _("Only members of the current team can be kept.")})
     old_manager_id = case.case_manager_id
-    Case.objects.filter(pk=case.pk).update(
+    bump_version(
+        Case,
+        case.pk,
         supervising_unit=transfer.to_unit,
         region_id=transfer.to_region_id,
         case_manager=case_manager,
-        version=F("version") + 1,
         updated_at=timezone.now(),
     )
     keep_ids = set(keep) | {case_manager.pk}
