@@ -153,6 +153,7 @@ def test_the_everyday_screens_hold_from_360_to_1920_px(
             "family",
             "referrals",
             "interviews",
+            "incidents",  # incidents and mother-child contact (issue 16)
             "consent",
             "timeline",
         ]
