@@ -20,6 +20,7 @@ from tirek.accounts.models import User
 from tirek.accounts.roles import Role
 from tirek.core.exceptions import Refused
 from tirek.core.ratelimit import RateLimited
+from tirek.justice import selectors as justice_selectors
 from tirek.people import selectors as people_selectors
 from tirek.people import services as people_services
 from tirek.plans.models import Goal, PlanStatus
@@ -213,6 +214,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _page(request: HttpRequest, family: Family, **forms: Any) -> HttpResponse:
     user = request.user
+    assert isinstance(user, User)  # every caller is login_required
     cases = selectors.member_cases(family)
     manages = selectors.may_manage(user, family, cases)
     whole_plan = manages or selectors.sees_plan(user, family, cases)
@@ -234,6 +236,10 @@ def _page(request: HttpRequest, family: Family, **forms: Any) -> HttpResponse:
         "manages": manages,
         "supervises": selectors.supervises(user, family, cases),
         "conferences": list(selectors.conferences_of(family)) if whole_plan else [],
+        # The adults' livelihood and disengagement support feeds the family plan (issue 16).
+        "support": justice_selectors.support_for_family(user, cases, request=request)
+        if whole_plan
+        else [],
         "may_submit": manages
         and plan is not None
         and plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED),

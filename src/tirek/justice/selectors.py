@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.http import HttpRequest
+
 from tirek.access import policy
 from tirek.access.policy import Section
 from tirek.accounts.models import User
+from tirek.audit.models import Action
+from tirek.audit.services import record
 from tirek.cases.models import Case
 
 from .models import Condition, ContactEvent, LegalStatus, SupportRecord
@@ -59,3 +63,26 @@ def statuses_of(user: User, case: Case) -> Any:
     if not policy.can_see(user, case, LegalStatus.SECTION):
         return LegalStatus.objects.none()
     return LegalStatus.objects.filter(case=case)
+
+
+def support_for_family(
+    user: User, cases: list[Case], *, request: HttpRequest | None = None
+) -> list[SupportRecord]:
+    """The livelihood and disengagement support of a family's adults, shown in the family
+    plan it feeds: only adults' cases whose counselling section ``user`` may see (the
+    supervisor who approves the plan; a case manager given the section as an extra); each
+    case whose records are shown is audited as a read of that section."""
+    shown = [
+        c
+        for c in cases
+        if policy.is_adult(c.person) and policy.can_see(user, c, SupportRecord.SECTION)
+    ]
+    for case in shown:
+        record(
+            actor=user,
+            action=Action.READ,
+            obj=case,
+            request=request,
+            detail={"section": SupportRecord.SECTION, "via": "family plan"},
+        )
+    return list(SupportRecord.objects.filter(case__in=shown).select_related("case__person"))
