@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]  # src/tirek
 # entry points (urls, api, cli, wsgi, testing) above everything.
 LAYERS: list[str] = [
     "settings",
+    "settings_typecheck",
     "formats",
     "core",
     "audit",
