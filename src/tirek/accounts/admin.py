@@ -190,20 +190,19 @@ class UserAdmin(AdminRoleModelAdmin, BaseUserAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Reset two-factor authentication (they set it up again)"))
-    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        for user in queryset:
-            services.user_reset_mfa(user=user, by=request.user)  # type: ignore[arg-type]
-        self.message_user(
-            request,
-            ngettext(
-                "Two-factor authentication reset for %(count)d account.",
-                "Two-factor authentication reset for %(count)d accounts.",
-                queryset.count(),
+    @admin.action(description=_("Ask to reset two-factor authentication (a second person confirms it)"))
+    def reset_two_factor(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> HttpResponse | None:
+        """A reset is never done by one administrator (who can also set the password, and so
+        would sign in as the account): it opens a role change request for a second person."""
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Select one account: each reset is asked for on its own."), messages.ERROR
             )
-            % {"count": queryset.count()},
-            messages.SUCCESS,
-        )
+            return None
+        url = reverse("accounts:role_change_new")
+        return HttpResponseRedirect(f"{url}?user={queryset.get().pk}&reset_two_factor=1")
 
     @admin.action(description=_("Lift a sign-in lockout"))
     def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

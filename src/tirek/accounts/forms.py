@@ -60,6 +60,9 @@ class RoleChangeRequestForm(forms.Form):
     agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(label=_("Agency"), queryset=None, required=False)
     unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)
     region: forms.ModelChoiceField[Region] = forms.ModelChoiceField(label=_("Region"), queryset=None, required=False)
+    reset_two_factor = forms.BooleanField(
+        label=_("Reset two-factor authentication (they lost their device)"), required=False
+    )
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -199,9 +199,11 @@ class ApiToken(models.Model):
 
 class RoleChangeRequest(models.Model):
     """A change of someone's roles or place in the organisation (agency, unit, region),
-    which decides what cases they may read. Separation of duties: a system administrator
-    asks, a second person (another administrator or the data protection officer) confirms,
-    and only the confirmation changes the account. Nobody asks for their own account."""
+    which decides what cases they may read, or a reset of their two-factor authentication,
+    which lets whoever knows the password enrol a new device. Separation of duties: a system
+    administrator asks, a second person (another administrator or the data protection
+    officer) confirms, and only the confirmation changes the account. Nobody asks for their
+    own account."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting confirmation")
@@ -250,6 +252,11 @@ class RoleChangeRequest(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("region"),
+    )
+    reset_two_factor = models.BooleanField(
+        _("reset two-factor authentication"),
+        default=False,
+        help_text=_("They lost their device: they set up a new one at their next sign-in."),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True

@@ -137,11 +137,14 @@ def role_change_request(
     unit: Unit | None,
     region: Region | None,
     reason: str,
+    reset_two_factor: bool = False,
     request: HttpRequest | None = None,
 ) -> RoleChangeRequest:
-    """Ask for ``user`` to hold exactly ``roles`` in ``agency``/``unit``/``region``.
-    Nothing changes until a second person confirms (``role_change_confirm``). A refusal
-    for the requester's own account is audited too (it is outside any transaction)."""
+    """Ask for ``user`` to hold exactly ``roles`` in ``agency``/``unit``/``region``, and
+    (``reset_two_factor``) to set up two-factor authentication again. Nothing changes until
+    a second person confirms (``role_change_confirm``): a reset by one administrator, who can
+    also set the password, would let that administrator sign in as anyone. A refusal for the
+    requester's own account is audited too (it is outside any transaction)."""
     if not by.is_active or not by.is_system_admin:
         raise PermissionDenied(_("Only a system administrator may ask for a change of roles."))
     if by.pk == user.pk:
@@ -166,7 +169,7 @@ def role_change_request(
         raise ValidationError(_("The unit does not belong to the agency."))
     before = sorted(user.roles.values_list("role", flat=True))
     after = sorted(set(roles))
-    if (before, user.agency_id, user.unit_id, user.region_id) == (
+    if not reset_two_factor and (before, user.agency_id, user.unit_id, user.region_id) == (
         after,
         _org_id(agency),
         _org_id(unit),
@@ -176,7 +179,7 @@ def role_change_request(
     with transaction.atomic():
         return _store_request(
             user=user, by=by, after=after, before=before, agency=agency, unit=unit,
-            region=region, reason=reason, request=request,
+            region=region, reason=reason, reset_two_factor=reset_two_factor, request=request,
         )  # fmt: skip
 
 
@@ -190,9 +193,11 @@ def _store_request(
     unit: Unit | None,
     region: Region | None,
     reason: str,
+    reset_two_factor: bool,
     request: HttpRequest | None,
 ) -> RoleChangeRequest:
     change = RoleChangeRequest.objects.create(
+        reset_two_factor=reset_two_factor,
         user=user,
         requested_by=by,
         reason=reason.strip(),
@@ -225,6 +230,7 @@ def _change_detail(change: RoleChangeRequest) -> dict[str, object]:
         "agency": [change.agency_before_id, change.agency_after_id],
         "unit": [change.unit_before_id, change.unit_after_id],
         "region": [change.region_before_id, change.region_after_id],
+        "reset_two_factor": change.reset_two_factor,
     }
 
 
@@ -264,6 +270,8 @@ def role_change_confirm(
     user.unit_id = change.unit_after_id
     user.region_id = change.region_after_id
     user.save(update_fields=["agency", "unit", "region", "is_staff"])
+    if change.reset_two_factor:
+        user_reset_mfa(user=user, by=by)
     change.status = RoleChangeRequest.Status.CONFIRMED
     change.decided_by = by
     change.decided_at = timezone.now()
@@ -326,7 +334,9 @@ def user_unlock(*, user: User, by: User | None = None) -> int:
 
 @transaction.atomic
 def user_reset_mfa(*, user: User, by: User | None = None) -> int:
-    """Remove the user's authenticators; they enrol again at their next login."""
+    """Remove the user's authenticators; they enrol again at their next login. Staff ask for
+    it through a role change request (two people); only the server's operator command and
+    the confirmation of such a request call this."""
     deleted, _ = Authenticator.objects.filter(user=user).delete()
     record(actor=by or "system", action=Action.MFA_CHANGE, obj=user, detail={"reset": True})
     return deleted

@@ -92,6 +92,7 @@ def role_change_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                     unit=data["unit"],
                     region=data["region"],
                     reason=data["reason"],
+                    reset_two_factor=data["reset_two_factor"],
                     request=request,
                 )
             except ValidationError as exc:
@@ -106,9 +107,9 @@ def role_change_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 return redirect("accounts:role_changes")
     else:
         target = User.objects.filter(pk=request.GET.get("user") or 0, is_active=True).first()
-        form = RoleChangeRequestForm(
-            initial=RoleChangeRequestForm.initial_for(target) if target else None
-        )
+        initial = RoleChangeRequestForm.initial_for(target) if target else {}
+        initial["reset_two_factor"] = request.GET.get("reset_two_factor") == "1"
+        form = RoleChangeRequestForm(initial=initial)
     return render(request, "accounts/role_change_form.html", {"form": form})
 
 
