@@ -158,7 +158,8 @@ def test_page_api_csv_and_exchange_show_the_same_perturbed_numbers(world, pertur
     client = logged_in_client(analyst)
     page = client.get(reverse("reports:country"), {"year": 2024, "by": "sex"})
     html = page.content.decode()
-    assert f"не более чем на {sdc.DEFAULT_MAX_NOISE} в любую сторону" in html  # the legend says how figures are protected
+    # The legend says how figures are protected.
+    assert f"не более чем на {sdc.DEFAULT_MAX_NOISE} в любую сторону" in html
 
     _export, content = download(client, Export.Kind.CSV)
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))[1:]

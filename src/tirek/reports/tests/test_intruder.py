@@ -109,8 +109,8 @@ def _sequences_as_on_a_fresh_database() -> None:
     """PostgreSQL keeps its id sequences across rolled-back tests, SQLite does not. Record
     ids feed the cell keys, and so the noise: restart every sequence at max(id) + 1 so the
     programme gets the same ids on both databases whatever tests ran before, and the attack
-    is reproducible. (The noise itself is not tuned to these ids: docs/disclosure-control.md
-    records that other id assignments can let one cell be bounded below 5.)"""
+    is reproducible. Other keys are tested on purpose, by other record-key secrets
+    (``test_no_small_cell_is_disclosed_whatever_the_record_key_secret``)."""
     from django.apps import apps
     from django.core.management.color import no_style
     from django.db import connection
