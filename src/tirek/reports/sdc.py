@@ -359,18 +359,18 @@ def record_key_sql(column: str, secret: tuple[int, int, int, int]) -> str:
 # The noise's standard deviation is ``max_noise / NOISE_SPREAD``: the published bound lies
 # four standard deviations out. An intruder must assume the worst (every neighbour of a
 # hidden cell at ±max_noise), and with the bound this far out the noise of two or three
-# published cells is almost never close enough to it to pin a small difference between
-# them (docs/disclosure-control.md, "Bounded noise and the intruder's worst case").
+# published cells is almost never close enough to it to bound a small difference between
+# them under the threshold (docs/disclosure-control.md, "Bounded noise and the intruder's worst case").
 NOISE_SPREAD = 4
-_WEIGHT_SCALE = 2**32  # integer weights: the same table on every platform
+_WEIGHT_SCALE = 2**32  # integer weights: exact sums, whatever the order
 
 
 @lru_cache(maxsize=1024)
 def _noise_row(value: int, threshold: int, max_noise: int) -> tuple[tuple[int, float], ...]:
     """The perturbation table's row for a cell of ``value`` people: (noise, cumulative
     probability) pairs. A discretised normal distribution over ``-max_noise … max_noise``
-    (standard deviation ``max_noise / NOISE_SPREAD``: the maximum-entropy distribution of
-    that variance on that range), cut so that the result never falls under the threshold
+    (standard deviation about ``max_noise / NOISE_SPREAD``; the maximum-entropy shape for a
+    given variance), cut so that the result never falls under the threshold
     (a count of 5 only goes up or stays)."""
     low = max(-max_noise, threshold - value)
     variance = (max_noise / NOISE_SPREAD) ** 2
