@@ -1,8 +1,9 @@
 """Settings of the reports app, read from Django settings or the environment.
 
 - ``TIREK_SDC_THRESHOLD`` (default 5): the smallest number of people a published cell may count.
-- ``TIREK_SDC_MAX_NOISE`` (default 4; 0 in tests unless a test turns it on): the largest
-  perturbation of a published count (the cell-key method, docs/disclosure-control.md);
+- ``TIREK_SDC_MAX_NOISE`` (default 8; 0 in tests unless a test turns it on): the largest
+  perturbation of a published count (the cell-key method, docs/disclosure-control.md); the
+  noise's standard deviation is a quarter of it (2 people by default);
   0 publishes exact counts, protected by suppression alone — not safe across tables.
 - ``TIREK_SDC_KEY`` (default: derived from the secret key): the secret from which every
   record's perturbation key is derived. Changing it changes every published count a little;
@@ -23,6 +24,8 @@ from django.conf import settings
 
 from tirek.settings import env, env_bool, env_int
 
+from . import sdc
+
 
 def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
@@ -36,7 +39,7 @@ def sdc_threshold() -> int:
 
 def sdc_max_noise() -> int:
     # Hand-computed tests check exact counts; the cell-key tests turn perturbation on.
-    default = 0 if settings.TESTING else 4
+    default = 0 if settings.TESTING else sdc.DEFAULT_MAX_NOISE
     value = int(_setting("TIREK_SDC_MAX_NOISE", env_int("TIREK_SDC_MAX_NOISE", default)))
     return max(value, 0)
 

@@ -47,6 +47,7 @@ is not protected.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -331,7 +332,9 @@ def _subtract(row: dict[int, int], pivot: Mapping[int, int], factor: int) -> Non
 # Record keys are integers modulo this prime (the SQL computes them in 64-bit integers, see
 # ``record_key``); a cell key is the sum of its records' keys modulo it, divided by it.
 KEY_MODULUS = 2**31 - 1
-DEFAULT_MAX_NOISE = 4
+# The published bound: every count of ``threshold`` or more is within this many people of
+# the truth. The typical noise is a quarter of it (``NOISE_SPREAD``).
+DEFAULT_MAX_NOISE = 8
 
 
 def record_key(pk: int, secret: tuple[int, int, int, int]) -> int:
@@ -353,13 +356,28 @@ def record_key_sql(column: str, secret: tuple[int, int, int, int]) -> str:
     return f"((({pk} * {a} + {b}) %% {m}) * (({pk} * {c} + {d}) %% {m}) %% {m})"
 
 
-@lru_cache(maxsize=512)
+# The noise's standard deviation is ``max_noise / NOISE_SPREAD``: the published bound lies
+# four standard deviations out. An intruder must assume the worst (every neighbour of a
+# hidden cell at ±max_noise), and with the bound this far out the noise of two or three
+# published cells is almost never close enough to it to bound a small difference between
+# them under the threshold (docs/disclosure-control.md, "Bounded noise and the intruder's worst case").
+NOISE_SPREAD = 4
+_WEIGHT_SCALE = 2**32  # integer weights: exact sums, whatever the order
+
+
+@lru_cache(maxsize=1024)
 def _noise_row(value: int, threshold: int, max_noise: int) -> tuple[tuple[int, float], ...]:
     """The perturbation table's row for a cell of ``value`` people: (noise, cumulative
-    probability) pairs. Triangular weights over ``-max_noise … max_noise``, cut so that the
-    result never falls under the threshold (a count of 5 only goes up or stays)."""
+    probability) pairs. A discretised normal distribution over ``-max_noise … max_noise``
+    (standard deviation about ``max_noise / NOISE_SPREAD``; the maximum-entropy shape for a
+    given variance), cut so that the result never falls under the threshold
+    (a count of 5 only goes up or stays)."""
     low = max(-max_noise, threshold - value)
-    weights = [(e, max_noise + 1 - abs(e)) for e in range(low, max_noise + 1)]
+    variance = (max_noise / NOISE_SPREAD) ** 2
+    weights = [
+        (e, max(1, round(_WEIGHT_SCALE * math.exp(-e * e / (2 * variance)))))
+        for e in range(low, max_noise + 1)
+    ]
     total = sum(w for _e, w in weights)
     row, cumulative = [], 0
     for e, w in weights:

@@ -18,7 +18,7 @@ linear-programming solver. A cell is *disclosed* when the intruder can prove it 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ from django.test import override_settings
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
-from tirek.reports import dashboards, exchange, permissions, sdc
+from tirek.reports import conf, dashboards, exchange, permissions, sdc
 from tirek.reports.cube import ROOT, TOTAL, N, PublishedCube, Split, cube_table
 from tirek.reports.periods import Period
 from tirek.reports.registry import INDICATORS, POPULATIONS, Indicator, Scope, _compute
@@ -155,6 +155,28 @@ def _read_exchange(publication: Publication | None, analyst: Any, period: Period
                 counts = [(Split(f"has_{indicator.measure}").yes, cell["n"])]
             for measure, number in counts:
                 publication.see((cube.population, period.year, ROOT, dim, cat, measure), number)
+
+
+def republish(publication: Publication) -> Publication:
+    """The same fetched cells as the cubes give them under the current settings — another
+    ``TIREK_SDC_KEY``, hence other record keys and other noise. The analyst's tables are cut
+    from the country cubes, so this is what ``fetch`` would read, without rebuilding every
+    dashboard; which cells are hidden does not depend on the key (asserted)."""
+    cubes = {
+        (population, year): _compute(
+            POPULATIONS[population], Period(year), Scope.country(), conf.sdc_threshold()
+        )
+        for population, year in publication.cubes
+    }
+    again = Publication(publication.threshold, conf.sdc_max_noise())
+    again.cubes, again.tables = publication.cubes, publication.tables
+    for cell, before in publication.published.items():
+        population, year, node, dim, cat, measure = cell
+        cube = cubes.get((population, year))
+        value = cube.values.get((node, dim, cat, measure), 0) if cube else 0
+        assert (value is None) == (before is None), f"{cell} hidden under one key only"
+        again.published[cell] = value
+    return again
 
 
 # --- the truth, and the identities between true counts -------------------------------------
@@ -301,8 +323,14 @@ class Result:
         )
 
 
-def attack(publication: Publication, truth: Mapping[CellId, int], system: System) -> Result:
-    """Bound every truly small cell; report those proven to be 1 … threshold-1."""
+def attack(
+    publication: Publication,
+    truth: Mapping[CellId, int],
+    system: System,
+    noise_of: Callable[[CellId], int] | None = None,
+) -> Result:
+    """Bound every truly small cell; report those proven to be 1 … threshold-1.
+    ``noise_of`` gives the published noise bound of a cell (default: the publication's)."""
     t, noise = publication.threshold, publication.max_noise
     n = len(system.cells)
     low = np.zeros(n)
@@ -321,7 +349,8 @@ def attack(publication: Publication, truth: Mapping[CellId, int], system: System
         if value:
             nonzero += 1
             noise_total += abs(value - truth.get(cell, 0))
-        low[i], high[i] = sdc.bounds_of_published(value, t, noise)
+        bound = noise if noise_of is None else noise_of(cell)
+        low[i], high[i] = sdc.bounds_of_published(value, t, bound)
     # The true counts satisfy every identity and every bound: the system is the truth's.
     true_vector = np.array([truth.get(cell, 0) for cell in system.cells], dtype=float)
     assert np.all(true_vector >= low) and np.all(true_vector <= high), "a bound excludes the truth"
