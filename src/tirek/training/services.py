@@ -415,8 +415,8 @@ def quiz_submit(
         passed=result.passed,
         answers={str(k): sorted(v) for k, v in answers.items()},
     )
-    if result.passed and quiz.lesson_id:
-        lesson_complete(user=user, lesson=quiz.lesson)  # type: ignore[arg-type]
+    if result.passed and quiz.lesson is not None:
+        lesson_complete(user=user, lesson=quiz.lesson)
     elif result.passed and quiz.kind == Quiz.Kind.FINAL:
         _check_completion(user=user, course=quiz.course)
     return attempt, result
