@@ -199,7 +199,7 @@ def lesson_translation_save(
 
 
 # Extensions and the types they are served with; anything else is refused.
-ASSET_TYPES = {
+ASSET_TYPES: dict[str, dict[str, str]] = {
     LessonAsset.Kind.IMAGE: {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"},
     LessonAsset.Kind.VIDEO: {".mp4": "video/mp4", ".webm": "video/webm"},
     LessonAsset.Kind.FILE: {
@@ -226,7 +226,7 @@ def asset_add(
     permissions.require_coordinator(by)
     name = (upload.name or "").lower()
     extension = name[name.rfind(".") :] if "." in name else ""
-    allowed = ASSET_TYPES.get(kind, {})  # type: ignore[call-overload]
+    allowed = ASSET_TYPES.get(kind, {})
     if extension not in allowed:
         raise ValidationError(
             {"file": _("This kind of file is not accepted here: %(ext)s") % {"ext": extension}}
