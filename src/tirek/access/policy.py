@@ -72,7 +72,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, JSONField, OuterRef, Q, QuerySet, Value
 from django.http import Http404, HttpRequest
@@ -85,6 +85,9 @@ from tirek.cases.models import Case, CaseTeamMember
 
 from . import epoch
 from .sections import Section
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 __all__ = [
     "PROTECTED_FROM",
@@ -214,7 +217,7 @@ def fits_case(role: str, case: Case) -> bool:
 # --- who the user is ----------------------------------------------------------------------
 
 
-def _casework_roles(user: Any) -> frozenset[str]:
+def _casework_roles(user: User) -> frozenset[str]:
     """The roles through which the user may relate to cases; empty for anyone who may not
     read case data at all (signed out, disabled, system administrator, non-casework)."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
@@ -225,22 +228,22 @@ def _casework_roles(user: Any) -> frozenset[str]:
     return frozenset(roles & CASEWORK_ROLES)
 
 
-def _emergency_roles(user: Any) -> frozenset[str]:
+def _emergency_roles(user: User) -> frozenset[str]:
     return _casework_roles(user) & EMERGENCY_ROLES
 
 
-def works_on_cases(user: Any) -> bool:
+def works_on_cases(user: User) -> bool:
     """Holds a role that relates to cases (and is no system administrator): has the case
     list, may be put on a team."""
     return bool(_casework_roles(user))
 
 
-def may_break_glass(user: Any) -> bool:
+def may_break_glass(user: User) -> bool:
     """Only the roles that act in emergencies may open a case through emergency access."""
     return bool(_emergency_roles(user))
 
 
-def supervised_unit_id(user: Any) -> int | None:
+def supervised_unit_id(user: User) -> int | None:
     """The unit whose cases the user supervises, or None (not a supervisor, no unit, or a
     system administrator, who never reads case data whatever else they hold)."""
     if Role.SUPERVISOR in _casework_roles(user) and user.unit_id:
@@ -248,12 +251,12 @@ def supervised_unit_id(user: Any) -> int | None:
     return None
 
 
-def _home_region_paths(user: Any) -> set[str]:
+def _home_region_paths(user: User) -> set[str]:
     places = (user.region, getattr(user.unit, "region", None), getattr(user.agency, "region", None))
     return {r.path for r in places if r is not None}
 
 
-def in_emergency_scope(user: Any, case: Case) -> bool:
+def in_emergency_scope(user: User, case: Case) -> bool:
     """May the user break the glass on this case: a case of their own region (or one below
     it) or of their agency, or of a unit whose supervisor extended it to them."""
     if not may_break_glass(user):
@@ -277,7 +280,7 @@ def in_emergency_scope(user: Any, case: Case) -> bool:
 # --- relations --------------------------------------------------------------------------
 
 
-def _memberships(user: Any) -> QuerySet[CaseTeamMember]:
+def _memberships(user: User) -> QuerySet[CaseTeamMember]:
     roles = _casework_roles(user)
     members = CaseTeamMember.objects.filter(user=user, removed_at__isnull=True, role__in=roles)
     if roles & ADULTS_ONLY_ROLES:
@@ -288,13 +291,13 @@ def _memberships(user: Any) -> QuerySet[CaseTeamMember]:
     return members
 
 
-def _active_emergency(user: Any) -> QuerySet[Any]:
+def _active_emergency(user: User) -> QuerySet[Any]:
     from tirek.privacy.models import EmergencyAccess
 
     return EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now())
 
 
-def _previews(user: Any) -> QuerySet[Any]:
+def _previews(user: User) -> QuerySet[Any]:
     """Pending transfers' previews for the unit the user supervises (none for anyone else)."""
     from .models import TransferPreview
 
@@ -327,7 +330,7 @@ class _Relation:
     previews: tuple[frozenset[str], ...] = ()
 
 
-def _relation(user: Any, case: Case) -> _Relation:
+def _relation(user: User, case: Case) -> _Relation:
     cache: dict[int, tuple[int, _Relation]] | None = getattr(case, "_policy_cache", None)
     if cache is not None:
         hit = cache.get(user.pk)
@@ -346,7 +349,7 @@ def _relation(user: Any, case: Case) -> _Relation:
     return relation
 
 
-def _load_relation(user: Any, case: Case) -> None:
+def _load_relation(user: User, case: Case) -> None:
     """The user's relation to a case just loaded by ``get_case``, from one query for the
     whole current team (kept for the page: ``loaded_team``) and the emergency flag the
     case row brought (``_emergency_now``)."""
@@ -380,23 +383,23 @@ def loaded_team(case: Case) -> list[CaseTeamMember] | None:
     return loaded[1]
 
 
-def is_supervisor_of(user: Any, case: Case) -> bool:
+def is_supervisor_of(user: User, case: Case) -> bool:
     unit_id = supervised_unit_id(user)
     return unit_id is not None and unit_id == case.supervising_unit_id
 
 
-def team_roles(user: Any, case: Case) -> list[CaseTeamMember]:
+def team_roles(user: User, case: Case) -> list[CaseTeamMember]:
     """The user's active memberships of the case team (in roles the user still holds)."""
     if not _casework_roles(user):
         return []
     return list(_relation(user, case).memberships)
 
 
-def has_emergency_access(user: Any, case: Case) -> bool:
+def has_emergency_access(user: User, case: Case) -> bool:
     return bool(_emergency_roles(user)) and _relation(user, case).emergency
 
 
-def reads_through_emergency_access_only(user: Any, case: Case) -> bool:
+def reads_through_emergency_access_only(user: User, case: Case) -> bool:
     """True when the user sees the case only through break-the-glass (a banner says so)."""
     return (
         has_emergency_access(user, case)
@@ -445,7 +448,7 @@ def _membership_grant(m: CaseTeamMember) -> _Grant:
     )
 
 
-def sections_for(user: Any, case: Case, *, include_emergency: bool = True) -> frozenset[str]:
+def sections_for(user: User, case: Case, *, include_emergency: bool = True) -> frozenset[str]:
     """The sections of this case the user may see (empty: not even that it exists).
 
     ``include_emergency=False`` leaves out the grants that only let one read: emergency
@@ -464,7 +467,7 @@ def sections_for(user: Any, case: Case, *, include_emergency: bool = True) -> fr
     return _sections(grants, case.protected_identity)
 
 
-def sections_for_many(user: Any, cases: Iterable[Case]) -> dict[int, frozenset[str]]:
+def sections_for_many(user: User, cases: Iterable[Case]) -> dict[int, frozenset[str]]:
     """``sections_for`` for a page of cases in one query (for lists)."""
     cases = list(cases)
     roles = _casework_roles(user)
@@ -517,17 +520,17 @@ def sections_for_many(user: Any, cases: Iterable[Case]) -> dict[int, frozenset[s
     return result
 
 
-def can_see(user: Any, case: Case, section: str) -> bool:
+def can_see(user: User, case: Case, section: str) -> bool:
     return section in sections_for(user, case)
 
 
-def can_write(user: Any, case: Case, section: str) -> bool:
+def can_write(user: User, case: Case, section: str) -> bool:
     """May add or change records of ``section`` (team members and supervisors; emergency
     access only lets one read)."""
     return section in sections_for(user, case, include_emergency=False)
 
 
-def can_manage(user: Any, case: Case) -> bool:
+def can_manage(user: User, case: Case) -> bool:
     """May change the case itself, its team and transfer it: a case manager on the team or
     the supervisor of the unit."""
     if is_supervisor_of(user, case):
@@ -550,7 +553,7 @@ def _ids_in(parts: list[QuerySet[Any]]) -> QuerySet[Case]:
     return Case.objects.filter(pk__in=ids)
 
 
-def visible_cases(user: Any) -> QuerySet[Case]:
+def visible_cases(user: User) -> QuerySet[Case]:
     """Every case the user may open, filtered in the database."""
     roles = _casework_roles(user)
     if not roles:
@@ -565,7 +568,7 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     return _ids_in(parts)
 
 
-def cases_with_section(user: Any, section: str) -> QuerySet[Case]:
+def cases_with_section(user: User, section: str) -> QuerySet[Case]:
     """Every case of which the user may see ``section``, filtered in the database; the
     same answer as ``can_see`` for each case."""
     roles = _casework_roles(user)
@@ -606,7 +609,7 @@ def cases_with_section(user: Any, section: str) -> QuerySet[Case]:
 # --- one case ---------------------------------------------------------------------------
 
 
-def _deny(user: Any, case_id: Any, section: str, request: HttpRequest | None) -> Http404:
+def _deny(user: User, case_id: Any, section: str, request: HttpRequest | None) -> Http404:
     try:
         pk = int(case_id)
     except (TypeError, ValueError):
@@ -624,7 +627,7 @@ def _deny(user: Any, case_id: Any, section: str, request: HttpRequest | None) ->
 
 
 def get_case(
-    user: Any,
+    user: User,
     case_id: Any,
     *,
     section: str = Section.CORE,
@@ -661,7 +664,7 @@ def get_case(
     return case
 
 
-def visible_persons(user: Any) -> QuerySet[Any]:
+def visible_persons(user: User) -> QuerySet[Any]:
     """People the user may open: those with a case the user may see, and those the user
     registered who have no case yet (registration comes before opening the case)."""
     from tirek.people.models import Person
@@ -679,7 +682,7 @@ def visible_persons(user: Any) -> QuerySet[Any]:
 BACKGROUND_ROLES = frozenset({Role.INTERVIEWER, Role.RELIGIOUS_COUNSELLOR, Role.PROBATION_OFFICER})
 
 
-def visible_team(user: Any, case: Case, members: Iterable[CaseTeamMember]) -> list[CaseTeamMember]:
+def visible_team(user: User, case: Case, members: Iterable[CaseTeamMember]) -> list[CaseTeamMember]:
     """The team members ``user`` may see listed on ``case``.
 
     On a protected case, whoever may not read the return history (school and health
@@ -691,7 +694,7 @@ def visible_team(user: Any, case: Case, members: Iterable[CaseTeamMember]) -> li
     return [m for m in members if not _reveals_background(m)]
 
 
-def sees_team_background(user: Any, case: Case) -> bool:
+def sees_team_background(user: User, case: Case) -> bool:
     """Whether ``user`` may see who on the team reveals the background (team list and
     the timeline's team changes alike)."""
     return not case.protected_identity or S.RETURN_HISTORY in sections_for(user, case)

@@ -73,7 +73,7 @@ def membership(case: Case | int, pk: Any) -> CaseTeamMember:
     return member
 
 
-def has_membership(case: Case | int, user: Any, roles: Iterable[str] | None = None) -> bool:
+def has_membership(case: Case | int, user: User, roles: Iterable[str] | None = None) -> bool:
     """Is the user on the case's team (in one of ``roles``)? A plain fact about the team,
     not a permission: ask the policy whether the membership still grants anything."""
     rows = CaseTeamMember.objects.filter(case=case, user=user, removed_at__isnull=True)
@@ -123,7 +123,7 @@ def memberships_active_at(moment: Any) -> QuerySet[CaseTeamMember]:
     )
 
 
-def memberships_of(user: Any, *, roles: Iterable[str] | None = None) -> QuerySet[CaseTeamMember]:
+def memberships_of(user: User, *, roles: Iterable[str] | None = None) -> QuerySet[CaseTeamMember]:
     """The user's current memberships (of every case, whatever the policy makes of them)."""
     rows = CaseTeamMember.objects.filter(user=user, removed_at__isnull=True)
     if roles is not None:
@@ -131,14 +131,14 @@ def memberships_of(user: Any, *, roles: Iterable[str] | None = None) -> QuerySet
     return rows
 
 
-def on_team(user: Any, case_ref: str = "case_id", roles: Iterable[str] | None = None) -> Exists:
+def on_team(user: User, case_ref: str = "case_id", roles: Iterable[str] | None = None) -> Exists:
     """``Exists`` for "the user is on the team of the case in ``case_ref``" (an outer field
     naming the case id: ``"case_id"`` for rows of a case, ``"pk"`` for cases)."""
     rows = memberships_of(user, roles=roles).filter(case=OuterRef(case_ref))
     return Exists(rows)
 
 
-def team_cases(user: Any, *, roles: Iterable[str] | None = None) -> QuerySet[Case]:
+def team_cases(user: User, *, roles: Iterable[str] | None = None) -> QuerySet[Case]:
     """Cases the user may open and is on the team of (in ``roles``)."""
     return policy.visible_cases(user).filter(on_team(user, "pk", roles))
 
@@ -146,7 +146,7 @@ def team_cases(user: Any, *, roles: Iterable[str] | None = None) -> QuerySet[Cas
 # --- supervision --------------------------------------------------------------------------
 
 
-def supervised_cases(user: Any) -> QuerySet[Case]:
+def supervised_cases(user: User) -> QuerySet[Case]:
     """Every case of the unit the user supervises (none for a system administrator, who
     reads no case data whatever other role they hold)."""
     unit_id = policy.supervised_unit_id(user)
@@ -155,7 +155,7 @@ def supervised_cases(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(supervising_unit_id=unit_id)
 
 
-def supervised_q(user: Any, prefix: str = "case__") -> Q:
+def supervised_q(user: User, prefix: str = "case__") -> Q:
     """``Q`` for rows whose case (reached through ``prefix``) the user supervises; never
     true when the policy says the user supervises nothing."""
     unit_id = policy.supervised_unit_id(user)
@@ -181,7 +181,7 @@ def _emergency_model() -> Any:
     return EmergencyAccess
 
 
-def active_emergency_access(user: Any, case: Case) -> Any:
+def active_emergency_access(user: User, case: Case) -> Any:
     """The user's running emergency access to the case, or None."""
     return (
         _emergency_model()

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
@@ -11,6 +11,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .mfa import has_mfa, mfa_required
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -42,7 +45,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().is_reauthentication_required(app=app, **kwargs)
 
 
-def _signed_in_recently(request: HttpRequest, user: Any) -> bool:
+def _signed_in_recently(request: HttpRequest, user: User) -> bool:
     from allauth.account import app_settings
     from allauth.account.internal.flows.login import get_authentication_records
 

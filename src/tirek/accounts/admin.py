@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from tirek.accounts.adminsite import AdminRoleInline, AdminRoleModelAdmin, is_system_admin
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.core.http import AuthenticatedHttpRequest
 
 from . import services
 from .models import StaffCompetency, User, UserRole
@@ -178,10 +179,10 @@ class UserAdmin(AdminRoleModelAdmin, BaseUserAdmin):
         return super().get_queryset(request).select_related("agency__region", "region")
 
     @admin.action(description=_("Disable the selected accounts and revoke their API tokens"))
-    def disable_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+    def disable_accounts(self, request: AuthenticatedHttpRequest, queryset: QuerySet[User]) -> None:
         count = 0
         for user in queryset.filter(is_active=True):
-            services.user_disable(user=user, by=request.user)  # type: ignore[arg-type]
+            services.user_disable(user=user, by=request.user)
             count += 1
         self.message_user(
             request,
@@ -205,9 +206,9 @@ class UserAdmin(AdminRoleModelAdmin, BaseUserAdmin):
         return HttpResponseRedirect(f"{url}?user={queryset.get().pk}&reset_two_factor=1")
 
     @admin.action(description=_("Lift a sign-in lockout"))
-    def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+    def unlock(self, request: AuthenticatedHttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
-            services.user_unlock(user=user, by=request.user)  # type: ignore[arg-type]
+            services.user_unlock(user=user, by=request.user)
         self.message_user(request, _("Lockouts lifted."), messages.SUCCESS)
 
 

@@ -74,7 +74,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
 def token_revoke(request: AuthenticatedHttpRequest) -> Status:
     """Revoke the token this request was made with."""
     services.api_token_revoke(
-        token=request.user.current_api_token,  # type: ignore[attr-defined]  # set by the token auth
+        token=request.user.current_api_token,
         by=request.user,
         request=request,
     )
@@ -82,13 +82,13 @@ def token_revoke(request: AuthenticatedHttpRequest) -> Status:
 
 
 @router.get("/me", response=MeOut)
-def me(request: HttpRequest) -> MeOut:
+def me(request: AuthenticatedHttpRequest) -> MeOut:
     user = request.user
     return MeOut(
         id=cast(int, user.pk),
         username=user.username,
-        full_name=user.get_full_name(),  # type: ignore[union-attr]
-        roles=sorted(user.role_set),  # type: ignore[union-attr]
-        agency=user.agency.name if user.agency else None,  # type: ignore[union-attr]
-        region=user.region.name if user.region else None,  # type: ignore[union-attr]
+        full_name=user.get_full_name(),
+        roles=sorted(user.role_set),
+        agency=user.agency.name if user.agency else None,
+        region=user.region.name if user.region else None,
     )

@@ -50,6 +50,10 @@ class User(AbstractUser):
     # Demo accounts may skip MFA, but only while the installation runs in demo mode.
     is_demo = models.BooleanField(default=False, editable=False)
 
+    # Not a field: on the user of an API request, the token the request was made with (set
+    # by the bearer-token authentication, ``tirek.accounts.selectors.user_by_token``).
+    current_api_token: ApiToken
+
     class Meta:
         verbose_name = _("staff account")
         verbose_name_plural = _("staff accounts")

@@ -23,7 +23,7 @@ def user_by_token(key: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     user = token.user
-    user.current_api_token = token  # type: ignore[attr-defined]
+    user.current_api_token = token
     return user
 
 

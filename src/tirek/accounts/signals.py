@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.signals import password_changed
 from allauth.mfa.signals import (
@@ -19,14 +19,17 @@ from django.dispatch import receiver
 from tirek.audit.models import Action
 from tirek.audit.services import record
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
+
 
 @receiver(user_logged_in)
-def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_in(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     record(actor=user, action=Action.LOGIN, obj=user, request=request)
 
 
 @receiver(user_logged_out)
-def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_out(sender: Any, request: Any, user: User | None, **kwargs: Any) -> None:
     if user is not None:
         record(actor=user, action=Action.LOGOUT, obj=user, request=request)
 
@@ -53,7 +56,7 @@ def _login_failed(
 
 
 @receiver(authentication_failed)
-def _second_factor_failed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _second_factor_failed(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     """A wrong two-factor code on the web counts towards the lockout like a wrong password
     (django-axes listens to ``user_login_failed``), and is audited the same way."""
     user_login_failed.send(
@@ -64,7 +67,7 @@ def _second_factor_failed(sender: Any, request: Any, user: Any, **kwargs: Any) -
 
 
 @receiver(password_changed)
-def _password_changed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _password_changed(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     record(
         actor=user, action=Action.UPDATE, obj=user, request=request, detail={"password": "changed"}
     )
@@ -78,7 +81,7 @@ def _locked_out(sender: Any, request: Any, username: str | None = None, **kwargs
 
 
 def _mfa_receiver(change: str) -> Any:
-    def receiver_(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    def receiver_(sender: Any, request: Any, user: User, authenticator: Any, **kwargs: Any) -> None:
         record(
             actor=user,
             action=Action.MFA_CHANGE,

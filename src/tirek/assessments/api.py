@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access.policy import Section, can_see, get_case
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.patching import patch_changes
 from tirek.core.validation import BoundedDate, CleanStr
 
@@ -131,7 +132,7 @@ def assessment_out(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def _detail(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
+def _detail(request: AuthenticatedHttpRequest, assessment: Assessment) -> dict[str, Any]:
     definition = assessment.instrument_version.parsed
     hidden: list[str] = []
     answers = assessment.answers
@@ -165,13 +166,15 @@ def instrument_detail(
 
 
 @case_router.get("/{case_id}/assessments", response=list[AssessmentOut])
-def case_assessment_list(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+def case_assessment_list(request: AuthenticatedHttpRequest, case_id: int) -> list[dict[str, Any]]:
     case = get_case(request.user, case_id, section=Section.PLAN, request=request)
     return [assessment_out(a) for a in selectors.case_assessments(case)]
 
 
 @case_router.post("/{case_id}/assessments", response={201: AssessmentDetailOut})
-def case_assessment_create(request: HttpRequest, case_id: int, payload: AssessmentIn) -> Status:
+def case_assessment_create(
+    request: AuthenticatedHttpRequest, case_id: int, payload: AssessmentIn
+) -> Status:
     assessment = services.assessment_create(
         user=request.user,
         case_id=case_id,
@@ -184,13 +187,13 @@ def case_assessment_create(request: HttpRequest, case_id: int, payload: Assessme
 
 
 @router.get("/{assessment_id}", response=AssessmentDetailOut)
-def assessment_get(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
+def assessment_get(request: AuthenticatedHttpRequest, assessment_id: int) -> dict[str, Any]:
     return _detail(request, selectors.assessment_for(request.user, assessment_id, request=request))
 
 
 @router.patch("/{assessment_id}", response=AssessmentDetailOut)
 def assessment_patch(
-    request: HttpRequest, assessment_id: int, payload: AssessmentAnswersIn
+    request: AuthenticatedHttpRequest, assessment_id: int, payload: AssessmentAnswersIn
 ) -> dict[str, Any]:
     # The PATCH rule: null clears own views and remarks, is refused on the date; the
     # service reads a missing (None) value as unchanged.
@@ -210,7 +213,7 @@ def assessment_patch(
 
 @router.post("/{assessment_id}/complete", response=AssessmentDetailOut)
 def assessment_complete(
-    request: HttpRequest, assessment_id: int, payload: AssessmentVersionIn
+    request: AuthenticatedHttpRequest, assessment_id: int, payload: AssessmentVersionIn
 ) -> dict[str, Any]:
     services.assessment_complete(
         user=request.user,
@@ -223,7 +226,9 @@ def assessment_complete(
 
 @router.delete("/{assessment_id}", response={204: None})
 def assessment_delete(
-    request: HttpRequest, assessment_id: int, version: int = Query(..., ge=1, le=2_000_000_000)
+    request: AuthenticatedHttpRequest,
+    assessment_id: int,
+    version: int = Query(..., ge=1, le=2_000_000_000),
 ) -> Status:
     services.assessment_discard(
         user=request.user, assessment_id=assessment_id, expected_version=version, request=request

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
@@ -15,6 +15,9 @@ from .definitions import Definition
 from .domains import SEVERITY_RANK, Severity
 from .models import Assessment, AssessmentStatus, DomainScore, InstrumentVersion
 from .services import age_on
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 
 def instruments() -> QuerySet[InstrumentVersion]:
@@ -72,7 +75,7 @@ def case_assessments(case: Case) -> QuerySet[Assessment]:
 
 
 def assessment_for(
-    user: Any, assessment_id: Any, *, request: HttpRequest | None = None, audit: bool = True
+    user: User, assessment_id: Any, *, request: HttpRequest | None = None, audit: bool = True
 ) -> Assessment:
     """One assessment if the user may see its case's plan section, else 404."""
     try:

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -29,6 +29,9 @@ from .definitions import Definition, check_definition
 from .domains import SEVERITY_RANK, Severity
 from .models import Assessment, AssessmentStatus, DomainScore, Instrument, InstrumentVersion
 from .signals import assessment_completed
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 INSTRUMENTS_DIR = Path(__file__).parent / "instruments"
 # Kazakh, Uzbek and Tajik texts: {English text: translation} per language (core.content_i18n).
@@ -159,13 +162,13 @@ def assessment_age(assessment: Assessment) -> int | None:
     return age_on(assessment.case.person.birth_date, assessment.assessed_on)
 
 
-def fillable_domains(user: Any, case: Case, definition: Definition) -> set[str]:
+def fillable_domains(user: User, case: Case, definition: Definition) -> set[str]:
     """Domains this user may answer: psychological ones need the psychological section."""
     psychological = can_write(user, case, Section.PSYCHOLOGICAL)
     return {d.code for d in definition.domains if psychological or not d.psychological}
 
 
-def check_writable(user: Any, case: Case) -> None:
+def check_writable(user: User, case: Case) -> None:
     """Team members and supervisors write; emergency access only lets one read."""
     if not can_write(user, case, Section.PLAN):
         raise PermissionDenied(_("Emergency access lets you read this case, not change it."))
@@ -187,7 +190,7 @@ def _check_assessed_on(value: date, case: Case) -> None:
         )
 
 
-def _locked_draft(user: Any, assessment_id: Any, expected_version: int) -> Assessment:
+def _locked_draft(user: User, assessment_id: Any, expected_version: int) -> Assessment:
     from .selectors import assessment_for
 
     assessment = assessment_for(user, assessment_id, audit=False)
@@ -208,7 +211,7 @@ def _locked_draft(user: Any, assessment_id: Any, expected_version: int) -> Asses
 @transaction.atomic
 def assessment_create(
     *,
-    user: Any,
+    user: User,
     case_id: Any,
     instrument_code: str,
     assessed_on: date | None = None,
@@ -256,7 +259,7 @@ def assessment_create(
 @transaction.atomic
 def assessment_answer(
     *,
-    user: Any,
+    user: User,
     assessment_id: Any,
     expected_version: int,
     answers: Any = None,
@@ -344,7 +347,7 @@ def assessment_answer(
 @transaction.atomic
 def assessment_complete(
     *,
-    user: Any,
+    user: User,
     assessment_id: Any,
     expected_version: int,
     request: HttpRequest | None = None,
@@ -415,7 +418,7 @@ def _overall(results: list[Any]) -> str:
 
 @transaction.atomic
 def assessment_discard(
-    *, user: Any, assessment_id: Any, expected_version: int, request: HttpRequest | None = None
+    *, user: User, assessment_id: Any, expected_version: int, request: HttpRequest | None = None
 ) -> None:
     """Delete a draft (a completed assessment is a record and stays)."""
     assessment = _locked_draft(user, assessment_id, expected_version)

@@ -7,13 +7,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tirek.access.policy import Section, can_see, get_case
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services
 from .casework import case_context
@@ -23,7 +24,7 @@ from .trends import build_trend, default_instrument
 
 
 @login_required
-def case_assessments(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_assessments(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = get_case(request.user, case_id, section=Section.PLAN, request=request)
     assessments = list(selectors.case_assessments(case))
     versions = selectors.instruments_for(case)
@@ -52,7 +53,7 @@ def case_assessments(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def assessment_start(request: HttpRequest, case_id: int) -> HttpResponse:
+def assessment_start(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = get_case(request.user, case_id, section=Section.PLAN, request=request)
     form = StartForm(request.POST, versions=selectors.instruments_for(case))
     if not form.is_valid():
@@ -82,7 +83,9 @@ def _messages(exc: Exception) -> list[str]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assessment_detail(request: HttpRequest, case_id: int, assessment_id: int) -> HttpResponse:
+def assessment_detail(
+    request: AuthenticatedHttpRequest, case_id: int, assessment_id: int
+) -> HttpResponse:
     assessment = selectors.assessment_for(request.user, assessment_id, request=request)
     if assessment.case_id != int(case_id):
         raise Http404
@@ -142,7 +145,9 @@ def assessment_detail(request: HttpRequest, case_id: int, assessment_id: int) ->
     )
 
 
-def _save(request: HttpRequest, assessment: Any, form: AnswersForm) -> HttpResponse | None:
+def _save(
+    request: AuthenticatedHttpRequest, assessment: Any, form: AnswersForm
+) -> HttpResponse | None:
     action = request.POST.get("action", "save")
     try:
         expected = int(request.POST.get("version", ""))

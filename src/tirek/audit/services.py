@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db import connection, models, transaction
 from django.http import HttpRequest
@@ -13,6 +13,15 @@ from django.utils import timezone
 
 from .models import CHAIN_COUNT, Action, AuditChain, AuditEntry
 from .sealing import chain_seal, entry_fields, entry_mac
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from tirek.accounts.models import User
+
+# Who did it: a user (signed in or not), or the name of a process or of a username that
+# signed in with nothing (``"retention-pass"``, a failed login's username), or nobody.
+Actor: TypeAlias = "User | AnonymousUser | str | None"
 
 
 def client_ip(request: HttpRequest | None) -> str:
@@ -47,7 +56,7 @@ def _object_ref(obj: models.Model | None, object_type: str, object_id: object) -
 
 def record(
     *,
-    actor: Any,
+    actor: Actor,
     action: str | Action,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -58,9 +67,9 @@ def record(
     """Append one entry. Runs inside the caller's transaction when there is one,
     so the entry commits (or rolls back) with the change it records."""
     otype, oid = _object_ref(obj, object_type, object_id)
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    actor_id = actor.pk if is_user else None
-    actor_name = (actor.get_username() if is_user else str(actor or ""))[:150]
+    user = actor if isinstance(actor, models.Model) and actor.is_authenticated else None
+    actor_id = user.pk if user is not None else None
+    actor_name = (user.get_username() if user is not None else str(actor or ""))[:150]
     detail = detail or {}
     at = timezone.now()
     with transaction.atomic():
@@ -102,7 +111,7 @@ def record(
 
 def record_list(
     *,
-    actor: Any,
+    actor: Actor,
     object_type: str,
     rows: Iterable[models.Model],
     request: HttpRequest | None = None,

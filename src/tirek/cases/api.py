@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -200,7 +200,7 @@ def _staff(user: User) -> StaffRef:
     return StaffRef(id=user.pk, name=user.get_full_name() or user.username)
 
 
-def _case_out(user: Any, case: Case) -> CaseOut:
+def _case_out(user: User, case: Case) -> CaseOut:
     sections = policy.sections_for(user, case)
     person = case.person
     return CaseOut(
@@ -259,7 +259,7 @@ def _note_out(note: ContactNote) -> NoteOut:
 
 
 @router.get("", response=CaseListOut)
-def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> CaseListOut:
+def list_cases(request: AuthenticatedHttpRequest, filters: Query[CaseQuery]) -> CaseListOut:
     limit, offset = clamp_limit(filters.limit), filters.offset
     f = filters
     cases = selectors.case_list(
@@ -301,7 +301,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> CaseListOut:
 
 
 @router.post("", response={201: CaseOut})
-def open_case(request: HttpRequest, payload: CaseIn) -> Status[Any]:
+def open_case(request: AuthenticatedHttpRequest, payload: CaseIn) -> Status[Any]:
     user = request.user
     people = policy.visible_persons(user)
     if any(f.name == "merged_into" for f in people.model._meta.fields):
@@ -320,7 +320,7 @@ def open_case(request: HttpRequest, payload: CaseIn) -> Status[Any]:
         if unit is None:
             raise ValidationError({"supervising_unit_id": _("No such unit.")})
     case = services.case_open(
-        by=user,  # type: ignore[arg-type]
+        by=user,
         person=person,
         case_manager=case_manager,
         supervising_unit=unit,
@@ -333,7 +333,7 @@ def open_case(request: HttpRequest, payload: CaseIn) -> Status[Any]:
 
 
 @router.get("/{int:case_id}", response=CaseOut)
-def read_case(request: HttpRequest, case_id: int) -> CaseOut:
+def read_case(request: AuthenticatedHttpRequest, case_id: int) -> CaseOut:
     case = policy.get_case(request.user, case_id, request=request)
     return _case_out(request.user, case)
 
@@ -369,7 +369,7 @@ def _member_out(m: CaseTeamMember) -> TeamMemberOut:
 
 
 @router.get("/{int:case_id}/team", response=list[TeamMemberOut])
-def list_team(request: HttpRequest, case_id: int) -> list[TeamMemberOut]:
+def list_team(request: AuthenticatedHttpRequest, case_id: int) -> list[TeamMemberOut]:
     case = policy.get_case(request.user, case_id, request=request)
     members = policy.visible_team(request.user, case, selectors.team_of(case))
     return [_member_out(m) for m in members]
@@ -417,7 +417,7 @@ def remove_team_member(
 
 
 @router.get("/{int:case_id}/notes", response=NoteListOut)
-def list_notes(request: HttpRequest, case_id: int, page: Query[Page]) -> NoteListOut:
+def list_notes(request: AuthenticatedHttpRequest, case_id: int, page: Query[Page]) -> NoteListOut:
     case = policy.get_case(request.user, case_id, request=request)
     limit, offset = clamp_limit(page.limit), page.offset
     notes = selectors.notes_for(request.user, case)

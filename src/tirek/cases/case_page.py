@@ -26,6 +26,7 @@ from tirek.access import policy
 from tirek.access import selectors as access_selectors
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services, timeline
 from .models import Case
@@ -81,7 +82,9 @@ def section_url(case: Case, name: str) -> str:
 # --- what each section shows ------------------------------------------------------------
 
 
-def _overview(request: HttpRequest, case: Case, sections: frozenset[str]) -> dict[str, Any]:
+def _overview(
+    request: AuthenticatedHttpRequest, case: Case, sections: frozenset[str]
+) -> dict[str, Any]:
     """Facts, return history, team, and the panels of tabs the viewer cannot open (so a
     panel meant for them, such as interviews for law enforcement, is never lost)."""
     open_tabs = {tab.name for tab in visible_tabs(sections)}
@@ -102,24 +105,30 @@ def _team(case: Case) -> Any:
     return selectors.team_of(case) if loaded is None else loaded
 
 
-def _notes(request: HttpRequest, case: Case, sections: frozenset[str]) -> dict[str, Any]:
+def _notes(
+    request: AuthenticatedHttpRequest, case: Case, sections: frozenset[str]
+) -> dict[str, Any]:
     user = request.user
     notes = list(selectors.notes_for(user, case)[:NOTES_LIMIT])
-    writable = services.note_sections_for(user, case)  # type: ignore[arg-type]
+    writable = services.note_sections_for(user, case)
     return {
         "notes": notes,
         "own_note_ids": {n.pk for n in notes if n.author_id == user.pk and n.section in writable},
     }
 
 
-def _timeline(request: HttpRequest, case: Case, sections: frozenset[str]) -> dict[str, Any]:
+def _timeline(
+    request: AuthenticatedHttpRequest, case: Case, sections: frozenset[str]
+) -> dict[str, Any]:
     items = timeline.build(case, request.user, limit=1000)
     page = Paginator(items, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     return {"page": page, "timeline": page.object_list}
 
 
 def _panels(tab: str) -> Any:
-    def build(request: HttpRequest, case: Case, sections: frozenset[str]) -> dict[str, Any]:
+    def build(
+        request: AuthenticatedHttpRequest, case: Case, sections: frozenset[str]
+    ) -> dict[str, Any]:
         return {"panels": render_panels(request, case, sections, tab)}
 
     return build
@@ -131,7 +140,9 @@ BUILDERS = {OVERVIEW: _overview, "notes": _notes, "timeline": _timeline}
 # --- the page ---------------------------------------------------------------------------
 
 
-def _header(request: HttpRequest, case: Case, sections: frozenset[str]) -> dict[str, Any]:
+def _header(
+    request: AuthenticatedHttpRequest, case: Case, sections: frozenset[str]
+) -> dict[str, Any]:
     user = request.user
     emergency = None
     if policy.reads_through_emergency_access_only(user, case):
@@ -145,7 +156,7 @@ def _header(request: HttpRequest, case: Case, sections: frozenset[str]) -> dict[
     }
 
 
-def _read(request: HttpRequest, pk: int, tab: Tab) -> tuple[Case, frozenset[str]]:
+def _read(request: AuthenticatedHttpRequest, pk: int, tab: Tab) -> tuple[Case, frozenset[str]]:
     """The case and what the viewer sees of it, if they may open ``tab``; the read is
     audited with the section it opened. Otherwise a 404, audited as a denied read by the
     policy (the same answer as for a case that does not exist)."""
@@ -180,7 +191,7 @@ def _wants_fragment(request: HttpRequest) -> bool:
 
 
 @login_required
-def case_section(request: HttpRequest, pk: int, tab: str = OVERVIEW) -> HttpResponse:
+def case_section(request: AuthenticatedHttpRequest, pk: int, tab: str = OVERVIEW) -> HttpResponse:
     spec = TAB_BY_NAME.get(tab)
     if spec is None:
         raise Http404
@@ -195,7 +206,7 @@ def case_section(request: HttpRequest, pk: int, tab: str = OVERVIEW) -> HttpResp
         "S": S,
         "section_labels": S.LABELS,
         "can_manage": policy.can_manage(user, case),
-        "can_write_notes": bool(services.note_sections_for(user, case)),  # type: ignore[arg-type]
+        "can_write_notes": bool(services.note_sections_for(user, case)),
         "tab": spec,
         "tab_url": section_url(case, spec.name),
         "tabs": [(t, section_url(case, t.name)) for t in tabs],

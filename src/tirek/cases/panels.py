@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from tirek.core.http import AuthenticatedHttpRequest
 
-Panel = Callable[[HttpRequest, Any, frozenset[str]], dict[str, Any] | None]
+Panel = Callable[[AuthenticatedHttpRequest, Any, frozenset[str]], dict[str, Any] | None]
 OVERVIEW = "overview"
 case_panels: list[tuple[int, Panel, str]] = []
 summary_providers: list[Panel] = []
@@ -57,7 +57,7 @@ def add_summary(provider: Panel) -> None:
 
 
 def render_panels(
-    request: HttpRequest, case: Any, sections: frozenset[str], tab: str | None = None
+    request: AuthenticatedHttpRequest, case: Any, sections: frozenset[str], tab: str | None = None
 ) -> list[dict[str, Any]]:
     """The panels of ``tab`` (every panel when ``tab`` is None) that have something to show."""
     panels = []
@@ -70,7 +70,9 @@ def render_panels(
     return panels
 
 
-def summary(request: HttpRequest, case: Any, sections: frozenset[str]) -> dict[str, list[Any]]:
+def summary(
+    request: AuthenticatedHttpRequest, case: Any, sections: frozenset[str]
+) -> dict[str, list[Any]]:
     """The next three deadlines (soonest first) and the open alerts of the case."""
     deadlines: list[Deadline] = []
     alerts: list[Alert] = []

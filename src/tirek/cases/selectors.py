@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -12,10 +12,14 @@ from tirek.access import policy
 from tirek.access import selectors as access
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.organisations.models import Region
 
 from . import attachments
 from .models import Attachment, Case, CaseStatus, CaseTeamMember, ContactNote
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 
 @dataclass
@@ -35,7 +39,7 @@ def _variants(word: str) -> set[str]:
     return {word, word.lower(), word.capitalize(), word.upper()}
 
 
-def _name_matches(user: Any, q: str) -> Q:
+def _name_matches(user: User, q: str) -> Q:
     """Name search: every word matches a given, family or patronymic name; and, when the
     people app offers it, its spelling-tolerant ``search_people`` (any script)."""
     condition = Q()
@@ -53,7 +57,7 @@ def _name_matches(user: Any, q: str) -> Q:
     return condition | Q(person__in=search_people(user, q).values("pk"))
 
 
-def case_list(user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
+def case_list(user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
     """The cases the user may see, filtered, newest first."""
     f = filters or CaseFilters()
     cases = policy.visible_cases(user)
@@ -92,7 +96,7 @@ def case_list(user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
     )
 
 
-def notes_for(user: Any, case: Case) -> QuerySet[ContactNote]:
+def notes_for(user: User, case: Case) -> QuerySet[ContactNote]:
     """The notes of sections the user may see on this case."""
     return (
         ContactNote.objects.filter(case=case, section__in=policy.sections_for(user, case))
@@ -102,7 +106,7 @@ def notes_for(user: Any, case: Case) -> QuerySet[ContactNote]:
     )
 
 
-def note_get(user: Any, case: Case, note_id: Any) -> ContactNote:
+def note_get(user: User, case: Case, note_id: Any) -> ContactNote:
     try:
         return notes_for(user, case).get(pk=note_id)
     except (ContactNote.DoesNotExist, ValueError, TypeError) as exc:
@@ -119,7 +123,7 @@ class OpenCaseload:
     consent: dict[int, Any]  # person id -> privacy's ConsentStatus (without recipients)
 
 
-def my_open_caseload(request: HttpRequest) -> OpenCaseload:
+def my_open_caseload(request: AuthenticatedHttpRequest) -> OpenCaseload:
     """The open cases on the user's team the user may open, with their consent status:
     read once per request and shared by the "my work" panels of several apps."""
     cached: OpenCaseload | None = getattr(request, "_cases_open_caseload", None)
@@ -140,7 +144,7 @@ def team_of(case: Case) -> QuerySet[CaseTeamMember]:
 
 
 def attachment_download(
-    user: Any, attachment_id: Any, *, request: HttpRequest | None = None
+    user: User, attachment_id: Any, *, request: HttpRequest | None = None
 ) -> tuple[Attachment, bytes]:
     """The decrypted file if the user may read its note's section; else 404. Audited."""
     try:

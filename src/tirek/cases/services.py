@@ -72,7 +72,7 @@ def _next_number(at: Any) -> str:
 
 
 def _event(
-    case: Case, kind: str, actor: Any, section: str = policy.Section.CORE, **detail: Any
+    case: Case, kind: str, actor: User, section: str = policy.Section.CORE, **detail: Any
 ) -> None:
     CaseEvent.objects.create(case=case, kind=kind, actor=actor, section=section, detail=detail)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,9 @@ from django.utils.translation import gettext as _
 from tirek.access import policy
 
 from .models import Case, CaseEvent, ContactNote, EventKind
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 
 @dataclass
@@ -101,7 +104,7 @@ def _event_row(
 CORE_LIMIT = 400  # the newest case events and contact notes together
 
 
-def _core_source(case: Case, user: Any) -> list[TimelineItem]:
+def _core_source(case: Case, user: User) -> list[TimelineItem]:
     """Case events and contact notes (never their text), newest first, in one query."""
     from django.db.models import DateTimeField, F, IntegerField, JSONField
     from django.db.models import Value as V
@@ -175,7 +178,7 @@ def _core_source(case: Case, user: Any) -> list[TimelineItem]:
 add_source(_core_source)
 
 
-def build(case: Case, user: Any, limit: int = 100) -> list[TimelineItem]:
+def build(case: Case, user: User, limit: int = 100) -> list[TimelineItem]:
     sections = policy.sections_for(user, case)
     items: list[TimelineItem] = []
     for source in sources:

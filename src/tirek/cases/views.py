@@ -36,12 +36,12 @@ PAGE_SIZE = 25
 
 
 
-def _casework_only(request: HttpRequest) -> None:
+def _casework_only(request: AuthenticatedHttpRequest) -> None:
     if not policy.works_on_cases(request.user):
         raise PermissionDenied
 
 
-def _case(request: HttpRequest, pk: int, section: str = policy.Section.CORE) -> Case:
+def _case(request: AuthenticatedHttpRequest, pk: int, section: str = policy.Section.CORE) -> Case:
     return policy.get_case(request.user, pk, section=section, request=request)
 
 
@@ -87,7 +87,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The case page's overview (see ``case_page``: a summary, then one section at a time)."""
     return case_page.case_section(request, pk)
 
@@ -240,7 +240,7 @@ def note_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def note_edit(request: HttpRequest, pk: int, note_id: int) -> HttpResponse:
+def note_edit(request: AuthenticatedHttpRequest, pk: int, note_id: int) -> HttpResponse:
     case = _case(request, pk)
     note = selectors.note_get(request.user, case, note_id)
     if note.author_id != request.user.pk:
@@ -284,7 +284,7 @@ def note_edit(request: HttpRequest, pk: int, note_id: int) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     attachment, data = selectors.attachment_download(request.user, pk, request=request)
     response = HttpResponse(data, content_type=attachment.content_type)
     response["Content-Disposition"] = content_disposition_header(
@@ -297,7 +297,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 # --- my work ------------------------------------------------------------------------------
 
 
-def my_work_panel(request: HttpRequest) -> dict[str, Any] | None:
+def my_work_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     user = request.user
     if not policy.works_on_cases(user):
         return None

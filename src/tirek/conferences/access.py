@@ -11,19 +11,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tirek.access.policy import Section, can_manage, sections_for
 
 from .models import Conference
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
-def can_read_minutes(user: Any, conference: Conference) -> bool:
+
+def can_read_minutes(user: User, conference: Conference) -> bool:
     cases = list(conference.cases.all())
     return bool(cases) and all(Section.PLAN in sections_for(user, c) for c in cases)
 
 
-def can_run(user: Any, conference: Conference) -> bool:
+def can_run(user: User, conference: Conference) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     cases = list(conference.cases.all())

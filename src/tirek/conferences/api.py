@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
@@ -182,7 +182,7 @@ def action_out(item: ActionItem) -> ConferenceActionOut:
 
 
 def conference_out(
-    request: HttpRequest, conference: Conference, *, minutes: bool | None = None
+    request: AuthenticatedHttpRequest, conference: Conference, *, minutes: bool | None = None
 ) -> ConferenceOut:
     """``minutes``: whether the caller may read them, when the caller already knows."""
     user = request.user
@@ -218,7 +218,9 @@ def conference_out(
 
 
 @router.get("", response=ConferenceList)
-def conference_list(request: HttpRequest, filters: Query[ConferenceFilter]) -> ConferenceList:
+def conference_list(
+    request: AuthenticatedHttpRequest, filters: Query[ConferenceFilter]
+) -> ConferenceList:
     rows = selectors.visible_conferences(request.user).order_by("-scheduled_at", "-id")
     if filters.case_id is not None:
         rows = rows.filter(cases__id=filters.case_id)
@@ -237,7 +239,7 @@ def conference_list(request: HttpRequest, filters: Query[ConferenceFilter]) -> C
 
 
 @router.post("", response={201: ConferenceOut})
-def conference_create(request: HttpRequest, payload: ConferenceIn) -> Status:
+def conference_create(request: AuthenticatedHttpRequest, payload: ConferenceIn) -> Status:
     user = request.user
     cases = [
         get_case(user, case_id, request=request) for case_id in dict.fromkeys(payload.case_ids)
@@ -249,7 +251,7 @@ def conference_create(request: HttpRequest, payload: ConferenceIn) -> Status:
     if payload.invite_team:
         invite += list(team_users(cases))
     conference = services.conference_schedule(
-        by=user,  # type: ignore[arg-type]
+        by=user,
         cases=cases,
         scheduled_at=payload.scheduled_at,
         location=payload.location,
@@ -268,7 +270,9 @@ def conference_create(request: HttpRequest, payload: ConferenceIn) -> Status:
 
 
 @router.get("/actions/mine", response=ConferenceActionList)
-def my_actions(request: HttpRequest, page: Query[ConferencePage]) -> ConferenceActionList:
+def my_actions(
+    request: AuthenticatedHttpRequest, page: Query[ConferencePage]
+) -> ConferenceActionList:
     rows = selectors.my_actions(request.user).select_related("owner")
     window = rows[page.offset : page.offset + page.limit]
     return ConferenceActionList(count=rows.count(), items=[action_out(a) for a in window])
@@ -298,7 +302,7 @@ def action_close(
 
 
 @router.get("/{conference_id}", response=ConferenceOut)
-def conference_detail(request: HttpRequest, conference_id: int) -> ConferenceOut:
+def conference_detail(request: AuthenticatedHttpRequest, conference_id: int) -> ConferenceOut:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     return conference_out(request, conference)
 
@@ -345,7 +349,10 @@ def participant_add(
 
 @router.patch("/{conference_id}/participants/{participant_id}", response=ConferenceParticipantOut)
 def participant_attendance(
-    request: AuthenticatedHttpRequest, conference_id: int, participant_id: int, payload: ConferenceAttendanceIn
+    request: AuthenticatedHttpRequest,
+    conference_id: int,
+    participant_id: int,
+    payload: ConferenceAttendanceIn,
 ) -> ConferenceParticipantOut:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     p = get_object_or_404(Participant, conference=conference, pk=participant_id)
@@ -359,7 +366,9 @@ def participant_attendance(
 
 
 @router.post("/{conference_id}/actions", response={201: ConferenceActionOut})
-def action_add(request: AuthenticatedHttpRequest, conference_id: int, payload: ConferenceActionIn) -> Status:
+def action_add(
+    request: AuthenticatedHttpRequest, conference_id: int, payload: ConferenceActionIn
+) -> Status:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     case = conference.cases.filter(pk=payload.case_id).first()
     if case is None:
@@ -402,7 +411,7 @@ def approve_plan(
 
 
 @router.get("/{conference_id}/minutes.pdf")
-def minutes_pdf(request: HttpRequest, conference_id: int) -> HttpResponse:
+def minutes_pdf(request: AuthenticatedHttpRequest, conference_id: int) -> HttpResponse:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     if not can_read_minutes(request.user, conference):
         raise Http404

@@ -20,7 +20,7 @@ DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def managed_cases(user: Any) -> QuerySet[Case]:
+def managed_cases(user: User) -> QuerySet[Case]:
     """Open cases the user manages (case manager on the team, or supervisor of the unit)."""
     condition = access.on_team(user, "pk", [Role.CASE_MANAGER]) | access.supervised_q(user, "")
     return (
@@ -61,7 +61,7 @@ class ConferenceForm(forms.Form):
     )
     invite_team = forms.BooleanField(label=_("Invite the case teams"), required=False, initial=True)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["cases"]).queryset = managed_cases(user)
         cast(forms.ModelChoiceField, self.fields["cases"]).label_from_instance = lambda c: f"{c.number} · {c.person.initials}"  # type: ignore[method-assign,assignment]

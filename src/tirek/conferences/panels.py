@@ -3,20 +3,23 @@ case timeline."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tirek.accounts.roles import CASEWORK_ROLES
+from tirek.core.http import AuthenticatedHttpRequest
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 
-def in_casework(user: Any) -> bool:
+def in_casework(user: User) -> bool:
     return bool(user.role_set & CASEWORK_ROLES) and not user.is_system_admin
 
 
-def actions_panel(request: HttpRequest) -> dict[str, Any] | None:
+def actions_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     from . import selectors
 
     user = request.user
@@ -36,7 +39,9 @@ def actions_panel(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
-def case_panel(request: HttpRequest, case: Any, sections: frozenset[str]) -> dict[str, Any] | None:
+def case_panel(
+    request: AuthenticatedHttpRequest, case: Any, sections: frozenset[str]
+) -> dict[str, Any] | None:
     from tirek.access.policy import Section, can_manage
 
     from . import selectors
@@ -52,7 +57,7 @@ def case_panel(request: HttpRequest, case: Any, sections: frozenset[str]) -> dic
     }
 
 
-def conference_timeline(case: Any, user: Any) -> list[Any]:
+def conference_timeline(case: Any, user: User) -> list[Any]:
     from tirek.access.policy import Section
     from tirek.cases.timeline import TimelineItem
 

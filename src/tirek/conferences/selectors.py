@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -16,8 +16,11 @@ from tirek.audit.services import record
 
 from .models import ActionItem, ActionStatus, Conference, Participant
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
-def visible_conferences(user: Any) -> QuerySet[Conference]:
+
+def visible_conferences(user: User) -> QuerySet[Conference]:
     """Conferences on at least one case the user may open."""
     on_visible_case = Conference.cases.through.objects.filter(
         conference_id=OuterRef("pk"), case__in=visible_cases(user)
@@ -38,7 +41,7 @@ def with_details(rows: QuerySet[Conference]) -> QuerySet[Conference]:
 
 
 def get_conference(
-    user: Any, conference_id: Any, *, request: HttpRequest | None = None
+    user: User, conference_id: Any, *, request: HttpRequest | None = None
 ) -> Conference:
     try:
         conference = with_details(visible_conferences(user)).get(pk=conference_id)
@@ -54,11 +57,11 @@ def get_conference(
     return conference
 
 
-def case_conferences(user: Any, case: Any) -> QuerySet[Conference]:
+def case_conferences(user: User, case: Any) -> QuerySet[Conference]:
     return visible_conferences(user).filter(cases=case).order_by("-scheduled_at")
 
 
-def my_actions(user: Any) -> QuerySet[ActionItem]:
+def my_actions(user: User) -> QuerySet[ActionItem]:
     """Open actions the user owns, on cases they may still open."""
     return (
         ActionItem.objects.filter(
@@ -69,7 +72,7 @@ def my_actions(user: Any) -> QuerySet[ActionItem]:
     )
 
 
-def overdue_actions_supervised(user: Any) -> QuerySet[ActionItem]:
+def overdue_actions_supervised(user: User) -> QuerySet[ActionItem]:
     """Overdue actions of others on cases of the supervisor's unit."""
     if access.supervised_unit_id(user) is None:  # the policy's answer, admin included
         return ActionItem.objects.none()
@@ -85,7 +88,7 @@ def overdue_actions_supervised(user: Any) -> QuerySet[ActionItem]:
     )
 
 
-def upcoming_conferences(user: Any) -> QuerySet[Conference]:
+def upcoming_conferences(user: User) -> QuerySet[Conference]:
     """Scheduled conferences the user is invited to, from today on."""
     return (
         visible_conferences(user)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -33,6 +33,9 @@ from .forms import (
 )
 from .models import ActionItem, ActionStatus, Participant
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
+
 
 def _flash_errors(request: HttpRequest, exc: Exception) -> None:
     if isinstance(exc, ValidationError):
@@ -43,14 +46,14 @@ def _flash_errors(request: HttpRequest, exc: Exception) -> None:
 
 
 @login_required
-def conference_list(request: HttpRequest) -> HttpResponse:
+def conference_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = selectors.visible_conferences(request.user).order_by("-scheduled_at", "-id")
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
     return render(request, "conferences/list.html", {"page": page, "query": ""})
 
 
 @login_required
-def conference_new(request: HttpRequest) -> HttpResponse:
+def conference_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     form = ConferenceForm(request.POST or None, user=user)
     offered = cast(forms.ModelChoiceField, form.fields["cases"]).queryset
@@ -63,7 +66,7 @@ def conference_new(request: HttpRequest) -> HttpResponse:
         cases = list(data["cases"])
         try:
             conference = services.conference_schedule(
-                by=user,  # type: ignore[arg-type]
+                by=user,
                 cases=cases,
                 scheduled_at=data["scheduled_at"],
                 location=data.get("location", ""),
@@ -81,7 +84,7 @@ def conference_new(request: HttpRequest) -> HttpResponse:
     return render(request, "conferences/form.html", {"form": form})
 
 
-def _context(request: HttpRequest, conference: Any) -> dict[str, Any]:
+def _context(request: AuthenticatedHttpRequest, conference: Any) -> dict[str, Any]:
     user = request.user
     minutes = can_read_minutes(user, conference)
     runs = can_run(user, conference)
@@ -117,7 +120,7 @@ def _context(request: HttpRequest, conference: Any) -> dict[str, Any]:
     }
 
 
-def _approvable_plans(user: Any, conference: Any, cases: Any) -> list[Any]:
+def _approvable_plans(user: User, conference: Any, cases: Any) -> list[Any]:
     """Submitted plans of the conference's cases this user (their supervisor) may approve."""
     if services.plan_approve_service() is None or conference.status == "cancelled":
         return []
@@ -157,7 +160,7 @@ def approve_plan(request: AuthenticatedHttpRequest, conference_id: int) -> HttpR
 
 
 @login_required
-def conference_detail(request: HttpRequest, conference_id: int) -> HttpResponse:
+def conference_detail(request: AuthenticatedHttpRequest, conference_id: int) -> HttpResponse:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     return render(request, "conferences/detail.html", _context(request, conference))
 
@@ -297,7 +300,7 @@ def action_close(request: AuthenticatedHttpRequest, action_id: int) -> HttpRespo
 
 
 @login_required
-def minutes_pdf(request: HttpRequest, conference_id: int) -> HttpResponse:
+def minutes_pdf(request: AuthenticatedHttpRequest, conference_id: int) -> HttpResponse:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     if not can_read_minutes(request.user, conference):
         raise Http404

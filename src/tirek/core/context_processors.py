@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -8,8 +8,11 @@ from django.urls import reverse
 
 from .registry import nav_items
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
-def _navigation(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
+
+def _navigation(request: HttpRequest, user: User) -> list[dict[str, Any]]:
     """The links this user may follow; the one for the current page is marked active
     (the longest link that starts the current path, so a sub-page marks its own link)."""
     links = [

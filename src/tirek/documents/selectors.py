@@ -96,7 +96,7 @@ def _day(value: Any) -> str:
     return date_format(value, "SHORT_DATE_FORMAT") if value else "—"
 
 
-def _name(user: Any) -> str:
+def _name(user: User) -> str:
     if user is None:
         return ""
     return str(user.get_full_name() or user.username)

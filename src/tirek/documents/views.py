@@ -21,11 +21,11 @@ from django.views.decorators.http import require_POST
 
 from tirek.access import policy
 from tirek.access.policy import Section
-from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case
 from tirek.core.forms import add_errors
+from tirek.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services
 from .forms import ReleaseForm, SummaryForm
@@ -34,18 +34,12 @@ ARCHIVE_SECONDS = 10 * 60
 MAX_ID = 2**63 - 1
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _case(request: HttpRequest, pk: int) -> Case:
+def _case(request: AuthenticatedHttpRequest, pk: int) -> Case:
     """The case, if the viewer may hand over a summary of it (not through emergency
     access, which only lets one read); else 404."""
     if not 0 < pk <= MAX_ID:
         raise Http404
-    user = _user(request)
+    user = request.user
     case = policy.get_case(user, pk, request=request)
     if not selectors.may_produce(user, case):
         raise Http404
@@ -53,13 +47,13 @@ def _case(request: HttpRequest, pk: int) -> Case:
 
 
 def _page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     case: Case,
     form: SummaryForm,
     release_form: ReleaseForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     may_release = selectors.may_release(user, case)
     # Whoever may hand psychological notes over sees to whom they are released (the
     # recipient must be named the same way); only the psychologist changes them.
@@ -75,9 +69,9 @@ def _page(
 
 
 @login_required
-def summary_new(request: HttpRequest, pk: int) -> HttpResponse:
+def summary_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    user = _user(request)
+    user = request.user
     form = SummaryForm(request.POST or None, sections=selectors.visible_sections(user, case))
     if request.method != "POST" or not form.is_valid():
         return _page(request, case, form, status=422 if request.method == "POST" else 200)
@@ -125,7 +119,7 @@ def summary_download(request: HttpRequest, token: str) -> HttpResponse:
     cache.delete(key)
     _user_id, case_id, filename, archive = stored
     record(
-        actor=_user(request),
+        actor=request.user,
         action=Action.EXPORT,
         object_type="cases.case",
         object_id=case_id,
@@ -140,9 +134,9 @@ def summary_download(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def release_new(request: HttpRequest, pk: int) -> HttpResponse:
+def release_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    user = _user(request)
+    user = request.user
     if not selectors.may_release(user, case):
         raise Http404
     form = ReleaseForm(request.POST)
@@ -166,9 +160,9 @@ def release_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def release_revoke(request: HttpRequest, pk: int, release_id: int) -> HttpResponse:
+def release_revoke(request: AuthenticatedHttpRequest, pk: int, release_id: int) -> HttpResponse:
     case = _case(request, pk)
-    user = _user(request)
+    user = request.user
     if not selectors.may_release(user, case) or not 0 < release_id <= MAX_ID:
         raise Http404
     try:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from tirek.audit.services import record_list
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.paging import clamp_limit
 from tirek.core.validation import RecordId
 
@@ -81,7 +81,7 @@ class FamilyOut(Schema):
 
 
 @router.get("", response=FamilyListOut)
-def list_families(request: HttpRequest, page: Query[Page]) -> FamilyListOut:
+def list_families(request: AuthenticatedHttpRequest, page: Query[Page]) -> FamilyListOut:
     limit = clamp_limit(page.limit)
     families = selectors.visible_families(request.user).order_by("-created_at", "-id")
     rows = list(families[page.offset : page.offset + limit])
@@ -95,7 +95,7 @@ def list_families(request: HttpRequest, page: Query[Page]) -> FamilyListOut:
 
 
 @router.get("/{family_id}", response=FamilyOut)
-def get_family(request: HttpRequest, family_id: RecordId) -> FamilyOut:
+def get_family(request: AuthenticatedHttpRequest, family_id: RecordId) -> FamilyOut:
     user = request.user
     family = selectors.get_family(user, family_id, request=request)
     cases = selectors.member_cases(family)

@@ -8,7 +8,7 @@ decides for that person: a case the viewer may not open is "held by another team
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -21,17 +21,20 @@ from tirek.cases.models import Case, CaseStatus
 
 from .models import Family, FamilyConference, FamilyGoal, FamilyMember, FamilyPlan, FamilyTask
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
+
 MAX_ID = 2**63 - 1
 
 
-def visible_families(user: Any) -> QuerySet[Family]:
+def visible_families(user: User) -> QuerySet[Family]:
     cases = policy.cases_with_section(user, Section.FAMILY)
     return Family.objects.filter(
         pk__in=FamilyMember.objects.filter(person__cases__in=cases).values("family_id")
     )
 
 
-def get_family(user: Any, pk: Any, *, request: HttpRequest | None = None) -> Family:
+def get_family(user: User, pk: Any, *, request: HttpRequest | None = None) -> Family:
     """The family if the user may see it, else 404 (audited either way)."""
     try:
         family_id = int(pk)
@@ -87,7 +90,7 @@ class MemberRow:
         return person.full_name if self.visible else person.initials
 
 
-def member_rows(user: Any, family: Family) -> list[MemberRow]:
+def member_rows(user: User, family: Family) -> list[MemberRow]:
     from tirek.people.selectors import visible_people
 
     members = list(family.members.select_related("person"))
@@ -112,19 +115,19 @@ def member_rows(user: Any, family: Family) -> list[MemberRow]:
     return rows
 
 
-def may_manage(user: Any, family: Family, cases: list[Case] | None = None) -> bool:
+def may_manage(user: User, family: Family, cases: list[Case] | None = None) -> bool:
     """Changes the family and its plan: a case manager on, or the supervisor of, a
     member's open case."""
     cases = member_cases(family) if cases is None else cases
     return any(c.status != CaseStatus.CLOSED and policy.can_manage(user, c) for c in cases)
 
 
-def supervises(user: Any, family: Family, cases: list[Case] | None = None) -> bool:
+def supervises(user: User, family: Family, cases: list[Case] | None = None) -> bool:
     cases = member_cases(family) if cases is None else cases
     return any(policy.is_supervisor_of(user, c) for c in cases)
 
 
-def sees_plan(user: Any, family: Family, cases: list[Case] | None = None) -> bool:
+def sees_plan(user: User, family: Family, cases: list[Case] | None = None) -> bool:
     """The whole family plan: whoever sees the PLAN section of a member's case. A
     community worker sees only the tasks assigned to them."""
     cases = member_cases(family) if cases is None else cases
@@ -143,12 +146,12 @@ def goals_of(family: Family) -> QuerySet[FamilyGoal]:
     )
 
 
-def tasks_for(user: Any, family: Family, *, whole_plan: bool) -> QuerySet[FamilyTask]:
+def tasks_for(user: User, family: Family, *, whole_plan: bool) -> QuerySet[FamilyTask]:
     tasks = FamilyTask.objects.filter(goal__plan__family=family).select_related("goal", "owner")
     return tasks if whole_plan else tasks.filter(owner=user)
 
 
-def my_open_tasks(user: Any) -> QuerySet[FamilyTask]:
+def my_open_tasks(user: User) -> QuerySet[FamilyTask]:
     """Open family-plan tasks assigned to the user, in families they may still see."""
     return (
         FamilyTask.objects.filter(

@@ -117,14 +117,15 @@ def check_members(members: list[NewMember]) -> dict[int, str]:
 
 def _relationship_kind(child_role: str, other_role: str) -> str | None:
     """How ``other`` is related to a child of the family (None: not recorded here)."""
-    return {
+    kinds: dict[str, str] = {
         MemberRole.MOTHER: RelationshipKind.MOTHER,
         MemberRole.FATHER: RelationshipKind.FATHER,
         MemberRole.CHILD: RelationshipKind.SIBLING,
         MemberRole.GRANDPARENT: RelationshipKind.GRANDPARENT,
         MemberRole.RELATIVE: RelationshipKind.OTHER_RELATIVE,
         MemberRole.CARER: RelationshipKind.OTHER_RELATIVE,
-    }.get(other_role)  # type: ignore[call-overload]
+    }
+    return kinds.get(other_role)
 
 
 def _register_person(

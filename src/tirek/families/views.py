@@ -19,6 +19,7 @@ from tirek.access import policy
 from tirek.accounts.models import User
 from tirek.accounts.roles import Role
 from tirek.core.exceptions import Refused
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.ratelimit import RateLimited
 from tirek.justice import selectors as justice_selectors
 from tirek.people import selectors as people_selectors
@@ -68,7 +69,7 @@ def _managers(user: User) -> list[tuple[str, str]]:
 
 
 def _decide(
-    request: HttpRequest, form: Any, member: services.NewMember
+    request: AuthenticatedHttpRequest, form: Any, member: services.NewMember
 ) -> list[dict[str, Any]] | None:
     """Run the duplicate check for one new member and apply the worker's decision.
     Returns the candidates to show when a decision is still needed, else None."""
@@ -112,7 +113,7 @@ def _decide(
 
 
 @login_required
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     if not people_selectors.may_check_duplicates(user):
@@ -184,7 +185,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def family_list(request: HttpRequest) -> HttpResponse:
+def family_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not policy.works_on_cases(request.user):
         raise PermissionDenied
     families = list(selectors.visible_families(request.user).order_by("-created_at")[:200])
@@ -198,7 +199,7 @@ def family_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _linkable_goals(user: Any, cases: list[Any]) -> list[tuple[str, str]]:
+def _linkable_goals(user: User, cases: list[Any]) -> list[tuple[str, str]]:
     allowed = [c for c in cases if policy.can_see(user, c, policy.Section.PLAN)]
     numbers = {c.pk: c.number for c in allowed}
     goals = Goal.objects.filter(plan__case_id__in=list(numbers)).select_related("plan")
@@ -207,7 +208,7 @@ def _linkable_goals(user: Any, cases: list[Any]) -> list[tuple[str, str]]:
 
 @login_required
 @never_cache
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     family = selectors.get_family(request.user, pk, request=request)
     return _page(request, family)
 
@@ -408,7 +409,7 @@ def _int(value: Any) -> int:
 # --- shell plug-ins -------------------------------------------------------------------------
 
 
-def my_work_panel(request: HttpRequest) -> dict[str, Any] | None:
+def my_work_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     """Family-plan tasks assigned to the user (a community worker's whole work list)."""
     user = request.user
     if not policy.works_on_cases(user):
@@ -423,5 +424,5 @@ def my_work_panel(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
-def may_use_families(user: Any) -> bool:
+def may_use_families(user: User) -> bool:
     return policy.works_on_cases(user)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access.policy import get_case
 from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.validation import BoundedDate, CleanStr, RecordId
 
 from . import selectors, services
@@ -62,12 +62,6 @@ class IncidentIn(Schema):
     account_consent: bool = False
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # the bearer token authenticated it
-    return user
-
-
 def _out(user: User, incident: Incident) -> IncidentOut:
     return IncidentOut(
         id=incident.pk,
@@ -94,23 +88,25 @@ def _out(user: User, incident: Incident) -> IncidentOut:
 
 
 @router.get("", response=list[IncidentOut])
-def incident_list(request: HttpRequest, filters: Query[CaseFilter]) -> list[IncidentOut]:
-    user = _user(request)
+def incident_list(
+    request: AuthenticatedHttpRequest, filters: Query[CaseFilter]
+) -> list[IncidentOut]:
+    user = request.user
     case = get_case(user, filters.case_id, section=Incident.SECTION, request=request)
     return [_out(user, i) for i in selectors.case_incidents(user, case)]
 
 
 @router.get("/{incident_id}", response=IncidentOut)
-def incident_detail(request: HttpRequest, incident_id: int) -> IncidentOut:
-    user = _user(request)
+def incident_detail(request: AuthenticatedHttpRequest, incident_id: int) -> IncidentOut:
+    user = request.user
     incident = selectors.incident_get(user, incident_id)
     record(actor=user, action=Action.READ, obj=incident, request=request)
     return _out(user, incident)
 
 
 @router.post("", response={201: IncidentOut})
-def incident_create(request: HttpRequest, payload: IncidentIn) -> Status:
-    user = _user(request)
+def incident_create(request: AuthenticatedHttpRequest, payload: IncidentIn) -> Status:
+    user = request.user
     incident = services.incident_record(
         by=user,
         cases=payload.case_ids,

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +15,7 @@ from tirek.access import policy
 from tirek.access import selectors as access
 from tirek.access.policy import get_case
 from tirek.accounts.models import User
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.referrals.links import case_url
 
 from . import selectors, services
@@ -24,12 +25,6 @@ from .models import Incident, IncidentAction
 SECTION = Incident.SECTION
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # login_required
-    return user
-
-
 def _errors(form: Form, exc: ValidationError) -> None:
     for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
         name = "other_cases" if field == "cases" else field
@@ -37,8 +32,8 @@ def _errors(form: Form, exc: ValidationError) -> None:
 
 
 @login_required
-def case_incidents(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+def case_incidents(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
+    user = request.user
     case = get_case(user, case_id, section=SECTION, request=request)
     return render(
         request,
@@ -53,8 +48,8 @@ def case_incidents(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
-def incident_new(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+def incident_new(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
+    user = request.user
     case = get_case(user, case_id, section=SECTION, request=request)
     if not policy.can_write(user, case, SECTION):
         raise PermissionDenied
@@ -90,12 +85,12 @@ def _owners(incident: Incident) -> list[tuple[int, str]]:
 
 
 def _detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     incident: Incident,
     action_form: ActionForm | None = None,
     close_form: CloseForm | None = None,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     cases = selectors.linked_cases(user, incident)
     from tirek.audit.models import Action
     from tirek.audit.services import record
@@ -118,14 +113,14 @@ def _detail(
 
 
 @login_required
-def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
-    return _detail(request, selectors.incident_get(_user(request), incident_id))
+def incident_detail(request: AuthenticatedHttpRequest, incident_id: int) -> HttpResponse:
+    return _detail(request, selectors.incident_get(request.user, incident_id))
 
 
 @login_required
 @require_POST
-def action_new(request: HttpRequest, incident_id: int) -> HttpResponse:
-    user = _user(request)
+def action_new(request: AuthenticatedHttpRequest, incident_id: int) -> HttpResponse:
+    user = request.user
     incident = selectors.incident_get(user, incident_id)
     owners = _owners(incident)
     form = ActionForm(request.POST, owners=owners)
@@ -151,8 +146,8 @@ def action_new(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
-    user = _user(request)
+def action_done(request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
+    user = request.user
     action = IncidentAction.objects.filter(
         pk=action_id, incident__in=selectors.visible_incidents(user)
     ).first()
@@ -164,8 +159,8 @@ def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def incident_close(request: HttpRequest, incident_id: int) -> HttpResponse:
-    user = _user(request)
+def incident_close(request: AuthenticatedHttpRequest, incident_id: int) -> HttpResponse:
+    user = request.user
     incident = selectors.incident_get(user, incident_id)
     form = CloseForm(request.POST)
     if form.is_valid():

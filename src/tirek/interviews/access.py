@@ -12,7 +12,7 @@ Everyone else — the school, health, other welfare roles — sees no interview 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
@@ -30,6 +30,9 @@ from tirek.accounts.roles import Role
 
 from .models import Interview
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
+
 CONTENT = "content"
 REQUEST = "request"
 DATES = "dates"
@@ -37,7 +40,7 @@ RANK = {DATES: 1, REQUEST: 2, CONTENT: 3}
 DATES_ROLES = frozenset({Role.CASE_MANAGER, Role.PSYCHOLOGIST})
 
 
-def case_level(user: Any, case: Any) -> str | None:
+def case_level(user: User, case: Any) -> str | None:
     """The level the user has on every interview of ``case`` (the assigned interviewer may
     have more on their own: see ``level``)."""
     sections = sections_for(user, case)
@@ -52,7 +55,7 @@ def case_level(user: Any, case: Any) -> str | None:
     return None
 
 
-def level(user: Any, interview: Interview) -> str | None:
+def level(user: User, interview: Interview) -> str | None:
     base = case_level(user, interview.case)
     if base is None:
         return None
@@ -65,7 +68,7 @@ def at_least(found: str | None, wanted: str) -> bool:
     return found is not None and RANK[found] >= RANK[wanted]
 
 
-def visible_interviews(user: Any) -> QuerySet[Interview]:
+def visible_interviews(user: User) -> QuerySet[Interview]:
     """Interviews the user sees at any level, filtered in SQL."""
     cases = visible_cases(user)
     welfare = access.on_team(user, "case_id", DATES_ROLES)
@@ -77,16 +80,16 @@ def visible_interviews(user: Any) -> QuerySet[Interview]:
     return Interview.objects.filter(condition)
 
 
-def may_request(user: Any, case: Any) -> bool:
+def may_request(user: User, case: Any) -> bool:
     """Law enforcement on the team (the SECURITY section) or the case's supervisor."""
     return can_write(user, case, Section.SECURITY) or is_supervisor_of(user, case)
 
 
-def is_psychologist_on(user: Any, case: Any) -> bool:
+def is_psychologist_on(user: User, case: Any) -> bool:
     return any(m.role == Role.PSYCHOLOGIST for m in team_roles(user, case))
 
 
-def may_follow_up(user: Any, case: Any) -> bool:
+def may_follow_up(user: User, case: Any) -> bool:
     return is_supervisor_of(user, case) or any(
         m.role in DATES_ROLES for m in team_roles(user, case)
     )

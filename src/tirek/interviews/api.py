@@ -6,9 +6,8 @@ What an answer carries depends on the caller's level (see ``access``): ``request
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
@@ -159,7 +158,7 @@ def _ref(user: User | None) -> InterviewUserRef | None:
     return InterviewUserRef(id=user.pk, name=user.get_full_name() or user.username)
 
 
-def interview_out(user: Any, interview: Interview, base: str | None = None) -> InterviewOut:
+def interview_out(user: User, interview: Interview, base: str | None = None) -> InterviewOut:
     """``base``: the caller's level on the case, when already known (lists)."""
     if base is None:
         found = level(user, interview) or ""
@@ -219,7 +218,7 @@ def interview_out(user: Any, interview: Interview, base: str | None = None) -> I
     )
 
 
-def _reload(user: Any, interview: Interview) -> InterviewOut:
+def _reload(user: User, interview: Interview) -> InterviewOut:
     fresh = Interview.objects.select_related(
         "case", "matter", "interviewer", "repeat_approved_by"
     ).get(pk=interview.pk)
@@ -247,7 +246,9 @@ def interview_list(request: AuthenticatedHttpRequest, filters: Query[InterviewLi
 
 
 @router.get("/earlier", response=list[InterviewOut])
-def earlier(request: HttpRequest, filters: Query[InterviewEarlierFilter]) -> list[InterviewOut]:
+def earlier(
+    request: AuthenticatedHttpRequest, filters: Query[InterviewEarlierFilter]
+) -> list[InterviewOut]:
     """Before a new request: the child's interviews on this matter, at the caller's level."""
     case = get_case(request.user, filters.case_id, request=request)
     if case_level(request.user, case) is None:
@@ -260,7 +261,7 @@ def earlier(request: HttpRequest, filters: Query[InterviewEarlierFilter]) -> lis
 
 
 @router.post("", response={201: InterviewOut})
-def interview_create(request: HttpRequest, payload: InterviewRequestIn) -> Status:
+def interview_create(request: AuthenticatedHttpRequest, payload: InterviewRequestIn) -> Status:
     user = request.user
     case = get_case(user, payload.case_id, request=request)
     if case_level(user, case) is None:
@@ -273,14 +274,14 @@ def interview_create(request: HttpRequest, payload: InterviewRequestIn) -> Statu
         if not payload.matter_title.strip():
             raise ValidationError({"matter_title": "Choose a matter or name a new one."})
         matter = services.matter_create(
-            by=user,  # type: ignore[arg-type]
+            by=user,
             case=case,
             title=payload.matter_title,
             reference=payload.matter_reference,
             request=request,
         )
     interview = services.interview_request(
-        by=user,  # type: ignore[arg-type]
+        by=user,
         case=case,
         matter=matter,
         kind=payload.kind,
@@ -294,7 +295,7 @@ def interview_create(request: HttpRequest, payload: InterviewRequestIn) -> Statu
 
 
 @router.get("/{interview_id}", response=InterviewOut)
-def interview_detail(request: HttpRequest, interview_id: int) -> InterviewOut:
+def interview_detail(request: AuthenticatedHttpRequest, interview_id: int) -> InterviewOut:
     interview = selectors.get_interview(request.user, interview_id, request=request)
     return interview_out(request.user, interview)
 
@@ -330,7 +331,9 @@ def readiness(
 
 
 @router.post("/{interview_id}/plan", response=InterviewOut)
-def plan(request: AuthenticatedHttpRequest, interview_id: int, payload: InterviewPlanIn) -> InterviewOut:
+def plan(
+    request: AuthenticatedHttpRequest, interview_id: int, payload: InterviewPlanIn
+) -> InterviewOut:
     interview = selectors.get_interview(request.user, interview_id, request=request)
     interviewer = get_object_or_404(User, pk=payload.interviewer_id)
     data = payload.dict()
@@ -375,7 +378,9 @@ def follow_up(
 
 
 @router.post("/{interview_id}/cancel", response=InterviewOut)
-def cancel(request: AuthenticatedHttpRequest, interview_id: int, payload: InterviewCancelIn) -> InterviewOut:
+def cancel(
+    request: AuthenticatedHttpRequest, interview_id: int, payload: InterviewCancelIn
+) -> InterviewOut:
     interview = selectors.get_interview(request.user, interview_id, request=request)
     services.interview_cancel(
         by=request.user,

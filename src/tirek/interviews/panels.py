@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from tirek.accounts.roles import Role
+from tirek.core.http import AuthenticatedHttpRequest
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 INTERVIEW_ROLES = frozenset(
     {Role.CASE_MANAGER, Role.PSYCHOLOGIST, Role.SUPERVISOR, Role.INTERVIEWER}
 )
 
 
-def involved_in_interviews(user: Any) -> bool:
+def involved_in_interviews(user: User) -> bool:
     return bool(user.role_set & INTERVIEW_ROLES) and not user.is_system_admin
 
 
-def interviews_panel(request: HttpRequest) -> dict[str, Any] | None:
+def interviews_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     from . import selectors
 
     user = request.user
@@ -36,7 +39,9 @@ def interviews_panel(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
-def case_panel(request: HttpRequest, case: Any, sections: frozenset[str]) -> dict[str, Any] | None:
+def case_panel(
+    request: AuthenticatedHttpRequest, case: Any, sections: frozenset[str]
+) -> dict[str, Any] | None:
     from . import selectors
     from .access import case_level, may_request
 

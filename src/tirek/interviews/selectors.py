@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import BooleanField, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
@@ -20,8 +20,13 @@ from .access import DATES_ROLES, level, visible_interviews
 from .models import Interview, InterviewStatus, Matter, Readiness
 from .services import alert_threshold, held_count
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
-def get_interview(user: Any, interview_id: Any, *, request: HttpRequest | None = None) -> Interview:
+
+def get_interview(
+    user: User, interview_id: Any, *, request: HttpRequest | None = None
+) -> Interview:
     try:
         interview = (
             visible_interviews(user)
@@ -43,7 +48,7 @@ def get_interview(user: Any, interview_id: Any, *, request: HttpRequest | None =
     return interview
 
 
-def case_interviews(user: Any, case: Any) -> QuerySet[Interview]:
+def case_interviews(user: User, case: Any) -> QuerySet[Interview]:
     return (
         visible_interviews(user)
         .filter(case=case)
@@ -74,7 +79,7 @@ def count_for(case: Any) -> Count:
 TASKS_READ_LIMIT = 300
 
 
-def my_interview_tasks(user: Any) -> dict[str, list[Interview]]:
+def my_interview_tasks(user: User) -> dict[str, list[Interview]]:
     """What waits for the user: interviews to conduct, repeats to approve, readiness to judge
     (ten of each, in one query)."""
     open_statuses = [InterviewStatus.REQUESTED, InterviewStatus.PLANNED]
@@ -117,7 +122,7 @@ def my_interview_tasks(user: Any) -> dict[str, list[Interview]]:
     }
 
 
-def count_alerts(user: Any) -> list[tuple[Any, int]]:
+def count_alerts(user: User) -> list[tuple[Any, int]]:
     """Open cases the user leads, supports (case manager, psychologist) or supervises whose
     child has been interviewed more often than the threshold, with the count."""
     from tirek.cases.models import Case

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -39,7 +39,7 @@ from .models import Interview, InterviewStatus
 
 
 @login_required
-def my_interviews(request: HttpRequest) -> HttpResponse:
+def my_interviews(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "interviews/mine.html",
@@ -50,7 +50,7 @@ def my_interviews(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _case_for_interviews(request: HttpRequest, case_id: int) -> tuple[Any, str]:
+def _case_for_interviews(request: AuthenticatedHttpRequest, case_id: int) -> tuple[Any, str]:
     case = get_case(request.user, case_id, request=request)
     found = case_level(request.user, case)
     if found is None and not selectors.case_interviews(request.user, case).exists():
@@ -59,7 +59,7 @@ def _case_for_interviews(request: HttpRequest, case_id: int) -> tuple[Any, str]:
 
 
 @login_required
-def case_interviews(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_interviews(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case, found = _case_for_interviews(request, case_id)
     return render(
         request,
@@ -76,7 +76,7 @@ def case_interviews(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
-def interview_new(request: HttpRequest, case_id: int) -> HttpResponse:
+def interview_new(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     user = request.user
     case = get_case(user, case_id, request=request)
     if not may_request(user, case):
@@ -95,14 +95,14 @@ def interview_new(request: HttpRequest, case_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             chosen = data.get("matter") or services.matter_create(
-                by=user,  # type: ignore[arg-type]
+                by=user,
                 case=case,
                 title=data["new_matter"],
                 reference=data.get("new_matter_reference", ""),
                 request=request,
             )
             interview = services.interview_request(
-                by=user,  # type: ignore[arg-type]
+                by=user,
                 case=case,
                 matter=chosen,
                 kind=data["kind"],
@@ -137,7 +137,7 @@ def interview_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
-def interview_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
+def interview_detail(request: AuthenticatedHttpRequest, interview_id: int) -> HttpResponse:
     user = request.user
     interview = selectors.get_interview(user, interview_id, request=request)
     found = level(user, interview)

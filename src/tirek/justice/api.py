@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from tirek.access.policy import Section, get_case
-from tirek.accounts.models import User
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.validation import BoundedDate, CleanStr, RecordId
 
 from . import selectors, services
@@ -57,12 +56,6 @@ class LegalStatusIn(Schema):
     note: CleanStr = Field("", max_length=20000)
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # the bearer token authenticated it
-    return user
-
-
 def _out(entry: LegalStatus) -> LegalStatusOut:
     return LegalStatusOut(
         id=entry.pk,
@@ -81,8 +74,10 @@ def _condition(c: Condition) -> ConditionOut:
 
 
 @router.get("", response=LegalStatusHistory)
-def legal_status(request: HttpRequest, filters: Query[CaseFilter]) -> LegalStatusHistory:
-    user = _user(request)
+def legal_status(
+    request: AuthenticatedHttpRequest, filters: Query[CaseFilter]
+) -> LegalStatusHistory:
+    user = request.user
     case = get_case(user, filters.case_id, section=Section.SECURITY, request=request)
     history = [_out(s) for s in selectors.statuses_of(user, case)]
     return LegalStatusHistory(
@@ -93,8 +88,8 @@ def legal_status(request: HttpRequest, filters: Query[CaseFilter]) -> LegalStatu
 
 
 @router.post("", response={201: LegalStatusOut})
-def legal_status_create(request: HttpRequest, payload: LegalStatusIn) -> Status:
-    user = _user(request)
+def legal_status_create(request: AuthenticatedHttpRequest, payload: LegalStatusIn) -> Status:
+    user = request.user
     case = get_case(user, payload.case_id, section=Section.SECURITY, request=request)
     entry = services.status_record(
         by=user,

@@ -9,13 +9,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tirek.access.policy import Section, get_case
-from tirek.accounts.models import User
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.referrals.links import case_url
 
 from . import selectors, services
@@ -29,14 +29,10 @@ FORMS: dict[str, tuple[type[Any], str, Callable[..., Any]]] = {
 }
 
 
-def _user(request: HttpRequest) -> User:
+def _page(
+    request: AuthenticatedHttpRequest, case_id: int, bound: dict[str, Any] | None = None
+) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)  # login_required
-    return user
-
-
-def _page(request: HttpRequest, case_id: int, bound: dict[str, Any] | None = None) -> HttpResponse:
-    user = _user(request)
     case = get_case(user, case_id, request=request)
     view = selectors.justice_view(user, case)
     if view.empty:
@@ -60,17 +56,17 @@ def _page(request: HttpRequest, case_id: int, bound: dict[str, Any] | None = Non
 
 
 @login_required
-def case_justice(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_justice(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     return _page(request, case_id)
 
 
 @login_required
 @require_POST
-def case_add(request: HttpRequest, case_id: int, part: str) -> HttpResponse:
+def case_add(request: AuthenticatedHttpRequest, case_id: int, part: str) -> HttpResponse:
     if part not in FORMS:
         raise Http404
     form_class, section, write = FORMS[part]
-    user = _user(request)
+    user = request.user
     case = get_case(user, case_id, section=section, request=request)
     form = form_class(request.POST)
     if form.is_valid():

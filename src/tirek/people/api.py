@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -21,6 +21,9 @@ from tirek.core.validation import BoundedDate, CleanStr, RecordId
 
 from . import matching, selectors, services
 from .models import IdentityDocument, Person, PersonName
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 router = Router(tags=["persons"])
 
@@ -234,7 +237,7 @@ class DocumentCreate(Schema):
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _person_out(user: Any, person: Person) -> PersonOut:
+def _person_out(user: User, person: Person) -> PersonOut:
     sections = selectors.person_sections(user, person)
     out = PersonOut(
         id=person.pk,
@@ -320,7 +323,7 @@ def candidate_out(candidate: selectors.Candidate) -> CandidateOut:
 
 
 @router.post("/duplicates", response=DuplicatesOut)
-def duplicates(request: HttpRequest, payload: DuplicateIn) -> DuplicatesOut:
+def duplicates(request: AuthenticatedHttpRequest, payload: DuplicateIn) -> DuplicatesOut:
     """Who on file may be this person, best first (score ≥ 0.5; ≥ 0.8 probably the same).
     Records the caller may not open come with their score and unit only."""
     found = selectors.duplicate_check(request.user, _identity(payload), request=request)
@@ -328,7 +331,7 @@ def duplicates(request: HttpRequest, payload: DuplicateIn) -> DuplicatesOut:
 
 
 @router.get("", response=PersonList)
-def person_list(request: HttpRequest, filters: Query[ListQuery]) -> PersonList:
+def person_list(request: AuthenticatedHttpRequest, filters: Query[ListQuery]) -> PersonList:
     """People the caller may open; ``q`` searches every spelling in any script. Items show
     initials and year of birth only."""
     limit, offset = clamp(filters.limit, filters.offset)
@@ -400,7 +403,7 @@ def person_create(
 
 
 @router.get("/{person_id}", response=PersonOut)
-def person_detail(request: HttpRequest, person_id: int) -> PersonOut:
+def person_detail(request: AuthenticatedHttpRequest, person_id: int) -> PersonOut:
     person = selectors.get_person(request.user, person_id, request=request)
     return _person_out(request.user, person)
 
@@ -468,7 +471,7 @@ def _relationship_out(relative: selectors.Relative) -> RelationshipOut:
     )
 
 
-def _family_person(request: HttpRequest, person_id: int) -> Person:
+def _family_person(request: AuthenticatedHttpRequest, person_id: int) -> Person:
     person = selectors.get_person(request.user, person_id, request=request, audit=False)
     if Section.FAMILY not in selectors.person_sections(request.user, person):
         raise Http404
@@ -476,7 +479,7 @@ def _family_person(request: HttpRequest, person_id: int) -> Person:
 
 
 @router.get("/{person_id}/relationships", response=list[RelationshipOut])
-def relationship_list(request: HttpRequest, person_id: int) -> list[RelationshipOut]:
+def relationship_list(request: AuthenticatedHttpRequest, person_id: int) -> list[RelationshipOut]:
     person = _family_person(request, person_id)
     record(
         actor=request.user,

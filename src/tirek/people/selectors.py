@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection
@@ -41,6 +41,9 @@ from .models import (
     Relationship,
 )
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
+
 # What the registering worker sees of a person they registered who has no case yet.
 REGISTRAR_SECTIONS = frozenset(
     {Section.CORE, Section.RETURN_HISTORY, Section.FAMILY, Section.LEGAL}
@@ -57,7 +60,7 @@ IIN_SEARCH_ROLES = REGISTERING_ROLES | frozenset(
 # --- visibility -----------------------------------------------------------------------------
 
 
-def visible_people(user: Any) -> QuerySet[Person]:
+def visible_people(user: User) -> QuerySet[Person]:
     """People the user may open (merged duplicates are gone: their record lives on in the
     person they were merged into)."""
     return policy.visible_persons(user).filter(merged_into__isnull=True)
@@ -74,7 +77,7 @@ WRITERS = {
 }
 
 
-def person_sections(user: Any, person: Person, *, for_writing: bool = False) -> frozenset[str]:
+def person_sections(user: User, person: Person, *, for_writing: bool = False) -> frozenset[str]:
     """The sections of this person's record the user may see (or change)."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
@@ -105,7 +108,7 @@ def _person_id(value: Any) -> int:
 
 
 def get_person(
-    user: Any, person_id: Any, *, request: HttpRequest | None = None, audit: bool = True
+    user: User, person_id: Any, *, request: HttpRequest | None = None, audit: bool = True
 ) -> Person:
     """The person if the user may open them, else 404 (the same as a missing id).
     The read is audited."""
@@ -131,7 +134,7 @@ def get_person(
 # --- lists and name search ------------------------------------------------------------------
 
 
-def search_people(user: Any, q: str = "") -> QuerySet[Person]:
+def search_people(user: User, q: str = "") -> QuerySet[Person]:
     """Visible people whose names match every word of ``q`` in any spelling and script
     (the last word may also be the beginning of a name); 12 digits search the IIN.
     Newest first: lists show initials, so an alphabetical order would mean little, and
@@ -338,7 +341,7 @@ def unit_label(unit: Any) -> str:
     return f"{unit.agency.name} — {unit.name}"
 
 
-def may_check_duplicates(user: Any) -> bool:
+def may_check_duplicates(user: User) -> bool:
     return bool(
         getattr(user, "is_authenticated", False)
         and user.is_active
@@ -348,7 +351,7 @@ def may_check_duplicates(user: Any) -> bool:
 
 
 def duplicate_check(
-    user: Any,
+    user: User,
     query: matching.Identity,
     *,
     request: HttpRequest | None = None,
@@ -401,7 +404,7 @@ class Relative:
     other_cases: int = 0  # cases held by teams the user is not on
 
 
-def family_of(user: Any, person: Person) -> list[Relative]:
+def family_of(user: User, person: Person) -> list[Relative]:
     """Relatives of a person the user may see the family section of, each with whether
     they have a case and (only when the user may open it) which one."""
     if Section.FAMILY not in person_sections(user, person):
@@ -430,7 +433,7 @@ def family_of(user: Any, person: Person) -> list[Relative]:
     return out
 
 
-def household_of(user: Any, person: Person) -> HouseholdMember | None:
+def household_of(user: User, person: Person) -> HouseholdMember | None:
     """The person's current household membership (family section only)."""
     if Section.FAMILY not in person_sections(user, person):
         return None
@@ -452,7 +455,7 @@ def household_members(membership: HouseholdMember) -> list[HouseholdMember]:
 # --- merges ---------------------------------------------------------------------------------
 
 
-def merge_requests_to_decide(user: Any) -> QuerySet[MergeRequest]:
+def merge_requests_to_decide(user: User) -> QuerySet[MergeRequest]:
     """Open merge requests a supervisor decides: those asked by staff of their unit
     (not by themself). Deciding needs both records side by side, so the request opens
     them to the supervisor for that purpose."""

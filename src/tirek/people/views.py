@@ -7,7 +7,7 @@ birth; the full name appears only on the person's own page.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -54,32 +54,35 @@ from .models import (
     Relationship,
 )
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
+
 PAGE_SIZE = 25
 
 
 
 
-def may_use_people(user: Any) -> bool:
+def may_use_people(user: User) -> bool:
     """The "People" screens are for casework roles (the policy decides which records)."""
     return policy.works_on_cases(user)
 
 
-def _casework_only(request: HttpRequest) -> None:
+def _casework_only(request: AuthenticatedHttpRequest) -> None:
     if not may_use_people(request.user):
         raise PermissionDenied
 
 
-def _registering_only(request: HttpRequest) -> None:
+def _registering_only(request: AuthenticatedHttpRequest) -> None:
     if not selectors.may_check_duplicates(request.user):
         raise PermissionDenied
 
 
-def _person(request: HttpRequest, pk: int, *, audit: bool = False) -> Person:
+def _person(request: AuthenticatedHttpRequest, pk: int, *, audit: bool = False) -> Person:
     return selectors.get_person(request.user, pk, request=request, audit=audit)
 
 
 def _require(
-    request: HttpRequest, person: Person, section: str, *, write: bool = False
+    request: AuthenticatedHttpRequest, person: Person, section: str, *, write: bool = False
 ) -> frozenset[str]:
     sections = selectors.person_sections(request.user, person, for_writing=write)
     if section not in sections:
@@ -93,7 +96,7 @@ def _require(
 
 
 @login_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _casework_only(request)
     q = request.GET.get("q", "")[:200]
     if "\x00" in q:
@@ -150,7 +153,7 @@ def _identity_from(data: dict[str, Any], spellings: list[str]) -> matching.Ident
 
 
 def _check(
-    request: HttpRequest, identity: matching.Identity
+    request: AuthenticatedHttpRequest, identity: matching.Identity
 ) -> tuple[list[selectors.Candidate], str]:
     try:
         return selectors.duplicate_check(request.user, identity, request=request), ""
@@ -174,7 +177,7 @@ def _candidate_context(candidates: list[selectors.Candidate]) -> list[dict[str, 
 
 @login_required
 @require_POST
-def duplicate_check_fragment(request: HttpRequest) -> HttpResponse:
+def duplicate_check_fragment(request: AuthenticatedHttpRequest) -> HttpResponse:
     """htmx: the registration form's fields in, the candidates panel out."""
     _registering_only(request)
     form = RegisterForm(request.POST)
@@ -308,7 +311,9 @@ def _same_person(
 # --- the person page ------------------------------------------------------------------------
 
 
-def _open_case_allowed(request: HttpRequest, person: Person, cases: list[Case]) -> bool:
+def _open_case_allowed(
+    request: AuthenticatedHttpRequest, person: Person, cases: list[Case]
+) -> bool:
     if not selectors.may_check_duplicates(request.user):
         return False
     return not any(c.status != CaseStatus.CLOSED for c in Case.objects.filter(person=person))
@@ -316,7 +321,7 @@ def _open_case_allowed(request: HttpRequest, person: Person, cases: list[Case]) 
 
 @login_required
 @never_cache
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk, audit=True)
     user = request.user
     sections = selectors.person_sections(user, person)
@@ -448,7 +453,7 @@ def document_remove(request: AuthenticatedHttpRequest, pk: int, document_id: int
 
 @login_required
 @never_cache
-def photo(request: HttpRequest, pk: int) -> HttpResponse:
+def photo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The photo, decrypted for someone who may open the record; never cached."""
     person = _person(request, pk)
     _require(request, person, Section.CORE)
@@ -516,7 +521,7 @@ def open_case(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def family(request: HttpRequest, pk: int) -> HttpResponse:
+def family(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     _require(request, person, Section.FAMILY)
     record(
@@ -735,7 +740,9 @@ def my_work_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     }
 
 
-def case_panel(request: HttpRequest, case: Any, sections: frozenset[str]) -> dict[str, Any] | None:
+def case_panel(
+    request: AuthenticatedHttpRequest, case: Any, sections: frozenset[str]
+) -> dict[str, Any] | None:
     """On the case page: a link to the person's record and, with the family section,
     who the family is."""
     person = case.person

@@ -7,19 +7,23 @@ the version it read on writes (409 when stale) and answers bad input with proble
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from tirek.access.policy import Section, get_case
 from tirek.assessments.casework import MAX_ID
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.patching import patch_changes
 from tirek.core.validation import BoundedDate, CleanStr, RecordId
 
 from . import selectors, services
 from .models import CLOSURE_CRITERIA, Goal, Intervention, Plan
 from .panels import task_rows
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 case_router = Router(tags=["plans"])
 tasks_router = Router(tags=["plans"])
@@ -284,11 +288,11 @@ class CaseTasksOut(Schema):
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _person(user: Any) -> str:
+def _person(user: User | None) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
-def _plan_out(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def _plan_out(request: AuthenticatedHttpRequest, case_id: int) -> dict[str, Any]:
     case = get_case(request.user, case_id, section=Section.PLAN, request=request)
     plan = selectors.plan_of(case)
     if plan is None:
@@ -374,12 +378,14 @@ def _intervention_of_case(case_id: int, intervention_id: int) -> None:
 
 
 @case_router.get("/{case_id}/plan", response=PlanOut)
-def plan_get(request: HttpRequest, case_id: int = CASE_ID) -> dict[str, Any]:
+def plan_get(request: AuthenticatedHttpRequest, case_id: int = CASE_ID) -> dict[str, Any]:
     return _plan_out(request, case_id)
 
 
 @case_router.get("/{case_id}/plan/versions", response=list[PlanVersionOut])
-def plan_version_list(request: HttpRequest, case_id: int = CASE_ID) -> list[dict[str, Any]]:
+def plan_version_list(
+    request: AuthenticatedHttpRequest, case_id: int = CASE_ID
+) -> list[dict[str, Any]]:
     case = get_case(request.user, case_id, section=Section.PLAN, request=request)
     plan = Plan.objects.filter(case=case).first()
     if plan is None:
@@ -398,7 +404,9 @@ def plan_version_list(request: HttpRequest, case_id: int = CASE_ID) -> list[dict
 
 @case_router.get("/{case_id}/plan/versions/{number}", response=PlanVersionDetailOut)
 def plan_version_get(
-    request: HttpRequest, case_id: int = CASE_ID, number: int = Path(..., ge=1, le=100_000)
+    request: AuthenticatedHttpRequest,
+    case_id: int = CASE_ID,
+    number: int = Path(..., ge=1, le=100_000),
 ) -> dict[str, Any]:
     case = get_case(request.user, case_id, section=Section.PLAN, request=request)
     plan = Plan.objects.filter(case=case).first()
@@ -433,7 +441,9 @@ def plan_version_get(
 
 
 @case_router.post("/{case_id}/plan/goals", response={201: GoalOut})
-def goal_create(request: HttpRequest, payload: GoalIn, case_id: int = CASE_ID) -> Status:
+def goal_create(
+    request: AuthenticatedHttpRequest, payload: GoalIn, case_id: int = CASE_ID
+) -> Status:
     goal = services.goal_create(
         user=request.user, case_id=case_id, request=request, **payload.dict()
     )
@@ -442,7 +452,10 @@ def goal_create(request: HttpRequest, payload: GoalIn, case_id: int = CASE_ID) -
 
 @case_router.patch("/{case_id}/plan/goals/{goal_id}", response=GoalOut)
 def goal_update(
-    request: HttpRequest, payload: GoalPatch, case_id: int = CASE_ID, goal_id: int = OBJ_ID
+    request: AuthenticatedHttpRequest,
+    payload: GoalPatch,
+    case_id: int = CASE_ID,
+    goal_id: int = OBJ_ID,
 ) -> dict[str, Any]:
     get_case(request.user, case_id, section=Section.PLAN, request=request, audit=False)
     _goal_of_case(case_id, goal_id)
@@ -456,7 +469,7 @@ def goal_update(
 
 @case_router.delete("/{case_id}/plan/goals/{goal_id}", response={204: None})
 def goal_delete(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     case_id: int = CASE_ID,
     goal_id: int = OBJ_ID,
     version: int = Query(..., ge=1, le=2_000_000_000),
@@ -471,7 +484,10 @@ def goal_delete(
 
 @case_router.post("/{case_id}/plan/goals/{goal_id}/interventions", response={201: InterventionOut})
 def intervention_create(
-    request: HttpRequest, payload: InterventionIn, case_id: int = CASE_ID, goal_id: int = OBJ_ID
+    request: AuthenticatedHttpRequest,
+    payload: InterventionIn,
+    case_id: int = CASE_ID,
+    goal_id: int = OBJ_ID,
 ) -> Status:
     get_case(request.user, case_id, section=Section.PLAN, request=request, audit=False)
     _goal_of_case(case_id, goal_id)
@@ -483,7 +499,7 @@ def intervention_create(
 
 @case_router.patch("/{case_id}/plan/interventions/{intervention_id}", response=InterventionOut)
 def intervention_update(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     payload: InterventionPatch,
     case_id: int = CASE_ID,
     intervention_id: int = OBJ_ID,
@@ -504,7 +520,7 @@ def intervention_update(
 
 @case_router.delete("/{case_id}/plan/interventions/{intervention_id}", response={204: None})
 def intervention_delete(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     case_id: int = CASE_ID,
     intervention_id: int = OBJ_ID,
     version: int = Query(..., ge=1, le=2_000_000_000),
@@ -522,7 +538,7 @@ def intervention_delete(
 
 @case_router.post("/{case_id}/plan/submit", response=PlanOut)
 def plan_submit(
-    request: HttpRequest, payload: CaseworkVersionIn, case_id: int = CASE_ID
+    request: AuthenticatedHttpRequest, payload: CaseworkVersionIn, case_id: int = CASE_ID
 ) -> dict[str, Any]:
     services.plan_submit(
         user=request.user, case_id=case_id, expected_version=payload.version, request=request
@@ -532,7 +548,7 @@ def plan_submit(
 
 @case_router.post("/{case_id}/plan/approve", response=PlanOut)
 def plan_approve(
-    request: HttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
+    request: AuthenticatedHttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
 ) -> dict[str, Any]:
     services.plan_approve(
         user=request.user,
@@ -546,7 +562,7 @@ def plan_approve(
 
 @case_router.post("/{case_id}/plan/return", response=PlanOut)
 def plan_return(
-    request: HttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
+    request: AuthenticatedHttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
 ) -> dict[str, Any]:
     services.plan_return(
         user=request.user,
@@ -562,7 +578,7 @@ def plan_return(
 
 
 @case_router.get("/{case_id}/journey", response=JourneyOut)
-def journey_get(request: HttpRequest, case_id: int = CASE_ID) -> dict[str, Any]:
+def journey_get(request: AuthenticatedHttpRequest, case_id: int = CASE_ID) -> dict[str, Any]:
     case = get_case(request.user, case_id, section=Section.PLAN, request=request)
     journey = selectors.journey(case)
     return {
@@ -592,13 +608,15 @@ def _review(review: Any) -> dict[str, Any]:
 
 
 @case_router.get("/{case_id}/reviews", response=list[PlanReviewOut])
-def review_list(request: HttpRequest, case_id: int = CASE_ID) -> list[dict[str, Any]]:
+def review_list(request: AuthenticatedHttpRequest, case_id: int = CASE_ID) -> list[dict[str, Any]]:
     case = get_case(request.user, case_id, section=Section.PLAN, request=request)
     return [_review(r) for r in selectors.case_reviews(case)]
 
 
 @case_router.post("/{case_id}/reviews", response={201: PlanReviewOut})
-def review_create(request: HttpRequest, payload: PlanReviewIn, case_id: int = CASE_ID) -> Status:
+def review_create(
+    request: AuthenticatedHttpRequest, payload: PlanReviewIn, case_id: int = CASE_ID
+) -> Status:
     data = payload.dict()
     review = services.review_create(
         user=request.user,
@@ -619,7 +637,9 @@ def review_create(request: HttpRequest, payload: PlanReviewIn, case_id: int = CA
 # --- closure and follow-up ----------------------------------------------------------------
 
 
-def _closure_state(request: HttpRequest, case_id: int, *, audit: bool = True) -> dict[str, Any]:
+def _closure_state(
+    request: AuthenticatedHttpRequest, case_id: int, *, audit: bool = True
+) -> dict[str, Any]:
     case = get_case(request.user, case_id, section=Section.PLAN, request=request, audit=audit)
     return {
         "case_status": case.status,
@@ -656,12 +676,14 @@ def _closure_state(request: HttpRequest, case_id: int, *, audit: bool = True) ->
 
 
 @case_router.get("/{case_id}/closure", response=CaseClosureStateOut)
-def closure_get(request: HttpRequest, case_id: int = CASE_ID) -> dict[str, Any]:
+def closure_get(request: AuthenticatedHttpRequest, case_id: int = CASE_ID) -> dict[str, Any]:
     return _closure_state(request, case_id)
 
 
 @case_router.post("/{case_id}/closure", response={201: CaseClosureStateOut})
-def closure_request(request: HttpRequest, payload: CaseClosureIn, case_id: int = CASE_ID) -> Status:
+def closure_request(
+    request: AuthenticatedHttpRequest, payload: CaseClosureIn, case_id: int = CASE_ID
+) -> Status:
     services.closure_request(
         user=request.user,
         case_id=case_id,
@@ -676,7 +698,7 @@ def closure_request(request: HttpRequest, payload: CaseClosureIn, case_id: int =
 
 @case_router.post("/{case_id}/closure/approve", response=CaseClosureStateOut)
 def closure_approve(
-    request: HttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
+    request: AuthenticatedHttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
 ) -> dict[str, Any]:
     services.closure_approve(
         user=request.user,
@@ -690,7 +712,7 @@ def closure_approve(
 
 @case_router.post("/{case_id}/closure/return", response=CaseClosureStateOut)
 def closure_return(
-    request: HttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
+    request: AuthenticatedHttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
 ) -> dict[str, Any]:
     services.closure_return(
         user=request.user,
@@ -704,7 +726,7 @@ def closure_return(
 
 @case_router.post("/{case_id}/reopen", response=CaseClosureStateOut)
 def case_reopen(
-    request: HttpRequest, payload: CaseReopenIn, case_id: int = CASE_ID
+    request: AuthenticatedHttpRequest, payload: CaseReopenIn, case_id: int = CASE_ID
 ) -> dict[str, Any]:
     services.case_reopen(
         user=request.user,
@@ -718,7 +740,7 @@ def case_reopen(
 
 @case_router.post("/{case_id}/follow-ups/{follow_up_id}", response=CaseClosureStateOut)
 def follow_up_record(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     payload: CaseFollowUpIn,
     case_id: int = CASE_ID,
     follow_up_id: int = OBJ_ID,
@@ -746,7 +768,7 @@ def follow_up_record(
 
 @tasks_router.get("", response=CaseTasksOut)
 def my_tasks(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     scope: str = Query("mine", pattern="^(mine|unit)$"),
     overdue: bool = False,
     limit: int = Query(25, ge=1, le=100),

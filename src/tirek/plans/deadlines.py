@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, fields, replace
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -79,7 +79,10 @@ def deadlines_for(country: str | None = None) -> Deadlines:
     return replace(base, **overrides)
 
 
-def add_months(moment: datetime, months: int) -> datetime:
+_Day = TypeVar("_Day", bound=date)
+
+
+def add_months(moment: _Day, months: int) -> _Day:
     """The same day ``months`` later, or the month's last day (31 Jan + 1 → 28/29 Feb)."""
     month_index = moment.month - 1 + months
     year, month = moment.year + month_index // 12, month_index % 12 + 1

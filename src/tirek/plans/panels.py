@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -15,11 +15,15 @@ from tirek.access import selectors as access
 from tirek.accounts.roles import Role
 from tirek.cases.models import Case
 from tirek.cases.selectors import my_open_caseload
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.privacy.conf import CONSENT_EXPIRY_WARNING_DAYS
 from tirek.privacy.selectors import consent_reminder
 
 from . import selectors
 from .deadlines import Step, deadlines_for
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 PANEL_ROWS = 10
 
@@ -58,7 +62,7 @@ def task_rows(cases: Any, now: datetime | None = None) -> list[TaskRow]:
     ]
 
 
-def _works_on_cases(user: Any) -> bool:
+def _works_on_cases(user: User) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.has_role(
         Role.CASE_MANAGER, Role.PSYCHOLOGIST, Role.SOCIAL_WORKER, Role.SUPERVISOR
     )
@@ -69,7 +73,7 @@ def _works_on_cases(user: Any) -> bool:
 MINE_LIMIT = 500
 
 
-def _my_due_rows(request: HttpRequest) -> list[TaskRow]:
+def _my_due_rows(request: AuthenticatedHttpRequest) -> list[TaskRow]:
     cached: list[TaskRow] | None = getattr(request, "_plans_due_mine", None)
     if cached is None:
         # Open cases on the team (read once for the page) or, failing those, one cheap
@@ -86,7 +90,7 @@ def _my_due_rows(request: HttpRequest) -> list[TaskRow]:
     return cached
 
 
-def my_tasks_panel(request: HttpRequest) -> dict[str, Any] | None:
+def my_tasks_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     user = request.user
     if not _works_on_cases(user):
         return None
@@ -103,7 +107,7 @@ def my_tasks_panel(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
-def unit_tasks_panel(request: HttpRequest) -> dict[str, Any] | None:
+def unit_tasks_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     user = request.user
     if access.supervised_unit_id(user) is None:  # the policy's answer, admin included
         return None
@@ -124,7 +128,7 @@ def unit_tasks_panel(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
-def alerts_panel(request: HttpRequest) -> dict[str, Any] | None:
+def alerts_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     user = request.user
     if not _works_on_cases(user):
         return None
@@ -288,7 +292,7 @@ def _timeline_rows(case: Case) -> Any:
     return parts[0].union(*parts[1:], all=True)
 
 
-def timeline_items(case: Case, user: Any) -> list[Any]:
+def timeline_items(case: Case, user: User) -> list[Any]:
     """Completed assessments, plan decisions, reviews, closure and follow-ups (one query)."""
     from tirek.access.policy import Section, can_see
     from tirek.assessments.definitions import localised

@@ -27,6 +27,8 @@ from tirek.cases.models import Case, CaseStatus
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
+    from tirek.accounts.models import User
+
     class DueAnnotations(TypedDict):
         due_step: str | None
         due_at: datetime | None
@@ -278,7 +280,7 @@ def annotate_due(qs: QuerySet[Case], deadlines: Deadlines) -> QuerySet[WithAnnot
 
 
 def due_cases(
-    user: Any,
+    user: User,
     *,
     scope: str = "mine",
     now: datetime | None = None,
@@ -308,7 +310,7 @@ def due_cases(
     return qs.select_related("person").order_by("due_at", "pk")
 
 
-def waiting_plans(user: Any) -> QuerySet[Plan]:
+def waiting_plans(user: User) -> QuerySet[Plan]:
     """Plans submitted in the unit the user supervises (as the policy says), oldest first."""
     if access.supervised_unit_id(user) is None:
         return Plan.objects.none()
@@ -319,7 +321,7 @@ def waiting_plans(user: Any) -> QuerySet[Plan]:
     )
 
 
-def waiting_closures(user: Any) -> QuerySet[Closure]:
+def waiting_closures(user: User) -> QuerySet[Closure]:
     if access.supervised_unit_id(user) is None:
         return Closure.objects.none()
     return (

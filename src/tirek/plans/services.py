@@ -74,14 +74,14 @@ INTERVENTION_FIELDS = (
 # --- who may do what -----------------------------------------------------------------
 
 
-def is_case_manager(user: Any, case: Case) -> bool:
+def is_case_manager(user: User, case: Case) -> bool:
     """The case's lead worker: the named case manager or a case manager on the team."""
     if case.case_manager_id == user.pk:
         return True
     return access.has_membership(case, user, [Role.CASE_MANAGER])
 
 
-def _open_case(user: Any, case_id: Any, request: HttpRequest | None) -> Case:
+def _open_case(user: User, case_id: Any, request: HttpRequest | None) -> Case:
     """The case for a plan write: visible with its plan section (else 404) and not closed."""
     case = get_case(user, case_id, section=Section.PLAN, request=request, audit=False)
     check_writable(user, case)
@@ -162,7 +162,7 @@ def _goal_values(data: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def goal_create(
-    *, user: Any, case_id: Any, request: HttpRequest | None = None, **data: Any
+    *, user: User, case_id: Any, request: HttpRequest | None = None, **data: Any
 ) -> Goal:
     case = _open_case(user, case_id, request)
     plan = _plan(case)
@@ -182,7 +182,7 @@ def goal_create(
     return goal
 
 
-def _goal_for(user: Any, goal_id: Any, request: HttpRequest | None) -> tuple[Goal, Plan]:
+def _goal_for(user: User, goal_id: Any, request: HttpRequest | None) -> tuple[Goal, Plan]:
     try:
         case_id = Goal.objects.values_list("plan__case_id", flat=True).get(pk=goal_id)
     except (Goal.DoesNotExist, ValueError, TypeError) as exc:
@@ -198,7 +198,7 @@ def _goal_for(user: Any, goal_id: Any, request: HttpRequest | None) -> tuple[Goa
 @transaction.atomic
 def goal_update(
     *,
-    user: Any,
+    user: User,
     goal_id: Any,
     expected_version: int,
     request: HttpRequest | None = None,
@@ -228,7 +228,7 @@ def goal_update(
 
 @transaction.atomic
 def goal_delete(
-    *, user: Any, goal_id: Any, expected_version: int, request: HttpRequest | None = None
+    *, user: User, goal_id: Any, expected_version: int, request: HttpRequest | None = None
 ) -> None:
     goal, plan = _goal_for(user, goal_id, request)
     plan_changes = _content_edit_allowed(plan)
@@ -275,7 +275,7 @@ def _check_period(intervention: Intervention) -> None:
 
 @transaction.atomic
 def intervention_create(
-    *, user: Any, goal_id: Any, request: HttpRequest | None = None, **data: Any
+    *, user: User, goal_id: Any, request: HttpRequest | None = None, **data: Any
 ) -> Intervention:
     goal, plan = _goal_for(user, goal_id, request)
     plan_changes = _content_edit_allowed(plan)
@@ -295,7 +295,7 @@ def intervention_create(
 
 
 def _intervention_for(
-    user: Any, intervention_id: Any, request: HttpRequest | None
+    user: User, intervention_id: Any, request: HttpRequest | None
 ) -> tuple[Intervention, Plan]:
     try:
         goal_id = Intervention.objects.values_list("goal_id", flat=True).get(pk=intervention_id)
@@ -310,7 +310,7 @@ def _intervention_for(
 @transaction.atomic
 def intervention_update(
     *,
-    user: Any,
+    user: User,
     intervention_id: Any,
     expected_version: int,
     request: HttpRequest | None = None,
@@ -341,7 +341,7 @@ def intervention_update(
 
 @transaction.atomic
 def intervention_delete(
-    *, user: Any, intervention_id: Any, expected_version: int, request: HttpRequest | None = None
+    *, user: User, intervention_id: Any, expected_version: int, request: HttpRequest | None = None
 ) -> None:
     intervention, plan = _intervention_for(user, intervention_id, request)
     plan_changes = _content_edit_allowed(plan)
@@ -392,7 +392,7 @@ def submit_problems(plan: Plan) -> list[str]:
 
 @transaction.atomic
 def plan_submit(
-    *, user: Any, case_id: Any, expected_version: int, request: HttpRequest | None = None
+    *, user: User, case_id: Any, expected_version: int, request: HttpRequest | None = None
 ) -> Plan:
     case = _open_case(user, case_id, request)
     if not is_case_manager(user, case):
@@ -424,7 +424,9 @@ def plan_submit(
     return plan
 
 
-def _supervisor_decision(user: Any, case_id: Any, request: HttpRequest | None) -> tuple[Case, Plan]:
+def _supervisor_decision(
+    user: User, case_id: Any, request: HttpRequest | None
+) -> tuple[Case, Plan]:
     case = _open_case(user, case_id, request)
     if not is_supervisor_of(user, case):
         raise PermissionDenied(
@@ -444,7 +446,7 @@ def snapshot(plan: Plan) -> dict[str, Any]:
         .order_by("position", "id")
     )
 
-    def person(user: Any) -> str:
+    def person(user: User | None) -> str:
         return (user.get_full_name() or user.username) if user else ""
 
     return {
@@ -488,7 +490,7 @@ def snapshot(plan: Plan) -> dict[str, Any]:
 @transaction.atomic
 def plan_approve(
     *,
-    user: Any,
+    user: User,
     case_id: Any,
     expected_version: int,
     comment: str = "",
@@ -542,7 +544,7 @@ def plan_approve(
 @transaction.atomic
 def plan_return(
     *,
-    user: Any,
+    user: User,
     case_id: Any,
     expected_version: int,
     comment: str,
@@ -577,7 +579,7 @@ def end_of_day(day: date) -> datetime:
 @transaction.atomic
 def review_create(
     *,
-    user: Any,
+    user: User,
     case_id: Any,
     held_on: date,
     child_views: str,
@@ -687,7 +689,7 @@ def open_goals(case: Case) -> list[Goal]:
 @transaction.atomic
 def closure_request(
     *,
-    user: Any,
+    user: User,
     case_id: Any,
     reason: str,
     checklist: dict[str, Any] | list[str],
@@ -739,7 +741,7 @@ def closure_request(
     return closure
 
 
-def _pending_closure(user: Any, case_id: Any, request: HttpRequest | None) -> tuple[Case, Closure]:
+def _pending_closure(user: User, case_id: Any, request: HttpRequest | None) -> tuple[Case, Closure]:
     case = _open_case(user, case_id, request)
     if not is_supervisor_of(user, case):
         raise PermissionDenied(_("Only a supervisor of the case's unit decides on closing."))
@@ -754,7 +756,7 @@ def _pending_closure(user: Any, case_id: Any, request: HttpRequest | None) -> tu
 
 
 def case_close(
-    *, user: Any, case: Case, expected_version: int, request: HttpRequest | None = None
+    *, user: User, case: Case, expected_version: int, request: HttpRequest | None = None
 ) -> Case:
     """The one write this app makes to a case row: status, closure time, version."""
     now = timezone.now()
@@ -782,7 +784,7 @@ def case_close(
 @transaction.atomic
 def closure_approve(
     *,
-    user: Any,
+    user: User,
     case_id: Any,
     expected_version: int,
     comment: str = "",
@@ -826,7 +828,7 @@ def closure_approve(
 @transaction.atomic
 def closure_return(
     *,
-    user: Any,
+    user: User,
     case_id: Any,
     expected_version: int,
     comment: str,
@@ -859,7 +861,7 @@ def closure_return(
 @transaction.atomic
 def case_reopen(
     *,
-    user: Any,
+    user: User,
     case_id: Any,
     expected_version: int,
     reason: str,
@@ -922,7 +924,7 @@ def case_reopen(
 @transaction.atomic
 def follow_up_record(
     *,
-    user: Any,
+    user: User,
     follow_up_id: Any,
     expected_version: int,
     done_on: date,

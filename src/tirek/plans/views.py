@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -31,6 +31,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseStatus
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services
 from .deadlines import Step
@@ -59,6 +60,9 @@ from .pdf import render_plan
 from .phases import ORDER as PHASE_ORDER
 from .phases import entry_problems
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
+
 FAILURES = (ValidationError, Conflict, Refused, PermissionDenied)
 
 
@@ -80,7 +84,7 @@ def _explain(request: HttpRequest, exc: Exception, form: Any = None) -> None:
     messages.error(request, text or _("This is not allowed."))
 
 
-def _case(request: HttpRequest, case_id: int) -> Case:
+def _case(request: AuthenticatedHttpRequest, case_id: int) -> Case:
     return get_case(request.user, case_id, section=Section.PLAN, request=request)
 
 
@@ -88,7 +92,7 @@ def _case(request: HttpRequest, case_id: int) -> Case:
 
 
 @login_required
-def plan(request: HttpRequest, case_id: int) -> HttpResponse:
+def plan(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     current = selectors.plan_of(case)
     versions = list(selectors.plan_versions(current)) if current else []
@@ -170,7 +174,7 @@ def _plan_write(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def goal_new(request: HttpRequest, case_id: int) -> HttpResponse:
+def goal_new(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     form = GoalForm(request.POST or None, case=case, initial={"status": "planned", "progress": 0})
     if request.method == "POST" and form.is_valid():
@@ -200,7 +204,7 @@ def _goal(case: Case, goal_id: int) -> Goal:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def goal_edit(request: HttpRequest, case_id: int, goal_id: int) -> HttpResponse:
+def goal_edit(request: AuthenticatedHttpRequest, case_id: int, goal_id: int) -> HttpResponse:
     case = _case(request, case_id)
     goal = _goal(case, goal_id)
     form = GoalForm(request.POST or None, case=case, goal=goal)
@@ -241,7 +245,7 @@ def goal_edit(request: HttpRequest, case_id: int, goal_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def intervention_new(request: HttpRequest, case_id: int, goal_id: int) -> HttpResponse:
+def intervention_new(request: AuthenticatedHttpRequest, case_id: int, goal_id: int) -> HttpResponse:
     case = _case(request, case_id)
     goal = _goal(case, goal_id)
     form = InterventionForm(request.POST or None, case=case, initial={"status": "planned"})
@@ -265,7 +269,9 @@ def intervention_new(request: HttpRequest, case_id: int, goal_id: int) -> HttpRe
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def intervention_edit(request: HttpRequest, case_id: int, intervention_id: int) -> HttpResponse:
+def intervention_edit(
+    request: AuthenticatedHttpRequest, case_id: int, intervention_id: int
+) -> HttpResponse:
     case = _case(request, case_id)
     intervention = (
         Intervention.objects.select_related("goal")
@@ -317,7 +323,7 @@ def intervention_edit(request: HttpRequest, case_id: int, intervention_id: int) 
 
 @login_required
 @require_POST
-def plan_submit(request: HttpRequest, case_id: int) -> HttpResponse:
+def plan_submit(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     return _plan_write(
         request,
         case_id,
@@ -330,7 +336,7 @@ def plan_submit(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_decide(request: HttpRequest, case_id: int) -> HttpResponse:
+def plan_decide(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     form = CommentForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     if not form.is_valid():
@@ -364,7 +370,7 @@ def plan_decide(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
-def plan_version(request: HttpRequest, case_id: int, number: int) -> HttpResponse:
+def plan_version(request: AuthenticatedHttpRequest, case_id: int, number: int) -> HttpResponse:
     case = _case(request, case_id)
     current = selectors.plan_of(case)
     if current is None:
@@ -506,7 +512,9 @@ def _goal_display(goal: dict[str, Any]) -> dict[str, Any]:
 
 
 @login_required
-def plan_pdf(request: HttpRequest, case_id: int, number: int | None = None) -> HttpResponse:
+def plan_pdf(
+    request: AuthenticatedHttpRequest, case_id: int, number: int | None = None
+) -> HttpResponse:
     """The plan as PDF: a given approved version, or the latest one (else the draft)."""
     case = _case(request, case_id)
     current = selectors.plan_of(case)
@@ -552,7 +560,7 @@ def plan_pdf(request: HttpRequest, case_id: int, number: int | None = None) -> H
     return response
 
 
-def _person(user: Any) -> str:
+def _person(user: User | None) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
@@ -561,7 +569,7 @@ def _person(user: Any) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def reviews(request: HttpRequest, case_id: int) -> HttpResponse:
+def reviews(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     current = selectors.plan_of(case)
     goals = list(current.goals.all()) if current else []
@@ -613,7 +621,7 @@ def reviews(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def closure(request: HttpRequest, case_id: int) -> HttpResponse:
+def closure(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     closures = list(selectors.case_closures(case))
     pending = next((c for c in closures if c.status == ClosureStatus.REQUESTED), None)
@@ -660,7 +668,10 @@ def closure(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _closure_post(
-    request: HttpRequest, case: Case, pending: Any, request_form: ClosureRequestForm | None
+    request: AuthenticatedHttpRequest,
+    case: Case,
+    pending: Any,
+    request_form: ClosureRequestForm | None,
 ) -> HttpResponse | None:
     action = request.POST.get("action", "")
     done = redirect("plans:closure", case.pk)
@@ -749,7 +760,7 @@ def _closure_post(
 
 
 @login_required
-def tasks(request: HttpRequest) -> HttpResponse:
+def tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
     from .panels import task_rows
 
     scope = request.GET.get("scope", "mine")

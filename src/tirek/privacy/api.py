@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any, Literal, TypeAlias
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -104,7 +104,7 @@ def _out(consent: Consent) -> ConsentOut:
     )
 
 
-def _consent(request: HttpRequest, consent_id: int) -> Consent:
+def _consent(request: AuthenticatedHttpRequest, consent_id: int) -> Consent:
     consent = Consent.objects.select_related("person").filter(pk=consent_id).first()
     if consent is None or not services.can_read_consents(request.user, consent.person):
         raise Http404
@@ -112,7 +112,7 @@ def _consent(request: HttpRequest, consent_id: int) -> Consent:
 
 
 @consents_router.get("", response=ConsentListOut)
-def list_consents(request: HttpRequest, query: Query[ConsentQuery]) -> ConsentListOut:
+def list_consents(request: AuthenticatedHttpRequest, query: Query[ConsentQuery]) -> ConsentListOut:
     person = services.person_for_consent(request.user, query.person_id)
     status = selectors.consent_status(person)
     record(

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -33,6 +33,9 @@ from tirek.accounts.roles import Role
 
 from .conf import CONSENT_EXPIRY_WARNING_DAYS, consent_age_rule
 from .models import Consent, ConsentKind, EmergencyAccess, GivenBy, Purpose
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 
 class AgeGroup:
@@ -306,11 +309,11 @@ def reads_during(access: EmergencyAccess) -> QuerySet[Any]:
     ).order_by("at", "id")
 
 
-def is_dpo(user: Any) -> bool:
+def is_dpo(user: User) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.DPO))
 
 
-def supervises_a_unit(user: Any) -> bool:
+def supervises_a_unit(user: User) -> bool:
     from tirek.access.policy import supervised_unit_id
 
     return supervised_unit_id(user) is not None
@@ -331,7 +334,7 @@ class ConsentReminder:
         return not (self.expiring or self.expired)
 
 
-def _latest_consents(user: Any) -> QuerySet[Consent]:
+def _latest_consents(user: User) -> QuerySet[Consent]:
     """For each person on an open case the user works on (on its team) and may see the
     consent of (the policy's ``cases_with_section``): the newest-ending, not withdrawn,
     counting record per purpose and kind. A consent renewed by a later one is not counted."""
@@ -362,7 +365,7 @@ def _latest_consents(user: Any) -> QuerySet[Consent]:
     )
 
 
-def consent_reminder(user: Any, at: datetime | None = None) -> ConsentReminder:
+def consent_reminder(user: User, at: datetime | None = None) -> ConsentReminder:
     """How many consents on the user's open cases expire within the notice period
     (``CONSENT_EXPIRY_WARNING_DAYS``) and how many have expired without a renewal."""
     today = timezone.localdate(at or timezone.now())

@@ -43,7 +43,7 @@ def _stale() -> Conflict:
 # --- who may handle consent -------------------------------------------------------------------
 
 
-def can_record_consent(user: Any, person: Any, case: Any = None) -> bool:
+def can_record_consent(user: User, person: Any, case: Any = None) -> bool:
     """Staff who see the family section of one of the person's cases; before a case is
     opened, the person who registered them. ``case``: the case at hand, asked first."""
     if case is not None and policy.can_write(user, case, policy.Section.FAMILY):
@@ -56,7 +56,7 @@ def can_record_consent(user: Any, person: Any, case: Any = None) -> bool:
     return any(policy.can_write(user, case, policy.Section.FAMILY) for case in cases)
 
 
-def can_read_consents(user: Any, person: Any) -> bool:
+def can_read_consents(user: User, person: Any) -> bool:
     """Everyone who may open the person, and the data protection officer (who reviews
     consents but reads no case content)."""
     if is_dpo(user):
@@ -64,7 +64,7 @@ def can_read_consents(user: Any, person: Any) -> bool:
     return policy.visible_persons(user).filter(pk=person.pk).exists()
 
 
-def person_for_consent(user: Any, person_id: Any) -> Any:
+def person_for_consent(user: User, person_id: Any) -> Any:
     """The person if the user may read their consents, else 404."""
     from tirek.people.models import Person
 

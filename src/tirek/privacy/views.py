@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +35,9 @@ from .forms import (
 )
 from .models import Consent, EmergencyAccess
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
+
 
 def _back(request: HttpRequest, fallback: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -46,7 +49,7 @@ def _back(request: HttpRequest, fallback: str = "/") -> str:
 # --- consent ------------------------------------------------------------------------------
 
 
-def _consent(request: HttpRequest, pk: int) -> Consent:
+def _consent(request: AuthenticatedHttpRequest, pk: int) -> Consent:
     try:
         consent = Consent.objects.select_related("person").get(pk=pk)
     except Consent.DoesNotExist as exc:
@@ -144,7 +147,7 @@ def consent_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def consent_panel(
-    request: HttpRequest, case: Any, sections: frozenset[str]
+    request: AuthenticatedHttpRequest, case: Any, sections: frozenset[str]
 ) -> dict[str, Any] | None:
     """The consent panel on the case page (core section: the whole team needs to know
     what the family agreed to)."""
@@ -163,7 +166,7 @@ def consent_panel(
     }
 
 
-def consent_timeline(case: Any, user: Any) -> list[Any]:
+def consent_timeline(case: Any, user: User) -> list[Any]:
     from tirek.cases.timeline import TimelineItem
 
     from .models import Consent
@@ -303,7 +306,7 @@ def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def dpo_panel(request: HttpRequest) -> dict[str, Any] | None:
+def dpo_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     if not selectors.is_dpo(request.user):
         return None
     pending = selectors.emergency_accesses_to_review()

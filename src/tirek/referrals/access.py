@@ -14,7 +14,7 @@ their own agency's providers, and the system administrator for all of them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
@@ -24,13 +24,16 @@ from tirek.accounts.roles import Role
 
 from .models import ReferralStatus
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
+
 # Team roles that see the plan, and so may refer and follow referrals.
 REFERRING_ROLES = frozenset(
     role for role, sections in ROLE_SECTIONS.items() if Section.PLAN in sections
 ) - {Role.SUPERVISOR}
 
 
-def can_manage_directory(user: Any, agency: Any = None) -> bool:
+def can_manage_directory(user: User, agency: Any = None) -> bool:
     """Supervisors for their own agency; the system administrator for any."""
     if not getattr(user, "is_authenticated", False):
         return False
@@ -41,13 +44,13 @@ def can_manage_directory(user: Any, agency: Any = None) -> bool:
     return False
 
 
-def referring_side_q(user: Any, prefix: str = "") -> Q:
+def referring_side_q(user: User, prefix: str = "") -> Q:
     """Referrals (or rows reached through ``prefix``) on cases the user refers from."""
     on_team = access.on_team(user, f"{prefix}case_id", REFERRING_ROLES)
     return Q(on_team) | access.supervised_q(user, f"{prefix}case__")
 
 
-def receiving_side_q(user: Any) -> Q:
+def receiving_side_q(user: User) -> Q:
     condition = Q(to_user=user)
     if user.agency_id and user.role_set:
         unassigned = Q(
@@ -60,13 +63,13 @@ def receiving_side_q(user: Any) -> Q:
     return condition
 
 
-def is_referring_side(user: Any, case: Any) -> bool:
+def is_referring_side(user: User, case: Any) -> bool:
     if is_supervisor_of(user, case):
         return True
     return access.has_membership(case, user, REFERRING_ROLES)
 
 
-def may_receive(user: Any, referral: Any) -> bool:
+def may_receive(user: User, referral: Any) -> bool:
     """The user is (or may become, by accepting) the receiving worker."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False

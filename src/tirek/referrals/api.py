@@ -372,10 +372,12 @@ class ReferralList(Schema):
     items: list[ReferralOut]
 
 
-def _user_ref(user: User | None) -> ReferralPartyRef | None:
-    if user is None:
-        return None
+def _party(user: User) -> ReferralPartyRef:
     return ReferralPartyRef(id=user.pk, name=user.get_full_name() or user.username)
+
+
+def _user_ref(user: User | None) -> ReferralPartyRef | None:
+    return None if user is None else _party(user)
 
 
 def _subject_out(referral: Referral) -> ReferralSubjectOut:
@@ -408,13 +410,15 @@ def referral_out(referral: Referral) -> ReferralOut:
         withdraw_reason=referral.withdraw_reason,
         outcome=referral.outcome,
         intervention_id=referral.intervention_id,
-        created_by=_user_ref(referral.created_by),  # type: ignore[arg-type]
+        created_by=_party(referral.created_by),
         created_at=referral.created_at,
     )
 
 
 @referrals_router.get("", response=ReferralList)
-def referral_list(request: HttpRequest, filters: Query[ReferralFilter]) -> ReferralList:
+def referral_list(
+    request: AuthenticatedHttpRequest, filters: Query[ReferralFilter]
+) -> ReferralList:
     user = request.user
     rows = {
         "all": selectors.visible_referrals,
@@ -434,14 +438,14 @@ def referral_list(request: HttpRequest, filters: Query[ReferralFilter]) -> Refer
 
 
 @referrals_router.post("", response={201: ReferralOut})
-def referral_create(request: HttpRequest, payload: ReferralIn) -> Status:
+def referral_create(request: AuthenticatedHttpRequest, payload: ReferralIn) -> Status:
     user = request.user
     case = get_case(user, payload.case_id, section=Section.PLAN, request=request)
     provider = selectors.get_provider(payload.provider_id)
     service = selectors.get_service(payload.service_id) if payload.service_id else None
     to_user = get_object_or_404(User, pk=payload.to_user_id) if payload.to_user_id else None
     referral = services.referral_send(
-        by=user,  # type: ignore[arg-type]
+        by=user,
         case=case,
         provider=provider,
         service=service,
@@ -458,11 +462,13 @@ def referral_create(request: HttpRequest, payload: ReferralIn) -> Status:
 
 
 @referrals_router.get("/{referral_id}", response=ReferralOut)
-def referral_detail(request: HttpRequest, referral_id: int) -> ReferralOut:
+def referral_detail(request: AuthenticatedHttpRequest, referral_id: int) -> ReferralOut:
     return referral_out(selectors.get_referral(request.user, referral_id, request=request))
 
 
-def _act(request: HttpRequest, referral_id: int, action: Any, **kwargs: Any) -> ReferralOut:
+def _act(
+    request: AuthenticatedHttpRequest, referral_id: int, action: Any, **kwargs: Any
+) -> ReferralOut:
     referral = selectors.get_referral(request.user, referral_id, request=request)
     action(by=request.user, referral=referral, request=request, **kwargs)
     return referral_out(
@@ -474,14 +480,14 @@ def _act(request: HttpRequest, referral_id: int, action: Any, **kwargs: Any) -> 
 
 @referrals_router.post("/{referral_id}/accept", response=ReferralOut)
 def referral_accept(
-    request: HttpRequest, referral_id: int, payload: ReferralVersionIn
+    request: AuthenticatedHttpRequest, referral_id: int, payload: ReferralVersionIn
 ) -> ReferralOut:
     return _act(request, referral_id, services.referral_accept, version=payload.version)
 
 
 @referrals_router.post("/{referral_id}/decline", response=ReferralOut)
 def referral_decline(
-    request: HttpRequest, referral_id: int, payload: ReferralReasonIn
+    request: AuthenticatedHttpRequest, referral_id: int, payload: ReferralReasonIn
 ) -> ReferralOut:
     return _act(
         request,
@@ -494,14 +500,14 @@ def referral_decline(
 
 @referrals_router.post("/{referral_id}/start", response=ReferralOut)
 def referral_start(
-    request: HttpRequest, referral_id: int, payload: ReferralVersionIn
+    request: AuthenticatedHttpRequest, referral_id: int, payload: ReferralVersionIn
 ) -> ReferralOut:
     return _act(request, referral_id, services.referral_start, version=payload.version)
 
 
 @referrals_router.post("/{referral_id}/complete", response=ReferralOut)
 def referral_complete(
-    request: HttpRequest, referral_id: int, payload: ReferralOutcomeIn
+    request: AuthenticatedHttpRequest, referral_id: int, payload: ReferralOutcomeIn
 ) -> ReferralOut:
     return _act(
         request,
@@ -514,7 +520,7 @@ def referral_complete(
 
 @referrals_router.post("/{referral_id}/withdraw", response=ReferralOut)
 def referral_withdraw(
-    request: HttpRequest, referral_id: int, payload: ReferralReasonIn
+    request: AuthenticatedHttpRequest, referral_id: int, payload: ReferralReasonIn
 ) -> ReferralOut:
     return _act(
         request,
@@ -569,7 +575,9 @@ def _notification_out(n: Notification) -> NotificationOut:
 
 
 @notifications_router.get("", response=NotificationList)
-def notification_list(request: HttpRequest, filters: Query[NotificationFilter]) -> NotificationList:
+def notification_list(
+    request: AuthenticatedHttpRequest, filters: Query[NotificationFilter]
+) -> NotificationList:
     rows = selectors.notifications_for(request.user)
     if filters.unread:
         rows = rows.filter(read_at__isnull=True)
@@ -582,6 +590,8 @@ def notification_list(request: HttpRequest, filters: Query[NotificationFilter]) 
 
 
 @notifications_router.post("/read", response=NotificationReadOut)
-def notification_read(request: AuthenticatedHttpRequest, payload: NotificationReadIn) -> NotificationReadOut:
+def notification_read(
+    request: AuthenticatedHttpRequest, payload: NotificationReadIn
+) -> NotificationReadOut:
     marked = services.notification_mark_read(by=request.user, ids=payload.ids)
     return NotificationReadOut(marked=marked)

@@ -3,22 +3,25 @@ case panel and the case timeline."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tirek.accounts.roles import CASEWORK_ROLES
+from tirek.core.http import AuthenticatedHttpRequest
 
 from .models import ReferralStatus
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
-def in_casework(user: Any) -> bool:
+
+def in_casework(user: User) -> bool:
     return bool(user.role_set & CASEWORK_ROLES) and not user.is_system_admin
 
 
-def referrals_panel(request: HttpRequest) -> dict[str, Any] | None:
+def referrals_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     from . import selectors
 
     user = request.user
@@ -35,7 +38,7 @@ def referrals_panel(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
-def notifications_panel(request: HttpRequest) -> dict[str, Any] | None:
+def notifications_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     from . import selectors
 
     unread = selectors.unread_count(request.user)
@@ -49,7 +52,7 @@ def notifications_panel(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
-def referral_timeline(case: Any, user: Any) -> list[Any]:
+def referral_timeline(case: Any, user: User) -> list[Any]:
     """Referral history on the case timeline, in the plan section (the receiver of a
     referral does not see the other referrals of the case)."""
     from tirek.access.policy import Section
@@ -84,7 +87,9 @@ def referral_timeline(case: Any, user: Any) -> list[Any]:
     ]
 
 
-def case_panel(request: HttpRequest, case: Any, sections: frozenset[str]) -> dict[str, Any] | None:
+def case_panel(
+    request: AuthenticatedHttpRequest, case: Any, sections: frozenset[str]
+) -> dict[str, Any] | None:
     """The case's referrals, for those who follow them (the plan section)."""
     from tirek.access.policy import Section
 

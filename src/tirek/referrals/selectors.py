@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import BooleanField, Count, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
@@ -27,6 +27,9 @@ from .models import (
     ReferralStatus,
     Service,
 )
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 # --- the directory -------------------------------------------------------------
 
@@ -72,11 +75,13 @@ def providers(*, include_inactive: bool = False) -> QuerySet[Provider]:
     return rows.order_by("name")
 
 
-def managed_agencies(user: Any) -> QuerySet[Agency]:
+def managed_agencies(user: User) -> QuerySet[Agency]:
     if not can_manage_directory(user):
         return Agency.objects.none()
     if user.has_role(Role.ADMIN):
         return Agency.objects.filter(is_active=True)
+    if user.agency_id is None:
+        return Agency.objects.none()
     return Agency.objects.filter(pk=user.agency_id)
 
 
@@ -97,7 +102,7 @@ def get_service(service_id: Any) -> Service:
 # --- referrals -----------------------------------------------------------------
 
 
-def visible_referrals(user: Any) -> QuerySet[Referral]:
+def visible_referrals(user: User) -> QuerySet[Referral]:
     """Referrals the user follows (referring side) or answers (receiving side)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Referral.objects.none()
@@ -107,7 +112,7 @@ def visible_referrals(user: Any) -> QuerySet[Referral]:
     )
 
 
-def incoming_referrals(user: Any) -> QuerySet[Referral]:
+def incoming_referrals(user: User) -> QuerySet[Referral]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Referral.objects.none()
     return (
@@ -117,7 +122,7 @@ def incoming_referrals(user: Any) -> QuerySet[Referral]:
     )
 
 
-def outgoing_referrals(user: Any) -> QuerySet[Referral]:
+def outgoing_referrals(user: User) -> QuerySet[Referral]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Referral.objects.none()
     return (
@@ -127,11 +132,11 @@ def outgoing_referrals(user: Any) -> QuerySet[Referral]:
     )
 
 
-def case_referrals(user: Any, case: Any) -> QuerySet[Referral]:
+def case_referrals(user: User, case: Any) -> QuerySet[Referral]:
     return outgoing_referrals(user).filter(case=case)
 
 
-def get_referral(user: Any, referral_id: Any, *, request: HttpRequest | None = None) -> Referral:
+def get_referral(user: User, referral_id: Any, *, request: HttpRequest | None = None) -> Referral:
     """The referral if the user may see it (else 404); the read is audited."""
     try:
         referral = visible_referrals(user).get(pk=referral_id)
@@ -154,14 +159,14 @@ def overdue_q(today: date | None = None) -> Q:
     )
 
 
-def _my_overdue_q(user: Any) -> Q:
+def _my_overdue_q(user: User) -> Q:
     mine = Q(created_by=user) | Q(case__case_manager=user)
     mine |= access.supervised_q(user)
     outgoing = Q(case__in=visible_cases(user)) & referring_side_q(user) & mine
     return (outgoing | receiving_side_q(user)) & overdue_q()
 
 
-def my_overdue_referrals(user: Any) -> QuerySet[Referral]:
+def my_overdue_referrals(user: User) -> QuerySet[Referral]:
     """Overdue referrals on both sides: ones I sent, lead (case manager) or supervise, and
     ones I have to answer or complete."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -177,7 +182,7 @@ def my_overdue_referrals(user: Any) -> QuerySet[Referral]:
 PANEL_READ_LIMIT = 500
 
 
-def panel_referrals(user: Any, rows: int = 10) -> tuple[list[Referral], list[Referral]]:
+def panel_referrals(user: User, rows: int = 10) -> tuple[list[Referral], list[Referral]]:
     """For "my work", in one query: the newest ``rows`` incoming referrals waiting for an
     answer (as ``incoming_referrals(...).filter(status=SENT)``) and the first ``rows`` of
     ``my_overdue_referrals``."""
@@ -242,11 +247,11 @@ def is_open(referral: Referral) -> bool:
 # --- notifications -------------------------------------------------------------
 
 
-def notifications_for(user: Any) -> QuerySet[Notification]:
+def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-created_at", "-id")
 
 
-def unread_count(user: Any) -> int:
+def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 

@@ -39,7 +39,7 @@ from .models import Referral, ReferralStatus
 
 
 @login_required
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DirectorySearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = selectors.directory_services(
@@ -69,7 +69,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def provider_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
+def provider_detail(request: AuthenticatedHttpRequest, provider_id: int) -> HttpResponse:
     provider = selectors.get_provider(provider_id)
     return render(
         request,
@@ -177,7 +177,7 @@ def service_edit(
 
 
 @login_required
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     box = request.GET.get("box", "incoming")
     if box not in ("incoming", "outgoing"):
         box = "incoming"
@@ -212,7 +212,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_referrals(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_referrals(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = get_case(request.user, case_id, section=Section.PLAN, request=request)
     rows = selectors.case_referrals(request.user, case)
     record_list(
@@ -236,7 +236,7 @@ def case_referrals(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
-def referral_new(request: HttpRequest, case_id: int, service_id: int) -> HttpResponse:
+def referral_new(request: AuthenticatedHttpRequest, case_id: int, service_id: int) -> HttpResponse:
     user = request.user
     case = get_case(user, case_id, section=Section.PLAN, request=request)
     if not is_referring_side(user, case):
@@ -258,7 +258,7 @@ def referral_new(request: HttpRequest, case_id: int, service_id: int) -> HttpRes
         data = form.cleaned_data
         try:
             referral = services.referral_send(
-                by=user,  # type: ignore[arg-type]
+                by=user,
                 case=case,
                 provider=service.provider,
                 service=service,
@@ -315,7 +315,7 @@ def _record_consent_url(request: HttpRequest, case: Any) -> str:
 
 
 @login_required
-def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
+def referral_detail(request: AuthenticatedHttpRequest, referral_id: int) -> HttpResponse:
     user = request.user
     referral = selectors.get_referral(user, referral_id, request=request)
     referring = selectors.outgoing_referrals(user).filter(pk=referral.pk).exists()
@@ -352,7 +352,9 @@ ACTIONS: dict[str, tuple[type[forms.Form], Callable[..., Any], Any]] = {
 
 @login_required
 @require_POST
-def referral_action(request: HttpRequest, referral_id: int, action: str) -> HttpResponse:
+def referral_action(
+    request: AuthenticatedHttpRequest, referral_id: int, action: str
+) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     referral: Referral = selectors.get_referral(request.user, referral_id, request=request)
@@ -380,7 +382,7 @@ def referral_action(request: HttpRequest, referral_id: int, action: str) -> Http
 
 
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = selectors.notifications_for(request.user)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(

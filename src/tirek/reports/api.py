@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -112,7 +111,7 @@ def _cell(value: tables.Value, category: str | None, label: str) -> dict[str, An
 
 
 def _values(
-    request: HttpRequest, query: ValuesQuery, only: str | None = None
+    request: AuthenticatedHttpRequest, query: ValuesQuery, only: str | None = None
 ) -> list[dict[str, Any]]:
     if query.audience not in permissions.audiences(request.user):
         raise HttpError(403, _("Your role does not see this dashboard."))
@@ -146,7 +145,7 @@ def _values(
 
 
 @router.get("/", response=list[IndicatorOut], summary="Indicator definitions you may see")
-def list_indicators(request: HttpRequest) -> list[dict[str, Any]]:
+def list_indicators(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     mine = set(permissions.audiences(request.user))
     if not mine:
         raise HttpError(403, _("Your role does not see indicators."))
@@ -154,13 +153,15 @@ def list_indicators(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/values", response=list[ValueOut], summary="Protected values of a dashboard")
-def dashboard_values(request: HttpRequest, query: Query[ValuesQuery]) -> list[dict[str, Any]]:
+def dashboard_values(
+    request: AuthenticatedHttpRequest, query: Query[ValuesQuery]
+) -> list[dict[str, Any]]:
     return _values(request, query)
 
 
 @router.get("/exchange", summary="This country's regional exchange file (format version 1)")
 def exchange_file(
-    request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100)
+    request: AuthenticatedHttpRequest, year: int | None = Query(None, ge=2000, le=2100)
 ) -> dict[str, Any]:
     if not permissions.may_import_exchange(request.user):
         raise HttpError(403, _("Only M&E analysts make the regional exchange."))
@@ -177,7 +178,9 @@ def exchange_file(
 
 
 @router.get("/{code}", response=ValueOut, summary="One indicator's protected values")
-def indicator_values(request: AuthenticatedHttpRequest, code: str, query: Query[ValuesQuery]) -> dict[str, Any]:
+def indicator_values(
+    request: AuthenticatedHttpRequest, code: str, query: Query[ValuesQuery]
+) -> dict[str, Any]:
     indicator = INDICATORS.get(code)
     if indicator is None:
         raise HttpError(404, _("No such indicator."))

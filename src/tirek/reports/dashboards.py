@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -16,6 +16,9 @@ from .cube import ROOT, PublishedCube, RegionTree
 from .dimensions import LABELS
 from .periods import Period
 from .registry import POPULATIONS, Indicator, Scope, compute, indicators_for, region_tree
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 DIMENSION_ORDER = ("region", "phase", "sex", "age_band", "agency", "quarter")
 
@@ -57,7 +60,7 @@ class Dashboard:
         return tables.protection_note(self.threshold, self.max_noise)
 
 
-def scope_for(audience: str, user: Any) -> Scope:
+def scope_for(audience: str, user: User) -> Scope:
     if audience == permissions.SUPERVISOR:
         return Scope.unit(user.unit)
     return Scope.country()
@@ -95,7 +98,7 @@ def region_choices(tree: RegionTree) -> list[tuple[str, str]]:
 
 def build(
     audience: str,
-    user: Any,
+    user: User,
     *,
     period: Period,
     region: str = ROOT,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,6 +28,9 @@ from .dimensions import SHARED, age_dimension, phase_dimension, quarter_dimensio
 from .models import ExchangeImport
 from .periods import Period
 from .registry import INDICATORS, Scope
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 FORMAT = "tirek-regional-exchange"
 VERSION = 1
@@ -80,12 +83,12 @@ def build(period: Period, progress: Any = None) -> dict[str, Any]:
     """The country's exchange file for ``period``: national totals and shared breakdowns."""
     indicators: list[dict[str, Any]] = []
     seen: set[str] = set()
-    chosen = [
-        i
-        for audience in AUDIENCES
-        for i in INDICATORS.values()
-        if audience in i.audiences and not (i.code in seen or seen.add(i.code))  # type: ignore[func-returns-value]
-    ]
+    chosen = []
+    for audience in AUDIENCES:
+        for i in INDICATORS.values():
+            if audience in i.audiences and i.code not in seen:
+                seen.add(i.code)
+                chosen.append(i)
     board = dashboards.assemble("ministry", Scope.country(), period=period, indicators=chosen)
     for number, panel in enumerate(board.panels, start=1):
         indicator, cube = panel.indicator, panel.cube
@@ -367,7 +370,7 @@ def _validate_cell(cell: dict[str, Any], kind: str, limit: int, at: str, p: Prob
 
 @transaction.atomic
 def exchange_import(
-    *, user: Any, raw: bytes, source_name: str = "", request: Any = None
+    *, user: User | None, raw: bytes, source_name: str = "", request: Any = None
 ) -> ExchangeImport:
     data = parse(raw)
     if data["country"] == conf.country_code():

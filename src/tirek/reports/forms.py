@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from . import dashboards, permissions
 from .models import Export
 from .periods import available_periods
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 PDF_LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
 
@@ -19,7 +22,7 @@ class ExportForm(forms.Form):
     region = forms.ChoiceField(label=_("Region"), required=False)
     language = forms.ChoiceField(label=_("Language of the report"), choices=PDF_LANGUAGES)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["audience"]).choices = [
             (a, dashboards.TITLES[a]) for a in permissions.audiences(user)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,9 @@ from .cube import ROOT
 from .dimensions import LABELS
 from .periods import Period
 from .registry import Indicator
+
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
 
 Progress = Callable[[int], None]
 
@@ -59,7 +62,7 @@ class Report:
 
 def collect(
     audience: str,
-    user: Any,
+    user: User,
     *,
     period: Period,
     region: str = ROOT,

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 
 from tirek.access.policy import supervised_unit_id
 from tirek.accounts.roles import Role
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
+
 MINISTRY = "ministry"  # the whole country and any region
 SUPERVISOR = "supervisor"  # one's own unit
 TRAINING = "training"  # training and competencies
 
 
-def audiences(user: Any) -> list[str]:
+def audiences(user: User) -> list[str]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     found = []
@@ -27,16 +30,16 @@ def audiences(user: Any) -> list[str]:
     return found
 
 
-def sees_indicators(user: Any) -> bool:
+def sees_indicators(user: User) -> bool:
     """The nav item "Indicators": M&E analysts, supervisors, training coordinators.
     Not the data protection officer: their work is the audit log, not statistics."""
     return bool(audiences(user))
 
 
-def require(user: Any, audience: str) -> None:
+def require(user: User, audience: str) -> None:
     if audience not in audiences(user):
         raise PermissionDenied
 
 
-def may_import_exchange(user: Any) -> bool:
+def may_import_exchange(user: User) -> bool:
     return MINISTRY in audiences(user)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -15,10 +15,13 @@ from tirek.core.exceptions import Refused
 from . import conf, jobs, permissions
 from .models import Export
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
+
 
 def export_request(
     *,
-    user: Any,
+    user: User,
     kind: str,
     audience: str,
     year: int,

@@ -3,8 +3,6 @@ case or lists people."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,14 +24,14 @@ from .periods import Period, available_periods
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     found = permissions.audiences(request.user)
     if not found:
         raise PermissionDenied
     return redirect(_DASHBOARD_URLS[found[0]])
 
 
-def _dashboard(request: HttpRequest, audience: str) -> HttpResponse:
+def _dashboard(request: AuthenticatedHttpRequest, audience: str) -> HttpResponse:
     period = Period.parse(request.GET.get("year"))
     board = dashboards.build(
         audience,
@@ -55,17 +53,17 @@ def _dashboard(request: HttpRequest, audience: str) -> HttpResponse:
 
 
 @login_required
-def country(request: HttpRequest) -> HttpResponse:
+def country(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _dashboard(request, permissions.MINISTRY)
 
 
 @login_required
-def unit(request: HttpRequest) -> HttpResponse:
+def unit(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _dashboard(request, permissions.SUPERVISOR)
 
 
 @login_required
-def training(request: HttpRequest) -> HttpResponse:
+def training(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _dashboard(request, permissions.TRAINING)
 
 
@@ -76,7 +74,7 @@ _DASHBOARD_URLS = {
 }
 
 
-def _tabs(request: HttpRequest) -> list[tuple[str, str]]:
+def _tabs(request: AuthenticatedHttpRequest) -> list[tuple[str, str]]:
     return [
         (_DASHBOARD_URLS[a], str(dashboards.TITLES[a])) for a in permissions.audiences(request.user)
     ]
@@ -85,7 +83,7 @@ def _tabs(request: HttpRequest) -> list[tuple[str, str]]:
 # --- exports -----------------------------------------------------------------------------
 
 
-def _may_export(user: Any) -> None:
+def _may_export(user: User) -> None:
     if not permissions.audiences(user):
         raise PermissionDenied
 
@@ -127,19 +125,19 @@ def exports(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def export_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _may_export(request.user)
     return render(request, "reports/export.html", {"export": _own_export(request, pk)})
 
 
 @login_required
-def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def export_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _may_export(request.user)
     return render(request, "reports/_export_progress.html", {"export": _own_export(request, pk)})
 
 
 @login_required
-def export_download(request: HttpRequest, pk: int) -> FileResponse:
+def export_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     _may_export(request.user)
     export = _own_export(request, pk)
     if export.status != Export.Status.DONE or export.is_expired or not export.file:
@@ -169,7 +167,7 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def exchange_page(request: HttpRequest) -> HttpResponse:
+def exchange_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.may_import_exchange(request.user):
         raise PermissionDenied
     user = request.user

@@ -99,7 +99,7 @@ class Rule:
         return self.trigger == Trigger.NEVER
 
     def period_after(self, start: date) -> date:
-        return add_months(start, 12 * self.years) + timedelta(days=self.days)  # type: ignore[arg-type]
+        return add_months(start, 12 * self.years) + timedelta(days=self.days)
 
 
 def _case_rule(record_type: str, action: str = Action.ERASE, years: int = 5) -> Rule:
@@ -165,7 +165,7 @@ def rules_for(country: str | None = None) -> dict[str, Rule]:
 
 
 def majority_day(birth_date: date) -> date:
-    return add_months(birth_date, 12 * MAJORITY_AGE)  # type: ignore[arg-type]
+    return add_months(birth_date, 12 * MAJORITY_AGE)
 
 
 def trigger_day(

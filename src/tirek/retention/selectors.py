@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.sessions.models import Session
 from django.db.models import Q, QuerySet
@@ -31,10 +31,13 @@ from .models import (
 )
 from .schedule import CASE_TYPES, Action, RecordType, Rule, due_on, rules_for
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
+
 SOON_DAYS = 30
 
 
-def is_dpo(user: Any) -> bool:
+def is_dpo(user: User) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.DPO))
 
 

@@ -177,10 +177,10 @@ def batch_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @dpo_only
 @require_POST
-def batch_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch(pk)
     try:
-        services.batch_retry(by=request.user, batch=batch, request=request)  # type: ignore[arg-type]
+        services.batch_retry(by=request.user, batch=batch, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -188,7 +188,7 @@ def batch_retry(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("retention:batch_detail", pk=batch.pk)
 
 
-def dpo_panel(request: HttpRequest) -> dict[str, Any] | None:
+def dpo_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     if not selectors.is_dpo(request.user):
         return None
     waiting = selectors.batches().filter(status=BatchStatus.PROPOSED)

@@ -363,7 +363,9 @@ def _node_out(node: cascade_mod.Node) -> dict:
 
 
 @router.get("/cascade", response=CascadeOut)
-def cascade(request: HttpRequest, course_id: int | None = Query(None, ge=1, le=MAX_ID)) -> dict:
+def cascade(
+    request: AuthenticatedHttpRequest, course_id: int | None = Query(None, ge=1, le=MAX_ID)
+) -> dict:
     if not permissions.is_coordinator(request.user):
         raise HttpError(403, _("Your role does not allow this."))
     tree = cascade_mod.build(course_id)

@@ -111,14 +111,14 @@ def render(source: str, asset_url: AssetUrl | None = None) -> SafeString:
             close_list()
             level = len(heading.group(1)) + 1  # the page's own h1 is the lesson title
             html.append(f"<h{level}>{_inline(heading.group(2), asset_url)}</h{level}>")
-        elif bullet or numbered:
+        elif (listed := bullet or numbered) is not None:
             flush_paragraph()
             tag = "ul" if bullet else "ol"
             if list_tag != tag:
                 close_list()
                 html.append(f"<{tag}>")
                 list_tag = tag
-            item = (bullet or numbered).group(1)  # type: ignore[union-attr]
+            item = listed.group(1)
             html.append(f"<li>{_inline(item, asset_url)}</li>")
         else:
             close_list()

@@ -31,7 +31,7 @@ from .models import (
 )
 
 
-def may_interview(user: Any) -> bool:
+def may_interview(user: User) -> bool:
     """May this person interview a child? Only with a valid child-interviewing competency
     (granted by a certificate, with expiry; revoked with the certificate)."""
     if user is None or not getattr(user, "is_authenticated", False):

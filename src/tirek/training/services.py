@@ -199,7 +199,7 @@ def lesson_translation_save(
 
 
 # Extensions and the types they are served with; anything else is refused.
-ASSET_TYPES = {
+ASSET_TYPES: dict[str, dict[str, str]] = {
     LessonAsset.Kind.IMAGE: {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"},
     LessonAsset.Kind.VIDEO: {".mp4": "video/mp4", ".webm": "video/webm"},
     LessonAsset.Kind.FILE: {
@@ -226,7 +226,7 @@ def asset_add(
     permissions.require_coordinator(by)
     name = (upload.name or "").lower()
     extension = name[name.rfind(".") :] if "." in name else ""
-    allowed = ASSET_TYPES.get(kind, {})  # type: ignore[call-overload]
+    allowed = ASSET_TYPES.get(kind, {})
     if extension not in allowed:
         raise ValidationError(
             {"file": _("This kind of file is not accepted here: %(ext)s") % {"ext": extension}}
@@ -415,8 +415,8 @@ def quiz_submit(
         passed=result.passed,
         answers={str(k): sorted(v) for k, v in answers.items()},
     )
-    if result.passed and quiz.lesson_id:
-        lesson_complete(user=user, lesson=quiz.lesson)  # type: ignore[arg-type]
+    if result.passed and quiz.lesson is not None:
+        lesson_complete(user=user, lesson=quiz.lesson)
     elif result.passed and quiz.kind == Quiz.Kind.FINAL:
         _check_completion(user=user, course=quiz.course)
     return attempt, result

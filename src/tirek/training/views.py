@@ -206,8 +206,8 @@ def quiz_take(request: AuthenticatedHttpRequest, quiz_id: int) -> HttpResponse:
             messages.error(request, str(exc))
             return redirect("training:course", course_id=quiz.course_id)
         context.update({"attempt": attempt, "result": result})
-        if quiz.lesson_id and result.passed:
-            _previous, following = _lesson_neighbours(quiz.lesson)  # type: ignore[arg-type]
+        if result.passed and quiz.lesson is not None:
+            _previous, following = _lesson_neighbours(quiz.lesson)
             context["following"] = following
         return render(request, "training/quiz_result.html", context)
     context["best"] = selectors.best_attempt(request.user, quiz)
@@ -923,7 +923,7 @@ def certificate_revoke(request: AuthenticatedHttpRequest, certificate_id: int) -
 
 
 @login_required
-def cascade(request: HttpRequest) -> HttpResponse:
+def cascade(request: AuthenticatedHttpRequest) -> HttpResponse:
     permissions.require_coordinator(request.user)
     form = forms.CascadeFilterForm(request.GET or None)
     course = form.cleaned_data.get("course") if form.is_valid() else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -11,6 +11,9 @@ from tirek.access import policy
 
 from .models import Transfer, TransferStatus
 
+if TYPE_CHECKING:
+    from tirek.accounts.models import User
+
 
 def _rows() -> QuerySet[Transfer]:
     return Transfer.objects.select_related(
@@ -18,7 +21,7 @@ def _rows() -> QuerySet[Transfer]:
     )
 
 
-def incoming(user: Any) -> QuerySet[Transfer]:
+def incoming(user: User) -> QuerySet[Transfer]:
     """Transfers to the unit the user supervises (as the policy says), newest first."""
     unit_id = policy.supervised_unit_id(user)
     if unit_id is None:
@@ -26,7 +29,7 @@ def incoming(user: Any) -> QuerySet[Transfer]:
     return _rows().filter(to_unit_id=unit_id)
 
 
-def outgoing(user: Any) -> QuerySet[Transfer]:
+def outgoing(user: User) -> QuerySet[Transfer]:
     """Transfers the user requested, and those of cases the user still manages."""
     if not policy.works_on_cases(user):
         return Transfer.objects.none()
@@ -38,15 +41,15 @@ def outgoing(user: Any) -> QuerySet[Transfer]:
     )
 
 
-def pending_incoming(user: Any) -> QuerySet[Transfer]:
+def pending_incoming(user: User) -> QuerySet[Transfer]:
     return incoming(user).filter(status=TransferStatus.REQUESTED)
 
 
-def pending_outgoing(user: Any) -> QuerySet[Transfer]:
+def pending_outgoing(user: User) -> QuerySet[Transfer]:
     return outgoing(user).filter(status=TransferStatus.REQUESTED)
 
 
-def get_transfer(user: Any, pk: Any) -> Transfer:
+def get_transfer(user: User, pk: Any) -> Transfer:
     """A transfer the user requested, answers, or whose case the user manages; else 404."""
     try:
         transfer = _rows().get(pk=pk)

@@ -18,6 +18,7 @@ from tirek.access import policy
 from tirek.access.policy import Section
 from tirek.accounts.models import User
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services
 from .forms import AcceptForm, DeclineForm, RequestForm, WithdrawForm
@@ -35,16 +36,10 @@ def add_errors(form: Any, exc: ValidationError) -> None:
             form.add_error(None, error)
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @login_required
-def request_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def request_transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """``/transfers/case/<pk>/``: ask another unit to take the case over."""
-    user = _user(request)
+    user = request.user
     case = policy.get_case(user, pk, request=request)
     if not policy.can_manage(user, case):
         raise PermissionDenied
@@ -85,8 +80,8 @@ def request_transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def transfer_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def transfer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if not policy.works_on_cases(user):
         raise PermissionDenied
     return render(
@@ -107,14 +102,14 @@ def _team_choices(transfer: Transfer) -> list[tuple[int, str]]:
 
 
 def _detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     transfer: Transfer,
     *,
     accept: AcceptForm | None = None,
     decline: DeclineForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     answers = transfer.is_pending and services.may_answer(user, transfer)
     sees_case = policy.visible_cases(user).filter(pk=transfer.case_id).exists()
     if answers:
@@ -146,14 +141,14 @@ def _detail(
 
 
 @login_required
-def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, selectors.get_transfer(_user(request), pk))
+def transfer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, selectors.get_transfer(request.user, pk))
 
 
 @login_required
 @require_POST
-def transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+def transfer_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     transfer = selectors.get_transfer(user, pk)
     if not services.may_answer(user, transfer):
         raise PermissionDenied
@@ -183,8 +178,8 @@ def transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def transfer_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+def transfer_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     transfer = selectors.get_transfer(user, pk)
     if not services.may_answer(user, transfer):
         raise PermissionDenied
@@ -211,8 +206,8 @@ def transfer_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def transfer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+def transfer_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     transfer = selectors.get_transfer(user, pk)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
@@ -262,8 +257,8 @@ def group_template(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def group_upload(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def group_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if not services._may_import_group(user):
         raise PermissionDenied
     form = GroupUploadForm(request.POST or None, request.FILES or None)
@@ -311,11 +306,11 @@ def _decisions(post: Any, rows: list[dict[str, Any]]) -> dict[int, dict[str, Any
 
 
 @login_required
-def group_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def group_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The row-by-row report; the worker decides about each match, then registers all."""
     from .models import GroupImportStatus
 
-    user = _user(request)
+    user = request.user
     imp = _pending_import(user, pk)
     problems: list[str] = []
     status = 200
