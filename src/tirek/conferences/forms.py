@@ -12,7 +12,7 @@ from tirek.access.policy import visible_cases
 from tirek.accounts.models import User
 from tirek.accounts.roles import Role
 from tirek.cases.models import Case
-from tirek.core.validation import reject_control_chars
+from tirek.core.forms import text_field, version_field
 
 from .models import ActionStatus, Attendance, ConferenceStatus
 
@@ -49,16 +49,8 @@ class ConferenceForm(forms.Form):
         help_text=_("Choose several cases for a family conference."),
     )
     scheduled_at = forms.DateTimeField(label=_("Date and time"), widget=DATETIME_INPUT)
-    location = forms.CharField(
-        label=_("Place"), max_length=200, required=False, validators=[reject_control_chars]
-    )
-    agenda = forms.CharField(
-        label=_("Agenda"),
-        required=False,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        validators=[reject_control_chars],
-    )
+    location = text_field(_("Place"), required=False, max_length=200)
+    agenda = text_field(_("Agenda"), required=False, rows=4)
     invite_team = forms.BooleanField(label=_("Invite the case teams"), required=False, initial=True)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -68,41 +60,19 @@ class ConferenceForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+    version = version_field()
     scheduled_at = forms.DateTimeField(label=_("Date and time"), widget=DATETIME_INPUT)
-    location = forms.CharField(
-        label=_("Place"), max_length=200, required=False, validators=[reject_control_chars]
-    )
+    location = text_field(_("Place"), required=False, max_length=200)
     status = forms.ChoiceField(label=_("Status"), choices=ConferenceStatus.choices)
-    agenda = forms.CharField(
-        label=_("Agenda"),
+    agenda = text_field(_("Agenda"), required=False, rows=3)
+    child_views = text_field(
+        _("The child's views"),
         required=False,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[reject_control_chars],
-    )
-    child_views = forms.CharField(
-        label=_("The child's views"),
-        required=False,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[reject_control_chars],
+        rows=3,
         help_text=_("In the child's own words where possible."),
     )
-    family_views = forms.CharField(
-        label=_("The family's views"),
-        required=False,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[reject_control_chars],
-    )
-    decisions = forms.CharField(
-        label=_("Decisions"),
-        required=False,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        validators=[reject_control_chars],
-    )
+    family_views = text_field(_("The family's views"), required=False, rows=3)
+    decisions = text_field(_("Decisions"), required=False, rows=4)
 
 
 class ParticipantForm(forms.Form):
@@ -112,24 +82,9 @@ class ParticipantForm(forms.Form):
         required=False,
         empty_label=_("— someone from outside Tirek —"),
     )
-    name = forms.CharField(
-        label=_("Name (someone from outside Tirek)"),
-        max_length=200,
-        required=False,
-        validators=[reject_control_chars],
-    )
-    organisation = forms.CharField(
-        label=_("Agency or organisation"),
-        max_length=200,
-        required=False,
-        validators=[reject_control_chars],
-    )
-    capacity = forms.CharField(
-        label=_("In the capacity of"),
-        max_length=200,
-        required=False,
-        validators=[reject_control_chars],
-    )
+    name = text_field(_("Name (someone from outside Tirek)"), required=False, max_length=200)
+    organisation = text_field(_("Agency or organisation"), required=False, max_length=200)
+    capacity = text_field(_("In the capacity of"), required=False, max_length=200)
 
     def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -150,11 +105,7 @@ class AttendanceForm(forms.Form):
 
 class ActionForm(forms.Form):
     case = forms.ModelChoiceField(label=_("Case"), queryset=Case.objects.none())
-    description = forms.CharField(
-        label=pgettext_lazy("conference", "Action"),
-        max_length=500,
-        validators=[reject_control_chars],
-    )
+    description = text_field(pgettext_lazy("conference", "Action"), max_length=500)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
     due_date = forms.DateField(label=_("Due"), widget=DATE_INPUT)
 
@@ -167,11 +118,9 @@ class ActionForm(forms.Form):
 
 
 class ActionCloseForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+    version = version_field()
     status = forms.ChoiceField(
         choices=[(ActionStatus.DONE, _("Done")), (ActionStatus.CANCELLED, _("Cancelled"))],
         widget=forms.HiddenInput,
     )
-    note = forms.CharField(
-        label=_("Note"), max_length=500, required=False, validators=[reject_control_chars]
-    )
+    note = text_field(_("Note"), required=False, max_length=500)

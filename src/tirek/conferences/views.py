@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -191,28 +192,34 @@ def conference_minutes(request: AuthenticatedHttpRequest, conference_id: int) ->
     return render(request, "conferences/detail.html", context, status=422)
 
 
-@login_required
-@require_POST
-def participant_add(request: AuthenticatedHttpRequest, conference_id: int) -> HttpResponse:
-    conference = selectors.get_conference(request.user, conference_id, request=request)
-    form = ParticipantForm(request.POST, cases=conference.cases.all())
+def _add(
+    request: AuthenticatedHttpRequest,
+    conference: Any,
+    form: forms.Form,
+    add: Callable[..., object],
+    done: str,
+) -> HttpResponse:
+    """Add what the form names to the conference; its errors come back as messages."""
     if form.is_valid():
         try:
-            services.participant_add(
-                by=request.user,
-                conference=conference,
-                request=request,
-                **form.cleaned_data,
-            )
-        except (ValidationError, PermissionDenied) as exc:
+            add(by=request.user, conference=conference, request=request, **form.cleaned_data)
+        except (ValidationError, PermissionDenied, Refused) as exc:
             _flash_errors(request, exc)
         else:
-            messages.success(request, _("The participant is added."))
+            messages.success(request, done)
     else:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
     return redirect("conferences:detail", conference.pk)
+
+
+@login_required
+@require_POST
+def participant_add(request: AuthenticatedHttpRequest, conference_id: int) -> HttpResponse:
+    conference = selectors.get_conference(request.user, conference_id, request=request)
+    form = ParticipantForm(request.POST, cases=conference.cases.all())
+    return _add(request, conference, form, services.participant_add, _("The participant is added."))
 
 
 @login_required
@@ -241,23 +248,7 @@ def attendance(request: AuthenticatedHttpRequest, conference_id: int, participan
 def action_add(request: AuthenticatedHttpRequest, conference_id: int) -> HttpResponse:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     form = ActionForm(request.POST, cases=conference.cases.all())
-    if form.is_valid():
-        try:
-            services.action_add(
-                by=request.user,
-                conference=conference,
-                request=request,
-                **form.cleaned_data,
-            )
-        except (ValidationError, PermissionDenied, Refused) as exc:
-            _flash_errors(request, exc)
-        else:
-            messages.success(request, _("The action is added."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-    return redirect("conferences:detail", conference.pk)
+    return _add(request, conference, form, services.action_add, _("The action is added."))
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tirek.access.policy import PROTECTED_FROM, PROTECTED_SECTIONS, Section
 from tirek.accounts.models import User
-from tirek.core.validation import reject_control_chars
+from tirek.core.forms import text_field, version_field
 from tirek.organisations.models import Region, Unit
 
 from .models import LANGUAGES, REFERRAL_ROLES, Provider, Service, ServiceCategory, Urgency
@@ -15,9 +15,7 @@ from .services import SHAREABLE_SECTIONS
 
 
 class DirectorySearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"), required=False, max_length=100, validators=[reject_control_chars]
-    )
+    q = text_field(_("Search"), required=False, max_length=100)
     category = forms.ChoiceField(
         label=_("Category"),
         required=False,
@@ -129,18 +127,12 @@ class ReferralForm(forms.Form):
         required=False,
         help_text=_("Share the minimum the receiver needs. Basic information is always shared."),
     )
-    reason = forms.CharField(
-        label=_("Reason for the referral"),
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        validators=[reject_control_chars],
-    )
-    legal_basis = forms.CharField(
-        label=_("Legal basis (when consent does not cover this referral)"),
+    reason = text_field(_("Reason for the referral"), max_length=4000, rows=4)
+    legal_basis = text_field(
+        _("Legal basis (when consent does not cover this referral)"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        validators=[reject_control_chars],
+        rows=2,
         help_text=_("Only the case's supervisor may record it. It is audited."),
     )
 
@@ -196,24 +188,14 @@ class ReferralForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[reject_control_chars],
-    )
+    version = version_field()
+    reason = text_field(_("Reason"), max_length=4000, rows=3)
 
 
 class OutcomeForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
-    outcome = forms.CharField(
-        label=_("Outcome"),
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[reject_control_chars],
-    )
+    version = version_field()
+    outcome = text_field(_("Outcome"), max_length=4000, rows=3)
 
 
 class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+    version = version_field()

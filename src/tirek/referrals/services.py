@@ -449,10 +449,25 @@ def _notify_referring_side(referral: Referral, kind: str) -> None:
 
 
 def _require_text(value: str, field: str, message: str) -> str:
+    """The stripped text of a required field of at most 4000 characters."""
     value = (value or "").strip()
     if not value:
         raise ValidationError({field: message})
+    if len(value) > 4000:
+        raise ValidationError({field: _("Keep it under 4000 characters.")})
     return value
+
+
+def _moved(referral: Referral, status: str, by: User, request: HttpRequest | None, **detail: Any) -> None:
+    """The referral's history and the audit entry of a change of its status."""
+    _event(referral, status, by)
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=referral,
+        request=request,
+        detail={"status": status, **detail},
+    )
 
 
 @transaction.atomic
@@ -475,14 +490,7 @@ def referral_accept(
         membership = _grant(referral, by, request)
         Referral.objects.filter(pk=referral.pk).update(membership=membership)
         referral.membership = membership
-    _event(referral, ReferralStatus.ACCEPTED, by)
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=referral,
-        request=request,
-        detail={"status": ReferralStatus.ACCEPTED, "membership_granted": not existing},
-    )
+    _moved(referral, ReferralStatus.ACCEPTED, by, request, membership_granted=not existing)
     _notify_referring_side(referral, NotificationKind.REFERRAL_ACCEPTED)
     return referral
 
@@ -580,8 +588,6 @@ def referral_decline(
 ) -> Referral:
     _check_receiver(by, referral)
     reason = _require_text(reason, "reason", _("Say why the referral is declined."))
-    if len(reason) > 4000:
-        raise ValidationError({"reason": _("Keep it under 4000 characters.")})
     referral = _transition(
         referral,
         version=version,
@@ -595,14 +601,7 @@ def referral_decline(
         },
     )
     _take_back(referral, by, request)
-    _event(referral, ReferralStatus.DECLINED, by)
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=referral,
-        request=request,
-        detail={"status": ReferralStatus.DECLINED},
-    )
+    _moved(referral, ReferralStatus.DECLINED, by, request)
     _notify_referring_side(referral, NotificationKind.REFERRAL_DECLINED)
     return referral
 
@@ -618,14 +617,7 @@ def referral_start(
         allowed_from=(ReferralStatus.ACCEPTED,),
         changes={"status": ReferralStatus.IN_PROGRESS},
     )
-    _event(referral, ReferralStatus.IN_PROGRESS, by)
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=referral,
-        request=request,
-        detail={"status": ReferralStatus.IN_PROGRESS},
-    )
+    _moved(referral, ReferralStatus.IN_PROGRESS, by, request)
     return referral
 
 
@@ -637,8 +629,6 @@ def referral_complete(
     manager removes them when the work is over."""
     _check_receiver(by, referral)
     outcome = _require_text(outcome, "outcome", _("Describe the outcome."))
-    if len(outcome) > 4000:
-        raise ValidationError({"outcome": _("Keep it under 4000 characters.")})
     referral = _transition(
         referral,
         version=version,
@@ -649,14 +639,7 @@ def referral_complete(
             "closed_at": timezone.now(),
         },
     )
-    _event(referral, ReferralStatus.COMPLETED, by)
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=referral,
-        request=request,
-        detail={"status": ReferralStatus.COMPLETED},
-    )
+    _moved(referral, ReferralStatus.COMPLETED, by, request)
     _notify_referring_side(referral, NotificationKind.REFERRAL_COMPLETED)
     return referral
 
@@ -669,8 +652,6 @@ def referral_withdraw(
     if not is_referring_side(by, referral.case):
         raise PermissionDenied(_("Only the case team or its supervisor may withdraw a referral."))
     reason = _require_text(reason, "reason", _("Say why the referral is withdrawn."))
-    if len(reason) > 4000:
-        raise ValidationError({"reason": _("Keep it under 4000 characters.")})
     referral = _transition(
         referral,
         version=version,
@@ -686,14 +667,7 @@ def referral_withdraw(
         },
     )
     removed = _take_back(referral, by, request)
-    _event(referral, ReferralStatus.WITHDRAWN, by)
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=referral,
-        request=request,
-        detail={"status": ReferralStatus.WITHDRAWN, "membership_removed": removed},
-    )
+    _moved(referral, ReferralStatus.WITHDRAWN, by, request, membership_removed=removed)
     receivers = (
         [referral.to_user] if referral.to_user else _receivers(referral.provider, referral.role)
     )
