@@ -12,7 +12,7 @@ from tirek.access.policy import visible_cases
 from tirek.accounts.models import User
 from tirek.accounts.roles import Role
 from tirek.cases.models import Case
-from tirek.core.forms import text_field, version_field
+from tirek.core.validation import reject_control_chars
 
 from .models import ActionStatus, Attendance, ConferenceStatus
 
@@ -49,8 +49,16 @@ class ConferenceForm(forms.Form):
         help_text=_("Choose several cases for a family conference."),
     )
     scheduled_at = forms.DateTimeField(label=_("Date and time"), widget=DATETIME_INPUT)
-    location = text_field(_("Place"), required=False, max_length=200)
-    agenda = text_field(_("Agenda"), required=False, rows=4)
+    location = forms.CharField(
+        label=_("Place"), max_length=200, required=False, validators=[reject_control_chars]
+    )
+    agenda = forms.CharField(
+        label=_("Agenda"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[reject_control_chars],
+    )
     invite_team = forms.BooleanField(label=_("Invite the case teams"), required=False, initial=True)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -60,19 +68,41 @@ class ConferenceForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    version = version_field()
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
     scheduled_at = forms.DateTimeField(label=_("Date and time"), widget=DATETIME_INPUT)
-    location = text_field(_("Place"), required=False, max_length=200)
+    location = forms.CharField(
+        label=_("Place"), max_length=200, required=False, validators=[reject_control_chars]
+    )
     status = forms.ChoiceField(label=_("Status"), choices=ConferenceStatus.choices)
-    agenda = text_field(_("Agenda"), required=False, rows=3)
-    child_views = text_field(
-        _("The child's views"),
+    agenda = forms.CharField(
+        label=_("Agenda"),
         required=False,
-        rows=3,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[reject_control_chars],
+    )
+    child_views = forms.CharField(
+        label=_("The child's views"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[reject_control_chars],
         help_text=_("In the child's own words where possible."),
     )
-    family_views = text_field(_("The family's views"), required=False, rows=3)
-    decisions = text_field(_("Decisions"), required=False, rows=4)
+    family_views = forms.CharField(
+        label=_("The family's views"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[reject_control_chars],
+    )
+    decisions = forms.CharField(
+        label=_("Decisions"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[reject_control_chars],
+    )
 
 
 class ParticipantForm(forms.Form):
@@ -82,9 +112,24 @@ class ParticipantForm(forms.Form):
         required=False,
         empty_label=_("— someone from outside Tirek —"),
     )
-    name = text_field(_("Name (someone from outside Tirek)"), required=False, max_length=200)
-    organisation = text_field(_("Agency or organisation"), required=False, max_length=200)
-    capacity = text_field(_("In the capacity of"), required=False, max_length=200)
+    name = forms.CharField(
+        label=_("Name (someone from outside Tirek)"),
+        max_length=200,
+        required=False,
+        validators=[reject_control_chars],
+    )
+    organisation = forms.CharField(
+        label=_("Agency or organisation"),
+        max_length=200,
+        required=False,
+        validators=[reject_control_chars],
+    )
+    capacity = forms.CharField(
+        label=_("In the capacity of"),
+        max_length=200,
+        required=False,
+        validators=[reject_control_chars],
+    )
 
     def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,7 +150,11 @@ class AttendanceForm(forms.Form):
 
 class ActionForm(forms.Form):
     case = forms.ModelChoiceField(label=_("Case"), queryset=Case.objects.none())
-    description = text_field(pgettext_lazy("conference", "Action"), max_length=500)
+    description = forms.CharField(
+        label=pgettext_lazy("conference", "Action"),
+        max_length=500,
+        validators=[reject_control_chars],
+    )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
     due_date = forms.DateField(label=_("Due"), widget=DATE_INPUT)
 
@@ -118,9 +167,11 @@ class ActionForm(forms.Form):
 
 
 class ActionCloseForm(forms.Form):
-    version = version_field()
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
     status = forms.ChoiceField(
         choices=[(ActionStatus.DONE, _("Done")), (ActionStatus.CANCELLED, _("Cancelled"))],
         widget=forms.HiddenInput,
     )
-    note = text_field(_("Note"), required=False, max_length=500)
+    note = forms.CharField(
+        label=_("Note"), max_length=500, required=False, validators=[reject_control_chars]
+    )

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -226,9 +226,7 @@ def participant_add(request: AuthenticatedHttpRequest, conference_id: int) -> Ht
 @require_POST
 def attendance(request: AuthenticatedHttpRequest, conference_id: int, participant_id: int) -> HttpResponse:
     conference = selectors.get_conference(request.user, conference_id, request=request)
-    participant = Participant.objects.filter(conference=conference, pk=participant_id).first()
-    if participant is None:
-        raise Http404
+    participant = get_object_or_404(Participant, conference=conference, pk=participant_id)
     form = AttendanceForm(request.POST)
     if form.is_valid():
         try:

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.core.exceptions import ValidationError
-
-from .validation import reject_control_chars
 
 
 def add_errors(form: forms.BaseForm, exc: ValidationError, *, strip_id: bool = False) -> None:
@@ -23,28 +19,3 @@ def add_errors(form: forms.BaseForm, exc: ValidationError, *, strip_id: bool = F
     else:
         for error in exc.messages:
             form.add_error(None, error)
-
-
-def version_field(*, min_value: int = 0) -> forms.IntegerField:
-    """The hidden version the form was read at: the update refuses it once someone saved."""
-    return forms.IntegerField(widget=forms.HiddenInput, min_value=min_value, max_value=2**31 - 1)
-
-
-def text_field(
-    label: Any,
-    *,
-    required: bool = True,
-    max_length: int = 20000,
-    rows: int = 0,
-    **kwargs: Any,
-) -> forms.CharField:
-    """Free text without control characters (required unless said): one line, or a textarea
-    of ``rows`` rows."""
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        widget=forms.Textarea(attrs={"rows": rows}) if rows else None,
-        validators=[reject_control_chars],
-        **kwargs,
-    )

@@ -9,16 +9,24 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tirek.accounts.models import Competency, User
-from tirek.core.forms import text_field, version_field
+from tirek.core.validation import reject_control_chars
 from tirek.referrals.models import LANGUAGES
 
 from .models import InterviewKind, Matter, Readiness, TimeOfDay
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+VERSION: dict[str, Any] = {"widget": forms.HiddenInput, "min_value": 0, "max_value": 2**31 - 1}
 
 
 def _text(label: Any, *, required: bool = False, rows: int = 3, **kwargs: Any) -> forms.CharField:
-    return text_field(label, required=required, rows=rows, **kwargs)
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        validators=[reject_control_chars],
+        **kwargs,
+    )
 
 
 def certified_interviewers() -> QuerySet[User]:
@@ -45,15 +53,20 @@ class RequestForm(forms.Form):
         empty_label=_("— a new matter —"),
         help_text=_("Choose the matter if the child was interviewed about it before."),
     )
-    new_matter = text_field(
-        _("New matter"),
-        required=False,
+    new_matter = forms.CharField(
+        label=_("New matter"),
         max_length=200,
+        required=False,
+        validators=[reject_control_chars],
         help_text=_("For example: criminal proceeding, guardianship review."),
     )
-    new_matter_reference = text_field(_("File reference"), required=False, max_length=100)
+    new_matter_reference = forms.CharField(
+        label=_("File reference"), max_length=100, required=False, validators=[reject_control_chars]
+    )
     kind = forms.ChoiceField(label=_("Kind of interview"), choices=InterviewKind.choices)
-    requesting_authority = text_field(_("Requesting authority"), max_length=200)
+    requesting_authority = forms.CharField(
+        label=_("Requesting authority"), max_length=200, validators=[reject_control_chars]
+    )
     purpose = _text(_("Purpose"), required=True)
     legal_basis = _text(_("Legal basis"), required=True, rows=2)
     repeat_justification = _text(
@@ -74,17 +87,17 @@ class RequestForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    version = version_field()
+    version = forms.IntegerField(**VERSION)
 
 
 class ReadinessForm(forms.Form):
-    version = version_field()
+    version = forms.IntegerField(**VERSION)
     readiness = forms.ChoiceField(label=_("Is the child ready?"), choices=Readiness.choices)
     note = _text(_("Note"), rows=2)
 
 
 class PlanForm(forms.Form):
-    version = version_field()
+    version = forms.IntegerField(**VERSION)
     interviewer = forms.ModelChoiceField(
         label=_("Interviewer"),
         queryset=User.objects.none(),
@@ -97,9 +110,15 @@ class PlanForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language of the interview"), choices=[("", "—"), *LANGUAGES], required=False
     )
-    interpreter = text_field(_("Interpreter"), required=False, max_length=200)
-    support_person = text_field(_("Support person"), required=False, max_length=200)
-    room = text_field(_("Room"), required=False, max_length=200)
+    interpreter = forms.CharField(
+        label=_("Interpreter"), max_length=200, required=False, validators=[reject_control_chars]
+    )
+    support_person = forms.CharField(
+        label=_("Support person"), max_length=200, required=False, validators=[reject_control_chars]
+    )
+    room = forms.CharField(
+        label=_("Room"), max_length=200, required=False, validators=[reject_control_chars]
+    )
     child_friendly_room = forms.BooleanField(label=_("Child-friendly room"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -111,17 +130,22 @@ class PlanForm(forms.Form):
 
 
 class RecordForm(forms.Form):
-    version = version_field()
+    version = forms.IntegerField(**VERSION)
     started_at = forms.DateTimeField(label=_("Started"), widget=DATETIME_INPUT)
     ended_at = forms.DateTimeField(label=_("Ended"), widget=DATETIME_INPUT)
     breaks = forms.IntegerField(label=_("Number of breaks"), min_value=0, max_value=100, initial=0)
-    breaks_note = text_field(_("Breaks"), required=False, max_length=300)
-    observers = text_field(_("Who observed"), required=False, max_length=500)
+    breaks_note = forms.CharField(
+        label=_("Breaks"), max_length=300, required=False, validators=[reject_control_chars]
+    )
+    observers = forms.CharField(
+        label=_("Who observed"), max_length=500, required=False, validators=[reject_control_chars]
+    )
     recorded = forms.BooleanField(label=_("Audio/video recorded"), required=False)
-    recording_reference = text_field(
-        _("Where the recording is kept"),
-        required=False,
+    recording_reference = forms.CharField(
+        label=_("Where the recording is kept"),
         max_length=300,
+        required=False,
+        validators=[reject_control_chars],
         help_text=_("A reference (storage, case file number), never the file itself."),
     )
     notes = _text(_("Notes"), rows=5)
@@ -129,10 +153,12 @@ class RecordForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    version = version_field()
+    version = forms.IntegerField(**VERSION)
     follow_up = _text(_("Follow-up support"), required=True)
 
 
 class CancelForm(forms.Form):
-    version = version_field()
-    reason = text_field(_("Reason for cancelling"), max_length=500)
+    version = forms.IntegerField(**VERSION)
+    reason = forms.CharField(
+        label=_("Reason for cancelling"), max_length=500, validators=[reject_control_chars]
+    )

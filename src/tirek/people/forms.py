@@ -5,10 +5,11 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tirek.core.forms import text_field, version_field
+from tirek.core.validation import reject_control_chars
 
 from .choices import COUNTRIES, LANGUAGES
 from .models import (
+    IDENTITY_FIELDS,
     IdentityDocument,
     LegalBasis,
     NameKind,
@@ -30,17 +31,7 @@ def _blank(choices: list[tuple[str, Any]], label: Any = "—") -> list[tuple[str
 
 
 # Fields whose change re-runs the duplicate check on the registration screen.
-CHECKED_FIELDS = (
-    "given_name",
-    "family_name",
-    "patronymic",
-    "sex",
-    "birth_date",
-    "birth_date_precision",
-    "birth_date_estimated",
-    "iin",
-    "other_spellings",
-)
+CHECKED_FIELDS = (*IDENTITY_FIELDS, "other_spellings")
 
 
 class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -96,20 +87,22 @@ class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class RegisterForm(PersonForm):
-    other_spellings = text_field(
-        _("Other spellings of the name"),
+    other_spellings = forms.CharField(
+        label=_("Other spellings of the name"),
+        help_text=_("One per line, in any script: as in documents, as the family says it."),
         required=False,
         max_length=2000,
-        rows=3,
-        help_text=_("One per line, in any script: as in documents, as the family says it."),
+        validators=[reject_control_chars],
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     # Filled from the duplicate check: "same:<id>" or "different".
     decision = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
-    dismiss_reason = text_field(
-        _("Why is this a different person?"),
+    dismiss_reason = forms.CharField(
+        label=_("Why is this a different person?"),
         required=False,
         max_length=500,
-        rows=2,
+        validators=[reject_control_chars],
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     class Meta(PersonForm.Meta):
@@ -127,7 +120,7 @@ class RegisterForm(PersonForm):
 
 
 class PersonEditForm(PersonForm):
-    version = version_field(min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     class Meta(PersonForm.Meta):
         pass
@@ -141,7 +134,7 @@ class PersonEditForm(PersonForm):
 
 class NameForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of name"), choices=NameKind.choices)
-    value = text_field(_("Name"), max_length=200)
+    value = forms.CharField(label=_("Name"), max_length=200, validators=[reject_control_chars])
 
 
 class DocumentForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -167,19 +160,32 @@ class RelativeForm(forms.Form):
         required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
     )
     # A new relative: names and date of birth are enough to start.
-    family_name = text_field(_("family name"), required=False, max_length=100)
-    given_name = text_field(_("given name"), required=False, max_length=100)
-    patronymic = text_field(_("patronymic"), required=False, max_length=100)
+    family_name = forms.CharField(
+        label=_("family name"), required=False, max_length=100, validators=[reject_control_chars]
+    )
+    given_name = forms.CharField(
+        label=_("given name"), required=False, max_length=100, validators=[reject_control_chars]
+    )
+    patronymic = forms.CharField(
+        label=_("patronymic"), required=False, max_length=100, validators=[reject_control_chars]
+    )
     sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     birth_date = forms.DateField(label=_("date of birth"), required=False, widget=DateInput())
     birth_date_estimated = forms.BooleanField(label=_("date of birth is estimated"), required=False)
     legal_basis = forms.ChoiceField(
         label=_("Legal basis"), required=False, choices=_blank(LegalBasis.choices)
     )
-    basis_reference = text_field(_("Decision number and date"), required=False, max_length=200)
+    basis_reference = forms.CharField(
+        label=_("Decision number and date"),
+        required=False,
+        max_length=200,
+        validators=[reject_control_chars],
+    )
     start_date = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end_date = forms.DateField(label=_("Until"), required=False, widget=DateInput())
-    note = text_field(_("Note"), required=False, max_length=300)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=300, validators=[reject_control_chars]
+    )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -194,13 +200,19 @@ class RelativeForm(forms.Form):
 
 
 class HouseholdForm(forms.Form):
-    label = text_field(
-        _("Household"),
+    label = forms.CharField(
+        label=_("Household"),
         max_length=200,
+        validators=[reject_control_chars],
         help_text=_("For example: grandmother's home."),
     )
     region = forms.ChoiceField(label=_("Region"), required=False)
-    locality = text_field(_("Town or village"), required=False, max_length=200)
+    locality = forms.CharField(
+        label=_("Town or village"),
+        required=False,
+        max_length=200,
+        validators=[reject_control_chars],
+    )
     members = forms.MultipleChoiceField(
         label=_("Also living there"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -224,7 +236,12 @@ class MergeRequestForm(forms.Form):
     duplicate_id = forms.IntegerField(
         label=_("Record number of the duplicate"), min_value=1, max_value=2**63 - 1
     )
-    reason = text_field(_("Why are they one person?"), max_length=1000, rows=3)
+    reason = forms.CharField(
+        label=_("Why are they one person?"),
+        max_length=1000,
+        validators=[reject_control_chars],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class MergeDecisionForm(forms.Form):
@@ -233,4 +250,10 @@ class MergeDecisionForm(forms.Form):
         choices=[("approve", _("Merge the records")), ("reject", _("They are different people"))],
         widget=forms.RadioSelect,
     )
-    note = text_field(_("Note"), required=False, max_length=1000, rows=2)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        validators=[reject_control_chars],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tirek.core.forms import text_field, version_field
+from tirek.core.validation import reject_control_chars
 from tirek.organisations.models import Agency
 
 from .conf import emergency_justification_min_length
@@ -35,7 +35,12 @@ class ConsentForm(forms.Form):
         initial=ConsentKind.CONSENT,
         widget=forms.RadioSelect,
     )
-    giver_name = text_field(_("Name of the person giving it"), required=False, max_length=200)
+    giver_name = forms.CharField(
+        label=_("Name of the person giving it"),
+        required=False,
+        max_length=200,
+        validators=[reject_control_chars],
+    )
     recipients = forms.ModelMultipleChoiceField(
         label=_("Recipient agencies (none chosen: information goes to no agency)"),
         queryset=Agency.objects.filter(is_active=True).order_by("name"),
@@ -44,11 +49,12 @@ class ConsentForm(forms.Form):
     )
     valid_from = forms.DateField(label=_("Valid from"), widget=DateInput)
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput)
-    override_reason = text_field(
-        _("Reason, if this departs from the default for the person's age"),
+    override_reason = forms.CharField(
+        label=_("Reason, if this departs from the default for the person's age"),
         required=False,
         max_length=500,
-        rows=3,
+        validators=[reject_control_chars],
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -57,12 +63,24 @@ class ConsentForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    note = text_field(_("Note (who withdrew it, how)"), required=False, max_length=500)
+    note = forms.CharField(
+        label=_("Note (who withdrew it, how)"),
+        required=False,
+        max_length=500,
+        validators=[reject_control_chars],
+    )
 
 
 class EmergencyAccessForm(forms.Form):
-    case_number = text_field(_("Case number"), max_length=32)
-    justification = text_field(_("Why you need this case now"), max_length=2000, rows=4)
+    case_number = forms.CharField(
+        label=_("Case number"), max_length=32, validators=[reject_control_chars]
+    )
+    justification = forms.CharField(
+        label=_("Why you need this case now"),
+        max_length=2000,
+        validators=[reject_control_chars],
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -73,17 +91,30 @@ class EmergencyAccessForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    version = version_field(min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=ReviewOutcome.choices, widget=forms.RadioSelect
     )
-    comment = text_field(_("Comment"), required=False, max_length=2000, rows=3)
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        validators=[reject_control_chars],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class EmergencyExtensionForm(forms.Form):
     """A supervisor lets a professional from another region or agency break the glass on
     the unit's cases for a few hours."""
 
-    username = text_field(_("User name of the professional"), max_length=150)
+    username = forms.CharField(
+        label=_("User name of the professional"), max_length=150, validators=[reject_control_chars]
+    )
     hours = forms.IntegerField(label=_("For how many hours"), min_value=1, max_value=72, initial=24)
-    reason = text_field(_("Why they may need it"), max_length=2000, rows=3)
+    reason = forms.CharField(
+        label=_("Why they may need it"),
+        max_length=2000,
+        validators=[reject_control_chars],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

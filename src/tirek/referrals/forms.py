@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tirek.access.policy import PROTECTED_FROM, PROTECTED_SECTIONS, Section
 from tirek.accounts.models import User
-from tirek.core.forms import text_field, version_field
+from tirek.core.validation import reject_control_chars
 from tirek.organisations.models import Region, Unit
 
 from .models import LANGUAGES, REFERRAL_ROLES, Provider, Service, ServiceCategory, Urgency
@@ -15,7 +15,9 @@ from .services import SHAREABLE_SECTIONS
 
 
 class DirectorySearchForm(forms.Form):
-    q = text_field(_("Search"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=100, validators=[reject_control_chars]
+    )
     category = forms.ChoiceField(
         label=_("Category"),
         required=False,
@@ -127,12 +129,18 @@ class ReferralForm(forms.Form):
         required=False,
         help_text=_("Share the minimum the receiver needs. Basic information is always shared."),
     )
-    reason = text_field(_("Reason for the referral"), max_length=4000, rows=4)
-    legal_basis = text_field(
-        _("Legal basis (when consent does not cover this referral)"),
+    reason = forms.CharField(
+        label=_("Reason for the referral"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[reject_control_chars],
+    )
+    legal_basis = forms.CharField(
+        label=_("Legal basis (when consent does not cover this referral)"),
         required=False,
         max_length=2000,
-        rows=2,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[reject_control_chars],
         help_text=_("Only the case's supervisor may record it. It is audited."),
     )
 
@@ -188,14 +196,24 @@ class ReferralForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    version = version_field()
-    reason = text_field(_("Reason"), max_length=4000, rows=3)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[reject_control_chars],
+    )
 
 
 class OutcomeForm(forms.Form):
-    version = version_field()
-    outcome = text_field(_("Outcome"), max_length=4000, rows=3)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+    outcome = forms.CharField(
+        label=_("Outcome"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[reject_control_chars],
+    )
 
 
 class VersionForm(forms.Form):
-    version = version_field()
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from tirek.core.forms import text_field
+from tirek.core.validation import reject_control_chars
 from tirek.privacy.forms import DateInput
 
 from .models import HoldScope, Outcome, RequesterKind, RequestKind
@@ -18,16 +18,18 @@ class HoldForm(forms.Form):
         initial=HoldScope.CASE,
         widget=forms.RadioSelect,
     )
-    reason = text_field(
-        _("Reason"),
+    reason = forms.CharField(
+        label=_("Reason"),
         max_length=500,
-        rows=3,
         help_text=_("Say why without naming anyone: the hold refers to the case by its number."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[reject_control_chars],
         error_messages={"required": _("Give the reason for the hold.")},
     )
-    legal_basis = text_field(
-        _("Legal basis"),
+    legal_basis = forms.CharField(
+        label=_("Legal basis"),
         max_length=300,
+        validators=[reject_control_chars],
         error_messages={"required": _("Give the legal basis of the hold.")},
     )
     until = forms.DateField(
@@ -36,9 +38,10 @@ class HoldForm(forms.Form):
 
 
 class LiftForm(forms.Form):
-    lift_reason = text_field(
-        _("Why the hold is lifted"),
+    lift_reason = forms.CharField(
+        label=_("Why the hold is lifted"),
         max_length=500,
+        validators=[reject_control_chars],
         error_messages={"required": _("Say why the hold is lifted.")},
     )
 
@@ -51,7 +54,12 @@ class RequestForm(forms.Form):
         error_messages={"required": _("No case has this number.")},
     )
     requester_kind = forms.ChoiceField(label=_("Who asks"), choices=RequesterKind.choices)
-    requester_name = text_field(_("Name of the requester"), required=False, max_length=200)
+    requester_name = forms.CharField(
+        label=_("Name of the requester"),
+        max_length=200,
+        required=False,
+        validators=[reject_control_chars],
+    )
     received_on = forms.DateField(
         label=_("Received"),
         widget=DateInput(),
@@ -60,13 +68,20 @@ class RequestForm(forms.Form):
         },
     )
     language = forms.ChoiceField(label=_("Language of the reply"), choices=settings.LANGUAGES)
-    details = text_field(_("What is asked"), required=False, max_length=1000, rows=3)
+    details = forms.CharField(
+        label=_("What is asked"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[reject_control_chars],
+    )
 
 
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
-    outcome_note = text_field(
-        _("What was done"),
+    outcome_note = forms.CharField(
+        label=_("What was done"),
         max_length=1000,
+        validators=[reject_control_chars],
         error_messages={"required": _("Say what was done.")},
     )

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -106,9 +106,7 @@ def hold_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @dpo_only
 @require_POST
 def hold_lift(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    hold = LegalHold.objects.filter(pk=pk).first()
-    if hold is None:
-        raise Http404
+    hold = get_object_or_404(LegalHold, pk=pk)
     form = LiftForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
