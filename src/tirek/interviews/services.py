@@ -3,6 +3,7 @@ the audit log never holds what the child said."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -78,6 +79,10 @@ def _welfare_team(case: Case) -> list[User]:
 
 def _supervisors(case: Case) -> list[User]:
     return access_selectors.supervisors_of(case)
+
+
+def _tell(users: Iterable[User | None], kind: str, interview: Interview) -> None:
+    notify(users, kind=kind, url=interview_url(interview), label=interview.case.number)
 
 
 def _update(
@@ -176,19 +181,12 @@ def interview_request(
     )
     # The welfare team prepares the child (readiness, support person): they are told a
     # request exists, nothing more.
-    notify(
-        [u for u in _welfare_team(case) if u != by],
-        kind=NotificationKind.INTERVIEW_REQUESTED,
-        url=interview_url(interview),
-        label=case.number,
+    _tell(
+        [u for u in _welfare_team(case) if u != by], NotificationKind.INTERVIEW_REQUESTED, interview
     )
     if earlier:
-        notify(
-            [u for u in _supervisors(case) if u != by],
-            kind=NotificationKind.INTERVIEW_APPROVAL,
-            url=interview_url(interview),
-            label=case.number,
-        )
+        supervisors = [u for u in _supervisors(case) if u != by]
+        _tell(supervisors, NotificationKind.INTERVIEW_APPROVAL, interview)
     return interview
 
 
@@ -360,12 +358,7 @@ def interview_plan(
         detail={"planned": True, "interviewer": interviewer.pk},
     )
     if interviewer != by:
-        notify(
-            [interviewer],
-            kind=NotificationKind.INTERVIEW_ASSIGNED,
-            url=interview_url(interview),
-            label=interview.case.number,
-        )
+        _tell([interviewer], NotificationKind.INTERVIEW_ASSIGNED, interview)
     return interview
 
 
@@ -433,12 +426,8 @@ def interview_record(
     count = before + 1
     if count > alert_threshold():
         # Above the threshold: those who protect the child from repeated questioning are told.
-        notify(
-            [*_welfare_team(interview.case), *_supervisors(interview.case)],
-            kind=NotificationKind.INTERVIEW_COUNT,
-            url=interview_url(interview),
-            label=interview.case.number,
-        )
+        told = [*_welfare_team(interview.case), *_supervisors(interview.case)]
+        _tell(told, NotificationKind.INTERVIEW_COUNT, interview)
     return interview
 
 

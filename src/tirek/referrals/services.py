@@ -5,6 +5,7 @@ Every function is transactional and leaves its audit entry in the same transacti
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -280,6 +281,10 @@ def referral_url(referral: Referral) -> str:
     return reverse("referrals:detail", args=[referral.pk])
 
 
+def _tell(users: Iterable[User | None], kind: str, referral: Referral) -> None:
+    notify(users, kind=kind, url=referral_url(referral), label=referral.case.number)
+
+
 def _event(referral: Referral, status: str, by: User) -> None:
     ReferralEvent.objects.create(referral=referral, status=status, by=by)
 
@@ -407,12 +412,8 @@ def referral_send(
             request=request,
             detail={"consent_override": True, "case": case.pk, "agency": provider.agency_id},
         )
-    notify(
-        [to_user] if to_user else _receivers(provider, role),
-        kind=NotificationKind.REFERRAL_RECEIVED,
-        url=referral_url(referral),
-        label=case.number,
-    )
+    receivers = [to_user] if to_user else _receivers(provider, role)
+    _tell(receivers, NotificationKind.REFERRAL_RECEIVED, referral)
     return referral
 
 
@@ -440,12 +441,7 @@ def _check_receiver(by: User, referral: Referral) -> None:
 
 
 def _notify_referring_side(referral: Referral, kind: str) -> None:
-    notify(
-        [referral.created_by, referral.case.case_manager],
-        kind=kind,
-        url=referral_url(referral),
-        label=referral.case.number,
-    )
+    _tell([referral.created_by, referral.case.case_manager], kind, referral)
 
 
 def _require_text(value: str, field: str, message: str) -> str:
@@ -671,12 +667,7 @@ def referral_withdraw(
     receivers = (
         [referral.to_user] if referral.to_user else _receivers(referral.provider, referral.role)
     )
-    notify(
-        receivers,
-        kind=NotificationKind.REFERRAL_WITHDRAWN,
-        url=referral_url(referral),
-        label=referral.case.number,
-    )
+    _tell(receivers, NotificationKind.REFERRAL_WITHDRAWN, referral)
     return referral
 
 
