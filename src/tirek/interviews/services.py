@@ -81,6 +81,23 @@ def _supervisors(case: Case) -> list[User]:
     return access_selectors.supervisors_of(case)
 
 
+def _team_event(
+    case: Case, kind: str, by: User, member: User, role: str, interview: Interview
+) -> None:
+    """The case's own timeline shows team changes, whoever made them."""
+    CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=by,
+        detail={
+            "member": member.pk,
+            "name": member.get_full_name() or member.username,
+            "role": role,
+            "interview": interview.pk,
+        },
+    )
+
+
 def _tell(users: Iterable[User | None], kind: str, interview: Interview) -> None:
     notify(users, kind=kind, url=interview_url(interview), label=interview.case.number)
 
@@ -277,17 +294,7 @@ def _ensure_on_team(by: User, interview: Interview, interviewer: User) -> CaseTe
         by=by,
         legal_basis=interview.legal_basis[:300],
     )
-    CaseEvent.objects.create(
-        case=case,
-        kind=EventKind.TEAM_ADDED,
-        actor=by,
-        detail={
-            "member": interviewer.pk,
-            "name": interviewer.get_full_name() or interviewer.username,
-            "role": Role.INTERVIEWER,
-            "interview": interview.pk,
-        },
-    )
+    _team_event(case, EventKind.TEAM_ADDED, by, interviewer, Role.INTERVIEWER, interview)
     record(
         actor=by,
         action=Action.PERMISSION_CHANGE,
@@ -481,16 +488,8 @@ def _release_membership(by: User, interview: Interview) -> None:
         Interview.objects.filter(pk=other.pk).update(membership=member)
     else:
         access_services.release_membership(member, by=by)
-        CaseEvent.objects.create(
-            case_id=interview.case_id,
-            kind=EventKind.TEAM_REMOVED,
-            actor=by,
-            detail={
-                "member": member.user_id,
-                "name": member.user.get_full_name() or member.user.username,
-                "role": member.role,
-                "interview": interview.pk,
-            },
+        _team_event(
+            interview.case, EventKind.TEAM_REMOVED, by, member.user, member.role, interview
         )
         record(
             actor=by,

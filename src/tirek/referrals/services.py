@@ -281,6 +281,23 @@ def referral_url(referral: Referral) -> str:
     return reverse("referrals:detail", args=[referral.pk])
 
 
+def _team_event(
+    case: Case, kind: str, by: User, member: User, role: str, referral: Referral
+) -> None:
+    """The case's own timeline shows team changes, whoever made them."""
+    CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=by,
+        detail={
+            "member": member.pk,
+            "name": member.get_full_name() or member.username,
+            "role": role,
+            "referral": referral.pk,
+        },
+    )
+
+
 def _tell(users: Iterable[User | None], kind: str, referral: Referral) -> None:
     notify(users, kind=kind, url=referral_url(referral), label=referral.case.number)
 
@@ -501,18 +518,7 @@ def _grant(referral: Referral, user: User, request: HttpRequest | None) -> CaseT
         # The policy shows this membership exactly ``sections``, not the role's default.
         exact_sections=True,
     )
-    # The case's own timeline shows team changes, whoever made them.
-    CaseEvent.objects.create(
-        case=referral.case,
-        kind=EventKind.TEAM_ADDED,
-        actor=user,
-        detail={
-            "member": user.pk,
-            "name": user.get_full_name() or user.username,
-            "role": referral.role,
-            "referral": referral.pk,
-        },
-    )
+    _team_event(referral.case, EventKind.TEAM_ADDED, user, user, referral.role, referral)
     record(
         actor=user,
         action=Action.PERMISSION_CHANGE,
@@ -553,16 +559,8 @@ def _take_back(referral: Referral, by: User, request: HttpRequest | None) -> boo
         Referral.objects.filter(pk=heir.pk).update(membership=membership)
         return False
     access_services.release_membership(membership, by=by)
-    CaseEvent.objects.create(
-        case=referral.case,
-        kind=EventKind.TEAM_REMOVED,
-        actor=by,
-        detail={
-            "member": membership.user_id,
-            "name": membership.user.get_full_name() or membership.user.username,
-            "role": membership.role,
-            "referral": referral.pk,
-        },
+    _team_event(
+        referral.case, EventKind.TEAM_REMOVED, by, membership.user, membership.role, referral
     )
     record(
         actor=by,
