@@ -23,11 +23,12 @@ from tirek.accounts.models import User
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
-from tirek.cases.models import Case, CaseEvent, CaseTeamMember, EventKind
+from tirek.cases.models import Case, CaseTeamMember, EventKind
 from tirek.core.exceptions import Refused
 from tirek.core.versioning import update_versioned
 from tirek.referrals.models import LANGUAGE_CODES, NotificationKind
 from tirek.referrals.notifications import notify
+from tirek.referrals.services import team_event
 
 from .access import is_psychologist_on, may_follow_up, may_request
 from .models import Interview, InterviewKind, InterviewStatus, Matter, Readiness, TimeOfDay
@@ -79,23 +80,6 @@ def _welfare_team(case: Case) -> list[User]:
 
 def _supervisors(case: Case) -> list[User]:
     return access_selectors.supervisors_of(case)
-
-
-def _team_event(
-    case: Case, kind: str, by: User, member: User, role: str, interview: Interview
-) -> None:
-    """The case's own timeline shows team changes, whoever made them."""
-    CaseEvent.objects.create(
-        case=case,
-        kind=kind,
-        actor=by,
-        detail={
-            "member": member.pk,
-            "name": member.get_full_name() or member.username,
-            "role": role,
-            "interview": interview.pk,
-        },
-    )
 
 
 def _tell(users: Iterable[User | None], kind: str, interview: Interview) -> None:
@@ -294,7 +278,9 @@ def _ensure_on_team(by: User, interview: Interview, interviewer: User) -> CaseTe
         by=by,
         legal_basis=interview.legal_basis[:300],
     )
-    _team_event(case, EventKind.TEAM_ADDED, by, interviewer, Role.INTERVIEWER, interview)
+    team_event(
+        case, EventKind.TEAM_ADDED, by, interviewer, Role.INTERVIEWER, interview=interview.pk
+    )
     record(
         actor=by,
         action=Action.PERMISSION_CHANGE,
@@ -488,8 +474,13 @@ def _release_membership(by: User, interview: Interview) -> None:
         Interview.objects.filter(pk=other.pk).update(membership=member)
     else:
         access_services.release_membership(member, by=by)
-        _team_event(
-            interview.case, EventKind.TEAM_REMOVED, by, member.user, member.role, interview
+        team_event(
+            interview.case,
+            EventKind.TEAM_REMOVED,
+            by,
+            member.user,
+            member.role,
+            interview=interview.pk,
         )
         record(
             actor=by,

@@ -62,19 +62,6 @@ def check_birth_date(value: date | None) -> None:
         raise ValidationError(_("The date of birth is before 1900."), code="too_old")
 
 
-# The fields that say who a person is: the duplicate check compares them.
-IDENTITY_FIELDS = (
-    "given_name",
-    "family_name",
-    "patronymic",
-    "sex",
-    "birth_date",
-    "birth_date_precision",
-    "birth_date_estimated",
-    "iin",
-)
-
-
 class Person(models.Model):
     """A child or an adult. Identifiers stay searchable (protected by access control);
     narrative content lives in encrypted notes, never here."""

@@ -31,7 +31,6 @@ from tirek.core.ratelimit import check as rate_limit
 from . import matching
 from .keys import identity_from
 from .models import (
-    IDENTITY_FIELDS,
     INVERSE_LABELS,
     HouseholdMember,
     MergeRequest,
@@ -248,13 +247,26 @@ def reason_text(code: str) -> str:
     return str(texts.get(code, code))
 
 
+_IDENTITY_FIELDS = (
+    "pk",
+    "given_name",
+    "family_name",
+    "patronymic",
+    "sex",
+    "birth_date",
+    "birth_date_precision",
+    "birth_date_estimated",
+    "iin",
+)
+
+
 def _identities(query: matching.Identity, ids: Sequence[int]) -> dict[int, matching.Identity]:
     """The matching view of the candidates that could reach the threshold at all
     (``matching.may_reach``: date of birth, sex, IIN), in two queries and without
     building model objects; names are fetched for those only."""
     facts = {}
     rows = Person.objects.filter(pk__in=ids, merged_into__isnull=True).values_list(
-        "pk", *IDENTITY_FIELDS
+        *_IDENTITY_FIELDS
     )
     for pk, given, family, patronymic, sex, born, precision, estimated, iin in rows:
         birth = matching.Birth(born, precision, estimated)

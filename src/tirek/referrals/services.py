@@ -281,10 +281,9 @@ def referral_url(referral: Referral) -> str:
     return reverse("referrals:detail", args=[referral.pk])
 
 
-def _team_event(
-    case: Case, kind: str, by: User, member: User, role: str, referral: Referral
-) -> None:
-    """The case's own timeline shows team changes, whoever made them."""
+def team_event(case: Case, kind: str, by: User, member: User, role: str, **ref: int) -> None:
+    """The case's own timeline shows team changes, whoever made them; ``ref`` names what
+    made the change (``referral=…``, ``interview=…``)."""
     CaseEvent.objects.create(
         case=case,
         kind=kind,
@@ -293,7 +292,7 @@ def _team_event(
             "member": member.pk,
             "name": member.get_full_name() or member.username,
             "role": role,
-            "referral": referral.pk,
+            **ref,
         },
     )
 
@@ -518,7 +517,9 @@ def _grant(referral: Referral, user: User, request: HttpRequest | None) -> CaseT
         # The policy shows this membership exactly ``sections``, not the role's default.
         exact_sections=True,
     )
-    _team_event(referral.case, EventKind.TEAM_ADDED, user, user, referral.role, referral)
+    team_event(
+        referral.case, EventKind.TEAM_ADDED, user, user, referral.role, referral=referral.pk
+    )
     record(
         actor=user,
         action=Action.PERMISSION_CHANGE,
@@ -559,8 +560,13 @@ def _take_back(referral: Referral, by: User, request: HttpRequest | None) -> boo
         Referral.objects.filter(pk=heir.pk).update(membership=membership)
         return False
     access_services.release_membership(membership, by=by)
-    _team_event(
-        referral.case, EventKind.TEAM_REMOVED, by, membership.user, membership.role, referral
+    team_event(
+        referral.case,
+        EventKind.TEAM_REMOVED,
+        by,
+        membership.user,
+        membership.role,
+        referral=referral.pk,
     )
     record(
         actor=by,
