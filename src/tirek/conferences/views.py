@@ -32,7 +32,7 @@ from .forms import (
     ParticipantForm,
     team_users,
 )
-from .models import ActionItem, ActionStatus, Participant
+from .models import ActionItem, ActionStatus, Conference, Participant
 
 
 def _flash_errors(request: HttpRequest, exc: Exception) -> None:
@@ -194,7 +194,7 @@ def conference_minutes(request: AuthenticatedHttpRequest, conference_id: int) ->
 
 def _add(
     request: AuthenticatedHttpRequest,
-    conference: Any,
+    conference: Conference,
     form: forms.Form,
     add: Callable[..., object],
     done: str,
