@@ -272,18 +272,7 @@ def role_change_confirm(
     user.save(update_fields=["agency", "unit", "region", "is_staff"])
     if change.reset_two_factor:
         user_reset_mfa(user=user, by=by)
-    change.status = RoleChangeRequest.Status.CONFIRMED
-    change.decided_by = by
-    change.decided_at = timezone.now()
-    change.decision_note = note.strip()
-    change.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    record(
-        actor=by,
-        action=Action.PERMISSION_CHANGE,
-        obj=user,
-        request=request,
-        detail={"stage": "confirmed", **_change_detail(change)},
-    )
+    _decide(change, RoleChangeRequest.Status.CONFIRMED, by, note, user, request)
     _tell_the_dpo(user=user, exclude=by)
 
 
@@ -293,7 +282,19 @@ def role_change_reject(
 ) -> None:
     change = RoleChangeRequest.objects.select_for_update().get(pk=change.pk)
     _check_decider(change, by)
-    change.status = RoleChangeRequest.Status.REJECTED
+    _decide(change, RoleChangeRequest.Status.REJECTED, by, note, change.user, request)
+
+
+def _decide(
+    change: RoleChangeRequest,
+    status: str,
+    by: User,
+    note: str,
+    user: User,
+    request: HttpRequest | None,
+) -> None:
+    """Close the request as confirmed or rejected; the account's log says so."""
+    change.status = status
     change.decided_by = by
     change.decided_at = timezone.now()
     change.decision_note = note.strip()
@@ -301,9 +302,9 @@ def role_change_reject(
     record(
         actor=by,
         action=Action.PERMISSION_CHANGE,
-        obj=change.user,
+        obj=user,
         request=request,
-        detail={"stage": "rejected", **_change_detail(change)},
+        detail={"stage": str(status), **_change_detail(change)},
     )
 
 

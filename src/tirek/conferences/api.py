@@ -13,6 +13,7 @@ from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.core.http import AuthenticatedHttpRequest
+from tirek.core.paging import Page
 from tirek.core.patching import patch_changes
 from tirek.core.validation import BoundedDate, BoundedDateTime, CleanStr, RecordId
 
@@ -24,12 +25,7 @@ from .models import ActionItem, Conference, Participant
 router = Router(tags=["conferences"])
 
 
-class ConferencePage(Schema):
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=1_000_000)
-
-
-class ConferenceFilter(ConferencePage):
+class ConferenceFilter(Page):
     case_id: RecordId | None = None
 
 
@@ -225,7 +221,7 @@ def conference_list(
     if filters.case_id is not None:
         rows = rows.filter(cases__id=filters.case_id)
     rows = selectors.with_details(rows)
-    window = list(rows[filters.offset : filters.offset + filters.limit])
+    window = list(filters.window(rows))
     # The plan section of every case on the page at once, rather than per conference.
     cases = {c.pk: c for conference in window for c in conference.cases.all()}
     sections = sections_for_many(request.user, cases.values())
@@ -270,11 +266,9 @@ def conference_create(request: AuthenticatedHttpRequest, payload: ConferenceIn) 
 
 
 @router.get("/actions/mine", response=ConferenceActionList)
-def my_actions(
-    request: AuthenticatedHttpRequest, page: Query[ConferencePage]
-) -> ConferenceActionList:
+def my_actions(request: AuthenticatedHttpRequest, page: Query[Page]) -> ConferenceActionList:
     rows = selectors.my_actions(request.user).select_related("owner")
-    window = rows[page.offset : page.offset + page.limit]
+    window = page.window(rows)
     return ConferenceActionList(count=rows.count(), items=[action_out(a) for a in window])
 
 

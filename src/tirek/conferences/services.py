@@ -48,6 +48,15 @@ def _label(conference: Conference) -> str:
     return ", ".join(c.number for c in conference.cases.all())[:64]
 
 
+def _invite(conference: Conference, users: list[User]) -> None:
+    notify(
+        users,
+        kind=NotificationKind.CONFERENCE_INVITED,
+        url=conference_url(conference),
+        label=_label(conference),
+    )
+
+
 def _check_run(by: User, conference: Conference) -> None:
     if not can_run(by, conference):
         raise PermissionDenied(_("Only the chair or those who manage its cases may do this."))
@@ -104,12 +113,7 @@ def conference_schedule(
         request=request,
         detail={"cases": [c.pk for c in cases], "invited": [u.pk for u in invited]},
     )
-    notify(
-        [u for u in invited if u != by],
-        kind=NotificationKind.CONFERENCE_INVITED,
-        url=conference_url(conference),
-        label=_label(conference),
-    )
+    _invite(conference, [u for u in invited if u != by])
     return conference
 
 
@@ -195,12 +199,7 @@ def participant_add(
         detail={"participant_added": participant.pk, "user": user.pk if user else None},
     )
     if user is not None and user != by:
-        notify(
-            [user],
-            kind=NotificationKind.CONFERENCE_INVITED,
-            url=conference_url(conference),
-            label=_label(conference),
-        )
+        _invite(conference, [user])
     return participant
 
 

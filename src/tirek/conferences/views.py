@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -8,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,7 +32,7 @@ from .forms import (
     ParticipantForm,
     team_users,
 )
-from .models import ActionItem, ActionStatus, Participant
+from .models import ActionItem, ActionStatus, Conference, Participant
 
 if TYPE_CHECKING:
     from tirek.accounts.models import User
@@ -194,23 +195,21 @@ def conference_minutes(request: AuthenticatedHttpRequest, conference_id: int) ->
     return render(request, "conferences/detail.html", context, status=422)
 
 
-@login_required
-@require_POST
-def participant_add(request: AuthenticatedHttpRequest, conference_id: int) -> HttpResponse:
-    conference = selectors.get_conference(request.user, conference_id, request=request)
-    form = ParticipantForm(request.POST, cases=conference.cases.all())
+def _add(
+    request: AuthenticatedHttpRequest,
+    conference: Conference,
+    form: forms.Form,
+    add: Callable[..., object],
+    done: str,
+) -> HttpResponse:
+    """Add what the form names to the conference; its errors come back as messages."""
     if form.is_valid():
         try:
-            services.participant_add(
-                by=request.user,
-                conference=conference,
-                request=request,
-                **form.cleaned_data,
-            )
-        except (ValidationError, PermissionDenied) as exc:
+            add(by=request.user, conference=conference, request=request, **form.cleaned_data)
+        except (ValidationError, PermissionDenied, Refused) as exc:
             _flash_errors(request, exc)
         else:
-            messages.success(request, _("The participant is added."))
+            messages.success(request, done)
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -220,11 +219,17 @@ def participant_add(request: AuthenticatedHttpRequest, conference_id: int) -> Ht
 
 @login_required
 @require_POST
+def participant_add(request: AuthenticatedHttpRequest, conference_id: int) -> HttpResponse:
+    conference = selectors.get_conference(request.user, conference_id, request=request)
+    form = ParticipantForm(request.POST, cases=conference.cases.all())
+    return _add(request, conference, form, services.participant_add, _("The participant is added."))
+
+
+@login_required
+@require_POST
 def attendance(request: AuthenticatedHttpRequest, conference_id: int, participant_id: int) -> HttpResponse:
     conference = selectors.get_conference(request.user, conference_id, request=request)
-    participant = Participant.objects.filter(conference=conference, pk=participant_id).first()
-    if participant is None:
-        raise Http404
+    participant = get_object_or_404(Participant, conference=conference, pk=participant_id)
     form = AttendanceForm(request.POST)
     if form.is_valid():
         try:
@@ -244,23 +249,7 @@ def attendance(request: AuthenticatedHttpRequest, conference_id: int, participan
 def action_add(request: AuthenticatedHttpRequest, conference_id: int) -> HttpResponse:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     form = ActionForm(request.POST, cases=conference.cases.all())
-    if form.is_valid():
-        try:
-            services.action_add(
-                by=request.user,
-                conference=conference,
-                request=request,
-                **form.cleaned_data,
-            )
-        except (ValidationError, PermissionDenied, Refused) as exc:
-            _flash_errors(request, exc)
-        else:
-            messages.success(request, _("The action is added."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-    return redirect("conferences:detail", conference.pk)
+    return _add(request, conference, form, services.action_add, _("The action is added."))
 
 
 @login_required

@@ -3,14 +3,35 @@
 MAX_LIMIT is 100: the lists that clamp (cases, notes, people, families, emergency access)
 already answered at most 100 rows, and 100 rows keep a page's audit entry and response small
 on the slow links the field offices use.
+
+Two ways to hold a page to it, one limit: :class:`Page`, the query schema of the lists that
+refuse a page too large (422), and :func:`clamp` / :func:`clamp_limit` for the lists that
+clamp it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
+from ninja import Field, Schema
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10**9
+
+_M = TypeVar("_M", bound=Model)
+
+
+class Page(Schema):
+    """``?limit=&offset=`` of an API list: 50 rows unless asked, at most MAX_LIMIT (a larger
+    limit is refused with 422). Lists with filters subclass it."""
+
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    def window(self, rows: QuerySet[_M]) -> QuerySet[_M]:
+        """The rows of this page."""
+        return rows[self.offset : self.offset + self.limit]
 
 
 def clamp_limit(limit: int) -> int:

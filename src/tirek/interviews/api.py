@@ -5,6 +5,7 @@ What an answer carries depends on the caller's level (see ``access``): ``request
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.http import Http404
@@ -14,6 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from tirek.access.policy import get_case
 from tirek.accounts.models import User
 from tirek.core.http import AuthenticatedHttpRequest
+from tirek.core.paging import Page
 from tirek.core.validation import BoundedDateTime, CleanStr, RecordId
 
 from . import selectors, services
@@ -89,10 +91,8 @@ class InterviewList(Schema):
     items: list[InterviewOut]
 
 
-class InterviewListFilter(Schema):
+class InterviewListFilter(Page):
     case_id: RecordId
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class InterviewRequestIn(Schema):
@@ -235,7 +235,7 @@ def interview_list(request: AuthenticatedHttpRequest, filters: Query[InterviewLi
     if base is None and not rows.filter(interviewer=request.user).exists():
         raise Http404
     count = selectors.count_for(case)
-    window = rows[filters.offset : filters.offset + filters.limit]
+    window = filters.window(rows)
     return InterviewList(
         count=rows.count(),
         held=count.held,
@@ -300,34 +300,30 @@ def interview_detail(request: AuthenticatedHttpRequest, interview_id: int) -> In
     return interview_out(request.user, interview)
 
 
+def _act(
+    request: AuthenticatedHttpRequest,
+    interview_id: int,
+    step: Callable[..., Interview],
+    payload: Schema,
+) -> InterviewOut:
+    """One step of an interview the caller may see: the service gets the payload's fields."""
+    interview = selectors.get_interview(request.user, interview_id, request=request)
+    step(by=request.user, interview=interview, request=request, **payload.dict())
+    return _reload(request.user, interview)
+
+
 @router.post("/{interview_id}/approve-repeat", response=InterviewOut)
 def approve_repeat(
     request: AuthenticatedHttpRequest, interview_id: int, payload: InterviewVersionIn
 ) -> InterviewOut:
-    interview = selectors.get_interview(request.user, interview_id, request=request)
-    services.interview_approve_repeat(
-        by=request.user,
-        interview=interview,
-        version=payload.version,
-        request=request,
-    )
-    return _reload(request.user, interview)
+    return _act(request, interview_id, services.interview_approve_repeat, payload)
 
 
 @router.post("/{interview_id}/readiness", response=InterviewOut)
 def readiness(
     request: AuthenticatedHttpRequest, interview_id: int, payload: InterviewReadinessIn
 ) -> InterviewOut:
-    interview = selectors.get_interview(request.user, interview_id, request=request)
-    services.interview_readiness(
-        by=request.user,
-        interview=interview,
-        version=payload.version,
-        readiness=payload.readiness,
-        note=payload.note,
-        request=request,
-    )
-    return _reload(request.user, interview)
+    return _act(request, interview_id, services.interview_readiness, payload)
 
 
 @router.post("/{interview_id}/plan", response=InterviewOut)
@@ -335,15 +331,12 @@ def plan(
     request: AuthenticatedHttpRequest, interview_id: int, payload: InterviewPlanIn
 ) -> InterviewOut:
     interview = selectors.get_interview(request.user, interview_id, request=request)
-    interviewer = get_object_or_404(User, pk=payload.interviewer_id)
-    data = payload.dict()
-    data.pop("interviewer_id")
     services.interview_plan(
         by=request.user,
         interview=interview,
-        interviewer=interviewer,
+        interviewer=get_object_or_404(User, pk=payload.interviewer_id),
         request=request,
-        **data,
+        **payload.dict(exclude={"interviewer_id"}),
     )
     return _reload(request.user, interview)
 
@@ -352,41 +345,18 @@ def plan(
 def record_interview(
     request: AuthenticatedHttpRequest, interview_id: int, payload: InterviewRecordIn
 ) -> InterviewOut:
-    interview = selectors.get_interview(request.user, interview_id, request=request)
-    services.interview_record(
-        by=request.user,
-        interview=interview,
-        request=request,
-        **payload.dict(),
-    )
-    return _reload(request.user, interview)
+    return _act(request, interview_id, services.interview_record, payload)
 
 
 @router.post("/{interview_id}/follow-up", response=InterviewOut)
 def follow_up(
     request: AuthenticatedHttpRequest, interview_id: int, payload: InterviewFollowUpIn
 ) -> InterviewOut:
-    interview = selectors.get_interview(request.user, interview_id, request=request)
-    services.interview_follow_up(
-        by=request.user,
-        interview=interview,
-        version=payload.version,
-        follow_up=payload.follow_up,
-        request=request,
-    )
-    return _reload(request.user, interview)
+    return _act(request, interview_id, services.interview_follow_up, payload)
 
 
 @router.post("/{interview_id}/cancel", response=InterviewOut)
 def cancel(
     request: AuthenticatedHttpRequest, interview_id: int, payload: InterviewCancelIn
 ) -> InterviewOut:
-    interview = selectors.get_interview(request.user, interview_id, request=request)
-    services.interview_cancel(
-        by=request.user,
-        interview=interview,
-        version=payload.version,
-        reason=payload.reason,
-        request=request,
-    )
-    return _reload(request.user, interview)
+    return _act(request, interview_id, services.interview_cancel, payload)

@@ -3,6 +3,7 @@ the audit log never holds what the child said."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,11 +23,12 @@ from tirek.accounts.models import User
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
-from tirek.cases.models import Case, CaseEvent, CaseTeamMember, EventKind
+from tirek.cases.models import Case, CaseTeamMember, EventKind
 from tirek.core.exceptions import Refused
 from tirek.core.versioning import update_versioned
 from tirek.referrals.models import LANGUAGE_CODES, NotificationKind
 from tirek.referrals.notifications import notify
+from tirek.referrals.services import team_event
 
 from .access import is_psychologist_on, may_follow_up, may_request
 from .models import Interview, InterviewKind, InterviewStatus, Matter, Readiness, TimeOfDay
@@ -78,6 +80,10 @@ def _welfare_team(case: Case) -> list[User]:
 
 def _supervisors(case: Case) -> list[User]:
     return access_selectors.supervisors_of(case)
+
+
+def _tell(users: Iterable[User | None], kind: str, interview: Interview) -> None:
+    notify(users, kind=kind, url=interview_url(interview), label=interview.case.number)
 
 
 def _update(
@@ -176,19 +182,12 @@ def interview_request(
     )
     # The welfare team prepares the child (readiness, support person): they are told a
     # request exists, nothing more.
-    notify(
-        [u for u in _welfare_team(case) if u != by],
-        kind=NotificationKind.INTERVIEW_REQUESTED,
-        url=interview_url(interview),
-        label=case.number,
+    _tell(
+        [u for u in _welfare_team(case) if u != by], NotificationKind.INTERVIEW_REQUESTED, interview
     )
     if earlier:
-        notify(
-            [u for u in _supervisors(case) if u != by],
-            kind=NotificationKind.INTERVIEW_APPROVAL,
-            url=interview_url(interview),
-            label=case.number,
-        )
+        supervisors = [u for u in _supervisors(case) if u != by]
+        _tell(supervisors, NotificationKind.INTERVIEW_APPROVAL, interview)
     return interview
 
 
@@ -279,16 +278,8 @@ def _ensure_on_team(by: User, interview: Interview, interviewer: User) -> CaseTe
         by=by,
         legal_basis=interview.legal_basis[:300],
     )
-    CaseEvent.objects.create(
-        case=case,
-        kind=EventKind.TEAM_ADDED,
-        actor=by,
-        detail={
-            "member": interviewer.pk,
-            "name": interviewer.get_full_name() or interviewer.username,
-            "role": Role.INTERVIEWER,
-            "interview": interview.pk,
-        },
+    team_event(
+        case, EventKind.TEAM_ADDED, by, interviewer, Role.INTERVIEWER, interview=interview.pk
     )
     record(
         actor=by,
@@ -360,12 +351,7 @@ def interview_plan(
         detail={"planned": True, "interviewer": interviewer.pk},
     )
     if interviewer != by:
-        notify(
-            [interviewer],
-            kind=NotificationKind.INTERVIEW_ASSIGNED,
-            url=interview_url(interview),
-            label=interview.case.number,
-        )
+        _tell([interviewer], NotificationKind.INTERVIEW_ASSIGNED, interview)
     return interview
 
 
@@ -433,12 +419,8 @@ def interview_record(
     count = before + 1
     if count > alert_threshold():
         # Above the threshold: those who protect the child from repeated questioning are told.
-        notify(
-            [*_welfare_team(interview.case), *_supervisors(interview.case)],
-            kind=NotificationKind.INTERVIEW_COUNT,
-            url=interview_url(interview),
-            label=interview.case.number,
-        )
+        told = [*_welfare_team(interview.case), *_supervisors(interview.case)]
+        _tell(told, NotificationKind.INTERVIEW_COUNT, interview)
     return interview
 
 
@@ -492,16 +474,13 @@ def _release_membership(by: User, interview: Interview) -> None:
         Interview.objects.filter(pk=other.pk).update(membership=member)
     else:
         access_services.release_membership(member, by=by)
-        CaseEvent.objects.create(
-            case_id=interview.case_id,
-            kind=EventKind.TEAM_REMOVED,
-            actor=by,
-            detail={
-                "member": member.user_id,
-                "name": member.user.get_full_name() or member.user.username,
-                "role": member.role,
-                "interview": interview.pk,
-            },
+        team_event(
+            interview.case,
+            EventKind.TEAM_REMOVED,
+            by,
+            member.user,
+            member.role,
+            interview=interview.pk,
         )
         record(
             actor=by,

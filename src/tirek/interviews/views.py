@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from tirek.access.policy import get_case, is_supervisor_of
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.forms import add_errors
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.referrals.links import case_url
 
@@ -113,9 +114,7 @@ def interview_new(request: AuthenticatedHttpRequest, case_id: int) -> HttpRespon
                 request=request,
             )
         except ValidationError as exc:
-            for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-                name = field.removesuffix("_id")
-                form.add_error(name if name in form.fields else None, errors)
+            add_errors(form, exc, strip_id=True)
         except (Refused, PermissionDenied) as exc:
             form.add_error(None, str(exc))
         else:

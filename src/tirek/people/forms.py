@@ -29,18 +29,19 @@ def _blank(choices: list[tuple[str, Any]], label: Any = "—") -> list[tuple[str
     return [("", label), *choices]
 
 
-# Fields whose change re-runs the duplicate check on the registration screen.
-CHECKED_FIELDS = (
-    "given_name",
+# The fields that say who a person is, in the order the form shows them.
+IDENTITY_FIELDS = (
     "family_name",
+    "given_name",
     "patronymic",
     "sex",
     "birth_date",
     "birth_date_precision",
     "birth_date_estimated",
     "iin",
-    "other_spellings",
 )
+# Fields whose change re-runs the duplicate check on the registration screen.
+CHECKED_FIELDS = (*IDENTITY_FIELDS, "other_spellings")
 
 
 class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -62,14 +63,7 @@ class PersonForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Person
         fields = [
-            "family_name",
-            "given_name",
-            "patronymic",
-            "sex",
-            "birth_date",
-            "birth_date_precision",
-            "birth_date_estimated",
-            "iin",
+            *IDENTITY_FIELDS,
             "birth_place",
             "birth_country",
             "citizenship",

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -230,7 +230,7 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
                     identity=identity,
                     not_duplicate_of=[c.person.pk for c in probable],
                     not_duplicate_reason=data.get("dismiss_reason") or "",
-                    **{k: data[k] for k in _PERSON_FIELDS},
+                    **{k: data[k] for k in RegisterForm.Meta.fields},
                     other_names=[("full", s) for s in form.spellings()],
                     request=request,
                 )
@@ -262,24 +262,6 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
             "checked": bool(rows) or request.method == "POST",
         },
     )
-
-
-_PERSON_FIELDS = (
-    "given_name",
-    "family_name",
-    "patronymic",
-    "sex",
-    "birth_date",
-    "birth_date_precision",
-    "birth_date_estimated",
-    "iin",
-    "birth_place",
-    "birth_country",
-    "citizenship",
-    "citizenship_status",
-    "no_documents",
-    "languages",
-)
 
 
 def _same_person(
@@ -410,9 +392,7 @@ def name_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def name_remove(request: AuthenticatedHttpRequest, pk: int, name_id: int) -> HttpResponse:
     person = _person(request, pk)
-    name = PersonName.objects.filter(pk=name_id, person=person).first()
-    if name is None:
-        raise Http404
+    name = get_object_or_404(PersonName, pk=name_id, person=person)
     services.person_name_remove(by=request.user, name=name, request=request)
     messages.success(request, _("The spelling is removed."))
     return redirect("people:detail", pk=person.pk)
@@ -443,9 +423,7 @@ def document_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def document_remove(request: AuthenticatedHttpRequest, pk: int, document_id: int) -> HttpResponse:
     person = _person(request, pk)
-    document = IdentityDocument.objects.filter(pk=document_id, person=person).first()
-    if document is None:
-        raise Http404
+    document = get_object_or_404(IdentityDocument, pk=document_id, person=person)
     services.document_remove(by=request.user, document=document, request=request)
     messages.success(request, _("The document is removed."))
     return redirect("people:detail", pk=person.pk)
@@ -609,9 +587,7 @@ def _relative(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> Person
 @require_POST
 def relative_remove(request: AuthenticatedHttpRequest, pk: int, rel_id: int) -> HttpResponse:
     person = _person(request, pk)
-    rel = Relationship.objects.filter(pk=rel_id, person=person).first()
-    if rel is None:
-        raise Http404
+    rel = get_object_or_404(Relationship, pk=rel_id, person=person)
     services.relationship_remove(by=request.user, relationship=rel, request=request)
     messages.success(request, _("The relationship is removed."))
     return redirect("people:family", pk=person.pk)

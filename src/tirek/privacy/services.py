@@ -21,7 +21,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case
 from tirek.core import queue
-from tirek.core.exceptions import Conflict, Refused
+from tirek.core.exceptions import Refused
 from tirek.organisations.models import Agency
 
 from . import conf, tasks
@@ -29,15 +29,6 @@ from .models import Consent, ConsentKind, EmergencyAccess, GivenBy, Purpose
 from .selectors import is_default_giver, is_dpo
 
 logger = logging.getLogger(__name__)
-
-
-def _stale() -> Conflict:
-    return Conflict(
-        _(
-            "Someone else changed this record since you opened it. "
-            "Reload it and apply your change again."
-        )
-    )
 
 
 # --- who may handle consent -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -115,34 +116,30 @@ def consent_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(_back(request))
-    try:
-        services.consent_withdraw(
-            by=request.user,
-            consent=consent,
-            note=form.cleaned_data["note"],
-            request=request,
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The consent has been withdrawn. It no longer applies."))
-    return redirect(_back(request))
+    done = _("The consent has been withdrawn. It no longer applies.")
+    return _consent_step(
+        request, services.consent_withdraw, done, consent=consent, note=form.cleaned_data["note"]
+    )
 
 
 @login_required
 @require_POST
 def consent_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     consent = _consent(request, pk)
+    done = _("The override has been approved.")
+    return _consent_step(request, services.consent_override_approve, done, consent=consent)
+
+
+def _consent_step(
+    request: HttpRequest, step: Callable[..., object], done: str, **kwargs: Any
+) -> HttpResponse:
+    """A change of a consent: its refusal, or ``done``, comes back as a message."""
     try:
-        services.consent_override_approve(
-            by=request.user,
-            consent=consent,
-            request=request,
-        )
+        step(by=request.user, request=request, **kwargs)
     except (ValidationError, Refused) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.success(request, _("The override has been approved."))
+        messages.success(request, done)
     return redirect(_back(request))
 
 

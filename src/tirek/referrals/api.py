@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -13,6 +13,7 @@ from tirek.access.policy import Section, get_case
 from tirek.accounts.models import User
 from tirek.audit.services import record_list
 from tirek.core.http import AuthenticatedHttpRequest
+from tirek.core.paging import Page
 from tirek.core.patching import patch_changes
 from tirek.core.validation import CleanStr, RecordId
 from tirek.organisations.models import Agency, Region, Unit
@@ -24,14 +25,6 @@ from .selectors import Subject, subject_of
 services_router = Router(tags=["services"])
 referrals_router = Router(tags=["referrals"])
 notifications_router = Router(tags=["notifications"])
-
-MAX_LIMIT = 200
-
-
-class DirectoryPage(Schema):
-    limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0, le=1_000_000)
-
 
 # --- the directory -------------------------------------------------------------
 
@@ -125,7 +118,7 @@ class ServicePatch(Schema):
     is_active: bool | None = None
 
 
-class ServiceFilter(DirectoryPage):
+class ServiceFilter(Page):
     q: CleanStr = Field("", max_length=100)
     category: str = Field("", max_length=32)
     region_id: RecordId | None = None
@@ -199,7 +192,7 @@ def service_list(request: HttpRequest, filters: Query[ServiceFilter]) -> Service
     rows = selectors.directory_services(
         q=filters.q, category=filters.category, region=region, language=filters.language
     )
-    window = rows[filters.offset : filters.offset + filters.limit]
+    window = filters.window(rows)
     return ServiceList(count=rows.count(), items=[_service_out(s) for s in window])
 
 
@@ -221,9 +214,9 @@ def service_create(request: AuthenticatedHttpRequest, payload: ServiceIn) -> Sta
 
 
 @services_router.get("/providers", response=ProviderList)
-def provider_list(request: HttpRequest, page: Query[DirectoryPage]) -> ProviderList:
+def provider_list(request: HttpRequest, page: Query[Page]) -> ProviderList:
     rows = selectors.providers()
-    window = rows[page.offset : page.offset + page.limit]
+    window = page.window(rows)
     return ProviderList(count=rows.count(), items=[_provider_out(p) for p in window])
 
 
@@ -361,7 +354,7 @@ class ReferralOutcomeIn(ReferralVersionIn):
     outcome: CleanStr = Field(..., min_length=1, max_length=4000)
 
 
-class ReferralFilter(DirectoryPage):
+class ReferralFilter(Page):
     box: str = Field("all", pattern="^(all|incoming|outgoing)$")
     case_id: RecordId | None = None
     status: str = Field("", max_length=16)
@@ -430,7 +423,7 @@ def referral_list(
     if filters.status:
         rows = rows.filter(status=filters.status)
     rows = rows.order_by("-created_at", "-id")
-    window = list(rows[filters.offset : filters.offset + filters.limit])
+    window = list(filters.window(rows))
     record_list(
         actor=user, object_type="referrals.referral", rows=window, request=request, kind=filters.box
     )
@@ -467,10 +460,11 @@ def referral_detail(request: AuthenticatedHttpRequest, referral_id: int) -> Refe
 
 
 def _act(
-    request: AuthenticatedHttpRequest, referral_id: int, action: Any, **kwargs: Any
+    request: AuthenticatedHttpRequest, referral_id: int, action: Callable[..., Referral], payload: Schema
 ) -> ReferralOut:
+    """One step of a referral the caller may see: the service gets the payload's fields."""
     referral = selectors.get_referral(request.user, referral_id, request=request)
-    action(by=request.user, referral=referral, request=request, **kwargs)
+    action(by=request.user, referral=referral, request=request, **payload.dict())
     return referral_out(
         Referral.objects.select_related(
             "case__person", "provider__agency", "service", "to_user", "created_by"
@@ -482,53 +476,35 @@ def _act(
 def referral_accept(
     request: AuthenticatedHttpRequest, referral_id: int, payload: ReferralVersionIn
 ) -> ReferralOut:
-    return _act(request, referral_id, services.referral_accept, version=payload.version)
+    return _act(request, referral_id, services.referral_accept, payload)
 
 
 @referrals_router.post("/{referral_id}/decline", response=ReferralOut)
 def referral_decline(
     request: AuthenticatedHttpRequest, referral_id: int, payload: ReferralReasonIn
 ) -> ReferralOut:
-    return _act(
-        request,
-        referral_id,
-        services.referral_decline,
-        version=payload.version,
-        reason=payload.reason,
-    )
+    return _act(request, referral_id, services.referral_decline, payload)
 
 
 @referrals_router.post("/{referral_id}/start", response=ReferralOut)
 def referral_start(
     request: AuthenticatedHttpRequest, referral_id: int, payload: ReferralVersionIn
 ) -> ReferralOut:
-    return _act(request, referral_id, services.referral_start, version=payload.version)
+    return _act(request, referral_id, services.referral_start, payload)
 
 
 @referrals_router.post("/{referral_id}/complete", response=ReferralOut)
 def referral_complete(
     request: AuthenticatedHttpRequest, referral_id: int, payload: ReferralOutcomeIn
 ) -> ReferralOut:
-    return _act(
-        request,
-        referral_id,
-        services.referral_complete,
-        version=payload.version,
-        outcome=payload.outcome,
-    )
+    return _act(request, referral_id, services.referral_complete, payload)
 
 
 @referrals_router.post("/{referral_id}/withdraw", response=ReferralOut)
 def referral_withdraw(
     request: AuthenticatedHttpRequest, referral_id: int, payload: ReferralReasonIn
 ) -> ReferralOut:
-    return _act(
-        request,
-        referral_id,
-        services.referral_withdraw,
-        version=payload.version,
-        reason=payload.reason,
-    )
+    return _act(request, referral_id, services.referral_withdraw, payload)
 
 
 # --- notifications -------------------------------------------------------------
@@ -550,7 +526,7 @@ class NotificationList(Schema):
     items: list[NotificationOut]
 
 
-class NotificationFilter(DirectoryPage):
+class NotificationFilter(Page):
     unread: bool = False
 
 
@@ -581,7 +557,7 @@ def notification_list(
     rows = selectors.notifications_for(request.user)
     if filters.unread:
         rows = rows.filter(read_at__isnull=True)
-    window = rows[filters.offset : filters.offset + filters.limit]
+    window = filters.window(rows)
     return NotificationList(
         count=rows.count(),
         unread=selectors.unread_count(request.user),

@@ -5,6 +5,7 @@ Every function is transactional and leaves its audit entry in the same transacti
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -280,6 +281,26 @@ def referral_url(referral: Referral) -> str:
     return reverse("referrals:detail", args=[referral.pk])
 
 
+def team_event(case: Case, kind: str, by: User, member: User, role: str, **ref: int) -> None:
+    """The case's own timeline shows team changes, whoever made them; ``ref`` names what
+    made the change (``referral=…``, ``interview=…``)."""
+    CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=by,
+        detail={
+            "member": member.pk,
+            "name": member.get_full_name() or member.username,
+            "role": role,
+            **ref,
+        },
+    )
+
+
+def _tell(users: Iterable[User | None], kind: str, referral: Referral) -> None:
+    notify(users, kind=kind, url=referral_url(referral), label=referral.case.number)
+
+
 def _event(referral: Referral, status: str, by: User) -> None:
     ReferralEvent.objects.create(referral=referral, status=status, by=by)
 
@@ -407,12 +428,8 @@ def referral_send(
             request=request,
             detail={"consent_override": True, "case": case.pk, "agency": provider.agency_id},
         )
-    notify(
-        [to_user] if to_user else _receivers(provider, role),
-        kind=NotificationKind.REFERRAL_RECEIVED,
-        url=referral_url(referral),
-        label=case.number,
-    )
+    receivers = [to_user] if to_user else _receivers(provider, role)
+    _tell(receivers, NotificationKind.REFERRAL_RECEIVED, referral)
     return referral
 
 
@@ -440,19 +457,29 @@ def _check_receiver(by: User, referral: Referral) -> None:
 
 
 def _notify_referring_side(referral: Referral, kind: str) -> None:
-    notify(
-        [referral.created_by, referral.case.case_manager],
-        kind=kind,
-        url=referral_url(referral),
-        label=referral.case.number,
-    )
+    _tell([referral.created_by, referral.case.case_manager], kind, referral)
 
 
 def _require_text(value: str, field: str, message: str) -> str:
+    """The stripped text of a required field of at most 4000 characters."""
     value = (value or "").strip()
     if not value:
         raise ValidationError({field: message})
+    if len(value) > 4000:
+        raise ValidationError({field: _("Keep it under 4000 characters.")})
     return value
+
+
+def _moved(referral: Referral, status: str, by: User, request: HttpRequest | None, **detail: Any) -> None:
+    """The referral's history and the audit entry of a change of its status."""
+    _event(referral, status, by)
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=referral,
+        request=request,
+        detail={"status": status, **detail},
+    )
 
 
 @transaction.atomic
@@ -475,14 +502,7 @@ def referral_accept(
         membership = _grant(referral, by, request)
         Referral.objects.filter(pk=referral.pk).update(membership=membership)
         referral.membership = membership
-    _event(referral, ReferralStatus.ACCEPTED, by)
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=referral,
-        request=request,
-        detail={"status": ReferralStatus.ACCEPTED, "membership_granted": not existing},
-    )
+    _moved(referral, ReferralStatus.ACCEPTED, by, request, membership_granted=not existing)
     _notify_referring_side(referral, NotificationKind.REFERRAL_ACCEPTED)
     return referral
 
@@ -497,17 +517,8 @@ def _grant(referral: Referral, user: User, request: HttpRequest | None) -> CaseT
         # The policy shows this membership exactly ``sections``, not the role's default.
         exact_sections=True,
     )
-    # The case's own timeline shows team changes, whoever made them.
-    CaseEvent.objects.create(
-        case=referral.case,
-        kind=EventKind.TEAM_ADDED,
-        actor=user,
-        detail={
-            "member": user.pk,
-            "name": user.get_full_name() or user.username,
-            "role": referral.role,
-            "referral": referral.pk,
-        },
+    team_event(
+        referral.case, EventKind.TEAM_ADDED, user, user, referral.role, referral=referral.pk
     )
     record(
         actor=user,
@@ -549,16 +560,13 @@ def _take_back(referral: Referral, by: User, request: HttpRequest | None) -> boo
         Referral.objects.filter(pk=heir.pk).update(membership=membership)
         return False
     access_services.release_membership(membership, by=by)
-    CaseEvent.objects.create(
-        case=referral.case,
-        kind=EventKind.TEAM_REMOVED,
-        actor=by,
-        detail={
-            "member": membership.user_id,
-            "name": membership.user.get_full_name() or membership.user.username,
-            "role": membership.role,
-            "referral": referral.pk,
-        },
+    team_event(
+        referral.case,
+        EventKind.TEAM_REMOVED,
+        by,
+        membership.user,
+        membership.role,
+        referral=referral.pk,
     )
     record(
         actor=by,
@@ -580,8 +588,6 @@ def referral_decline(
 ) -> Referral:
     _check_receiver(by, referral)
     reason = _require_text(reason, "reason", _("Say why the referral is declined."))
-    if len(reason) > 4000:
-        raise ValidationError({"reason": _("Keep it under 4000 characters.")})
     referral = _transition(
         referral,
         version=version,
@@ -595,14 +601,7 @@ def referral_decline(
         },
     )
     _take_back(referral, by, request)
-    _event(referral, ReferralStatus.DECLINED, by)
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=referral,
-        request=request,
-        detail={"status": ReferralStatus.DECLINED},
-    )
+    _moved(referral, ReferralStatus.DECLINED, by, request)
     _notify_referring_side(referral, NotificationKind.REFERRAL_DECLINED)
     return referral
 
@@ -618,14 +617,7 @@ def referral_start(
         allowed_from=(ReferralStatus.ACCEPTED,),
         changes={"status": ReferralStatus.IN_PROGRESS},
     )
-    _event(referral, ReferralStatus.IN_PROGRESS, by)
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=referral,
-        request=request,
-        detail={"status": ReferralStatus.IN_PROGRESS},
-    )
+    _moved(referral, ReferralStatus.IN_PROGRESS, by, request)
     return referral
 
 
@@ -637,8 +629,6 @@ def referral_complete(
     manager removes them when the work is over."""
     _check_receiver(by, referral)
     outcome = _require_text(outcome, "outcome", _("Describe the outcome."))
-    if len(outcome) > 4000:
-        raise ValidationError({"outcome": _("Keep it under 4000 characters.")})
     referral = _transition(
         referral,
         version=version,
@@ -649,14 +639,7 @@ def referral_complete(
             "closed_at": timezone.now(),
         },
     )
-    _event(referral, ReferralStatus.COMPLETED, by)
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=referral,
-        request=request,
-        detail={"status": ReferralStatus.COMPLETED},
-    )
+    _moved(referral, ReferralStatus.COMPLETED, by, request)
     _notify_referring_side(referral, NotificationKind.REFERRAL_COMPLETED)
     return referral
 
@@ -669,8 +652,6 @@ def referral_withdraw(
     if not is_referring_side(by, referral.case):
         raise PermissionDenied(_("Only the case team or its supervisor may withdraw a referral."))
     reason = _require_text(reason, "reason", _("Say why the referral is withdrawn."))
-    if len(reason) > 4000:
-        raise ValidationError({"reason": _("Keep it under 4000 characters.")})
     referral = _transition(
         referral,
         version=version,
@@ -686,23 +667,11 @@ def referral_withdraw(
         },
     )
     removed = _take_back(referral, by, request)
-    _event(referral, ReferralStatus.WITHDRAWN, by)
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=referral,
-        request=request,
-        detail={"status": ReferralStatus.WITHDRAWN, "membership_removed": removed},
-    )
+    _moved(referral, ReferralStatus.WITHDRAWN, by, request, membership_removed=removed)
     receivers = (
         [referral.to_user] if referral.to_user else _receivers(referral.provider, referral.role)
     )
-    notify(
-        receivers,
-        kind=NotificationKind.REFERRAL_WITHDRAWN,
-        url=referral_url(referral),
-        label=referral.case.number,
-    )
+    _tell(receivers, NotificationKind.REFERRAL_WITHDRAWN, referral)
     return referral
 
 

@@ -187,22 +187,15 @@ def batch_approve(
     (``tasks.carry_out_batch``), never in the request. What becomes held, or stops being
     due, before it runs is held back, not destroyed."""
     _require_dpo(by)
-    with transaction.atomic():
-        batch = DestructionBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status != BatchStatus.PROPOSED:
-            raise ValidationError(_("This batch has already been decided."))
-        batch.status = BatchStatus.QUEUED
-        batch.approved_by, batch.approved_at = by, timezone.now()
-        batch.save(update_fields=["status", "approved_by", "approved_at"])
-        record(
-            actor=by,
-            action=Action.UPDATE,
-            obj=batch,
-            request=request,
-            detail={"record_type": batch.record_type, "status": BatchStatus.QUEUED},
-        )
-        _enqueue(batch.pk)
-    return batch
+    return _queue(
+        by,
+        batch,
+        BatchStatus.PROPOSED,
+        _("This batch has already been decided."),
+        request,
+        approved_by=by,
+        approved_at=timezone.now(),
+    )
 
 
 def batch_retry(
@@ -210,12 +203,28 @@ def batch_retry(
 ) -> DestructionBatch:
     """The DPO queues a failed batch again (safe: whoever is done already is skipped)."""
     _require_dpo(by)
+    return _queue(
+        by, batch, BatchStatus.FAILED, _("Only a failed batch can be run again."), request, attempts=0
+    )
+
+
+def _queue(
+    by: User,
+    batch: DestructionBatch,
+    expected: str,
+    refusal: str,
+    request: HttpRequest | None,
+    **changes: Any,
+) -> DestructionBatch:
+    """Queue a batch still in the ``expected`` status for the worker, and audit it."""
     with transaction.atomic():
         batch = DestructionBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status != BatchStatus.FAILED:
-            raise ValidationError(_("Only a failed batch can be run again."))
-        batch.status, batch.attempts = BatchStatus.QUEUED, 0
-        batch.save(update_fields=["status", "attempts"])
+        if batch.status != expected:
+            raise ValidationError(refusal)
+        batch.status = BatchStatus.QUEUED
+        for name, value in changes.items():
+            setattr(batch, name, value)
+        batch.save(update_fields=["status", *changes])
         record(
             actor=by,
             action=Action.UPDATE,

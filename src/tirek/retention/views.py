@@ -4,14 +4,16 @@ gets 403. Nothing here shows a name or a narrative — case numbers and counts o
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -36,6 +38,20 @@ from .models import (
 from .schedule import RecordType, country_code, rules_for
 
 dpo_only = role_required(Role.DPO)
+
+
+def _step(request: HttpRequest, step: Callable[..., object], done: str, **kwargs: Any) -> None:
+    """Run one of the DPO's steps: its refusal, or ``done``, comes back as a message."""
+    try:
+        step(by=request.user, request=request, **kwargs)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+
+
+def _form_refused(request: HttpRequest, form: forms.Form) -> None:
+    messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
 
 
 def _audit_view(request: HttpRequest, what: str, **detail: Any) -> None:
@@ -106,24 +122,18 @@ def hold_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @dpo_only
 @require_POST
 def hold_lift(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    hold = LegalHold.objects.filter(pk=pk).first()
-    if hold is None:
-        raise Http404
+    hold = get_object_or_404(LegalHold, pk=pk)
     form = LiftForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        _form_refused(request, form)
         return redirect("retention:work_list")
-    try:
-        services.hold_lift(
-            by=request.user,
-            hold=hold,
-            reason=form.cleaned_data["lift_reason"],
-            request=request,
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The legal hold has been lifted."))
+    _step(
+        request,
+        services.hold_lift,
+        _("The legal hold has been lifted."),
+        hold=hold,
+        reason=form.cleaned_data["lift_reason"],
+    )
     return redirect("retention:work_list")
 
 
@@ -164,14 +174,8 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def batch_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch(pk)
-    try:
-        services.batch_approve(by=request.user, batch=batch, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("Approved: the batch is queued and will be carried out shortly.")
-        )
+    done = _("Approved: the batch is queued and will be carried out shortly.")
+    _step(request, services.batch_approve, done, batch=batch)
     return redirect("retention:batch_detail", pk=batch.pk)
 
 
@@ -179,12 +183,7 @@ def batch_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def batch_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch(pk)
-    try:
-        services.batch_retry(by=request.user, batch=batch, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The batch is queued again."))
+    _step(request, services.batch_retry, _("The batch is queued again."), batch=batch)
     return redirect("retention:batch_detail", pk=batch.pk)
 
 
@@ -269,12 +268,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @dpo_only
 @require_POST
 def request_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    try:
-        services.request_approve(by=request.user, item=_request(pk), request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Approved. The package can now be released."))
+    done = _("Approved. The package can now be released.")
+    _step(request, services.request_approve, done, item=_request(pk))
     return redirect("retention:request_detail", pk=pk)
 
 
@@ -327,20 +322,16 @@ def request_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _request(pk)
     form = CloseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        _form_refused(request, form)
         return redirect("retention:request_detail", pk=pk)
-    try:
-        services.request_close(
-            by=request.user,
-            item=item,
-            outcome=form.cleaned_data["outcome"],
-            note=form.cleaned_data["outcome_note"],
-            request=request,
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The outcome has been recorded."))
+    _step(
+        request,
+        services.request_close,
+        _("The outcome has been recorded."),
+        item=item,
+        outcome=form.cleaned_data["outcome"],
+        note=form.cleaned_data["outcome_note"],
+    )
     return redirect("retention:request_detail", pk=pk)
 
 

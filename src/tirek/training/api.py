@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 
 from tirek.audit.services import client_ip
 from tirek.core.http import AuthenticatedHttpRequest
+from tirek.core.paging import Page
 from tirek.core.ratelimit import check as rate_limit
 from tirek.core.validation import BoundedDate, CleanStr, RecordId
 
@@ -267,16 +268,11 @@ def _event_out(event: Event) -> dict:
     }
 
 
-class Paging(Schema):
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=1_000_000)
-
-
 @router.get("/events", response=list[EventOut])
-def events(request: AuthenticatedHttpRequest, paging: Query[Paging]) -> list[dict]:
+def events(request: AuthenticatedHttpRequest, paging: Query[Page]) -> list[dict]:
     if not permissions.sees_events_nav(request.user):
         raise HttpError(403, _("Your role does not allow this."))
-    qs = selectors.events_visible(request.user)[paging.offset : paging.offset + paging.limit]
+    qs = paging.window(selectors.events_visible(request.user))
     return [_event_out(e) for e in qs]
 
 

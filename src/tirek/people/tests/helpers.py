@@ -12,6 +12,17 @@ from tirek.cases.models import Case
 from tirek.people import services
 from tirek.people.models import Person
 
+# A child's identity as the person API takes it (no IIN: add one where a test needs it).
+CHILD_PAYLOAD: dict[str, Any] = {
+    "given_name": "Мухаммад",
+    "family_name": "Каримов",
+    "patronymic": "Рустамович",
+    "birth_date": "2014-02-14",
+    "birth_date_estimated": False,
+    "sex": "male",
+    "iin": "",
+}
+
 
 def register(by: User, given: str = "Айша", family: str = "Каримова", **fields: Any) -> Person:
     fields.setdefault("birth_date", date(2015, 8, 1))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action, AuditEntry
@@ -14,11 +13,6 @@ from tirek.testing import World, api_client
 from .helpers import open_case, register, send
 
 URL = "/api/v1/persons/duplicates"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> None:
-    cache.clear()
 
 
 def test_it_finds_the_same_child_under_another_script_best_first(world: World) -> None:

@@ -13,17 +13,9 @@ from tirek.audit.models import Action, AuditEntry
 from tirek.people.models import Person, PersonName, PersonNameKey
 from tirek.testing import World, api_client
 
-from .helpers import open_case, register, send
+from .helpers import CHILD_PAYLOAD, open_case, register, send
 
-VALID = {
-    "given_name": "Мухаммад",
-    "family_name": "Каримов",
-    "patronymic": "Рустамович",
-    "birth_date": "2014-02-14",
-    "birth_date_estimated": False,
-    "sex": "male",
-    "iin": "140214501002",
-}
+VALID = {**CHILD_PAYLOAD, "iin": "140214501002"}
 
 
 def test_it_creates_a_person_from_the_contract_fields_and_reads_it_back(world: World) -> None:

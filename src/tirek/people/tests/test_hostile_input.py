@@ -47,17 +47,9 @@ from django.db import IntegrityError, connection, transaction  # noqa: E402
 
 from tirek.people.models import DuplicateDismissal, Person  # noqa: E402
 
-from .helpers import send  # noqa: E402
+from .helpers import CHILD_PAYLOAD, send  # noqa: E402
 
-CHILD = {
-    "given_name": "Мухаммад",
-    "family_name": "Каримов",
-    "patronymic": "Рустамович",
-    "birth_date": "2014-02-14",
-    "birth_date_estimated": False,
-    "sex": "male",
-    "iin": "",
-}
+CHILD = CHILD_PAYLOAD
 
 
 def test_a_probable_duplicate_is_refused_with_its_candidates(world: World) -> None:

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action, AuditEntry
@@ -27,11 +26,6 @@ FORM = {
     "birth_place": "",
     "citizenship_status": "unknown",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> None:
-    cache.clear()
 
 
 def post(client: Any, url: str, **changes: Any) -> Any:

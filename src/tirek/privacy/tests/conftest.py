@@ -10,10 +10,3 @@ import pytest
 def _media(settings: Any, tmp_path: Path) -> None:
     """Attachments go to a temporary MEDIA_ROOT, never the developer's var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> None:
-    from django.core.cache import cache
-
-    cache.clear()
