@@ -327,6 +327,10 @@ def group_preview(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             problems = _group_problems(exc)
             status = 422
+        except services.GroupChanged as exc:
+            # Nothing was written; the report is brought up to date for a new decision.
+            imp = services.group_recheck(user, imp, request=request)
+            problems, status = [str(exc)], 409
         except Conflict as exc:
             problems, status = [str(exc)], 409
         else:
