@@ -9,6 +9,7 @@ ends the old team's memberships except those the receiving supervisor keeps.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -31,7 +32,7 @@ from tirek.core.exceptions import Conflict, Refused
 from tirek.core.versioning import bump_version
 from tirek.organisations.models import Unit
 
-from .models import Transfer, TransferStatus
+from .models import FamilyTransfer, Transfer, TransferStatus
 
 # Security information never leaves through a transfer's preview (it is shared one way,
 # on a legal basis); after acceptance the new unit sees what its roles see.
@@ -722,3 +723,229 @@ def _group_relationships(
         ],
     )
     return count
+
+
+# --- a whole family (issue #17, part 1) -----------------------------------------------------
+
+
+@dataclass
+class FamilyMemberOption:
+    """One member on the family transfer form: ``label`` is what the family page shows the
+    requester (the full name only if they may open the record, else initials); ``cases``
+    are the member's cases the requester may transfer, with whether the person's consent
+    covers the receiving agency (known once the unit is chosen)."""
+
+    label: str
+    cases: list[Case]
+    held_elsewhere: bool = False  # a case the requester may not transfer (nothing more said)
+
+    @property
+    def included(self) -> bool:
+        return bool(self.cases)
+
+
+def family_options(by: User, family: Any) -> list[FamilyMemberOption]:
+    """Each member of ``family`` as the requester sees them, with the open cases they may
+    transfer (no other transfer awaiting an answer). A member with none is listed as not
+    included, with no more than the family page shows."""
+    from tirek.families.selectors import member_rows
+
+    rows = member_rows(by, family)
+    case_ids = [case.pk for row in rows for case, _sections in row.cases]
+    pending = set(
+        Transfer.objects.filter(case_id__in=case_ids, status=TransferStatus.REQUESTED).values_list(
+            "case_id", flat=True
+        )
+    )
+    options = []
+    for row in rows:
+        mine = [
+            case
+            for case, _sections in row.cases
+            if case.is_open and case.pk not in pending and policy.can_manage(by, case)
+        ]
+        options.append(
+            FamilyMemberOption(
+                label=row.name,
+                cases=mine,
+                held_elsewhere=bool(row.other_cases) or len(mine) < len(row.cases),
+            )
+        )
+    return options
+
+
+def _member_label(case: Case) -> str:
+    return f"{case.number}"
+
+
+@transaction.atomic
+def family_transfer_request(
+    *,
+    by: User,
+    family: Any,
+    to_unit: Unit,
+    reason: str,
+    sections: list[str],
+    legal_bases: dict[int, str] | None = None,
+    request: HttpRequest | None = None,
+) -> FamilyTransfer:
+    """Ask ``to_unit`` to take over every member's case that ``by`` may transfer, in one
+    request: one transfer per case (``transfer_request``: its checks, preview, timeline
+    event and audit entries), with the consent or a legal basis checked per member
+    (``legal_bases``: case id → basis). Any member's refusal refuses the whole request,
+    naming the case; nothing is written then."""
+    options = family_options(by, family)
+    cases = [case for option in options for case in option.cases]
+    if not cases:
+        raise Refused(_("No member of this family has a case you may transfer."))
+    legal_bases = legal_bases or {}
+    group = FamilyTransfer(
+        family=family,
+        to_unit=to_unit,
+        reason=reason.strip(),
+        sections=normalise_sections(sections),
+        not_included=sum(not option.included for option in options),
+        requested_by=by,
+    )
+    group.full_clean(exclude=["family", "to_unit", "requested_by"])
+    group.save()
+    transfers = []
+    for case in cases:
+        try:
+            transfer = transfer_request(
+                by=by,
+                case=case,
+                to_unit=to_unit,
+                reason=reason,
+                sections=sections,
+                legal_basis=legal_bases.get(case.pk, ""),
+                request=request,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                raise ValidationError(
+                    {
+                        field: [f"{_member_label(case)}: {m}" for m in errors]
+                        for field, errors in exc.message_dict.items()
+                    }
+                ) from exc
+            raise ValidationError([f"{_member_label(case)}: {m}" for m in exc.messages]) from exc
+        except (Refused, Conflict) as exc:
+            raise type(exc)(f"{_member_label(case)}: {exc}") from exc
+        transfers.append(transfer)
+    Transfer.objects.filter(pk__in=[t.pk for t in transfers]).update(family_transfer=group)
+    record(
+        actor=by,
+        action=Action.CREATE,
+        obj=group,
+        request=request,
+        detail={
+            "family": family.pk,
+            "to_unit": to_unit.pk,
+            "transfers": [t.pk for t in transfers],
+            "cases": [c.pk for c in cases],
+            "not_included": group.not_included,
+        },
+    )
+    return group
+
+
+def may_answer_family(user: User, group: FamilyTransfer) -> bool:
+    return policy.supervised_unit_id(user) == group.to_unit_id
+
+
+def _lock_family(group: FamilyTransfer, version: int) -> tuple[FamilyTransfer, list[Transfer]]:
+    locked = FamilyTransfer.objects.select_for_update().get(pk=group.pk)
+    if locked.version != version or locked.status != TransferStatus.REQUESTED:
+        raise Conflict(stale_message())
+    members = list(
+        Transfer.objects.filter(family_transfer=locked, status=TransferStatus.REQUESTED)
+        .select_related("case")
+        .order_by("pk")
+    )
+    if not members:  # each withdrawn on its own since
+        raise Conflict(stale_message())
+    return locked, members
+
+
+@transaction.atomic
+def family_transfer_accept(
+    *,
+    by: User,
+    group: FamilyTransfer,
+    version: int,
+    case_manager: User,
+    request: HttpRequest | None = None,
+) -> FamilyTransfer:
+    """The receiving supervisor takes every case of the request still awaiting an answer
+    over at once (``transfer_accept`` for each: unit, region and case manager change, the
+    old teams leave, open tasks move, each on its timeline and in the audit log)."""
+    if not may_answer_family(by, group):
+        raise PermissionDenied(_("Only a supervisor of the receiving unit may answer."))
+    locked, members = _lock_family(group, version)
+    for transfer in members:
+        transfer_accept(
+            by=by,
+            transfer=transfer,
+            version=transfer.version,
+            case_manager=case_manager,
+            keep_user_ids=[],
+            request=request,
+        )
+    bump_version(
+        FamilyTransfer,
+        locked.pk,
+        status=TransferStatus.ACCEPTED,
+        decided_by=by,
+        decided_at=timezone.now(),
+        new_case_manager=case_manager,
+    )
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        request=request,
+        detail={
+            "status": TransferStatus.ACCEPTED,
+            "transfers": [t.pk for t in members],
+            "case_manager": case_manager.pk,
+        },
+    )
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def family_transfer_decline(
+    *,
+    by: User,
+    group: FamilyTransfer,
+    version: int,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> FamilyTransfer:
+    """Decline every case of the request still awaiting an answer, with one reason."""
+    if not may_answer_family(by, group):
+        raise PermissionDenied(_("Only a supervisor of the receiving unit may answer."))
+    locked, members = _lock_family(group, version)
+    for transfer in members:
+        transfer_decline(
+            by=by, transfer=transfer, version=transfer.version, reason=reason, request=request
+        )
+    bump_version(
+        FamilyTransfer,
+        locked.pk,
+        status=TransferStatus.DECLINED,
+        decided_by=by,
+        decided_at=timezone.now(),
+        decline_reason=reason.strip(),
+    )
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        request=request,
+        detail={"status": TransferStatus.DECLINED, "transfers": [t.pk for t in members]},
+    )
+    locked.refresh_from_db()
+    return locked
