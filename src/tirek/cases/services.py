@@ -4,6 +4,7 @@ services check the *right to act* (manage, write a section) themselves."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -21,7 +22,7 @@ from tirek.access import services as access_services
 from tirek.accounts.models import User
 from tirek.accounts.roles import CASEWORK_ROLES, REGISTERING_ROLES, Role
 from tirek.audit.models import Action
-from tirek.audit.services import record
+from tirek.audit.services import Pending, record, record_many
 from tirek.core import crypto
 from tirek.core.exceptions import Conflict, Refused
 from tirek.core.versioning import update_versioned
@@ -153,6 +154,123 @@ def case_open(
         detail={"team_added": case_manager.pk, "role": Role.CASE_MANAGER},
     )
     return case
+
+
+def _next_numbers(at: Any, count: int) -> list[str]:
+    """``count`` consecutive case numbers, the counter moved once (see ``_next_number``)."""
+    prefix = f"{settings.COUNTRY_CODE.upper()}-{timezone.localtime(at).year}"
+    bumped = CaseNumberSequence.objects.filter(prefix=prefix).update(last=F("last") + count)
+    if not bumped:
+        try:
+            with transaction.atomic():
+                CaseNumberSequence.objects.create(prefix=prefix, last=count)
+        except IntegrityError:  # someone created it just now; take the next ones
+            CaseNumberSequence.objects.filter(prefix=prefix).update(last=F("last") + count)
+    last = CaseNumberSequence.objects.values_list("last", flat=True).get(prefix=prefix)
+    return [f"{prefix}-{n:06d}" for n in range(last - count + 1, last + 1)]
+
+
+@transaction.atomic
+def cases_open_many(
+    *,
+    by: User,
+    people: Sequence[Any],
+    risk_level: str = "medium",
+    protected_identity: bool = True,
+    request: HttpRequest | None = None,
+) -> list[Case]:
+    """Open the programme case of each of ``people`` (a group arrival), as ``case_open``
+    opens one with its defaults — ``by`` the case manager, ``by``'s unit supervising —
+    with the same checks, consecutive numbers, the case manager on each team, an
+    "opened" event on each timeline and the same two audit entries per case, in a few
+    queries for the whole group. A person with an open case refuses the whole batch."""
+    if not by.has_role(*REGISTERING_ROLES) or not policy.works_on_cases(by):
+        raise PermissionDenied(_("Your role does not allow opening cases."))
+    if not by.has_role(Role.CASE_MANAGER):
+        raise ValidationError({"case_manager": _("Choose the case manager.")})
+    if not by.is_active:
+        raise ValidationError(
+            {"case_manager": _("The case manager must hold the case manager role.")}
+        )
+    unit = by.unit
+    if unit is None:
+        raise ValidationError(
+            {"supervising_unit": _("Choose the supervising unit (your account has no unit).")}
+        )
+    if risk_level not in RiskLevel.values:
+        raise ValidationError({"risk_level": _("Choose a valid risk level.")})
+    if not people:
+        return []
+    ids = [p.pk for p in people]
+    if len(set(ids)) != len(ids) or (
+        Case.objects.filter(person_id__in=ids).exclude(status=CaseStatus.CLOSED).exists()
+    ):
+        raise ValidationError({"person_id": _("This person already has an open case.")})
+    now = timezone.now()
+    built = [
+        Case(
+            number=number,
+            person=person,
+            case_manager=by,
+            supervising_unit=unit,
+            region_id=unit.region_id,
+            risk_level=risk_level,
+            protected_identity=protected_identity,
+            opened_at=now,
+            opened_by=by,
+        )
+        for number, person in zip(_next_numbers(now, len(people)), people, strict=True)
+    ]
+    for case in built:
+        # The foreign keys are the worker, their unit and region, and people the caller
+        # holds; the numbers come from the counter (unique in the database too).
+        case.full_clean(
+            exclude=["person", "case_manager", "supervising_unit", "region", "opened_by", "number"],
+            validate_constraints=False,
+        )
+    try:
+        with transaction.atomic():
+            cases = Case.objects.bulk_create(built, batch_size=500)
+    except IntegrityError as exc:  # the same person opened at once elsewhere
+        raise ValidationError({"person_id": _("This person already has an open case.")}) from exc
+    CaseTeamMember.objects.bulk_create(
+        [
+            CaseTeamMember(case=case, user=by, role=Role.CASE_MANAGER, added_by=by, added_at=now)
+            for case in cases
+        ],
+        batch_size=500,
+    )
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case=case,
+                kind=EventKind.OPENED,
+                actor=by,
+                section=policy.Section.CORE,
+                detail={"number": case.number},
+            )
+            for case in cases
+        ],
+        batch_size=500,
+    )
+    entries: list[Pending] = []
+    for case in cases:
+        entries.append(
+            Pending(
+                Action.CREATE,
+                obj=case,
+                detail={"number": case.number, "person": case.person_id, "case_manager": by.pk},
+            )
+        )
+        entries.append(
+            Pending(
+                Action.PERMISSION_CHANGE,
+                obj=case,
+                detail={"team_added": by.pk, "role": Role.CASE_MANAGER},
+            )
+        )
+    record_many(actor=by, entries=entries, request=request)
+    return cases
 
 
 # --- editing ------------------------------------------------------------------------------

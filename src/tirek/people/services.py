@@ -5,6 +5,7 @@ or dates of birth (the audit log is read by more people than the records)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,7 +22,7 @@ from tirek.access.policy import Section
 from tirek.accounts.models import User
 from tirek.accounts.roles import REGISTERING_ROLES, Role
 from tirek.audit.models import Action
-from tirek.audit.services import record
+from tirek.audit.services import Pending, record, record_many
 from tirek.cases.models import Case, CaseStatus
 from tirek.core import crypto
 from tirek.core.exceptions import Conflict, Refused
@@ -29,7 +30,7 @@ from tirek.core.validation import clean_name
 from tirek.core.versioning import bump_version, update_versioned
 from tirek.organisations.models import Region
 
-from .keys import refresh_keys
+from .keys import identity_of, key_rows, refresh_keys, search_key
 from .models import (
     BirthPrecision,
     CitizenshipStatus,
@@ -42,6 +43,7 @@ from .models import (
     NameKind,
     Person,
     PersonName,
+    PersonNameKey,
     PersonPhoto,
     Relationship,
     Sex,
@@ -161,6 +163,146 @@ def person_create(
     return person
 
 
+@dataclass(frozen=True)
+class NewPerson:
+    """One person for ``people_create_many``: the fields ``person_create`` takes for a
+    bulk registration, and the probable matches the worker dismissed for them
+    (``(candidate id, score)``, with the reason)."""
+
+    given_name: str
+    family_name: str
+    patronymic: str = ""
+    sex: str = Sex.UNKNOWN
+    birth_date: date | None = None
+    birth_date_precision: str = BirthPrecision.DAY
+    birth_date_estimated: bool = False
+    iin: str = ""
+    dismissed: tuple[tuple[int, float], ...] = ()
+    dismiss_reason: str = ""
+
+
+class RowsInvalid(ValidationError):
+    """``people_create_many`` refused: ``rows`` maps the index of each refused entry to
+    its ``ValidationError``. Nothing was written."""
+
+    def __init__(self, rows: dict[int, ValidationError]) -> None:
+        super().__init__([m for error in rows.values() for m in error.messages])
+        self.rows = rows
+
+
+@transaction.atomic
+def people_create_many(
+    *,
+    by: User,
+    people: Sequence[NewPerson],
+    request: HttpRequest | None = None,
+) -> list[Person]:
+    """Register several people at once (a group arrival), as ``person_create`` registers
+    one — the same validation, blocking keys, audit entry, and a recorded dismissal per
+    dismissed match — in a few queries instead of a dozen per person. All or nothing:
+    ``RowsInvalid`` names every refused entry and writes nothing. As with
+    ``person_create``, the caller has run the duplicate check."""
+    _require_registering(by)
+    unit = by.unit
+    built: list[Person] = []
+    errors: dict[int, ValidationError] = {}
+    for index, new in enumerate(people):
+        person = Person(
+            given_name=clean_name(new.given_name),
+            family_name=clean_name(new.family_name),
+            patronymic=clean_name(new.patronymic),
+            sex=new.sex,
+            birth_date=new.birth_date,
+            birth_date_precision=new.birth_date_precision,
+            birth_date_estimated=new.birth_date_estimated,
+            iin=new.iin.strip(),
+            created_by=by,
+            registered_by_unit=unit,
+        )
+        try:
+            # The two foreign keys are the worker and their unit, loaded above: checking
+            # that they exist would cost two queries a person and prove nothing.
+            person.full_clean(
+                exclude=["created_by", "registered_by_unit"], validate_constraints=False
+            )
+        except ValidationError as exc:
+            errors[index] = exc
+        if new.dismissed and len(new.dismiss_reason.strip()) < 5:
+            errors.setdefault(
+                index,
+                ValidationError({"not_duplicate_reason": _("Say why this is a different person.")}),
+            )
+        built.append(person)
+    iins: dict[str, int] = {}
+    for index, person in enumerate(built):
+        if person.iin:
+            if person.iin in iins:
+                errors.setdefault(index, ValidationError({"iin": _iin_taken()}))
+            iins.setdefault(person.iin, index)
+    if iins:
+        for iin in Person.objects.filter(iin__in=sorted(iins)).values_list("iin", flat=True):
+            errors.setdefault(iins[iin], ValidationError({"iin": _iin_taken()}))
+    candidate_ids = {pk for new in people for pk, _score in new.dismissed}
+    if candidate_ids:
+        on_file = set(
+            Person.objects.filter(pk__in=sorted(candidate_ids)).values_list("pk", flat=True)
+        )
+        for index, new in enumerate(people):
+            if any(pk not in on_file for pk, _score in new.dismissed):
+                errors.setdefault(
+                    index, ValidationError(_("A record named as a different person is gone."))
+                )
+    if errors:
+        raise RowsInvalid(dict(sorted(errors.items())))
+    identities = []
+    for person in built:
+        identity = identity_of(person, [])
+        person.search_key = search_key(identity)
+        identities.append(identity)
+    try:
+        with transaction.atomic():
+            created = Person.objects.bulk_create(built, batch_size=500)
+    except IntegrityError as exc:  # a registration that raced past the check above
+        raise ValidationError({"iin": _iin_taken()}) from exc
+    if any(p.pk is None for p in created):  # pragma: no cover - every supported database
+        raise RuntimeError("The database did not return the new people's ids.")
+    PersonNameKey.objects.bulk_create(
+        [row for person, identity in zip(created, identities, strict=True)
+         for row in key_rows(person, identity)],
+        batch_size=1000,
+    )  # fmt: skip
+    dismissals = [
+        DuplicateDismissal(
+            person=person,
+            candidate_id=pk,
+            score=score,
+            reason=new.dismiss_reason.strip(),
+            decided_by=by,
+        )
+        for person, new in zip(created, people, strict=True)
+        for pk, score in new.dismissed
+    ]
+    for dismissal in dismissals:
+        dismissal.full_clean(exclude=["person", "candidate", "decided_by"])
+    dismissals = DuplicateDismissal.objects.bulk_create(dismissals, batch_size=500)
+    record_many(
+        actor=by,
+        request=request,
+        entries=[
+            *(Pending(Action.CREATE, obj=p, detail={"other_names": 0}) for p in created),
+            *(
+                Pending(
+                    Action.CREATE,
+                    obj=d,
+                    detail={"person": d.person_id, "candidate": d.candidate_id, "score": d.score},
+                )
+                for d in dismissals
+            ),
+        ],
+    )
+    return created
+
+
 def _iin_taken() -> str:
     return _("A person with this IIN is already registered; open that record instead.")
 
@@ -200,6 +342,13 @@ def _registration_lock() -> None:
 
 
 REGISTRATION_LOCK = 0x7469726B  # "tirk": this lock's number among advisory locks
+
+
+def registration_lock() -> None:
+    """Take the registration lock in the caller's transaction: a bulk registration
+    (``people_create_many``) reruns its duplicate check under it, as ``person_register``
+    does, so nobody registers one of its people between that check and the insert."""
+    _registration_lock()
 
 
 @transaction.atomic
@@ -837,6 +986,10 @@ __all__ = [
     "household_set",
     "merge_request_create",
     "merge_request_decide",
+    "NewPerson",
+    "RowsInvalid",
+    "people_create_many",
+    "registration_lock",
     "person_create",
     "person_register",
     "person_name_add",

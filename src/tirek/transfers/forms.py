@@ -107,3 +107,50 @@ class DeclineForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class FamilyRequestForm(RequestForm):
+    """The whole family's request: one receiving unit, reason and set of shared sections;
+    a legal basis field per member's case (needed only where consent does not cover the
+    receiving agency)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        visible: frozenset[str],
+        exclude_unit: int | None,
+        cases: list[Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, visible=visible, exclude_unit=exclude_unit, **kwargs)
+        del self.fields["legal_basis"]
+        unit_field = self.fields["to_unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        if exclude_unit is None:
+            unit_field.queryset = Unit.objects.select_related("agency", "region").order_by(
+                "agency__name", "name"
+            )
+        for case in cases:
+            self.fields[f"legal_basis_{case.pk}"] = forms.CharField(
+                label=_("Legal basis for %(case)s (only without consent; supervisor)")
+                % {"case": case.number},
+                max_length=2000,
+                required=False,
+                validators=[reject_control_chars],
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+
+class FamilyAcceptForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    case_manager = StaffChoiceField(label=_("New case manager"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, unit_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cm = self.fields["case_manager"]
+        assert isinstance(cm, forms.ModelChoiceField)
+        cm.queryset = (
+            User.objects.filter(is_active=True, unit_id=unit_id, roles__role=Role.CASE_MANAGER)
+            .distinct()
+            .order_by("last_name", "username")
+        )

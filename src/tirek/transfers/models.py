@@ -22,6 +22,61 @@ class TransferStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class FamilyTransfer(models.Model):
+    """A whole family's transfer, asked for in one request: one ``Transfer`` per member's
+    case that the requester may transfer (same receiving unit, reason and shared
+    sections; each with its own consent or legal basis), answered together."""
+
+    family = models.ForeignKey(
+        "families.Family", on_delete=models.CASCADE, related_name="+", verbose_name=_("family")
+    )
+    to_unit = models.ForeignKey(
+        "organisations.Unit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("receiving unit"),
+    )
+    reason = models.TextField(_("reason"), validators=[reject_control_chars])
+    sections = models.JSONField(_("shared before acceptance"), default=list, blank=True)
+    not_included = models.PositiveSmallIntegerField(default=0)  # members left out
+    status = models.CharField(
+        _("status"), max_length=16, choices=TransferStatus.choices, default=TransferStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    decline_reason = models.TextField(
+        _("reason for declining"), blank=True, validators=[reject_control_chars]
+    )
+    new_case_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new case manager"),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("family transfer")
+        verbose_name_plural = _("family transfers")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["to_unit", "status"], name="family_transfer_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.family_id} → {self.to_unit_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == TransferStatus.REQUESTED
+
+
 class Transfer(models.Model):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="transfers", verbose_name=_("case")
@@ -74,6 +129,14 @@ class Transfer(models.Model):
         verbose_name=_("new case manager"),
     )
     kept_members = models.JSONField(default=list, blank=True)  # user ids kept on the team
+    family_transfer = models.ForeignKey(
+        FamilyTransfer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transfers",
+        verbose_name=_("family transfer"),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

@@ -65,3 +65,32 @@ def get_transfer(user: User, pk: Any) -> Transfer:
     ):
         return transfer
     raise Http404
+
+
+def get_family_transfer(user: Any, pk: Any) -> Any:
+    """A family transfer the user requested or answers, or with a member's case the user
+    manages; else 404."""
+    from .models import FamilyTransfer
+
+    try:
+        group = FamilyTransfer.objects.select_related(
+            "family", "to_unit__agency", "to_unit__region", "requested_by", "decided_by"
+        ).get(pk=pk)
+    except (FamilyTransfer.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if group.requested_by_id == user.pk or policy.supervised_unit_id(user) == group.to_unit_id:
+        return group
+    case_ids = list(group.transfers.values_list("case_id", flat=True))
+    for case in policy.visible_cases(user).filter(pk__in=case_ids):
+        if policy.can_manage(user, case):
+            return group
+    raise Http404
+
+
+def incoming_families(user: Any) -> QuerySet[Any]:
+    from .models import FamilyTransfer
+
+    unit_id = policy.supervised_unit_id(user)
+    if unit_id is None:
+        return FamilyTransfer.objects.none()
+    return FamilyTransfer.objects.filter(to_unit_id=unit_id).select_related("requested_by")

@@ -9,6 +9,7 @@ ends the old team's memberships except those the receiving supervisor keeps.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -31,7 +32,7 @@ from tirek.core.exceptions import Conflict, Refused
 from tirek.core.versioning import bump_version
 from tirek.organisations.models import Unit
 
-from .models import Transfer, TransferStatus
+from .models import FamilyTransfer, Transfer, TransferStatus
 
 # Security information never leaves through a transfer's preview (it is shared one way,
 # on a legal basis); after acceptance the new unit sees what its roles see.
@@ -390,39 +391,19 @@ def _identity(row: dict[str, Any]) -> Any:
     )
 
 
-@transaction.atomic
-def group_preview(by: User, upload: Any, *, request: HttpRequest | None = None) -> Any:
-    """Check an uploaded group file and run the duplicate check on every row; the result
-    is stored (replacing the worker's previous pending import) and nothing else is
-    written. Raises ``group_import.FileRejected`` / ``ValidationError`` for a bad file."""
+def _check_rows(by: User, rows: list[dict[str, Any]]) -> int:
+    """Run the duplicate check on every row at once and put each row's candidates on it
+    (``row["candidates"]``: id, score, probable, visible, and a label only for a record
+    the worker may open). Returns how many people on file were candidates."""
     from tirek.people.matching import PROBABLE
-    from tirek.people.selectors import find_duplicates, unit_label
+    from tirek.people.selectors import find_duplicates_many, unit_label
 
-    from . import group_import
-    from .models import GroupImport, GroupImportStatus
-
-    if not _may_import_group(by):
-        raise PermissionDenied(_("Only a case manager of a unit may register a group."))
-    rows = group_import.parse(upload)
-    found: dict[int, list[Any]] = {}
-    for row in rows:
-        found[row["row"]] = find_duplicates(_identity(row))
-    ids = {c.person.pk for candidates in found.values() for c in candidates}
+    found = find_duplicates_many([_identity(row) for row in rows])
+    ids = {c.person.pk for candidates in found for c in candidates}
     visible = set(
         policy.visible_persons(by).filter(pk__in=sorted(ids)).values_list("pk", flat=True)
     )
-    # The same IIN twice in the file is two rows for one person.
-    seen_iin: dict[str, int] = {}
-    problems = []
-    for row in rows:
-        if row["iin"]:
-            if row["iin"] in seen_iin:
-                problems.append(
-                    group_import._problem(
-                        row["row"], "iin", _("the same IIN as row %d.") % seen_iin[row["iin"]]
-                    )
-                )
-            seen_iin.setdefault(row["iin"], row["row"])
+    for row, candidates in zip(rows, found, strict=True):
         row["candidates"] = [
             {
                 "id": c.person.pk,
@@ -437,27 +418,95 @@ def group_preview(by: User, upload: Any, *, request: HttpRequest | None = None) 
                 ),
                 "unit": unit_label(c.person.registered_by_unit),
             }
-            for c in found[row["row"]]
+            for c in candidates
         ]
-    if problems:
-        raise group_import.FileRejected(problems)
-    GroupImport.objects.filter(created_by=by, status=GroupImportStatus.PENDING).delete()
-    imp = GroupImport.objects.create(
-        created_by=by, file_name=(getattr(upload, "name", "") or "")[:200], rows=rows
-    )
+    return len(ids)
+
+
+def _audit_check(by: User, rows: list[dict[str, Any]], candidates: int, kind: str,
+                 request: HttpRequest | None) -> None:  # fmt: skip
     record(
         actor=by,
         action=Action.SEARCH,
         object_type="people.person",
         request=request,
         detail={
-            "kind": "group_duplicate_check",
+            "kind": kind,
             "rows": len(rows),
-            "candidates": len(ids),
-            "probable": sum(any(c["probable"] for c in r["candidates"]) for r in rows),
+            "candidates": candidates,
+            "probable": sum(needs_decision(r) for r in rows),
         },
     )
+
+
+@transaction.atomic
+def group_preview(by: User, upload: Any, *, request: HttpRequest | None = None) -> Any:
+    """Check an uploaded group file and run the duplicate check on every row; the result
+    is stored (replacing the worker's previous pending import) and nothing else is
+    written. Raises ``group_import.FileRejected`` / ``ValidationError`` for a bad file."""
+    from . import group_import
+    from .models import GroupImport, GroupImportStatus
+
+    if not _may_import_group(by):
+        raise PermissionDenied(_("Only a case manager of a unit may register a group."))
+    rows = group_import.parse(upload)
+    # The same IIN twice in the file is two rows for one person.
+    seen_iin: dict[str, int] = {}
+    problems = []
+    for row in rows:
+        if row["iin"]:
+            if row["iin"] in seen_iin:
+                problems.append(
+                    group_import._problem(
+                        row["row"], "iin", _("the same IIN as row %d.") % seen_iin[row["iin"]]
+                    )
+                )
+            seen_iin.setdefault(row["iin"], row["row"])
+    if problems:
+        raise group_import.FileRejected(problems)
+    candidates = _check_rows(by, rows)
+    GroupImport.objects.filter(created_by=by, status=GroupImportStatus.PENDING).delete()
+    imp = GroupImport.objects.create(
+        created_by=by, file_name=(getattr(upload, "name", "") or "")[:200], rows=rows
+    )
+    _audit_check(by, rows, candidates, "group_duplicate_check", request)
     return imp
+
+
+class GroupChanged(Conflict):
+    """The commit found people on file, registered since the report, who may be some of
+    the group's people: nothing was written; ``rows`` are the spreadsheet rows concerned.
+    ``group_recheck`` brings the report up to date."""
+
+    def __init__(self, rows: list[int]) -> None:
+        super().__init__(
+            _(
+                "Since the report was made, someone was registered who may be the person "
+                "of rows %(rows)s. Nothing was registered: the report below now shows "
+                "these matches; decide about them and register the group again."
+            )
+            % {"rows": ", ".join(str(r) for r in rows)}
+        )
+        self.rows = rows
+
+
+@transaction.atomic
+def group_recheck(by: User, imp: Any, *, request: HttpRequest | None = None) -> Any:
+    """Run the duplicate check of a pending import again and store the new report (after
+    ``GroupChanged``); nothing else is written."""
+    from .models import GroupImport, GroupImportStatus
+
+    if imp.created_by_id != by.pk or not _may_import_group(by):
+        raise PermissionDenied(_("Only the worker who uploaded the group may register it."))
+    locked = GroupImport.objects.select_for_update().get(pk=imp.pk)
+    if locked.status != GroupImportStatus.PENDING:
+        raise Conflict(_("This group has already been registered."))
+    rows: list[dict[str, Any]] = locked.rows
+    candidates = _check_rows(by, rows)
+    GroupImport.objects.filter(pk=locked.pk).update(rows=rows)
+    _audit_check(by, rows, candidates, "group_duplicate_recheck", request)
+    locked.rows = rows
+    return locked
 
 
 def needs_decision(row: dict[str, Any]) -> bool:
@@ -477,11 +526,16 @@ def group_commit(
     or the existing person the worker linked; a case for everyone without an open one;
     the relationships within each family. One transaction: any error writes nothing.
 
+    Under the registration lock, the duplicate check runs again for the rows to be
+    registered: a probable match that the report did not show (someone registered since)
+    refuses the whole group with ``GroupChanged``.
+
     ``decisions``: {row number: {"action": "link"|"new"|"skip", "person": id, "reason": …}}.
     """
-    from tirek.cases.services import case_open
+    from tirek.cases.services import cases_open_many
     from tirek.people import services as people
     from tirek.people.models import Person
+    from tirek.people.selectors import find_duplicates_many
 
     from . import group_import
     from .models import GroupImport, GroupImportStatus
@@ -512,82 +566,73 @@ def group_commit(
             )
     if problems:
         raise group_import.FileRejected(problems)
-    people_by_row: dict[int, Person] = {}
-    created: list[int] = []
-    linked: list[int] = []
-    cases: list[int] = []
-    for row in rows:
-        decision = decisions.get(row["row"], {})
-        action = decision.get("action", "new")
-        if action == "skip":
-            continue
-        if action == "link":
-            person = Person.objects.get(pk=decision["person"])
-            linked.append(person.pk)
-        else:
-            born = row.get("birth_date")
-            person = people.person_create(
-                by=by,
-                given_name=row["given_name"],
-                family_name=row["family_name"],
-                patronymic=row.get("patronymic", ""),
-                sex=row.get("sex") or "unknown",
-                birth_date=date.fromisoformat(born) if born else None,
-                birth_date_precision=row.get("precision") or "day",
-                iin=row.get("iin", ""),
-                request=request,
-            )
-            created.append(person.pk)
-            for candidate in row["candidates"]:
-                if candidate["probable"]:
-                    people.duplicate_dismiss(
-                        by=by,
-                        person=person,
-                        candidate=Person.objects.get(pk=candidate["id"]),
-                        score=candidate["score"],
-                        reason=decision.get("reason", ""),
-                        request=request,
-                    )
-        people_by_row[row["row"]] = person
-        if not Case.objects.filter(person=person).exclude(status="closed").exists():
-            cases.append(case_open(by=by, person=person, request=request).pk)
-    relationships = 0
-    created_set = set(created)
-    heads = {
-        r["family_group"]: r for r in rows if r["family_group"] and r["relationship"] == "head"
-    }
-    for row in rows:
-        head = heads.get(row["family_group"])
-        if head is None or head is row or row["row"] not in people_by_row:
-            continue
-        if head["row"] not in people_by_row:
-            continue
-        link = group_import.relationship_of(row, head)
-        if link is None:
-            continue
-        side = {"row": people_by_row[row["row"]], "head": people_by_row[head["row"]]}
-        try:
-            if side["row"].pk in created_set and side["head"].pk in created_set:
-                # Both registered by this import, each with the worker's own new case:
-                # the service's access checks would only confirm it, at two policy
-                # queries per link.
-                _new_relationship(by, side[link[0]], side[link[1]], link[2], request)
-            else:
-                people.relationship_create(
-                    by=by,
-                    person=side[link[0]],
-                    relative=side[link[1]],
-                    kind=link[2],
-                    request=request,
+
+    def action_of(row: dict[str, Any]) -> str:
+        return str(decisions.get(row["row"], {}).get("action", "new"))
+
+    new_rows = [r for r in rows if action_of(r) == "new"]
+    people.registration_lock()
+    changed = []
+    for row, found in zip(new_rows, find_duplicates_many([_identity(r) for r in new_rows]),
+                          strict=True):  # fmt: skip
+        reported = {c["id"] for c in row["candidates"] if c["probable"]}
+        if any(c.probable and c.person.pk not in reported for c in found):
+            changed.append(row["row"])
+    if changed:
+        raise GroupChanged(changed)
+
+    linked_ids = [int(decisions[r["row"]]["person"]) for r in rows if action_of(r) == "link"]
+    linked_people = Person.objects.in_bulk(linked_ids)
+    try:
+        registered = people.people_create_many(
+            by=by,
+            people=[
+                people.NewPerson(
+                    given_name=row["given_name"],
+                    family_name=row["family_name"],
+                    patronymic=row.get("patronymic", ""),
+                    sex=row.get("sex") or "unknown",
+                    birth_date=date.fromisoformat(row["birth_date"])
+                    if row.get("birth_date")
+                    else None,
+                    birth_date_precision=row.get("precision") or "day",
+                    iin=row.get("iin", ""),
+                    dismissed=tuple(
+                        (c["id"], c["score"]) for c in row["candidates"] if c["probable"]
+                    ),
+                    dismiss_reason=str(decisions.get(row["row"], {}).get("reason", "")),
                 )
-        except (ValidationError, PermissionDenied) as exc:
-            message = " ".join(getattr(exc, "messages", [])) or _(
-                "you may not record this person's family."
-            )
-            raise group_import.FileRejected(
-                [group_import._problem(row["row"], "relationship", message)]
-            ) from exc
-        relationships += 1
+                for row in new_rows
+            ],
+            request=request,
+        )
+    except people.RowsInvalid as exc:
+        raise group_import.FileRejected(
+            [
+                group_import._problem(new_rows[index]["row"], None, " ".join(error.messages))
+                for index, error in exc.rows.items()
+            ]
+        ) from exc
+    people_by_row: dict[int, Person] = dict(
+        zip((r["row"] for r in new_rows), registered, strict=True)
+    )
+    for row in rows:
+        if action_of(row) == "link":
+            people_by_row[row["row"]] = linked_people[int(decisions[row["row"]]["person"])]
+    created = [p.pk for p in registered]
+    linked = [p.pk for p in (linked_people[pk] for pk in linked_ids)]
+    with_open_case = set(
+        Case.objects.filter(person_id__in=linked_ids)
+        .exclude(status="closed")
+        .values_list("person_id", flat=True)
+    )
+    to_open = [
+        people_by_row[r["row"]]
+        for r in rows
+        if r["row"] in people_by_row and people_by_row[r["row"]].pk not in with_open_case
+    ]
+    cases = [c.pk for c in cases_open_many(by=by, people=to_open, request=request)]
+    relationships = _group_relationships(by, rows, people_by_row, set(created), request)
     result = {
         "created": created,
         "linked": linked,
@@ -613,18 +658,294 @@ def group_commit(
     return result
 
 
-def _new_relationship(
-    by: User, person: Any, relative: Any, kind: str, request: HttpRequest | None
-) -> None:
-    """A family link between two people this import has just registered (audited as
-    ``people.services.relationship_create`` does)."""
+def _group_relationships(
+    by: User,
+    rows: list[dict[str, Any]],
+    people_by_row: dict[int, Any],
+    created: set[int],
+    request: HttpRequest | None,
+) -> int:
+    """Each row's link to its family's head. Between two people this import registered
+    (each with the worker's own new case) the links are written together, audited as
+    ``people.services.relationship_create`` audits them — its access checks would only
+    confirm what the import just created; a link to someone already on file goes through
+    that service and its checks."""
+    from tirek.audit.services import Pending, record_many
+    from tirek.people import services as people
     from tirek.people.models import Relationship
 
-    rel = Relationship.objects.create(person=person, relative=relative, kind=kind, created_by=by)
+    from . import group_import
+
+    heads = {
+        r["family_group"]: r for r in rows if r["family_group"] and r["relationship"] == "head"
+    }
+    new_links: list[Relationship] = []
+    count = 0
+    for row in rows:
+        head = heads.get(row["family_group"])
+        if head is None or head is row or row["row"] not in people_by_row:
+            continue
+        if head["row"] not in people_by_row:
+            continue
+        link = group_import.relationship_of(row, head)
+        if link is None:
+            continue
+        side = {"row": people_by_row[row["row"]], "head": people_by_row[head["row"]]}
+        person, relative = side[link[0]], side[link[1]]
+        if person.pk in created and relative.pk in created:
+            new_links.append(
+                Relationship(person=person, relative=relative, kind=link[2], created_by=by)
+            )
+        else:
+            try:
+                people.relationship_create(
+                    by=by, person=person, relative=relative, kind=link[2], request=request
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                message = " ".join(getattr(exc, "messages", [])) or _(
+                    "you may not record this person's family."
+                )
+                raise group_import.FileRejected(
+                    [group_import._problem(row["row"], "relationship", message)]
+                ) from exc
+        count += 1
+    new_links = Relationship.objects.bulk_create(new_links, batch_size=500)
+    record_many(
+        actor=by,
+        request=request,
+        entries=[
+            Pending(
+                Action.CREATE,
+                obj=rel,
+                detail={"person": rel.person_id, "relative": rel.relative_id, "kind": rel.kind},
+            )
+            for rel in new_links
+        ],
+    )
+    return count
+
+
+# --- a whole family (issue #17, part 1) -----------------------------------------------------
+
+
+@dataclass
+class FamilyMemberOption:
+    """One member on the family transfer form: ``label`` is what the family page shows the
+    requester (the full name only if they may open the record, else initials); ``cases``
+    are the member's cases the requester may transfer, with whether the person's consent
+    covers the receiving agency (known once the unit is chosen)."""
+
+    label: str
+    cases: list[Case]
+    held_elsewhere: bool = False  # a case the requester may not transfer (nothing more said)
+
+    @property
+    def included(self) -> bool:
+        return bool(self.cases)
+
+
+def family_options(by: User, family: Any) -> list[FamilyMemberOption]:
+    """Each member of ``family`` as the requester sees them, with the open cases they may
+    transfer (no other transfer awaiting an answer). A member with none is listed as not
+    included, with no more than the family page shows."""
+    from tirek.families.selectors import member_rows
+
+    rows = member_rows(by, family)
+    case_ids = [case.pk for row in rows for case, _sections in row.cases]
+    pending = set(
+        Transfer.objects.filter(case_id__in=case_ids, status=TransferStatus.REQUESTED).values_list(
+            "case_id", flat=True
+        )
+    )
+    options = []
+    for row in rows:
+        mine = [
+            case
+            for case, _sections in row.cases
+            if case.is_open and case.pk not in pending and policy.can_manage(by, case)
+        ]
+        options.append(
+            FamilyMemberOption(
+                label=row.name,
+                cases=mine,
+                held_elsewhere=bool(row.other_cases) or len(mine) < len(row.cases),
+            )
+        )
+    return options
+
+
+def _member_label(case: Case) -> str:
+    return f"{case.number}"
+
+
+@transaction.atomic
+def family_transfer_request(
+    *,
+    by: User,
+    family: Any,
+    to_unit: Unit,
+    reason: str,
+    sections: list[str],
+    legal_bases: dict[int, str] | None = None,
+    request: HttpRequest | None = None,
+) -> FamilyTransfer:
+    """Ask ``to_unit`` to take over every member's case that ``by`` may transfer, in one
+    request: one transfer per case (``transfer_request``: its checks, preview, timeline
+    event and audit entries), with the consent or a legal basis checked per member
+    (``legal_bases``: case id → basis). Any member's refusal refuses the whole request,
+    naming the case; nothing is written then."""
+    options = family_options(by, family)
+    cases = [case for option in options for case in option.cases]
+    if not cases:
+        raise Refused(_("No member of this family has a case you may transfer."))
+    legal_bases = legal_bases or {}
+    group = FamilyTransfer(
+        family=family,
+        to_unit=to_unit,
+        reason=reason.strip(),
+        sections=normalise_sections(sections),
+        not_included=sum(not option.included for option in options),
+        requested_by=by,
+    )
+    group.full_clean(exclude=["family", "to_unit", "requested_by"])
+    group.save()
+    transfers = []
+    for case in cases:
+        try:
+            transfer = transfer_request(
+                by=by,
+                case=case,
+                to_unit=to_unit,
+                reason=reason,
+                sections=sections,
+                legal_basis=legal_bases.get(case.pk, ""),
+                request=request,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                raise ValidationError(
+                    {
+                        field: [f"{_member_label(case)}: {m}" for m in errors]
+                        for field, errors in exc.message_dict.items()
+                    }
+                ) from exc
+            raise ValidationError([f"{_member_label(case)}: {m}" for m in exc.messages]) from exc
+        except (Refused, Conflict) as exc:
+            raise type(exc)(f"{_member_label(case)}: {exc}") from exc
+        transfers.append(transfer)
+    Transfer.objects.filter(pk__in=[t.pk for t in transfers]).update(family_transfer=group)
     record(
         actor=by,
         action=Action.CREATE,
-        obj=rel,
+        obj=group,
         request=request,
-        detail={"person": person.pk, "relative": relative.pk, "kind": kind},
+        detail={
+            "family": family.pk,
+            "to_unit": to_unit.pk,
+            "transfers": [t.pk for t in transfers],
+            "cases": [c.pk for c in cases],
+            "not_included": group.not_included,
+        },
     )
+    return group
+
+
+def may_answer_family(user: User, group: FamilyTransfer) -> bool:
+    return policy.supervised_unit_id(user) == group.to_unit_id
+
+
+def _lock_family(group: FamilyTransfer, version: int) -> tuple[FamilyTransfer, list[Transfer]]:
+    locked = FamilyTransfer.objects.select_for_update().get(pk=group.pk)
+    if locked.version != version or locked.status != TransferStatus.REQUESTED:
+        raise Conflict(stale_message())
+    members = list(
+        Transfer.objects.filter(family_transfer=locked, status=TransferStatus.REQUESTED)
+        .select_related("case")
+        .order_by("pk")
+    )
+    if not members:  # each withdrawn on its own since
+        raise Conflict(stale_message())
+    return locked, members
+
+
+@transaction.atomic
+def family_transfer_accept(
+    *,
+    by: User,
+    group: FamilyTransfer,
+    version: int,
+    case_manager: User,
+    request: HttpRequest | None = None,
+) -> FamilyTransfer:
+    """The receiving supervisor takes every case of the request still awaiting an answer
+    over at once (``transfer_accept`` for each: unit, region and case manager change, the
+    old teams leave, open tasks move, each on its timeline and in the audit log)."""
+    if not may_answer_family(by, group):
+        raise PermissionDenied(_("Only a supervisor of the receiving unit may answer."))
+    locked, members = _lock_family(group, version)
+    for transfer in members:
+        transfer_accept(
+            by=by,
+            transfer=transfer,
+            version=transfer.version,
+            case_manager=case_manager,
+            keep_user_ids=[],
+            request=request,
+        )
+    bump_version(
+        FamilyTransfer,
+        locked.pk,
+        status=TransferStatus.ACCEPTED,
+        decided_by=by,
+        decided_at=timezone.now(),
+        new_case_manager=case_manager,
+    )
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        request=request,
+        detail={
+            "status": TransferStatus.ACCEPTED,
+            "transfers": [t.pk for t in members],
+            "case_manager": case_manager.pk,
+        },
+    )
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def family_transfer_decline(
+    *,
+    by: User,
+    group: FamilyTransfer,
+    version: int,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> FamilyTransfer:
+    """Decline every case of the request still awaiting an answer, with one reason."""
+    if not may_answer_family(by, group):
+        raise PermissionDenied(_("Only a supervisor of the receiving unit may answer."))
+    locked, members = _lock_family(group, version)
+    for transfer in members:
+        transfer_decline(
+            by=by, transfer=transfer, version=transfer.version, reason=reason, request=request
+        )
+    bump_version(
+        FamilyTransfer,
+        locked.pk,
+        status=TransferStatus.DECLINED,
+        decided_by=by,
+        decided_at=timezone.now(),
+        decline_reason=reason.strip(),
+    )
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        request=request,
+        detail={"status": TransferStatus.DECLINED, "transfers": [t.pk for t in members]},
+    )
+    locked.refresh_from_db()
+    return locked

@@ -71,10 +71,13 @@ def request_transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                 messages.success(request, _("The transfer has been requested."))
                 return redirect("transfers:detail", pk=transfer.pk)
         status = 422
+    from tirek.families.selectors import visible_families
+
+    families = list(visible_families(user).filter(members__person_id=case.person_id)[:5])
     return render(
         request,
         "transfers/request.html",
-        {"case": case, "form": form, "pending": pending},
+        {"case": case, "form": form, "pending": pending, "families": families},
         status=status,
     )
 
@@ -90,6 +93,7 @@ def transfer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "incoming": list(selectors.incoming(user)[:100]),
             "outgoing": list(selectors.outgoing(user)[:100]),
+            "incoming_families": list(selectors.incoming_families(user)[:50]),
         },
     )
 
@@ -322,6 +326,10 @@ def group_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             problems = _group_problems(exc)
             status = 422
+        except services.GroupChanged as exc:
+            # Nothing was written; the report is brought up to date for a new decision.
+            imp = services.group_recheck(user, imp, request=request)
+            problems, status = [str(exc)], 409
         except Conflict as exc:
             problems, status = [str(exc)], 409
         else:
@@ -348,3 +356,158 @@ def group_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+# --- a whole family -------------------------------------------------------------------------
+
+
+@login_required
+def request_family_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    """``/transfers/family/<family id>/``: every member's case the user may transfer, in
+    one request; the members left out are listed as the family page shows them."""
+    from tirek.families.selectors import get_family
+
+    from .forms import FamilyRequestForm
+
+    user = _user(request)
+    family = get_family(user, pk, request=request)
+    options = services.family_options(user, family)
+    cases = [case for option in options for case in option.cases]
+    if not cases:
+        raise PermissionDenied
+    visible = frozenset.intersection(*(policy.sections_for(user, case) for case in cases))
+    units = {case.supervising_unit_id for case in cases}
+    form = FamilyRequestForm(
+        request.POST if request.method == "POST" else None,
+        visible=visible,
+        exclude_unit=next(iter(units)) if len(units) == 1 else None,
+        cases=cases,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                group = services.family_transfer_request(
+                    by=user,
+                    family=family,
+                    to_unit=data["to_unit"],
+                    reason=data["reason"],
+                    sections=list(data["sections"]),
+                    legal_bases={case.pk: data[f"legal_basis_{case.pk}"] for case in cases},
+                    request=request,
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            except (Refused, Conflict) as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The family's transfer has been requested."))
+                return redirect("transfers:family_detail", pk=group.pk)
+        status = 422
+    return render(
+        request,
+        "transfers/family_request.html",
+        {"family": family, "options": options, "form": form},
+        status=status,
+    )
+
+
+def _family_detail(
+    request: HttpRequest,
+    group: Any,
+    *,
+    accept: Any = None,
+    decline: DeclineForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    from .forms import FamilyAcceptForm
+
+    user = _user(request)
+    answers = group.is_pending and services.may_answer_family(user, group)
+    if answers:
+        initial = {"version": group.version}
+        accept = accept or FamilyAcceptForm(
+            initial=initial, unit_id=group.to_unit_id, prefix="accept"
+        )
+        decline = decline or DeclineForm(initial=initial, prefix="decline")
+    transfers = list(
+        group.transfers.select_related("case", "from_unit", "from_region").order_by("pk")
+    )
+    return render(
+        request,
+        "transfers/family_detail.html",
+        {
+            "group": group,
+            "transfers": transfers,
+            "section_labels": [
+                str(Section.LABELS[s]) for s in group.sections if s in Section.LABELS
+            ],
+            "accept_form": accept if answers else None,
+            "decline_form": decline if answers else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+def family_transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _family_detail(request, selectors.get_family_transfer(_user(request), pk))
+
+
+@login_required
+@require_POST
+def family_transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    from .forms import FamilyAcceptForm
+
+    user = _user(request)
+    group = selectors.get_family_transfer(user, pk)
+    if not services.may_answer_family(user, group):
+        raise PermissionDenied
+    form = FamilyAcceptForm(request.POST, unit_id=group.to_unit_id, prefix="accept")
+    if form.is_valid():
+        try:
+            services.family_transfer_accept(
+                by=user,
+                group=group,
+                version=form.cleaned_data["version"],
+                case_manager=form.cleaned_data["case_manager"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+            return _family_detail(request, group, accept=form, status=409)
+        else:
+            messages.success(request, _("The family's cases are now in your unit."))
+            return redirect("transfers:family_detail", pk=group.pk)
+    return _family_detail(request, group, accept=form, status=422)
+
+
+@login_required
+@require_POST
+def family_transfer_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    group = selectors.get_family_transfer(user, pk)
+    if not services.may_answer_family(user, group):
+        raise PermissionDenied
+    form = DeclineForm(request.POST, prefix="decline")
+    if form.is_valid():
+        try:
+            services.family_transfer_decline(
+                by=user,
+                group=group,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["decline_reason"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+            return _family_detail(request, group, decline=form, status=409)
+        else:
+            messages.success(request, _("The family's transfer has been declined."))
+            return redirect("transfers:list")
+    return _family_detail(request, group, decline=form, status=422)

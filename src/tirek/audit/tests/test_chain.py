@@ -190,3 +190,38 @@ def test_it_keeps_a_valid_log_when_many_requests_write_at_once(world: World) -> 
     assert len(set(written.values_list("chain", flat=True))) > 1  # writers spread over chains
     report = verify()
     assert report.ok, report.problems
+
+
+def test_a_batch_recorded_at_once_verifies_between_single_entries(
+    log: list[AuditEntry],
+) -> None:
+    from tirek.audit.services import Pending, record_many
+
+    worker = log[0].actor
+    batch = record_many(
+        actor=worker,
+        entries=[
+            Pending(Action.CREATE, object_type="people.person", object_id=n, detail={"n": n})
+            for n in range(40)
+        ],
+    )
+    record(actor=worker, action=Action.READ, object_type="cases.case", object_id=1)
+    assert len(batch) == 40 and len({e.chain for e in batch}) == 1
+    assert [e.seq for e in batch] == list(range(batch[0].seq, batch[0].seq + 40))
+    assert verify().ok
+    assert record_many(actor=worker, entries=[]) == []
+    # a batch entry changed afterwards is caught like any other
+    victim = AuditEntry.objects.get(chain=batch[0].chain, seq=batch[20].seq)
+    AuditEntry.objects.filter(pk=victim.pk).update(detail={"n": -1})
+    assert f"id {victim.pk}" in _tampered()
+
+
+def test_a_batch_rolls_back_with_the_change_it_records(world: World) -> None:
+    from tirek.audit.services import Pending, record_many
+
+    worker = world.staff(Role.CASE_MANAGER, username="bulk")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record_many(actor=worker, entries=[Pending(Action.CREATE, object_type="x", object_id=1)])
+        raise RuntimeError
+    assert not AuditEntry.objects.filter(actor_name="bulk").exists()
+    assert verify().ok

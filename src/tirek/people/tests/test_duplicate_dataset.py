@@ -137,3 +137,26 @@ def test_it_finds_the_pairs_through_the_stored_keys(name: str) -> None:
         # Written after the weights were set and never tuned on: twins whose names differ
         # by one letter and are not on the list of known names look like a typo.
         assert result.false_alarm_rate <= 0.25
+
+
+@pytest.mark.django_db
+def test_the_batched_check_finds_what_the_check_row_by_row_finds() -> None:
+    """A group arrival checks all its rows at once (``find_duplicates_many``): for every
+    query the same candidates, scores, reasons and order as one check per query."""
+    pairs = load("duplicates.json") + load("duplicates_holdout.json")
+    stored = [_store(p["record"]) for p in pairs]
+    # one record with an IIN, asked for by IIN under another name
+    Person.objects.filter(pk=stored[0].pk).update(iin="900101300123")
+    queries = [identity(p["query"]) for p in pairs]
+    queries.append(Identity(given=("Иван",), family=("Петров",), iin="900101300123"))
+    batched = selectors.find_duplicates_many(queries, exclude=[stored[1].pk])
+    found_any = 0
+    for query, candidates in zip(queries, batched, strict=True):
+        one = selectors.find_duplicates(query, exclude=[stored[1].pk])
+        assert [(c.person.pk, c.score, c.reasons) for c in candidates] == [
+            (c.person.pk, c.score, c.reasons) for c in one
+        ]
+        found_any += bool(one)
+    assert found_any >= len(pairs) * 0.9  # the comparison is not between empty lists
+    assert stored[0].pk in {c.person.pk for c in batched[-1]}
+    assert selectors.find_duplicates_many([]) == []

@@ -204,3 +204,113 @@ def test_pages(world: World, manager) -> None:
     assert school.get("/transfers/group/").status_code == 403
     assert client.post(f"/transfers/group/{imp.pk}/").status_code == 302
     assert Person.objects.count() == 2
+
+
+def test_the_bulk_registration_matches_one_by_one_registration(world: World, manager) -> None:
+    """The group's people and cases carry what ``person_create`` and ``case_open`` give
+    one person: blocking keys and search key, a case number from the same counter, the
+    case manager on the team, the "opened" event, the audit entries — and the log still
+    verifies."""
+    from tirek.audit.services import verify
+    from tirek.cases.models import CaseEvent, CaseTeamMember
+    from tirek.people.models import PersonNameKey
+    from tirek.people.services import person_create
+
+    single = person_create(by=manager, given_name="Али", family_name="Ким")
+    before = open_case(manager, person=single)
+    imp = services.group_preview(manager, csv_file(family(3)))
+    result = services.group_commit(by=manager, imp=imp, decisions={})
+    new = Person.objects.filter(pk__in=result["created"]).order_by("pk")
+    assert [p.registered_by_unit_id for p in new] == [manager.unit_id] * 3
+    for p in new:
+        assert PersonNameKey.objects.filter(person=p).count() > 5 and p.search_key
+    cases = list(Case.objects.filter(pk__in=result["cases"]).order_by("pk"))
+    numbers = [int(c.number.rsplit("-", 1)[1]) for c in cases]
+    first = int(before.number.rsplit("-", 1)[1]) + 1
+    assert numbers == [first, first + 1, first + 2]
+    for case in cases:
+        assert case.region_id == manager.unit.region_id and case.case_manager == manager
+        assert CaseTeamMember.objects.filter(
+            case=case, user=manager, role=Role.CASE_MANAGER
+        ).exists()
+        assert CaseEvent.objects.filter(case=case, kind="opened").count() == 1
+        assert (
+            AuditEntry.objects.filter(
+                object_type="cases.case",
+                object_id=str(case.pk),
+                action__in=["create", "permission_change"],
+            ).count()
+            == 2
+        )
+    assert AuditEntry.objects.filter(object_type="people.relationship").count() == 2
+    assert verify().ok
+    # the case manager finds them on their cases list
+    assert logged_in_client(manager).get(f"/cases/{cases[0].pk}/").status_code == 200
+
+
+def test_bad_people_in_a_bulk_registration_write_nothing(world: World, manager) -> None:
+    from tirek.people.services import NewPerson, RowsInvalid, people_create_many
+
+    person(given_name="Ерлан", family_name="Ахметов", iin="900101300015")
+    with pytest.raises(RowsInvalid) as exc:
+        people_create_many(
+            by=manager,
+            people=[
+                NewPerson("Дана", "Ким"),
+                NewPerson("Ерлан", "Ахметов", iin="900101300015"),  # on file
+                NewPerson("Ли", "Ким", birth_date=date.today() + timedelta(days=2)),
+                NewPerson("Ли", "Ким", dismissed=((1, 0.9),)),  # no reason
+            ],
+        )
+    assert sorted(exc.value.rows) == [1, 2, 3]
+    assert Person.objects.count() == 1
+    assert not AuditEntry.objects.filter(object_type="people.person").exists()
+
+
+def test_a_case_already_open_refuses_the_whole_batch(world: World, manager) -> None:
+    from django.core.exceptions import ValidationError
+
+    from tirek.cases.services import cases_open_many
+
+    a, b = person(), person()
+    open_case(manager, person=b)
+    with pytest.raises(ValidationError):
+        cases_open_many(by=manager, people=[a, b])
+    assert not Case.objects.filter(person=a).exists()
+    with pytest.raises(ValidationError):
+        cases_open_many(by=manager, people=[a, a])
+    assert [c.person for c in cases_open_many(by=manager, people=[a])] == [a]
+
+
+def test_someone_registered_after_the_report_sends_the_worker_back(world: World, manager) -> None:
+    """The commit reruns the check under the registration lock: a probable match that
+    appeared since the report refuses the group, writes nothing, and the report then
+    shows the match to decide about."""
+    from tirek.people.services import person_create
+
+    client = logged_in_client(manager)
+    imp = services.group_preview(manager, csv_file(family(3)))
+    assert not any(services.needs_decision(r) for r in imp.rows)
+    colleague = world.staff(Role.CASE_MANAGER, unit=manager.unit)
+    meanwhile = person_create(
+        by=colleague,
+        given_name="Гульнара",
+        family_name="Нурланова",
+        sex="female",
+        birth_date=date(1990, 4, 2),
+    )
+    with pytest.raises(services.GroupChanged) as exc:
+        services.group_commit(by=manager, imp=imp, decisions={})
+    assert exc.value.rows == [2]
+    assert Person.objects.count() == 1 and not Case.objects.exists()
+    response = client.post(f"/transfers/group/{imp.pk}/")
+    assert response.status_code == 409
+    assert Person.objects.count() == 1
+    imp.refresh_from_db()
+    head = imp.rows[0]
+    assert services.needs_decision(head) and head["candidates"][0]["id"] == meanwhile.pk
+    assert 'name="decision-2"' in response.content.decode()
+    result = services.group_commit(
+        by=manager, imp=imp, decisions={2: {"action": "new", "reason": "Другая женщина"}}
+    )
+    assert len(result["created"]) == 3

@@ -16,7 +16,7 @@ from tirek.audit.models import Action, AuditEntry
 from tirek.cases.models import Case, CaseEvent, CaseStatus, EventKind
 from tirek.cases.tests.factories import notes_in_every_section, open_case, secret
 from tirek.core.exceptions import Conflict, Refused
-from tirek.testing import World, logged_in_client
+from tirek.testing import World, api_client, logged_in_client
 from tirek.transfers import services
 from tirek.transfers.models import Transfer, TransferStatus
 
@@ -282,3 +282,32 @@ def test_transfer_indicators_count_in_and_out(setup) -> None:
     assert list(rows.values_list("to_region_id", flat=True)) == [world.almaty.pk]
     rows = POPULATIONS["transfers_out"].queryset(period)
     assert list(rows.values_list("from_region_id", flat=True)) == [world.karaganda.pk]
+
+
+def test_the_transfer_api_lists_and_reads_what_the_pages_show(setup, world: World) -> None:
+    world, manager, _psy, _sup, receiving_sup, receiving_cm, case = setup
+    transfer = _request(manager, case, world)
+    mine = api_client(manager).get("/api/v1/transfers").json()
+    assert mine["count"] == 1 and mine["items"][0]["id"] == transfer.pk
+    assert mine["items"][0]["direction"] == "out" and mine["items"][0]["case_number"] == case.number
+    theirs = api_client(receiving_sup)
+    listed = theirs.get("/api/v1/transfers?direction=in").json()
+    assert [t["id"] for t in listed["items"]] == [transfer.pk]
+    assert listed["items"][0]["direction"] == "in"
+    assert theirs.get("/api/v1/transfers?direction=out").json()["count"] == 0
+    one = theirs.get(f"/api/v1/transfers/{transfer.pk}")
+    assert one.status_code == 200 and one.json()["sections"] == ["core", "family"]
+    assert AuditEntry.objects.filter(
+        object_type="transfers.transfer", object_id=str(transfer.pk), action="read"
+    ).exists()
+    for outsider in (receiving_cm, world.staff(Role.CASE_MANAGER)):
+        client = api_client(outsider)
+        assert client.get("/api/v1/transfers").json()["count"] == 0
+        hidden = client.get(f"/api/v1/transfers/{transfer.pk}")
+        assert hidden.status_code == 404
+        assert hidden["Content-Type"].startswith("application/problem+json")
+    missing = api_client(manager).get("/api/v1/transfers/999999")
+    assert missing.status_code == 404 and missing.json()["status"] == 404
+    bad = api_client(manager).get("/api/v1/transfers?direction=sideways")
+    assert bad.status_code == 422
+    assert bad["Content-Type"].startswith("application/problem+json")

@@ -1,0 +1,64 @@
+"""Issue #17 in a real browser: a whole family's transfer requested from a member's case
+in one form, and accepted by the receiving supervisor as one."""
+
+from __future__ import annotations
+
+import pytest
+
+from tirek.accounts.roles import Role
+from tirek.cases.models import Case
+from tirek.families.tests.helpers import register_family
+from tirek.testing import build_world
+
+from .test_family_transfer import consent
+
+pytestmark = pytest.mark.e2e
+
+
+def _as(page, login, user) -> None:  # type: ignore[no-untyped-def]
+    page.context.clear_cookies()
+    login(page, user)
+
+
+def test_a_family_transferred_in_one_step(browser_page, login_in_browser) -> None:  # type: ignore[no-untyped-def]
+    world = build_world()
+    manager = world.staff(Role.CASE_MANAGER)
+    receiving_sup = world.staff(Role.SUPERVISOR, agency=world.centre_almaty)
+    receiving_cm = world.staff(Role.CASE_MANAGER, agency=world.centre_almaty)
+    family = register_family(manager)
+    cases = list(Case.objects.filter(person__family_memberships__family=family).order_by("pk"))
+    for case in cases:
+        consent(manager, case, world.centre_almaty)
+    page = browser_page
+
+    _as(page, login_in_browser, manager)
+    page.goto(f"/transfers/case/{cases[1].pk}/")
+    page.locator("a.family-transfer-link").click()
+    page.wait_for_url(f"**/transfers/family/{family.pk}/")
+    assert page.locator("#family-members li.included").count() == 3
+    page.locator("#id_to_unit").select_option(str(world.unit_almaty.pk))
+    page.locator("#id_reason").fill("Семья переезжает к родственникам")
+    page.locator('input[name="sections"][value="family"]').check()
+    page.locator("#family-transfer-form button[type=submit]").click()
+    page.wait_for_url("**/transfers/families/*/")
+    assert page.locator("#family-transfer-status").get_attribute("data-status") == "requested"
+    assert page.locator("#family-transfer-cases li").count() == 3
+
+    _as(page, login_in_browser, receiving_sup)
+    page.goto("/transfers/")
+    page.locator("#incoming-family-transfers a").first.click()
+    page.wait_for_url("**/transfers/families/*/")
+    page.locator("#id_accept-case_manager").select_option(str(receiving_cm.pk))
+    page.locator("#family-accept-form button[type=submit]").click()
+    page.wait_for_url("**/transfers/families/*/")
+    assert page.locator("#family-transfer-status").get_attribute("data-status") == "accepted"
+
+    _as(page, login_in_browser, manager)
+    for case in cases:
+        response = page.goto(f"/cases/{case.pk}/")
+        assert response is not None and response.status == 404
+    _as(page, login_in_browser, receiving_cm)
+    for case in cases:
+        response = page.goto(f"/cases/{case.pk}/sections/timeline/")
+        assert response is not None and response.status == 200
+        assert "Семья переезжает к родственникам" in page.content()

@@ -1,0 +1,205 @@
+"""A whole family transferred in one step (issue #17): one request for every member's case
+the requester may transfer, answered together, each case moving as a single transfer
+does; the members left out say no more than the family page does."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from tirek.access import policy
+from tirek.access.policy import Section
+from tirek.accounts.roles import Role
+from tirek.audit.models import AuditEntry
+from tirek.audit.services import verify
+from tirek.cases.models import Case, CaseEvent, CaseStatus, EventKind
+from tirek.cases.tests.factories import notes_in_every_section, open_case
+from tirek.core.exceptions import Conflict, Refused
+from tirek.families.tests.helpers import register_family
+from tirek.testing import World, logged_in_client
+from tirek.transfers import services
+from tirek.transfers.models import FamilyTransfer, Transfer, TransferStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def consent(by, case: Case, agency) -> None:
+    from tirek.privacy import services as privacy
+    from tirek.privacy.models import ConsentKind, GivenBy, Purpose
+
+    adult = case.person.birth_date.year < 2000
+    givers = (
+        [(GivenBy.ADULT_SELF, ConsentKind.CONSENT)]
+        if adult
+        else [(GivenBy.GUARDIAN, ConsentKind.CONSENT), (GivenBy.CHILD, ConsentKind.ASSENT)]
+    )
+    for given_by, kind in givers:
+        privacy.consent_record(
+            by=by,
+            person=case.person,
+            purposes=[Purpose.INFORMATION_SHARING],
+            given_by=given_by,
+            kind=kind,
+            valid_from=date.today() - timedelta(days=1),
+            recipients=[agency],
+        )
+
+
+@pytest.fixture
+def fam(world: World):
+    manager = world.staff(Role.CASE_MANAGER)
+    supervisor = world.staff(Role.SUPERVISOR)
+    receiving_sup = world.staff(Role.SUPERVISOR, agency=world.centre_almaty)
+    receiving_cm = world.staff(Role.CASE_MANAGER, agency=world.centre_almaty)
+    family = register_family(manager)
+    cases = list(Case.objects.filter(person__family_memberships__family=family).order_by("pk"))
+    assert len(cases) == 3
+    for case in cases:
+        notes_in_every_section(case, manager)
+    return world, manager, supervisor, receiving_sup, receiving_cm, family, cases
+
+
+def _request(by, family, world, **kwargs):
+    return services.family_transfer_request(
+        by=by,
+        family=family,
+        to_unit=world.unit_almaty,
+        reason="Семья переезжает к родственникам в Алматы.",
+        sections=kwargs.pop("sections", [Section.FAMILY]),
+        **kwargs,
+    )
+
+
+def test_every_case_is_requested_and_accepted_together(fam) -> None:
+    world, manager, _sup, receiving_sup, receiving_cm, family, cases = fam
+    for case in cases:
+        consent(manager, case, world.centre_almaty)
+    group = _request(manager, family, world)
+    transfers = list(group.transfers.order_by("case_id"))
+    assert [t.case_id for t in transfers] == [c.pk for c in cases]
+    assert {t.status for t in transfers} == {TransferStatus.REQUESTED}
+    assert group.not_included == 0
+    # before the answer: basic information and the family section of each case, nothing else
+    for case in cases:
+        assert policy.sections_for(receiving_sup, case) == {Section.CORE, Section.FAMILY}
+        assert policy.sections_for(receiving_cm, case) == frozenset()
+    assert not policy.cases_with_section(receiving_sup, Section.PSYCHOLOGICAL).exists()
+    with pytest.raises(PermissionDenied):  # the requester does not answer
+        services.family_transfer_accept(
+            by=manager, group=group, version=group.version, case_manager=receiving_cm
+        )
+    group = services.family_transfer_accept(
+        by=receiving_sup, group=group, version=group.version, case_manager=receiving_cm
+    )
+    assert group.status == TransferStatus.ACCEPTED and group.new_case_manager == receiving_cm
+    for case in cases:
+        case.refresh_from_db()
+        assert case.supervising_unit == world.unit_almaty and case.case_manager == receiving_cm
+        assert case.region == world.unit_almaty.region
+        assert policy.sections_for(manager, case) == frozenset()  # the old team has left
+        assert Section.SOCIAL in policy.sections_for(receiving_cm, case)
+        stages = list(
+            CaseEvent.objects.filter(case=case, kind=EventKind.TRANSFERRED).values_list(
+                "detail__stage", flat=True
+            )
+        )
+        assert sorted(stages) == ["accepted", "requested"]
+    assert (
+        AuditEntry.objects.filter(
+            object_type="transfers.familytransfer", object_id=str(group.pk)
+        ).count()
+        == 2
+    )
+    assert verify().ok
+    with pytest.raises(Conflict):  # answered once only
+        services.family_transfer_decline(
+            by=receiving_sup, group=group, version=group.version, reason="Поздно"
+        )
+
+
+def test_a_member_without_consent_refuses_the_whole_request(fam) -> None:
+    world, manager, supervisor, receiving_sup, _cm, family, cases = fam
+    for case in cases[:2]:
+        consent(manager, case, world.centre_almaty)
+    with pytest.raises(Refused) as exc:
+        _request(manager, family, world)
+    assert cases[2].number in str(exc.value)
+    assert not Transfer.objects.exists() and not FamilyTransfer.objects.exists()
+    assert policy.sections_for(receiving_sup, cases[0]) == frozenset()
+    # the case's supervisor records the legal basis for that member
+    group = _request(
+        supervisor, family, world, legal_bases={cases[2].pk: "Решение органа опеки № 12"}
+    )
+    by_case = {t.case_id: t for t in group.transfers.all()}
+    assert by_case[cases[2].pk].legal_basis.startswith("Решение")
+    assert by_case[cases[0].pk].consent_covered
+
+
+def test_members_the_requester_may_not_transfer_are_left_out(fam, world: World) -> None:
+    _w, manager, _sup, receiving_sup, receiving_cm, family, cases = fam
+    # the mother's case now belongs to another unit's team
+    other = world.staff(Role.CASE_MANAGER, agency=world.centre_almaty)
+    Case.objects.filter(pk=cases[0].pk).update(status=CaseStatus.CLOSED)
+    held = open_case(other, person=cases[0].person, supervising_unit=world.unit_almaty)
+    options = services.family_options(manager, family)
+    assert [o.included for o in options] == [False, True, True]
+    assert not any(held in o.cases for o in options)
+    for case in cases[1:]:
+        consent(manager, case, world.centre_almaty)
+    # the page names the left-out member only as the family page does, and not the case
+    page = logged_in_client(manager).get(f"/transfers/family/{family.pk}/")
+    assert page.status_code == 200
+    assert held.number not in page.content.decode()
+    assert page.content.decode().count('class="not-included"') == 1
+    group = _request(manager, family, world)
+    assert group.not_included == 1
+    assert {t.case_id for t in group.transfers.all()} == {cases[1].pk, cases[2].pk}
+    # everything is awaiting an answer now: nothing more to request
+    assert logged_in_client(manager).get(f"/transfers/family/{family.pk}/").status_code == 403
+    services.family_transfer_decline(
+        by=receiving_sup, group=group, version=group.version, reason="Нет мест"
+    )
+    assert set(Transfer.objects.values_list("status", flat=True)) == {TransferStatus.DECLINED}
+    assert policy.sections_for(receiving_sup, cases[1]) == frozenset()
+    assert Case.objects.get(pk=cases[1].pk).case_manager == manager
+
+
+@pytest.mark.parametrize(
+    ("who", "request_page", "detail_page"),
+    [
+        ("manager", 200, 200),
+        ("receiving_sup", 404, 200),
+        ("receiving_cm", 404, 404),
+        ("stranger", 404, 404),
+        ("psychologist_elsewhere", 404, 404),
+    ],
+)
+def test_access_matrix(fam, world: World, who, request_page, detail_page) -> None:
+    _w, manager, _sup, receiving_sup, receiving_cm, family, cases = fam
+    for case in cases:
+        consent(manager, case, world.centre_almaty)
+    users = {
+        "manager": manager,
+        "receiving_sup": receiving_sup,
+        "receiving_cm": receiving_cm,
+        "stranger": world.staff(Role.CASE_MANAGER),
+        "psychologist_elsewhere": world.staff(Role.PSYCHOLOGIST, agency=world.centre_almaty),
+    }
+    client = logged_in_client(users[who])
+    assert client.get(f"/transfers/family/{family.pk}/").status_code == request_page
+    group = _request(manager, family, world)
+    detail = client.get(f"/transfers/families/{group.pk}/")
+    assert detail.status_code == detail_page
+    if who == "receiving_sup":
+        # the request shows what was shared: case numbers and the reason, no names
+        text = detail.content.decode()
+        assert cases[0].number in text and cases[0].person.given_name not in text
+        assert 'id="family-accept-form"' in text
+    if who != "receiving_sup":
+        assert client.post(
+            f"/transfers/families/{group.pk}/accept/",
+            {"accept-version": group.version, "accept-case_manager": receiving_cm.pk},
+        ).status_code in (403, 404)
+    assert Transfer.objects.filter(status=TransferStatus.REQUESTED).count() == 3
