@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from tirek.audit.models import Action
 from tirek.audit.services import record, record_list
+from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.paging import clamp_limit
 from tirek.core.validation import RecordId
 
@@ -73,7 +73,7 @@ def _out(transfer: Transfer, incoming_unit: int | None) -> TransferOut:
 
 
 @router.get("", response=TransferListOut)
-def list_transfers(request: HttpRequest, page: Query[Page]) -> TransferListOut:
+def list_transfers(request: AuthenticatedHttpRequest, page: Query[Page]) -> TransferListOut:
     from tirek.access import policy
 
     user = request.user
@@ -99,7 +99,7 @@ def list_transfers(request: HttpRequest, page: Query[Page]) -> TransferListOut:
 
 
 @router.get("/{transfer_id}", response=TransferOut)
-def get_transfer(request: HttpRequest, transfer_id: RecordId) -> TransferOut:
+def get_transfer(request: AuthenticatedHttpRequest, transfer_id: RecordId) -> TransferOut:
     from tirek.access import policy
 
     user = request.user

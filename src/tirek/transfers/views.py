@@ -362,14 +362,14 @@ def group_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def request_family_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def request_family_transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """``/transfers/family/<family id>/``: every member's case the user may transfer, in
     one request; the members left out are listed as the family page shows them."""
     from tirek.families.selectors import get_family
 
     from .forms import FamilyRequestForm
 
-    user = _user(request)
+    user = request.user
     family = get_family(user, pk, request=request)
     options = services.family_options(user, family)
     cases = [case for option in options for case in option.cases]
@@ -414,7 +414,7 @@ def request_family_transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _family_detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     group: Any,
     *,
     accept: Any = None,
@@ -423,7 +423,7 @@ def _family_detail(
 ) -> HttpResponse:
     from .forms import FamilyAcceptForm
 
-    user = _user(request)
+    user = request.user
     answers = group.is_pending and services.may_answer_family(user, group)
     if answers:
         initial = {"version": group.version}
@@ -451,16 +451,16 @@ def _family_detail(
 
 
 @login_required
-def family_transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _family_detail(request, selectors.get_family_transfer(_user(request), pk))
+def family_transfer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _family_detail(request, selectors.get_family_transfer(request.user, pk))
 
 
 @login_required
 @require_POST
-def family_transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def family_transfer_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from .forms import FamilyAcceptForm
 
-    user = _user(request)
+    user = request.user
     group = selectors.get_family_transfer(user, pk)
     if not services.may_answer_family(user, group):
         raise PermissionDenied
@@ -487,8 +487,8 @@ def family_transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def family_transfer_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+def family_transfer_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     group = selectors.get_family_transfer(user, pk)
     if not services.may_answer_family(user, group):
         raise PermissionDenied
