@@ -19,3 +19,4 @@ class JusticeConfig(AppConfig):
         add_demo_loader(90, demo.load)  # after the cases, plans and referrals demos
         add_panel(70, panels.case_panel, tab="justice")
         add_panel(74, panels.contact_panel, tab="incidents")
+        add_panel(76, panels.support_panel, tab="plan")

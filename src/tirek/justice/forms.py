@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +45,15 @@ class ContactForm(forms.Form):
 
 class SupportForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of support"), choices=SupportKind.choices)
+
+    def __init__(self, *args: Any, kinds: list[str] | None = None, **kwargs: Any) -> None:
+        """``kinds``: the kinds the user may record (the others are not offered)."""
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            field = self.fields["kind"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [(k, label) for k, label in SupportKind.choices if k in kinds]
+
     provider = forms.CharField(label=_("Provider"), max_length=200)
     start_date = forms.DateField(label=_("From"), widget=DateInput)
     end_date = forms.DateField(label=_("Until"), required=False, widget=DateInput)

@@ -9,9 +9,12 @@
 - ``ContactEvent``: a planned or held visit, call or letter between a child and a parent
   in custody or in a centre, recorded on the CHILD's case in the FAMILY section, so the
   children's case managers see the contact plan and never the criminal file.
-- ``SupportRecord``: livelihood and disengagement support of an adult (vocational
-  training, employment, housing, religious counselling) with its outcome, in the
-  COUNSELLING section.
+- ``SupportRecord``: livelihood and disengagement support of an adult with its outcome.
+  Its section follows its kind (``SUPPORT_SECTIONS``): livelihood — vocational training,
+  employment, housing — is social work (SOCIAL: the case manager who leads the family
+  plan it feeds, the social workers); religious counselling and disengagement sessions
+  are COUNSELLING (the religious counsellor, the probation officer). A viewer sees the
+  records of the kinds whose section the policy opens to them, nothing else.
 """
 
 from __future__ import annotations
@@ -145,8 +148,28 @@ class SupportKind(models.TextChoices):
     COUNSELLING = "counselling", _("Religious counselling sessions")
 
 
+# The section each kind of support belongs to (module docstring). A kind missing here is
+# shown to nobody (deny by default): ``support_kinds`` only lists the kinds named here.
+SUPPORT_SECTIONS: dict[str, str] = {
+    SupportKind.TRAINING: Section.SOCIAL,
+    SupportKind.EMPLOYMENT: Section.SOCIAL,
+    SupportKind.HOUSING: Section.SOCIAL,
+    SupportKind.COUNSELLING: Section.COUNSELLING,
+}
+
+
+def support_section(kind: str) -> str | None:
+    """The section a support record of ``kind`` belongs to (None: an unknown kind)."""
+    return SUPPORT_SECTIONS.get(kind)
+
+
+def support_kinds(sections: frozenset[str]) -> list[str]:
+    """The kinds of support whose section is among ``sections``."""
+    return [str(kind) for kind, section in SUPPORT_SECTIONS.items() if section in sections]
+
+
 class SupportRecord(models.Model):
-    SECTION = Section.COUNSELLING
+    SECTIONS = frozenset(SUPPORT_SECTIONS.values())
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="support_records")
     kind = models.CharField(_("kind of support"), max_length=16, choices=SupportKind.choices)
@@ -173,3 +196,7 @@ class SupportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.start_date}"
+
+    @property
+    def section(self) -> str | None:
+        return support_section(self.kind)

@@ -12,7 +12,10 @@ from tirek.accounts.models import User
 
 from . import selectors
 
-ADULT_PARTS = frozenset({Section.SECURITY, Section.COUNSELLING})
+ADULT_PARTS = frozenset({Section.SECURITY, Section.COUNSELLING, Section.SOCIAL})
+# The case page's justice tab opens with one of these; a viewer without them (the case
+# manager, a social worker) finds the livelihood support on the plan tab instead.
+JUSTICE_TAB = frozenset({Section.SECURITY, Section.COUNSELLING})
 CHILD_PARTS = frozenset({Section.FAMILY})
 
 
@@ -38,4 +41,19 @@ def contact_panel(
     if view.contacts is None:
         return None
     return {"title": _("Contact with a parent"), "template": "justice/panel.html", "case": case,
+            "view": view}  # fmt: skip
+
+
+def support_panel(
+    request: HttpRequest, case: Any, sections: frozenset[str]
+) -> dict[str, Any] | None:
+    """An adult's livelihood support (SOCIAL) on the plan tab, for whoever sees it but
+    has no justice tab: the outcomes feed the individual and the family plan."""
+    user = request.user
+    if not isinstance(user, User) or sections & JUSTICE_TAB:
+        return None
+    view = selectors.justice_view(user, case, sections, frozenset({Section.SOCIAL}))
+    if view.support is None:
+        return None
+    return {"title": _("Livelihood support"), "template": "justice/panel.html", "case": case,
             "view": view}  # fmt: skip

@@ -30,6 +30,7 @@ from .models import (
     Status,
     SupportKind,
     SupportRecord,
+    support_section,
 )
 
 MAX_TEXT = 20000
@@ -202,9 +203,14 @@ def support_record(
     outcome: str = "",
     request: HttpRequest | None = None,
 ) -> SupportRecord:
-    _writable(by, case, SupportRecord.SECTION)
-    _adults_only(case)
+    """Livelihood support (training, employment, housing) is written by those who may
+    write the SOCIAL section, religious counselling by those of COUNSELLING."""
     _choice(kind, SupportKind, "kind")
+    section = support_section(kind)
+    if section is None:  # a listed kind without a section: nobody records it
+        raise ValidationError({"kind": _("Choose one of the listed values.")})
+    _writable(by, case, section)
+    _adults_only(case)
     check_date(start_date, "start_date")
     check_date(end_date, "end_date")
     check_order(start_date, end_date, "end_date")
@@ -224,6 +230,6 @@ def support_record(
         action=Action.CREATE,
         obj=entry,
         request=request,
-        detail={"case": case.pk, "section": SupportRecord.SECTION, "kind": kind},
+        detail={"case": case.pk, "section": section, "kind": kind},
     )
     return entry

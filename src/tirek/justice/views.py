@@ -20,12 +20,15 @@ from tirek.referrals.links import case_url
 
 from . import selectors, services
 from .forms import ConditionForm, ContactForm, StatusForm, SupportForm
+from .models import SupportRecord
 
+# The section a form writes; support's depends on its kind (SOCIAL or COUNSELLING): the
+# page opens on the basic information and the service checks the kind's section.
 FORMS: dict[str, tuple[type[Any], str, Callable[..., Any]]] = {
     "status": (StatusForm, Section.SECURITY, services.status_record),
     "condition": (ConditionForm, Section.SECURITY, services.condition_add),
     "contact": (ContactForm, Section.FAMILY, services.contact_record),
-    "support": (SupportForm, Section.COUNSELLING, services.support_record),
+    "support": (SupportForm, Section.CORE, services.support_record),
 }
 
 
@@ -41,7 +44,10 @@ def _page(request: HttpRequest, case_id: int, bound: dict[str, Any] | None = Non
     view = selectors.justice_view(user, case)
     if view.empty:
         raise Http404
-    forms = {name: form_class() for name, (form_class, _s, _f) in FORMS.items()}
+    forms: dict[str, Any] = {
+        name: form_class() for name, (form_class, _s, _f) in FORMS.items() if name != "support"
+    }
+    forms["support"] = SupportForm(kinds=view.support_writable)
     forms.update(bound or {})
     return render(
         request,
@@ -53,7 +59,7 @@ def _page(request: HttpRequest, case_id: int, bound: dict[str, Any] | None = Non
             "forms": forms,
             "writes_security": Section.SECURITY in view.writable,
             "writes_family": Section.FAMILY in view.writable,
-            "writes_counselling": Section.COUNSELLING in view.writable,
+            "writes_support": bool(view.support_writable),
         },
         status=400 if bound else 200,
     )
@@ -72,7 +78,13 @@ def case_add(request: HttpRequest, case_id: int, part: str) -> HttpResponse:
     form_class, section, write = FORMS[part]
     user = _user(request)
     case = get_case(user, case_id, section=section, request=request)
-    form = form_class(request.POST)
+    if part == "support":
+        view = selectors.justice_view(user, case, parts=SupportRecord.SECTIONS)
+        if view.support is None:
+            raise Http404
+        form = SupportForm(request.POST, kinds=view.support_writable)
+    else:
+        form = form_class(request.POST)
     if form.is_valid():
         try:
             write(by=user, case=case, request=request, **form.cleaned_data)
