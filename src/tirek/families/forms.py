@@ -155,9 +155,20 @@ class ConferenceForm(forms.Form):
 
 # --- editing a family after registration ------------------------------------------------
 
+STALE_FORM = _("This form is out of date or damaged: reload the page and try again.")
+
+
+def version_field() -> forms.IntegerField:
+    """The version of the family the form was read at (``tirek.core.versioning``)."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": STALE_FORM, "invalid": STALE_FORM, "min_value": STALE_FORM},
+    )
+
 
 class FamilyEditForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = version_field()
     label = text(_("Family (household label)"), max_length=200)
     household_label = text(_("Household"), required=False, max_length=200)
     household_locality = text(_("town or village"), required=False, max_length=200)
@@ -178,7 +189,7 @@ class FamilyEditForm(forms.Form):
 
 
 class MemberAddForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = version_field()
     person = forms.ChoiceField(label=_("Person (a relative already on file)"))
     role = forms.ChoiceField(
         label=_("Place in the family"), choices=[("", "—"), *MemberRole.choices]
@@ -192,5 +203,9 @@ class MemberAddForm(forms.Form):
 
 
 class MemberRemoveForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    member = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = version_field()
+    member = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": STALE_FORM, "invalid": STALE_FORM, "min_value": STALE_FORM},
+    )

@@ -587,7 +587,7 @@ def family_update(
         created_by_id=family.created_by_id,
         created_at=family.created_at,
     )
-    changed.full_clean(exclude=["household", "created_by"])
+    changed.full_clean(exclude=["household", "created_by"], validate_unique=False)
     household_label = (household_label or "").strip()
     household_locality = (household_locality or "").strip()
     current = (
