@@ -52,6 +52,12 @@ class LegalStatus(models.Model):
         blank=True,
         validators=[reject_control_chars],
     )
+    contact = models.CharField(
+        _("probation or institution contact"),
+        max_length=200,
+        blank=True,
+        validators=[reject_control_chars],
+    )
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"), null=True, blank=True)
     next_review = models.DateField(_("next review"), null=True, blank=True)
@@ -96,6 +102,50 @@ class Condition(models.Model):
 
     def __str__(self) -> str:
         return f"condition {self.pk}"
+
+
+class UpdateKind(models.TextChoices):
+    CONDITION_LIFTED = "lifted", _("Condition lifted")
+    CONDITION_CHANGED = "changed", _("Condition modified")
+    REVIEW = "review", _("Review held")
+    CONTACT = "contact", _("Institution or contact updated")
+
+
+class LegalUpdate(models.Model):
+    """A change to the current legal status or its conditions — a condition lifted or
+    modified, a review held, the institution or probation contact changed — with the
+    legal basis it rests on (the court's or the service's decision). SECURITY, like the
+    status it changes; the case's timeline lists it for whoever sees that section."""
+
+    SECTION = Section.SECURITY
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="legal_updates")
+    kind = models.CharField(_("kind"), max_length=16, choices=UpdateKind.choices)
+    on_date = models.DateField(_("date"))
+    condition = models.ForeignKey(
+        Condition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="updates",
+        verbose_name=_("condition"),
+    )
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=300, validators=[reject_control_chars]
+    )
+    note = EncryptedTextField(_("note"), blank=True, validators=[reject_control_chars])
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("legal status update")
+        verbose_name_plural = _("legal status updates")
+        ordering = ["-on_date", "-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.on_date}"
 
 
 class ContactKind(models.TextChoices):

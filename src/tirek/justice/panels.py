@@ -57,3 +57,43 @@ def support_panel(
         return None
     return {"title": _("Livelihood support"), "template": "justice/panel.html", "case": case,
             "view": view}  # fmt: skip
+
+
+def justice_timeline(case: Any, user: Any) -> list[Any]:
+    """The legal statuses and their updates on the case's timeline (SECURITY: the
+    timeline drops them for whoever does not see that section)."""
+    from django.urls import reverse
+
+    from tirek.cases.timeline import TimelineItem
+
+    from .models import LegalStatus, LegalUpdate
+
+    def who(u: Any) -> str:
+        return str(u.get_full_name() or u.username) if u else ""
+
+    url = reverse("justice:case", args=[case.pk])
+    items = [
+        TimelineItem(
+            at=s.recorded_at,
+            title=_("Legal status: %(status)s") % {"status": s.get_status_display()},
+            detail=s.institution,
+            section=Section.SECURITY,
+            actor=who(s.recorded_by),
+            url=url,
+            kind="legal_status",
+        )
+        for s in LegalStatus.objects.filter(case=case).select_related("recorded_by")[:50]
+    ]
+    items += [
+        TimelineItem(
+            at=u.recorded_at,
+            title=str(u.get_kind_display()),
+            detail=_("Legal basis: %(basis)s") % {"basis": u.legal_basis},
+            section=Section.SECURITY,
+            actor=who(u.recorded_by),
+            url=url,
+            kind="legal_update",
+        )
+        for u in LegalUpdate.objects.filter(case=case).select_related("recorded_by")[:100]
+    ]
+    return items

@@ -15,7 +15,14 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case
 
-from .models import Condition, ContactEvent, LegalStatus, SupportRecord, support_kinds
+from .models import (
+    Condition,
+    ContactEvent,
+    LegalStatus,
+    LegalUpdate,
+    SupportRecord,
+    support_kinds,
+)
 
 
 @dataclass
@@ -24,6 +31,7 @@ class JusticeView:
 
     statuses: list[LegalStatus] | None = None
     conditions: list[Condition] | None = None
+    updates: list[LegalUpdate] | None = None  # conditions lifted/modified, reviews, contacts
     contacts: list[ContactEvent] | None = None
     support: list[SupportRecord] | None = None
     writable: frozenset[str] = field(default_factory=frozenset)
@@ -59,6 +67,9 @@ def justice_view(
     if adult and LegalStatus.SECTION in seen:
         view.statuses = list(LegalStatus.objects.filter(case=case))
         view.conditions = list(Condition.objects.filter(case=case))
+        view.updates = list(
+            LegalUpdate.objects.filter(case=case).select_related("condition", "recorded_by")
+        )
     if adult and SupportRecord.SECTIONS & seen:
         view.support = list(SupportRecord.objects.filter(case=case, kind__in=support_kinds(seen)))
         view.support_writable = support_kinds(view.writable)
