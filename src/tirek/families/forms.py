@@ -151,3 +151,61 @@ class ConferenceForm(forms.Form):
     location = forms.CharField(
         label=_("place"), required=False, max_length=200, validators=[reject_control_chars]
     )
+
+
+# --- editing a family after registration ------------------------------------------------
+
+STALE_FORM = _("This form is out of date or damaged: reload the page and try again.")
+
+
+def version_field() -> forms.IntegerField:
+    """The version of the family the form was read at (``tirek.core.versioning``)."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": STALE_FORM, "invalid": STALE_FORM, "min_value": STALE_FORM},
+    )
+
+
+class FamilyEditForm(forms.Form):
+    version = version_field()
+    label = text(_("Family (household label)"), max_length=200)
+    household_label = text(_("Household"), required=False, max_length=200)
+    household_locality = text(_("town or village"), required=False, max_length=200)
+    guardianship = forms.CharField(
+        label=_("Guardianship arrangements"),
+        required=False,
+        max_length=1000,
+        validators=[reject_control_chars, reject_invisible],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    shared_goals = forms.CharField(
+        label=_("The family's shared goals"),
+        required=False,
+        max_length=2000,
+        validators=[reject_control_chars, reject_invisible],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class MemberAddForm(forms.Form):
+    version = version_field()
+    person = forms.ChoiceField(label=_("Person (a relative already on file)"))
+    role = forms.ChoiceField(
+        label=_("Place in the family"), choices=[("", "—"), *MemberRole.choices]
+    )
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["person"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—"), *people]
+
+
+class MemberRemoveForm(forms.Form):
+    version = version_field()
+    member = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": STALE_FORM, "invalid": STALE_FORM, "min_value": STALE_FORM},
+    )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tirek.core.validation import reject_control_chars
-from tirek.plans.models import GoalStatus, PlanStatus
+from tirek.plans.models import Decision, GoalStatus, PlanStatus
 
 TEXT = [reject_control_chars]
 
@@ -37,6 +37,13 @@ class Family(models.Model):
     )
     guardianship = models.CharField(
         _("guardianship arrangements"), max_length=1000, blank=True, validators=TEXT
+    )
+    shared_goals = models.CharField(
+        _("the family's shared goals"),
+        max_length=2000,
+        blank=True,
+        validators=TEXT,
+        help_text=_("What the family wants together, in their words (e.g. to live together)."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -186,3 +193,51 @@ class FamilyConference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family_id}:{self.conference_id}"
+
+
+class FamilyPlanVersion(models.Model):
+    """An approved family plan, frozen as ``plans.PlanVersion`` freezes an individual
+    plan: what was agreed (goals, their links and tasks), submitted and approved by whom."""
+
+    plan = models.ForeignKey(FamilyPlan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    snapshot = models.JSONField(_("content"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved"))
+    comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
+
+    class Meta:
+        verbose_name = _("family plan version")
+        verbose_name_plural = _("family plan versions")
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="family_plan_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+
+class FamilyPlanDecision(models.Model):
+    """The family plan's approval history (the decisions of ``plans.Decision``)."""
+
+    plan = models.ForeignKey(FamilyPlan, on_delete=models.CASCADE, related_name="decisions")
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
+    version_number = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("family plan decision")
+        verbose_name_plural = _("family plan decisions")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return self.decision

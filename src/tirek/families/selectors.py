@@ -19,7 +19,16 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseStatus
 
-from .models import Family, FamilyConference, FamilyGoal, FamilyMember, FamilyPlan, FamilyTask
+from .models import (
+    Family,
+    FamilyConference,
+    FamilyGoal,
+    FamilyMember,
+    FamilyPlan,
+    FamilyPlanDecision,
+    FamilyPlanVersion,
+    FamilyTask,
+)
 
 if TYPE_CHECKING:
     from tirek.accounts.models import User
@@ -164,3 +173,15 @@ def my_open_tasks(user: User) -> QuerySet[FamilyTask]:
 
 def conferences_of(family: Family) -> QuerySet[FamilyConference]:
     return FamilyConference.objects.filter(family=family).select_related("conference")
+
+
+def plan_versions(family: Family) -> QuerySet[FamilyPlanVersion]:
+    """The approved versions of the family plan, newest first."""
+    return FamilyPlanVersion.objects.filter(plan__family=family).select_related(
+        "approved_by", "submitted_by"
+    )
+
+
+def plan_decisions(family: Family) -> QuerySet[FamilyPlanDecision]:
+    """The plan's approval history: submissions, approvals, returns, newest first."""
+    return FamilyPlanDecision.objects.filter(plan__family=family).select_related("by")

@@ -27,10 +27,11 @@ from tirek.audit.services import record
 from tirek.cases import services as case_services
 from tirek.cases.models import Case, CaseStatus
 from tirek.core.exceptions import Refused
+from tirek.core.versioning import update_versioned
 from tirek.people import matching
 from tirek.people import services as people_services
-from tirek.people.models import Person, RelationshipKind
-from tirek.plans.models import Goal, PlanStatus
+from tirek.people.models import Household, Person, Relationship, RelationshipKind
+from tirek.plans.models import Decision, Goal, PlanStatus
 
 from . import selectors
 from .models import (
@@ -40,6 +41,8 @@ from .models import (
     FamilyGoal,
     FamilyMember,
     FamilyPlan,
+    FamilyPlanDecision,
+    FamilyPlanVersion,
     FamilyTask,
     GoalArea,
     MemberRole,
@@ -361,6 +364,9 @@ def plan_submit(*, by: User, family: Family, request: HttpRequest | None = None)
     plan.submitted_at = timezone.now()
     plan.version += 1
     plan.save()
+    FamilyPlanDecision.objects.create(
+        plan=plan, decision=Decision.SUBMITTED, by=by, at=plan.submitted_at
+    )
     record(
         actor=by, action=Action.UPDATE, obj=plan, request=request, detail={"decision": "submitted"}
     )
@@ -390,22 +396,77 @@ def plan_decide(
     comment = (comment or "").strip()
     if not approve and len(comment) < 5:
         raise ValidationError({"comment": _("Say what should change.")})
+    now = timezone.now()
     plan.status = PlanStatus.APPROVED if approve else PlanStatus.RETURNED
     plan.comment = comment
+    number = None
     if approve:
         plan.approved_by = by
-        plan.approved_at = timezone.now()
+        plan.approved_at = now
     plan.version += 1
     plan.full_clean()
     plan.save()
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=plan,
-        request=request,
-        detail={"decision": "approved" if approve else "returned"},
+    if approve:
+        # Frozen as an individual plan's approval is (plans.PlanVersion): numbered from 1.
+        number = (
+            plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
+        ) + 1
+        FamilyPlanVersion.objects.create(
+            plan=plan,
+            number=number,
+            snapshot=snapshot(family),
+            submitted_by_id=plan.submitted_by_id,
+            submitted_at=plan.submitted_at,
+            approved_by=by,
+            approved_at=now,
+            comment=comment,
+        )
+    FamilyPlanDecision.objects.create(
+        plan=plan,
+        decision=Decision.APPROVED if approve else Decision.RETURNED,
+        by=by,
+        at=now,
+        comment=comment,
+        version_number=number,
     )
+    detail: dict[str, Any] = {"decision": "approved" if approve else "returned"}
+    if number is not None:
+        detail["version"] = number
+    record(actor=by, action=Action.UPDATE, obj=plan, request=request, detail=detail)
     return plan
+
+
+def snapshot(family: Family) -> dict[str, Any]:
+    """The family plan's content as JSON: what an approval freezes and a version shows
+    (goals, the members' goals they link to, tasks with their owners)."""
+
+    def person(user: Any) -> str:
+        return (user.get_full_name() or user.username) if user else ""
+
+    return {
+        "goals": [
+            {
+                "id": g.pk,
+                "area": g.area,
+                "title": g.title,
+                "target_date": g.target_date.isoformat() if g.target_date else None,
+                "status": g.status,
+                "linked_goals": sorted(lg.pk for lg in g.linked_goals.all()),
+                "tasks": [
+                    {
+                        "id": t.pk,
+                        "title": t.title,
+                        "owner_id": t.owner_id,
+                        "owner": person(t.owner),
+                        "due_date": t.due_date.isoformat(),
+                        "done": t.done_at is not None,
+                    }
+                    for t in g.tasks.all()
+                ],
+            }
+            for g in selectors.goals_of(family)
+        ]
+    }
 
 
 # --- the community worker -------------------------------------------------------------------
@@ -489,3 +550,217 @@ def conference_link(
         detail={"conference": conference.pk},
     )
     return link
+
+
+# --- editing a family after registration ----------------------------------------------------
+
+CONFLICT = "Someone else changed this family since you opened it: reload the page and try again."
+
+
+def _family_version(family: Family, version: int) -> None:
+    """Claim the family at the version the user read (bumping it), else Conflict."""
+    update_versioned(Family, family.pk, version, _(CONFLICT))
+
+
+@transaction.atomic
+def family_update(
+    *,
+    by: User,
+    family: Family,
+    version: int,
+    label: str,
+    guardianship: str = "",
+    shared_goals: str = "",
+    household_label: str = "",
+    household_locality: str = "",
+    request: HttpRequest | None = None,
+) -> Family:
+    """Change the family's label, household, guardianship arrangements and shared goals.
+    Only a case manager or supervisor of the family; a stale form (someone saved since)
+    is a Conflict and writes nothing."""
+    _managed(by, family)
+    changed = Family(
+        pk=family.pk,
+        label=(label or "").strip(),
+        guardianship=(guardianship or "").strip(),
+        shared_goals=(shared_goals or "").strip(),
+        household_id=family.household_id,
+        created_by_id=family.created_by_id,
+        created_at=family.created_at,
+    )
+    changed.full_clean(exclude=["household", "created_by"], validate_unique=False)
+    household_label = (household_label or "").strip()
+    household_locality = (household_locality or "").strip()
+    current = (
+        Household.objects.filter(pk=family.household_id).first()
+        if family.household_id is not None
+        else None
+    )
+    if not household_label and (household_locality or current is not None):
+        raise ValidationError({"household_label": _("Name the household.")})
+    fields = ("label", "guardianship", "shared_goals")
+    before = {f: getattr(family, f) for f in fields}
+    after = {f: getattr(changed, f) for f in fields}
+    _family_version(family, version)
+    Family.objects.filter(pk=family.pk).update(**after)
+    household_changed = False
+    if current is None and household_label:
+        current = Household(label=household_label, locality=household_locality, created_by=by)
+        current.full_clean()
+        current.save()
+        Family.objects.filter(pk=family.pk).update(household=current)
+        household_changed = True
+    elif current is not None and (current.label, current.locality) != (
+        household_label,
+        household_locality,
+    ):
+        current.label, current.locality = household_label, household_locality
+        current.full_clean()
+        current.save(update_fields=["label", "locality"])
+        household_changed = True
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=family,
+        request=request,
+        detail={
+            "changed": sorted(f for f in fields if before[f] != after[f]),
+            "household": household_changed,
+        },
+    )
+    family.refresh_from_db()
+    return family
+
+
+def addable_people(by: User, family: Family) -> list[Person]:
+    """Who may be added to the family: people the user may open who are related to a
+    member (``people.Relationship``, either way) or live in the family's household, and
+    are not members yet."""
+    from tirek.people.models import HouseholdMember
+    from tirek.people.selectors import visible_people
+
+    members = list(family.members.values_list("person_id", flat=True))
+    related = set(
+        Relationship.objects.filter(person_id__in=members).values_list("relative_id", flat=True)
+    ) | set(
+        Relationship.objects.filter(relative_id__in=members).values_list("person_id", flat=True)
+    )
+    if family.household_id:
+        related |= set(
+            HouseholdMember.objects.filter(
+                household_id=family.household_id, until__isnull=True
+            ).values_list("person_id", flat=True)
+        )
+    related -= set(members)
+    return list(
+        visible_people(by).filter(pk__in=related).order_by("family_name", "given_name", "pk")
+    )
+
+
+def _as_new_member(member: FamilyMember | NewMember) -> NewMember:
+    if isinstance(member, NewMember):
+        return member
+    return NewMember(role=member.role, existing=member.person)
+
+
+@transaction.atomic
+def member_add(
+    *,
+    by: User,
+    family: Family,
+    version: int,
+    person: Person,
+    role: str,
+    request: HttpRequest | None = None,
+) -> FamilyMember:
+    """Add a person already on file (one the user may open) to the family, in ``role``,
+    with the relationships to the children recorded as at registration."""
+    _managed(by, family)
+    if role not in MemberRole.values:
+        raise ValidationError({"role": _("Choose the place in the family.")})
+    if not selectors_visible(by, person):
+        raise ValidationError({"person": [_("No such person.")]})
+    current = list(family.members.select_related("person").order_by("position", "id"))
+    if any(m.person_id == person.pk for m in current):
+        raise ValidationError({"person": [_("This person is already a member of the family.")]})
+    new = NewMember(role=role, existing=person)
+    problems = check_members([*map(_as_new_member, current), new])
+    if problems:
+        raise ValidationError({"person": list(problems.values())})
+    _family_version(family, version)
+    added = FamilyMember.objects.create(
+        family=family,
+        person=person,
+        role=role,
+        position=max((m.position for m in current), default=-1) + 1,
+    )
+    made = _relate(by, [*current, added], added, request)
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=family,
+        request=request,
+        detail={"member_added": person.pk, "role": role, "relationships": made},
+    )
+    return added
+
+
+def _relate(
+    by: User, members: list[FamilyMember], added: FamilyMember, request: HttpRequest | None
+) -> int:
+    """The relationships between ``added`` and the children of the family (as at
+    registration: a child's mother, father, grandparent, siblings...), those not
+    recorded yet; returns how many were recorded."""
+    pairs: list[tuple[Person, Person, str]] = []
+    for other in members:
+        if other.pk == added.pk:
+            continue
+        if added.role == MemberRole.CHILD:
+            kind = _relationship_kind(added.role, other.role)
+            if kind is not None:
+                pairs.append((added.person, other.person, kind))
+        elif other.role == MemberRole.CHILD:
+            kind = _relationship_kind(other.role, added.role)
+            if kind is not None:
+                pairs.append((other.person, added.person, kind))
+    made = 0
+    for person, relative, kind in pairs:
+        exists = Relationship.objects.filter(person=person, relative=relative).exists() or (
+            kind == RelationshipKind.SIBLING
+            and Relationship.objects.filter(person=relative, relative=person).exists()
+        )
+        if exists:
+            continue
+        people_services.relationship_create(
+            by=by, person=person, relative=relative, kind=kind, request=request
+        )
+        made += 1
+    return made
+
+
+@transaction.atomic
+def member_remove(
+    *,
+    by: User,
+    family: Family,
+    version: int,
+    member: FamilyMember,
+    request: HttpRequest | None = None,
+) -> None:
+    """Take a person out of the family (they moved away, were wrongly added). Their
+    person record, case and recorded relationships stay: those are facts about people,
+    kept by their own apps. The last member is never removed."""
+    _managed(by, family)
+    if member.family_id != family.pk:
+        raise ValidationError({"member": [_("This person is not a member of the family.")]})
+    if family.members.count() <= 1:
+        raise Refused(_("A family keeps at least one member."))
+    _family_version(family, version)
+    FamilyMember.objects.filter(pk=member.pk).delete()
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=family,
+        request=request,
+        detail={"member_removed": member.person_id, "role": member.role},
+    )

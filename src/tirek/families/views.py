@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from tirek.access import policy
 from tirek.accounts.models import User
 from tirek.accounts.roles import Role
-from tirek.core.exceptions import Refused
+from tirek.core.exceptions import Conflict, Refused
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.ratelimit import RateLimited
 from tirek.justice import selectors as justice_selectors
@@ -31,12 +31,15 @@ from .forms import (
     CommunityWorkerForm,
     ConferenceForm,
     DecisionForm,
+    FamilyEditForm,
     FamilyRegisterForm,
     GoalForm,
+    MemberAddForm,
     MemberFormSet,
+    MemberRemoveForm,
     TaskForm,
 )
-from .models import Family, FamilyGoal, FamilyTask
+from .models import Family, FamilyGoal, FamilyMember, FamilyTask
 
 DUPLICATE_MESSAGE = (
     "A record that is probably the same person is on file. Choose: that record, or a "
@@ -237,10 +240,11 @@ def _page(request: HttpRequest, family: Family, **forms: Any) -> HttpResponse:
         "manages": manages,
         "supervises": selectors.supervises(user, family, cases),
         "conferences": list(selectors.conferences_of(family)) if whole_plan else [],
-        # The adults' livelihood and disengagement support feeds the family plan (issue 16).
-        "support": justice_selectors.support_for_family(user, cases, request=request)
-        if whole_plan
-        else [],
+        # The adults' livelihood and disengagement support feeds the family plan (issue 16):
+        # of each adult, the kinds whose section the viewer sees (justice.selectors).
+        "support": justice_selectors.support_for_family(user, cases, request=request),
+        "decisions": list(selectors.plan_decisions(family)) if whole_plan else [],
+        "versions": list(selectors.plan_versions(family)) if whole_plan else [],
         "may_submit": manages
         and plan is not None
         and plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED),
@@ -404,6 +408,133 @@ def _int(value: Any) -> int:
         return int(value)
     except (TypeError, ValueError):
         return 0
+
+
+# --- editing a family after registration ----------------------------------------------------
+
+
+def _add_validation_errors(form: Any, exc: ValidationError) -> None:
+    errors = getattr(exc, "message_dict", None) or {"__all__": exc.messages}
+    for field, messages_ in errors.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+@login_required
+@never_cache
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Change a registered family: its details (label, household, guardianship, shared
+    goals), add a relative already on file, take a member out. A 404 for a family the
+    user may not see; only its case manager or supervisor changes it; a stale form (the
+    family changed since it was opened) is refused with 409 and changes nothing."""
+    user = request.user
+    assert isinstance(user, User)
+    family = selectors.get_family(user, pk, request=request)
+    if not selectors.may_manage(user, family):
+        raise PermissionDenied(_("Only a case manager or supervisor of the family changes it."))
+    addable = {str(p.pk): p for p in services.addable_people(user, family)}
+    people = [(key, p.full_name) for key, p in addable.items()]
+    household = family.household
+    details = FamilyEditForm(
+        initial={
+            "version": family.version,
+            "label": family.label,
+            "guardianship": family.guardianship,
+            "shared_goals": family.shared_goals,
+            "household_label": household.label if household else "",
+            "household_locality": household.locality if household else "",
+        }
+    )
+    add_form = MemberAddForm(initial={"version": family.version}, people=people)
+    remove_form = MemberRemoveForm()
+    status = 200
+    if request.method == "POST":
+        what = request.POST.get("form")
+        bound: Any
+        if what == "details":
+            bound = details = FamilyEditForm(request.POST)
+        elif what == "member-add":
+            bound = add_form = MemberAddForm(request.POST, people=people)
+        elif what == "member-remove":
+            bound = remove_form = MemberRemoveForm(request.POST)
+        else:
+            raise Http404
+        status = 400
+        if bound.is_valid():
+            d = bound.cleaned_data
+            try:
+                if what == "details":
+                    services.family_update(by=user, family=family, request=request, **d)
+                elif what == "member-add":
+                    services.member_add(
+                        by=user,
+                        family=family,
+                        version=d["version"],
+                        person=addable[d["person"]],
+                        role=d["role"],
+                        request=request,
+                    )
+                else:
+                    member = FamilyMember.objects.filter(pk=d["member"], family=family).first()
+                    if member is None:
+                        raise ValidationError(_("This person is not a member of the family."))
+                    services.member_remove(
+                        by=user, family=family, version=d["version"], member=member,
+                        request=request,
+                    )  # fmt: skip
+            except Conflict as exc:
+                bound.add_error(None, str(exc))
+                status = 409
+            except ValidationError as exc:
+                _add_validation_errors(bound, exc)
+            except (PermissionDenied, Refused) as exc:
+                bound.add_error(None, str(exc) or _("You may not do this."))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("families:edit", pk=family.pk)
+    return render(
+        request,
+        "families/edit.html",
+        {
+            "family": family,
+            "rows": selectors.member_rows(user, family),
+            "details": details,
+            "add_form": add_form,
+            "remove_form": remove_form,
+        },
+        status=status,
+    )
+
+
+@login_required
+@never_cache
+def plan_version(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
+    """An approved version of the family plan, as it was agreed: for those who see the
+    whole plan (a community worker sees only their own tasks, so no versions)."""
+    user = request.user
+    family = selectors.get_family(user, pk, request=request)
+    if not (selectors.may_manage(user, family) or selectors.sees_plan(user, family)):
+        raise Http404
+    version = selectors.plan_versions(family).filter(number=number).first()
+    if version is None:
+        raise Http404
+    from tirek.plans.models import GoalStatus
+
+    from .models import GoalArea
+
+    areas, statuses = dict(GoalArea.choices), dict(GoalStatus.choices)
+    goals = [
+        {
+            **g,
+            "area_label": areas.get(g.get("area"), g.get("area")),
+            "status_label": statuses.get(g.get("status"), g.get("status")),
+        }
+        for g in version.snapshot.get("goals", [])
+    ]
+    return render(
+        request,
+        "families/plan_version.html",
+        {"family": family, "version": version, "goals": goals},
+    )
 
 
 # --- shell plug-ins -------------------------------------------------------------------------

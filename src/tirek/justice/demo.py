@@ -68,14 +68,22 @@ def load(stdout: Any) -> None:
         services.condition_add(
             by=officer, case=mother_case, text=text, review_date=today + timedelta(days=days)
         )
-    services.support_record(
-        by=officer,
+    services.support_record(  # livelihood: social work, recorded by her case manager
+        by=manager,
         case=mother_case,
         kind=SupportKind.TRAINING,
         provider="Колледж сервиса, курсы швеи",
         start_date=today - timedelta(days=200),
         end_date=today - timedelta(days=20),
         outcome="Курс окончен, сертификат получен.",
+    )
+    services.support_record(  # disengagement: counselling, seen by the probation officer
+        by=officer,
+        case=mother_case,
+        kind=SupportKind.COUNSELLING,
+        provider="Духовное управление, теолог-консультант",
+        start_date=today - timedelta(days=150),
+        outcome="Шесть бесед проведено; продолжает встречи раз в месяц.",
     )
     children = list(
         Case.objects.filter(

@@ -9,9 +9,12 @@
 - ``ContactEvent``: a planned or held visit, call or letter between a child and a parent
   in custody or in a centre, recorded on the CHILD's case in the FAMILY section, so the
   children's case managers see the contact plan and never the criminal file.
-- ``SupportRecord``: livelihood and disengagement support of an adult (vocational
-  training, employment, housing, religious counselling) with its outcome, in the
-  COUNSELLING section.
+- ``SupportRecord``: livelihood and disengagement support of an adult with its outcome.
+  Its section follows its kind (``SUPPORT_SECTIONS``): livelihood — vocational training,
+  employment, housing — is social work (SOCIAL: the case manager who leads the family
+  plan it feeds, the social workers); religious counselling and disengagement sessions
+  are COUNSELLING (the religious counsellor, the probation officer). A viewer sees the
+  records of the kinds whose section the policy opens to them, nothing else.
 """
 
 from __future__ import annotations
@@ -45,6 +48,12 @@ class LegalStatus(models.Model):
     status = models.CharField(_("legal status"), max_length=16, choices=Status.choices)
     institution = models.CharField(
         _("institution or probation service"),
+        max_length=200,
+        blank=True,
+        validators=[reject_control_chars],
+    )
+    contact = models.CharField(
+        _("probation or institution contact"),
         max_length=200,
         blank=True,
         validators=[reject_control_chars],
@@ -93,6 +102,50 @@ class Condition(models.Model):
 
     def __str__(self) -> str:
         return f"condition {self.pk}"
+
+
+class UpdateKind(models.TextChoices):
+    CONDITION_LIFTED = "lifted", _("Condition lifted")
+    CONDITION_CHANGED = "changed", _("Condition modified")
+    REVIEW = "review", _("Review held")
+    CONTACT = "contact", _("Institution or contact updated")
+
+
+class LegalUpdate(models.Model):
+    """A change to the current legal status or its conditions — a condition lifted or
+    modified, a review held, the institution or probation contact changed — with the
+    legal basis it rests on (the court's or the service's decision). SECURITY, like the
+    status it changes; the case's timeline lists it for whoever sees that section."""
+
+    SECTION = Section.SECURITY
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="legal_updates")
+    kind = models.CharField(_("kind"), max_length=16, choices=UpdateKind.choices)
+    on_date = models.DateField(_("date"))
+    condition = models.ForeignKey(
+        Condition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="updates",
+        verbose_name=_("condition"),
+    )
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=300, validators=[reject_control_chars]
+    )
+    note = EncryptedTextField(_("note"), blank=True, validators=[reject_control_chars])
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("legal status update")
+        verbose_name_plural = _("legal status updates")
+        ordering = ["-on_date", "-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.on_date}"
 
 
 class ContactKind(models.TextChoices):
@@ -145,8 +198,28 @@ class SupportKind(models.TextChoices):
     COUNSELLING = "counselling", _("Religious counselling sessions")
 
 
+# The section each kind of support belongs to (module docstring). A kind missing here is
+# shown to nobody (deny by default): ``support_kinds`` only lists the kinds named here.
+SUPPORT_SECTIONS: dict[str, str] = {
+    SupportKind.TRAINING: Section.SOCIAL,
+    SupportKind.EMPLOYMENT: Section.SOCIAL,
+    SupportKind.HOUSING: Section.SOCIAL,
+    SupportKind.COUNSELLING: Section.COUNSELLING,
+}
+
+
+def support_section(kind: str) -> str | None:
+    """The section a support record of ``kind`` belongs to (None: an unknown kind)."""
+    return SUPPORT_SECTIONS.get(kind)
+
+
+def support_kinds(sections: frozenset[str]) -> list[str]:
+    """The kinds of support whose section is among ``sections``."""
+    return [str(kind) for kind, section in SUPPORT_SECTIONS.items() if section in sections]
+
+
 class SupportRecord(models.Model):
-    SECTION = Section.COUNSELLING
+    SECTIONS = frozenset(SUPPORT_SECTIONS.values())
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="support_records")
     kind = models.CharField(_("kind of support"), max_length=16, choices=SupportKind.choices)
@@ -173,3 +246,7 @@ class SupportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.start_date}"
+
+    @property
+    def section(self) -> str | None:
+        return support_section(self.kind)

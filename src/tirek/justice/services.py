@@ -27,9 +27,12 @@ from .models import (
     ContactKind,
     ContactStatus,
     LegalStatus,
+    LegalUpdate,
     Status,
     SupportKind,
     SupportRecord,
+    UpdateKind,
+    support_section,
 )
 
 MAX_TEXT = 20000
@@ -76,6 +79,7 @@ def status_record(
     status: str,
     start_date: date,
     institution: str = "",
+    contact: str = "",
     end_date: date | None = None,
     next_review: date | None = None,
     note: str = "",
@@ -100,6 +104,7 @@ def status_record(
         case=case,
         status=status,
         institution=_text(institution, "institution", limit=200),
+        contact=_text(contact, "contact", limit=200),
         start_date=start_date,
         end_date=end_date,
         next_review=next_review,
@@ -202,9 +207,14 @@ def support_record(
     outcome: str = "",
     request: HttpRequest | None = None,
 ) -> SupportRecord:
-    _writable(by, case, SupportRecord.SECTION)
-    _adults_only(case)
+    """Livelihood support (training, employment, housing) is written by those who may
+    write the SOCIAL section, religious counselling by those of COUNSELLING."""
     _choice(kind, SupportKind, "kind")
+    section = support_section(kind)
+    if section is None:  # a listed kind without a section: nobody records it
+        raise ValidationError({"kind": _("Choose one of the listed values.")})
+    _writable(by, case, section)
+    _adults_only(case)
     check_date(start_date, "start_date")
     check_date(end_date, "end_date")
     check_order(start_date, end_date, "end_date")
@@ -224,6 +234,139 @@ def support_record(
         action=Action.CREATE,
         obj=entry,
         request=request,
-        detail={"case": case.pk, "section": SupportRecord.SECTION, "kind": kind},
+        detail={"case": case.pk, "section": section, "kind": kind},
     )
     return entry
+
+
+# --- updating the legal status ------------------------------------------------------------
+
+
+def _basis(value: str) -> str:
+    value = _text(value, "legal_basis", required=True, limit=300)
+    if len(value) < 3:
+        raise ValidationError({"legal_basis": _("Name the decision this change rests on.")})
+    return value
+
+
+def _open_condition(case: Case, condition: Condition | None) -> Condition:
+    if condition is None or condition.case_id != case.pk:
+        raise ValidationError({"condition": _("Choose a condition of this case.")})
+    if condition.lifted_on is not None:
+        raise ValidationError({"condition": _("This condition has already been lifted.")})
+    return condition
+
+
+def _current(case: Case) -> LegalStatus:
+    current = LegalStatus.objects.select_for_update().filter(case=case).first()
+    if current is None:
+        raise ValidationError({"__all__": _("Record a legal status first.")})
+    return current
+
+
+@transaction.atomic
+def legal_update(
+    *,
+    by: User,
+    case: Case,
+    kind: str,
+    on_date: date,
+    legal_basis: str,
+    note: str = "",
+    condition: Condition | None = None,
+    text: str = "",
+    review_date: date | None = None,
+    next_review: date | None = None,
+    institution: str | None = None,
+    contact: str | None = None,
+    request: HttpRequest | None = None,
+) -> LegalUpdate:
+    """Change the current legal status or a condition, with the legal basis recorded:
+
+    - ``lifted``: ``condition`` is lifted on ``on_date``;
+    - ``changed``: ``condition`` gets a new ``text`` and/or ``review_date`` (empty: kept);
+    - ``review``: a review held on ``on_date``; ``next_review`` is the next one;
+    - ``contact``: the current status's ``institution`` and ``contact`` change.
+
+    One transaction with its audit entry; any refusal writes nothing."""
+    _writable(by, case, LegalUpdate.SECTION)
+    _adults_only(case)
+    _choice(kind, UpdateKind, "kind")
+    check_date(on_date, "on_date", past=True)
+    basis = _basis(legal_basis)
+    note = _text(note, "note")
+    changed: list[str] = []
+    target: Condition | None = None
+    if kind == UpdateKind.CONDITION_LIFTED:
+        target = _open_condition(case, condition)
+        target.lifted_on = on_date
+        target.save(update_fields=["lifted_on"])
+        changed = ["lifted_on"]
+    elif kind == UpdateKind.CONDITION_CHANGED:
+        target = _open_condition(case, condition)
+        # Left empty, the text or the review date stays as it is.
+        new_text = _text(text, "text") or target.text
+        check_date(review_date, "review_date")
+        review_date = review_date or target.review_date
+        if new_text == target.text and review_date == target.review_date:
+            raise ValidationError({"text": _("Change the text or the review date.")})
+        changed = [
+            f
+            for f, old, new in (
+                ("text", target.text, new_text),
+                ("review_date", target.review_date, review_date),
+            )
+            if old != new
+        ]
+        target.text, target.review_date = new_text, review_date
+        target.full_clean(exclude=["case", "recorded_by"])
+        target.save(update_fields=["text", "review_date"])
+    elif kind == UpdateKind.REVIEW:
+        current = _current(case)
+        check_date(next_review, "next_review")
+        check_order(on_date, next_review, "next_review")
+        current.next_review = next_review
+        current.save(update_fields=["next_review"])
+        changed = ["next_review"]
+    else:
+        current = _current(case)
+        new_institution = _text(institution or "", "institution", limit=200)
+        new_contact = _text(contact or "", "contact", limit=200)
+        if (new_institution, new_contact) == (current.institution, current.contact):
+            raise ValidationError({"institution": _("Change the institution or the contact.")})
+        changed = [
+            f
+            for f, old, new in (
+                ("institution", current.institution, new_institution),
+                ("contact", current.contact, new_contact),
+            )
+            if old != new
+        ]
+        current.institution, current.contact = new_institution, new_contact
+        current.full_clean(exclude=["case", "recorded_by"])
+        current.save(update_fields=["institution", "contact"])
+    update = LegalUpdate(
+        case=case,
+        kind=kind,
+        on_date=on_date,
+        condition=target,
+        legal_basis=basis,
+        note=note,
+        recorded_by=by,
+    )
+    _full_clean(update)
+    update.save()
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=update,
+        request=request,
+        detail={
+            "case": case.pk,
+            "section": LegalUpdate.SECTION,
+            "kind": kind,
+            "condition": target.pk if target else None,
+            "changed": changed,
+        },
+    )
+    return update

@@ -80,3 +80,23 @@ def test_the_community_worker_sees_the_task_and_the_family_and_nothing_else(
         assert response is not None and response.status == 404, tab
     response = page.goto(f"/cases/{child.pk}/sections/family/")
     assert response is not None and response.status == 200
+
+
+def test_the_case_manager_changes_the_family_after_registration(
+    browser_page: Any, login_in_browser: Any, assert_accessible: Any
+) -> None:
+    manager = build_world().staff(Role.CASE_MANAGER)
+    family = register_family(manager)
+    page = browser_page
+    login_in_browser(page, manager)
+    page.goto(f"/families/{family.pk}/")
+    page.get_by_test_id("family-edit").click()
+    page.wait_for_url(f"**/families/{family.pk}/edit/")
+    assert_accessible(page)
+    page.locator("#id_shared_goals").fill("Жить вместе; дети ходят в школу")
+    page.locator("#id_household_label").fill("Дом бабушки")
+    page.get_by_test_id("family-edit-form").locator("button[type=submit]").click()
+    page.wait_for_url(f"**/families/{family.pk}/edit/")
+    page.goto(f"/families/{family.pk}/")
+    assert page.get_by_test_id("shared-goals").inner_text() == "Жить вместе; дети ходят в школу"
+    assert "Дом бабушки" in page.get_by_test_id("household").inner_text()

@@ -194,33 +194,3 @@ def test_the_community_worker_sees_the_family_and_their_tasks_and_nothing_else(
 
     with pytest.raises(ValidationError):
         services.task_add(by=manager, goal=goal, title="x", owner=outsider, due_date=due)
-
-
-def test_the_adults_support_outcomes_feed_the_family_plan_for_who_may_see_them(
-    world: World,
-) -> None:
-    """The mother's livelihood support (counselling section) shows in the family plan to the
-    supervisor who approves it, audited as a read of her case; the case manager, who has no
-    counselling section, and the community worker see nothing of it."""
-    from tirek.justice import services as justice_services
-
-    manager = world.staff(Role.CASE_MANAGER)
-    supervisor = world.staff(Role.SUPERVISOR)
-    family = register_family(manager)
-    mother_case = _cases(family)["mother0"]
-    justice_services.support_record(
-        by=supervisor,
-        case=mother_case,
-        kind="training",
-        provider="Колледж сервиса",
-        start_date=timezone.localdate() - timedelta(days=90),
-        outcome="Курс швеи окончен",
-    )
-    page = logged_in_client(supervisor).get(f"/families/{family.pk}/").content.decode()
-    assert 'data-testid="family-support"' in page and "Курс швеи окончен" in page
-    assert AuditEntry.objects.filter(
-        actor=supervisor, object_id=str(mother_case.pk), detail__via="family plan"
-    ).exists()
-    for viewer in (manager,):
-        body = logged_in_client(viewer).get(f"/families/{family.pk}/").content.decode()
-        assert "Курс швеи окончен" not in body and 'data-testid="family-support"' not in body

@@ -89,3 +89,26 @@ def test_the_school_liaison_records_an_incident_and_not_the_criminal_file(
     assert response is not None and response.status == 404
     response = page.goto(f"/justice/case/{scene['mother'].pk}/")
     assert response is not None and response.status == 404
+
+
+def test_the_probation_officer_lifts_a_condition_on_a_legal_basis(
+    browser_page: Any, login_in_browser: Any, assert_accessible: Any
+) -> None:
+    scene = _family(build_world())
+    mother = scene["mother"]
+    page = browser_page
+    login_in_browser(page, scene["probation"])
+    page.goto(f"/justice/case/{mother.pk}/")
+    page.locator("#update-link").click()
+    page.wait_for_url(f"**/justice/case/{mother.pk}/update/")
+    assert_accessible(page)
+    form = page.locator("#lift-form")
+    form.locator("select[name=condition]").select_option(label="Явка раз в месяц")
+    form.locator("input[name=on_date]").fill(TODAY.isoformat())
+    form.locator("input[name=legal_basis]").fill("Постановление суда № 2-114")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(f"**/justice/case/{mother.pk}/")
+    assert page.locator('#conditions li[data-lifted="yes"]').count() == 1
+    assert "Постановление суда № 2-114" in page.locator("#legal-updates").inner_text()
+    page.goto(f"/cases/{mother.pk}/sections/timeline/")
+    assert "Постановление суда № 2-114" in page.content()
