@@ -30,7 +30,14 @@ from ..models import (
     FollowUp,
     Goal,
 )
-from .common import STALE, _claim, _open_case, is_case_manager
+from .common import (
+    STALE,
+    _claim,
+    _open_case,
+    _record_decision,
+    _required_text,
+    is_case_manager,
+)
 
 
 def open_goals(case: Case) -> list[Goal]:
@@ -164,13 +171,7 @@ def closure_approve(
             for months in deadlines_for().follow_up_months
         ]
     )
-    record(
-        actor=user,
-        action=Action.UPDATE,
-        obj=closure,
-        request=request,
-        detail={"case": case.pk, "decision": "approved"},
-    )
+    _record_decision(user, closure, request, case.pk, "approved")
     closure.refresh_from_db()
     milestones_refresh(case.pk)
     return closure
@@ -186,9 +187,7 @@ def closure_return(
     request: HttpRequest | None = None,
 ) -> Closure:
     case, closure = _pending_closure(user, case_id, request)
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError({"comment": _("Say why the case stays open.")})
+    comment = _required_text(comment, "comment", _("Say why the case stays open."))
     _claim(
         Closure,
         closure.pk,
@@ -198,13 +197,7 @@ def closure_return(
         decided_at=timezone.now(),
         decision_comment=comment[:2000],
     )
-    record(
-        actor=user,
-        action=Action.UPDATE,
-        obj=closure,
-        request=request,
-        detail={"case": case.pk, "decision": "returned"},
-    )
+    _record_decision(user, closure, request, case.pk, "returned")
     closure.refresh_from_db()
     return closure
 
@@ -225,9 +218,7 @@ def case_reopen(
         raise PermissionDenied(_("The case manager or the supervisor reopens a case."))
     if case.status != CaseStatus.CLOSED:
         raise Refused(_("The case is not closed."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why the case is reopened.")})
+    reason = _required_text(reason, "reason", _("Say why the case is reopened."))
     if len(reason) > 2000:
         raise ValidationError({"reason": _("At most 2000 characters.")})
     now = timezone.now()

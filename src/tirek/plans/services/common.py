@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,13 +15,13 @@ from tirek.access import selectors as access
 from tirek.access.policy import Section, get_case
 from tirek.accounts.roles import Role
 from tirek.assessments.services import check_writable
+from tirek.audit.models import Action
+from tirek.audit.services import record
 from tirek.cases.models import Case, CaseStatus
 from tirek.core.exceptions import Refused
 from tirek.core.versioning import bump_version, update_versioned
 
-from ..models import (
-    Plan,
-)
+from ..models import FollowUp, Goal, Intervention, Plan
 
 STALE = "Someone else changed this record; reload it and try again."
 GOAL_CONTENT = (
@@ -93,6 +93,35 @@ def _reference(model: type[Any], pk: Any, field: str, **filters: Any) -> Any:
         return model.objects.get(pk=int(pk), **filters)
     except (model.DoesNotExist, ValueError, TypeError) as exc:
         raise ValidationError({field: _("Choose an existing entry.")}) from exc
+
+
+def _id_of(model: type[Goal] | type[Intervention] | type[FollowUp], pk: Any, field: str) -> Any:
+    """``field`` of the row ``pk`` of ``model``; no such row answers 404."""
+    try:
+        return model.objects.values_list(field, flat=True).get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def _record_decision(
+    user: Any, obj: Any, request: HttpRequest | None, case_id: Any, decision: str, **detail: Any
+) -> None:
+    """The audit entry of a step in an approval (plan or closure): submitted, approved..."""
+    record(
+        actor=user,
+        action=Action.UPDATE,
+        obj=obj,
+        request=request,
+        detail={"case": case_id, "decision": decision, **detail},
+    )
+
+
+def _required_text(value: str | None, field: str, message: str) -> str:
+    """``value`` stripped; empty is a validation error on ``field`` with ``message``."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
 
 
 def _check_target(value: date | None, field: str) -> None:

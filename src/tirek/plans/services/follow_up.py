@@ -18,11 +18,8 @@ from tirek.audit.services import record
 from tirek.core.exceptions import Refused
 
 from ..milestones import milestones_refresh
-from ..models import (
-    FollowUp,
-    FollowUpOutcome,
-)
-from .common import _claim
+from ..models import FollowUp, FollowUpOutcome
+from .common import _claim, _id_of
 
 
 @transaction.atomic
@@ -37,12 +34,7 @@ def follow_up_record(
     child_views: str = "",
     request: HttpRequest | None = None,
 ) -> FollowUp:
-    try:
-        case_id = FollowUp.objects.values_list("case_id", flat=True).get(pk=follow_up_id)
-    except (FollowUp.DoesNotExist, ValueError, TypeError) as exc:
-        from django.http import Http404
-
-        raise Http404 from exc
+    case_id = _id_of(FollowUp, follow_up_id, "case_id")
     case = get_case(user, case_id, section=Section.PLAN, request=request, audit=False)
     check_writable(user, case)
     follow_up = FollowUp.objects.get(pk=follow_up_id)

@@ -20,15 +20,7 @@ from tirek.core.exceptions import Conflict, Refused
 from tirek.organisations.models import Agency
 
 from ..milestones import milestones_refresh
-from ..models import (
-    Decision,
-    Goal,
-    Intervention,
-    Plan,
-    PlanDecision,
-    PlanStatus,
-    PlanVersion,
-)
+from ..models import Decision, Goal, Intervention, Plan, PlanDecision, PlanStatus, PlanVersion
 from .common import (
     GOAL_CONTENT,
     GOAL_PROGRESS,
@@ -37,9 +29,12 @@ from .common import (
     _bump_plan,
     _check_target,
     _claim,
+    _id_of,
     _open_case,
     _plan,
+    _record_decision,
     _reference,
+    _required_text,
     is_case_manager,
 )
 
@@ -54,18 +49,74 @@ def _content_edit_allowed(plan: Plan) -> dict[str, Any]:
     return {"status": PlanStatus.DRAFT} if plan.status == PlanStatus.APPROVED else {}
 
 
+def _resolve(values: dict[str, Any], field: str, model: type[Agency] | type[User]) -> None:
+    """``values[field]``, when given, as the id of an active ``model`` row (or None)."""
+    if field in values:
+        found = _reference(model, values[field], field, is_active=True)
+        values[field] = found.pk if found else None
+
+
+def _save_changes(
+    *,
+    user: Any,
+    obj: Goal | Intervention,
+    plan: Plan,
+    values: dict[str, Any],
+    expected_version: int,
+    content: tuple[str, ...],
+    request: HttpRequest | None,
+    **extra: Any,
+) -> None:
+    """Applies ``values`` to a goal or intervention under its version; a change of one of the
+    ``content`` fields is a change of the plan (see ``_content_edit_allowed``)."""
+    changed = {k for k, v in values.items() if getattr(obj, k) != v}
+    plan_changes = _content_edit_allowed(plan) if changed & set(content) else {}
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    if isinstance(obj, Intervention):
+        _check_period(obj)
+    _claim(type(obj), obj.pk, expected_version, **values, **extra)
+    if changed:
+        _bump_plan(plan, **plan_changes)
+    record(
+        actor=user,
+        action=Action.UPDATE,
+        obj=obj,
+        request=request,
+        detail={"case": plan.case_id, "fields": sorted(changed)},
+    )
+    obj.refresh_from_db()
+
+
+def _delete(
+    *,
+    user: Any,
+    obj: Goal | Intervention,
+    object_id: Any,
+    plan: Plan,
+    expected_version: int,
+    request: HttpRequest | None,
+) -> None:
+    plan_changes = _content_edit_allowed(plan)
+    deleted, _rows = type(obj).objects.filter(pk=obj.pk, version=expected_version).delete()
+    if not deleted:
+        raise Conflict(_(STALE))
+    _bump_plan(plan, **plan_changes)
+    record(
+        actor=user,
+        action=Action.DELETE,
+        object_type=f"plans.{type(obj)._meta.model_name}",
+        object_id=object_id,
+        request=request,
+        detail={"case": plan.case_id},
+    )
+
+
 def _goal_values(data: dict[str, Any]) -> dict[str, Any]:
     values = {k: v for k, v in data.items() if k in GOAL_CONTENT + GOAL_PROGRESS}
-    if "responsible_agency_id" in values:
-        agency = _reference(
-            Agency, values["responsible_agency_id"], "responsible_agency_id", is_active=True
-        )
-        values["responsible_agency_id"] = agency.pk if agency else None
-    if "responsible_user_id" in values:
-        person = _reference(
-            User, values["responsible_user_id"], "responsible_user_id", is_active=True
-        )
-        values["responsible_user_id"] = person.pk if person else None
+    _resolve(values, "responsible_agency_id", Agency)
+    _resolve(values, "responsible_user_id", User)
     if "target_date" in values:
         _check_target(values["target_date"], "target_date")
     return values
@@ -94,12 +145,7 @@ def goal_create(
 
 
 def _goal_for(user: Any, goal_id: Any, request: HttpRequest | None) -> tuple[Goal, Plan]:
-    try:
-        case_id = Goal.objects.values_list("plan__case_id", flat=True).get(pk=goal_id)
-    except (Goal.DoesNotExist, ValueError, TypeError) as exc:
-        from django.http import Http404
-
-        raise Http404 from exc
+    case_id = _id_of(Goal, goal_id, "plan__case_id")
     case = _open_case(user, case_id, request)
     plan = _plan(case)
     goal = Goal.objects.get(pk=goal_id)
@@ -116,24 +162,16 @@ def goal_update(
     **data: Any,
 ) -> Goal:
     goal, plan = _goal_for(user, goal_id, request)
-    values = _goal_values(data)
-    changed = {k: v for k, v in values.items() if getattr(goal, k) != v}
-    content_changed = any(k in GOAL_CONTENT for k in changed)
-    plan_changes = _content_edit_allowed(plan) if content_changed else {}
-    for name, value in values.items():
-        setattr(goal, name, value)
-    goal.full_clean()
-    _claim(Goal, goal.pk, expected_version, **values, updated_at=timezone.now())
-    if changed:
-        _bump_plan(plan, **plan_changes)
-    record(
-        actor=user,
-        action=Action.UPDATE,
+    _save_changes(
+        user=user,
         obj=goal,
+        plan=plan,
+        values=_goal_values(data),
+        expected_version=expected_version,
+        content=GOAL_CONTENT,
         request=request,
-        detail={"case": plan.case_id, "fields": sorted(changed)},
+        updated_at=timezone.now(),
     )
-    goal.refresh_from_db()
     return goal
 
 
@@ -142,33 +180,23 @@ def goal_delete(
     *, user: Any, goal_id: Any, expected_version: int, request: HttpRequest | None = None
 ) -> None:
     goal, plan = _goal_for(user, goal_id, request)
-    plan_changes = _content_edit_allowed(plan)
+    _content_edit_allowed(plan)
     if goal.reviews.exists():
         raise Refused(_("This goal was reviewed; cancel it instead of deleting it."))
-    deleted, _rows = Goal.objects.filter(pk=goal.pk, version=expected_version).delete()
-    if not deleted:
-        raise Conflict(_(STALE))
-    _bump_plan(plan, **plan_changes)
-    record(
-        actor=user,
-        action=Action.DELETE,
-        object_type="plans.goal",
+    _delete(
+        user=user,
+        obj=goal,
         object_id=goal_id,
+        plan=plan,
+        expected_version=expected_version,
         request=request,
-        detail={"case": plan.case_id},
     )
 
 
 def _intervention_values(data: dict[str, Any]) -> dict[str, Any]:
     values = {k: v for k, v in data.items() if k in INTERVENTION_FIELDS}
-    if "provider_id" in values:
-        agency = _reference(Agency, values["provider_id"], "provider_id", is_active=True)
-        values["provider_id"] = agency.pk if agency else None
-    if "responsible_user_id" in values:
-        person = _reference(
-            User, values["responsible_user_id"], "responsible_user_id", is_active=True
-        )
-        values["responsible_user_id"] = person.pk if person else None
+    _resolve(values, "provider_id", Agency)
+    _resolve(values, "responsible_user_id", User)
     for name in ("start_date", "end_date"):
         if name in values:
             _check_target(values[name], name)
@@ -208,12 +236,7 @@ def intervention_create(
 def _intervention_for(
     user: Any, intervention_id: Any, request: HttpRequest | None
 ) -> tuple[Intervention, Plan]:
-    try:
-        goal_id = Intervention.objects.values_list("goal_id", flat=True).get(pk=intervention_id)
-    except (Intervention.DoesNotExist, ValueError, TypeError) as exc:
-        from django.http import Http404
-
-        raise Http404 from exc
+    goal_id = _id_of(Intervention, intervention_id, "goal_id")
     _goal, plan = _goal_for(user, goal_id, request)
     return Intervention.objects.get(pk=intervention_id), plan
 
@@ -228,25 +251,16 @@ def intervention_update(
     **data: Any,
 ) -> Intervention:
     intervention, plan = _intervention_for(user, intervention_id, request)
-    values = _intervention_values(data)
-    changed = {k for k, v in values.items() if getattr(intervention, k) != v}
-    # Marking a service done or ongoing is implementation, not a change of the plan.
-    plan_changes = _content_edit_allowed(plan) if changed - {"status"} else {}
-    for name, value in values.items():
-        setattr(intervention, name, value)
-    intervention.full_clean()
-    _check_period(intervention)
-    _claim(Intervention, intervention.pk, expected_version, **values)
-    if changed:
-        _bump_plan(plan, **plan_changes)
-    record(
-        actor=user,
-        action=Action.UPDATE,
+    _save_changes(
+        user=user,
         obj=intervention,
+        plan=plan,
+        values=_intervention_values(data),
+        expected_version=expected_version,
+        # Marking a service done or ongoing is implementation, not a change of the plan.
+        content=tuple(f for f in INTERVENTION_FIELDS if f != "status"),
         request=request,
-        detail={"case": plan.case_id, "fields": sorted(changed)},
     )
-    intervention.refresh_from_db()
     return intervention
 
 
@@ -255,20 +269,13 @@ def intervention_delete(
     *, user: Any, intervention_id: Any, expected_version: int, request: HttpRequest | None = None
 ) -> None:
     intervention, plan = _intervention_for(user, intervention_id, request)
-    plan_changes = _content_edit_allowed(plan)
-    deleted, _rows = Intervention.objects.filter(
-        pk=intervention.pk, version=expected_version
-    ).delete()
-    if not deleted:
-        raise Conflict(_(STALE))
-    _bump_plan(plan, **plan_changes)
-    record(
-        actor=user,
-        action=Action.DELETE,
-        object_type="plans.intervention",
+    _delete(
+        user=user,
+        obj=intervention,
         object_id=intervention_id,
+        plan=plan,
+        expected_version=expected_version,
         request=request,
-        detail={"case": plan.case_id},
     )
 
 
@@ -324,13 +331,7 @@ def plan_submit(
         submitted_by=user,
     )
     PlanDecision.objects.create(plan=plan, decision=Decision.SUBMITTED, by=user, at=now)
-    record(
-        actor=user,
-        action=Action.UPDATE,
-        obj=plan,
-        request=request,
-        detail={"case": case.pk, "decision": "submitted"},
-    )
+    _record_decision(user, plan, request, case.pk, "submitted")
     plan.refresh_from_db()
     return plan
 
@@ -439,13 +440,7 @@ def plan_approve(
         comment=comment.strip(),
         version_number=number,
     )
-    record(
-        actor=user,
-        action=Action.UPDATE,
-        obj=plan,
-        request=request,
-        detail={"case": case.pk, "decision": "approved", "version": number},
-    )
+    _record_decision(user, plan, request, case.pk, "approved", version=number)
     milestones_refresh(plan.case_id)
     return version
 
@@ -460,19 +455,11 @@ def plan_return(
     request: HttpRequest | None = None,
 ) -> Plan:
     case, plan = _supervisor_decision(user, case_id, request)
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError({"comment": _("Say what needs to change.")})
+    comment = _required_text(comment, "comment", _("Say what needs to change."))
     decision = PlanDecision(plan=plan, decision=Decision.RETURNED, by=user, comment=comment)
     decision.full_clean()
     _claim(Plan, plan.pk, expected_version, status=PlanStatus.RETURNED)
     decision.save()
-    record(
-        actor=user,
-        action=Action.UPDATE,
-        obj=plan,
-        request=request,
-        detail={"case": case.pk, "decision": "returned"},
-    )
+    _record_decision(user, plan, request, case.pk, "returned")
     plan.refresh_from_db()
     return plan

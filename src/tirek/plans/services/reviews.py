@@ -19,12 +19,7 @@ from tirek.core.versioning import bump_version
 
 from ..deadlines import deadlines_for
 from ..milestones import milestones_refresh
-from ..models import (
-    Goal,
-    GoalProgress,
-    Plan,
-    Review,
-)
+from ..models import Goal, GoalProgress, Plan, Review
 from .common import _open_case, _plan
 
 

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import (
-    Q,
-)
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tirek.cases.models import Case, CaseStatus
 
 from ..dimensions import case_dimensions, quarter
 from ..periods import Period
-from ..registry import (
-    Indicator,
-    Population,
-    SplitDef,
-    register,
-    register_population,
-)
+from ..registry import Indicator, Population, SplitDef, register, register_population
 
 YEAR_FLOW = _("Calendar year; counted when the event falls in the year.")
 YEAR_STOCK = _("At the end of the calendar year (today for the current year).")

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import (
-    F,
-    OuterRef,
-)
+from django.db.models import F, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -16,13 +13,7 @@ from tirek.interviews.models import Interview, InterviewStatus
 
 from ..dimensions import case_dimensions
 from ..periods import Period, years_before
-from ..registry import (
-    Indicator,
-    Population,
-    Stat,
-    register,
-    register_population,
-)
+from ..registry import Indicator, Population, Stat, register, register_population
 from .cases import YEAR_FLOW
 from .referrals import _count_of
 

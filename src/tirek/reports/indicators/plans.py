@@ -7,35 +7,18 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import (
-    DateTimeField,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
-    Q,
-    Value,
-)
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tirek.assessments.models import (
-    Assessment,
-    AssessmentStatus,
-    InstrumentKind,
-)
+from tirek.assessments.models import Assessment, AssessmentStatus, InstrumentKind
 from tirek.cases.models import Case, RiskLevel
 from tirek.plans.deadlines import deadlines_for
 from tirek.plans.models import FollowUp, Review
 
 from ..dimensions import case_dimensions, quarter
 from ..periods import Period
-from ..registry import (
-    Indicator,
-    Population,
-    SplitDef,
-    register,
-    register_population,
-)
+from ..registry import Indicator, Population, SplitDef, register, register_population
 from .cases import ACTIVE_SPLITS, YEAR_FLOW, YEAR_STOCK, _opened_in
 
 

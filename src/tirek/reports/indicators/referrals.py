@@ -4,17 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import (
-    Avg,
-    Count,
-    Exists,
-    F,
-    FloatField,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-)
+from django.db.models import Avg, Count, Exists, F, FloatField, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
@@ -23,13 +13,7 @@ from tirek.referrals.models import Referral, ReferralEvent, ReferralStatus
 
 from ..dimensions import case_dimensions
 from ..periods import Period
-from ..registry import (
-    Indicator,
-    Population,
-    Stat,
-    register,
-    register_population,
-)
+from ..registry import Indicator, Population, Stat, register, register_population
 from ..sqlfuncs import DaysBetween
 from .cases import YEAR_FLOW
 

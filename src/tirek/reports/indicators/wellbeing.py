@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import (
-    FloatField,
-    OuterRef,
-    Subquery,
-    Value,
-)
+from django.db.models import FloatField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
@@ -25,13 +20,7 @@ from tirek.organisations.models import localised
 
 from ..dimensions import case_dimensions
 from ..periods import Period
-from ..registry import (
-    Indicator,
-    Population,
-    Stat,
-    register,
-    register_population,
-)
+from ..registry import Indicator, Population, Stat, register, register_population
 from .cases import YEAR_STOCK, _active_at_end
 
 

@@ -17,12 +17,7 @@ from tirek.audit.services import record
 from tirek.core.exceptions import Refused
 
 from .. import permissions, tasks
-from ..models import (
-    Certificate,
-    Course,
-    Enrolment,
-    Participant,
-)
+from ..models import Certificate, Course, Enrolment, Participant
 from .common import add_months
 
 

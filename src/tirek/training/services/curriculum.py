@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,6 +31,34 @@ from ..models import (
     Quiz,
 )
 from .common import _saved
+
+Translation = TypeVar("Translation", CourseTranslation, LessonTranslation)
+
+
+def _translation_save(
+    model: type[Translation],
+    *,
+    by: User,
+    owner: Course | Lesson,
+    language: str,
+    request: HttpRequest | None,
+    **texts: str,
+) -> Translation:
+    """``owner``'s translation into ``language``, created or changed to ``texts``."""
+    permissions.require_coordinator(by)
+    link = {"course" if isinstance(owner, Course) else "lesson": owner, "language": language}
+    row = model.objects.filter(**link).first() or model(**link)
+    for name, value in texts.items():
+        setattr(row, name, value)
+    _saved(row)
+    record(
+        actor=by, action=Action.UPDATE, obj=owner, request=request, detail={"language": language}
+    )
+    return row
+
+
+def _next_order(items: Any) -> int:
+    return (items.order_by("-order").values_list("order", flat=True).first() or 0) + 1
 
 
 @transaction.atomic
@@ -83,15 +112,16 @@ def course_translation_save(
     description: str = "",
     request: HttpRequest | None = None,
 ) -> CourseTranslation:
-    permissions.require_coordinator(by)
-    row = CourseTranslation.objects.filter(course=course, language=language).first()
-    row = row or CourseTranslation(course=course, language=language)
-    row.title, row.objectives, row.description = title, objectives, description
-    _saved(row)
-    record(
-        actor=by, action=Action.UPDATE, obj=course, request=request, detail={"language": language}
+    return _translation_save(
+        CourseTranslation,
+        by=by,
+        owner=course,
+        language=language,
+        request=request,
+        title=title,
+        objectives=objectives,
+        description=description,
     )
-    return row
 
 
 @transaction.atomic
@@ -117,8 +147,7 @@ def module_create(
     request: HttpRequest | None = None,
 ) -> Module:
     permissions.require_coordinator(by)
-    order = (course.modules.order_by("-order").values_list("order", flat=True).first() or 0) + 1
-    module = _saved(Module(course=course, order=order, topic=topic))
+    module = _saved(Module(course=course, order=_next_order(course.modules), topic=topic))
     _saved(ModuleTranslation(module=module, language=language, title=title, summary=summary))
     record(actor=by, action=Action.CREATE, obj=module, request=request)
     return module
@@ -136,8 +165,7 @@ def lesson_create(
     request: HttpRequest | None = None,
 ) -> Lesson:
     permissions.require_coordinator(by)
-    order = (module.lessons.order_by("-order").values_list("order", flat=True).first() or 0) + 1
-    lesson = _saved(Lesson(module=module, order=order, minutes=minutes))
+    lesson = _saved(Lesson(module=module, order=_next_order(module.lessons), minutes=minutes))
     _saved(LessonTranslation(lesson=lesson, language=language, title=title, body=body))
     record(actor=by, action=Action.CREATE, obj=lesson, request=request)
     return lesson
@@ -153,15 +181,15 @@ def lesson_translation_save(
     body: str,
     request: HttpRequest | None = None,
 ) -> LessonTranslation:
-    permissions.require_coordinator(by)
-    row = LessonTranslation.objects.filter(lesson=lesson, language=language).first()
-    row = row or LessonTranslation(lesson=lesson, language=language)
-    row.title, row.body = title, body
-    _saved(row)
-    record(
-        actor=by, action=Action.UPDATE, obj=lesson, request=request, detail={"language": language}
+    return _translation_save(
+        LessonTranslation,
+        by=by,
+        owner=lesson,
+        language=language,
+        request=request,
+        title=title,
+        body=body,
     )
-    return row
 
 
 # Extensions and the types they are served with; anything else is refused.

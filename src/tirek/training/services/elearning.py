@@ -13,16 +13,7 @@ from django.utils.translation import gettext as _
 from tirek.accounts.models import User
 from tirek.core.exceptions import Refused
 
-from ..models import (
-    Choice,
-    Course,
-    Enrolment,
-    Lesson,
-    LessonProgress,
-    Question,
-    Quiz,
-    QuizAttempt,
-)
+from ..models import Choice, Course, Enrolment, Lesson, LessonProgress, Question, Quiz, QuizAttempt
 
 
 @transaction.atomic

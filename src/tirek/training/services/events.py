@@ -21,6 +21,7 @@ from tirek.core.versioning import update_versioned
 
 from .. import permissions
 from ..models import (
+    EVENT_FIELDS,
     Attendance,
     Audience,
     Certificate,
@@ -29,21 +30,6 @@ from ..models import (
     Module,
     Participant,
     TrainerAssignment,
-)
-
-EVENT_FIELDS = (
-    "title",
-    "kind",
-    "mode",
-    "start_date",
-    "end_date",
-    "place",
-    "region",
-    "organisers",
-    "funders",
-    "language",
-    "attendance_threshold",
-    "pass_mark",
 )
 
 
