@@ -1,20 +1,20 @@
 """The case summary as a PDF, in the language the caller has activated.
 
-The font and page set-up are the plan PDF's (``tirek.plans.pdf``: the vendored DejaVu for
-Cyrillic, its document class); the footer here states purpose, recipient, date, who
-produced the summary and "page X of Y" on every page.
+The font and page set-up are every document's (``tirek.core.pdf``: the vendored DejaVu for
+Cyrillic); the footer here states purpose, recipient, date, who produced the summary and
+"page X of Y" on every page.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from tirek.plans.pdf import FONTS
-from tirek.plans.pdf import _Document as PlanDocument
+from tirek.core.pdf import FAMILY, FONTS, Document  # noqa: F401 - FONTS for its tests
 
 from .selectors import Block
 
@@ -26,20 +26,22 @@ class Footer:
     produced_by: str
 
 
-class _Summary(PlanDocument):
-    lines: tuple[str, str] = ("", "")
+class _Summary(Document):
+    """The summary's pages: a two-line footer ending in "page X of Y"."""
 
-    def footer(self) -> None:
-        self.set_y(-16)
-        self.set_font("DejaVu", size=7.5)
-        self.set_text_color(90, 107, 115)
-        first, second = self.lines
-        page = _("page %(page)s of %(pages)s") % {"page": self.page_no(), "pages": "{nb}"}
-        self.cell(0, 4, first, align="C", new_x="LMARGIN", new_y="NEXT")
-        self.cell(0, 4, f"{second} · {page}", align="C")
+    def __init__(
+        self, title: str = "", *, footer: tuple[str, str] = ("", ""), **kwargs: Any
+    ) -> None:
+        super().__init__(
+            title,
+            bottom_margin=20,
+            footer=footer,
+            page_label=_("page %(page)s of %(pages)s"),
+            **kwargs,
+        )
 
 
-def wrap(pdf: PlanDocument, text: str, width: float) -> list[str]:
+def wrap(pdf: Document, text: str, width: float) -> list[str]:
     """``text`` broken into lines of at most ``width`` in the current font, word by word
     (a word longer than a line is cut). fpdf2's own ``multi_cell`` measures the growing
     line again for every character, which made a summary of a few hundred notes take tens
@@ -86,32 +88,19 @@ def wrap(pdf: PlanDocument, text: str, width: float) -> list[str]:
 def render(
     *, title: str, identification: list[tuple[str, str]], blocks: list[Block], footer: Footer
 ) -> bytes:
-    pdf = _Summary(orientation="P", unit="mm", format="A4")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
     today = date_format(timezone.localdate(), "SHORT_DATE_FORMAT")
-    pdf.lines = (
-        _("Purpose: %(purpose)s · Recipient: %(recipient)s")
-        % {"purpose": footer.purpose, "recipient": footer.recipient},
-        _("Produced on %(date)s by %(who)s in Tirek · Confidential")
-        % {"date": today, "who": footer.produced_by},
+    pdf = _Summary(
+        title,
+        footer=(
+            _("Purpose: %(purpose)s · Recipient: %(recipient)s")
+            % {"purpose": footer.purpose, "recipient": footer.recipient},
+            _("Produced on %(date)s by %(who)s in Tirek · Confidential")
+            % {"date": today, "who": footer.produced_by},
+        ),
     )
-    pdf.set_title(title)
-    pdf.set_creator("Tirek")
-    pdf.set_auto_page_break(auto=True, margin=20)
-    pdf.alias_nb_pages()
     pdf.add_page()
     width = pdf.epw
-
-    def heading(text: str, size: int = 13) -> None:
-        pdf.set_font("DejaVu", "B", size)
-        pdf.multi_cell(width, 7, text, new_x="LMARGIN", new_y="NEXT")
-
-    def fact(label: str, value: str) -> None:
-        pdf.set_font("DejaVu", "B", 10)
-        pdf.cell(48, 6, label)
-        pdf.set_font("DejaVu", "", 10)
-        pdf.multi_cell(width - 48, 6, value or "—", new_x="LMARGIN", new_y="NEXT")
+    heading, fact = pdf.heading, pdf.fact
 
     heading(title, 15)
     pdf.ln(2)
@@ -119,17 +108,16 @@ def render(
         fact(label, value)
     for block in blocks:
         pdf.ln(3)
-        pdf.set_draw_color(214, 222, 226)
-        pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
+        pdf.rule()
         pdf.ln(2)
         heading(block.heading, 12)
         for label, value in block.facts:
             fact(label, value)
-        pdf.set_font("DejaVu", "", 10)
+        pdf.set_font(FAMILY, "", 10)
         if not block.facts and not block.items:
             pdf.multi_cell(width, 6, _("Nothing recorded."), new_x="LMARGIN", new_y="NEXT")
         for item in block.items:
             for line in wrap(pdf, f"• {item}", width):
                 pdf.cell(width, 5.5, line, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1)
-    return bytes(pdf.output())
+    return pdf.render()

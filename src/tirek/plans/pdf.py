@@ -1,4 +1,5 @@
-"""The printable plan (PDF) in the user's language, with the vendored DejaVu font for Cyrillic.
+"""The printable plan (PDF) in the user's language, on the shared page set-up
+(``tirek.core.pdf``).
 
 It is for the case team: it names the child and the case number, so downloading it is
 audited as an export by the view.
@@ -7,20 +8,17 @@ audited as an export by the view.
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from tirek.assessments.domains import Domain
 from tirek.cases.models import Case
+from tirek.core.pdf import FAMILY, Document
 
 from .models import GoalStatus, InterventionStatus, Progress
-
-FONTS = Path(__file__).resolve().parent.parent / "core" / "fonts"
 
 
 def _label(choices: Any, value: Any) -> str:
@@ -42,16 +40,6 @@ def _moment(value: datetime | None) -> str:
     return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else "—"
 
 
-class _Document(FPDF):
-    footer_text = ""
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("DejaVu", size=8)
-        self.set_text_color(90, 107, 115)
-        self.cell(0, 6, f"{self.footer_text} · {self.page_no()}/{{nb}}", align="C")
-
-
 def render_plan(
     *,
     case: Case,
@@ -60,26 +48,13 @@ def render_plan(
     approval: dict[str, Any] | None,
 ) -> bytes:
     """``content`` is a plan snapshot; ``number`` the approved version (None: the draft)."""
-    pdf = _Document(orientation="P", unit="mm", format="A4")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.footer_text = _("Confidential: for the case team only") + f" · {case.number}"
-    pdf.set_title(_("Individual rehabilitation and reintegration plan"))
-    pdf.set_creator("Tirek")
-    pdf.set_auto_page_break(auto=True, margin=16)
-    pdf.alias_nb_pages()
+    pdf = Document(
+        _("Individual rehabilitation and reintegration plan"),
+        footer=[_("Confidential: for the case team only") + f" · {case.number}"],
+    )
     pdf.add_page()
     width = pdf.epw
-
-    def heading(text: str, size: int = 13) -> None:
-        pdf.set_font("DejaVu", "B", size)
-        pdf.multi_cell(width, 7, text, new_x="LMARGIN", new_y="NEXT")
-
-    def line(label: str, value: str) -> None:
-        pdf.set_font("DejaVu", "B", 10)
-        pdf.cell(48, 6, label)
-        pdf.set_font("DejaVu", "", 10)
-        pdf.multi_cell(width - 48, 6, value or "—", new_x="LMARGIN", new_y="NEXT")
+    heading, line = pdf.heading, pdf.fact
 
     heading(_("Individual rehabilitation and reintegration plan"), 15)
     pdf.ln(2)
@@ -110,11 +85,10 @@ def render_plan(
 
     goals = content.get("goals", [])
     if not goals:
-        pdf.set_font("DejaVu", "", 10)
+        pdf.set_font(FAMILY, "", 10)
         pdf.multi_cell(width, 6, _("The plan has no goals yet."), new_x="LMARGIN", new_y="NEXT")
     for index, goal in enumerate(goals, start=1):
-        pdf.set_draw_color(214, 222, 226)
-        pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
+        pdf.rule()
         pdf.ln(2)
         heading(f"{index}. {goal['title']}", 12)
         line(_("Domain"), _label(Domain, goal["domain"]))
@@ -136,9 +110,9 @@ def render_plan(
         )
         interventions = goal.get("interventions", [])
         if interventions:
-            pdf.set_font("DejaVu", "B", 10)
+            pdf.set_font(FAMILY, "B", 10)
             pdf.cell(width, 6, _("Interventions and services"), new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font("DejaVu", "", 9)
+            pdf.set_font(FAMILY, "", 9)
             with pdf.table(
                 col_widths=(34, 22, 20, 14, 10),
                 text_align="LEFT",
@@ -176,4 +150,4 @@ def render_plan(
                     row.cell(f"{_day(item.get('start_date'))} – {_day(item.get('end_date'))}")
                     row.cell(_label(InterventionStatus, item.get("status")))
         pdf.ln(3)
-    return bytes(pdf.output())
+    return pdf.render()

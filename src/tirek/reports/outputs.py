@@ -12,11 +12,12 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from tirek.core.pdf import FAMILY, Document
 
 from . import conf, dashboards, tables
 from .cube import ROOT
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int], None]
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "core" / "fonts"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PDF_BREAKDOWNS = ("sex", "age_band")
 
@@ -209,25 +209,16 @@ def to_xlsx(report: Report) -> bytes:
 def to_pdf(report: Report, progress: Progress | None = None) -> bytes:
     """A printable narrative report: headings, short explanations, tables and bar charts
     drawn with fpdf2's own primitives (no image files, nothing fetched)."""
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(_("Donor report"))
-    pdf.set_creator("Tirek")
+    pdf = Document(_("Donor report"), bottom_margin=15)
     pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
+    width = pdf.epw
 
     def heading(text: str, size: int) -> None:
-        pdf.set_font("DejaVu", "B", size)
-        pdf.multi_cell(width, size * 0.55, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.heading(text, size, size * 0.55)
         pdf.ln(1)
 
     def paragraph(text: str, size: int = 10) -> None:
-        pdf.set_font("DejaVu", "", size)
-        pdf.multi_cell(width, 5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.paragraph(text, size)
         pdf.ln(1)
 
     heading(_("Donor report"), 20)
@@ -284,16 +275,15 @@ def to_pdf(report: Report, progress: Progress | None = None) -> bytes:
                 _pdf_breakdown_table(pdf, data, width)
         if progress:
             progress(80 + int(18 * number / total))
-    output = pdf.output()
-    return bytes(output)
+    return pdf.render()
 
 
 def _pdf_table(pdf: Any, head: list[str], rows: list[list[str]], widths: list[float]) -> None:
-    pdf.set_font("DejaVu", "B", 9)
+    pdf.set_font(FAMILY, "B", 9)
     for text, w in zip(head, widths, strict=True):
         pdf.cell(w, 6, text[:70], border=1)
     pdf.ln()
-    pdf.set_font("DejaVu", "", 9)
+    pdf.set_font(FAMILY, "", 9)
     for row in rows:
         if pdf.will_page_break(6):
             pdf.add_page()
@@ -352,7 +342,7 @@ def _pdf_bars(pdf: Any, data: tables.Breakdown, width: float) -> None:
     top = 100.0 if data.indicator.kind == "share" else max(numbers, default=0.0)
     label_w, value_w, bar_h = width * 0.35, width * 0.12, 4.5
     plot = width - label_w - value_w
-    pdf.set_font("DejaVu", "", 8)
+    pdf.set_font(FAMILY, "", 8)
     for line in data.lines:
         if pdf.will_page_break(bar_h + 1.5):
             pdf.add_page()

@@ -11,19 +11,18 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from tirek.assessments.models import Assessment, DomainScore
 from tirek.audit.models import AuditEntry
 from tirek.cases.models import Case, ContactNote
 from tirek.core.archive import encrypted_zip, one_time_password
+from tirek.core.pdf import FAMILY, Document
 from tirek.documents.models import PsychologicalRelease
 from tirek.families.models import FamilyGoal, FamilyMember, FamilyTask
 from tirek.incidents.models import Incident, IncidentAction
 from tirek.interviews.models import Interview
 from tirek.justice.models import Condition, ContactEvent, LegalStatus, SupportRecord
 from tirek.people.models import IdentityDocument, Person, Relationship
-from tirek.plans.pdf import FONTS
 from tirek.privacy.models import Consent
 from tirek.referrals.models import Referral
 from tirek.transfers.models import GroupImport, Transfer
@@ -378,23 +377,15 @@ def lines(content: Any, depth: int = 0) -> list[tuple[int, str]]:
 
 def to_pdf(report: dict[str, Any]) -> bytes:
     with translation.override(report["language"]):
-        pdf = FPDF(orientation="P", unit="mm", format="A4")
-        pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-        pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-        pdf.set_title(_("Your personal data held in Tirek"))
-        pdf.set_creator("Tirek")
-        pdf.set_auto_page_break(auto=True, margin=16)
+        title = _("Your personal data held in Tirek")
+        pdf = Document(title)
         pdf.add_page()
-        pdf.set_font("DejaVu", "B", 14)
-        pdf.multi_cell(
-            pdf.epw, 8, _("Your personal data held in Tirek"), new_x="LMARGIN", new_y="NEXT"
-        )
-        for title, content in report["sections"]:
+        pdf.heading(title, 14, 8)
+        for section, content in report["sections"]:
             pdf.ln(2)
-            pdf.set_font("DejaVu", "B", 11)
-            pdf.multi_cell(pdf.epw, 7, str(title), new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font("DejaVu", "", 9)
+            pdf.heading(str(section), 11)
+            pdf.set_font(FAMILY, "", 9)
             for depth, text in lines(content):
                 pdf.set_x(pdf.l_margin + 4 * depth)
                 pdf.multi_cell(pdf.epw - 4 * depth, 5, text, new_x="LMARGIN", new_y="NEXT")
-        return bytes(pdf.output())
+        return pdf.render()

@@ -174,19 +174,7 @@ EVENTS: list[dict[str, Any]] = [
 def _load_event(spec: dict[str, Any], course: Course, coordinator: User) -> bool:
     if Event.objects.filter(title=spec["title"]).exists():
         return False
-    fields = {
-        k: spec[k]
-        for k in (
-            "title",
-            "kind",
-            "mode",
-            "start_date",
-            "end_date",
-            "place",
-            "organisers",
-            "funders",
-        )
-    }
+    fields = {k: v for k, v in spec.items() if k in services.EVENT_FIELDS}
     event = services.event_create(by=coordinator, courses=[course], **fields)
     if spec["master"]:
         services.trainer_assign(

@@ -11,6 +11,7 @@ from tirek.core.validation import reject_control_chars
 from tirek.organisations.models import Agency, Region
 
 from .models import (
+    EVENT_FIELDS,
     Audience,
     Course,
     Event,
@@ -34,22 +35,8 @@ class DateInput(forms.DateInput):
 class EventForm(forms.ModelForm):
     class Meta:
         model = Event
-        fields = [
-            "title",
-            "kind",
-            "mode",
-            "start_date",
-            "end_date",
-            "place",
-            "region",
-            "organisers",
-            "funders",
-            "language",
-            "courses",
-            "modules",
-            "attendance_threshold",
-            "pass_mark",
-        ]
+        # The course content before the limits (attendance threshold, pass mark).
+        fields = [*EVENT_FIELDS[:-2], "courses", "modules", *EVENT_FIELDS[-2:]]
         widgets = {
             "start_date": DateInput(),
             "end_date": DateInput(),

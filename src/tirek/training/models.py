@@ -369,6 +369,23 @@ class QuizAttempt(models.Model):
         return f"{self.user_id}:{self.quiz_id}:{self.score}"
 
 
+# The fields of an event its organiser sets (the form adds courses and modules).
+EVENT_FIELDS = (
+    "title",
+    "kind",
+    "mode",
+    "start_date",
+    "end_date",
+    "place",
+    "region",
+    "organisers",
+    "funders",
+    "language",
+    "attendance_threshold",
+    "pass_mark",
+)
+
+
 class Event(models.Model):
     class Kind(models.TextChoices):
         TOT = "tot", _("Training of trainers")

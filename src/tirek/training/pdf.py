@@ -4,16 +4,14 @@ public verification page."""
 from __future__ import annotations
 
 from io import BytesIO
-from pathlib import Path
 
 import qrcode
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
-from fpdf import FPDF
+
+from tirek.core.pdf import ACCENT, FAMILY, INK, Document
 
 from .models import Certificate
-
-FONTS = Path(__file__).resolve().parent.parent / "core" / "fonts"
 
 
 def _qr_png(url: str) -> BytesIO:
@@ -33,31 +31,26 @@ def render(certificate: Certificate, verify_url: str) -> bytes:
             else _("Certificate of completion")
         )
         course = certificate.course.title_in(language)
-        pdf = FPDF(orientation="L", unit="mm", format="A4")
-        pdf.set_title(title)
-        pdf.set_author("Tirek")
+        pdf = Document(title, orientation="L", author=True, bottom_margin=None)
         # The code is also in the document's metadata, readable by any PDF tool.
         pdf.set_subject(f"{title} {certificate.display_code}")
         pdf.set_keywords(certificate.code)
-        pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-        pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-        pdf.set_auto_page_break(False)
         pdf.add_page()
-        pdf.set_draw_color(31, 95, 116)
+        pdf.set_draw_color(*ACCENT)
         pdf.set_line_width(1.2)
         pdf.rect(10, 10, 277, 190)
         pdf.set_y(28)
-        pdf.set_font("DejaVu", "B", 28)
-        pdf.set_text_color(31, 95, 116)
+        pdf.set_font(FAMILY, "B", 28)
+        pdf.set_text_color(*ACCENT)
         pdf.cell(0, 14, title, align="C", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_text_color(29, 42, 48)
-        pdf.set_font("DejaVu", "", 14)
+        pdf.set_text_color(*INK)
+        pdf.set_font(FAMILY, "", 14)
         pdf.ln(6)
         pdf.cell(0, 8, _("This certifies that"), align="C", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "B", 22)
+        pdf.set_font(FAMILY, "B", 22)
         pdf.ln(2)
         pdf.multi_cell(0, 12, certificate.holder_name, align="C", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 14)
+        pdf.set_font(FAMILY, "", 14)
         pdf.ln(2)
         completed = (
             _("has completed the training of trainers for the course")
@@ -65,10 +58,10 @@ def render(certificate: Certificate, verify_url: str) -> bytes:
             else _("has completed the course")
         )
         pdf.cell(0, 8, completed, align="C", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "B", 16)
+        pdf.set_font(FAMILY, "B", 16)
         pdf.ln(2)
         pdf.multi_cell(0, 9, f"«{course}»", align="C", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 12)
+        pdf.set_font(FAMILY, "", 12)
         pdf.ln(4)
         if certificate.event_id and certificate.event:
             event = certificate.event
@@ -82,7 +75,7 @@ def render(certificate: Certificate, verify_url: str) -> bytes:
                 new_y="NEXT",
             )
         pdf.set_xy(20, 150)
-        pdf.set_font("DejaVu", "", 11)
+        pdf.set_font(FAMILY, "", 11)
         issued = formats.date_format(certificate.issued_at.date())
         expires = formats.date_format(certificate.expires_at.date())
         pdf.multi_cell(
@@ -98,4 +91,4 @@ def render(certificate: Certificate, verify_url: str) -> bytes:
             ),
         )
         pdf.image(_qr_png(verify_url), x=235, y=140, w=42, h=42)
-        return bytes(pdf.output())
+        return pdf.render()
