@@ -440,7 +440,7 @@ def snapshot(family: Family) -> dict[str, Any]:
     """The family plan's content as JSON: what an approval freezes and a version shows
     (goals, the members' goals they link to, tasks with their owners)."""
 
-    def person(user: Any) -> str:
+    def person(user: User | None) -> str:
         return (user.get_full_name() or user.username) if user else ""
 
     return {

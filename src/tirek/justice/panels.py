@@ -59,7 +59,7 @@ def support_panel(
             "view": view}  # fmt: skip
 
 
-def justice_timeline(case: Any, user: Any) -> list[Any]:
+def justice_timeline(case: Any, user: User) -> list[Any]:
     """The legal statuses and their updates on the case's timeline (SECURITY: the
     timeline drops them for whoever does not see that section)."""
     from django.urls import reverse

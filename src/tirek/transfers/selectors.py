@@ -67,7 +67,7 @@ def get_transfer(user: User, pk: Any) -> Transfer:
     raise Http404
 
 
-def get_family_transfer(user: Any, pk: Any) -> Any:
+def get_family_transfer(user: User, pk: Any) -> Any:
     """A family transfer the user requested or answers, or with a member's case the user
     manages; else 404."""
     from .models import FamilyTransfer
@@ -87,7 +87,7 @@ def get_family_transfer(user: Any, pk: Any) -> Any:
     raise Http404
 
 
-def incoming_families(user: Any) -> QuerySet[Any]:
+def incoming_families(user: User) -> QuerySet[Any]:
     from .models import FamilyTransfer
 
     unit_id = policy.supervised_unit_id(user)
