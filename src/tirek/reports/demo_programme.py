@@ -1076,9 +1076,9 @@ def _competencies(
     rng: random.Random, sites: list[tuple[Staff, list[Region], int]], today: date
 ) -> dict[tuple[int, str], datetime]:
     """Each colleague's certificates: most from the 2024 courses, some later, a few not
-    yet (the training report's gaps); valid three years. The interviewers were certified
-    before the programme began, as the interviews app requires of whoever interviews.
-    Returns when each was granted."""
+    yet (the training report's gaps); valid three years, renewed before they expire. The
+    interviewers were certified before the programme began, as the interviews app
+    requires of whoever interviews. Returns when each was first granted."""
     from tirek.accounts.models import StaffCompetency
 
     trainer = User.objects.filter(username="demo-trainer").first()
@@ -1102,18 +1102,21 @@ def _competencies(
                         day = _day(rng, start, end)
                     if day >= today:
                         continue
-                    at = _at(day, 17)
-                    granted[(user.pk, competency)] = at
-                    rows.append(
-                        StaffCompetency(
-                            user=user,
-                            competency=competency,
-                            granted_at=at,
-                            granted_by=trainer,
-                            expires_at=at + timedelta(days=3 * 365),
-                            source="Сертификат курса программы (вымышленный)",
+                    granted[(user.pk, competency)] = _at(day, 17)
+                    # Renewed by a refresher course before it expires.
+                    while day < today:
+                        at = _at(day, 17)
+                        rows.append(
+                            StaffCompetency(
+                                user=user,
+                                competency=competency,
+                                granted_at=at,
+                                granted_by=trainer,
+                                expires_at=at + timedelta(days=3 * 365),
+                                source="Сертификат курса программы (вымышленный)",
+                            )
                         )
-                    )
+                        day += timedelta(days=3 * 365 - rng.randrange(30, 90))
     StaffCompetency.objects.bulk_create(rows)
     return granted
 
