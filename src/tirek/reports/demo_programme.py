@@ -38,6 +38,15 @@ FIRST_DAY = date(2024, 1, 8)
 LAST_DAY = date(2026, 11, 20)
 AS_OF = date(2026, 12, 6)
 STAFF_PREFIX = "programme-"
+MOVED_SHARE = 0.1  # families transferred from one site to another
+
+# The police department of each site's region, whose certified officer interviews children.
+POLICE = {
+    "kz-karaganda": "Департамент полиции Карагандинской области",
+    "kz-almaty": "Департамент полиции г. Алматы",
+    "kz-shymkent": "Департамент полиции г. Шымкента",
+    "kz-turkistan": "Департамент полиции Туркестанской области",
+}
 
 # (oblast code, agency name, districts (code, ru, en), share of families)
 SITES: list[tuple[str, str, list[tuple[str, str, str]], int]] = [
@@ -163,6 +172,7 @@ class Staff:
     managers: list[User]
     psychologist: User
     social_worker: User
+    interviewer: User  # a certified police interviewer of the region (not of the unit)
 
 
 @dataclass
@@ -198,7 +208,9 @@ def _region(code: str, kind: str, parent: Region, ru: str, en: str) -> Region:
     return region
 
 
-def _account(username: str, role: str, agency: Agency, unit: Unit, first: str, last: str) -> User:
+def _account(
+    username: str, role: str, agency: Agency, unit: Unit | None, first: str, last: str
+) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
         user = user_create(
@@ -268,6 +280,18 @@ def _sites(rng: random.Random) -> list[tuple[Staff, list[Region], int]]:
                 MOTHERS[(index + 5) % 10],
                 "Соцработникова",
             ),
+            interviewer=_account(
+                f"{prefix}interviewer",
+                Role.INTERVIEWER,
+                Agency.objects.get_or_create(
+                    name=POLICE[oblast_code],
+                    region=oblast,
+                    defaults={"kind": Agency.Kind.LAW_ENFORCEMENT},
+                )[0],
+                None,
+                FATHERS[(index + 3) % 8],
+                "Следователев",
+            ),
         )
         regions = [
             _region(code, Region.Kind.DISTRICT, oblast, ru, en) for code, ru, en in districts
@@ -326,6 +350,22 @@ class Family:
     mother: Any
     children: list[Any]
     registered_on: date
+    # A family that first registered at another site and moved here (a transfer).
+    origin: Staff | None = None
+    origin_region: Region | None = None
+    origin_manager: User | None = None
+    moved_at: datetime | None = None
+
+    def manager_at(self, when: datetime) -> User:
+        """The case manager on that day (the first site's, before the move)."""
+        if self.origin_manager is not None and self.moved_at and when < self.moved_at:
+            return self.origin_manager
+        return self.manager
+
+    def staff_at(self, when: datetime) -> Staff:
+        if self.origin is not None and self.moved_at and when < self.moved_at:
+            return self.origin
+        return self.site
 
 
 def _people(rng: random.Random, sites: list[tuple[Staff, list[Region], int]]) -> list[Family]:
@@ -439,6 +479,28 @@ def _households(families: list[Family]) -> None:
     Relationship.objects.bulk_create(relations)
 
 
+def _moves(
+    rng: random.Random,
+    families: list[Family],
+    sites: list[tuple[Staff, list[Region], int]],
+    today: date,
+) -> None:
+    """About one family in ten first registered at another site and moved a few weeks
+    later (to relatives, for work): their cases were transferred, with everything after
+    the move done by the receiving site."""
+    for family in families:
+        if rng.random() >= MOVED_SHARE:
+            continue
+        moved_on = family.registered_on + timedelta(days=rng.randrange(15, 45))
+        if moved_on >= today:
+            continue
+        origin, regions, _weight = rng.choice([s for s in sites if s[0] is not family.site])
+        family.origin = origin
+        family.origin_region = rng.choice(regions)
+        family.origin_manager = rng.choice(origin.managers)
+        family.moved_at = _at(moved_on, 12)
+
+
 # --- cases ----------------------------------------------------------------------------------
 
 
@@ -509,7 +571,7 @@ def _cases(
             region=family.region,
             protected_identity=rng.random() < 0.7,
             opened_at=journey.opened,
-            opened_by=family.manager,
+            opened_by=family.manager_at(journey.opened),
             country_returned_from=rng.choice(COUNTRIES),
             return_date=family.registered_on - timedelta(days=rng.randrange(5, 40)),
             closed_at=journey.closed_at,
@@ -522,36 +584,70 @@ def _cases(
 
 def _team_rows(rows: list[tuple[Any, Journey, Family]]) -> list[Any]:
     """The team of every generated case: its case manager, and the site's psychologist and
-    social worker once the case is active; granted through ``tirek.access``."""
+    social worker once the case is active; granted through ``tirek.access``. A transferred
+    case had the first site's team until the move, the receiving site's after it (as
+    ``tirek.transfers`` does when a transfer is accepted), and its timeline says so."""
     from tirek.access.services import load_membership_history
+    from tirek.cases.models import CaseEvent, EventKind
 
     members: list[dict[str, Any]] = []
-    for case, journey, family in rows:
+    events: list[Any] = []
+
+    def stint(
+        case: Any, user: User, role: str, start: datetime, end: datetime | None, by: User
+    ) -> None:
         members.append(
             {
                 "case": case,
-                "user": family.manager,
-                "role": Role.CASE_MANAGER,
-                "added_at": journey.opened,
-                "added_by": family.manager,
+                "user": user,
+                "role": role,
+                "added_at": start,
+                "added_by": by,
+                "removed_at": end,
+                "removed_by": by if end else None,
             }
         )
+
+    for case, journey, family in rows:
+        moved = family.moved_at
+        if family.origin is not None and family.origin_manager is not None and moved:
+            first = family.origin_manager
+            stint(case, first, Role.CASE_MANAGER, journey.opened, moved, first)
+            stint(case, family.manager, Role.CASE_MANAGER, moved, None, family.site.supervisor)
+            if journey.initial_at and journey.initial_at < moved:
+                for user, role in (
+                    (family.origin.psychologist, Role.PSYCHOLOGIST),
+                    (family.origin.social_worker, Role.SOCIAL_WORKER),
+                ):
+                    stint(case, user, role, journey.initial_at, moved, first)
+            events.append(
+                CaseEvent(
+                    case=case,
+                    at=moved,
+                    actor=family.site.supervisor,
+                    kind=EventKind.TRANSFERRED,
+                    detail={
+                        "stage": "accepted",
+                        "from_unit": str(family.origin.unit),
+                        "to_unit": str(family.site.unit),
+                        "from_unit_id": family.origin.unit.pk,
+                        "from_region_id": family.origin_region.pk if family.origin_region else None,
+                        "to_unit_id": family.site.unit.pk,
+                        "requested_by": family.origin_manager.pk,
+                        "case_manager": family.manager.get_full_name(),
+                    },
+                )
+            )
+        else:
+            stint(case, family.manager, Role.CASE_MANAGER, journey.opened, None, family.manager)
         if journey.initial_at:
+            start = max(journey.initial_at, moved) if moved else journey.initial_at
             for user, role in (
                 (family.site.psychologist, Role.PSYCHOLOGIST),
                 (family.site.social_worker, Role.SOCIAL_WORKER),
             ):
-                members.append(
-                    {
-                        "case": case,
-                        "user": user,
-                        "role": role,
-                        "added_at": journey.initial_at,
-                        "added_by": family.manager,
-                        "removed_at": journey.closed_at,
-                        "removed_by": family.manager if journey.closed_at else None,
-                    }
-                )
+                stint(case, user, role, start, journey.closed_at, family.manager)
+    CaseEvent.objects.bulk_create(events)
     return load_membership_history(members)
 
 
@@ -613,7 +709,8 @@ def _assessments(rng: random.Random, rows: list[tuple[Any, Journey, Family]]) ->
     for case, journey, family in rows:
         adult = case.person.birth_date.year < 2006
         if journey.initial_at and initial:
-            add(case, initial, InstrumentKind.INITIAL, journey.initial_at, family.manager)
+            at = journey.initial_at
+            add(case, initial, InstrumentKind.INITIAL, at, family.manager_at(at))
         needs = adult_needs if adult else child_needs
         if journey.comprehensive_at and needs:
             add(
@@ -621,7 +718,7 @@ def _assessments(rng: random.Random, rows: list[tuple[Any, Journey, Family]]) ->
                 needs,
                 InstrumentKind.COMPREHENSIVE,
                 journey.comprehensive_at,
-                family.site.psychologist,
+                family.staff_at(journey.comprehensive_at).psychologist,
             )
         if adult or psc is None or not journey.initial_at:
             continue
@@ -633,8 +730,9 @@ def _assessments(rng: random.Random, rows: list[tuple[Any, Journey, Family]]) ->
                 for (code, m), s in zip(SCREENING_DOMAINS, start, strict=True)
             ]
             scores = [(code, min(s, m), m) for code, s, m in scores]
+            at = _at(day, 11)
             assessment = add(
-                case, psc, InstrumentKind.SCREENING, _at(day, 11), family.site.psychologist
+                case, psc, InstrumentKind.SCREENING, at, family.staff_at(at).psychologist
             )
             assessment.overall_severity = max(
                 (_severity(s, m) for _c, s, m in scores),
@@ -694,7 +792,7 @@ def _plans(rng: random.Random, rows: list[tuple[Any, Journey, Family]], today: d
             first_approved_at=j.approved_at,
             last_approved_at=j.approved_at,
             submitted_at=j.approved_at - timedelta(days=2),  # type: ignore[operator]
-            submitted_by=f.manager,
+            submitted_by=f.manager_at(j.approved_at),  # type: ignore[arg-type]
             created_at=j.comprehensive_at,
         )
         for case, j, f in planned
@@ -705,9 +803,9 @@ def _plans(rng: random.Random, rows: list[tuple[Any, Journey, Family]], today: d
             plan=plan,
             number=1,
             snapshot={"goals": []},
-            submitted_by=f.manager,
+            submitted_by=f.manager_at(j.approved_at),  # type: ignore[arg-type]
             submitted_at=j.approved_at - timedelta(days=2),  # type: ignore[operator]
-            approved_by=f.site.supervisor,
+            approved_by=f.staff_at(j.approved_at).supervisor,  # type: ignore[arg-type]
             approved_at=j.approved_at,
         )
         for plan, (_c, j, f) in zip(plans, planned, strict=True)
@@ -726,7 +824,7 @@ def _plans(rng: random.Random, rows: list[tuple[Any, Journey, Family]], today: d
                     child_views="Хочет ходить в школу вместе с друзьями.",
                     decisions="План продолжается; цели пересмотрены.",
                     next_review_on=held + timedelta(days=interval),
-                    created_by=f.manager,
+                    created_by=f.manager_at(_at(held)),
                 )
             )
         last = j.reviews[-1] if j.reviews else j.approved_at.date()  # type: ignore[union-attr]
@@ -777,7 +875,7 @@ def _plans(rng: random.Random, rows: list[tuple[Any, Journey, Family]], today: d
                 months=months,
                 due_at=due,
                 done_on=done,
-                done_by=f.site.social_worker if done else None,
+                done_by=f.staff_at(due).social_worker if done else None,
                 outcome=rng.choice(outcomes) if done else "",
             )
             for case, j, f in planned
@@ -824,7 +922,7 @@ def _consents(rows: list[tuple[Any, Journey, Family]], today: date) -> None:
                     given_by=giver,
                     giver_name=f.mother.full_name if giver == GivenBy.GUARDIAN else "",
                     valid_from=start,
-                    recorded_by=f.manager,
+                    recorded_by=f.manager_at(_at(start)),
                     recorded_at=_at(start),
                 )
             )
@@ -836,7 +934,7 @@ def _consents(rows: list[tuple[Any, Journey, Family]], today: date) -> None:
                         kind=ConsentKind.ASSENT,
                         given_by=GivenBy.CHILD,
                         valid_from=start,
-                        recorded_by=f.manager,
+                        recorded_by=f.manager_at(_at(start)),
                         recorded_at=_at(start),
                     )
                 )
@@ -891,6 +989,7 @@ def _referrals(rng: random.Random, rows: list[tuple[Any, Journey, Family]], toda
             )
             if closed and closed.date() > today:
                 closed = _at(today)
+            by = f.manager_at(sent)
             referral = Referral(
                 case=case,
                 provider=service.provider,
@@ -901,7 +1000,7 @@ def _referrals(rng: random.Random, rows: list[tuple[Any, Journey, Family]], toda
                 consent_covered=True,
                 respond_by=sent.date() + timedelta(days=7),
                 complete_by=sent.date() + timedelta(days=60),
-                created_by=f.manager,
+                created_by=by,
                 created_at=sent,
                 responded_at=responded,
                 closed_at=closed,
@@ -909,11 +1008,11 @@ def _referrals(rng: random.Random, rows: list[tuple[Any, Journey, Family]], toda
                 decline_reason="Нет мест." if status == ReferralStatus.DECLINED else "",
             )
             referrals.append(referral)
-            events.append((referral, ReferralStatus.SENT, sent, f.manager))
+            events.append((referral, ReferralStatus.SENT, sent, by))
             if responded and status != ReferralStatus.DECLINED:
-                events.append((referral, ReferralStatus.ACCEPTED, responded, f.manager))
+                events.append((referral, ReferralStatus.ACCEPTED, responded, by))
             if closed:
-                events.append((referral, status, closed, f.manager))
+                events.append((referral, status, closed, by))
     Referral.objects.bulk_create(referrals)
     ReferralEvent.objects.bulk_create(
         [ReferralEvent(referral=r, status=s, at=at, by=by) for r, s, at, by in events]
@@ -929,9 +1028,10 @@ def _conferences(rng: random.Random, rows: list[tuple[Any, Journey, Family]], to
     for case, j, f in rows:
         if j.approved_at and rng.random() < 0.5:
             day = j.approved_at.date()
-            key = (f.site.unit.pk, day.year, (day.month - 1) // 3)
+            site = f.staff_at(j.approved_at)
+            key = (site.unit.pk, day.year, (day.month - 1) // 3)
             by_quarter.setdefault(key, []).append(case)
-            sites[f.site.unit.pk] = f.site
+            sites[site.unit.pk] = site
     conferences, members = [], []
     for (unit_id, year, quarter), cases in sorted(by_quarter.items()):
         site = sites[unit_id]
@@ -955,6 +1055,245 @@ def _conferences(rng: random.Random, rows: list[tuple[Any, Journey, Family]], to
     through.objects.bulk_create(
         [through(conference=c, case=case) for c, cases in members for case in cases]
     )
+
+
+# --- competencies and child-sensitive interviews -------------------------------------------
+
+# What each generated colleague was certified in, by role (``tirek.training``'s ROLE_NEEDS,
+# and child-sensitive interviewing for the psychologists, who hold social interviews).
+CERTIFIED = {
+    "supervisor": ["reintegration-planning"],
+    "managers": ["case-management", "needs-assessment"],
+    "psychologist": ["trauma-informed", "child-interviewing"],
+    "social_worker": ["working-with-parents"],
+    "interviewer": ["child-interviewing"],
+}
+INTERVIEWED_SHARE = 0.3  # of the children assessed: questioned once (or more) on a matter
+REPEAT_SHARE = 0.15  # of the forensic interviews held: a repeat the court asked for
+
+
+def _competencies(
+    rng: random.Random, sites: list[tuple[Staff, list[Region], int]], today: date
+) -> dict[tuple[int, str], datetime]:
+    """Each colleague's certificates: most from the 2024 courses, some later, a few not
+    yet (the training report's gaps); valid three years, renewed before they expire. The
+    interviewers were certified before the programme began, as the interviews app
+    requires of whoever interviews. Returns when each was first granted."""
+    from tirek.accounts.models import StaffCompetency
+
+    trainer = User.objects.filter(username="demo-trainer").first()
+    rows, granted = [], {}
+    for staff, _regions, _weight in sites:
+        for attribute, competencies in CERTIFIED.items():
+            value = getattr(staff, attribute)
+            for user in value if isinstance(value, list) else [value]:
+                for competency in competencies:
+                    if attribute == "interviewer":
+                        day = FIRST_DAY - timedelta(days=rng.randrange(30, 90))
+                    else:
+                        draw = rng.random()
+                        if draw < 0.12:
+                            continue  # not yet trained: a gap the training report shows
+                        start, end = (
+                            (date(2024, 2, 1), date(2024, 12, 1))
+                            if draw < 0.75
+                            else (date(2025, 1, 15), date(2026, 10, 1))
+                        )
+                        day = _day(rng, start, end)
+                    if day >= today:
+                        continue
+                    granted[(user.pk, competency)] = _at(day, 17)
+                    # Renewed by a refresher course before it expires.
+                    while day < today:
+                        at = _at(day, 17)
+                        rows.append(
+                            StaffCompetency(
+                                user=user,
+                                competency=competency,
+                                granted_at=at,
+                                granted_by=trainer,
+                                expires_at=at + timedelta(days=3 * 365),
+                                source="Сертификат курса программы (вымышленный)",
+                            )
+                        )
+                        day += timedelta(days=3 * 365 - rng.randrange(30, 90))
+    StaffCompetency.objects.bulk_create(rows)
+    return granted
+
+
+def _interviews(
+    rng: random.Random,
+    rows: list[tuple[Any, Journey, Family]],
+    today: date,
+    granted: dict[tuple[int, str], datetime],
+) -> int:
+    """Child-sensitive interviews with their safeguards (``tirek.interviews``): a matter
+    per child; the request recorded by the unit's supervisor; the psychologist on the team
+    judges the child ready first (a child judged not ready is not questioned); a certified
+    interviewer — the police officer, who joins the team for it on the legal basis, or for
+    a social interview the psychologist — in a child-friendly room with a support person;
+    a follow-up by the psychologist; a repeat on the same matter only with a written
+    justification and the supervisor's approval. The newest requests are still open."""
+    from tirek.access.services import load_membership_history
+    from tirek.accounts.models import Competency
+    from tirek.interviews.models import (
+        Interview,
+        InterviewKind,
+        InterviewStatus,
+        Matter,
+        Readiness,
+        TimeOfDay,
+    )
+
+    now = _at(today, 9)
+    matters: list[Matter] = []
+    interviews: list[tuple[Interview, Any]] = []
+    memberships: list[dict[str, Any]] = []
+    serial = 0
+    for case, j, f in rows:
+        born = case.person.birth_date
+        if not j.initial_at or born.year < 2008 or rng.random() >= INTERVIEWED_SHARE:
+            continue
+        requested = j.initial_at + timedelta(days=rng.randrange(10, 90), hours=2)
+        ends = j.closed_at or now
+        if requested >= ends or (requested.date() - born).days < 6 * 365:
+            continue  # closed first, or too young to be questioned
+        site = f.staff_at(requested)
+        forensic = rng.random() < 0.75
+        serial += 1
+        reference = f"№ {requested.year}-{serial:04d}"
+        matter = Matter(
+            person=case.person,
+            title=(
+                "Уголовное дело (ребёнок — свидетель)" if forensic else "Опека и место жительства"
+            ),
+            reference=reference,
+            created_by=site.supervisor,
+            created_at=requested,
+        )
+        matters.append(matter)
+        held_before: datetime | None = None
+        member: dict[str, Any] | None = None
+        for repeat in (False, True):
+            if repeat:
+                if not (forensic and held_before and rng.random() < REPEAT_SHARE):
+                    break
+                requested = held_before + timedelta(days=rng.randrange(60, 200))
+                if requested >= ends:
+                    break
+            interviewer = site.interviewer
+            if not forensic:
+                certified = granted.get((site.psychologist.pk, Competency.CHILD_INTERVIEWING))
+                if certified and certified < requested:
+                    interviewer = site.psychologist
+            ready_at = requested + timedelta(days=rng.randrange(3, 9))
+            ready = rng.random() < 0.9
+            planned_at = ready_at + timedelta(days=1)
+            scheduled = _at((ready_at + timedelta(days=rng.randrange(3, 12))).date(), 10)
+            interview = Interview(
+                case=case,
+                matter=matter,
+                kind=InterviewKind.FORENSIC if forensic else InterviewKind.SOCIAL,
+                requesting_authority=(
+                    POLICE.get(str(site.unit.region.code), "Следственное управление")
+                    if forensic
+                    else "Орган опеки и попечительства"
+                ),
+                purpose=(
+                    "Допрос несовершеннолетнего свидетеля о событиях до возвращения."
+                    if forensic
+                    else "Узнать мнение ребёнка о месте жительства и общении с родными."
+                ),
+                legal_basis=(
+                    "УПК РК, ст. 215 (допрос несовершеннолетнего свидетеля)"
+                    if forensic
+                    else "Кодекс РК о браке (супружестве) и семье, ст. 62"
+                ),
+                requested_by=site.supervisor,
+                requested_at=requested,
+                is_repeat=repeat,
+                repeat_justification=(
+                    "Суд запросил уточнение эпизодов, которых нет в записи." if repeat else ""
+                ),
+                repeat_approved_by=site.supervisor if repeat else None,
+                repeat_approved_at=requested + timedelta(days=1) if repeat else None,
+            )
+            if ready_at < now:  # the psychologist's judgement
+                interview.readiness = Readiness.READY if ready else Readiness.NOT_READY
+                interview.readiness_by = site.psychologist
+                interview.readiness_at = ready_at
+                interview.readiness_note = (
+                    "Стабилен; лучше утром; знакомый психолог рядом."
+                    if ready
+                    else "Тревожен после переезда; опрос сейчас навредит."
+                )
+            row: dict[str, Any] | None = None
+            closed_first = "Дело закрыто до опроса."
+            if ready_at >= now:
+                pass  # requested: the psychologist has not judged yet
+            elif not ready:
+                interview.status = InterviewStatus.CANCELLED
+                interview.cancel_reason = "Психолог: ребёнок не готов; следствие согласилось."
+            elif planned_at >= ends:
+                interview.status = InterviewStatus.CANCELLED
+                interview.cancel_reason = closed_first
+            else:
+                interview.status = InterviewStatus.PLANNED
+                interview.interviewer = interviewer
+                interview.scheduled_at = scheduled
+                interview.time_of_day = TimeOfDay.MORNING
+                interview.language = "ru"
+                interview.support_person = "Психолог центра (знаком ребёнку)"
+                interview.room = "Комната для бесед с детьми"
+                interview.child_friendly_room = True
+                if interviewer == site.interviewer and member is None:
+                    # Planning puts the officer on the team, on the interview's legal basis.
+                    row = member = {
+                        "case": case,
+                        "user": interviewer,
+                        "role": Role.INTERVIEWER,
+                        "added_at": planned_at,
+                        "added_by": site.supervisor,
+                        "legal_basis": interview.legal_basis,
+                        "removed_at": j.closed_at,
+                        "removed_by": site.supervisor if j.closed_at else None,
+                    }
+                    memberships.append(row)
+                if scheduled >= ends:
+                    interview.status = InterviewStatus.CANCELLED
+                    interview.cancel_reason = closed_first
+                elif scheduled < now:
+                    interview.status = InterviewStatus.HELD
+                    interview.started_at = scheduled
+                    interview.ended_at = scheduled + timedelta(minutes=rng.randrange(30, 55))
+                    interview.breaks = rng.choice([0, 1, 1, 2])
+                    interview.observers = (
+                        "Психолог центра; следователь (за зеркалом Гезелла)"
+                        if forensic
+                        else "Специалист органа опеки"
+                    )
+                    interview.recorded = forensic
+                    interview.recording_reference = (
+                        f"Хранилище ДП, видеозапись {reference}" if forensic else ""
+                    )
+                    interview.notes = "Ребёнок рассказал о жизни семьи; подробности — в записи."
+                    interview.summary = "Сведения получены за одну беседу."
+                    held_before = scheduled
+                    supported = scheduled + timedelta(days=rng.randrange(3, 10))
+                    if supported < min(now, ends):
+                        interview.follow_up = "Встречи после опроса: сон и настроение в норме."
+                        interview.follow_up_by = site.psychologist
+                        interview.follow_up_at = supported
+            interviews.append((interview, row))
+    Matter.objects.bulk_create(matters)
+    created = load_membership_history(memberships)
+    by_row = {id(row): m for row, m in zip(memberships, created, strict=True)}
+    for interview, row in interviews:
+        interview.matter_id = interview.matter.pk
+        if row is not None:
+            interview.membership = by_row[id(row)]
+    Interview.objects.bulk_create([interview for interview, _row in interviews])
+    return sum(1 for i, _r in interviews if i.status == InterviewStatus.HELD)
 
 
 # --- training -------------------------------------------------------------------------------
@@ -1081,10 +1420,14 @@ def load(stdout: Any) -> None:
         return
     with transaction.atomic():
         rng = random.Random(SEED)
+        # New steps draw from a second generator, so the history drawn from the first
+        # stays as it was before they were added.
+        more = random.Random(SEED + 1)
         # The programme's "today": fixed, so every run generates the same history.
         today = min(timezone.localdate(), AS_OF)
         sites = _sites(rng)
         families = _people(rng, sites)
+        _moves(more, families, sites, today)
         rows = _cases(rng, families, today)
         _team_rows(rows)
         _assessments(rng, rows)
@@ -1093,8 +1436,11 @@ def load(stdout: Any) -> None:
         _referrals(rng, rows, today)
         _conferences(rng, rows, today)
         events = _training(rng, sites, today)
+        granted = _competencies(more, sites, today)
+        interviews = _interviews(more, rows, today, granted)
     children = sum(len(f.children) for f in families)
     stdout.write(
         f"Demo programme: {children} children and {len(families)} mothers in "
-        f"{len(rows)} cases over 2024–2026, {events} training events."
+        f"{len(rows)} cases over 2024–2026, {interviews} child-sensitive interviews held, "
+        f"{events} training events."
     )

@@ -30,7 +30,8 @@ The rules (``protect``)
    cells and relations together (linear algebra over the rationals: a hidden cell is
    derivable when it is fixed by every solution). Rule 3 alone misses patterns such as
    two suppressed rectangles joined by a single cell; each derivable cell gets another
-   complement and the rules run again.
+   complement and the rules run again. Zeros told by a published zero total
+   (``known_zeros``) are exempt, as in rule 3: anyone knows them whatever is hidden.
 
 5. Perturbation (the cell-key method, ``perturbed``): every published count of
    ``threshold`` people or more gets a small noise, at most ``max_noise`` either way, looked
@@ -121,10 +122,15 @@ def protect(
     _hide_under_small_totals(values, relations, totalled_by, hidden, threshold, containers)
     while True:
         _complete_relations(values, relations, relations_of, hidden, threshold)
-        exposed = derivable(values, relations, hidden)
+        # A zero beneath a published zero total is told by that total whatever is hidden
+        # (counts are never negative): it needs no complement, as in rule 3, and is no
+        # complement either. Protecting it hid the published zero, then the large cells
+        # beside it (issue #15: "interviews per child" hidden for 25 children).
+        known = known_zeros(values, relations, hidden)
+        exposed = derivable(values, relations, hidden) - known
         added = False
         for cell in sorted(exposed):
-            complement = _complement_for(cell, values, relations, relations_of, hidden)
+            complement = _complement_for(cell, values, relations, relations_of, hidden | known)
             if complement is not None:
                 hidden.add(complement)
                 added = True
@@ -132,6 +138,26 @@ def protect(
             # Either nothing is derivable, or only cells whose every neighbour is hidden
             # already (whose value then follows from the relations alone, i.e. zero).
             return frozenset(hidden)
+
+
+def known_zeros(
+    values: Sequence[int], relations: Sequence[Relation], hidden: Iterable[int]
+) -> set[int]:
+    """The cells anyone can tell are zero: the parts of a relation whose total is
+    published as zero, and, counts being never negative, the parts of those parts."""
+    hidden = set(hidden)
+    known: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for relation in relations:
+            total = relation.total
+            if values[total] == 0 and (total not in hidden or total in known):
+                fresh = [p for p in relation.parts if p not in known]
+                if fresh:
+                    known.update(fresh)
+                    changed = True
+    return known
 
 
 def _hide_under_small_totals(

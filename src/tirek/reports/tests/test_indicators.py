@@ -203,7 +203,10 @@ def test_property_a_cube_publishes_no_small_cell_and_no_derivable_one(
                     raw[key] = raw.get(key, 0) + value
     index, values, relations = cube_table(tree, DIMS, published.measures, SPLITS, raw)
     hidden = {i for key, i in index.items() if published.is_hidden(key)}
-    assert exactly_derivable(values, relations, hidden) == set()
+    # Nothing hidden can be worked out, but the zeros a published zero total tells anyway.
+    assert exactly_derivable(values, relations, hidden) <= sdc.known_zeros(
+        values, relations, hidden
+    )
 
 
 @pytest.mark.parametrize("code", ["registered", "active", "closed"])
