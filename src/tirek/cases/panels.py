@@ -82,3 +82,82 @@ def summary(
         alerts.extend(found.get("alerts", []))
     deadlines.sort(key=lambda d: d.due_at)
     return {"deadlines": deadlines[:3], "alerts": alerts}
+
+
+# --- "my work": the rows of several apps' panels in one query ------------------------------
+# Panels that list a few rows owned by the user (actions, tasks, meetings) give their
+# querysets as ``WorkRow``s; the first such panel drawn on the page reads the rows of all of
+# them in one UNION ALL query, kept on the request. Each queryset carries its own
+# visibility rules (the app's selectors), so nothing changes in what a panel shows.
+
+# kind, id, ref (the id the link needs), text, day (date), at (datetime), num, label,
+# and two names (e.g. the person's, for initials)
+WorkRow = tuple[str, int, Any, str, Any, Any, Any, str, str, str]
+
+
+def work_row(qs: Any, kind: str, **columns: Any) -> Any:
+    """``qs`` as ``WorkRow``s: ``columns`` maps some of ref, text, day, at, num, label,
+    name1, name2 to expressions (the others are NULL or empty)."""
+    from django.db.models import CharField, DateField, DateTimeField, F, IntegerField
+    from django.db.models import Value as V
+    from django.db.models.functions import Cast
+
+    defaults: dict[str, Any] = {
+        "ref": Cast(V(None), IntegerField()),
+        "text": Cast(V(""), CharField()),
+        "day": Cast(V(None), DateField()),
+        "at": Cast(V(None), DateTimeField()),
+        "num": Cast(V(None), IntegerField()),
+        "label": Cast(V(""), CharField()),
+        "name1": Cast(V(""), CharField()),
+        "name2": Cast(V(""), CharField()),
+    }
+    defaults.update(columns)
+    names = {f"w_{k}": v for k, v in defaults.items()}
+    return (
+        qs.order_by()
+        .prefetch_related(None)  # rows, not objects
+        .annotate(w_kind=Cast(V(kind), CharField()), w_id=F("pk"), **names)
+        .values_list("w_kind", "w_id", *names)
+    )
+
+
+@dataclass(frozen=True)
+class WorkPanel:
+    """A "my work" panel (``tirek.core.registry.add_my_work_panel``) whose rows come from
+    ``rows(request)`` (``work_row`` querysets of ``kinds``; none: nothing for this user)
+    and whose content ``build(request, rows)`` makes from them."""
+
+    rows: Callable[[AuthenticatedHttpRequest], list[Any]]
+    build: Callable[[AuthenticatedHttpRequest, list[WorkRow]], dict[str, Any] | None]
+    kinds: frozenset[str]
+
+    def __call__(self, request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
+        by_kind = _work_rows(request)
+        if by_kind is None:  # not drawn through "my work": this panel's rows alone
+            parts = self.rows(request)
+            found: list[WorkRow] = list(_union(parts)) if parts else []
+        else:
+            found = [row for kind in sorted(self.kinds) for row in by_kind.get(kind, [])]
+        return self.build(request, found)
+
+
+def _union(parts: list[Any]) -> Any:
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
+def _work_rows(request: AuthenticatedHttpRequest) -> dict[str, list[WorkRow]] | None:
+    from tirek.core.registry import my_work_panels
+
+    cached: dict[str, list[WorkRow]] | None = getattr(request, "_cases_work_rows", None)
+    if cached is not None:
+        return cached
+    panels = [p for _order, p in my_work_panels if isinstance(p, WorkPanel)]
+    if not panels:
+        return None
+    parts = [part for panel in panels for part in panel.rows(request)]
+    cached = {}
+    for row in _union(parts) if parts else []:
+        cached.setdefault(row[0], []).append(row)
+    request._cases_work_rows = cached  # type: ignore[attr-defined]
+    return cached

@@ -121,20 +121,27 @@ MY_OPEN_LIMIT = 300
 class OpenCaseload:
     cases: list[Case]  # by case number, with the person
     consent: dict[int, Any]  # person id -> privacy's ConsentStatus (without recipients)
+    consent_records: dict[int, list[Any]]  # person id -> every consent record (privacy)
+
+    @property
+    def complete(self) -> bool:
+        """Every open case on the user's team, not the first ``MY_OPEN_LIMIT``."""
+        return len(self.cases) < MY_OPEN_LIMIT
 
 
 def my_open_caseload(request: AuthenticatedHttpRequest) -> OpenCaseload:
-    """The open cases on the user's team the user may open, with their consent status:
-    read once per request and shared by the "my work" panels of several apps."""
+    """The open cases on the user's team the user may open, with their consent records
+    and status: read once per request and shared by the "my work" panels of several apps."""
     cached: OpenCaseload | None = getattr(request, "_cases_open_caseload", None)
     if cached is not None:
         return cached
-    from tirek.privacy.selectors import consent_status_many
+    from tirek.privacy.selectors import consent_records_many, consent_status_from
 
     mine = case_list(request.user, CaseFilters(scope="mine", open_only=True))
     cases = list(mine.select_related("person").order_by("number")[:MY_OPEN_LIMIT])
-    consent = consent_status_many([c.person for c in cases], recipients=False) if cases else {}
-    cached = OpenCaseload(cases, consent)
+    persons = [c.person for c in cases]
+    records = consent_records_many(persons, recipients=False) if cases else {}
+    cached = OpenCaseload(cases, consent_status_from(persons, records), records)
     request._cases_open_caseload = cached  # type: ignore[attr-defined]
     return cached
 

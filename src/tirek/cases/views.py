@@ -29,7 +29,7 @@ from tirek.organisations.models import Region
 
 from . import case_page, selectors, services
 from .forms import CaseEditForm, CaseFilterForm, NoteEditForm, NoteForm, TeamAddForm
-from .models import Case, CaseTeamMember
+from .models import Case, CaseStatus, CaseTeamMember, Phase, RiskLevel
 
 PAGE_SIZE = 25
 
@@ -70,10 +70,27 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         kind="name_search" if filters.q else "list",
         action=Action.SEARCH if filters.q else Action.READ,
     )  # fmt: skip
-    rows = [
-        {"case": case, "show_risk": policy.Section.PLAN in sections.get(case.pk, frozenset())}
-        for case in page.object_list
-    ]
+    # Each choice's label translated once per page, not once per row.
+    status, phase, risk = (
+        {value: str(label) for value, label in choices}
+        for choices in (CaseStatus.choices, Phase.choices, RiskLevel.choices)
+    )
+    region_names: dict[int, str] = {}
+    rows = []
+    for case in page.object_list:
+        region = case.region
+        if region is not None and region.pk not in region_names:
+            region_names[region.pk] = region.name
+        rows.append(
+            {
+                "case": case,
+                "status": status.get(case.status, case.status),
+                "phase": phase.get(case.phase, case.phase),
+                "risk": risk.get(case.risk_level, case.risk_level),
+                "region": region_names[region.pk] if region is not None else "",
+                "show_risk": policy.Section.PLAN in sections.get(case.pk, frozenset()),
+            }
+        )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

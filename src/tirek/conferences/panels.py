@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tirek.accounts.roles import CASEWORK_ROLES
@@ -13,21 +14,72 @@ from tirek.core.http import AuthenticatedHttpRequest
 
 if TYPE_CHECKING:
     from tirek.accounts.models import User
+from tirek.cases.panels import WorkPanel, WorkRow, work_row
+from tirek.cases.timeline import RowSource
 
 
 def in_casework(user: User) -> bool:
     return bool(user.role_set & CASEWORK_ROLES) and not user.is_system_admin
 
 
-def actions_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
+def _action_rows(request: AuthenticatedHttpRequest) -> list[Any]:
+    """The user's open actions and upcoming conferences, read with the other "my work"
+    rows in one query (each through this app's selectors: the same rows as before)."""
+    from django.db.models import F
+
     from . import selectors
 
     user = request.user
     if not in_casework(user):
-        return None
-    actions = list(selectors.my_actions(user)[:15])
+        return []
+    return [
+        work_row(
+            selectors.my_actions(user),
+            "conference_action",
+            ref=F("conference_id"),
+            text=F("description"),
+            day=F("due_date"),
+            num=F("version"),
+            label=F("case__number"),
+            name1=F("case__person__given_name"),
+            name2=F("case__person__family_name"),
+        ),
+        work_row(
+            selectors.upcoming_conferences(user),
+            "conference_upcoming",
+            ref=F("pk"),
+            text=F("location"),
+            at=F("scheduled_at"),
+        ),
+    ]
+
+
+def _actions(request: AuthenticatedHttpRequest, rows: list[WorkRow]) -> dict[str, Any] | None:
+    from tirek.people.models import Person
+
+    from . import selectors
+
+    user = request.user
+    today = timezone.localdate()
+    mine = sorted((r for r in rows if r[0] == "conference_action"), key=lambda r: (r[4], r[1]))
+    actions = [
+        {
+            "pk": r[1],
+            "conference_id": r[2],
+            "description": r[3],
+            "due_date": r[4],
+            "is_overdue": r[4] < today,  # open actions only
+            "version": r[6],
+            "case": {
+                "number": r[7],
+                "person": {"initials": Person(given_name=r[8], family_name=r[9]).initials},
+            },
+        }
+        for r in mine[:15]
+    ]
+    soon = sorted((r for r in rows if r[0] == "conference_upcoming"), key=lambda r: (r[5], r[1]))
+    upcoming = [{"pk": r[1], "scheduled_at": r[5], "location": r[3]} for r in soon[:5]]
     supervised = list(selectors.overdue_actions_supervised(user)[:15])
-    upcoming = list(selectors.upcoming_conferences(user)[:5])
     if not (actions or supervised or upcoming):
         return None
     return {
@@ -39,9 +91,14 @@ def actions_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     }
 
 
-def case_panel(
-    request: AuthenticatedHttpRequest, case: Any, sections: frozenset[str]
-) -> dict[str, Any] | None:
+actions_panel = WorkPanel(
+    rows=_action_rows,
+    build=_actions,
+    kinds=frozenset({"conference_action", "conference_upcoming"}),
+)
+
+
+def case_panel(request: AuthenticatedHttpRequest, case: Any, sections: frozenset[str]) -> dict[str, Any] | None:
     from tirek.access.policy import Section, can_manage
 
     from . import selectors
@@ -57,29 +114,49 @@ def case_panel(
     }
 
 
-def conference_timeline(case: Any, user: User) -> list[Any]:
-    from tirek.access.policy import Section
-    from tirek.cases.timeline import TimelineItem
+def _conference_rows(case: Any, user: User) -> list[Any]:
+    """The case's conferences (not cancelled ones) as timeline rows, read with the other
+    apps' in one query."""
+    from django.db.models import F
+
+    from tirek.cases.timeline import timeline_row
 
     from .models import Conference, ConferenceStatus
 
-    items = []
-    for conference in Conference.objects.filter(cases=case).order_by("-scheduled_at")[:50]:
-        if conference.status == ConferenceStatus.CANCELLED:
-            continue
-        title = (
-            _("Case conference held")
-            if conference.status == ConferenceStatus.HELD
-            else _("Case conference scheduled")
+    conferences = Conference.objects.filter(cases=case).exclude(status=ConferenceStatus.CANCELLED)
+    return [
+        timeline_row(
+            conferences,
+            "conference",
+            None,
+            at=F("scheduled_at"),
+            code=F("status"),
+            text=F("location"),
+            num=F("pk"),
         )
-        items.append(
-            TimelineItem(
-                at=conference.scheduled_at,
-                title=str(title),
-                detail=conference.location,
-                section=Section.PLAN,
-                url=reverse("conferences:detail", args=[conference.pk]),
-                kind="conference",
-            )
+    ]
+
+
+def _conference_items(case: Any, user: Any, rows: list[Any]) -> list[Any]:
+    from tirek.access.policy import Section
+    from tirek.cases.timeline import TimelineItem
+
+    from .models import ConferenceStatus
+
+    held, scheduled = _("Case conference held"), _("Case conference scheduled")
+    return [
+        TimelineItem(
+            at=row[1],
+            title=str(held if row[2] == ConferenceStatus.HELD else scheduled),
+            detail=row[3] or "",
+            section=Section.PLAN,
+            url=reverse("conferences:detail", args=[row[5]]),
+            kind="conference",
         )
-    return items
+        for row in rows
+    ]
+
+
+conference_timeline = RowSource(
+    rows=_conference_rows, items=_conference_items, kinds=frozenset({"conference"})
+)

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from tirek.accounts.models import User
+from tirek.cases.panels import WorkPanel, WorkRow, work_row
 
 from . import selectors
 from .models import Incident
@@ -27,16 +28,37 @@ def case_panel(request: HttpRequest, case: Any, sections: frozenset[str]) -> dic
     }
 
 
-def my_actions_panel(request: HttpRequest) -> dict[str, Any] | None:
-    """The hook into "my work": open incident actions owned by the user, with due dates."""
+def _my_action_rows(request: HttpRequest) -> list[Any]:
+    """Open incident actions owned by the user, read with the other "my work" rows."""
+    from django.db.models import F
+
     user = request.user
     if not isinstance(user, User) or not user.is_authenticated:
-        return None
-    rows = list(selectors.my_open_actions(user)[:PANEL_ROWS])
+        return []
+    actions = selectors.my_open_actions(user)
+    return [
+        work_row(
+            actions,
+            "incident_action",
+            ref=F("incident_id"),
+            text=F("description"),
+            day=F("due_date"),
+        )
+    ]
+
+
+def _my_actions(request: HttpRequest, rows: list[WorkRow]) -> dict[str, Any] | None:
+    """The hook into "my work": open incident actions owned by the user, with due dates."""
     if not rows:
         return None
+    rows = sorted(rows, key=lambda r: (r[4], r[1]))[:PANEL_ROWS]  # due date, id
     return {
         "title": _("Incident actions"),
         "template": "incidents/panel_my_work.html",
-        "actions": rows,
+        "actions": [{"incident_id": r[2], "description": r[3], "due_date": r[4]} for r in rows],
     }
+
+
+my_actions_panel = WorkPanel(
+    rows=_my_action_rows, build=_my_actions, kinds=frozenset({"incident_action"})
+)

@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tirek.access import selectors as access
+from tirek.access.policy import ROLE_SECTIONS, Section
 from tirek.accounts.roles import Role
 from tirek.cases.models import Case
 from tirek.cases.selectors import my_open_caseload
+from tirek.cases.timeline import RowSource
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.privacy.conf import CONSENT_EXPIRY_WARNING_DAYS
-from tirek.privacy.selectors import consent_reminder
+from tirek.privacy.selectors import consent_reminder, consent_reminder_from
 
 from . import selectors
 from .deadlines import Step, deadlines_for
@@ -143,8 +145,17 @@ def alerts_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
         for c in caseload.cases
         if caseload.consent[c.person_id].case_management.state == "expiring"
     ][:50]
-    # The same counts as the daily digest: every consent on the user's open cases.
-    consent_counts = consent_reminder(user)
+    # The same counts as the daily digest: every consent on the user's open cases, counted
+    # from the records read with the caseload when it holds all of them (the user's team
+    # roles all see the core section, which the digest asks for).
+    if caseload.complete and all(
+        Section.CORE in ROLE_SECTIONS.get(role, frozenset({Section.CORE}))
+        for role in getattr(user, "role_set", ())
+    ):
+        records = [r for rows in caseload.consent_records.values() for r in rows]
+        consent_counts = consent_reminder_from(records)
+    else:
+        consent_counts = consent_reminder(user)
     if not (missed_rows or consent or not consent_counts.is_empty):
         return None
     return {
@@ -203,43 +214,22 @@ def case_plan_summary(case: Case) -> Any:
     return Plan.objects.filter(case=case).only("status", "approved_number", "case_id").first()
 
 
-def _timeline_rows(case: Case) -> Any:
+def _timeline_rows(case: Case, user: Any) -> list[Any]:
     """Completed assessments, plan decisions, reviews, closure steps and follow-ups of the
-    case as rows of one shape, in one query (a UNION ALL): kind, at, code, text, day, num,
-    title (JSON), actor's first name, last name, username."""
-    from django.db.models import CharField, DateField, DateTimeField, F, IntegerField, JSONField
-    from django.db.models import Value as V
-    from django.db.models.functions import Cast
+    case as timeline rows (``tirek.cases.timeline.timeline_row``): read with the other
+    apps' rows in one UNION ALL query. Nothing for a viewer without the plan section."""
+    from django.db.models import F
 
+    from tirek.access.policy import Section, can_see
     from tirek.assessments.models import Assessment, AssessmentStatus
+    from tirek.cases.timeline import timeline_row as row
 
     from .models import Closure, FollowUp, PlanDecision, Review
 
-    def row(qs: Any, kind: str, actor: str, **columns: Any) -> Any:
-        defaults: dict[str, Any] = {
-            "at": Cast(V(None), DateTimeField()),
-            "code": Cast(V(""), CharField()),
-            "text": Cast(V(""), CharField()),
-            "day": Cast(V(None), DateField()),
-            "num": Cast(V(None), IntegerField()),
-            "title": Cast(V(None), JSONField()),
-        }
-        defaults.update(columns)
-        names = {f"t_{k}": v for k, v in defaults.items()}
-        return (
-            qs.order_by()
-            .annotate(
-                t_kind=Cast(V(kind), CharField()),
-                **names,
-                t_first=F(f"{actor}__first_name"),
-                t_last=F(f"{actor}__last_name"),
-                t_user=F(f"{actor}__username"),
-            )
-            .values_list("t_kind", *names, "t_first", "t_last", "t_user")
-        )
-
+    if not can_see(user, case, Section.PLAN):
+        return []
     closures = Closure.objects.filter(case=case)
-    parts = [
+    return [
         row(
             Assessment.objects.filter(case=case, status=AssessmentStatus.COMPLETED),
             "assessment",
@@ -289,20 +279,16 @@ def _timeline_rows(case: Case) -> Any:
             num=F("months"),
         ),
     ]
-    return parts[0].union(*parts[1:], all=True)
 
 
-def timeline_items(case: Case, user: User) -> list[Any]:
-    """Completed assessments, plan decisions, reviews, closure and follow-ups (one query)."""
-    from tirek.access.policy import Section, can_see
+def _timeline_items(case: Case, user: User, rows: list[Any]) -> list[Any]:
+    """Completed assessments, plan decisions, reviews, closure and follow-ups."""
+    from tirek.access.policy import Section
     from tirek.assessments.definitions import localised
     from tirek.assessments.models import Assessment
     from tirek.cases.timeline import TimelineItem
 
     from .models import Closure, ClosureStatus, FollowUp, PlanDecision
-
-    if not can_see(user, case, Section.PLAN):
-        return []
 
     def labels(model: Any, field: str) -> dict[str, Any]:
         return dict(model._meta.get_field(field).flatchoices)
@@ -314,7 +300,7 @@ def timeline_items(case: Case, user: User) -> list[Any]:
     plan_url = reverse("plans:plan", args=[case.pk])
     closure_url = reverse("plans:closure", args=[case.pk])
     items: list[Any] = []
-    for kind, at, code, text, day, num, title, first, last, username in _timeline_rows(case):
+    for kind, at, code, text, day, num, title, first, last, username in rows:
         actor = f"{first or ''} {last or ''}".strip() or (username or "")
         if kind == "assessment":
             name = localised(title) if isinstance(title, dict) else str(title or "")
@@ -377,3 +363,21 @@ def timeline_items(case: Case, user: User) -> list[Any]:
         item.actor = actor
         items.append(item)
     return items
+
+
+# Registered by the app as a timeline source: its rows are read with the other apps'.
+timeline_items = RowSource(
+    rows=_timeline_rows,
+    items=_timeline_items,
+    kinds=frozenset(
+        {
+            "assessment",
+            "plan",
+            "review",
+            "closure_requested",
+            "closure_decided",
+            "closure_reopened",
+            "follow_up",
+        }
+    ),
+)

@@ -10,8 +10,10 @@ from django.db.models import Case as Switch
 from django.db.models import (
     CharField,
     DateTimeField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -33,9 +35,9 @@ if TYPE_CHECKING:
         due_step: str | None
         due_at: datetime | None
 
+
 from .deadlines import CaseFacts, Deadlines, Step, current_step, deadlines_for, schedule
 from .models import (
-    CaseMilestones,
     Closure,
     ClosureStatus,
     FollowUp,
@@ -190,19 +192,31 @@ def case_follow_ups(case: Case) -> QuerySet[FollowUp]:
 
 def facts_for(case: Case) -> tuple[CaseFacts, bool]:
     """The deadline facts of one case, and whether a closure waits for approval."""
-    row = CaseMilestones.objects.filter(case_id=case.pk).first()
+    # One query: the milestones (if any) and whether a closure is requested.
+    fields = ("initial_done_at", "comprehensive_done_at", "plan_approved_at", "next_review_at")
+    requested = Exists(Closure.objects.filter(case=OuterRef("pk"), status=ClosureStatus.REQUESTED))
+    found = (
+        Case.objects.filter(pk=case.pk)
+        .annotate(
+            **{f"m_{f}": F(f"milestones__{f}") for f in fields},
+            m_follow_ups=F("milestones__follow_ups_done"),
+            m_exists=F("milestones__case_id"),
+            m_requested=requested,
+        )
+        .values("m_exists", "m_follow_ups", "m_requested", *(f"m_{f}" for f in fields))
+        .first()
+    ) or {}
     facts = CaseFacts(
         registered_at=case.opened_at,
         risk_level=case.risk_level,
-        initial_done_at=row.initial_done_at if row else None,
-        comprehensive_done_at=row.comprehensive_done_at if row else None,
-        plan_approved_at=row.plan_approved_at if row else None,
-        next_review_at=row.next_review_at if row else None,
+        initial_done_at=found.get("m_initial_done_at"),
+        comprehensive_done_at=found.get("m_comprehensive_done_at"),
+        plan_approved_at=found.get("m_plan_approved_at"),
+        next_review_at=found.get("m_next_review_at"),
         closed_at=case.closed_at if case.status == CaseStatus.CLOSED else None,
-        follow_ups_done=frozenset(row.follow_ups_done if row else ()),
+        follow_ups_done=frozenset(found.get("m_follow_ups") or ()),
     )
-    requested = Closure.objects.filter(case=case, status=ClosureStatus.REQUESTED).exists()
-    return facts, requested
+    return facts, bool(found.get("m_requested"))
 
 
 @dataclass
@@ -233,7 +247,9 @@ def journey(case: Case) -> Journey:
     return found
 
 
-def annotate_due(qs: QuerySet[Case], deadlines: Deadlines) -> QuerySet[WithAnnotations[Case, DueAnnotations]]:
+def annotate_due(
+    qs: QuerySet[Case], deadlines: Deadlines
+) -> QuerySet[WithAnnotations[Case, DueAnnotations]]:
     """``next_due`` of ``tirek.plans.deadlines`` in SQL: each case gets ``due_step`` and
     ``due_at`` (null when nothing is due), so lists filter, order and page in the database.
     One LEFT JOIN to the case's milestones; a case without them has done nothing yet."""

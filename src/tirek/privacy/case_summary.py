@@ -6,12 +6,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tirek.access.policy import Section
 
-from .selectors import consent_status_many
+from .selectors import _status, consent_status_many
 
 
 def consent_alerts(
@@ -23,7 +24,12 @@ def consent_alerts(
         return None
     # Only whether and until when case management is covered: not the recipients (one query).
     person = case.person
-    state = consent_status_many([person], recipients=False)[person.pk].case_management
+    memo = getattr(case, "page_memo", None) or {}
+    if "privacy.consents" in memo:  # read by the timeline drawn on the same page
+        records = memo["privacy.consents"]
+        state = _status(person, records, timezone.now(), recipients=False).case_management
+    else:
+        state = consent_status_many([person], recipients=False)[person.pk].case_management
     url = reverse("cases:section", args=[case.pk, "consent"])
     if state.state == "missing":
         text = _("There is no valid consent for case management.")

@@ -163,15 +163,25 @@ def consent_panel(
     }
 
 
+CONSENT_TIMELINE_LIMIT = 100
+
+
 def consent_timeline(case: Any, user: User) -> list[Any]:
     from tirek.cases.timeline import TimelineItem
 
     from .models import Consent
 
     items = []
-    for c in Consent.objects.filter(person_id=case.person_id).select_related(
-        "recorded_by", "withdrawn_by"
-    )[:100]:
+    consents = list(
+        Consent.objects.filter(person_id=case.person_id).select_related(
+            "recorded_by", "withdrawn_by"
+        )[:CONSENT_TIMELINE_LIMIT]
+    )
+    memo = getattr(case, "page_memo", None)
+    if memo is not None and len(consents) < CONSENT_TIMELINE_LIMIT:
+        # Every consent of the person: the page header's consent alert reuses them.
+        memo["privacy.consents"] = consents
+    for c in consents:
         items.append(
             TimelineItem(
                 at=c.recorded_at,

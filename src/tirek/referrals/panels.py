@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tirek.accounts.roles import CASEWORK_ROLES
+from tirek.cases.timeline import RowSource
 from tirek.core.http import AuthenticatedHttpRequest
 
 from .models import ReferralStatus
@@ -52,19 +53,34 @@ def notifications_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | N
     }
 
 
-def referral_timeline(case: Any, user: User) -> list[Any]:
+def _referral_rows(case: Any, user: User) -> list[Any]:
     """Referral history on the case timeline, in the plan section (the receiver of a
-    referral does not see the other referrals of the case)."""
-    from tirek.access.policy import Section
-    from tirek.cases.timeline import TimelineItem
+    referral does not see the other referrals of the case): timeline rows read with the
+    other apps' in one query."""
+    from django.db.models import F
+
+    from tirek.cases.timeline import timeline_row
 
     from .models import ReferralEvent
 
-    events = (
-        ReferralEvent.objects.filter(referral__case=case)
-        .select_related("referral__provider", "by")
-        .order_by("-at")[:100]
-    )
+    events = ReferralEvent.objects.filter(referral__case=case)
+    return [
+        timeline_row(
+            events,
+            "referral",
+            "by",
+            at=F("at"),
+            code=F("status"),
+            text=F("referral__provider__name"),
+            num=F("referral_id"),
+        )
+    ]
+
+
+def _referral_items(case: Any, user: Any, rows: list[Any]) -> list[Any]:
+    from tirek.access.policy import Section
+    from tirek.cases.timeline import TimelineItem, actor_name
+
     titles: dict[str, Any] = {
         ReferralStatus.SENT: _("Referral sent"),
         ReferralStatus.ACCEPTED: _("Referral accepted"),
@@ -75,21 +91,24 @@ def referral_timeline(case: Any, user: User) -> list[Any]:
     }
     return [
         TimelineItem(
-            at=e.at,
-            title=str(titles.get(e.status, e.status)),
-            detail=e.referral.provider.name,
+            at=row[1],
+            title=str(titles.get(row[2], row[2])),
+            detail=row[3] or "",
             section=Section.PLAN,
-            actor=e.by.get_full_name() or e.by.username,
-            url=reverse("referrals:detail", args=[e.referral_id]),
+            actor=actor_name(row),
+            url=reverse("referrals:detail", args=[row[5]]),
             kind="referral",
         )
-        for e in events
+        for row in rows
     ]
 
 
-def case_panel(
-    request: AuthenticatedHttpRequest, case: Any, sections: frozenset[str]
-) -> dict[str, Any] | None:
+referral_timeline = RowSource(
+    rows=_referral_rows, items=_referral_items, kinds=frozenset({"referral"})
+)
+
+
+def case_panel(request: AuthenticatedHttpRequest, case: Any, sections: frozenset[str]) -> dict[str, Any] | None:
     """The case's referrals, for those who follow them (the plan section)."""
     from tirek.access.policy import Section
 
