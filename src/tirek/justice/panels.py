@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from tirek.access.policy import Section
 from tirek.accounts.models import User
+from tirek.cases.timeline import RowSource
 
 from . import selectors
 
@@ -59,41 +60,70 @@ def support_panel(
             "view": view}  # fmt: skip
 
 
-def justice_timeline(case: Any, user: User) -> list[Any]:
-    """The legal statuses and their updates on the case's timeline (SECURITY: the
-    timeline drops them for whoever does not see that section)."""
-    from django.urls import reverse
+def _justice_rows(case: Any, user: User) -> list[Any]:
+    """The legal statuses and their updates on the case's timeline, read with the other
+    apps' rows in one query (SECURITY: the timeline drops them for whoever does not see
+    that section)."""
+    from django.db.models import F
 
-    from tirek.cases.timeline import TimelineItem
+    from tirek.cases.timeline import timeline_row
 
     from .models import LegalStatus, LegalUpdate
 
-    def who(u: Any) -> str:
-        return str(u.get_full_name() or u.username) if u else ""
+    return [
+        timeline_row(
+            LegalStatus.objects.filter(case=case),
+            "legal_status",
+            "recorded_by",
+            at=F("recorded_at"),
+            code=F("status"),
+            text=F("institution"),
+        ),
+        timeline_row(
+            LegalUpdate.objects.filter(case=case),
+            "legal_update",
+            "recorded_by",
+            at=F("recorded_at"),
+            code=F("kind"),
+            text=F("legal_basis"),
+        ),
+    ]
+
+
+def _justice_items(case: Any, user: User, rows: list[Any]) -> list[Any]:
+    from django.urls import reverse
+
+    from tirek.cases.timeline import TimelineItem, actor_name
+
+    from .models import Status, UpdateKind
 
     url = reverse("justice:case", args=[case.pk])
-    items = [
-        TimelineItem(
-            at=s.recorded_at,
-            title=_("Legal status: %(status)s") % {"status": s.get_status_display()},
-            detail=s.institution,
-            section=Section.SECURITY,
-            actor=who(s.recorded_by),
-            url=url,
-            kind="legal_status",
+    statuses = dict(Status.choices)
+    kinds = dict(UpdateKind.choices)
+    items = []
+    for row in rows:
+        if row[0] == "legal_status":
+            title = _("Legal status: %(status)s") % {"status": statuses.get(row[2], row[2])}
+            detail = row[3] or ""
+        else:
+            title = str(kinds.get(row[2], row[2]))
+            detail = _("Legal basis: %(basis)s") % {"basis": row[3] or ""}
+        items.append(
+            TimelineItem(
+                at=row[1],
+                title=str(title),
+                detail=detail,
+                section=Section.SECURITY,
+                actor=actor_name(row),
+                url=url,
+                kind=row[0],
+            )
         )
-        for s in LegalStatus.objects.filter(case=case).select_related("recorded_by")[:50]
-    ]
-    items += [
-        TimelineItem(
-            at=u.recorded_at,
-            title=str(u.get_kind_display()),
-            detail=_("Legal basis: %(basis)s") % {"basis": u.legal_basis},
-            section=Section.SECURITY,
-            actor=who(u.recorded_by),
-            url=url,
-            kind="legal_update",
-        )
-        for u in LegalUpdate.objects.filter(case=case).select_related("recorded_by")[:100]
-    ]
     return items
+
+
+justice_timeline = RowSource(
+    rows=_justice_rows,
+    items=_justice_items,
+    kinds=frozenset({"legal_status", "legal_update"}),
+)
