@@ -78,6 +78,20 @@ def grant_membership(
     return member
 
 
+def grant_case_manager_of_new_cases(
+    cases: Iterable[Case], *, user: User, at: datetime
+) -> list[CaseTeamMember]:
+    """Put ``user`` on the teams of cases just opened in bulk (a group arrival) as their
+    case manager: the same membership ``grant_membership`` writes, in one insert. The cases
+    are new, so no active membership can clash."""
+    members = [
+        CaseTeamMember(case=case, user=user, role=Role.CASE_MANAGER, added_by=user, added_at=at)
+        for case in cases
+    ]
+    CaseTeamMember.objects.bulk_create(members, batch_size=500)
+    return members
+
+
 def release_membership(member: CaseTeamMember | int, *, by: User | None) -> bool:
     """End one membership; False when it had already ended (someone else was first)."""
     pk = member.pk if isinstance(member, CaseTeamMember) else member

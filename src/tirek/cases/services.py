@@ -233,13 +233,7 @@ def cases_open_many(
             cases = Case.objects.bulk_create(built, batch_size=500)
     except IntegrityError as exc:  # the same person opened at once elsewhere
         raise ValidationError({"person_id": _("This person already has an open case.")}) from exc
-    CaseTeamMember.objects.bulk_create(
-        [
-            CaseTeamMember(case=case, user=by, role=Role.CASE_MANAGER, added_by=by, added_at=now)
-            for case in cases
-        ],
-        batch_size=500,
-    )
+    access_services.grant_case_manager_of_new_cases(cases, user=by, at=now)
     CaseEvent.objects.bulk_create(
         [
             CaseEvent(
