@@ -312,9 +312,7 @@ def test_a_family_the_person_was_taken_out_of_loses_the_texts_naming_them(world:
     FamilyMember.objects.create(family=unrelated, person=other_case.person, role="child")
 
     supervisor = world.staff(Role.SUPERVISOR)
-    family_services.member_remove(
-        by=supervisor, family=family, version=family.version, member=gone
-    )
+    family_services.member_remove(by=supervisor, family=family, version=family.version, member=gone)
     assert not FamilyMember.objects.filter(person=mother_case.person).exists()
     erasure.anonymise_people([mother_case.person_id])
 
@@ -331,4 +329,7 @@ def test_a_family_the_person_was_taken_out_of_loses_the_texts_naming_them(world:
     # The child stays a member; the family nobody anonymised is untouched.
     assert list(family.members.values_list("person_id", flat=True)) == [child_case.person_id]
     unrelated.refresh_from_db()
-    assert (unrelated.label, unrelated.shared_goals) == ("Family O", f"Meet {named} from the council")
+    assert (unrelated.label, unrelated.shared_goals) == (
+        "Family O",
+        f"Meet {named} from the council",
+    )
