@@ -9,19 +9,23 @@ the end of a calendar year, which indicators use, do not change), place of birth
 every narrative and attachment, every free-text reason; the case number becomes opaque.
 
 The apps of issues 16 and 17 follow the same line. Kept: a family's members and roles,
-its plan's areas, statuses and dates; legal status kinds with their dates, condition and
-support dates and kinds, contact events' kind, status and date; incident type, place,
-date, region and unit, actions' owners and dates; transfers' units, regions, dates,
+its plan's areas, statuses and dates (in its approved versions too); legal status kinds
+with their dates, condition and support dates and kinds, legal updates' kind and date,
+contact events' kind, status and date; incident type, place, date, region and unit,
+actions' owners and dates; transfers' (family transfers' too) units, regions, dates,
 status and shared sections; psychological releases' purpose and dates. Erased: every
-text in them (a family's label becomes opaque, its guardianship arrangements, plan
-comment, goal and task titles go — a family plan names its members; an incident's
-description, the child's account, the reporter, the trusted adult, the outcome and its
-actions' texts — for every linked case, siblings' included, since one narrative cannot be
-split; conditions, notes, institutions, providers, outcomes, reasons, recipients). A
-group-arrival import is a preview kept only until the worker registers the group: a
-registered import that created or linked the person loses its preview entirely (the
-result — ids and counts — stays); a pending one keeps its rows but the person's row loses
-every personal cell, and no candidate label names them.
+text in them (a family's label becomes opaque, its guardianship arrangements, shared
+goals, plan comment, goal and task titles, approved versions' titles and owners' names,
+approval comments and family transfers' reasons go — a family plan names its members —
+in every family the person is in or was taken out of; an incident's description, the
+child's account, the reporter, the trusted adult, the outcome and its actions' texts —
+for every linked case, siblings' included, since one narrative cannot be split;
+conditions, notes, institutions and contacts, legal bases, providers, outcomes, reasons,
+recipients). A group-arrival import is a preview kept only until the worker registers
+the group: a registered import that created or linked the person loses its preview and
+file name entirely (the result — ids and counts — stays); a pending one keeps its rows
+but the person's row loses every personal cell (and the import its file name), and no
+candidate label names them.
 
 Everything here runs with ``QuerySet.update`` in the caller's transaction: no signal, no
 save() hook re-derives a name key, and nothing is loaded that need not be.
@@ -38,6 +42,7 @@ from django.db.models import Count, Q
 
 from tirek.access import services as access_services
 from tirek.assessments.models import Assessment
+from tirek.audit.models import AuditEntry
 from tirek.cases import attachments
 from tirek.cases.models import Attachment, Case, CaseEvent, ContactNote
 from tirek.conferences.models import ActionItem, Conference, Participant
@@ -49,11 +54,19 @@ from tirek.families.models import (
     FamilyGoal,
     FamilyMember,
     FamilyPlan,
+    FamilyPlanDecision,
+    FamilyPlanVersion,
     FamilyTask,
 )
 from tirek.incidents.models import Incident, IncidentAction
 from tirek.interviews.models import Interview, Matter
-from tirek.justice.models import Condition, ContactEvent, LegalStatus, SupportRecord
+from tirek.justice.models import (
+    Condition,
+    ContactEvent,
+    LegalStatus,
+    LegalUpdate,
+    SupportRecord,
+)
 from tirek.people.models import (
     BirthPrecision,
     DuplicateDismissal,
@@ -79,7 +92,7 @@ from tirek.plans.models import (
 )
 from tirek.privacy.models import Consent
 from tirek.referrals.models import Notification, Referral
-from tirek.transfers.models import GroupImport, GroupImportStatus, Transfer
+from tirek.transfers.models import FamilyTransfer, GroupImport, GroupImportStatus, Transfer
 
 from .schedule import RecordType
 
@@ -179,10 +192,11 @@ def erase_incidents(case_ids: CaseIds) -> None:
 
 
 def erase_justice(case_ids: CaseIds) -> None:
-    """Kinds and dates stay; notes, conditions, institutions, providers, outcomes and who
-    a child met go."""
-    LegalStatus.objects.filter(case_id__in=case_ids).update(institution="", note="")
+    """Kinds and dates stay; notes, conditions, institutions and their contacts, the legal
+    basis of an update, providers, outcomes and who a child met go."""
+    LegalStatus.objects.filter(case_id__in=case_ids).update(institution="", contact="", note="")
     Condition.objects.filter(case_id__in=case_ids).update(text="")
+    LegalUpdate.objects.filter(case_id__in=case_ids).update(legal_basis="", note="")
     ContactEvent.objects.filter(case_id__in=case_ids).update(
         **_blank("with_whom", "accompanied_by", "child_reaction")
     )
@@ -212,20 +226,70 @@ def _erase_plans(case_ids: CaseIds) -> None:
     FollowUp.objects.filter(case_id__in=case_ids).update(notes="", child_views="")
 
 
-def _erase_families(person_ids: list[int]) -> None:
-    """A family with this person loses every text: its label may name them (it becomes
-    opaque), guardianship names a carer, its plan's goals and tasks name its members. The
-    structure (members, roles, areas, statuses, dates) stays for the others' teams."""
-    family_ids = list(
-        Family.objects.filter(members__person_id__in=person_ids)
-        .values_list("pk", flat=True)
-        .distinct()
+def _families_of(person_ids: list[int]) -> list[int]:
+    """The families these people are in, and those they were taken out of: a removal
+    deletes the membership, but its audit entry (``member_removed``) names the family,
+    and the texts written while they belonged to it may still name them."""
+    current = set(
+        FamilyMember.objects.filter(person_id__in=person_ids).values_list("family_id", flat=True)
     )
+    former = {
+        int(family_id)
+        for family_id in AuditEntry.objects.filter(
+            object_type=Family._meta.label_lower, detail__member_removed__in=person_ids
+        ).values_list("object_id", flat=True)
+        if family_id.isdigit()
+    }
+    return sorted(current | former)
+
+
+def _blank_snapshot(snapshot: Any) -> dict[str, Any]:
+    """A frozen family plan keeps its structure (areas, statuses, dates, links, owners'
+    accounts) and loses the titles of its goals and tasks and the owners' names."""
+    if not isinstance(snapshot, dict):
+        return {}
+    goals = []
+    for goal in snapshot.get("goals", []):
+        if not isinstance(goal, dict):
+            continue
+        tasks = [
+            {**task, "title": "", "owner": ""}
+            for task in goal.get("tasks", [])
+            if isinstance(task, dict)
+        ]
+        goals.append({**goal, "title": "", "tasks": tasks})
+    return {**snapshot, "goals": goals}
+
+
+def _erase_families(person_ids: list[int]) -> None:
+    """A family with this person — or one they were taken out of — loses every text: its
+    label may name them (it becomes opaque), guardianship names a carer, its shared goals
+    are the family's own words, its plan's goals and tasks (current and frozen in approved
+    versions) and the approval comments name its members, a family transfer's reasons tell
+    about them. The structure (members, roles, areas, statuses, dates) stays for the
+    others' teams."""
+    family_ids = _families_of(person_ids)
     for family_id in family_ids:
-        Family.objects.filter(pk=family_id).update(label=f"#{family_id}", guardianship="")
+        Family.objects.filter(pk=family_id).update(
+            label=f"#{family_id}", guardianship="", shared_goals=""
+        )
     FamilyPlan.objects.filter(family_id__in=family_ids).update(comment="")
     FamilyGoal.objects.filter(plan__family_id__in=family_ids).update(title="")
     FamilyTask.objects.filter(goal__plan__family_id__in=family_ids).update(title="")
+    for version in FamilyPlanVersion.objects.filter(plan__family_id__in=family_ids).only(
+        "pk", "snapshot"
+    ):
+        FamilyPlanVersion.objects.filter(pk=version.pk).update(
+            snapshot=_blank_snapshot(version.snapshot), comment=""
+        )
+    FamilyPlanDecision.objects.filter(plan__family_id__in=family_ids).update(comment="")
+    family_transfers = FamilyTransfer.objects.filter(family_id__in=family_ids)
+    # Each member's transfer carries the family request's reason (the legal basis is the
+    # member's own, erased with their case).
+    Transfer.objects.filter(family_transfer__in=family_transfers).update(
+        reason="", decline_reason=""
+    )
+    family_transfers.update(reason="", decline_reason="")
     conference_ids = list(
         FamilyConference.objects.filter(family_id__in=family_ids).values_list(
             "conference_id", flat=True
@@ -247,7 +311,7 @@ def _erase_parent_in_contacts(person_ids: list[int]) -> None:
     relatives: set[int] = set()
     for a, b in Relationship.objects.filter(either_side).values_list("person_id", "relative_id"):
         relatives |= {a, b}
-    family_ids = FamilyMember.objects.filter(person_id__in=person_ids).values("family_id")
+    family_ids = _families_of(person_ids)
     relatives |= set(
         FamilyMember.objects.filter(family_id__in=family_ids).values_list("person_id", flat=True)
     )
@@ -289,7 +353,8 @@ def _row_is_about(
 
 def _erase_group_imports(person_ids: list[int]) -> None:
     """A registered import that created or linked the person keeps only its result; in a
-    pending one, the person's row loses its personal cells and no candidate names them."""
+    pending one, the person's row loses its personal cells and no candidate names them.
+    Either way an import with their row loses the uploaded file's name."""
     ids = set(person_ids)
     people = Person.objects.filter(pk__in=person_ids)
     iins = set(people.exclude(iin="").values_list("iin", flat=True))
@@ -303,19 +368,21 @@ def _erase_group_imports(person_ids: list[int]) -> None:
         touched = ids & set(result.get("created", []) + result.get("linked", []))
         if imp.status == GroupImportStatus.COMMITTED:
             if touched or any(_row_is_about(r, ids, iins, names) for r in imp.rows):
-                GroupImport.objects.filter(pk=imp.pk).update(rows=[])
+                GroupImport.objects.filter(pk=imp.pk).update(rows=[], file_name="")
             continue
-        changed = False
+        changed, about = False, False
         for row in imp.rows:
             if _row_is_about(row, ids, iins, names):
                 row.update(dict.fromkeys(_IMPORT_PERSONAL, ""))
                 row["birth_date"] = None
-                changed = True
+                changed = about = True
             for candidate in row.get("candidates", []):
                 if candidate.get("id") in ids and candidate.get("label"):
                     candidate["label"] = ""
                     changed = True
-        if changed:
+        if about:  # the uploaded file's name may be theirs ("Seitova family.xlsx")
+            GroupImport.objects.filter(pk=imp.pk).update(rows=imp.rows, file_name="")
+        elif changed:
             GroupImport.objects.filter(pk=imp.pk).update(rows=imp.rows)
 
 

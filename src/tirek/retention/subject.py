@@ -18,11 +18,25 @@ from tirek.cases.models import Case, ContactNote
 from tirek.core.archive import encrypted_zip, one_time_password
 from tirek.core.pdf import FAMILY, Document
 from tirek.documents.models import PsychologicalRelease
-from tirek.families.models import FamilyGoal, FamilyMember, FamilyTask
+from tirek.families.models import (
+    FamilyGoal,
+    FamilyMember,
+    FamilyPlanDecision,
+    FamilyPlanVersion,
+    FamilyTask,
+    GoalArea,
+)
 from tirek.incidents.models import Incident, IncidentAction
 from tirek.interviews.models import Interview
-from tirek.justice.models import Condition, ContactEvent, LegalStatus, SupportRecord
+from tirek.justice.models import (
+    Condition,
+    ContactEvent,
+    LegalStatus,
+    LegalUpdate,
+    SupportRecord,
+)
 from tirek.people.models import IdentityDocument, Person, Relationship
+from tirek.plans.models import GoalStatus
 from tirek.privacy.models import Consent
 from tirek.referrals.models import Referral
 from tirek.transfers.models import GroupImport, Transfer
@@ -124,9 +138,55 @@ def _interviews(case_ids: list[int]) -> list[dict[str, Any]]:
     ]
 
 
+def _plan_versions(family_id: int) -> list[dict[str, Any]]:
+    """The approved versions of the family plan as they were frozen: goals and tasks, not
+    who owned a task."""
+    areas, statuses = dict(GoalArea.choices), dict(GoalStatus.choices)
+    out = []
+    versions = FamilyPlanVersion.objects.filter(plan__family_id=family_id).order_by("number")
+    for v in versions:
+        snapshot = v.snapshot if isinstance(v.snapshot, dict) else {}
+        goals = [g for g in snapshot.get("goals", []) if isinstance(g, dict)]
+        out.append(
+            {
+                "version": v.number,
+                "approved": _iso(v.approved_at),
+                "comment": v.comment,
+                "plan": [
+                    {
+                        "area": str(areas.get(g.get("area", ""), g.get("area", ""))),
+                        "goal": g.get("title", ""),
+                        "status": str(statuses.get(g.get("status", ""), g.get("status", ""))),
+                        "target": g.get("target_date"),
+                        "tasks": [
+                            {"task": t.get("title", ""), "due": t.get("due_date")}
+                            for t in g.get("tasks", [])
+                            if isinstance(t, dict)
+                        ],
+                    }
+                    for g in goals
+                ],
+            }
+        )
+    return out
+
+
+def _plan_decisions(family_id: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "decision": str(d.get_decision_display()),
+            "date": _iso(d.at),
+            "version": d.version_number,
+            "comment": d.comment,
+        }
+        for d in FamilyPlanDecision.objects.filter(plan__family_id=family_id).order_by("at", "pk")
+    ]
+
+
 def _families(person: Person) -> list[dict[str, Any]]:
-    """The person's place in each family and the family plan; the other members only by
-    their place, and guardianship (it names a carer) withheld."""
+    """The person's place in each family, its shared goals and the family plan with its
+    approved versions and decisions; the other members only by their place, and
+    guardianship (it names a carer) withheld."""
     out = []
     memberships = FamilyMember.objects.filter(person=person).select_related("family")
     for membership in memberships:
@@ -140,6 +200,7 @@ def _families(person: Person) -> list[dict[str, Any]]:
                     {"role": str(m.get_role_display()), "name": REDACTED} for m in others
                 ],
                 "guardianship": REDACTED if family.guardianship else "",
+                "shared_goals": family.shared_goals,
                 "plan": [
                     {
                         "area": str(g.get_area_display()),
@@ -153,6 +214,8 @@ def _families(person: Person) -> list[dict[str, Any]]:
                     }
                     for g in goals
                 ],
+                "approved_versions": _plan_versions(family.pk),
+                "plan_decisions": _plan_decisions(family.pk),
             }
         )
     return out
@@ -166,6 +229,7 @@ def _justice(case_ids: list[int]) -> dict[str, Any]:
             {
                 "status": str(s.get_status_display()),
                 "institution": s.institution,
+                "contact": s.contact,
                 "from": _iso(s.start_date),
                 "until": _iso(s.end_date),
                 "note": s.note,
@@ -175,6 +239,18 @@ def _justice(case_ids: list[int]) -> dict[str, Any]:
         "conditions": [
             {"condition": c.text, "review": _iso(c.review_date), "lifted": _iso(c.lifted_on)}
             for c in Condition.objects.filter(case_id__in=case_ids).order_by("pk")
+        ],
+        "updates": [
+            {
+                "date": _iso(u.on_date),
+                "kind": str(u.get_kind_display()),
+                "condition": u.condition.text if u.condition else "",
+                "legal_basis": u.legal_basis,
+                "note": u.note,
+            }
+            for u in LegalUpdate.objects.filter(case_id__in=case_ids)
+            .select_related("condition")
+            .order_by("on_date", "pk")
         ],
         "contacts_with_a_parent": [
             {

@@ -12,17 +12,33 @@ import pytest
 from django.utils import timezone
 
 from tirek.accounts.models import User
+from tirek.accounts.roles import Role
 from tirek.cases.models import Case
 from tirek.documents.models import PsychologicalRelease, recipient_key
-from tirek.families.models import Family, FamilyGoal, FamilyMember, FamilyPlan, FamilyTask
+from tirek.families import services as family_services
+from tirek.families.models import (
+    Family,
+    FamilyGoal,
+    FamilyMember,
+    FamilyPlan,
+    FamilyPlanDecision,
+    FamilyPlanVersion,
+    FamilyTask,
+)
 from tirek.incidents.models import Incident, IncidentAction
-from tirek.justice.models import Condition, ContactEvent, LegalStatus, SupportRecord
+from tirek.justice.models import (
+    Condition,
+    ContactEvent,
+    LegalStatus,
+    LegalUpdate,
+    SupportRecord,
+)
 from tirek.organisations.models import Unit
 from tirek.people.keys import refresh_keys
 from tirek.people.models import Person
 from tirek.retention import services
 from tirek.retention.models import DestructionBatch
-from tirek.transfers.models import GroupImport, GroupImportStatus, Transfer
+from tirek.transfers.models import FamilyTransfer, GroupImport, GroupImportStatus, Transfer
 
 from .test_anonymisation import (
     FAMILY,
@@ -61,8 +77,9 @@ def _records_in_new_apps(child_case: Case, mother_case: Case, manager: User) -> 
     year = timezone.now().year - 1
     on = date(year, 5, 4)
     family = Family.objects.create(
-        label=f"Семья {FAMILY}", guardianship=M_PLANTED, created_by=manager
-    )
+        label=f"Семья {FAMILY}", guardianship=M_PLANTED, shared_goals=M_PLANTED,
+        created_by=manager,
+    )  # fmt: skip
     FamilyMember.objects.create(family=family, person=child_case.person, role="child")
     FamilyMember.objects.create(family=family, person=mother_case.person, role="mother")
     plan = FamilyPlan.objects.create(family=family, comment=PLANTED)
@@ -70,12 +87,25 @@ def _records_in_new_apps(child_case: Case, mother_case: Case, manager: User) -> 
     FamilyTask.objects.create(
         goal=goal, title=PLANTED, owner=manager, due_date=on, created_by=manager
     )
+    # The approved version freezes the goal and task titles (the JSON keeps the IINs
+    # readable for the column scan); the approval comments name the mother.
+    FamilyPlanVersion.objects.create(
+        plan=plan, number=1, snapshot=family_services.snapshot(family), approved_by=manager,
+        approved_at=_last_year(5, 10), comment=M_PLANTED,
+    )  # fmt: skip
+    FamilyPlanDecision.objects.create(
+        plan=plan, decision="approved", by=manager, comment=M_PLANTED, version_number=1
+    )
     # Justice: the mother's file on her (adult) case, the contact on the child's.
     LegalStatus.objects.create(
-        case=mother_case, status="custody", institution=M_PLANTED, start_date=on,
-        note=M_PLANTED, recorded_by=manager,
+        case=mother_case, status="custody", institution=M_PLANTED, contact=M_PLANTED,
+        start_date=on, note=M_PLANTED, recorded_by=manager,
     )  # fmt: skip
-    Condition.objects.create(case=mother_case, text=M_PLANTED, recorded_by=manager)
+    condition = Condition.objects.create(case=mother_case, text=M_PLANTED, recorded_by=manager)
+    LegalUpdate.objects.create(
+        case=mother_case, kind="changed", on_date=on, condition=condition,
+        legal_basis=M_PLANTED, note=M_PLANTED, recorded_by=manager,
+    )  # fmt: skip
     SupportRecord.objects.create(
         case=mother_case, kind="training", provider=M_PLANTED, start_date=on,
         outcome=M_PLANTED, recorded_by=manager,
@@ -96,11 +126,17 @@ def _records_in_new_apps(child_case: Case, mother_case: Case, manager: User) -> 
     )
     other_unit = Unit.objects.exclude(pk=child_case.supervising_unit_id).first()
     assert other_unit is not None
+    family_transfer = FamilyTransfer.objects.create(
+        family=family, to_unit=other_unit, reason=M_PLANTED, status="declined",
+        decline_reason=M_PLANTED, requested_by=manager, requested_at=_last_year(6, 1),
+        decided_at=_last_year(6, 3), decided_by=manager,
+    )  # fmt: skip
     Transfer.objects.create(
         case=child_case, from_unit=child_case.supervising_unit, from_region=child_case.region,
         to_unit=other_unit, to_region=other_unit.region, reason=PLANTED, legal_basis=PLANTED,
         status="declined", decline_reason=M_PLANTED, requested_by=manager,
         requested_at=_last_year(6, 1), decided_at=_last_year(6, 3), decided_by=manager,
+        family_transfer=family_transfer,
     )  # fmt: skip
     recipient = f"Суд, {PLANTED}"
     PsychologicalRelease.objects.create(
@@ -113,7 +149,7 @@ def _records_in_new_apps(child_case: Case, mother_case: Case, manager: User) -> 
            "given_name": M_GIVEN, "patronymic": "", "sex": "female", "birth_date": "1985-01-01",
            "precision": "day", "iin": M_IIN, "candidates": []}  # fmt: skip
     GroupImport.objects.create(
-        created_by=manager, file_name="group.csv", status=GroupImportStatus.COMMITTED,
+        created_by=manager, file_name=f"{M_FAMILY}.csv", status=GroupImportStatus.COMMITTED,
         rows=[row], committed_at=_last_year(1, 5),
         result={"created": [mother_case.person_id], "linked": [], "cases": [mother_case.pk],
                 "relationships": 0},
@@ -125,7 +161,7 @@ def _records_in_new_apps(child_case: Case, mother_case: Case, manager: User) -> 
                                  "visible": True, "label": f"{FAMILY} {GIVEN}", "unit": ""}]}  # fmt: skip
     stranger = {**row, "row": 4, "family_name": "Омарова", "given_name": "Сая", "iin": ""}
     GroupImport.objects.create(
-        created_by=other_worker, file_name="g2.csv", rows=[child_row, stranger]
+        created_by=other_worker, file_name=f"{FAMILY} g2.csv", rows=[child_row, stranger]
     )
     return incident.pk
 
@@ -190,11 +226,21 @@ def test_anonymisation_reaches_families_justice_incidents_transfers_and_group_im
     assert (transfer.status, transfer.from_unit_id) == ("declined", child_case.supervising_unit_id)
     family = Family.objects.get(members__person=mother)
     assert family.members.count() == 2 and family.plan.goals.get().area == "housing"
+    # The approved version keeps its structure (the version page still lists the goal and
+    # its task, their area and due date), not their titles nor the owner's name.
+    [frozen] = family.plan.versions.get().snapshot["goals"]
+    assert (frozen["area"], frozen["title"]) == ("housing", "")
+    [task] = frozen["tasks"]
+    assert (task["title"], task["owner"], task["owner_id"]) == ("", "", manager.pk)
+    assert task["due_date"].startswith(str(timezone.now().year - 1))
+    assert LegalUpdate.objects.get(case=mother_case).kind == "changed"
+    assert FamilyTransfer.objects.get(family=family).status == "declined"
     # A registered import keeps its result and loses its preview; the pending one keeps
     # the stranger's row untouched.
-    registered = GroupImport.objects.get(status=GroupImportStatus.COMMITTED, file_name="group.csv")
+    # Both lose the uploaded file's name (it named them).
+    registered = GroupImport.objects.get(status=GroupImportStatus.COMMITTED, file_name="")
     assert registered.rows == [] and registered.result["created"] == [mother.pk]
-    pending = GroupImport.objects.get(file_name="g2.csv")
+    pending = GroupImport.objects.get(status=GroupImportStatus.PENDING, file_name="")
     assert pending.rows[0]["given_name"] == "" and pending.rows[0]["candidates"][0]["label"] == ""
     assert pending.rows[1]["given_name"] == "Сая"
     assert _indicators(analyst) == before
@@ -224,3 +270,66 @@ def test_a_parent_anonymised_alone_is_no_longer_named_on_the_childs_contacts(wor
     assert ContactEvent.objects.get(case=child_case).child_reaction == "Calm"  # the child's
     # Not a relative: someone else called Saule Abisheva is left alone.
     assert ContactEvent.objects.get(case=stranger_case).with_whom == "Saule Abisheva"
+
+
+def test_a_family_the_person_was_taken_out_of_loses_the_texts_naming_them(world: Any) -> None:
+    """The mother is taken out of the family (the membership is deleted), then anonymised:
+    the family's texts written while she belonged to it, and the contact on her child's
+    case that names her, go all the same; a family she never belonged to keeps its own."""
+    from tirek.retention import erasure
+
+    from .factories import closed_case
+
+    mother_case = closed_case(world, closed_on=date(2020, 1, 1), given="Saule", family="Abisheva")
+    child_case = closed_case(world, closed_on=None, given="Nurlan", family="Abishev")
+    other_case = closed_case(world, closed_on=None, given="Dana", family="Omarova")
+    manager = child_case.case_manager
+    named = "Saule Abisheva"
+    family = Family.objects.create(
+        label=f"Family of {named}", guardianship=f"{named} until 2024",
+        shared_goals=f"Nurlan lives with {named} again", created_by=manager,
+    )  # fmt: skip
+    FamilyMember.objects.create(family=family, person=child_case.person, role="child")
+    gone = FamilyMember.objects.create(family=family, person=mother_case.person, role="mother")
+    plan = FamilyPlan.objects.create(family=family, comment=f"Agreed with {named}")
+    goal = FamilyGoal.objects.create(plan=plan, area="contact", title=f"Visits to {named}")
+    FamilyTask.objects.create(
+        goal=goal, title=f"Call {named}", owner=manager, due_date=date(2024, 3, 1),
+        created_by=manager,
+    )  # fmt: skip
+    FamilyPlanVersion.objects.create(
+        plan=plan, number=1, snapshot=family_services.snapshot(family), approved_by=manager,
+        approved_at=timezone.now(), comment=f"{named} agreed",
+    )  # fmt: skip
+    FamilyPlanDecision.objects.create(plan=plan, decision="approved", by=manager, comment=named)
+    ContactEvent.objects.create(
+        case=child_case, kind="visit", status="held", on_date=date(2024, 3, 1),
+        with_whom=named, child_reaction="Calm", recorded_by=manager,
+    )  # fmt: skip
+    unrelated = Family.objects.create(
+        label="Family O", shared_goals=f"Meet {named} from the council", created_by=manager
+    )
+    FamilyMember.objects.create(family=unrelated, person=other_case.person, role="child")
+
+    supervisor = world.staff(Role.SUPERVISOR)
+    family_services.member_remove(by=supervisor, family=family, version=family.version, member=gone)
+    assert not FamilyMember.objects.filter(person=mother_case.person).exists()
+    erasure.anonymise_people([mother_case.person_id])
+
+    family.refresh_from_db()
+    assert (family.label, family.guardianship, family.shared_goals) == (f"#{family.pk}", "", "")
+    plan.refresh_from_db()
+    assert plan.comment == "" and FamilyGoal.objects.get(plan=plan).title == ""
+    assert FamilyTask.objects.get(goal__plan=plan).title == ""
+    version = FamilyPlanVersion.objects.get(plan=plan)
+    assert version.comment == "" and named not in str(version.snapshot)
+    assert version.snapshot["goals"][0]["area"] == "contact"
+    assert FamilyPlanDecision.objects.get(plan=plan).comment == ""
+    assert ContactEvent.objects.get(case=child_case).with_whom == ""
+    # The child stays a member; the family nobody anonymised is untouched.
+    assert list(family.members.values_list("person_id", flat=True)) == [child_case.person_id]
+    unrelated.refresh_from_db()
+    assert (unrelated.label, unrelated.shared_goals) == (
+        "Family O",
+        f"Meet {named} from the council",
+    )

@@ -281,9 +281,16 @@ def test_report_covers_the_new_apps_and_redacts_the_others(world: World) -> None
     (unnamed), a shared incident (narratives withheld, the sibling's case not shown), the
     transfer and the release; the mother's file is in her report, not the child's."""
     from tirek.documents.models import PsychologicalRelease
-    from tirek.families.models import Family, FamilyGoal, FamilyMember, FamilyPlan
+    from tirek.families.models import (
+        Family,
+        FamilyGoal,
+        FamilyMember,
+        FamilyPlan,
+        FamilyPlanDecision,
+        FamilyPlanVersion,
+    )
     from tirek.incidents.models import Incident, IncidentAction
-    from tirek.justice.models import Condition, ContactEvent, LegalStatus
+    from tirek.justice.models import Condition, ContactEvent, LegalStatus, LegalUpdate
     from tirek.transfers.models import GroupImport, GroupImportStatus, Transfer
 
     case = closed_case(world, closed_on=None, given="Nurlan", family="Abishev")
@@ -295,17 +302,34 @@ def test_report_covers_the_new_apps_and_redacts_the_others(world: World) -> None
     mother_case = closed_case(world, closed_on=None, given="Saule", family="Abisheva")
     on = date(2025, 5, 4)
     family = Family.objects.create(
-        label="Family A", guardianship="Guardian: uncle Serik", created_by=manager
-    )
+        label="Family A", guardianship="Guardian: uncle Serik", created_by=manager,
+        shared_goals="Live together in one flat",
+    )  # fmt: skip
     FamilyMember.objects.create(family=family, person=case.person, role="child")
     FamilyMember.objects.create(family=family, person=mother_case.person, role="mother")
     plan = FamilyPlan.objects.create(family=family)
     FamilyGoal.objects.create(plan=plan, area="housing", title="Stable flat by spring")
-    LegalStatus.objects.create(
-        case=mother_case, status="custody",
-        institution="Colony 7", start_date=on, recorded_by=manager,
+    FamilyPlanVersion.objects.create(
+        plan=plan, number=1, approved_by=manager, approved_at=timezone.now(),
+        comment="First plan agreed at the meeting",
+        snapshot={"goals": [{"area": "income", "title": "Mother finds work", "status": "planned",
+                             "tasks": [{"title": "Visit the job centre", "owner": "Staff X",
+                                        "due_date": "2025-06-01"}]}]},
     )  # fmt: skip
-    Condition.objects.create(case=mother_case, text="Report weekly", recorded_by=manager)
+    FamilyPlanDecision.objects.create(
+        plan=plan, decision="returned", by=manager, comment="Add a schooling goal"
+    )
+    LegalStatus.objects.create(
+        case=mother_case, status="custody", institution="Colony 7",
+        contact="Officer Bekov, room 12", start_date=on, recorded_by=manager,
+    )  # fmt: skip
+    condition = Condition.objects.create(
+        case=mother_case, text="Report weekly", recorded_by=manager
+    )
+    LegalUpdate.objects.create(
+        case=mother_case, kind="changed", on_date=on, condition=condition,
+        legal_basis="Court ruling 45/2025", note="Now monthly", recorded_by=manager,
+    )  # fmt: skip
     ContactEvent.objects.create(
         case=case, kind="visit", status="held", on_date=on, with_whom="Saule Abisheva",
         child_reaction="Happy to see her", recorded_by=manager,
@@ -341,17 +365,29 @@ def test_report_covers_the_new_apps_and_redacts_the_others(world: World) -> None
     )  # fmt: skip
 
     child = subject.to_json(subject.build(case.person, "en")).decode()
+    family_plan = ("Live together in one flat", "First plan agreed at the meeting",
+                   "Mother finds work", "Visit the job centre", "Add a schooling goal")  # fmt: skip
     for shown in ("Stable flat by spring", "Happy to see her", "Someone wrote about me",
                   "Talk to the head teacher", "Moving to Karaganda", "District court",
-                  "Bullying at school", "Mother"):  # fmt: skip
+                  "Bullying at school", "Mother", *family_plan):  # fmt: skip
         assert shown in child, shown
     for hidden in ("Zhuldyzay", "150101600011", "Saule", "uncle Serik", "Teacher Aigul",
                    "They laughed", "Colony 7", "Report weekly", "Omarova", sibling_case.number,
-                   mother_case.number):  # fmt: skip
+                   mother_case.number, "Officer Bekov", "Court ruling 45/2025", "Now monthly",
+                   "Staff X"):  # fmt: skip
         assert hidden not in child, hidden
     sections = dict(subject.build(case.person, "en")["sections"])
     assert sections["Justice"]["legal_status"] == [] and sections["Justice"]["conditions"] == []
+    assert sections["Justice"]["updates"] == []
+    [membership] = sections["Family and family plan"]
+    [version] = membership["approved_versions"]
+    assert (version["version"], version["plan"][0]["area"]) == (1, "Income and employment")
+    assert [d["decision"] for d in membership["plan_decisions"]] == ["Returned for changes"]
 
     mother = subject.to_json(subject.build(mother_case.person, "en")).decode()
     assert "Colony 7" in mother and "Report weekly" in mother
     assert "Happy to see her" not in mother and "Nurlan" not in mother
+    # The update of her legal status, with its legal basis, and her probation contact.
+    for shown in ("Officer Bekov, room 12", "Court ruling 45/2025", "Now monthly",
+                  "Condition modified", *family_plan):  # fmt: skip
+        assert shown in mother, shown
