@@ -62,11 +62,8 @@ def _event(case: Case, by: User, transfer: Transfer, stage: str, **detail: Any) 
 
 
 def receiving_supervisors(unit_id: int) -> list[User]:
-    """The people the policy lets answer a transfer to ``unit_id``."""
-    candidates = User.objects.filter(
-        is_active=True, unit_id=unit_id, roles__role=Role.SUPERVISOR
-    ).distinct()
-    return [u for u in candidates if policy.supervised_unit_id(u) == unit_id]
+    """The people the policy lets answer a transfer to ``unit_id`` (``may_answer``)."""
+    return access_selectors.supervisors_of_unit(unit_id)
 
 
 def _tell(users: list[User], by: User, kind: str, url: str, label: str) -> None:
