@@ -109,6 +109,7 @@ __all__ = [
     "is_adult",
     "is_supervisor_of",
     "loaded_team",
+    "managed_cases",
     "supervised_unit_id",
     "may_break_glass",
     "reads_through_emergency_access_only",
@@ -565,6 +566,20 @@ def visible_cases(user: User) -> QuerySet[Case]:
     if unit_id is not None:
         parts.append(Case.objects.filter(supervising_unit_id=unit_id).values("id"))
         parts.append(_previews(user).values("case_id"))
+    return _ids_in(parts)
+
+
+def managed_cases(user: User) -> QuerySet[Case]:
+    """Every case the user may manage (``can_manage``), filtered in the database: a case
+    manager on the team, or the supervisor of the case's unit."""
+    parts: list[QuerySet[Any]] = []
+    if Role.CASE_MANAGER in _casework_roles(user):
+        parts.append(_memberships(user).filter(role=Role.CASE_MANAGER).values("case_id"))
+    unit_id = supervised_unit_id(user)
+    if unit_id is not None:
+        parts.append(Case.objects.filter(supervising_unit_id=unit_id).values("id"))
+    if not parts:
+        return Case.objects.none()
     return _ids_in(parts)
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "supervised_q",
     "supervised_unit_id",
     "supervisors_of",
+    "supervisors_of_unit",
     "team_cases",
     "team_users",
     "team_workload",
@@ -170,6 +171,15 @@ def supervisors_of(case: Case) -> list[User]:
         is_active=True, unit_id=case.supervising_unit_id, roles__role=Role.SUPERVISOR
     ).distinct()
     return [u for u in candidates if policy.is_supervisor_of(u, case)]
+
+
+def supervisors_of_unit(unit_id: int) -> list[User]:
+    """The people the policy lets supervise the cases of ``unit_id`` (who answer a
+    transfer to it)."""
+    candidates = User.objects.filter(
+        is_active=True, unit_id=unit_id, roles__role=Role.SUPERVISOR
+    ).distinct()
+    return [u for u in candidates if policy.supervised_unit_id(u) == unit_id]
 
 
 # --- emergency access ---------------------------------------------------------------------

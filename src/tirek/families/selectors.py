@@ -131,6 +131,14 @@ def may_manage(user: User, family: Family, cases: list[Case] | None = None) -> b
     return any(c.status != CaseStatus.CLOSED and policy.can_manage(user, c) for c in cases)
 
 
+def may_request_transfer(user: User, family: Family, cases: list[Case] | None = None) -> bool:
+    """May ask another unit to take the family over (``/transfers/family/<id>/``): the
+    case manager or supervisor of a member's open case, who may transfer that case
+    (``policy.can_manage``)."""
+    cases = member_cases(family) if cases is None else cases
+    return any(c.status != CaseStatus.CLOSED and policy.can_manage(user, c) for c in cases)
+
+
 def supervises(user: User, family: Family, cases: list[Case] | None = None) -> bool:
     cases = member_cases(family) if cases is None else cases
     return any(policy.is_supervisor_of(user, c) for c in cases)

@@ -239,6 +239,7 @@ def _page(request: HttpRequest, family: Family, **forms: Any) -> HttpResponse:
         "whole_plan": whole_plan,
         "manages": manages,
         "supervises": selectors.supervises(user, family, cases),
+        "may_transfer": selectors.may_request_transfer(user, family, cases),
         "conferences": list(selectors.conferences_of(family)) if whole_plan else [],
         # The adults' livelihood and disengagement support feeds the family plan (issue 16):
         # of each adult, the kinds whose section the viewer sees (justice.selectors).

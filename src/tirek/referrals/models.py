@@ -341,6 +341,12 @@ class NotificationKind(models.TextChoices):
     EMERGENCY_ACCESS = "emergency_access", _("Emergency access opened to a case")
     # Told to the DPO (and administrators who may confirm) by tirek.accounts.
     ROLE_CHANGE = "role_change", _("Change of a staff account's roles")
+    # Told by tirek.transfers: a request to the receiving unit's supervisors, an answer or
+    # a withdrawal to the requester.
+    TRANSFER_REQUESTED = "transfer_requested", _("Transfer request to your unit")
+    TRANSFER_ACCEPTED = "transfer_accepted", _("Transfer accepted")
+    TRANSFER_DECLINED = "transfer_declined", _("Transfer declined")
+    TRANSFER_WITHDRAWN = "transfer_withdrawn", _("Transfer withdrawn")
 
 
 class Notification(models.Model):

@@ -30,10 +30,12 @@ def incoming(user: User) -> QuerySet[Transfer]:
 
 
 def outgoing(user: User) -> QuerySet[Transfer]:
-    """Transfers the user requested, and those of cases the user still manages."""
+    """Transfers the user requested, and those of cases the user still manages: the same
+    rule as ``get_transfer``, so every row listed opens. The rest of the team sees a
+    transfer on the case's timeline, not here."""
     if not policy.works_on_cases(user):
         return Transfer.objects.none()
-    managed = policy.visible_cases(user).values("pk")
+    managed = policy.managed_cases(user).values("pk")
     return (
         _rows()
         .filter(Q(requested_by=user) | Q(case_id__in=managed))
@@ -58,10 +60,7 @@ def get_transfer(user: User, pk: Any) -> Transfer:
     if (
         transfer.requested_by_id == user.pk
         or policy.supervised_unit_id(user) == transfer.to_unit_id
-        or (
-            policy.visible_cases(user).filter(pk=transfer.case_id).exists()
-            and policy.can_manage(user, transfer.case)
-        )
+        or policy.managed_cases(user).filter(pk=transfer.case_id).exists()
     ):
         return transfer
     raise Http404

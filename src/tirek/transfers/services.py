@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,8 @@ from tirek.cases.models import Case, CaseEvent, EventKind
 from tirek.core.exceptions import Conflict, Refused
 from tirek.core.versioning import bump_version
 from tirek.organisations.models import Unit
+from tirek.referrals.models import NotificationKind
+from tirek.referrals.notifications import notify
 
 from .models import FamilyTransfer, Transfer, TransferStatus
 
@@ -55,6 +58,48 @@ def _event(case: Case, by: User, transfer: Transfer, stage: str, **detail: Any) 
             "to_unit": str(transfer.to_unit),
             **detail,
         },
+    )
+
+
+def receiving_supervisors(unit_id: int) -> list[User]:
+    """The people the policy lets answer a transfer to ``unit_id`` (``may_answer``)."""
+    return access_selectors.supervisors_of_unit(unit_id)
+
+
+def _tell(users: list[User], by: User, kind: str, url: str, label: str) -> None:
+    """A notice naming only the case number(s) and linking to the transfer's page, which
+    its reader may open (``selectors.get_transfer``); never to the one who acted."""
+    notify([u for u in users if u.pk != by.pk], kind=kind, url=url, label=label)
+
+
+def _tell_about(transfer: Transfer, by: User, kind: str, users: list[User]) -> None:
+    _tell(users, by, kind, reverse("transfers:detail", args=[transfer.pk]), transfer.case.number)
+
+
+def _numbers_label(numbers: list[str]) -> str:
+    """Case numbers for a notice's 64 characters: as many as fit, then "+N"."""
+    shown: list[str] = []
+    for index, number in enumerate(numbers):
+        rest = len(numbers) - index - 1
+        candidate = ", ".join([*shown, number]) + (f" +{rest}" if rest else "")
+        if len(candidate) > 64:
+            return ", ".join(shown) + f" +{len(numbers) - len(shown)}"
+        shown.append(number)
+    return ", ".join(shown)
+
+
+def _tell_about_family(group: FamilyTransfer, by: User, kind: str, users: list[User]) -> None:
+    numbers = list(
+        Transfer.objects.filter(family_transfer=group)
+        .order_by("case__number")
+        .values_list("case__number", flat=True)
+    )
+    _tell(
+        users,
+        by,
+        kind,
+        reverse("transfers:family_detail", args=[group.pk]),
+        _numbers_label(numbers),
     )
 
 
@@ -101,10 +146,13 @@ def transfer_request(
     sections: list[str],
     legal_basis: str = "",
     request: HttpRequest | None = None,
+    notify_parties: bool = True,
 ) -> Transfer:
     """Ask ``to_unit`` to take the case over, sharing the basic information and
     ``sections`` until it answers. Without the person's consent a legal basis is needed,
-    recorded by the case's supervisor (an audited override, as for referrals)."""
+    recorded by the case's supervisor (an audited override, as for referrals). The
+    receiving unit's supervisors are notified (unless ``notify_parties`` is false: a
+    family's request notifies once for all its members)."""
     if not policy.can_manage(by, case):
         raise PermissionDenied(_("Only the case manager or the supervisor may transfer the case."))
     if not case.is_open:
@@ -184,6 +232,10 @@ def transfer_request(
             **({} if covered else {"consent_override": True}),
         },
     )
+    if notify_parties:
+        _tell_about(
+            transfer, by, NotificationKind.TRANSFER_REQUESTED, receiving_supervisors(to_unit.pk)
+        )
     return transfer
 
 
@@ -227,6 +279,13 @@ def transfer_withdraw(
         request=request,
         detail={"status": TransferStatus.WITHDRAWN, "case": transfer.case_id},
     )
+    # The requester (when someone else withdrew it) and those who were to answer it.
+    _tell_about(
+        transfer,
+        by,
+        NotificationKind.TRANSFER_WITHDRAWN,
+        [transfer.requested_by, *receiving_supervisors(transfer.to_unit_id)],
+    )
     return transfer
 
 
@@ -238,6 +297,7 @@ def transfer_decline(
     version: int,
     reason: str,
     request: HttpRequest | None = None,
+    notify_parties: bool = True,
 ) -> Transfer:
     if not may_answer(by, transfer):
         raise PermissionDenied(_("Only a supervisor of the receiving unit may answer."))
@@ -258,6 +318,8 @@ def transfer_decline(
         request=request,
         detail={"status": TransferStatus.DECLINED, "case": transfer.case_id},
     )
+    if notify_parties:
+        _tell_about(transfer, by, NotificationKind.TRANSFER_DECLINED, [transfer.requested_by])
     return transfer
 
 
@@ -278,6 +340,7 @@ def transfer_accept(
     case_manager: User,
     keep_user_ids: list[int] | None = None,
     request: HttpRequest | None = None,
+    notify_parties: bool = True,
 ) -> Transfer:
     """The receiving supervisor takes the case over: the case's unit, region and case
     manager change (its status, phase and journey dates do not), the old team leaves
@@ -346,6 +409,8 @@ def transfer_accept(
             "responsibilities_moved": moved,
         },
     )
+    if notify_parties:
+        _tell_about(transfer, by, NotificationKind.TRANSFER_ACCEPTED, [transfer.requested_by])
     return transfer
 
 
@@ -820,6 +885,7 @@ def family_transfer_request(
                 sections=sections,
                 legal_basis=legal_bases.get(case.pk, ""),
                 request=request,
+                notify_parties=False,
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
@@ -847,7 +913,14 @@ def family_transfer_request(
             "not_included": group.not_included,
         },
     )
+    _tell_about_family(
+        group, by, NotificationKind.TRANSFER_REQUESTED, receiving_supervisors(to_unit.pk)
+    )
     return group
+
+
+def _requester(group: FamilyTransfer) -> User:
+    return User.objects.get(pk=group.requested_by_id)
 
 
 def may_answer_family(user: User, group: FamilyTransfer) -> bool:
@@ -891,6 +964,7 @@ def family_transfer_accept(
             case_manager=case_manager,
             keep_user_ids=[],
             request=request,
+            notify_parties=False,
         )
     bump_version(
         FamilyTransfer,
@@ -912,6 +986,7 @@ def family_transfer_accept(
         },
     )
     locked.refresh_from_db()
+    _tell_about_family(locked, by, NotificationKind.TRANSFER_ACCEPTED, [_requester(locked)])
     return locked
 
 
@@ -930,7 +1005,12 @@ def family_transfer_decline(
     locked, members = _lock_family(group, version)
     for transfer in members:
         transfer_decline(
-            by=by, transfer=transfer, version=transfer.version, reason=reason, request=request
+            by=by,
+            transfer=transfer,
+            version=transfer.version,
+            reason=reason,
+            request=request,
+            notify_parties=False,
         )
     bump_version(
         FamilyTransfer,
@@ -948,4 +1028,5 @@ def family_transfer_decline(
         detail={"status": TransferStatus.DECLINED, "transfers": [t.pk for t in members]},
     )
     locked.refresh_from_db()
+    _tell_about_family(locked, by, NotificationKind.TRANSFER_DECLINED, [_requester(locked)])
     return locked

@@ -365,16 +365,24 @@ def group_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def request_family_transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """``/transfers/family/<family id>/``: every member's case the user may transfer, in
     one request; the members left out are listed as the family page shows them."""
-    from tirek.families.selectors import get_family
+    from tirek.families.selectors import get_family, may_request_transfer
 
     from .forms import FamilyRequestForm
 
     user = request.user
     family = get_family(user, pk, request=request)
+    if not may_request_transfer(user, family):
+        raise PermissionDenied
     options = services.family_options(user, family)
     cases = [case for option in options for case in option.cases]
     if not cases:
-        raise PermissionDenied
+        # Each case the user may transfer already awaits an answer: nothing to ask yet.
+        return render(
+            request,
+            "transfers/family_request.html",
+            {"family": family, "options": options, "form": None},
+            status=409 if request.method == "POST" else 200,
+        )
     visible = frozenset.intersection(*(policy.sections_for(user, case) for case in cases))
     units = {case.supervising_unit_id for case in cases}
     form = FamilyRequestForm(

@@ -156,8 +156,18 @@ def test_members_the_requester_may_not_transfer_are_left_out(fam, world: World) 
     group = _request(manager, family, world)
     assert group.not_included == 1
     assert {t.case_id for t in group.transfers.all()} == {cases[1].pk, cases[2].pk}
-    # everything is awaiting an answer now: nothing more to request
-    assert logged_in_client(manager).get(f"/transfers/family/{family.pk}/").status_code == 403
+    # everything is awaiting an answer now: nothing more to request, and the page says so
+    client = logged_in_client(manager)
+    page = client.get(f"/transfers/family/{family.pk}/")
+    assert page.status_code == 200
+    assert 'data-testid="all-pending"' in page.content.decode()
+    assert 'id="family-transfer-form"' not in page.content.decode()
+    again = client.post(
+        f"/transfers/family/{family.pk}/",
+        {"to_unit": world.unit_almaty.pk, "reason": "Ещё раз", "sections": [Section.FAMILY]},
+    )
+    assert again.status_code == 409
+    assert FamilyTransfer.objects.count() == 1
     services.family_transfer_decline(
         by=receiving_sup, group=group, version=group.version, reason="Нет мест"
     )
