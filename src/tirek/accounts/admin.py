@@ -191,7 +191,7 @@ class UserAdmin(AdminRoleModelAdmin, BaseUserAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Ask to reset two-factor authentication (a second person confirms it)"))
+    @admin.action(description=_("Request a two-factor reset"))
     def reset_two_factor(
         self, request: HttpRequest, queryset: QuerySet[User]
     ) -> HttpResponse | None:
