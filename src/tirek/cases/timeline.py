@@ -95,11 +95,11 @@ class RowSource:
     ``items(case, user, rows)`` turns the rows of ``kinds`` into items. ``build`` reads the
     rows of every such source in one UNION ALL query; called alone, it reads its own."""
 
-    rows: Callable[[Case, Any], list[Any]]
-    items: Callable[[Case, Any, list[Row]], list[TimelineItem]]
+    rows: Callable[[Case, User], list[Any]]
+    items: Callable[[Case, User, list[Row]], list[TimelineItem]]
     kinds: frozenset[str]
 
-    def __call__(self, case: Case, user: Any) -> list[TimelineItem]:
+    def __call__(self, case: Case, user: User) -> list[TimelineItem]:
         parts = self.rows(case, user)
         return self.items(case, user, _union(parts)) if parts else []
 

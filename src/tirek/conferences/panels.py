@@ -137,7 +137,7 @@ def _conference_rows(case: Any, user: User) -> list[Any]:
     ]
 
 
-def _conference_items(case: Any, user: Any, rows: list[Any]) -> list[Any]:
+def _conference_items(case: Any, user: User, rows: list[Any]) -> list[Any]:
     from tirek.access.policy import Section
     from tirek.cases.timeline import TimelineItem
 

@@ -214,7 +214,7 @@ def case_plan_summary(case: Case) -> Any:
     return Plan.objects.filter(case=case).only("status", "approved_number", "case_id").first()
 
 
-def _timeline_rows(case: Case, user: Any) -> list[Any]:
+def _timeline_rows(case: Case, user: User) -> list[Any]:
     """Completed assessments, plan decisions, reviews, closure steps and follow-ups of the
     case as timeline rows (``tirek.cases.timeline.timeline_row``): read with the other
     apps' rows in one UNION ALL query. Nothing for a viewer without the plan section."""

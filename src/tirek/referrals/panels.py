@@ -77,7 +77,7 @@ def _referral_rows(case: Any, user: User) -> list[Any]:
     ]
 
 
-def _referral_items(case: Any, user: Any, rows: list[Any]) -> list[Any]:
+def _referral_items(case: Any, user: User, rows: list[Any]) -> list[Any]:
     from tirek.access.policy import Section
     from tirek.cases.timeline import TimelineItem, actor_name
 
