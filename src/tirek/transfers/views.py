@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -149,6 +150,32 @@ def transfer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.get_transfer(request.user, pk))
 
 
+def _answer(
+    request: HttpRequest,
+    form: forms.Form,
+    slot: str,
+    act: Callable[[dict[str, Any]], object],
+    show: Callable[..., HttpResponse],
+    done: str,
+    then: tuple[Any, ...],
+) -> HttpResponse:
+    """A receiving supervisor's answer (accept or decline, one case or a family): the
+    service with the form's data; a bad form or a refusal redraws the page with the form
+    in ``slot`` (422), a stale version with the conflict (409)."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+            return show(**{slot: form}, status=409)
+        else:
+            messages.success(request, done)
+            return redirect(*then)
+    return show(**{slot: form}, status=422)
+
+
 @login_required
 @require_POST
 def transfer_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -159,25 +186,22 @@ def transfer_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = AcceptForm(
         request.POST, unit_id=transfer.to_unit_id, team=_team_choices(transfer), prefix="accept"
     )
-    if form.is_valid():
-        try:
-            services.transfer_accept(
-                by=user,
-                transfer=transfer,
-                version=form.cleaned_data["version"],
-                case_manager=form.cleaned_data["case_manager"],
-                keep_user_ids=[int(v) for v in form.cleaned_data["keep"]],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-            return _detail(request, transfer, accept=form, status=409)
-        else:
-            messages.success(request, _("The case is now in your unit."))
-            return redirect("cases:detail", pk=transfer.case_id)
-    return _detail(request, transfer, accept=form, status=422)
+    return _answer(
+        request,
+        form,
+        "accept",
+        lambda data: services.transfer_accept(
+            by=user,
+            transfer=transfer,
+            version=data["version"],
+            case_manager=data["case_manager"],
+            keep_user_ids=[int(v) for v in data["keep"]],
+            request=request,
+        ),
+        lambda **shown: _detail(request, transfer, **shown),
+        _("The case is now in your unit."),
+        ("cases:detail", transfer.case_id),
+    )
 
 
 @login_required
@@ -187,25 +211,21 @@ def transfer_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     transfer = selectors.get_transfer(user, pk)
     if not services.may_answer(user, transfer):
         raise PermissionDenied
-    form = DeclineForm(request.POST, prefix="decline")
-    if form.is_valid():
-        try:
-            services.transfer_decline(
-                by=user,
-                transfer=transfer,
-                version=form.cleaned_data["version"],
-                reason=form.cleaned_data["decline_reason"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-            return _detail(request, transfer, decline=form, status=409)
-        else:
-            messages.success(request, _("The transfer has been declined."))
-            return redirect("transfers:list")
-    return _detail(request, transfer, decline=form, status=422)
+    return _answer(
+        request,
+        DeclineForm(request.POST, prefix="decline"),
+        "decline",
+        lambda data: services.transfer_decline(
+            by=user,
+            transfer=transfer,
+            version=data["version"],
+            reason=data["decline_reason"],
+            request=request,
+        ),
+        lambda **shown: _detail(request, transfer, **shown),
+        _("The transfer has been declined."),
+        ("transfers:list",),
+    )
 
 
 @login_required
@@ -472,25 +492,21 @@ def family_transfer_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     group = selectors.get_family_transfer(user, pk)
     if not services.may_answer_family(user, group):
         raise PermissionDenied
-    form = FamilyAcceptForm(request.POST, unit_id=group.to_unit_id, prefix="accept")
-    if form.is_valid():
-        try:
-            services.family_transfer_accept(
-                by=user,
-                group=group,
-                version=form.cleaned_data["version"],
-                case_manager=form.cleaned_data["case_manager"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-            return _family_detail(request, group, accept=form, status=409)
-        else:
-            messages.success(request, _("The family's cases are now in your unit."))
-            return redirect("transfers:family_detail", pk=group.pk)
-    return _family_detail(request, group, accept=form, status=422)
+    return _answer(
+        request,
+        FamilyAcceptForm(request.POST, unit_id=group.to_unit_id, prefix="accept"),
+        "accept",
+        lambda data: services.family_transfer_accept(
+            by=user,
+            group=group,
+            version=data["version"],
+            case_manager=data["case_manager"],
+            request=request,
+        ),
+        lambda **shown: _family_detail(request, group, **shown),
+        _("The family's cases are now in your unit."),
+        ("transfers:family_detail", group.pk),
+    )
 
 
 @login_required
@@ -500,22 +516,18 @@ def family_transfer_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpR
     group = selectors.get_family_transfer(user, pk)
     if not services.may_answer_family(user, group):
         raise PermissionDenied
-    form = DeclineForm(request.POST, prefix="decline")
-    if form.is_valid():
-        try:
-            services.family_transfer_decline(
-                by=user,
-                group=group,
-                version=form.cleaned_data["version"],
-                reason=form.cleaned_data["decline_reason"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-            return _family_detail(request, group, decline=form, status=409)
-        else:
-            messages.success(request, _("The family's transfer has been declined."))
-            return redirect("transfers:list")
-    return _family_detail(request, group, decline=form, status=422)
+    return _answer(
+        request,
+        DeclineForm(request.POST, prefix="decline"),
+        "decline",
+        lambda data: services.family_transfer_decline(
+            by=user,
+            group=group,
+            version=data["version"],
+            reason=data["decline_reason"],
+            request=request,
+        ),
+        lambda **shown: _family_detail(request, group, **shown),
+        _("The family's transfer has been declined."),
+        ("transfers:list",),
+    )
