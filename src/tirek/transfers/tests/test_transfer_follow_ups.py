@@ -31,7 +31,19 @@ def one(world: World):
     receiving_sup = world.staff(Role.SUPERVISOR, agency=world.centre_almaty)
     second_receiving_sup = world.staff(Role.SUPERVISOR, agency=world.centre_almaty)
     receiving_cm = world.staff(Role.CASE_MANAGER, agency=world.centre_almaty)
-    case = open_case(manager, team=[(psychologist, Role.PSYCHOLOGIST)])
+    # Several roles on one account: a psychologist who is a case manager elsewhere, on this
+    # case's team as its psychologist; a case manager of the receiving unit who is also
+    # its supervisor.
+    psychologist_cm = world.staff(
+        Role.PSYCHOLOGIST, roles=[Role.PSYCHOLOGIST, Role.CASE_MANAGER]
+    )
+    receiving_cm_sup = world.staff(
+        Role.SUPERVISOR, agency=world.centre_almaty, roles=[Role.CASE_MANAGER, Role.SUPERVISOR]
+    )
+    case = open_case(
+        manager,
+        team=[(psychologist, Role.PSYCHOLOGIST), (psychologist_cm, Role.PSYCHOLOGIST)],
+    )
     Case.objects.filter(pk=case.pk).update(status=CaseStatus.ACTIVE)
     case.refresh_from_db()
     consent(manager, case, world.centre_almaty)
@@ -43,6 +55,8 @@ def one(world: World):
         "second_receiving_sup": second_receiving_sup,
         "receiving_cm": receiving_cm,
         "stranger": world.staff(Role.CASE_MANAGER),
+        "psychologist_cm": psychologist_cm,
+        "receiving_cm_sup": receiving_cm_sup,
     }
     return world, users, case
 
@@ -194,6 +208,11 @@ def test_a_long_list_of_case_numbers_fits_the_notice() -> None:
         ("second_receiving_sup", True),
         ("receiving_cm", False),
         ("stranger", False),
+        # Several roles: managing the case comes from being its case manager, not from
+        # holding the role on another case; the receiving supervisor answers whatever
+        # other role they hold.
+        ("psychologist_cm", False),
+        ("receiving_cm_sup", True),
     ],
 )
 def test_access_matrix_list_and_detail_agree(one, who, sees) -> None:
