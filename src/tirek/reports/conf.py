@@ -44,11 +44,21 @@ def sdc_max_noise() -> int:
     return max(value, 0)
 
 
+def _sdc_secret() -> str:
+    return str(_setting("TIREK_SDC_KEY", "") or env("TIREK_SDC_KEY") or settings.SECRET_KEY)
+
+
+def sdc_key_fingerprint() -> str:
+    """A short one-way fingerprint of the record-key secret, for cache keys: published
+    figures made under another secret must not be served after it changes (nor may the
+    key tell anything about the secret)."""
+    return hashlib.sha256(f"tirek-sdc-key-id:{_sdc_secret()}".encode()).hexdigest()[:12]
+
+
 def record_key_secret(kind: str) -> tuple[int, int, int, int]:
     """Four secret multipliers and offsets for the record keys of ``kind`` (a model label:
     the same person counted in two populations of cases has the same key in both)."""
-    secret = _setting("TIREK_SDC_KEY", "") or env("TIREK_SDC_KEY") or settings.SECRET_KEY
-    digest = hashlib.sha256(f"tirek-sdc-record-key:{kind}:{secret}".encode()).digest()
+    digest = hashlib.sha256(f"tirek-sdc-record-key:{kind}:{_sdc_secret()}".encode()).digest()
     modulus = 2**31 - 1
     a, b, c, d = (
         int.from_bytes(digest[i : i + 8], "big") % (modulus - 1) + 1 for i in (0, 8, 16, 24)

@@ -214,8 +214,12 @@ _MEMO_LIMIT = 24
 
 
 def cube_key(population: Population, period: Period, scope: Scope, threshold: int) -> str:
-    # The perturbation setting is part of the key: changing it must not serve old figures.
-    return f"{population.code}:{period.code}:{scope.code}:{threshold}:{conf.sdc_max_noise()}"
+    # The perturbation setting and the secret are part of the key: changing either must
+    # not serve figures made under the old one.
+    return (
+        f"{population.code}:{period.code}:{scope.code}:{threshold}"
+        f":{conf.sdc_max_noise()}:{conf.sdc_key_fingerprint()}"
+    )
 
 
 def compute(population: Population, period: Period, scope: Scope) -> PublishedCube:

@@ -40,6 +40,21 @@ def test_it_keeps_a_snapshot_until_it_is_refreshed(world, cached) -> None:
     assert registered().cell(ROOT).value == 23
 
 
+def test_a_new_record_key_secret_never_serves_figures_made_under_the_old_one(
+    world, cached, settings
+) -> None:
+    settings.TIREK_SDC_KEY = "the first secret"
+    cases = fixture_b(world)
+    assert registered().cell(ROOT).value == 18
+    cases.many(5, opened=at(2024, 6, 1))
+    registry._MEMO.clear()
+    settings.TIREK_SDC_KEY = "the secret after a suspected leak"
+    assert registered().cell(ROOT).value == 23
+    keys = list(CubeSnapshot.objects.filter(key__startswith="registered:2024:country"))
+    assert len(keys) == 2
+    assert all("secret" not in snapshot.key for snapshot in keys)
+
+
 def test_it_refreshes_this_year_and_the_last_from_the_command(world, cached, capsys) -> None:
     call_command("reports", "refresh-indicators")
     assert f"{2 * len(POPULATIONS)}" in capsys.readouterr().out
