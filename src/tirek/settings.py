@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tirek.accounts.middleware.IdleTimeoutMiddleware",
     "tirek.core.middleware.LanguageMiddleware",
     "tirek.core.middleware.ApiProblemMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -195,10 +196,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sessions end after 15 idle minutes: every request pushes the expiry forward.
+# Sessions end after 15 idle minutes: requests push the expiry forward, at most once a
+# minute (tirek.accounts.middleware.IdleTimeoutMiddleware), not with a write per page.
 IDLE_TIMEOUT_SECONDS = env_int("TIREK_IDLE_TIMEOUT", 15 * 60)
 SESSION_COOKIE_AGE = IDLE_TIMEOUT_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -6,6 +6,7 @@ from datetime import timedelta
 from unittest import mock
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -23,7 +24,36 @@ def _at(moment):
 
 def test_it_is_configured_for_a_fifteen_minute_idle_timeout() -> None:
     assert settings.SESSION_COOKIE_AGE == 15 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_it_moves_the_expiry_forward_at_most_once_a_minute(world: World) -> None:
+    client = logged_in_client(world.staff(Role.CASE_MANAGER))
+    start = timezone.now()
+
+    def expiry_after_a_request_at(moment):
+        with _at(moment):
+            assert client.get("/").status_code == 200
+        return Session.objects.get(session_key=client.session.session_key).expire_date
+
+    moved = expiry_after_a_request_at(start)
+    assert moved == start + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    # Half a minute later the session is not written again; a minute later it is.
+    assert expiry_after_a_request_at(start + timedelta(seconds=30)) == moved
+    later = start + timedelta(seconds=61)
+    assert expiry_after_a_request_at(later) == later + timedelta(
+        seconds=settings.SESSION_COOKIE_AGE
+    )
+
+
+def test_it_ends_a_session_at_most_fifteen_minutes_after_its_last_request(world: World) -> None:
+    client = logged_in_client(world.staff(Role.CASE_MANAGER))
+    start = timezone.now()
+    for seconds in (0, 30, 59):  # the last two leave the expiry where the first put it
+        with _at(start + timedelta(seconds=seconds)):
+            assert client.get("/").status_code == 200
+    with _at(start + timedelta(seconds=settings.SESSION_COOKIE_AGE + 1)):
+        response = client.get("/")
+    assert response.status_code == 302
 
 
 def test_it_ends_a_session_left_idle_for_longer_than_the_timeout(world: World) -> None:
