@@ -84,8 +84,9 @@ def my_interview_tasks(user: User) -> dict[str, list[Interview]]:
     (ten of each, in one query)."""
     open_statuses = [InterviewStatus.REQUESTED, InterviewStatus.PLANNED]
     conduct = Q(interviewer=user, status=InterviewStatus.PLANNED)
+    unit_id = access.supervised_unit_id(user)  # the policy's answer, admin included
     approve = Q(pk__in=[])
-    if access.supervised_unit_id(user) is not None:  # the policy's answer, admin included
+    if unit_id is not None:
         approve = access.supervised_q(user) & Q(
             is_repeat=True, repeat_approved_at__isnull=True, status__in=open_statuses
         )
@@ -94,25 +95,37 @@ def my_interview_tasks(user: User) -> dict[str, list[Interview]]:
         & Q(status__in=open_statuses)
         & ~Q(readiness=Readiness.READY)
     )
-
-    def flag(condition: Q) -> DbCase:
-        return DbCase(
-            When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
-        )
-
     found = list(
         Interview.objects.filter(case__in=visible_cases(user))
         .filter(conduct | approve | readiness)
-        .annotate(_conduct=flag(conduct), _approve=flag(approve), _readiness=flag(readiness))
+        .annotate(
+            _readiness=DbCase(
+                When(readiness, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
         .select_related("case__person", "matter")
         .order_by("requested_at", "id")[:TASKS_READ_LIMIT]
     )
 
+    # The two conditions on the row itself are told again in Python (building each
+    # condition into the query once more costs more than the query).
+    def to_conduct(i: Interview) -> bool:
+        return i.interviewer_id == user.pk and i.status == InterviewStatus.PLANNED
+
+    def to_approve(i: Interview) -> bool:
+        return (
+            unit_id is not None
+            and i.case.supervising_unit_id == unit_id
+            and i.is_repeat
+            and i.repeat_approved_at is None
+            and i.status in open_statuses
+        )
+
     def far_future(i: Interview) -> Any:
         return (i.scheduled_at is None, i.scheduled_at or i.requested_at, i.pk)
 
-    conduct_rows: list[Interview] = [i for i in found if i._conduct]
-    approve_rows: list[Interview] = [i for i in found if i._approve]
+    conduct_rows: list[Interview] = [i for i in found if to_conduct(i)]
+    approve_rows: list[Interview] = [i for i in found if to_approve(i)]
     readiness_rows: list[Interview] = [i for i in found if i._readiness]
     conduct_rows.sort(key=far_future)
     return {

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import BooleanField, Count, Q, QuerySet, Value, When
-from django.db.models import Case as DbCase
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -18,7 +17,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.organisations.models import Agency, Region
 
-from .access import can_manage_directory, receiving_side_q, referring_side_q
+from .access import can_manage_directory, may_receive, receiving_side_q, referring_side_q
 from .models import (
     OPEN_STATUSES,
     Notification,
@@ -159,6 +158,14 @@ def overdue_q(today: date | None = None) -> Q:
     )
 
 
+def is_overdue(referral: Referral, today: date) -> bool:
+    """``overdue_q`` for one referral already loaded."""
+    if referral.status == ReferralStatus.SENT:
+        return referral.respond_by < today
+    in_hand = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+    return referral.status in in_hand and referral.complete_by < today
+
+
 def _my_overdue_q(user: User) -> Q:
     mine = Q(created_by=user) | Q(case__case_manager=user)
     mine |= access.supervised_q(user)
@@ -189,22 +196,24 @@ def panel_referrals(user: User, rows: int = 10) -> tuple[list[Referral], list[Re
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return [], []
     waiting = receiving_side_q(user) & Q(status=ReferralStatus.SENT)
-    overdue = _my_overdue_q(user)
     found = list(
-        Referral.objects.filter(waiting | overdue)
-        .annotate(
-            _waiting=DbCase(
-                When(waiting, then=Value(True)), default=Value(False), output_field=BooleanField()
-            ),
-            _overdue=DbCase(
-                When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField()
-            ),
-        )
+        Referral.objects.filter(waiting | _my_overdue_q(user))
         .select_related("case__person", "provider__agency", "service", "to_user", "created_by")
         .order_by("respond_by", "id")[:PANEL_READ_LIMIT]
     )
-    incoming: list[Referral] = [r for r in found if r._waiting]
-    overdue_rows: list[Referral] = [r for r in found if r._overdue]
+    # Which list a row belongs to is told in Python, not by repeating both conditions in
+    # the query (building them is most of the panel's cost): a waiting row is the user's
+    # to answer, so it is overdue exactly when its dates are; any other row is here
+    # because it is overdue.
+    today = timezone.localdate()
+    incoming: list[Referral] = []
+    overdue_rows: list[Referral] = []
+    for referral in found:
+        is_waiting = referral.status == ReferralStatus.SENT and may_receive(user, referral)
+        if is_waiting:
+            incoming.append(referral)
+        if not is_waiting or is_overdue(referral, today):
+            overdue_rows.append(referral)
     incoming.sort(key=lambda r: (r.created_at, r.pk), reverse=True)
     return incoming[:rows], overdue_rows[:rows]
 
