@@ -83,11 +83,7 @@ def _my_due_rows(request: AuthenticatedHttpRequest) -> list[TaskRow]:
         on_a_team = (
             bool(my_open_caseload(request).cases) or access.memberships_of(request.user).exists()
         )
-        cached = (
-            task_rows(selectors.due_cases(request.user, scope="mine")[:MINE_LIMIT])
-            if on_a_team
-            else []
-        )
+        cached = task_rows(selectors.my_due_cases(request.user)[:MINE_LIMIT]) if on_a_team else []
         request._plans_due_mine = cached  # type: ignore[attr-defined]
     return cached
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Case as Switch
 from django.db.models import (
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 from .deadlines import CaseFacts, Deadlines, Step, current_step, deadlines_for, schedule
 from .models import (
+    CaseMilestones,
     Closure,
     ClosureStatus,
     FollowUp,
@@ -324,6 +325,62 @@ def due_cases(
     if step:
         qs = qs.filter(due_step=step)
     return qs.select_related("person").order_by("due_at", "pk")
+
+
+def due_of(case: Case, deadlines: Deadlines) -> tuple[str, datetime | None]:
+    """``annotate_due`` for one case loaded with its milestones (``select_related``): the
+    same branches in the same order, so the two agree (the deadline tests check both)."""
+    milestones: CaseMilestones | None = getattr(case, "milestones", None)
+    if case.status == CaseStatus.CLOSED:
+        return Step.FOLLOW_UP.value, milestones.next_follow_up_at if milestones else None
+    if milestones is None or milestones.initial_done_at is None:
+        return Step.INITIAL_ASSESSMENT.value, case.opened_at + timedelta(
+            hours=deadlines.initial_assessment_hours
+        )
+    if milestones.comprehensive_done_at is None:
+        return Step.COMPREHENSIVE_ASSESSMENT.value, case.opened_at + timedelta(
+            days=deadlines.comprehensive_assessment_days
+        )
+    if milestones.plan_approved_at is None:
+        return Step.PLAN.value, milestones.comprehensive_done_at + timedelta(
+            days=deadlines.plan_days
+        )
+    if milestones.next_review_at is not None:
+        return Step.REVIEW.value, milestones.next_review_at
+    return Step.REVIEW.value, milestones.plan_approved_at + deadlines.review_interval(
+        case.risk_level
+    )
+
+
+# Above this many cases on a user's teams, ``my_due_cases`` leaves the work to the database.
+CASELOAD_READ_LIMIT = 1000
+
+
+def my_due_cases(user: User, *, now: datetime | None = None) -> list[Case]:
+    """``due_cases(user, scope="mine", now=now)`` as a list, for a caseload read whole.
+
+    On SQLite date arithmetic in SQL runs as a Python function for every row and every
+    mention of the expression (the list's filter and order repeat it): about 10 ms for a
+    caseload of 40. A caseload is tens of cases, so here one plain query reads them with
+    their milestones and ``due_of`` dates them."""
+    deadlines = deadlines_for()
+    now = now or timezone.now()
+    cases = list(
+        cases_with_section(user, Section.PLAN)
+        .filter(access.on_team(user, "pk"))
+        .exclude(status=CaseStatus.TRANSFERRED)
+        .select_related("person", "milestones")[: CASELOAD_READ_LIMIT + 1]
+    )
+    if len(cases) > CASELOAD_READ_LIMIT:
+        return list(due_cases(user, now=now))
+    horizon = now + timedelta(days=deadlines.upcoming_days)
+    due: list[tuple[datetime, int, Case]] = []
+    for case in cases:
+        dated = cast("WithAnnotations[Case, DueAnnotations]", case)
+        dated.due_step, dated.due_at = due_of(case, deadlines)
+        if dated.due_at is not None and dated.due_at <= horizon:
+            due.append((dated.due_at, case.pk, case))
+    return [case for _at, _pk, case in sorted(due, key=lambda d: d[:2])]
 
 
 def waiting_plans(user: User) -> QuerySet[Plan]:

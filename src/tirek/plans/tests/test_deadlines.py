@@ -187,6 +187,10 @@ def _same(case: Case) -> None:
     if sql is not None and pure is not None:
         assert sql[0] == pure[0]
         assert abs(sql[1] - pure[1]) < timedelta(seconds=1), (sql, pure)
+    # The twin "my work" uses for a caseload read whole agrees with the SQL to the second.
+    loaded = Case.objects.select_related("milestones").get(pk=case.pk)
+    step, at = selectors.due_of(loaded, deadlines_for())
+    assert (None if at is None else (step, at)) == sql
 
 
 @pytest.mark.parametrize("risk", ["low", "medium", "high"])
@@ -294,6 +298,10 @@ def test_it_lists_only_what_is_due_within_a_week_or_overdue(
     )  # comprehensive due in 30 days: not yet on the list
     due = list(selectors.due_cases(manager))
     assert [c.pk for c in due] == [old.pk, fresh.pk]  # soonest (most overdue) first
+    mine = selectors.my_due_cases(manager)  # the same list, dated in Python
+    assert [(c.pk, c.due_step, c.due_at) for c in mine] == [
+        (c.pk, c.due_step, c.due_at) for c in due
+    ]
     assert [c.pk for c in selectors.due_cases(manager, overdue_only=True)] == [old.pk]
     in_25_days = timezone.now() + timedelta(days=25)
     assert later.pk in [c.pk for c in selectors.due_cases(manager, now=in_25_days)]
