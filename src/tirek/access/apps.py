@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from tirek.core import wiring
 
-class AccessConfig(AppConfig):
+
+class AccessConfig(wiring.AppConfig):
     name = "tirek.access"
     verbose_name = _("Access policy")

@@ -1,24 +1,24 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from tirek.core import wiring
 
-class AccountsConfig(AppConfig):
+from .roles import Role
+
+
+class AccountsConfig(wiring.AppConfig):
     name = "tirek.accounts"
     verbose_name = _("Accounts")
+    nav = [
+        wiring.Nav(
+            _("Administration"),
+            "admin:index",
+            lambda user: user.is_staff and user.has_role(Role.ADMIN),
+            95,
+        )
+    ]
 
     def ready(self) -> None:
-        from tirek.core.registry import NavItem, add_nav
-
+        super().ready()
         from . import signals  # noqa: F401  (connects login auditing)
-        from .roles import Role
-
-        add_nav(
-            NavItem(
-                label=_("Administration"),
-                url_name="admin:index",
-                visible=lambda user: user.is_staff and user.has_role(Role.ADMIN),
-                order=95,
-            )
-        )

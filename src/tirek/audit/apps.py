@@ -1,22 +1,12 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from tirek.accounts.roles import Role
+from tirek.core import wiring
 
-class AuditConfig(AppConfig):
+
+class AuditConfig(wiring.AppConfig):
     name = "tirek.audit"
     verbose_name = _("Audit log")
-
-    def ready(self) -> None:
-        from tirek.accounts.roles import Role
-        from tirek.core.registry import NavItem, add_nav
-
-        add_nav(
-            NavItem(
-                label=_("Audit log"),
-                url_name="audit:log",
-                visible=lambda user: user.has_role(Role.DPO),
-                order=90,
-            )
-        )
+    nav = [wiring.Nav(_("Audit log"), "audit:log", lambda user: user.has_role(Role.DPO), 90)]

@@ -1,37 +1,41 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from tirek.core import wiring
 
-class CasesConfig(AppConfig):
+
+class CasesConfig(wiring.AppConfig):
     name = "tirek.cases"
     verbose_name = _("Cases")
+    nav = [wiring.Nav(_("Cases"), "cases:list", "tirek.access.policy.works_on_cases", 20)]
+    urls = [("cases/", ".urls")]
+    api_routers = [("/cases", ".api.router")]
+    my_work_panels = [(20, ".views.my_work_panel")]
+    demo_loaders = [(20, ".demo.load")]
+    encrypted_file_rotators = [".attachments.rotate_files"]
 
     def ready(self) -> None:
-        from tirek.access.policy import works_on_cases
-        from tirek.core.registry import (
-            CaseNumbers,
-            NavItem,
-            add_api_router,
-            add_demo_loader,
-            add_my_work_panel,
-            add_nav,
-            add_urls,
-            case_numbers,
-            encrypted_file_rotators,
-        )
+        super().ready()
+        from tirek.core.registry import CaseNumbers, case_numbers
 
-        from . import api, attachments, demo, selectors, views
+        from . import selectors
 
-        add_nav(NavItem(label=_("Cases"), url_name="cases:list", visible=works_on_cases, order=20))
-        add_urls("cases/", "tirek.cases.urls")
-        add_api_router("/cases", api.router)
-        add_my_work_panel(20, views.my_work_panel)
-        add_demo_loader(20, demo.load)
         if not case_numbers:
             case_numbers.append(
                 CaseNumbers(numbers=selectors.numbers_by_id, ids=selectors.ids_by_number)
             )
-        if attachments.rotate_files not in encrypted_file_rotators:
-            encrypted_file_rotators.append(attachments.rotate_files)
+
+    def plug_in(self, app: wiring.AppConfig) -> None:
+        """Registers the panels, summaries and timeline sources ``app`` adds to the case page."""
+        if not (app.case_panels or app.case_summaries or app.timeline_sources):
+            return
+        from .panels import add_panel, add_summary
+        from .timeline import add_source
+
+        for order, panel, *tab in app.case_panels:
+            add_panel(order, app.resolve(panel), *tab)
+        for summary in app.case_summaries:
+            add_summary(app.resolve(summary))
+        for source in app.timeline_sources:
+            add_source(app.resolve(source))

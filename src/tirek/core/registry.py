@@ -1,6 +1,7 @@
 """Extension points so each domain app plugs into the shell without editing core.
 
-An app registers in its ``AppConfig.ready()``:
+An app declares what it plugs in on its config (``tirek.core.wiring``), which registers it
+here in ``ready()``:
 - ``nav_items``: links in the main navigation, shown when ``visible(user)`` is true;
 - ``my_work_panels``: callables ``(request) -> dict | None`` giving a panel for the home
   page ("my work"): ``{"title": ..., "template": ..., **context}``; ``None`` hides it;
@@ -57,7 +58,9 @@ def add_nav(item: NavItem) -> None:
         nav_items.sort(key=lambda i: i.order)
 
 
-def add_my_work_panel(order: int, panel: Callable[[AuthenticatedHttpRequest], dict[str, Any] | None]) -> None:
+def add_my_work_panel(
+    order: int, panel: Callable[[AuthenticatedHttpRequest], dict[str, Any] | None]
+) -> None:
     if (order, panel) not in my_work_panels:
         my_work_panels.append((order, panel))
         my_work_panels.sort(key=lambda p: p[0])
@@ -77,3 +80,13 @@ def add_demo_loader(order: int, loader: Callable[[Any], None]) -> None:
     if (order, loader) not in demo_loaders:
         demo_loaders.append((order, loader))
         demo_loaders.sort(key=lambda p: p[0])
+
+
+def add_encrypted_file_rotator(rotate: Callable[[], int]) -> None:
+    if rotate not in encrypted_file_rotators:
+        encrypted_file_rotators.append(rotate)
+
+
+def add_person_key_mover(move: Callable[[], int]) -> None:
+    if move not in person_key_movers:
+        person_key_movers.append(move)

@@ -1,21 +1,19 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from tirek.core import wiring
 
-class IncidentsConfig(AppConfig):
+
+class IncidentsConfig(wiring.AppConfig):
     name = "tirek.incidents"
     verbose_name = _("Stigma and discrimination incidents")
+    urls = [("incidents/", ".urls")]
+    api_routers = [("/incidents", ".api.router")]
+    my_work_panels = [(23, ".panels.my_actions_panel")]  # next to the plan tasks (20-22)
+    demo_loaders = [(91, ".demo.load")]  # after the justice demo (the mother on probation)
+    case_panels = [(72, ".panels.case_panel", "incidents")]
 
     def ready(self) -> None:
-        from tirek.cases.panels import add_panel
-        from tirek.core.registry import add_api_router, add_demo_loader, add_my_work_panel, add_urls
-
-        from . import api, demo, indicators, panels  # noqa: F401  (indicators register themselves)
-
-        add_urls("incidents/", "tirek.incidents.urls")
-        add_api_router("/incidents", api.router)
-        add_my_work_panel(23, panels.my_actions_panel)  # next to the plan tasks (20-22)
-        add_demo_loader(91, demo.load)  # after the justice demo (the mother on probation)
-        add_panel(72, panels.case_panel, tab="incidents")
+        super().ready()
+        from . import indicators  # noqa: F401  (the indicators register themselves)

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from tirek.core import wiring
 
-class OpsConfig(AppConfig):
+
+class OpsConfig(wiring.AppConfig):
     name = "tirek.ops"
     label = "ops"
     verbose_name = _("Operations")

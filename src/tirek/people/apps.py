@@ -1,36 +1,17 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from tirek.core import wiring
 
-class PeopleConfig(AppConfig):
+
+class PeopleConfig(wiring.AppConfig):
     name = "tirek.people"
     verbose_name = _("People and families")
-
-    def ready(self) -> None:
-        from tirek.cases.panels import add_panel
-        from tirek.core.registry import (
-            NavItem,
-            add_api_router,
-            add_demo_loader,
-            add_my_work_panel,
-            add_nav,
-            add_urls,
-            encrypted_file_rotators,
-        )
-
-        from . import api, demo, services, views
-
-        add_nav(
-            NavItem(
-                label=_("People"), url_name="people:list", visible=views.may_use_people, order=15
-            )
-        )
-        add_urls("people/", "tirek.people.urls")
-        add_api_router("/persons", api.router)
-        add_my_work_panel(30, views.my_work_panel)
-        add_panel(5, views.case_panel, tab="family")
-        add_demo_loader(10, demo.load)
-        if services.photos_rotate not in encrypted_file_rotators:
-            encrypted_file_rotators.append(services.photos_rotate)
+    nav = [wiring.Nav(_("People"), "people:list", ".views.may_use_people", 15)]
+    urls = [("people/", ".urls")]
+    api_routers = [("/persons", ".api.router")]
+    my_work_panels = [(30, ".views.my_work_panel")]
+    demo_loaders = [(10, ".demo.load")]
+    encrypted_file_rotators = [".services.photos_rotate"]
+    case_panels = [(5, ".views.case_panel", "family")]

@@ -1,20 +1,20 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from tirek.core import wiring
 
-class TransfersConfig(AppConfig):
+
+class TransfersConfig(wiring.AppConfig):
     name = "tirek.transfers"
     verbose_name = _("Transfers and group arrivals")
+    urls = [("transfers/", ".urls")]
+    api_routers = [("/transfers", ".api.router")]
+    my_work_panels = [(41, ".panels.transfers_panel")]
+    demo_loaders = [(66, ".demo.load")]  # after the demo programme's moves (order 65)
 
     def ready(self) -> None:
-        from tirek.core.registry import add_api_router, add_demo_loader, add_my_work_panel, add_urls
+        super().ready()
+        from . import indicators
 
-        from . import api, demo, indicators, panels
-
-        add_urls("transfers/", "tirek.transfers.urls")
-        add_api_router("/transfers", api.router)
-        add_my_work_panel(41, panels.transfers_panel)
         indicators.register_all()
-        add_demo_loader(66, demo.load)  # after the demo programme's moves (order 65)

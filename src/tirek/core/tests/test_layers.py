@@ -79,10 +79,9 @@ KNOWN_UPWARD: dict[tuple[str, str], str] = {
     ("access/selectors.py", "privacy"): "emergency accesses are privacy's model.",
     ("access/services.py", "privacy"): "emergency accesses are privacy's model.",
     ("access/services.py", "referrals"): "a referral's grant is released with the referral.",
-    ("people/apps.py", "cases"): "a person's page lists their cases (people <-> cases).",
-    ("people/selectors.py", "cases"): "as people/apps.py.",
+    ("people/selectors.py", "cases"): "a person's page lists their cases (people <-> cases).",
     ("people/services.py", "cases"): "merging people moves their cases.",
-    ("people/views.py", "cases"): "as people/apps.py.",
+    ("people/views.py", "cases"): "as people/selectors.py.",
     ("cases/api.py", "privacy"): "opening a case records consent (cases <-> privacy).",
     ("cases/demo.py", "privacy"): "as cases/api.py.",
 }
