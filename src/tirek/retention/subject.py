@@ -36,7 +36,16 @@ from tirek.justice.models import (
     SupportRecord,
 )
 from tirek.people.models import IdentityDocument, Person, Relationship
-from tirek.plans.models import GoalStatus
+from tirek.plans.models import (
+    Closure,
+    FollowUp,
+    Goal,
+    GoalStatus,
+    Intervention,
+    Plan,
+    PlanVersion,
+    Review,
+)
 from tirek.privacy.models import Consent
 from tirek.referrals.models import Referral
 from tirek.transfers.models import GroupImport, Transfer
@@ -136,6 +145,87 @@ def _interviews(case_ids: list[int]) -> list[dict[str, Any]]:
         }
         for i in Interview.objects.filter(case_id__in=case_ids).order_by("scheduled_at", "pk")
     ]
+
+
+def _goals(plan: Plan) -> list[dict[str, Any]]:
+    interventions: dict[int, list[Intervention]] = {}
+    for i in Intervention.objects.filter(goal__plan=plan).order_by("pk"):
+        interventions.setdefault(i.goal_id, []).append(i)
+    return [
+        {
+            "domain": str(g.get_domain_display()),
+            "goal": g.title,
+            "indicator": g.indicator,
+            "target": _iso(g.target_date),
+            "status": str(g.get_status_display()),
+            "progress": str(g.get_progress_display()),
+            "services": [
+                {
+                    "service": i.title,
+                    "details": i.description,
+                    "how_often": i.frequency,
+                    "from": _iso(i.start_date),
+                    "until": _iso(i.end_date),
+                    "status": str(i.get_status_display()),
+                }
+                for i in interventions.get(g.pk, [])
+            ],
+        }
+        for g in Goal.objects.filter(plan=plan).order_by("position", "pk")
+    ]
+
+
+def _plans(case_ids: list[int]) -> list[dict[str, Any]]:
+    """Each case's individual plan: goals and services, the approved versions, the reviews
+    (the child's and the family's own views included), closure and follow-ups. Who was
+    responsible for a goal or a service, and who wrote what, are other people's data."""
+    out = []
+    for plan in Plan.objects.filter(case_id__in=case_ids).select_related("case"):
+        case_id = plan.case_id
+        out.append(
+            {
+                "case": plan.case.number,
+                "status": str(plan.get_status_display()),
+                "goals": _goals(plan),
+                "approved_versions": [
+                    {"version": v.number, "approved": _iso(v.approved_at), "comment": v.comment}
+                    for v in PlanVersion.objects.filter(plan=plan).order_by("number")
+                ],
+                "reviews": [
+                    {
+                        "date": _iso(r.held_on),
+                        "child_views": r.child_views,
+                        "family_views": r.family_views,
+                        "decisions": r.decisions,
+                        "next_review": _iso(r.next_review_on),
+                    }
+                    for r in Review.objects.filter(case_id=case_id).order_by("held_on", "pk")
+                ],
+                "closure": [
+                    {
+                        "requested": _iso(c.requested_at),
+                        "reason": str(c.get_reason_display()),
+                        "status": str(c.get_status_display()),
+                        "decided": _iso(c.decided_at),
+                        "reopened": _iso(c.reopened_at),
+                        "reopen_reason": c.reopen_reason,
+                    }
+                    for c in Closure.objects.filter(case_id=case_id).order_by("requested_at")
+                ],
+                "follow_ups": [
+                    {
+                        "months": f.months,
+                        "done": _iso(f.done_on),
+                        "outcome": str(f.get_outcome_display()),
+                        "child_views": f.child_views,
+                        "notes": f.notes,
+                    }
+                    for f in FollowUp.objects.filter(case_id=case_id, done_on__isnull=False)
+                    .order_by("months")
+                ],
+            }
+        )
+    return out
 
 
 def _plan_versions(family_id: int) -> list[dict[str, Any]]:
@@ -414,6 +504,7 @@ def build(person: Person, language: str) -> dict[str, Any]:
                 (_("Contact notes"), _notes(case_ids)),
                 (_("Assessments"), _assessments(case_ids)),
                 (_("Interviews"), _interviews(case_ids)),
+                (_("Individual plan"), _plans(case_ids)),
                 (_("Family and family plan"), _families(person)),
                 (_("Justice"), _justice(case_ids)),
                 (_("Incidents"), _incidents(case_ids)),

@@ -391,3 +391,41 @@ def test_report_covers_the_new_apps_and_redacts_the_others(world: World) -> None
     for shown in ("Officer Bekov, room 12", "Court ruling 45/2025", "Now monthly",
                   "Condition modified", *family_plan):  # fmt: skip
         assert shown in mother, shown
+
+
+def test_report_holds_the_individual_plan_without_the_people_responsible(world: World) -> None:
+    """Goals and services, the approved versions, the reviews with the child's own views and
+    the follow-ups are the child's data; who was responsible for them is not."""
+    from tirek.plans.models import FollowUp, Goal, Intervention, Plan, PlanVersion, Review
+
+    case = closed_case(world, closed_on=None, given="Nurlan", family="Abishev")
+    manager = case.case_manager
+    plan = Plan.objects.create(case=case, status="approved", approved_number=1)
+    goal = Goal.objects.create(
+        plan=plan, domain="education", title="Attends school every day",
+        indicator="90 % attendance", responsible_name="Class teacher Aigul Serikovna",
+    )  # fmt: skip
+    Intervention.objects.create(
+        goal=goal, title="Reading support", frequency="twice a week",
+        responsible_name="Tutor Marat Bekov",
+    )  # fmt: skip
+    version = PlanVersion.objects.create(
+        plan=plan, number=1, snapshot={}, approved_by=manager, approved_at=timezone.now(),
+        comment="Agreed with the mother",
+    )  # fmt: skip
+    Review.objects.create(
+        case=case, plan_version=version, held_on=date(2026, 3, 2),
+        child_views="I like my new class", decisions="Keep the reading support",
+        next_review_on=date(2026, 6, 2), created_by=manager,
+    )  # fmt: skip
+    report = dict(subject.build(case.person, "en")["sections"])
+    [plan_report] = report["Individual plan"]
+    assert plan_report["case"] == case.number
+    assert [g["goal"] for g in plan_report["goals"]] == ["Attends school every day"]
+    assert plan_report["goals"][0]["services"][0]["service"] == "Reading support"
+    assert plan_report["approved_versions"][0]["comment"] == "Agreed with the mother"
+    assert plan_report["reviews"][0]["child_views"] == "I like my new class"
+    text = subject.to_json(subject.build(case.person, "en")).decode()
+    assert "Aigul" not in text and "Marat" not in text
+    assert not FollowUp.objects.exists()  # none recorded: none reported
+    assert plan_report["follow_ups"] == []
