@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MinLengthValidator
 from django.db import models
 from django.utils import timezone
@@ -12,6 +11,7 @@ from tirek.access.epoch import RelationModel
 from tirek.access.sections import Section
 from tirek.accounts.roles import Role
 from tirek.core.crypto import EncryptedTextField
+from tirek.core.fields import user_fk
 from tirek.core.validation import reject_control_chars
 
 
@@ -49,12 +49,7 @@ class Case(models.Model):
     risk_level = models.CharField(
         _("risk level"), max_length=8, choices=RiskLevel.choices, default=RiskLevel.MEDIUM
     )
-    case_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="managed_cases",
-        verbose_name=_("case manager"),
-    )
+    case_manager = user_fk(_("case manager"), related_name="managed_cases")
     supervising_unit = models.ForeignKey(
         "organisations.Unit",
         on_delete=models.PROTECT,
@@ -70,14 +65,7 @@ class Case(models.Model):
     # Hides return history, origin and related people from roles that do not need them.
     protected_identity = models.BooleanField(_("protected identity"), default=True)
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("opened by"),
-    )
+    opened_by = user_fk(_("opened by"), null=True)
     # Section RETURN_HISTORY: hidden from school and health staff while the identity is protected.
     country_returned_from = models.CharField(
         _("country returned from"), max_length=100, blank=True, validators=[reject_control_chars]
@@ -122,18 +110,12 @@ class CaseTeamMember(RelationModel):
     """A professional on the case team, with the role they play on this case."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="team")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_memberships"
-    )
+    user = user_fk(related_name="case_memberships")
     role = models.CharField(_("role on the case"), max_length=32, choices=Role.choices)
     added_at = models.DateTimeField(_("added"), default=timezone.now)
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    added_by = user_fk(null=True)
     removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
-    removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    removed_by = user_fk(null=True)
     # Sections this membership may see beyond the role's default; empty means "the role's
     # default sections". With ``exact_sections`` (a referral's grant) they are the whole
     # grant instead: basic information plus exactly what the referral shared.
@@ -192,9 +174,7 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    actor = user_fk(null=True)
     kind = models.CharField(max_length=32, choices=EventKind.choices)
     section = models.CharField(max_length=32, choices=Section.choices(), default=Section.CORE)
     detail = models.JSONField(default=dict, blank=True)
@@ -231,12 +211,7 @@ class ContactNote(models.Model):
     # Marked by staff: the note tells about other people (a parent, a neighbour, a
     # sibling); a subject-access report shows that it was withheld, not its text.
     third_party = models.BooleanField(_("contains third-party information"), default=False)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="contact_notes",
-        verbose_name=_("author"),
-    )
+    author = user_fk(_("author"), related_name="contact_notes")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -262,9 +237,7 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=64)
     size = models.PositiveIntegerField(_("size"))
     stored_name = models.CharField(max_length=64, unique=True, editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    uploaded_by = user_fk()
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

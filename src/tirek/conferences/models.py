@@ -7,13 +7,13 @@ encrypted at rest. Action items name an owner and a due date and appear in the o
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tirek.core.crypto import EncryptedTextField
+from tirek.core.fields import user_fk
 from tirek.core.validation import reject_control_chars
 
 
@@ -38,12 +38,7 @@ class Conference(models.Model):
         related_name="conferences",
         verbose_name=_("convening unit"),
     )
-    chair = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="chaired_conferences",
-        verbose_name=_("chair"),
-    )
+    chair = user_fk(_("chair"), related_name="chaired_conferences")
     status = models.CharField(
         _("status"),
         max_length=16,
@@ -60,9 +55,7 @@ class Conference(models.Model):
     decisions = EncryptedTextField(_("decisions"), blank=True, validators=[reject_control_chars])
     # A plan revision this conference approved (the plans app records the approval itself).
     approved_plan_id = models.PositiveBigIntegerField(_("approved plan"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     created_at = models.DateTimeField(default=timezone.now)
     held_at = models.DateTimeField(_("held"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -92,14 +85,7 @@ class Participant(models.Model):
     conference = models.ForeignKey(
         Conference, on_delete=models.CASCADE, related_name="participants"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="conference_participations",
-        verbose_name=_("staff member"),
-    )
+    user = user_fk(_("staff member"), null=True, related_name="conference_participations")
     name = models.CharField(
         _("name"), max_length=200, blank=True, validators=[reject_control_chars]
     )
@@ -156,12 +142,7 @@ class ActionItem(models.Model):
         "cases.Case", on_delete=models.CASCADE, related_name="conference_actions"
     )
     description = models.CharField(_("action"), max_length=500, validators=[reject_control_chars])
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="conference_actions",
-        verbose_name=_("owner"),
-    )
+    owner = user_fk(_("owner"), related_name="conference_actions")
     due_date = models.DateField(_("due"))
     status = models.CharField(
         _("status"), max_length=16, choices=ActionStatus.choices, default=ActionStatus.OPEN

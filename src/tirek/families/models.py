@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tirek.core.fields import user_fk
 from tirek.core.validation import reject_control_chars
 from tirek.plans.models import Decision, GoalStatus, PlanStatus
 
@@ -45,9 +46,7 @@ class Family(models.Model):
         validators=TEXT,
         help_text=_("What the family wants together, in their words (e.g. to live together)."),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -100,13 +99,9 @@ class FamilyPlan(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT
     )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    submitted_by = user_fk(null=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    approved_by = user_fk(null=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -155,17 +150,10 @@ class FamilyGoal(models.Model):
 class FamilyTask(models.Model):
     goal = models.ForeignKey(FamilyGoal, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(_("task"), max_length=300, validators=TEXT)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="family_tasks",
-        verbose_name=_("owner"),
-    )
+    owner = user_fk(_("owner"), related_name="family_tasks")
     due_date = models.DateField(_("due"))
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -206,9 +194,7 @@ class FamilyPlanVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     submitted_at = models.DateTimeField(null=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    approved_by = user_fk()
     approved_at = models.DateTimeField(_("approved"))
     comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
 
@@ -229,7 +215,7 @@ class FamilyPlanDecision(models.Model):
 
     plan = models.ForeignKey(FamilyPlan, on_delete=models.CASCADE, related_name="decisions")
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = user_fk()
     at = models.DateTimeField(default=timezone.now)
     comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
     version_number = models.PositiveIntegerField(null=True, blank=True)

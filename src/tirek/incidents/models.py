@@ -11,7 +11,6 @@ on the owner's "my work".
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from tirek.access.sections import Section
 from tirek.core.crypto import EncryptedTextField
+from tirek.core.fields import user_fk
 from tirek.core.validation import reject_control_chars
 
 
@@ -79,9 +79,7 @@ class Incident(models.Model):
     unit = models.ForeignKey(
         "organisations.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -97,17 +95,10 @@ class Incident(models.Model):
 class IncidentAction(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="actions")
     description = models.CharField(_("action"), max_length=300, validators=[reject_control_chars])
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="incident_actions",
-        verbose_name=_("owner"),
-    )
+    owner = user_fk(_("owner"), related_name="incident_actions")
     due_date = models.DateField(_("due date"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -10,13 +10,13 @@ to the SECURITY section.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tirek.core.crypto import EncryptedTextField
+from tirek.core.fields import user_fk
 from tirek.core.validation import reject_control_chars
 
 
@@ -30,9 +30,7 @@ class Matter(models.Model):
     reference = models.CharField(
         _("file reference"), max_length=100, blank=True, validators=[reject_control_chars]
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -91,33 +89,17 @@ class Interview(models.Model):
     )
     purpose = EncryptedTextField(_("purpose"), validators=[reject_control_chars])
     legal_basis = EncryptedTextField(_("legal basis"), validators=[reject_control_chars])
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    requested_by = user_fk()
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     # A repeat on the same matter: justification, then a supervisor's approval.
     is_repeat = models.BooleanField(_("repeat interview"), default=False)
     repeat_justification = EncryptedTextField(
         _("justification for a repeat interview"), blank=True, validators=[reject_control_chars]
     )
-    repeat_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("repeat approved by"),
-    )
+    repeat_approved_by = user_fk(_("repeat approved by"), null=True)
     repeat_approved_at = models.DateTimeField(_("repeat approved"), null=True, blank=True)
     # Planning.
-    interviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="child_interviews",
-        verbose_name=_("interviewer"),
-    )
+    interviewer = user_fk(_("interviewer"), null=True, related_name="child_interviews")
     scheduled_at = models.DateTimeField(_("planned for"), null=True, blank=True)
     time_of_day = models.CharField(
         _("time of day"), max_length=16, choices=TimeOfDay.choices, blank=True
@@ -143,9 +125,7 @@ class Interview(models.Model):
     readiness_note = EncryptedTextField(
         _("psychologist's note on readiness"), blank=True, validators=[reject_control_chars]
     )
-    readiness_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    readiness_by = user_fk(null=True)
     readiness_at = models.DateTimeField(null=True, blank=True)
     # The record.
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -171,9 +151,7 @@ class Interview(models.Model):
     follow_up = EncryptedTextField(
         _("follow-up support"), blank=True, validators=[reject_control_chars]
     )
-    follow_up_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    follow_up_by = user_fk(null=True)
     follow_up_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(
         _("reason for cancelling"), max_length=500, blank=True, validators=[reject_control_chars]

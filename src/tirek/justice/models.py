@@ -19,7 +19,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +26,7 @@ from django.utils.translation import pgettext_lazy
 
 from tirek.access.sections import Section
 from tirek.core.crypto import EncryptedTextField
+from tirek.core.fields import user_fk
 from tirek.core.validation import reject_control_chars
 
 
@@ -62,9 +62,7 @@ class LegalStatus(models.Model):
     end_date = models.DateField(_("until"), null=True, blank=True)
     next_review = models.DateField(_("next review"), null=True, blank=True)
     note = EncryptedTextField(_("note"), blank=True, validators=[reject_control_chars])
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -90,9 +88,7 @@ class Condition(models.Model):
     text = EncryptedTextField(_("condition"), validators=[reject_control_chars])
     review_date = models.DateField(_("review date"), null=True, blank=True)
     lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -134,9 +130,7 @@ class LegalUpdate(models.Model):
         _("legal basis"), max_length=300, validators=[reject_control_chars]
     )
     note = EncryptedTextField(_("note"), blank=True, validators=[reject_control_chars])
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -177,9 +171,7 @@ class ContactEvent(models.Model):
     child_reaction = EncryptedTextField(
         _("the child's reaction"), blank=True, validators=[reject_control_chars]
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -227,9 +219,7 @@ class SupportRecord(models.Model):
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"), null=True, blank=True)
     outcome = EncryptedTextField(_("outcome"), blank=True, validators=[reject_control_chars])
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tirek.core.fields import user_fk
 from tirek.core.validation import reject_control_chars, require_letter
 
 from . import matching
@@ -127,9 +128,7 @@ class Person(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = user_fk(null=True)
     # The unit that registered the person: whom to contact about a duplicate candidate.
     registered_by_unit = models.ForeignKey(
         "organisations.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -228,9 +227,7 @@ class PersonName(models.Model):
     )
     script = models.CharField(_("script"), max_length=10, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = user_fk(null=True)
 
     class Meta:
         verbose_name = _("other name")
@@ -293,9 +290,7 @@ class IdentityDocument(models.Model):
     issued_on = models.DateField(_("date of issue"), null=True, blank=True)
     expires_on = models.DateField(_("valid until"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = user_fk(null=True)
 
     class Meta:
         verbose_name = _("identity document")
@@ -330,9 +325,7 @@ class PersonPhoto(models.Model):
     content_type = models.CharField(max_length=32)
     size = models.PositiveIntegerField()
     uploaded_at = models.DateTimeField(default=timezone.now)
-    uploaded_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    uploaded_by = user_fk(null=True)
 
     class Meta:
         verbose_name = _("photo")
@@ -397,9 +390,7 @@ class Relationship(models.Model):
         _("note"), max_length=300, blank=True, validators=[reject_control_chars]
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = user_fk(null=True)
 
     class Meta:
         verbose_name = _("relationship")
@@ -455,9 +446,7 @@ class Household(models.Model):
         _("town or village"), max_length=200, blank=True, validators=[reject_control_chars]
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = user_fk(null=True)
 
     class Meta:
         verbose_name = _("household")
@@ -508,11 +497,9 @@ class MergeRequest(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=MergeState.choices, default=MergeState.REQUESTED
     )
-    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_by = user_fk()
     requested_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = user_fk(null=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(
         _("decision note"), max_length=1000, blank=True, validators=[reject_control_chars]
@@ -542,7 +529,7 @@ class DuplicateDismissal(models.Model):
     candidate = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
     reason = models.CharField(_("reason"), max_length=500, validators=[reject_control_chars])
-    decided_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    decided_by = user_fk()
     decided_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from tirek.assessments.domains import Domain
 from tirek.core.crypto import EncryptedTextField
+from tirek.core.fields import user_fk
 from tirek.core.validation import reject_control_chars
 
 TEXT = [reject_control_chars]
@@ -38,9 +39,7 @@ class Plan(models.Model):
     # Set by the last review: when the next one is due (end of the chosen day).
     next_review_due_at = models.DateTimeField(_("next review due"), null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    submitted_by = user_fk(null=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -90,14 +89,7 @@ class Goal(models.Model):
         related_name="+",
         verbose_name=_("responsible agency"),
     )
-    responsible_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("responsible person"),
-    )
+    responsible_user = user_fk(_("responsible person"), null=True)
     # Someone without an account: the mother, a class teacher, a mahalla elder.
     responsible_name = models.CharField(
         _("responsible person (name)"), max_length=200, blank=True, validators=TEXT
@@ -156,14 +148,7 @@ class Intervention(models.Model):
         related_name="+",
         verbose_name=_("provided by"),
     )
-    responsible_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("responsible person"),
-    )
+    responsible_user = user_fk(_("responsible person"), null=True)
     responsible_name = models.CharField(
         _("responsible person (name)"), max_length=200, blank=True, validators=TEXT
     )
@@ -207,9 +192,7 @@ class PlanVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     submitted_at = models.DateTimeField(null=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    approved_by = user_fk()
     approved_at = models.DateTimeField(_("approved"))
     comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
 
@@ -236,7 +219,7 @@ class PlanDecision(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="decisions")
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = user_fk()
     at = models.DateTimeField(default=timezone.now)
     comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
     version_number = models.PositiveIntegerField(null=True, blank=True)
@@ -273,9 +256,7 @@ class Review(models.Model):
     family_views = EncryptedTextField(_("the family's views"), blank=True, validators=TEXT)
     decisions = EncryptedTextField(_("decisions"), validators=TEXT)
     next_review_on = models.DateField(_("next review"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -349,20 +330,14 @@ class Closure(models.Model):
     open_goals_explanation = models.CharField(
         _("why open goals do not stop closure"), max_length=2000, blank=True, validators=TEXT
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    requested_by = user_fk()
     requested_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = user_fk(null=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_comment = models.CharField(
         _("supervisor's comment"), max_length=2000, blank=True, validators=TEXT
     )
-    reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    reopened_by = user_fk(null=True)
     reopened_at = models.DateTimeField(null=True, blank=True)
     reopen_reason = models.CharField(
         _("reason for reopening"), max_length=2000, blank=True, validators=TEXT
@@ -394,9 +369,7 @@ class FollowUp(models.Model):
     months = models.PositiveSmallIntegerField(_("months after closure"))
     due_at = models.DateTimeField(_("due"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    done_by = user_fk(null=True)
     outcome = models.CharField(
         _("outcome"), max_length=16, choices=FollowUpOutcome.choices, blank=True
     )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tirek.access.epoch import RelationModel
+from tirek.core.fields import user_fk
 from tirek.core.validation import reject_control_chars
 
 
@@ -76,19 +76,10 @@ class Consent(models.Model):
     )
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("withdrawal recorded by"),
-    )
+    withdrawn_by = user_fk(_("withdrawal recorded by"), null=True)
     withdrawal_note = models.CharField(
         _("withdrawal note"), max_length=500, blank=True, validators=[reject_control_chars]
     )
@@ -96,14 +87,7 @@ class Consent(models.Model):
     override_reason = models.CharField(
         _("reason for the override"), max_length=500, blank=True, validators=[reject_control_chars]
     )
-    override_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("override approved by"),
-    )
+    override_approved_by = user_fk(_("override approved by"), null=True)
     override_approved_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -147,24 +131,12 @@ class EmergencyAccess(RelationModel):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="emergency_accesses"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="emergency_accesses",
-        verbose_name=_("who"),
-    )
+    user = user_fk(_("who"), related_name="emergency_accesses")
     justification = models.TextField(_("justification"), validators=[reject_control_chars])
     granted_at = models.DateTimeField(_("opened"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
+    reviewed_by = user_fk(_("reviewed by"), null=True)
     outcome = models.CharField(
         _("outcome"), max_length=16, choices=ReviewOutcome.choices, blank=True
     )

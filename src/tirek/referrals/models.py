@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from tirek.accounts.roles import Role
 from tirek.core.crypto import EncryptedTextField
+from tirek.core.fields import user_fk
 from tirek.core.validation import reject_control_chars
 
 # Languages a provider may work in: the country languages plus those returnees often speak.
@@ -208,14 +209,7 @@ class Referral(models.Model):
     )
     # The receiving worker, when the referrer names one; otherwise anyone at the provider
     # holding ``role`` may accept, and becomes the receiver.
-    to_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="incoming_referrals",
-        verbose_name=_("receiving worker"),
-    )
+    to_user = user_fk(_("receiving worker"), null=True, related_name="incoming_referrals")
     role = models.CharField(_("role on the case"), max_length=32, choices=REFERRAL_ROLES)
     reason = EncryptedTextField(_("reason"), validators=[reject_control_chars])
     urgency = models.CharField(
@@ -231,14 +225,7 @@ class Referral(models.Model):
     legal_basis = EncryptedTextField(
         _("legal basis"), blank=True, validators=[reject_control_chars]
     )
-    legal_basis_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("legal basis recorded by"),
-    )
+    legal_basis_by = user_fk(_("legal basis recorded by"), null=True)
     respond_by = models.DateField(_("answer due"))
     complete_by = models.DateField(_("completion due"))
     decline_reason = EncryptedTextField(
@@ -257,12 +244,7 @@ class Referral(models.Model):
         related_name="+",
         editable=False,
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="sent_referrals",
-        verbose_name=_("referred by"),
-    )
+    created_by = user_fk(_("referred by"), related_name="sent_referrals")
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -313,9 +295,7 @@ class ReferralEvent(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(_("status"), max_length=16, choices=ReferralStatus.choices)
     at = models.DateTimeField(_("when"), default=timezone.now)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
-    )
+    by = user_fk(_("who"))
 
     class Meta:
         verbose_name = _("referral event")

@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tirek.accounts.models import Competency
+from tirek.core.fields import user_fk
 from tirek.core.validation import reject_control_chars
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -461,13 +462,7 @@ class TrainerAssignment(models.Model):
     trainer (first generation) needs none, and only a coordinator may mark one."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="trainers")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="trainer_assignments",
-    )
+    user = user_fk(null=True, related_name="trainer_assignments")
     external_name = models.CharField(
         _("external trainer"), max_length=200, blank=True, validators=_text
     )
@@ -510,13 +505,7 @@ class Participant(models.Model):
     """Someone attending an event: a staff account or an external person."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="event_participations",
-    )
+    user = user_fk(null=True, related_name="event_participations")
     full_name = models.CharField(_("full name"), max_length=200, validators=_text)
     agency_name = models.CharField(_("agency"), max_length=200, blank=True, validators=_text)
     position = models.CharField(_("position"), max_length=200, blank=True, validators=_text)
@@ -619,13 +608,7 @@ class Certificate(models.Model):
         blank=True,
         related_name="certificates",
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="training_certificates",
-    )
+    user = user_fk(null=True, related_name="training_certificates")
     holder_name = models.CharField(_("holder"), max_length=200)
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="ru")
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)

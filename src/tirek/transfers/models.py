@@ -7,11 +7,11 @@ team to keep — or declines with a reason (issue #17)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tirek.core.fields import user_fk
 from tirek.core.validation import reject_control_chars
 
 
@@ -42,25 +42,14 @@ class FamilyTransfer(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=TransferStatus.choices, default=TransferStatus.REQUESTED
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    requested_by = user_fk()
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = user_fk(null=True)
     decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
     decline_reason = models.TextField(
         _("reason for declining"), blank=True, validators=[reject_control_chars]
     )
-    new_case_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("new case manager"),
-    )
+    new_case_manager = user_fk(_("new case manager"), null=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -109,25 +98,14 @@ class Transfer(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=TransferStatus.choices, default=TransferStatus.REQUESTED
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    requested_by = user_fk()
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = user_fk(null=True)
     decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
     decline_reason = models.TextField(
         _("reason for declining"), blank=True, validators=[reject_control_chars]
     )
-    new_case_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("new case manager"),
-    )
+    new_case_manager = user_fk(_("new case manager"), null=True)
     kept_members = models.JSONField(default=list, blank=True)  # user ids kept on the team
     family_transfer = models.ForeignKey(
         FamilyTransfer,
@@ -175,9 +153,7 @@ class GroupImport(models.Model):
     pending import per worker (a new upload replaces it), nothing written to people or
     cases until the commit."""
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     created_at = models.DateTimeField(default=timezone.now)
     file_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(
