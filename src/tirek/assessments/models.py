@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from tirek.core.crypto import EncryptedTextField
 from tirek.core.fields import user_fk
+from tirek.core.models import CreatedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
 
 from .definitions import Definition, localised
@@ -104,7 +105,7 @@ class AssessmentStatus(models.TextChoices):
     COMPLETED = "completed", pgettext_lazy("assessment status", "Completed")
 
 
-class Assessment(models.Model):
+class Assessment(CreatedByModel, VersionedModel):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="assessments", verbose_name=_("case")
     )
@@ -130,8 +131,6 @@ class Assessment(models.Model):
     remarks = models.CharField(
         _("remarks"), max_length=1000, blank=True, validators=[reject_control_chars]
     )
-    created_by = user_fk()
-    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     completed_by = user_fk(null=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
@@ -139,7 +138,6 @@ class Assessment(models.Model):
     overall_severity = models.CharField(
         _("overall"), max_length=16, choices=Severity.choices, blank=True
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("assessment")

@@ -12,6 +12,7 @@ from tirek.access.sections import Section
 from tirek.accounts.roles import Role
 from tirek.core.crypto import EncryptedTextField
 from tirek.core.fields import user_fk
+from tirek.core.models import VersionedModel
 from tirek.core.validation import reject_control_chars
 
 
@@ -35,7 +36,7 @@ class RiskLevel(models.TextChoices):
     HIGH = "high", _("High")
 
 
-class Case(models.Model):
+class Case(VersionedModel):
     number = models.CharField(_("case number"), max_length=32, unique=True)
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="cases", verbose_name=_("person")
@@ -75,7 +76,6 @@ class Case(models.Model):
         _("return history"), blank=True, validators=[reject_control_chars]
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -196,7 +196,7 @@ class NoteKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ContactNote(models.Model):
+class ContactNote(VersionedModel):
     """A record of contact with the child or family. The narrative is encrypted at rest and
     belongs to one section of the policy: a psychologist's session note is only for those
     who may read psychological notes."""
@@ -214,7 +214,6 @@ class ContactNote(models.Model):
     author = user_fk(_("author"), related_name="contact_notes")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("contact note")

@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from tirek.core.crypto import EncryptedTextField
 from tirek.core.fields import user_fk
+from tirek.core.models import CreatedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
 
 
@@ -23,7 +24,7 @@ class ConferenceStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("conference status", "Cancelled")
 
 
-class Conference(models.Model):
+class Conference(CreatedByModel, VersionedModel):
     cases = models.ManyToManyField(
         "cases.Case", related_name="conferences", verbose_name=_("cases")
     )
@@ -55,10 +56,7 @@ class Conference(models.Model):
     decisions = EncryptedTextField(_("decisions"), blank=True, validators=[reject_control_chars])
     # A plan revision this conference approved (the plans app records the approval itself).
     approved_plan_id = models.PositiveBigIntegerField(_("approved plan"), null=True, blank=True)
-    created_by = user_fk()
-    created_at = models.DateTimeField(default=timezone.now)
     held_at = models.DateTimeField(_("held"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -135,7 +133,7 @@ class ActionStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("action status", "Cancelled")
 
 
-class ActionItem(models.Model):
+class ActionItem(VersionedModel):
     conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="actions")
     # The case the action is about (one of the conference's cases).
     case = models.ForeignKey(
@@ -151,7 +149,6 @@ class ActionItem(models.Model):
     note = models.CharField(
         _("note"), max_length=500, blank=True, validators=[reject_control_chars]
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("action item")

@@ -15,13 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tirek.core.fields import user_fk
+from tirek.core.models import CreatedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
 from tirek.plans.models import Decision, GoalStatus, PlanStatus
 
 TEXT = [reject_control_chars]
 
 
-class Family(models.Model):
+class Family(CreatedByModel, VersionedModel):
     label = models.CharField(
         _("family"),
         max_length=200,
@@ -46,9 +47,6 @@ class Family(models.Model):
         validators=TEXT,
         help_text=_("What the family wants together, in their words (e.g. to live together)."),
     )
-    created_by = user_fk()
-    created_at = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("family")
@@ -91,7 +89,7 @@ class FamilyMember(models.Model):
         return f"{self.family_id}:{self.person_id}"
 
 
-class FamilyPlan(models.Model):
+class FamilyPlan(VersionedModel):
     """The family plan: drafted by a case manager of a member's case, submitted, approved
     by a supervisor of a member case's unit who did not submit it (as an individual plan)."""
 
@@ -104,7 +102,6 @@ class FamilyPlan(models.Model):
     approved_by = user_fk(null=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("family plan")
@@ -147,14 +144,12 @@ class FamilyGoal(models.Model):
         return self.title
 
 
-class FamilyTask(models.Model):
+class FamilyTask(CreatedByModel):
     goal = models.ForeignKey(FamilyGoal, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(_("task"), max_length=300, validators=TEXT)
     owner = user_fk(_("owner"), related_name="family_tasks")
     due_date = models.DateField(_("due"))
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
-    created_by = user_fk()
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("family task")

@@ -12,13 +12,13 @@ on the owner's "my work".
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tirek.access.sections import Section
 from tirek.core.crypto import EncryptedTextField
 from tirek.core.fields import user_fk
+from tirek.core.models import CreatedByModel, RecordedByModel
 from tirek.core.validation import reject_control_chars
 
 
@@ -39,7 +39,7 @@ class Place(models.TextChoices):
     OTHER = "other", pgettext_lazy("place", "Other")
 
 
-class Incident(models.Model):
+class Incident(RecordedByModel):
     SECTION = Section.INCIDENTS
 
     cases = models.ManyToManyField("cases.Case", related_name="incidents")
@@ -79,8 +79,6 @@ class Incident(models.Model):
     unit = models.ForeignKey(
         "organisations.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    recorded_by = user_fk()
-    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("incident")
@@ -92,14 +90,12 @@ class Incident(models.Model):
         return f"incident {self.pk}"
 
 
-class IncidentAction(models.Model):
+class IncidentAction(CreatedByModel):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="actions")
     description = models.CharField(_("action"), max_length=300, validators=[reject_control_chars])
     owner = user_fk(_("owner"), related_name="incident_actions")
     due_date = models.DateField(_("due date"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
-    created_by = user_fk()
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("action taken")

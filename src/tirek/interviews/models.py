@@ -17,10 +17,11 @@ from django.utils.translation import pgettext_lazy
 
 from tirek.core.crypto import EncryptedTextField
 from tirek.core.fields import user_fk
+from tirek.core.models import CreatedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
 
 
-class Matter(models.Model):
+class Matter(CreatedByModel):
     """What the child is interviewed about; interviews on one matter are compared."""
 
     person = models.ForeignKey(
@@ -30,8 +31,6 @@ class Matter(models.Model):
     reference = models.CharField(
         _("file reference"), max_length=100, blank=True, validators=[reject_control_chars]
     )
-    created_by = user_fk()
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("matter")
@@ -69,7 +68,7 @@ class TimeOfDay(models.TextChoices):
     AFTERNOON = "afternoon", _("Afternoon")
 
 
-class Interview(models.Model):
+class Interview(VersionedModel):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, related_name="interviews", verbose_name=_("case")
     )
@@ -165,7 +164,6 @@ class Interview(models.Model):
         related_name="+",
         editable=False,
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

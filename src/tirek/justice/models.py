@@ -20,13 +20,12 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tirek.access.sections import Section
 from tirek.core.crypto import EncryptedTextField
-from tirek.core.fields import user_fk
+from tirek.core.models import RecordedByModel
 from tirek.core.validation import reject_control_chars
 
 
@@ -41,7 +40,7 @@ class Status(models.TextChoices):
     NONE = "none", _("No proceedings")
 
 
-class LegalStatus(models.Model):
+class LegalStatus(RecordedByModel):
     SECTION = Section.SECURITY
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="legal_statuses")
@@ -62,8 +61,6 @@ class LegalStatus(models.Model):
     end_date = models.DateField(_("until"), null=True, blank=True)
     next_review = models.DateField(_("next review"), null=True, blank=True)
     note = EncryptedTextField(_("note"), blank=True, validators=[reject_control_chars])
-    recorded_by = user_fk()
-    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("legal status")
@@ -81,15 +78,13 @@ class LegalStatus(models.Model):
         return str(self.get_status_display())
 
 
-class Condition(models.Model):
+class Condition(RecordedByModel):
     SECTION = Section.SECURITY
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="conditions")
     text = EncryptedTextField(_("condition"), validators=[reject_control_chars])
     review_date = models.DateField(_("review date"), null=True, blank=True)
     lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
-    recorded_by = user_fk()
-    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("condition")
@@ -107,7 +102,7 @@ class UpdateKind(models.TextChoices):
     CONTACT = "contact", _("Institution or contact updated")
 
 
-class LegalUpdate(models.Model):
+class LegalUpdate(RecordedByModel):
     """A change to the current legal status or its conditions — a condition lifted or
     modified, a review held, the institution or probation contact changed — with the
     legal basis it rests on (the court's or the service's decision). SECURITY, like the
@@ -130,8 +125,6 @@ class LegalUpdate(models.Model):
         _("legal basis"), max_length=300, validators=[reject_control_chars]
     )
     note = EncryptedTextField(_("note"), blank=True, validators=[reject_control_chars])
-    recorded_by = user_fk()
-    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("legal status update")
@@ -154,7 +147,7 @@ class ContactStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("contact", "Cancelled")
 
 
-class ContactEvent(models.Model):
+class ContactEvent(RecordedByModel):
     SECTION = Section.FAMILY
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="parent_contacts")
@@ -171,8 +164,6 @@ class ContactEvent(models.Model):
     child_reaction = EncryptedTextField(
         _("the child's reaction"), blank=True, validators=[reject_control_chars]
     )
-    recorded_by = user_fk()
-    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("contact with a parent")
@@ -210,7 +201,7 @@ def support_kinds(sections: frozenset[str]) -> list[str]:
     return [str(kind) for kind, section in SUPPORT_SECTIONS.items() if section in sections]
 
 
-class SupportRecord(models.Model):
+class SupportRecord(RecordedByModel):
     SECTIONS = frozenset(SUPPORT_SECTIONS.values())
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="support_records")
@@ -219,8 +210,6 @@ class SupportRecord(models.Model):
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"), null=True, blank=True)
     outcome = EncryptedTextField(_("outcome"), blank=True, validators=[reject_control_chars])
-    recorded_by = user_fk()
-    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("support record")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tirek.core.fields import user_fk
+from tirek.core.models import VersionedModel
 from tirek.core.validation import reject_control_chars, require_letter
 
 from . import matching
@@ -63,7 +64,7 @@ def check_birth_date(value: date | None) -> None:
         raise ValidationError(_("The date of birth is before 1900."), code="too_old")
 
 
-class Person(models.Model):
+class Person(VersionedModel):
     """A child or an adult. Identifiers stay searchable (protected by access control);
     narrative content lives in encrypted notes, never here."""
 
@@ -125,7 +126,6 @@ class Person(models.Model):
         editable=False,
         verbose_name=_("merged into"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = user_fk(null=True)

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from tirek.assessments.domains import Domain
 from tirek.core.crypto import EncryptedTextField
 from tirek.core.fields import user_fk
+from tirek.core.models import CreatedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
 
 TEXT = [reject_control_chars]
@@ -23,7 +24,7 @@ class PlanStatus(models.TextChoices):
     RETURNED = "returned", pgettext_lazy("plan status", "Returned for changes")
 
 
-class Plan(models.Model):
+class Plan(VersionedModel):
     """The one plan of a case, as it is being worked on. Each approval freezes it into a
     ``PlanVersion``; editing an approved plan starts the next revision."""
 
@@ -42,7 +43,6 @@ class Plan(models.Model):
     submitted_by = user_fk(null=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("individual plan")
@@ -73,7 +73,7 @@ class Progress(models.IntegerChoices):
     ACHIEVED = 4, _("4 — achieved")
 
 
-class Goal(models.Model):
+class Goal(VersionedModel):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
     domain = models.CharField(_("domain"), max_length=32, choices=Domain.choices)
     title = models.CharField(_("goal"), max_length=300, validators=TEXT)
@@ -103,7 +103,6 @@ class Goal(models.Model):
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("goal")
@@ -134,7 +133,7 @@ class InterventionStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("intervention status", "Cancelled")
 
 
-class Intervention(models.Model):
+class Intervention(VersionedModel):
     """A service or activity under a goal."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="interventions")
@@ -162,7 +161,6 @@ class Intervention(models.Model):
         default=InterventionStatus.PLANNED,
     )
     created_at = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("intervention")
@@ -233,7 +231,7 @@ class PlanDecision(models.Model):
         return self.decision
 
 
-class Review(models.Model):
+class Review(CreatedByModel):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="reviews", verbose_name=_("case")
     )
@@ -256,8 +254,6 @@ class Review(models.Model):
     family_views = EncryptedTextField(_("the family's views"), blank=True, validators=TEXT)
     decisions = EncryptedTextField(_("decisions"), validators=TEXT)
     next_review_on = models.DateField(_("next review"))
-    created_by = user_fk()
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("review")
@@ -316,7 +312,7 @@ CLOSURE_CRITERIA: list[tuple[str, object]] = [
 ]
 
 
-class Closure(models.Model):
+class Closure(VersionedModel):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="closures", verbose_name=_("case")
     )
@@ -342,7 +338,6 @@ class Closure(models.Model):
     reopen_reason = models.CharField(
         _("reason for reopening"), max_length=2000, blank=True, validators=TEXT
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("closure")
@@ -361,7 +356,7 @@ class FollowUpOutcome(models.TextChoices):
     NOT_REACHED = "not_reached", _("Could not be reached")
 
 
-class FollowUp(models.Model):
+class FollowUp(VersionedModel):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("case")
     )
@@ -376,7 +371,6 @@ class FollowUp(models.Model):
     notes = EncryptedTextField(_("notes"), blank=True, validators=TEXT)
     child_views = EncryptedTextField(_("the child's views"), blank=True, validators=TEXT)
     cancelled_at = models.DateTimeField(null=True, blank=True)  # the case was reopened
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("follow-up")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tirek.access.epoch import RelationModel
 from tirek.core.fields import user_fk
+from tirek.core.models import RecordedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
 
 
@@ -45,7 +46,7 @@ class ConsentQuerySet(models.QuerySet["Consent"]):
         )
 
 
-class Consent(models.Model):
+class Consent(RecordedByModel, VersionedModel):
     """One person's consent (or a child's assent) to one purpose.
 
     ``recipients`` lists the agencies that may receive information under it; empty means
@@ -76,8 +77,6 @@ class Consent(models.Model):
     )
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    recorded_by = user_fk()
-    recorded_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     withdrawn_by = user_fk(_("withdrawal recorded by"), null=True)
     withdrawal_note = models.CharField(
@@ -89,7 +88,6 @@ class Consent(models.Model):
     )
     override_approved_by = user_fk(_("override approved by"), null=True)
     override_approved_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ConsentQuerySet.as_manager()
 
@@ -124,7 +122,7 @@ class ReviewOutcome(models.TextChoices):
     NEEDS_FOLLOW_UP = "follow_up", _("Needs follow-up")
 
 
-class EmergencyAccess(RelationModel):
+class EmergencyAccess(RelationModel, VersionedModel):
     """Break-the-glass: a professional opens a case outside their relation to it, with a
     justification, for a limited time; the data protection officer reviews every one."""
 
@@ -141,7 +139,6 @@ class EmergencyAccess(RelationModel):
         _("outcome"), max_length=16, choices=ReviewOutcome.choices, blank=True
     )
     review_comment = models.TextField(_("comment"), blank=True, validators=[reject_control_chars])
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("emergency access")

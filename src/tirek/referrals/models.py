@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from tirek.accounts.roles import Role
 from tirek.core.crypto import EncryptedTextField
 from tirek.core.fields import user_fk
+from tirek.core.models import VersionedModel
 from tirek.core.validation import reject_control_chars
 
 # Languages a provider may work in: the country languages plus those returnees often speak.
@@ -61,7 +62,7 @@ class ServiceCategory(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Provider(models.Model):
+class Provider(VersionedModel):
     """An agency, or a unit inside one, that offers services to referred people."""
 
     agency = models.ForeignKey(
@@ -102,7 +103,6 @@ class Provider(models.Model):
         _("opening hours"), max_length=200, blank=True, validators=[reject_control_chars]
     )
     is_active = models.BooleanField(_("active"), default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -131,7 +131,7 @@ class Provider(models.Model):
         return [str(labels[c]) for c in self.languages if c in labels]
 
 
-class Service(models.Model):
+class Service(VersionedModel):
     """One service a provider offers, with its capacity and usual waiting time."""
 
     provider = models.ForeignKey(
@@ -153,7 +153,6 @@ class Service(models.Model):
     # Lower-cased names and description of the service and its provider: SQLite compares
     # only ASCII case-insensitively, so Cyrillic search goes through this column.
     search_text = models.TextField(blank=True, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -189,7 +188,7 @@ class ReferralStatus(models.TextChoices):
 OPEN_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 
 
-class Referral(models.Model):
+class Referral(VersionedModel):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("case")
     )
@@ -248,7 +247,6 @@ class Referral(models.Model):
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

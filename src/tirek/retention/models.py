@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tirek.core.fields import user_fk
+from tirek.core.models import RecordedByModel
 from tirek.core.validation import reject_control_chars
 
 from .schedule import RecordType, Trigger
@@ -194,7 +195,7 @@ class Outcome(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class SubjectRequest(models.Model):
+class SubjectRequest(RecordedByModel):
     """A request by or for a person about their data, with its statutory deadline."""
 
     kind = models.CharField(_("request"), max_length=16, choices=RequestKind.choices)
@@ -218,8 +219,6 @@ class SubjectRequest(models.Model):
     outcome_note = models.CharField(
         _("what was done"), max_length=1000, blank=True, validators=[reject_control_chars]
     )
-    recorded_by = user_fk()
-    recorded_at = models.DateTimeField(default=timezone.now)
     approved_by = user_fk(null=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)

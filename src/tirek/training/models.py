@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tirek.accounts.models import Competency
 from tirek.core.fields import user_fk
+from tirek.core.models import VersionedModel
 from tirek.core.validation import reject_control_chars
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -72,7 +73,7 @@ class Sex(models.TextChoices):
     UNSPECIFIED = "unspecified", _("Not stated")
 
 
-class Course(models.Model):
+class Course(VersionedModel):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     topics = models.JSONField(_("topics"), default=list, blank=True)
     audiences = models.JSONField(_("target audiences"), default=list, blank=True)
@@ -89,7 +90,6 @@ class Course(models.Model):
         _("pass mark (%)"), default=70, validators=[MaxValueValidator(100)]
     )
     is_published = models.BooleanField(_("published"), default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -387,7 +387,7 @@ EVENT_FIELDS = (
 )
 
 
-class Event(models.Model):
+class Event(VersionedModel):
     class Kind(models.TextChoices):
         TOT = "tot", _("Training of trainers")
         WORKSHOP = "workshop", _("Workshop")
@@ -433,7 +433,6 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("event")

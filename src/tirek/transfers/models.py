@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tirek.core.fields import user_fk
+from tirek.core.models import CreatedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
 
 
@@ -22,7 +23,7 @@ class TransferStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class FamilyTransfer(models.Model):
+class FamilyTransfer(VersionedModel):
     """A whole family's transfer, asked for in one request: one ``Transfer`` per member's
     case that the requester may transfer (same receiving unit, reason and shared
     sections; each with its own consent or legal basis), answered together."""
@@ -50,7 +51,6 @@ class FamilyTransfer(models.Model):
         _("reason for declining"), blank=True, validators=[reject_control_chars]
     )
     new_case_manager = user_fk(_("new case manager"), null=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("family transfer")
@@ -66,7 +66,7 @@ class FamilyTransfer(models.Model):
         return self.status == TransferStatus.REQUESTED
 
 
-class Transfer(models.Model):
+class Transfer(VersionedModel):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="transfers", verbose_name=_("case")
     )
@@ -115,7 +115,6 @@ class Transfer(models.Model):
         related_name="transfers",
         verbose_name=_("family transfer"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("transfer")
@@ -147,14 +146,12 @@ class GroupImportStatus(models.TextChoices):
     COMMITTED = "committed", _("Registered")
 
 
-class GroupImport(models.Model):
+class GroupImport(CreatedByModel):
     """A returning group's spreadsheet, checked and waiting for the worker's decisions
     (issue #17, part 2). Bounded: at most ``group_import.LIMITS.max_rows`` rows, one
     pending import per worker (a new upload replaces it), nothing written to people or
     cases until the commit."""
 
-    created_by = user_fk()
-    created_at = models.DateTimeField(default=timezone.now)
     file_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(
         max_length=16, choices=GroupImportStatus.choices, default=GroupImportStatus.PENDING
