@@ -8,7 +8,6 @@ access policy about each member's case."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +16,12 @@ from django.utils.translation import pgettext_lazy
 from tirek.core.fields import user_fk
 from tirek.core.models import CreatedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
-from tirek.plans.models import Decision, GoalStatus, PlanStatus
+from tirek.plans.models import (
+    AbstractPlanDecision,
+    AbstractPlanVersion,
+    GoalStatus,
+    PlanStatus,
+)
 
 TEXT = [reject_control_chars]
 
@@ -178,47 +182,25 @@ class FamilyConference(models.Model):
         return f"{self.family_id}:{self.conference_id}"
 
 
-class FamilyPlanVersion(models.Model):
+class FamilyPlanVersion(AbstractPlanVersion):
     """An approved family plan, frozen as ``plans.PlanVersion`` freezes an individual
     plan: what was agreed (goals, their links and tasks), submitted and approved by whom."""
 
     plan = models.ForeignKey(FamilyPlan, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField(_("version"))
-    snapshot = models.JSONField(_("content"))
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    submitted_at = models.DateTimeField(null=True)
-    approved_by = user_fk()
-    approved_at = models.DateTimeField(_("approved"))
-    comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
 
-    class Meta:
+    class Meta(AbstractPlanVersion.Meta):
         verbose_name = _("family plan version")
         verbose_name_plural = _("family plan versions")
-        ordering = ["plan", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="family_plan_version_unique")
         ]
 
-    def __str__(self) -> str:
-        return f"v{self.number}"
 
-
-class FamilyPlanDecision(models.Model):
+class FamilyPlanDecision(AbstractPlanDecision):
     """The family plan's approval history (the decisions of ``plans.Decision``)."""
 
     plan = models.ForeignKey(FamilyPlan, on_delete=models.CASCADE, related_name="decisions")
-    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
-    by = user_fk()
-    at = models.DateTimeField(default=timezone.now)
-    comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
-    version_number = models.PositiveIntegerField(null=True, blank=True)
 
-    class Meta:
+    class Meta(AbstractPlanDecision.Meta):
         verbose_name = _("family plan decision")
         verbose_name_plural = _("family plan decisions")
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return self.decision

@@ -73,7 +73,30 @@ class Progress(models.IntegerChoices):
     ACHIEVED = 4, _("4 — achieved")
 
 
-class Goal(VersionedModel):
+class ResponsibleModel(models.Model):
+    """Names who carries out a goal or an intervention: a staff account, someone without
+    one, or both."""
+
+    responsible_user = user_fk(_("responsible person"), null=True)
+    # Someone without an account: the mother, a class teacher, a mahalla elder.
+    responsible_name = models.CharField(
+        _("responsible person (name)"), max_length=200, blank=True, validators=TEXT
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def responsible_label(self) -> str:
+        person = (
+            self.responsible_user.get_full_name() or self.responsible_user.username
+            if self.responsible_user
+            else ""
+        )
+        return ", ".join(p for p in (person, self.responsible_name) if p)
+
+
+class Goal(ResponsibleModel, VersionedModel):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
     domain = models.CharField(_("domain"), max_length=32, choices=Domain.choices)
     title = models.CharField(_("goal"), max_length=300, validators=TEXT)
@@ -88,11 +111,6 @@ class Goal(VersionedModel):
         blank=True,
         related_name="+",
         verbose_name=_("responsible agency"),
-    )
-    responsible_user = user_fk(_("responsible person"), null=True)
-    # Someone without an account: the mother, a class teacher, a mahalla elder.
-    responsible_name = models.CharField(
-        _("responsible person (name)"), max_length=200, blank=True, validators=TEXT
     )
     status = models.CharField(
         _("status"), max_length=16, choices=GoalStatus.choices, default=GoalStatus.PLANNED
@@ -116,15 +134,6 @@ class Goal(VersionedModel):
     def is_open(self) -> bool:
         return self.status in OPEN_GOAL_STATUSES
 
-    @property
-    def responsible_label(self) -> str:
-        person = (
-            self.responsible_user.get_full_name() or self.responsible_user.username
-            if self.responsible_user
-            else ""
-        )
-        return ", ".join(p for p in (person, self.responsible_name) if p)
-
 
 class InterventionStatus(models.TextChoices):
     PLANNED = "planned", pgettext_lazy("intervention status", "Planned")
@@ -133,7 +142,7 @@ class InterventionStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("intervention status", "Cancelled")
 
 
-class Intervention(VersionedModel):
+class Intervention(ResponsibleModel, VersionedModel):
     """A service or activity under a goal."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="interventions")
@@ -146,10 +155,6 @@ class Intervention(VersionedModel):
         blank=True,
         related_name="+",
         verbose_name=_("provided by"),
-    )
-    responsible_user = user_fk(_("responsible person"), null=True)
-    responsible_name = models.CharField(
-        _("responsible person (name)"), max_length=200, blank=True, validators=TEXT
     )
     frequency = models.CharField(_("how often"), max_length=100, blank=True, validators=TEXT)
     start_date = models.DateField(_("from"), null=True, blank=True)
@@ -170,20 +175,11 @@ class Intervention(VersionedModel):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def responsible_label(self) -> str:
-        person = (
-            self.responsible_user.get_full_name() or self.responsible_user.username
-            if self.responsible_user
-            else ""
-        )
-        return ", ".join(p for p in (person, self.responsible_name) if p)
 
+class AbstractPlanVersion(models.Model):
+    """An approved plan, frozen: what was agreed, by whom, when. The family plan
+    (``tirek.families``) keeps its versions the same way."""
 
-class PlanVersion(models.Model):
-    """An approved plan, frozen: what was agreed, by whom, when."""
-
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     snapshot = models.JSONField(_("content"))
     submitted_by = models.ForeignKey(
@@ -195,15 +191,24 @@ class PlanVersion(models.Model):
     comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
 
     class Meta:
-        verbose_name = _("plan version")
-        verbose_name_plural = _("plan versions")
+        abstract = True
         ordering = ["plan", "-number"]
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique")
-        ]
 
     def __str__(self) -> str:
         return f"v{self.number}"
+
+
+class PlanVersion(AbstractPlanVersion):
+    """An approved version of the individual plan."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+
+    class Meta(AbstractPlanVersion.Meta):
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique")
+        ]
 
 
 class Decision(models.TextChoices):
@@ -212,10 +217,10 @@ class Decision(models.TextChoices):
     RETURNED = "returned", pgettext_lazy("plan decision", "Returned for changes")
 
 
-class PlanDecision(models.Model):
-    """The plan's approval history: submissions, approvals, returns with comments."""
+class AbstractPlanDecision(models.Model):
+    """A step of a plan's approval history: a submission, an approval or a return, with
+    its comment. The family plan (``tirek.families``) keeps its history the same way."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="decisions")
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
     by = user_fk()
     at = models.DateTimeField(default=timezone.now)
@@ -223,12 +228,21 @@ class PlanDecision(models.Model):
     version_number = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("plan decision")
-        verbose_name_plural = _("plan decisions")
+        abstract = True
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return self.decision
+
+
+class PlanDecision(AbstractPlanDecision):
+    """The plan's approval history."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="decisions")
+
+    class Meta(AbstractPlanDecision.Meta):
+        verbose_name = _("plan decision")
+        verbose_name_plural = _("plan decisions")
 
 
 class Review(CreatedByModel):

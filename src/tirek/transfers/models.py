@@ -23,14 +23,10 @@ class TransferStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class FamilyTransfer(VersionedModel):
-    """A whole family's transfer, asked for in one request: one ``Transfer`` per member's
-    case that the requester may transfer (same receiving unit, reason and shared
-    sections; each with its own consent or legal basis), answered together."""
+class TransferRequest(VersionedModel):
+    """What a case's and a family's transfer both ask and answer: to which unit, why,
+    what is shared before the answer, and who answered when."""
 
-    family = models.ForeignKey(
-        "families.Family", on_delete=models.CASCADE, related_name="+", verbose_name=_("family")
-    )
     to_unit = models.ForeignKey(
         "organisations.Unit",
         on_delete=models.PROTECT,
@@ -39,7 +35,6 @@ class FamilyTransfer(VersionedModel):
     )
     reason = models.TextField(_("reason"), validators=[reject_control_chars])
     sections = models.JSONField(_("shared before acceptance"), default=list, blank=True)
-    not_included = models.PositiveSmallIntegerField(default=0)  # members left out
     status = models.CharField(
         _("status"), max_length=16, choices=TransferStatus.choices, default=TransferStatus.REQUESTED
     )
@@ -53,20 +48,34 @@ class FamilyTransfer(VersionedModel):
     new_case_manager = user_fk(_("new case manager"), null=True)
 
     class Meta:
-        verbose_name = _("family transfer")
-        verbose_name_plural = _("family transfers")
+        abstract = True
         ordering = ["-requested_at", "-id"]
-        indexes = [models.Index(fields=["to_unit", "status"], name="family_transfer_unit_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.family_id} → {self.to_unit_id}"
 
     @property
     def is_pending(self) -> bool:
         return self.status == TransferStatus.REQUESTED
 
 
-class Transfer(VersionedModel):
+class FamilyTransfer(TransferRequest):
+    """A whole family's transfer, asked for in one request: one ``Transfer`` per member's
+    case that the requester may transfer (same receiving unit, reason and shared
+    sections; each with its own consent or legal basis), answered together."""
+
+    family = models.ForeignKey(
+        "families.Family", on_delete=models.CASCADE, related_name="+", verbose_name=_("family")
+    )
+    not_included = models.PositiveSmallIntegerField(default=0)  # members left out
+
+    class Meta(TransferRequest.Meta):
+        verbose_name = _("family transfer")
+        verbose_name_plural = _("family transfers")
+        indexes = [models.Index(fields=["to_unit", "status"], name="family_transfer_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.family_id} → {self.to_unit_id}"
+
+
+class Transfer(TransferRequest):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="transfers", verbose_name=_("case")
     )
@@ -79,33 +88,14 @@ class Transfer(VersionedModel):
     from_region = models.ForeignKey(
         "organisations.Region", on_delete=models.PROTECT, related_name="+"
     )
-    to_unit = models.ForeignKey(
-        "organisations.Unit",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("receiving unit"),
-    )
     to_region = models.ForeignKey(
         "organisations.Region", on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.TextField(_("reason"), validators=[reject_control_chars])
-    sections = models.JSONField(_("shared before acceptance"), default=list, blank=True)
     consent_covered = models.BooleanField(default=False)
     legal_basis = models.TextField(_("legal basis"), blank=True, validators=[reject_control_chars])
     preview = models.ForeignKey(
         "access.TransferPreview", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=TransferStatus.choices, default=TransferStatus.REQUESTED
-    )
-    requested_by = user_fk()
-    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
-    decided_by = user_fk(null=True)
-    decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
-    decline_reason = models.TextField(
-        _("reason for declining"), blank=True, validators=[reject_control_chars]
-    )
-    new_case_manager = user_fk(_("new case manager"), null=True)
     kept_members = models.JSONField(default=list, blank=True)  # user ids kept on the team
     family_transfer = models.ForeignKey(
         FamilyTransfer,
@@ -116,10 +106,9 @@ class Transfer(VersionedModel):
         verbose_name=_("family transfer"),
     )
 
-    class Meta:
+    class Meta(TransferRequest.Meta):
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
-        ordering = ["-requested_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"],
@@ -135,10 +124,6 @@ class Transfer(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_unit_id} → {self.to_unit_id}"
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status == TransferStatus.REQUESTED
 
 
 class GroupImportStatus(models.TextChoices):
