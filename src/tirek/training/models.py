@@ -124,10 +124,21 @@ def _pick_translation(obj: Any, language: str | None) -> Any:
 _text = [reject_control_chars]
 
 
-class CourseTranslation(models.Model):
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="translations")
+class Translation(models.Model):
+    """One language's text of a course, a module or a lesson."""
+
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     title = models.CharField(_("title"), max_length=200, validators=_text)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CourseTranslation(Translation):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="translations")
     objectives = models.TextField(_("objectives"), max_length=4000, blank=True, validators=_text)
     description = models.TextField(_("description"), max_length=4000, blank=True, validators=_text)
 
@@ -137,13 +148,30 @@ class CourseTranslation(models.Model):
             models.UniqueConstraint(fields=["course", "language"], name="course_tr_unique")
         ]
 
+
+class NumberedPart(models.Model):
+    """A module of a course or a lesson of a module: numbered in its parent, titled in its
+    translations ("#2" while it has none)."""
+
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+
+    class Meta:
+        abstract = True
+
     def __str__(self) -> str:
         return self.title
 
+    def translation(self, language: str | None = None) -> Translation | None:
+        return _pick_translation(self, language)
 
-class Module(models.Model):
+    @property
+    def title(self) -> str:
+        tr = self.translation()
+        return tr.title if tr else f"#{self.order}"
+
+
+class Module(NumberedPart):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
-    order = models.PositiveSmallIntegerField(_("order"), default=1)
     topic = models.CharField(_("topic"), max_length=48, choices=Topic.choices, blank=True)
 
     class Meta:
@@ -151,22 +179,12 @@ class Module(models.Model):
         verbose_name_plural = _("modules")
         ordering = ["course", "order", "id"]
 
-    def __str__(self) -> str:
-        return self.title
-
     def translation(self, language: str | None = None) -> ModuleTranslation | None:
         return _pick_translation(self, language)
 
-    @property
-    def title(self) -> str:
-        tr = self.translation()
-        return tr.title if tr else f"#{self.order}"
 
-
-class ModuleTranslation(models.Model):
+class ModuleTranslation(Translation):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="translations")
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    title = models.CharField(_("title"), max_length=200, validators=_text)
     summary = models.TextField(_("summary"), max_length=2000, blank=True, validators=_text)
 
     class Meta:
@@ -174,13 +192,9 @@ class ModuleTranslation(models.Model):
             models.UniqueConstraint(fields=["module", "language"], name="module_tr_unique")
         ]
 
-    def __str__(self) -> str:
-        return self.title
 
-
-class Lesson(models.Model):
+class Lesson(NumberedPart):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
-    order = models.PositiveSmallIntegerField(_("order"), default=1)
     minutes = models.PositiveSmallIntegerField(_("minutes"), default=10)
 
     class Meta:
@@ -188,22 +202,12 @@ class Lesson(models.Model):
         verbose_name_plural = _("lessons")
         ordering = ["module__order", "order", "id"]
 
-    def __str__(self) -> str:
-        return self.title
-
     def translation(self, language: str | None = None) -> LessonTranslation | None:
         return _pick_translation(self, language)
 
-    @property
-    def title(self) -> str:
-        tr = self.translation()
-        return tr.title if tr else f"#{self.order}"
 
-
-class LessonTranslation(models.Model):
+class LessonTranslation(Translation):
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="translations")
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    title = models.CharField(_("title"), max_length=200, validators=_text)
     # Markdown-like text; rendered by tirek.training.richtext, which escapes all HTML.
     body = models.TextField(_("text"), max_length=50000, blank=True, validators=_text)
 
@@ -211,9 +215,6 @@ class LessonTranslation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["lesson", "language"], name="lesson_tr_unique")
         ]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class LessonAsset(models.Model):
