@@ -11,7 +11,7 @@ from tirek.access.epoch import RelationModel
 from tirek.access.sections import Section
 from tirek.accounts.roles import Role
 from tirek.core.crypto import EncryptedTextField
-from tirek.core.fields import user_fk
+from tirek.core.fields import encrypted_text, user_fk
 from tirek.core.models import VersionedModel
 from tirek.core.validation import reject_control_chars
 
@@ -72,9 +72,7 @@ class Case(VersionedModel):
         _("country returned from"), max_length=100, blank=True, validators=[reject_control_chars]
     )
     return_date = models.DateField(_("date of return"), null=True, blank=True)
-    return_history = EncryptedTextField(
-        _("return history"), blank=True, validators=[reject_control_chars]
-    )
+    return_history = encrypted_text(_("return history"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

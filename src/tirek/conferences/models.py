@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tirek.core.crypto import EncryptedTextField
-from tirek.core.fields import user_fk
+from tirek.core.fields import encrypted_text, user_fk
 from tirek.core.models import CreatedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
 
@@ -46,14 +45,10 @@ class Conference(CreatedByModel, VersionedModel):
         choices=ConferenceStatus.choices,
         default=ConferenceStatus.SCHEDULED,
     )
-    agenda = EncryptedTextField(_("agenda"), blank=True, validators=[reject_control_chars])
-    child_views = EncryptedTextField(
-        _("the child's views"), blank=True, validators=[reject_control_chars]
-    )
-    family_views = EncryptedTextField(
-        _("the family's views"), blank=True, validators=[reject_control_chars]
-    )
-    decisions = EncryptedTextField(_("decisions"), blank=True, validators=[reject_control_chars])
+    agenda = encrypted_text(_("agenda"), blank=True)
+    child_views = encrypted_text(_("the child's views"), blank=True)
+    family_views = encrypted_text(_("the family's views"), blank=True)
+    decisions = encrypted_text(_("decisions"), blank=True)
     # A plan revision this conference approved (the plans app records the approval itself).
     approved_plan_id = models.PositiveBigIntegerField(_("approved plan"), null=True, blank=True)
     held_at = models.DateTimeField(_("held"), null=True, blank=True)

@@ -1,5 +1,8 @@
 """Field conventions the apps' models share.
 
+Narrative about a person (notes, views, reasons) is encrypted at rest and refuses control
+characters, whatever model keeps it.
+
 A staff account named on a record (who recorded, requested, decided, is responsible) is
 protected: an account that any record names is deactivated, never deleted. Most such
 references need no way back from the account (``related_name="+"``).
@@ -13,6 +16,9 @@ from typing import TYPE_CHECKING, Literal, overload
 
 from django.conf import settings
 from django.db import models
+
+from .crypto import EncryptedTextField
+from .validation import reject_control_chars
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -53,3 +59,8 @@ def user_fk(
         related_name=related_name,
         verbose_name=verbose_name,
     )
+
+
+def encrypted_text(verbose_name: StrOrPromise, *, blank: bool = False) -> EncryptedTextField:
+    """Narrative text, encrypted at rest (``tirek.core.crypto``); ``blank``: optional."""
+    return EncryptedTextField(verbose_name, blank=blank, validators=[reject_control_chars])

@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tirek.access.sections import Section
-from tirek.core.crypto import EncryptedTextField
-from tirek.core.fields import user_fk
+from tirek.core.fields import encrypted_text, user_fk
 from tirek.core.models import CreatedByModel, RecordedByModel
 from tirek.core.validation import reject_control_chars
 
@@ -49,13 +48,9 @@ class Incident(RecordedByModel):
     reported_by = models.CharField(
         _("who reported it"), max_length=200, validators=[reject_control_chars]
     )
-    description = EncryptedTextField(
-        _("what happened, in short"), blank=True, validators=[reject_control_chars]
-    )
+    description = encrypted_text(_("what happened, in short"), blank=True)
     # The child's own account and its safeguards.
-    child_account = EncryptedTextField(
-        _("the child's own account"), blank=True, validators=[reject_control_chars]
-    )
+    child_account = encrypted_text(_("the child's own account"), blank=True)
     account_interview = models.ForeignKey(
         "interviews.Interview",
         on_delete=models.PROTECT,
@@ -70,7 +65,7 @@ class Incident(RecordedByModel):
     account_consent = models.BooleanField(
         _("consent to talk with the child recorded"), default=False
     )
-    outcome = EncryptedTextField(_("outcome"), blank=True, validators=[reject_control_chars])
+    outcome = encrypted_text(_("outcome"), blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     # For the ministry's aggregates: the region and unit of the first linked case.
     region = models.ForeignKey(

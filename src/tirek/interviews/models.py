@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tirek.core.crypto import EncryptedTextField
-from tirek.core.fields import user_fk
+from tirek.core.fields import encrypted_text, user_fk
 from tirek.core.models import CreatedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
 
@@ -86,15 +85,13 @@ class Interview(VersionedModel):
     requesting_authority = models.CharField(
         _("requesting authority"), max_length=200, validators=[reject_control_chars]
     )
-    purpose = EncryptedTextField(_("purpose"), validators=[reject_control_chars])
-    legal_basis = EncryptedTextField(_("legal basis"), validators=[reject_control_chars])
+    purpose = encrypted_text(_("purpose"))
+    legal_basis = encrypted_text(_("legal basis"))
     requested_by = user_fk()
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     # A repeat on the same matter: justification, then a supervisor's approval.
     is_repeat = models.BooleanField(_("repeat interview"), default=False)
-    repeat_justification = EncryptedTextField(
-        _("justification for a repeat interview"), blank=True, validators=[reject_control_chars]
-    )
+    repeat_justification = encrypted_text(_("justification for a repeat interview"), blank=True)
     repeat_approved_by = user_fk(_("repeat approved by"), null=True)
     repeat_approved_at = models.DateTimeField(_("repeat approved"), null=True, blank=True)
     # Planning.
@@ -121,9 +118,7 @@ class Interview(VersionedModel):
         choices=Readiness.choices,
         default=Readiness.UNKNOWN,
     )
-    readiness_note = EncryptedTextField(
-        _("psychologist's note on readiness"), blank=True, validators=[reject_control_chars]
-    )
+    readiness_note = encrypted_text(_("psychologist's note on readiness"), blank=True)
     readiness_by = user_fk(null=True)
     readiness_at = models.DateTimeField(null=True, blank=True)
     # The record.
@@ -144,12 +139,10 @@ class Interview(VersionedModel):
         blank=True,
         validators=[reject_control_chars],
     )
-    notes = EncryptedTextField(_("notes"), blank=True, validators=[reject_control_chars])
-    summary = EncryptedTextField(_("summary"), blank=True, validators=[reject_control_chars])
+    notes = encrypted_text(_("notes"), blank=True)
+    summary = encrypted_text(_("summary"), blank=True)
     # Support for the child afterwards.
-    follow_up = EncryptedTextField(
-        _("follow-up support"), blank=True, validators=[reject_control_chars]
-    )
+    follow_up = encrypted_text(_("follow-up support"), blank=True)
     follow_up_by = user_fk(null=True)
     follow_up_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tirek.access.sections import Section
-from tirek.core.crypto import EncryptedTextField
+from tirek.core.fields import encrypted_text
 from tirek.core.models import RecordedByModel
 from tirek.core.validation import reject_control_chars
 
@@ -60,7 +60,7 @@ class LegalStatus(RecordedByModel):
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"), null=True, blank=True)
     next_review = models.DateField(_("next review"), null=True, blank=True)
-    note = EncryptedTextField(_("note"), blank=True, validators=[reject_control_chars])
+    note = encrypted_text(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("legal status")
@@ -82,7 +82,7 @@ class Condition(RecordedByModel):
     SECTION = Section.SECURITY
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="conditions")
-    text = EncryptedTextField(_("condition"), validators=[reject_control_chars])
+    text = encrypted_text(_("condition"))
     review_date = models.DateField(_("review date"), null=True, blank=True)
     lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
 
@@ -124,7 +124,7 @@ class LegalUpdate(RecordedByModel):
     legal_basis = models.CharField(
         _("legal basis"), max_length=300, validators=[reject_control_chars]
     )
-    note = EncryptedTextField(_("note"), blank=True, validators=[reject_control_chars])
+    note = encrypted_text(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("legal status update")
@@ -161,9 +161,7 @@ class ContactEvent(RecordedByModel):
         blank=True,
         validators=[reject_control_chars],
     )
-    child_reaction = EncryptedTextField(
-        _("the child's reaction"), blank=True, validators=[reject_control_chars]
-    )
+    child_reaction = encrypted_text(_("the child's reaction"), blank=True)
 
     class Meta:
         verbose_name = _("contact with a parent")
@@ -209,7 +207,7 @@ class SupportRecord(RecordedByModel):
     provider = models.CharField(_("provider"), max_length=200, validators=[reject_control_chars])
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"), null=True, blank=True)
-    outcome = EncryptedTextField(_("outcome"), blank=True, validators=[reject_control_chars])
+    outcome = encrypted_text(_("outcome"), blank=True)
 
     class Meta:
         verbose_name = _("support record")

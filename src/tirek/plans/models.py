@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tirek.assessments.domains import Domain
-from tirek.core.crypto import EncryptedTextField
-from tirek.core.fields import user_fk
+from tirek.core.fields import encrypted_text, user_fk
 from tirek.core.models import CreatedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
 
@@ -264,9 +263,9 @@ class Review(CreatedByModel):
         verbose_name=_("re-assessment"),
     )
     held_on = models.DateField(_("date of review"))
-    child_views = EncryptedTextField(_("the child's views"), validators=TEXT)
-    family_views = EncryptedTextField(_("the family's views"), blank=True, validators=TEXT)
-    decisions = EncryptedTextField(_("decisions"), validators=TEXT)
+    child_views = encrypted_text(_("the child's views"))
+    family_views = encrypted_text(_("the family's views"), blank=True)
+    decisions = encrypted_text(_("decisions"))
     next_review_on = models.DateField(_("next review"))
 
     class Meta:
@@ -334,7 +333,7 @@ class Closure(VersionedModel):
         _("status"), max_length=16, choices=ClosureStatus.choices, default=ClosureStatus.REQUESTED
     )
     reason = models.CharField(_("reason"), max_length=32, choices=ClosureReason.choices)
-    explanation = EncryptedTextField(_("explanation"), blank=True, validators=TEXT)
+    explanation = encrypted_text(_("explanation"), blank=True)
     checklist = models.JSONField(_("closure criteria"), default=dict)
     # Required when goals are still open: why the case closes anyway.
     open_goals_explanation = models.CharField(
@@ -382,8 +381,8 @@ class FollowUp(VersionedModel):
     outcome = models.CharField(
         _("outcome"), max_length=16, choices=FollowUpOutcome.choices, blank=True
     )
-    notes = EncryptedTextField(_("notes"), blank=True, validators=TEXT)
-    child_views = EncryptedTextField(_("the child's views"), blank=True, validators=TEXT)
+    notes = encrypted_text(_("notes"), blank=True)
+    child_views = encrypted_text(_("the child's views"), blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)  # the case was reopened
 
     class Meta:

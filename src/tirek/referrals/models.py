@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tirek.accounts.roles import Role
-from tirek.core.crypto import EncryptedTextField
-from tirek.core.fields import user_fk
+from tirek.core.fields import encrypted_text, user_fk
 from tirek.core.models import VersionedModel
 from tirek.core.validation import reject_control_chars
 
@@ -210,7 +209,7 @@ class Referral(VersionedModel):
     # holding ``role`` may accept, and becomes the receiver.
     to_user = user_fk(_("receiving worker"), null=True, related_name="incoming_referrals")
     role = models.CharField(_("role on the case"), max_length=32, choices=REFERRAL_ROLES)
-    reason = EncryptedTextField(_("reason"), validators=[reject_control_chars])
+    reason = encrypted_text(_("reason"))
     urgency = models.CharField(
         _("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.ROUTINE
     )
@@ -221,19 +220,13 @@ class Referral(VersionedModel):
     )
     # Consent: covered at sending time, or a supervisor's recorded legal basis.
     consent_covered = models.BooleanField(_("covered by consent"), default=False)
-    legal_basis = EncryptedTextField(
-        _("legal basis"), blank=True, validators=[reject_control_chars]
-    )
+    legal_basis = encrypted_text(_("legal basis"), blank=True)
     legal_basis_by = user_fk(_("legal basis recorded by"), null=True)
     respond_by = models.DateField(_("answer due"))
     complete_by = models.DateField(_("completion due"))
-    decline_reason = EncryptedTextField(
-        _("reason for declining"), blank=True, validators=[reject_control_chars]
-    )
-    withdraw_reason = EncryptedTextField(
-        _("reason for withdrawing"), blank=True, validators=[reject_control_chars]
-    )
-    outcome = EncryptedTextField(_("outcome"), blank=True, validators=[reject_control_chars])
+    decline_reason = encrypted_text(_("reason for declining"), blank=True)
+    withdraw_reason = encrypted_text(_("reason for withdrawing"), blank=True)
+    outcome = encrypted_text(_("outcome"), blank=True)
     # The team membership this referral created on acceptance (None if it gave none).
     membership = models.ForeignKey(
         "cases.CaseTeamMember",
