@@ -64,7 +64,17 @@ def check_birth_date(value: date | None) -> None:
         raise ValidationError(_("The date of birth is before 1900."), code="too_old")
 
 
-class Person(VersionedModel):
+class EnteredModel(models.Model):
+    """When the row was entered, and by which staff account (if any)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = user_fk(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class Person(EnteredModel, VersionedModel):
     """A child or an adult. Identifiers stay searchable (protected by access control);
     narrative content lives in encrypted notes, never here."""
 
@@ -126,9 +136,7 @@ class Person(VersionedModel):
         editable=False,
         verbose_name=_("merged into"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    created_by = user_fk(null=True)
     # The unit that registered the person: whom to contact about a duplicate candidate.
     registered_by_unit = models.ForeignKey(
         "organisations.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -216,7 +224,7 @@ class NameKind(models.TextChoices):
     ALIAS = "alias", _("Other name used")
 
 
-class PersonName(models.Model):
+class PersonName(EnteredModel):
     """Another spelling or name of a person, in any script ("Oysha", "عائشة", a maiden
     name, a name used in the camp). The primary names stay on Person."""
 
@@ -226,8 +234,6 @@ class PersonName(models.Model):
         _("name"), max_length=200, validators=[reject_control_chars, require_letter]
     )
     script = models.CharField(_("script"), max_length=10, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = user_fk(null=True)
 
     class Meta:
         verbose_name = _("other name")
@@ -275,7 +281,7 @@ class DocumentType(models.TextChoices):
     OTHER = "other", _("Other document")
 
 
-class IdentityDocument(models.Model):
+class IdentityDocument(EnteredModel):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
     doc_type = models.CharField(_("document"), max_length=24, choices=DocumentType.choices)
     number = models.CharField(
@@ -289,8 +295,6 @@ class IdentityDocument(models.Model):
     )
     issued_on = models.DateField(_("date of issue"), null=True, blank=True)
     expires_on = models.DateField(_("valid until"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = user_fk(null=True)
 
     class Meta:
         verbose_name = _("identity document")
@@ -366,7 +370,7 @@ class LegalBasis(models.TextChoices):
     OTHER = "other", _("Other legal basis")
 
 
-class Relationship(models.Model):
+class Relationship(EnteredModel):
     """``relative`` is the ``kind`` of ``person`` (the mother of the child). Guardianship
     and foster care carry their legal basis and dates."""
 
@@ -389,8 +393,6 @@ class Relationship(models.Model):
     note = models.CharField(
         _("note"), max_length=300, blank=True, validators=[reject_control_chars]
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = user_fk(null=True)
 
     class Meta:
         verbose_name = _("relationship")
@@ -430,7 +432,7 @@ class Relationship(models.Model):
         return not self.end_date or self.end_date >= timezone.localdate()
 
 
-class Household(models.Model):
+class Household(EnteredModel):
     """Where a child lives and with whom."""
 
     label = models.CharField(_("household"), max_length=200, validators=[reject_control_chars])
@@ -445,8 +447,6 @@ class Household(models.Model):
     locality = models.CharField(
         _("town or village"), max_length=200, blank=True, validators=[reject_control_chars]
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = user_fk(null=True)
 
     class Meta:
         verbose_name = _("household")
