@@ -1,11 +1,11 @@
 """Field conventions the apps' models share.
 
+A staff account named on a record (who recorded, requested, decided, is responsible) is
+protected: it cannot be deleted while a record names it. Most such references need no way
+back from the account (``related_name="+"``).
+
 Narrative about a person (notes, views, reasons) is encrypted at rest and refuses control
 characters, whatever model keeps it.
-
-A staff account named on a record (who recorded, requested, decided, is responsible) is
-protected: an account that any record names is deactivated, never deleted. Most such
-references need no way back from the account (``related_name="+"``).
 
 Core imports no app: the user model is named through ``settings.AUTH_USER_MODEL``.
 """
