@@ -9,11 +9,11 @@ to that.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tirek.core.fields import user_fk
 from tirek.core.validation import reject_control_chars
 
 from .epoch import RelationModel
@@ -30,18 +30,8 @@ class EmergencyScopeExtension(RelationModel):
         related_name="+",
         verbose_name=_("unit"),
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("extended to"),
-    )
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("extended by"),
-    )
+    user = user_fk(_("extended to"))
+    granted_by = user_fk(_("extended by"))
     reason = models.TextField(_("reason"), validators=[reject_control_chars])
     granted_at = models.DateTimeField(_("extended"), default=timezone.now)
     expires_at = models.DateTimeField(_("until"))
@@ -75,12 +65,7 @@ class TransferPreview(RelationModel):
         verbose_name=_("receiving unit"),
     )
     sections = models.JSONField(_("shared sections"), default=list, blank=True)
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("shared by"),
-    )
+    granted_by = user_fk(_("shared by"))
     granted_at = models.DateTimeField(_("shared"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
 

@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tirek.core.fields import user_fk
+
 from .roles import Role
 
 
@@ -217,9 +219,7 @@ class RoleChangeRequest(models.Model):
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="role_change_requests", verbose_name=_("for")
     )
-    requested_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
-    )
+    requested_by = user_fk(_("requested by"))
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     reason = models.TextField(_("reason"))
     roles_before = models.JSONField(_("roles before"), default=list)
@@ -265,14 +265,7 @@ class RoleChangeRequest(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )
-    decided_by = models.ForeignKey(
-        User,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("confirmed or rejected by"),
-    )
+    decided_by = user_fk(_("confirmed or rejected by"), null=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("note"), blank=True)
 

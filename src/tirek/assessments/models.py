@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tirek.core.crypto import EncryptedTextField
+from tirek.core.fields import user_fk
+from tirek.core.models import CreatedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
 
 from .definitions import Definition, localised
@@ -104,7 +105,7 @@ class AssessmentStatus(models.TextChoices):
     COMPLETED = "completed", pgettext_lazy("assessment status", "Completed")
 
 
-class Assessment(models.Model):
+class Assessment(CreatedByModel, VersionedModel):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="assessments", verbose_name=_("case")
     )
@@ -130,20 +131,13 @@ class Assessment(models.Model):
     remarks = models.CharField(
         _("remarks"), max_length=1000, blank=True, validators=[reject_control_chars]
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    completed_by = user_fk(null=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     # The highest domain severity, for lists.
     overall_severity = models.CharField(
         _("overall"), max_length=16, choices=Severity.choices, blank=True
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("assessment")

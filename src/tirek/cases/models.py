@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MinLengthValidator
 from django.db import models
 from django.utils import timezone
@@ -12,6 +11,8 @@ from tirek.access.epoch import RelationModel
 from tirek.access.sections import Section
 from tirek.accounts.roles import Role
 from tirek.core.crypto import EncryptedTextField
+from tirek.core.fields import encrypted_text, user_fk
+from tirek.core.models import VersionedModel
 from tirek.core.validation import reject_control_chars
 
 
@@ -35,7 +36,7 @@ class RiskLevel(models.TextChoices):
     HIGH = "high", _("High")
 
 
-class Case(models.Model):
+class Case(VersionedModel):
     number = models.CharField(_("case number"), max_length=32, unique=True)
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="cases", verbose_name=_("person")
@@ -49,12 +50,7 @@ class Case(models.Model):
     risk_level = models.CharField(
         _("risk level"), max_length=8, choices=RiskLevel.choices, default=RiskLevel.MEDIUM
     )
-    case_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="managed_cases",
-        verbose_name=_("case manager"),
-    )
+    case_manager = user_fk(_("case manager"), related_name="managed_cases")
     supervising_unit = models.ForeignKey(
         "organisations.Unit",
         on_delete=models.PROTECT,
@@ -70,24 +66,14 @@ class Case(models.Model):
     # Hides return history, origin and related people from roles that do not need them.
     protected_identity = models.BooleanField(_("protected identity"), default=True)
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("opened by"),
-    )
+    opened_by = user_fk(_("opened by"), null=True)
     # Section RETURN_HISTORY: hidden from school and health staff while the identity is protected.
     country_returned_from = models.CharField(
         _("country returned from"), max_length=100, blank=True, validators=[reject_control_chars]
     )
     return_date = models.DateField(_("date of return"), null=True, blank=True)
-    return_history = EncryptedTextField(
-        _("return history"), blank=True, validators=[reject_control_chars]
-    )
+    return_history = encrypted_text(_("return history"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -122,18 +108,12 @@ class CaseTeamMember(RelationModel):
     """A professional on the case team, with the role they play on this case."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="team")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_memberships"
-    )
+    user = user_fk(related_name="case_memberships")
     role = models.CharField(_("role on the case"), max_length=32, choices=Role.choices)
     added_at = models.DateTimeField(_("added"), default=timezone.now)
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    added_by = user_fk(null=True)
     removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
-    removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    removed_by = user_fk(null=True)
     # Sections this membership may see beyond the role's default; empty means "the role's
     # default sections". With ``exact_sections`` (a referral's grant) they are the whole
     # grant instead: basic information plus exactly what the referral shared.
@@ -192,9 +172,7 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    actor = user_fk(null=True)
     kind = models.CharField(max_length=32, choices=EventKind.choices)
     section = models.CharField(max_length=32, choices=Section.choices(), default=Section.CORE)
     detail = models.JSONField(default=dict, blank=True)
@@ -216,7 +194,7 @@ class NoteKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ContactNote(models.Model):
+class ContactNote(VersionedModel):
     """A record of contact with the child or family. The narrative is encrypted at rest and
     belongs to one section of the policy: a psychologist's session note is only for those
     who may read psychological notes."""
@@ -231,15 +209,9 @@ class ContactNote(models.Model):
     # Marked by staff: the note tells about other people (a parent, a neighbour, a
     # sibling); a subject-access report shows that it was withheld, not its text.
     third_party = models.BooleanField(_("contains third-party information"), default=False)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="contact_notes",
-        verbose_name=_("author"),
-    )
+    author = user_fk(_("author"), related_name="contact_notes")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("contact note")
@@ -262,9 +234,7 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=64)
     size = models.PositiveIntegerField(_("size"))
     stored_name = models.CharField(max_length=64, unique=True, editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    uploaded_by = user_fk()
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -7,13 +7,13 @@ encrypted at rest. Action items name an owner and a due date and appear in the o
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tirek.core.crypto import EncryptedTextField
+from tirek.core.fields import encrypted_text, user_fk
+from tirek.core.models import CreatedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
 
 
@@ -23,7 +23,7 @@ class ConferenceStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("conference status", "Cancelled")
 
 
-class Conference(models.Model):
+class Conference(CreatedByModel, VersionedModel):
     cases = models.ManyToManyField(
         "cases.Case", related_name="conferences", verbose_name=_("cases")
     )
@@ -38,34 +38,20 @@ class Conference(models.Model):
         related_name="conferences",
         verbose_name=_("convening unit"),
     )
-    chair = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="chaired_conferences",
-        verbose_name=_("chair"),
-    )
+    chair = user_fk(_("chair"), related_name="chaired_conferences")
     status = models.CharField(
         _("status"),
         max_length=16,
         choices=ConferenceStatus.choices,
         default=ConferenceStatus.SCHEDULED,
     )
-    agenda = EncryptedTextField(_("agenda"), blank=True, validators=[reject_control_chars])
-    child_views = EncryptedTextField(
-        _("the child's views"), blank=True, validators=[reject_control_chars]
-    )
-    family_views = EncryptedTextField(
-        _("the family's views"), blank=True, validators=[reject_control_chars]
-    )
-    decisions = EncryptedTextField(_("decisions"), blank=True, validators=[reject_control_chars])
+    agenda = encrypted_text(_("agenda"), blank=True)
+    child_views = encrypted_text(_("the child's views"), blank=True)
+    family_views = encrypted_text(_("the family's views"), blank=True)
+    decisions = encrypted_text(_("decisions"), blank=True)
     # A plan revision this conference approved (the plans app records the approval itself).
     approved_plan_id = models.PositiveBigIntegerField(_("approved plan"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
     held_at = models.DateTimeField(_("held"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -92,14 +78,7 @@ class Participant(models.Model):
     conference = models.ForeignKey(
         Conference, on_delete=models.CASCADE, related_name="participants"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="conference_participations",
-        verbose_name=_("staff member"),
-    )
+    user = user_fk(_("staff member"), null=True, related_name="conference_participations")
     name = models.CharField(
         _("name"), max_length=200, blank=True, validators=[reject_control_chars]
     )
@@ -149,19 +128,14 @@ class ActionStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("action status", "Cancelled")
 
 
-class ActionItem(models.Model):
+class ActionItem(VersionedModel):
     conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="actions")
     # The case the action is about (one of the conference's cases).
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="conference_actions"
     )
     description = models.CharField(_("action"), max_length=500, validators=[reject_control_chars])
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="conference_actions",
-        verbose_name=_("owner"),
-    )
+    owner = user_fk(_("owner"), related_name="conference_actions")
     due_date = models.DateField(_("due"))
     status = models.CharField(
         _("status"), max_length=16, choices=ActionStatus.choices, default=ActionStatus.OPEN
@@ -170,7 +144,6 @@ class ActionItem(models.Model):
     note = models.CharField(
         _("note"), max_length=500, blank=True, validators=[reject_control_chars]
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("action item")

@@ -9,10 +9,11 @@ purpose and that recipient (``PsychologicalRelease``).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from tirek.core.fields import user_fk
 
 
 class Purpose(models.TextChoices):
@@ -45,20 +46,9 @@ class PsychologicalRelease(models.Model):
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
     recipient = models.CharField(_("recipient"), max_length=200)
     recipient_key = models.CharField(max_length=200, editable=False)
-    released_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("released by"),
-    )
+    released_by = user_fk(_("released by"))
     released_at = models.DateTimeField(_("released"), default=timezone.now)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    revoked_by = user_fk(null=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:

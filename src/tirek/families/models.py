@@ -8,19 +8,25 @@ access policy about each member's case."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tirek.core.fields import user_fk
+from tirek.core.models import CreatedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
-from tirek.plans.models import Decision, GoalStatus, PlanStatus
+from tirek.plans.models import (
+    AbstractPlanDecision,
+    AbstractPlanVersion,
+    GoalStatus,
+    PlanStatus,
+)
 
 TEXT = [reject_control_chars]
 
 
-class Family(models.Model):
+class Family(CreatedByModel, VersionedModel):
     label = models.CharField(
         _("family"),
         max_length=200,
@@ -45,11 +51,6 @@ class Family(models.Model):
         validators=TEXT,
         help_text=_("What the family wants together, in their words (e.g. to live together)."),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("family")
@@ -92,7 +93,7 @@ class FamilyMember(models.Model):
         return f"{self.family_id}:{self.person_id}"
 
 
-class FamilyPlan(models.Model):
+class FamilyPlan(VersionedModel):
     """The family plan: drafted by a case manager of a member's case, submitted, approved
     by a supervisor of a member case's unit who did not submit it (as an individual plan)."""
 
@@ -100,16 +101,11 @@ class FamilyPlan(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT
     )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    submitted_by = user_fk(null=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    approved_by = user_fk(null=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("family plan")
@@ -152,21 +148,12 @@ class FamilyGoal(models.Model):
         return self.title
 
 
-class FamilyTask(models.Model):
+class FamilyTask(CreatedByModel):
     goal = models.ForeignKey(FamilyGoal, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(_("task"), max_length=300, validators=TEXT)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="family_tasks",
-        verbose_name=_("owner"),
-    )
+    owner = user_fk(_("owner"), related_name="family_tasks")
     due_date = models.DateField(_("due"))
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("family task")
@@ -195,49 +182,25 @@ class FamilyConference(models.Model):
         return f"{self.family_id}:{self.conference_id}"
 
 
-class FamilyPlanVersion(models.Model):
+class FamilyPlanVersion(AbstractPlanVersion):
     """An approved family plan, frozen as ``plans.PlanVersion`` freezes an individual
     plan: what was agreed (goals, their links and tasks), submitted and approved by whom."""
 
     plan = models.ForeignKey(FamilyPlan, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField(_("version"))
-    snapshot = models.JSONField(_("content"))
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    submitted_at = models.DateTimeField(null=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    approved_at = models.DateTimeField(_("approved"))
-    comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
 
-    class Meta:
+    class Meta(AbstractPlanVersion.Meta):
         verbose_name = _("family plan version")
         verbose_name_plural = _("family plan versions")
-        ordering = ["plan", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="family_plan_version_unique")
         ]
 
-    def __str__(self) -> str:
-        return f"v{self.number}"
 
-
-class FamilyPlanDecision(models.Model):
+class FamilyPlanDecision(AbstractPlanDecision):
     """The family plan's approval history (the decisions of ``plans.Decision``)."""
 
     plan = models.ForeignKey(FamilyPlan, on_delete=models.CASCADE, related_name="decisions")
-    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
-    version_number = models.PositiveIntegerField(null=True, blank=True)
 
-    class Meta:
+    class Meta(AbstractPlanDecision.Meta):
         verbose_name = _("family plan decision")
         verbose_name_plural = _("family plan decisions")
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return self.decision

@@ -11,14 +11,13 @@ on the owner's "my work".
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tirek.access.sections import Section
-from tirek.core.crypto import EncryptedTextField
+from tirek.core.fields import encrypted_text, user_fk
+from tirek.core.models import CreatedByModel, RecordedByModel
 from tirek.core.validation import reject_control_chars
 
 
@@ -39,7 +38,7 @@ class Place(models.TextChoices):
     OTHER = "other", pgettext_lazy("place", "Other")
 
 
-class Incident(models.Model):
+class Incident(RecordedByModel):
     SECTION = Section.INCIDENTS
 
     cases = models.ManyToManyField("cases.Case", related_name="incidents")
@@ -49,13 +48,9 @@ class Incident(models.Model):
     reported_by = models.CharField(
         _("who reported it"), max_length=200, validators=[reject_control_chars]
     )
-    description = EncryptedTextField(
-        _("what happened, in short"), blank=True, validators=[reject_control_chars]
-    )
+    description = encrypted_text(_("what happened, in short"), blank=True)
     # The child's own account and its safeguards.
-    child_account = EncryptedTextField(
-        _("the child's own account"), blank=True, validators=[reject_control_chars]
-    )
+    child_account = encrypted_text(_("the child's own account"), blank=True)
     account_interview = models.ForeignKey(
         "interviews.Interview",
         on_delete=models.PROTECT,
@@ -70,7 +65,7 @@ class Incident(models.Model):
     account_consent = models.BooleanField(
         _("consent to talk with the child recorded"), default=False
     )
-    outcome = EncryptedTextField(_("outcome"), blank=True, validators=[reject_control_chars])
+    outcome = encrypted_text(_("outcome"), blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     # For the ministry's aggregates: the region and unit of the first linked case.
     region = models.ForeignKey(
@@ -79,10 +74,6 @@ class Incident(models.Model):
     unit = models.ForeignKey(
         "organisations.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("incident")
@@ -94,21 +85,12 @@ class Incident(models.Model):
         return f"incident {self.pk}"
 
 
-class IncidentAction(models.Model):
+class IncidentAction(CreatedByModel):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="actions")
     description = models.CharField(_("action"), max_length=300, validators=[reject_control_chars])
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="incident_actions",
-        verbose_name=_("owner"),
-    )
+    owner = user_fk(_("owner"), related_name="incident_actions")
     due_date = models.DateField(_("due date"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("action taken")

@@ -10,17 +10,17 @@ to the SECURITY section.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tirek.core.crypto import EncryptedTextField
+from tirek.core.fields import encrypted_text, user_fk
+from tirek.core.models import CreatedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
 
 
-class Matter(models.Model):
+class Matter(CreatedByModel):
     """What the child is interviewed about; interviews on one matter are compared."""
 
     person = models.ForeignKey(
@@ -30,10 +30,6 @@ class Matter(models.Model):
     reference = models.CharField(
         _("file reference"), max_length=100, blank=True, validators=[reject_control_chars]
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("matter")
@@ -71,7 +67,7 @@ class TimeOfDay(models.TextChoices):
     AFTERNOON = "afternoon", _("Afternoon")
 
 
-class Interview(models.Model):
+class Interview(VersionedModel):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, related_name="interviews", verbose_name=_("case")
     )
@@ -89,35 +85,17 @@ class Interview(models.Model):
     requesting_authority = models.CharField(
         _("requesting authority"), max_length=200, validators=[reject_control_chars]
     )
-    purpose = EncryptedTextField(_("purpose"), validators=[reject_control_chars])
-    legal_basis = EncryptedTextField(_("legal basis"), validators=[reject_control_chars])
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    purpose = encrypted_text(_("purpose"))
+    legal_basis = encrypted_text(_("legal basis"))
+    requested_by = user_fk()
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     # A repeat on the same matter: justification, then a supervisor's approval.
     is_repeat = models.BooleanField(_("repeat interview"), default=False)
-    repeat_justification = EncryptedTextField(
-        _("justification for a repeat interview"), blank=True, validators=[reject_control_chars]
-    )
-    repeat_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("repeat approved by"),
-    )
+    repeat_justification = encrypted_text(_("justification for a repeat interview"), blank=True)
+    repeat_approved_by = user_fk(_("repeat approved by"), null=True)
     repeat_approved_at = models.DateTimeField(_("repeat approved"), null=True, blank=True)
     # Planning.
-    interviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="child_interviews",
-        verbose_name=_("interviewer"),
-    )
+    interviewer = user_fk(_("interviewer"), null=True, related_name="child_interviews")
     scheduled_at = models.DateTimeField(_("planned for"), null=True, blank=True)
     time_of_day = models.CharField(
         _("time of day"), max_length=16, choices=TimeOfDay.choices, blank=True
@@ -140,12 +118,8 @@ class Interview(models.Model):
         choices=Readiness.choices,
         default=Readiness.UNKNOWN,
     )
-    readiness_note = EncryptedTextField(
-        _("psychologist's note on readiness"), blank=True, validators=[reject_control_chars]
-    )
-    readiness_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    readiness_note = encrypted_text(_("psychologist's note on readiness"), blank=True)
+    readiness_by = user_fk(null=True)
     readiness_at = models.DateTimeField(null=True, blank=True)
     # The record.
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -165,15 +139,11 @@ class Interview(models.Model):
         blank=True,
         validators=[reject_control_chars],
     )
-    notes = EncryptedTextField(_("notes"), blank=True, validators=[reject_control_chars])
-    summary = EncryptedTextField(_("summary"), blank=True, validators=[reject_control_chars])
+    notes = encrypted_text(_("notes"), blank=True)
+    summary = encrypted_text(_("summary"), blank=True)
     # Support for the child afterwards.
-    follow_up = EncryptedTextField(
-        _("follow-up support"), blank=True, validators=[reject_control_chars]
-    )
-    follow_up_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    follow_up = encrypted_text(_("follow-up support"), blank=True)
+    follow_up_by = user_fk(null=True)
     follow_up_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(
         _("reason for cancelling"), max_length=500, blank=True, validators=[reject_control_chars]
@@ -187,7 +157,6 @@ class Interview(models.Model):
         related_name="+",
         editable=False,
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

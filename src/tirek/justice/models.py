@@ -19,14 +19,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tirek.access.sections import Section
-from tirek.core.crypto import EncryptedTextField
+from tirek.core.fields import encrypted_text
+from tirek.core.models import RecordedByModel
 from tirek.core.validation import reject_control_chars
 
 
@@ -41,7 +40,7 @@ class Status(models.TextChoices):
     NONE = "none", _("No proceedings")
 
 
-class LegalStatus(models.Model):
+class LegalStatus(RecordedByModel):
     SECTION = Section.SECURITY
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="legal_statuses")
@@ -61,11 +60,7 @@ class LegalStatus(models.Model):
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"), null=True, blank=True)
     next_review = models.DateField(_("next review"), null=True, blank=True)
-    note = EncryptedTextField(_("note"), blank=True, validators=[reject_control_chars])
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(default=timezone.now)
+    note = encrypted_text(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("legal status")
@@ -83,17 +78,13 @@ class LegalStatus(models.Model):
         return str(self.get_status_display())
 
 
-class Condition(models.Model):
+class Condition(RecordedByModel):
     SECTION = Section.SECURITY
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="conditions")
-    text = EncryptedTextField(_("condition"), validators=[reject_control_chars])
+    text = encrypted_text(_("condition"))
     review_date = models.DateField(_("review date"), null=True, blank=True)
     lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("condition")
@@ -111,7 +102,7 @@ class UpdateKind(models.TextChoices):
     CONTACT = "contact", _("Institution or contact updated")
 
 
-class LegalUpdate(models.Model):
+class LegalUpdate(RecordedByModel):
     """A change to the current legal status or its conditions — a condition lifted or
     modified, a review held, the institution or probation contact changed — with the
     legal basis it rests on (the court's or the service's decision). SECURITY, like the
@@ -133,11 +124,7 @@ class LegalUpdate(models.Model):
     legal_basis = models.CharField(
         _("legal basis"), max_length=300, validators=[reject_control_chars]
     )
-    note = EncryptedTextField(_("note"), blank=True, validators=[reject_control_chars])
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(default=timezone.now)
+    note = encrypted_text(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("legal status update")
@@ -160,7 +147,7 @@ class ContactStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("contact", "Cancelled")
 
 
-class ContactEvent(models.Model):
+class ContactEvent(RecordedByModel):
     SECTION = Section.FAMILY
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="parent_contacts")
@@ -174,13 +161,7 @@ class ContactEvent(models.Model):
         blank=True,
         validators=[reject_control_chars],
     )
-    child_reaction = EncryptedTextField(
-        _("the child's reaction"), blank=True, validators=[reject_control_chars]
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(default=timezone.now)
+    child_reaction = encrypted_text(_("the child's reaction"), blank=True)
 
     class Meta:
         verbose_name = _("contact with a parent")
@@ -218,7 +199,7 @@ def support_kinds(sections: frozenset[str]) -> list[str]:
     return [str(kind) for kind, section in SUPPORT_SECTIONS.items() if section in sections]
 
 
-class SupportRecord(models.Model):
+class SupportRecord(RecordedByModel):
     SECTIONS = frozenset(SUPPORT_SECTIONS.values())
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="support_records")
@@ -226,11 +207,7 @@ class SupportRecord(models.Model):
     provider = models.CharField(_("provider"), max_length=200, validators=[reject_control_chars])
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"), null=True, blank=True)
-    outcome = EncryptedTextField(_("outcome"), blank=True, validators=[reject_control_chars])
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(default=timezone.now)
+    outcome = encrypted_text(_("outcome"), blank=True)
 
     class Meta:
         verbose_name = _("support record")

@@ -12,6 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tirek.core.fields import user_fk
+from tirek.core.models import VersionedModel
 from tirek.core.validation import reject_control_chars, require_letter
 
 from . import matching
@@ -62,7 +64,17 @@ def check_birth_date(value: date | None) -> None:
         raise ValidationError(_("The date of birth is before 1900."), code="too_old")
 
 
-class Person(models.Model):
+class EnteredModel(models.Model):
+    """When the row was entered, and by which staff account (if any)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = user_fk(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class Person(EnteredModel, VersionedModel):
     """A child or an adult. Identifiers stay searchable (protected by access control);
     narrative content lives in encrypted notes, never here."""
 
@@ -124,12 +136,7 @@ class Person(models.Model):
         editable=False,
         verbose_name=_("merged into"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     # The unit that registered the person: whom to contact about a duplicate candidate.
     registered_by_unit = models.ForeignKey(
         "organisations.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -217,7 +224,7 @@ class NameKind(models.TextChoices):
     ALIAS = "alias", _("Other name used")
 
 
-class PersonName(models.Model):
+class PersonName(EnteredModel):
     """Another spelling or name of a person, in any script ("Oysha", "عائشة", a maiden
     name, a name used in the camp). The primary names stay on Person."""
 
@@ -227,10 +234,6 @@ class PersonName(models.Model):
         _("name"), max_length=200, validators=[reject_control_chars, require_letter]
     )
     script = models.CharField(_("script"), max_length=10, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("other name")
@@ -278,7 +281,7 @@ class DocumentType(models.TextChoices):
     OTHER = "other", _("Other document")
 
 
-class IdentityDocument(models.Model):
+class IdentityDocument(EnteredModel):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
     doc_type = models.CharField(_("document"), max_length=24, choices=DocumentType.choices)
     number = models.CharField(
@@ -292,10 +295,6 @@ class IdentityDocument(models.Model):
     )
     issued_on = models.DateField(_("date of issue"), null=True, blank=True)
     expires_on = models.DateField(_("valid until"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("identity document")
@@ -330,9 +329,7 @@ class PersonPhoto(models.Model):
     content_type = models.CharField(max_length=32)
     size = models.PositiveIntegerField()
     uploaded_at = models.DateTimeField(default=timezone.now)
-    uploaded_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    uploaded_by = user_fk(null=True)
 
     class Meta:
         verbose_name = _("photo")
@@ -373,7 +370,7 @@ class LegalBasis(models.TextChoices):
     OTHER = "other", _("Other legal basis")
 
 
-class Relationship(models.Model):
+class Relationship(EnteredModel):
     """``relative`` is the ``kind`` of ``person`` (the mother of the child). Guardianship
     and foster care carry their legal basis and dates."""
 
@@ -395,10 +392,6 @@ class Relationship(models.Model):
     end_date = models.DateField(_("until"), null=True, blank=True)
     note = models.CharField(
         _("note"), max_length=300, blank=True, validators=[reject_control_chars]
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
@@ -439,7 +432,7 @@ class Relationship(models.Model):
         return not self.end_date or self.end_date >= timezone.localdate()
 
 
-class Household(models.Model):
+class Household(EnteredModel):
     """Where a child lives and with whom."""
 
     label = models.CharField(_("household"), max_length=200, validators=[reject_control_chars])
@@ -453,10 +446,6 @@ class Household(models.Model):
     )
     locality = models.CharField(
         _("town or village"), max_length=200, blank=True, validators=[reject_control_chars]
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
@@ -508,11 +497,9 @@ class MergeRequest(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=MergeState.choices, default=MergeState.REQUESTED
     )
-    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_by = user_fk()
     requested_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = user_fk(null=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(
         _("decision note"), max_length=1000, blank=True, validators=[reject_control_chars]
@@ -542,7 +529,7 @@ class DuplicateDismissal(models.Model):
     candidate = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
     reason = models.CharField(_("reason"), max_length=500, validators=[reject_control_chars])
-    decided_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    decided_by = user_fk()
     decided_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

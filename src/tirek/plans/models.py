@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tirek.assessments.domains import Domain
-from tirek.core.crypto import EncryptedTextField
+from tirek.core.fields import encrypted_text, user_fk
+from tirek.core.models import CreatedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
 
 TEXT = [reject_control_chars]
@@ -22,7 +23,7 @@ class PlanStatus(models.TextChoices):
     RETURNED = "returned", pgettext_lazy("plan status", "Returned for changes")
 
 
-class Plan(models.Model):
+class Plan(VersionedModel):
     """The one plan of a case, as it is being worked on. Each approval freezes it into a
     ``PlanVersion``; editing an approved plan starts the next revision."""
 
@@ -38,12 +39,9 @@ class Plan(models.Model):
     # Set by the last review: when the next one is due (end of the chosen day).
     next_review_due_at = models.DateTimeField(_("next review due"), null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    submitted_by = user_fk(null=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("individual plan")
@@ -74,7 +72,30 @@ class Progress(models.IntegerChoices):
     ACHIEVED = 4, _("4 — achieved")
 
 
-class Goal(models.Model):
+class ResponsibleModel(models.Model):
+    """Names who carries out a goal or an intervention: a staff account, someone without
+    one, or both."""
+
+    responsible_user = user_fk(_("responsible person"), null=True)
+    # Someone without an account: the mother, a class teacher, a mahalla elder.
+    responsible_name = models.CharField(
+        _("responsible person (name)"), max_length=200, blank=True, validators=TEXT
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def responsible_label(self) -> str:
+        person = (
+            self.responsible_user.get_full_name() or self.responsible_user.username
+            if self.responsible_user
+            else ""
+        )
+        return ", ".join(p for p in (person, self.responsible_name) if p)
+
+
+class Goal(ResponsibleModel, VersionedModel):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
     domain = models.CharField(_("domain"), max_length=32, choices=Domain.choices)
     title = models.CharField(_("goal"), max_length=300, validators=TEXT)
@@ -90,18 +111,6 @@ class Goal(models.Model):
         related_name="+",
         verbose_name=_("responsible agency"),
     )
-    responsible_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("responsible person"),
-    )
-    # Someone without an account: the mother, a class teacher, a mahalla elder.
-    responsible_name = models.CharField(
-        _("responsible person (name)"), max_length=200, blank=True, validators=TEXT
-    )
     status = models.CharField(
         _("status"), max_length=16, choices=GoalStatus.choices, default=GoalStatus.PLANNED
     )
@@ -111,7 +120,6 @@ class Goal(models.Model):
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("goal")
@@ -125,15 +133,6 @@ class Goal(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_GOAL_STATUSES
 
-    @property
-    def responsible_label(self) -> str:
-        person = (
-            self.responsible_user.get_full_name() or self.responsible_user.username
-            if self.responsible_user
-            else ""
-        )
-        return ", ".join(p for p in (person, self.responsible_name) if p)
-
 
 class InterventionStatus(models.TextChoices):
     PLANNED = "planned", pgettext_lazy("intervention status", "Planned")
@@ -142,7 +141,7 @@ class InterventionStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("intervention status", "Cancelled")
 
 
-class Intervention(models.Model):
+class Intervention(ResponsibleModel, VersionedModel):
     """A service or activity under a goal."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="interventions")
@@ -156,17 +155,6 @@ class Intervention(models.Model):
         related_name="+",
         verbose_name=_("provided by"),
     )
-    responsible_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("responsible person"),
-    )
-    responsible_name = models.CharField(
-        _("responsible person (name)"), max_length=200, blank=True, validators=TEXT
-    )
     frequency = models.CharField(_("how often"), max_length=100, blank=True, validators=TEXT)
     start_date = models.DateField(_("from"), null=True, blank=True)
     end_date = models.DateField(_("until"), null=True, blank=True)
@@ -177,7 +165,6 @@ class Intervention(models.Model):
         default=InterventionStatus.PLANNED,
     )
     created_at = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("intervention")
@@ -187,42 +174,40 @@ class Intervention(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def responsible_label(self) -> str:
-        person = (
-            self.responsible_user.get_full_name() or self.responsible_user.username
-            if self.responsible_user
-            else ""
-        )
-        return ", ".join(p for p in (person, self.responsible_name) if p)
 
+class AbstractPlanVersion(models.Model):
+    """An approved plan, frozen: what was agreed, by whom, when. The family plan
+    (``tirek.families``) keeps its versions the same way."""
 
-class PlanVersion(models.Model):
-    """An approved plan, frozen: what was agreed, by whom, when."""
-
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     snapshot = models.JSONField(_("content"))
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     submitted_at = models.DateTimeField(null=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    approved_by = user_fk()
     approved_at = models.DateTimeField(_("approved"))
     comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
 
     class Meta:
-        verbose_name = _("plan version")
-        verbose_name_plural = _("plan versions")
+        abstract = True
         ordering = ["plan", "-number"]
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique")
-        ]
 
     def __str__(self) -> str:
         return f"v{self.number}"
+
+
+class PlanVersion(AbstractPlanVersion):
+    """An approved version of the individual plan."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+
+    class Meta(AbstractPlanVersion.Meta):
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique")
+        ]
 
 
 class Decision(models.TextChoices):
@@ -231,26 +216,35 @@ class Decision(models.TextChoices):
     RETURNED = "returned", pgettext_lazy("plan decision", "Returned for changes")
 
 
-class PlanDecision(models.Model):
-    """The plan's approval history: submissions, approvals, returns with comments."""
+class AbstractPlanDecision(models.Model):
+    """A step of a plan's approval history: a submission, an approval or a return, with
+    its comment. The family plan (``tirek.families``) keeps its history the same way."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="decisions")
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = user_fk()
     at = models.DateTimeField(default=timezone.now)
     comment = models.CharField(_("comment"), max_length=2000, blank=True, validators=TEXT)
     version_number = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("plan decision")
-        verbose_name_plural = _("plan decisions")
+        abstract = True
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return self.decision
 
 
-class Review(models.Model):
+class PlanDecision(AbstractPlanDecision):
+    """The plan's approval history."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="decisions")
+
+    class Meta(AbstractPlanDecision.Meta):
+        verbose_name = _("plan decision")
+        verbose_name_plural = _("plan decisions")
+
+
+class Review(CreatedByModel):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="reviews", verbose_name=_("case")
     )
@@ -269,14 +263,10 @@ class Review(models.Model):
         verbose_name=_("re-assessment"),
     )
     held_on = models.DateField(_("date of review"))
-    child_views = EncryptedTextField(_("the child's views"), validators=TEXT)
-    family_views = EncryptedTextField(_("the family's views"), blank=True, validators=TEXT)
-    decisions = EncryptedTextField(_("decisions"), validators=TEXT)
+    child_views = encrypted_text(_("the child's views"))
+    family_views = encrypted_text(_("the family's views"), blank=True)
+    decisions = encrypted_text(_("decisions"))
     next_review_on = models.DateField(_("next review"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("review")
@@ -335,7 +325,7 @@ CLOSURE_CRITERIA: list[tuple[str, object]] = [
 ]
 
 
-class Closure(models.Model):
+class Closure(VersionedModel):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="closures", verbose_name=_("case")
     )
@@ -343,31 +333,24 @@ class Closure(models.Model):
         _("status"), max_length=16, choices=ClosureStatus.choices, default=ClosureStatus.REQUESTED
     )
     reason = models.CharField(_("reason"), max_length=32, choices=ClosureReason.choices)
-    explanation = EncryptedTextField(_("explanation"), blank=True, validators=TEXT)
+    explanation = encrypted_text(_("explanation"), blank=True)
     checklist = models.JSONField(_("closure criteria"), default=dict)
     # Required when goals are still open: why the case closes anyway.
     open_goals_explanation = models.CharField(
         _("why open goals do not stop closure"), max_length=2000, blank=True, validators=TEXT
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    requested_by = user_fk()
     requested_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = user_fk(null=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_comment = models.CharField(
         _("supervisor's comment"), max_length=2000, blank=True, validators=TEXT
     )
-    reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    reopened_by = user_fk(null=True)
     reopened_at = models.DateTimeField(null=True, blank=True)
     reopen_reason = models.CharField(
         _("reason for reopening"), max_length=2000, blank=True, validators=TEXT
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("closure")
@@ -386,7 +369,7 @@ class FollowUpOutcome(models.TextChoices):
     NOT_REACHED = "not_reached", _("Could not be reached")
 
 
-class FollowUp(models.Model):
+class FollowUp(VersionedModel):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("case")
     )
@@ -394,16 +377,13 @@ class FollowUp(models.Model):
     months = models.PositiveSmallIntegerField(_("months after closure"))
     due_at = models.DateTimeField(_("due"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    done_by = user_fk(null=True)
     outcome = models.CharField(
         _("outcome"), max_length=16, choices=FollowUpOutcome.choices, blank=True
     )
-    notes = EncryptedTextField(_("notes"), blank=True, validators=TEXT)
-    child_views = EncryptedTextField(_("the child's views"), blank=True, validators=TEXT)
+    notes = encrypted_text(_("notes"), blank=True)
+    child_views = encrypted_text(_("the child's views"), blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)  # the case was reopened
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("follow-up")

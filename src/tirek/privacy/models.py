@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tirek.access.epoch import RelationModel
+from tirek.core.fields import user_fk
+from tirek.core.models import RecordedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
 
 
@@ -45,7 +46,7 @@ class ConsentQuerySet(models.QuerySet["Consent"]):
         )
 
 
-class Consent(models.Model):
+class Consent(RecordedByModel, VersionedModel):
     """One person's consent (or a child's assent) to one purpose.
 
     ``recipients`` lists the agencies that may receive information under it; empty means
@@ -76,19 +77,8 @@ class Consent(models.Model):
     )
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("withdrawal recorded by"),
-    )
+    withdrawn_by = user_fk(_("withdrawal recorded by"), null=True)
     withdrawal_note = models.CharField(
         _("withdrawal note"), max_length=500, blank=True, validators=[reject_control_chars]
     )
@@ -96,16 +86,8 @@ class Consent(models.Model):
     override_reason = models.CharField(
         _("reason for the override"), max_length=500, blank=True, validators=[reject_control_chars]
     )
-    override_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("override approved by"),
-    )
+    override_approved_by = user_fk(_("override approved by"), null=True)
     override_approved_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ConsentQuerySet.as_manager()
 
@@ -140,36 +122,23 @@ class ReviewOutcome(models.TextChoices):
     NEEDS_FOLLOW_UP = "follow_up", _("Needs follow-up")
 
 
-class EmergencyAccess(RelationModel):
+class EmergencyAccess(RelationModel, VersionedModel):
     """Break-the-glass: a professional opens a case outside their relation to it, with a
     justification, for a limited time; the data protection officer reviews every one."""
 
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="emergency_accesses"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="emergency_accesses",
-        verbose_name=_("who"),
-    )
+    user = user_fk(_("who"), related_name="emergency_accesses")
     justification = models.TextField(_("justification"), validators=[reject_control_chars])
     granted_at = models.DateTimeField(_("opened"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
+    reviewed_by = user_fk(_("reviewed by"), null=True)
     outcome = models.CharField(
         _("outcome"), max_length=16, choices=ReviewOutcome.choices, blank=True
     )
     review_comment = models.TextField(_("comment"), blank=True, validators=[reject_control_chars])
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("emergency access")

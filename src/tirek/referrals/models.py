@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tirek.accounts.roles import Role
-from tirek.core.crypto import EncryptedTextField
+from tirek.core.fields import encrypted_text, user_fk
+from tirek.core.models import VersionedModel
 from tirek.core.validation import reject_control_chars
 
 # Languages a provider may work in: the country languages plus those returnees often speak.
@@ -60,7 +61,7 @@ class ServiceCategory(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Provider(models.Model):
+class Provider(VersionedModel):
     """An agency, or a unit inside one, that offers services to referred people."""
 
     agency = models.ForeignKey(
@@ -101,7 +102,6 @@ class Provider(models.Model):
         _("opening hours"), max_length=200, blank=True, validators=[reject_control_chars]
     )
     is_active = models.BooleanField(_("active"), default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -130,7 +130,7 @@ class Provider(models.Model):
         return [str(labels[c]) for c in self.languages if c in labels]
 
 
-class Service(models.Model):
+class Service(VersionedModel):
     """One service a provider offers, with its capacity and usual waiting time."""
 
     provider = models.ForeignKey(
@@ -152,7 +152,6 @@ class Service(models.Model):
     # Lower-cased names and description of the service and its provider: SQLite compares
     # only ASCII case-insensitively, so Cyrillic search goes through this column.
     search_text = models.TextField(blank=True, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -188,7 +187,7 @@ class ReferralStatus(models.TextChoices):
 OPEN_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 
 
-class Referral(models.Model):
+class Referral(VersionedModel):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("case")
     )
@@ -208,16 +207,9 @@ class Referral(models.Model):
     )
     # The receiving worker, when the referrer names one; otherwise anyone at the provider
     # holding ``role`` may accept, and becomes the receiver.
-    to_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="incoming_referrals",
-        verbose_name=_("receiving worker"),
-    )
+    to_user = user_fk(_("receiving worker"), null=True, related_name="incoming_referrals")
     role = models.CharField(_("role on the case"), max_length=32, choices=REFERRAL_ROLES)
-    reason = EncryptedTextField(_("reason"), validators=[reject_control_chars])
+    reason = encrypted_text(_("reason"))
     urgency = models.CharField(
         _("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.ROUTINE
     )
@@ -228,26 +220,13 @@ class Referral(models.Model):
     )
     # Consent: covered at sending time, or a supervisor's recorded legal basis.
     consent_covered = models.BooleanField(_("covered by consent"), default=False)
-    legal_basis = EncryptedTextField(
-        _("legal basis"), blank=True, validators=[reject_control_chars]
-    )
-    legal_basis_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("legal basis recorded by"),
-    )
+    legal_basis = encrypted_text(_("legal basis"), blank=True)
+    legal_basis_by = user_fk(_("legal basis recorded by"), null=True)
     respond_by = models.DateField(_("answer due"))
     complete_by = models.DateField(_("completion due"))
-    decline_reason = EncryptedTextField(
-        _("reason for declining"), blank=True, validators=[reject_control_chars]
-    )
-    withdraw_reason = EncryptedTextField(
-        _("reason for withdrawing"), blank=True, validators=[reject_control_chars]
-    )
-    outcome = EncryptedTextField(_("outcome"), blank=True, validators=[reject_control_chars])
+    decline_reason = encrypted_text(_("reason for declining"), blank=True)
+    withdraw_reason = encrypted_text(_("reason for withdrawing"), blank=True)
+    outcome = encrypted_text(_("outcome"), blank=True)
     # The team membership this referral created on acceptance (None if it gave none).
     membership = models.ForeignKey(
         "cases.CaseTeamMember",
@@ -257,16 +236,10 @@ class Referral(models.Model):
         related_name="+",
         editable=False,
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="sent_referrals",
-        verbose_name=_("referred by"),
-    )
+    created_by = user_fk(_("referred by"), related_name="sent_referrals")
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -313,9 +286,7 @@ class ReferralEvent(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(_("status"), max_length=16, choices=ReferralStatus.choices)
     at = models.DateTimeField(_("when"), default=timezone.now)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
-    )
+    by = user_fk(_("who"))
 
     class Meta:
         verbose_name = _("referral event")

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tirek.core.fields import user_fk
+from tirek.core.models import RecordedByModel
 from tirek.core.validation import reject_control_chars
 
 from .schedule import RecordType, Trigger
@@ -44,13 +46,9 @@ class LegalHold(models.Model):
         _("legal basis"), max_length=300, validators=[reject_control_chars]
     )
     until = models.DateField(_("until"), null=True, blank=True)
-    placed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    placed_by = user_fk()
     placed_at = models.DateTimeField(default=timezone.now)
-    lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    lifted_by = user_fk(null=True)
     lifted_at = models.DateTimeField(null=True, blank=True)
     lift_reason = models.CharField(
         _("why it is lifted"), max_length=500, blank=True, validators=[reject_control_chars]
@@ -97,9 +95,7 @@ class DestructionBatch(models.Model):
     )
     proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
     proposed_count = models.PositiveIntegerField(_("proposed"), default=0)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    approved_by = user_fk(null=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     done_at = models.DateTimeField(_("carried out"), null=True, blank=True)
     destroyed_count = models.PositiveIntegerField(_("destroyed"), default=0)
@@ -199,7 +195,7 @@ class Outcome(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class SubjectRequest(models.Model):
+class SubjectRequest(RecordedByModel):
     """A request by or for a person about their data, with its statutory deadline."""
 
     kind = models.CharField(_("request"), max_length=16, choices=RequestKind.choices)
@@ -223,13 +219,7 @@ class SubjectRequest(models.Model):
     outcome_note = models.CharField(
         _("what was done"), max_length=1000, blank=True, validators=[reject_control_chars]
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(default=timezone.now)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    approved_by = user_fk(null=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -20,6 +20,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tirek.accounts.models import Competency
+from tirek.core.fields import user_fk
+from tirek.core.models import VersionedModel
 from tirek.core.validation import reject_control_chars
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -71,7 +73,7 @@ class Sex(models.TextChoices):
     UNSPECIFIED = "unspecified", _("Not stated")
 
 
-class Course(models.Model):
+class Course(VersionedModel):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     topics = models.JSONField(_("topics"), default=list, blank=True)
     audiences = models.JSONField(_("target audiences"), default=list, blank=True)
@@ -88,7 +90,6 @@ class Course(models.Model):
         _("pass mark (%)"), default=70, validators=[MaxValueValidator(100)]
     )
     is_published = models.BooleanField(_("published"), default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -123,10 +124,21 @@ def _pick_translation(obj: Any, language: str | None) -> Any:
 _text = [reject_control_chars]
 
 
-class CourseTranslation(models.Model):
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="translations")
+class Translation(models.Model):
+    """One language's text of a course, a module or a lesson."""
+
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     title = models.CharField(_("title"), max_length=200, validators=_text)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CourseTranslation(Translation):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="translations")
     objectives = models.TextField(_("objectives"), max_length=4000, blank=True, validators=_text)
     description = models.TextField(_("description"), max_length=4000, blank=True, validators=_text)
 
@@ -136,13 +148,30 @@ class CourseTranslation(models.Model):
             models.UniqueConstraint(fields=["course", "language"], name="course_tr_unique")
         ]
 
+
+class NumberedPart(models.Model):
+    """A module of a course or a lesson of a module: numbered in its parent, titled in its
+    translations ("#2" while it has none)."""
+
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+
+    class Meta:
+        abstract = True
+
     def __str__(self) -> str:
         return self.title
 
+    def translation(self, language: str | None = None) -> Translation | None:
+        return _pick_translation(self, language)
 
-class Module(models.Model):
+    @property
+    def title(self) -> str:
+        tr = self.translation()
+        return tr.title if tr else f"#{self.order}"
+
+
+class Module(NumberedPart):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
-    order = models.PositiveSmallIntegerField(_("order"), default=1)
     topic = models.CharField(_("topic"), max_length=48, choices=Topic.choices, blank=True)
 
     class Meta:
@@ -150,22 +179,12 @@ class Module(models.Model):
         verbose_name_plural = _("modules")
         ordering = ["course", "order", "id"]
 
-    def __str__(self) -> str:
-        return self.title
-
     def translation(self, language: str | None = None) -> ModuleTranslation | None:
         return _pick_translation(self, language)
 
-    @property
-    def title(self) -> str:
-        tr = self.translation()
-        return tr.title if tr else f"#{self.order}"
 
-
-class ModuleTranslation(models.Model):
+class ModuleTranslation(Translation):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="translations")
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    title = models.CharField(_("title"), max_length=200, validators=_text)
     summary = models.TextField(_("summary"), max_length=2000, blank=True, validators=_text)
 
     class Meta:
@@ -173,13 +192,9 @@ class ModuleTranslation(models.Model):
             models.UniqueConstraint(fields=["module", "language"], name="module_tr_unique")
         ]
 
-    def __str__(self) -> str:
-        return self.title
 
-
-class Lesson(models.Model):
+class Lesson(NumberedPart):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
-    order = models.PositiveSmallIntegerField(_("order"), default=1)
     minutes = models.PositiveSmallIntegerField(_("minutes"), default=10)
 
     class Meta:
@@ -187,22 +202,12 @@ class Lesson(models.Model):
         verbose_name_plural = _("lessons")
         ordering = ["module__order", "order", "id"]
 
-    def __str__(self) -> str:
-        return self.title
-
     def translation(self, language: str | None = None) -> LessonTranslation | None:
         return _pick_translation(self, language)
 
-    @property
-    def title(self) -> str:
-        tr = self.translation()
-        return tr.title if tr else f"#{self.order}"
 
-
-class LessonTranslation(models.Model):
+class LessonTranslation(Translation):
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="translations")
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    title = models.CharField(_("title"), max_length=200, validators=_text)
     # Markdown-like text; rendered by tirek.training.richtext, which escapes all HTML.
     body = models.TextField(_("text"), max_length=50000, blank=True, validators=_text)
 
@@ -210,9 +215,6 @@ class LessonTranslation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["lesson", "language"], name="lesson_tr_unique")
         ]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class LessonAsset(models.Model):
@@ -386,7 +388,7 @@ EVENT_FIELDS = (
 )
 
 
-class Event(models.Model):
+class Event(VersionedModel):
     class Kind(models.TextChoices):
         TOT = "tot", _("Training of trainers")
         WORKSHOP = "workshop", _("Workshop")
@@ -432,7 +434,6 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("event")
@@ -461,13 +462,7 @@ class TrainerAssignment(models.Model):
     trainer (first generation) needs none, and only a coordinator may mark one."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="trainers")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="trainer_assignments",
-    )
+    user = user_fk(null=True, related_name="trainer_assignments")
     external_name = models.CharField(
         _("external trainer"), max_length=200, blank=True, validators=_text
     )
@@ -510,13 +505,7 @@ class Participant(models.Model):
     """Someone attending an event: a staff account or an external person."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="event_participations",
-    )
+    user = user_fk(null=True, related_name="event_participations")
     full_name = models.CharField(_("full name"), max_length=200, validators=_text)
     agency_name = models.CharField(_("agency"), max_length=200, blank=True, validators=_text)
     position = models.CharField(_("position"), max_length=200, blank=True, validators=_text)
@@ -619,13 +608,7 @@ class Certificate(models.Model):
         blank=True,
         related_name="certificates",
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="training_certificates",
-    )
+    user = user_fk(null=True, related_name="training_certificates")
     holder_name = models.CharField(_("holder"), max_length=200)
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="ru")
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)

@@ -7,11 +7,12 @@ team to keep — or declines with a reason (issue #17)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tirek.core.fields import user_fk
+from tirek.core.models import CreatedByModel, VersionedModel
 from tirek.core.validation import reject_control_chars
 
 
@@ -22,14 +23,10 @@ class TransferStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class FamilyTransfer(models.Model):
-    """A whole family's transfer, asked for in one request: one ``Transfer`` per member's
-    case that the requester may transfer (same receiving unit, reason and shared
-    sections; each with its own consent or legal basis), answered together."""
+class TransferRequest(VersionedModel):
+    """What a case's and a family's transfer both ask and answer: to which unit, why,
+    what is shared before the answer, and who answered when."""
 
-    family = models.ForeignKey(
-        "families.Family", on_delete=models.CASCADE, related_name="+", verbose_name=_("family")
-    )
     to_unit = models.ForeignKey(
         "organisations.Unit",
         on_delete=models.PROTECT,
@@ -38,46 +35,47 @@ class FamilyTransfer(models.Model):
     )
     reason = models.TextField(_("reason"), validators=[reject_control_chars])
     sections = models.JSONField(_("shared before acceptance"), default=list, blank=True)
-    not_included = models.PositiveSmallIntegerField(default=0)  # members left out
     status = models.CharField(
         _("status"), max_length=16, choices=TransferStatus.choices, default=TransferStatus.REQUESTED
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    requested_by = user_fk()
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = user_fk(null=True)
     decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
     decline_reason = models.TextField(
         _("reason for declining"), blank=True, validators=[reject_control_chars]
     )
-    new_case_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("new case manager"),
-    )
-    version = models.PositiveIntegerField(default=1, editable=False)
+    new_case_manager = user_fk(_("new case manager"), null=True)
 
     class Meta:
-        verbose_name = _("family transfer")
-        verbose_name_plural = _("family transfers")
+        abstract = True
         ordering = ["-requested_at", "-id"]
-        indexes = [models.Index(fields=["to_unit", "status"], name="family_transfer_unit_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.family_id} → {self.to_unit_id}"
 
     @property
     def is_pending(self) -> bool:
         return self.status == TransferStatus.REQUESTED
 
 
-class Transfer(models.Model):
+class FamilyTransfer(TransferRequest):
+    """A whole family's transfer, asked for in one request: one ``Transfer`` per member's
+    case that the requester may transfer (same receiving unit, reason and shared
+    sections; each with its own consent or legal basis), answered together."""
+
+    family = models.ForeignKey(
+        "families.Family", on_delete=models.CASCADE, related_name="+", verbose_name=_("family")
+    )
+    not_included = models.PositiveSmallIntegerField(default=0)  # members left out
+
+    class Meta(TransferRequest.Meta):
+        verbose_name = _("family transfer")
+        verbose_name_plural = _("family transfers")
+        indexes = [models.Index(fields=["to_unit", "status"], name="family_transfer_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.family_id} → {self.to_unit_id}"
+
+
+class Transfer(TransferRequest):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="transfers", verbose_name=_("case")
     )
@@ -90,43 +88,13 @@ class Transfer(models.Model):
     from_region = models.ForeignKey(
         "organisations.Region", on_delete=models.PROTECT, related_name="+"
     )
-    to_unit = models.ForeignKey(
-        "organisations.Unit",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("receiving unit"),
-    )
     to_region = models.ForeignKey(
         "organisations.Region", on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.TextField(_("reason"), validators=[reject_control_chars])
-    sections = models.JSONField(_("shared before acceptance"), default=list, blank=True)
     consent_covered = models.BooleanField(default=False)
     legal_basis = models.TextField(_("legal basis"), blank=True, validators=[reject_control_chars])
     preview = models.ForeignKey(
         "access.TransferPreview", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    status = models.CharField(
-        _("status"), max_length=16, choices=TransferStatus.choices, default=TransferStatus.REQUESTED
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
-    decline_reason = models.TextField(
-        _("reason for declining"), blank=True, validators=[reject_control_chars]
-    )
-    new_case_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("new case manager"),
     )
     kept_members = models.JSONField(default=list, blank=True)  # user ids kept on the team
     family_transfer = models.ForeignKey(
@@ -137,12 +105,10 @@ class Transfer(models.Model):
         related_name="transfers",
         verbose_name=_("family transfer"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
-    class Meta:
+    class Meta(TransferRequest.Meta):
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
-        ordering = ["-requested_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"],
@@ -159,26 +125,18 @@ class Transfer(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_unit_id} → {self.to_unit_id}"
 
-    @property
-    def is_pending(self) -> bool:
-        return self.status == TransferStatus.REQUESTED
-
 
 class GroupImportStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting decisions")
     COMMITTED = "committed", _("Registered")
 
 
-class GroupImport(models.Model):
+class GroupImport(CreatedByModel):
     """A returning group's spreadsheet, checked and waiting for the worker's decisions
     (issue #17, part 2). Bounded: at most ``group_import.LIMITS.max_rows`` rows, one
     pending import per worker (a new upload replaces it), nothing written to people or
     cases until the commit."""
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
     file_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(
         max_length=16, choices=GroupImportStatus.choices, default=GroupImportStatus.PENDING
