@@ -7,7 +7,7 @@ ValidationError naming the field and writes nothing."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -36,6 +36,9 @@ from .models import (
 )
 
 MAX_TEXT = 20000
+
+# What the pathway records on a case, each row written once and audited.
+Entry = TypeVar("Entry", LegalStatus, Condition, ContactEvent, SupportRecord, LegalUpdate)
 
 
 def _writable(by: User, case: Case, section: str) -> None:
@@ -69,6 +72,29 @@ def _adults_only(case: Case) -> None:
 
 def _full_clean(obj: Any) -> None:
     obj.full_clean(exclude=["case", "recorded_by"])
+
+
+def _save_recorded(
+    by: User,
+    entry: Entry,
+    request: HttpRequest | None,
+    *,
+    section: str,
+    action: Action = Action.CREATE,
+    **detail: Any,
+) -> Entry:
+    """Validate and save ``entry`` of a case's justice pathway, with its audit entry: the
+    case and section always, the text never."""
+    _full_clean(entry)
+    entry.save()
+    record(
+        actor=by,
+        action=action,
+        obj=entry,
+        request=request,
+        detail={"case": entry.case_id, "section": section, **detail},
+    )
+    return entry
 
 
 @transaction.atomic
@@ -111,18 +137,10 @@ def status_record(
         note=_text(note, "note"),
         recorded_by=by,
     )
-    _full_clean(entry)
-    entry.save()
+    _save_recorded(by, entry, request, section=LegalStatus.SECTION, status=status)
     if previous is not None and (previous.end_date is None or previous.end_date > start_date):
         previous.end_date = start_date
         previous.save(update_fields=["end_date"])
-    record(
-        actor=by,
-        action=Action.CREATE,
-        obj=entry,
-        request=request,
-        detail={"case": case.pk, "section": LegalStatus.SECTION, "status": status},
-    )
     return entry
 
 
@@ -141,16 +159,7 @@ def condition_add(
     condition = Condition(
         case=case, text=_text(text, "text", required=True), review_date=review_date, recorded_by=by
     )
-    _full_clean(condition)
-    condition.save()
-    record(
-        actor=by,
-        action=Action.CREATE,
-        obj=condition,
-        request=request,
-        detail={"case": case.pk, "section": Condition.SECTION},
-    )
-    return condition
+    return _save_recorded(by, condition, request, section=Condition.SECTION)
 
 
 @transaction.atomic
@@ -183,16 +192,7 @@ def contact_record(
         child_reaction=_text(child_reaction, "child_reaction"),
         recorded_by=by,
     )
-    _full_clean(event)
-    event.save()
-    record(
-        actor=by,
-        action=Action.CREATE,
-        obj=event,
-        request=request,
-        detail={"case": case.pk, "section": ContactEvent.SECTION, "kind": kind},
-    )
-    return event
+    return _save_recorded(by, event, request, section=ContactEvent.SECTION, kind=kind)
 
 
 @transaction.atomic
@@ -227,16 +227,7 @@ def support_record(
         outcome=_text(outcome, "outcome"),
         recorded_by=by,
     )
-    _full_clean(entry)
-    entry.save()
-    record(
-        actor=by,
-        action=Action.CREATE,
-        obj=entry,
-        request=request,
-        detail={"case": case.pk, "section": section, "kind": kind},
-    )
-    return entry
+    return _save_recorded(by, entry, request, section=section, kind=kind)
 
 
 # --- updating the legal status ------------------------------------------------------------
@@ -319,7 +310,7 @@ def legal_update(
             if old != new
         ]
         target.text, target.review_date = new_text, review_date
-        target.full_clean(exclude=["case", "recorded_by"])
+        _full_clean(target)
         target.save(update_fields=["text", "review_date"])
     elif kind == UpdateKind.REVIEW:
         current = _current(case)
@@ -343,7 +334,7 @@ def legal_update(
             if old != new
         ]
         current.institution, current.contact = new_institution, new_contact
-        current.full_clean(exclude=["case", "recorded_by"])
+        _full_clean(current)
         current.save(update_fields=["institution", "contact"])
     update = LegalUpdate(
         case=case,
@@ -354,19 +345,13 @@ def legal_update(
         note=note,
         recorded_by=by,
     )
-    _full_clean(update)
-    update.save()
-    record(
-        actor=by,
+    return _save_recorded(
+        by,
+        update,
+        request,
+        section=LegalUpdate.SECTION,
         action=Action.UPDATE,
-        obj=update,
-        request=request,
-        detail={
-            "case": case.pk,
-            "section": LegalUpdate.SECTION,
-            "kind": kind,
-            "condition": target.pk if target else None,
-            "changed": changed,
-        },
+        kind=kind,
+        condition=target.pk if target else None,
+        changed=changed,
     )
-    return update
