@@ -951,21 +951,29 @@ def _answer_family(
     by: User,
     group: FamilyTransfer,
     version: int,
-    answer_each: Callable[[Transfer], Transfer],
+    answer: Callable[..., Transfer],
+    answer_with: dict[str, Any],
     status: str,
     kind: str,
     request: HttpRequest | None,
     changes: dict[str, Any],
     detail: dict[str, Any],
 ) -> FamilyTransfer:
-    """One answer to every case of the request still awaiting one: each case answered
-    on its own (its timeline and audit entries, no notice), then the request closed,
-    audited, and its requester told once."""
+    """One answer to every case of the request still awaiting one: ``answer`` (with
+    ``answer_with``) for each case on its own — its timeline and audit entries, no
+    notice — then the request closed, audited, and its requester told once."""
     if not may_answer_family(by, group):
         raise PermissionDenied(_("Only a supervisor of the receiving unit may answer."))
     locked, members = _lock_family(group, version)
     for transfer in members:
-        answer_each(transfer)
+        answer(
+            by=by,
+            transfer=transfer,
+            version=transfer.version,
+            request=request,
+            notify_parties=False,
+            **answer_with,
+        )
     bump_version(
         FamilyTransfer,
         locked.pk,
@@ -1002,15 +1010,8 @@ def family_transfer_accept(
         by=by,
         group=group,
         version=version,
-        answer_each=lambda transfer: transfer_accept(
-            by=by,
-            transfer=transfer,
-            version=transfer.version,
-            case_manager=case_manager,
-            keep_user_ids=[],
-            request=request,
-            notify_parties=False,
-        ),
+        answer=transfer_accept,
+        answer_with={"case_manager": case_manager, "keep_user_ids": []},
         status=TransferStatus.ACCEPTED,
         kind=NotificationKind.TRANSFER_ACCEPTED,
         request=request,
@@ -1033,14 +1034,8 @@ def family_transfer_decline(
         by=by,
         group=group,
         version=version,
-        answer_each=lambda transfer: transfer_decline(
-            by=by,
-            transfer=transfer,
-            version=transfer.version,
-            reason=reason,
-            request=request,
-            notify_parties=False,
-        ),
+        answer=transfer_decline,
+        answer_with={"reason": reason},
         status=TransferStatus.DECLINED,
         kind=NotificationKind.TRANSFER_DECLINED,
         request=request,
