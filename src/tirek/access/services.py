@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from tirek.accounts.models import User
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
-from tirek.audit.services import record
+from tirek.audit.services import record, save_recorded
 from tirek.cases.models import Case, CaseEvent, CaseTeamMember, EventKind
 from tirek.core.exceptions import Refused
 from tirek.core.ratelimit import check as rate_limit
@@ -396,12 +396,10 @@ def extend_emergency_scope(
         granted_at=now,
         expires_at=now + timedelta(hours=hours),
     )
-    extension.full_clean()
-    extension.save()
-    record(
+    return save_recorded(
+        extension,
         actor=by,
         action=Action.PERMISSION_CHANGE,
-        obj=extension,
         request=request,
         detail={
             "emergency_scope_extended_to": user.pk,
@@ -409,7 +407,6 @@ def extend_emergency_scope(
             "expires_at": extension.expires_at.isoformat(),
         },
     )
-    return extension
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from django.db import connection, models, transaction
 from django.http import HttpRequest
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 # Who did it: a user (signed in or not), or the name of a process or of a username that
 # signed in with nothing (``"retention-pass"``, a failed login's username), or nobody.
 Actor: TypeAlias = "User | AnonymousUser | str | None"
+
+Row = TypeVar("Row", bound=models.Model)
 
 
 def client_ip(request: HttpRequest | None) -> str:
@@ -142,6 +144,22 @@ def record(
         entry.save(force_insert=True)
         _move_head(chain, entry)
     return entry
+
+
+def save_recorded(
+    obj: Row,
+    *,
+    actor: Actor,
+    action: str | Action = Action.CREATE,
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Row:
+    """Validate and save ``obj`` and record the write (a creation unless ``action`` says
+    otherwise): the steps of most use cases, in the caller's transaction."""
+    obj.full_clean()
+    obj.save()
+    record(actor=actor, action=action, obj=obj, request=request, detail=detail)
+    return obj
 
 
 @dataclass(frozen=True)

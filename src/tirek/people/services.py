@@ -22,7 +22,7 @@ from tirek.access.policy import Section
 from tirek.accounts.models import User
 from tirek.accounts.roles import REGISTERING_ROLES, Role
 from tirek.audit.models import Action
-from tirek.audit.services import Pending, record, record_many
+from tirek.audit.services import Pending, record, record_many, save_recorded
 from tirek.cases.models import Case, CaseStatus
 from tirek.core import crypto
 from tirek.core.exceptions import Conflict, Refused
@@ -774,16 +774,12 @@ def duplicate_dismiss(
     dismissal = DuplicateDismissal(
         person=person, candidate=candidate, score=score, reason=reason.strip(), decided_by=by
     )
-    dismissal.full_clean()
-    dismissal.save()
-    record(
+    return save_recorded(
+        dismissal,
         actor=by,
-        action=Action.CREATE,
-        obj=dismissal,
         request=request,
         detail={"person": person.pk, "candidate": candidate.pk, "score": score},
     )
-    return dismissal
 
 
 @transaction.atomic
@@ -811,16 +807,9 @@ def merge_request_create(
     ).exists():
         raise ValidationError({"duplicate": _("A merge of these records is already waiting.")})
     merge = MergeRequest(kept=kept, duplicate=duplicate, reason=reason.strip(), requested_by=by)
-    merge.full_clean()
-    merge.save()
-    record(
-        actor=by,
-        action=Action.CREATE,
-        obj=merge,
-        request=request,
-        detail={"kept": kept.pk, "duplicate": duplicate.pk},
+    return save_recorded(
+        merge, actor=by, request=request, detail={"kept": kept.pk, "duplicate": duplicate.pk}
     )
-    return merge
 
 
 def _move_to(kept: Person, dup: Person) -> None:
@@ -951,16 +940,13 @@ def merge_request_decide(
     merge.decided_by = by
     merge.decided_at = timezone.now()
     merge.decision_note = note.strip()
-    merge.full_clean()
-    merge.save()
-    record(
+    return save_recorded(
+        merge,
         actor=by,
         action=Action.UPDATE,
-        obj=merge,
         request=request,
         detail={"state": merge.state, "kept": kept.pk, "duplicate": dup.pk},
     )
-    return merge
 
 
 # --- opening the case -----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from tirek.access.policy import Section, get_case, is_supervisor_of
 from tirek.accounts.models import User
 from tirek.assessments.services import check_writable
 from tirek.audit.models import Action
-from tirek.audit.services import record
+from tirek.audit.services import record, save_recorded
 from tirek.cases.models import Case, CaseStatus
 from tirek.core.exceptions import Refused
 from tirek.core.versioning import update_versioned
@@ -88,16 +88,9 @@ def closure_request(
         open_goals_explanation=open_goals_explanation.strip(),
         requested_by=user,
     )
-    closure.full_clean()
-    closure.save()
-    record(
-        actor=user,
-        action=Action.CREATE,
-        obj=closure,
-        request=request,
-        detail={"case": case.pk, "reason": reason},
+    return save_recorded(
+        closure, actor=user, request=request, detail={"case": case.pk, "reason": reason}
     )
-    return closure
 
 
 def _pending_closure(user: User, case_id: Any, request: HttpRequest | None) -> tuple[Case, Closure]:
