@@ -25,6 +25,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import Pending, record, record_many
 from tirek.core import crypto
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.races import integrity_error_as
 from tirek.core.versioning import update_versioned
 from tirek.organisations.models import Unit
 
@@ -159,11 +160,11 @@ def case_open(
         opened_by=by,
     )
     case.full_clean()
-    try:
-        with transaction.atomic():
-            case.save()
-    except IntegrityError as exc:  # the same person opened twice at once
-        raise ValidationError({"person_id": _("This person already has an open case.")}) from exc
+    # The same person opened twice at once.
+    with integrity_error_as(
+        ValidationError({"person_id": _("This person already has an open case.")})
+    ):
+        case.save()
     access_services.grant_membership(
         case=case, user=case_manager, role=Role.CASE_MANAGER, by=by, at=now
     )
@@ -230,11 +231,11 @@ def cases_open_many(
             exclude=["person", "case_manager", "supervising_unit", "region", "opened_by", "number"],
             validate_constraints=False,
         )
-    try:
-        with transaction.atomic():
-            cases = Case.objects.bulk_create(built, batch_size=500)
-    except IntegrityError as exc:  # the same person opened at once elsewhere
-        raise ValidationError({"person_id": _("This person already has an open case.")}) from exc
+    # The same person opened at once elsewhere.
+    with integrity_error_as(
+        ValidationError({"person_id": _("This person already has an open case.")})
+    ):
+        cases = Case.objects.bulk_create(built, batch_size=500)
     access_services.grant_case_manager_of_new_cases(cases, user=by, at=now)
     CaseEvent.objects.bulk_create(
         [
@@ -302,13 +303,12 @@ def case_update(
     update_fields = dict(changes)
     if "status" in changes:
         update_fields["closed_at"] = case.closed_at
-    try:
-        with transaction.atomic():
-            update_versioned(
-                Case, case.pk, version, stale_message(), **update_fields, updated_at=timezone.now()
-            )
-    except IntegrityError as exc:
-        raise ValidationError({"status": _("This person already has an open case.")}) from exc
+    with integrity_error_as(
+        ValidationError({"status": _("This person already has an open case.")})
+    ):
+        update_versioned(
+            Case, case.pk, version, stale_message(), **update_fields, updated_at=timezone.now()
+        )
     case.version = version + 1
     _record_changes(by, case, old, changed, request)
     return case

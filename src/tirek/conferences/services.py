@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
@@ -20,6 +20,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record, save_recorded
 from tirek.cases.models import Case
 from tirek.core.exceptions import Refused
+from tirek.core.races import integrity_error_as
 from tirek.core.validation import MAX_TEXT, clean_text
 from tirek.core.versioning import update_versioned
 from tirek.organisations.models import Unit
@@ -190,11 +191,8 @@ def participant_add(
         capacity=capacity.strip(),
     )
     participant.full_clean()
-    try:
-        with transaction.atomic():
-            participant.save()
-    except IntegrityError as exc:
-        raise ValidationError({"user_id": _("Already a participant.")}) from exc
+    with integrity_error_as(ValidationError({"user_id": _("Already a participant.")})):
+        participant.save()
     record(
         actor=by,
         action=Action.UPDATE,

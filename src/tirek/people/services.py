@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -26,6 +26,7 @@ from tirek.audit.services import Pending, record, record_many, save_recorded
 from tirek.cases.models import Case, CaseStatus
 from tirek.core import crypto
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.races import integrity_error_as
 from tirek.core.validation import clean_name
 from tirek.core.versioning import bump_version, update_versioned
 from tirek.organisations.models import Region
@@ -143,11 +144,9 @@ def person_create(
     )
     person.full_clean(validate_constraints=False)  # the IIN's own message, on its field:
     _require_new_iin(person)
-    try:
-        with transaction.atomic():
-            person.save()
-    except IntegrityError as exc:  # a registration that raced past the check above
-        raise ValidationError({"iin": _iin_taken()}) from exc
+    # A registration that raced past the check above.
+    with integrity_error_as(ValidationError({"iin": _iin_taken()})):
+        person.save()
     names = []
     for kind, value in other_names:
         if value and value.strip():
@@ -259,11 +258,9 @@ def people_create_many(
         identity = identity_of(person, [])
         person.search_key = search_key(identity)
         identities.append(identity)
-    try:
-        with transaction.atomic():
-            created = Person.objects.bulk_create(built, batch_size=500)
-    except IntegrityError as exc:  # a registration that raced past the check above
-        raise ValidationError({"iin": _iin_taken()}) from exc
+    # A registration that raced past the check above.
+    with integrity_error_as(ValidationError({"iin": _iin_taken()})):
+        created = Person.objects.bulk_create(built, batch_size=500)
     if any(p.pk is None for p in created):  # pragma: no cover - every supported database
         raise RuntimeError("The database did not return the new people's ids.")
     PersonNameKey.objects.bulk_create(
@@ -663,11 +660,10 @@ def relationship_create(
         created_by=by,
     )
     rel.full_clean()
-    try:
-        with transaction.atomic():
-            rel.save()
-    except IntegrityError as exc:
-        raise ValidationError({"relative_id": _("This relationship is already recorded.")}) from exc
+    with integrity_error_as(
+        ValidationError({"relative_id": _("This relationship is already recorded.")})
+    ):
+        rel.save()
     record(
         actor=by,
         action=Action.CREATE,

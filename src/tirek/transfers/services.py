@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseEvent, EventKind
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.races import integrity_error_as
 from tirek.core.versioning import bump_version
 from tirek.organisations.models import Unit
 from tirek.referrals.models import NotificationKind
@@ -204,11 +205,8 @@ def transfer_request(
         requested_by=by,
     )
     transfer.full_clean(exclude=["preview"], validate_constraints=False)
-    try:
-        with transaction.atomic():
-            transfer.save()
-    except IntegrityError as exc:
-        raise Conflict(_("A transfer of this case is already awaiting an answer.")) from exc
+    with integrity_error_as(Conflict(_("A transfer of this case is already awaiting an answer."))):
+        transfer.save()
     transfer.preview = access_services.grant_transfer_preview(
         case=case, unit=to_unit, sections=shared, by=by
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -18,6 +18,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record, save_recorded
 from tirek.cases.models import Case, CaseStatus
 from tirek.core.exceptions import Refused
+from tirek.core.races import integrity_error_as
 from tirek.core.versioning import update_versioned
 
 from ..deadlines import add_months, deadlines_for
@@ -216,20 +217,20 @@ def case_reopen(
     if len(reason) > 2000:
         raise ValidationError({"reason": _("At most 2000 characters.")})
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            update_versioned(
-                Case,
-                case.pk,
-                expected_version,
-                _(STALE),
-                where=Q(status=CaseStatus.CLOSED),
-                status=CaseStatus.REOPENED,
-                closed_at=None,
-                updated_at=now,
-            )
-    except IntegrityError as exc:  # one open case per person
-        raise ValidationError({"reason": _("This person already has another open case.")}) from exc
+    # One open case per person.
+    with integrity_error_as(
+        ValidationError({"reason": _("This person already has another open case.")})
+    ):
+        update_versioned(
+            Case,
+            case.pk,
+            expected_version,
+            _(STALE),
+            where=Q(status=CaseStatus.CLOSED),
+            status=CaseStatus.REOPENED,
+            closed_at=None,
+            updated_at=now,
+        )
     closure = (
         Closure.objects.filter(case=case, status=ClosureStatus.APPROVED)
         .order_by("-decided_at")
