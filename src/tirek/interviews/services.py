@@ -199,7 +199,7 @@ def interview_approve_repeat(
         raise Refused(_("This is not a repeat interview."))
     if interview.repeat_approved_at is not None:
         raise Refused(_("Already approved."))
-    interview = _update(
+    return _update(
         interview,
         version,
         (InterviewStatus.REQUESTED, InterviewStatus.PLANNED),
@@ -209,7 +209,6 @@ def interview_approve_repeat(
         request=request,
         audit={"repeat_approved": True, "case": interview.case_id},
     )
-    return interview
 
 
 @transaction.atomic
@@ -228,7 +227,7 @@ def interview_readiness(
     if readiness not in Readiness.values:
         raise ValidationError({"readiness": _("Choose a valid answer.")})
     note = clean_text(note, "note")
-    interview = _update(
+    return _update(
         interview,
         version,
         (InterviewStatus.REQUESTED, InterviewStatus.PLANNED),
@@ -240,7 +239,6 @@ def interview_readiness(
         request=request,
         audit={"readiness": readiness},
     )
-    return interview
 
 
 def _check_interviewer(user: User) -> None:
@@ -425,7 +423,7 @@ def interview_follow_up(
     follow_up = clean_text(
         follow_up, "follow_up", required=True, required_message=_("Describe the support.")
     )
-    interview = _update(
+    return _update(
         interview,
         version,
         (InterviewStatus.HELD,),
@@ -436,7 +434,6 @@ def interview_follow_up(
         request=request,
         audit={"follow_up": True},
     )
-    return interview
 
 
 def _release_membership(by: User, interview: Interview) -> None:
