@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -26,9 +26,10 @@ from django.utils.translation import gettext as _
 from tirek.accounts.models import User
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
-from tirek.audit.services import record
+from tirek.audit.services import record, save_recorded
 from tirek.cases.models import Case, CaseEvent, CaseTeamMember, EventKind
 from tirek.core.exceptions import Refused
+from tirek.core.races import integrity_error_as
 from tirek.core.ratelimit import check as rate_limit
 from tirek.core.versioning import update_versioned
 from tirek.organisations.models import Unit
@@ -68,13 +69,10 @@ def grant_membership(
         legal_basis=legal_basis[:300],
     )
     member.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            member.save()
-    except IntegrityError as exc:
-        raise ValidationError(
-            {"user_id": _("This person is already on the team in that role.")}
-        ) from exc
+    with integrity_error_as(
+        ValidationError({"user_id": _("This person is already on the team in that role.")})
+    ):
+        member.save()
     return member
 
 
@@ -396,12 +394,10 @@ def extend_emergency_scope(
         granted_at=now,
         expires_at=now + timedelta(hours=hours),
     )
-    extension.full_clean()
-    extension.save()
-    record(
+    return save_recorded(
+        extension,
         actor=by,
         action=Action.PERMISSION_CHANGE,
-        obj=extension,
         request=request,
         detail={
             "emergency_scope_extended_to": user.pk,
@@ -409,7 +405,6 @@ def extend_emergency_scope(
             "expires_at": extension.expires_at.isoformat(),
         },
     )
-    return extension
 
 
 @transaction.atomic

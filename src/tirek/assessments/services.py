@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from tirek.access.policy import Section, can_write, get_case
 from tirek.audit.models import Action
-from tirek.audit.services import record
+from tirek.audit.services import record, save_recorded
 from tirek.cases.models import Case, CaseStatus
 from tirek.core.content_i18n import Overlays, complete_languages, load_overlays, translate
 from tirek.core.exceptions import Conflict, Refused
@@ -244,16 +244,12 @@ def assessment_create(
         assessed_on=assessed_on,
         created_by=user,
     )
-    assessment.full_clean()
-    assessment.save()
-    record(
+    return save_recorded(
+        assessment,
         actor=user,
-        action=Action.CREATE,
-        obj=assessment,
         request=request,
         detail={"case": case.pk, "instrument": version.instrument.code, "version": version.number},
     )
-    return assessment
 
 
 @transaction.atomic

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC
-from typing import TYPE_CHECKING, Any, TypeAlias
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from django.db import connection, models, transaction
 from django.http import HttpRequest
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 # Who did it: a user (signed in or not), or the name of a process or of a username that
 # signed in with nothing (``"retention-pass"``, a failed login's username), or nobody.
 Actor: TypeAlias = "User | AnonymousUser | str | None"
+
+Row = TypeVar("Row", bound=models.Model)
 
 
 def client_ip(request: HttpRequest | None) -> str:
@@ -54,6 +56,65 @@ def _object_ref(obj: models.Model | None, object_type: str, object_id: object) -
     return object_type, "" if object_id is None else str(object_id)
 
 
+def _actor_ref(actor: Actor) -> tuple[int | None, str]:
+    """The user id an entry keeps (a signed-in user only) and the name it shows."""
+    user = actor if isinstance(actor, models.Model) and actor.is_authenticated else None
+    if user is not None:
+        return user.pk, user.get_username()[:150]
+    return None, str(actor or "")[:150]
+
+
+def _sealed_entry(
+    *,
+    chain: AuditChain,
+    seq: int,
+    prev_mac: str,
+    at: datetime,
+    actor: tuple[int | None, str],
+    action: str | Action,
+    object_ref: tuple[str, str],
+    ip: str,
+    detail: dict[str, Any],
+) -> AuditEntry:
+    """Entry ``seq`` of ``chain`` (not saved yet), sealed over the entry before it."""
+    actor_id, actor_name = actor
+    otype, oid = object_ref
+    fields = entry_fields(
+        chain=chain.id,
+        seq=seq,
+        at_iso=at.astimezone(UTC).isoformat(),
+        actor_id=actor_id,
+        actor_name=actor_name,
+        action=str(action),
+        object_type=otype[:64],
+        object_id=oid[:64],
+        ip=ip,
+        detail=detail,
+        prev_mac=prev_mac,
+    )
+    return AuditEntry(
+        chain=chain.id,
+        seq=seq,
+        at=at,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        action=fields["action"],
+        object_type=fields["object_type"],
+        object_id=fields["object_id"],
+        ip=ip,
+        detail=detail,
+        prev_mac=prev_mac,
+        mac=entry_mac(fields),
+    )
+
+
+def _move_head(chain: AuditChain, last: AuditEntry) -> None:
+    """The chain now ends with ``last``: its head and seal follow."""
+    chain.seq, chain.head_mac = last.seq, last.mac
+    chain.seal = chain_seal(chain.id, last.seq, last.mac)
+    chain.save(update_fields=["seq", "head_mac", "seal"])
+
+
 def record(
     *,
     actor: Actor,
@@ -66,47 +127,39 @@ def record(
 ) -> AuditEntry:
     """Append one entry. Runs inside the caller's transaction when there is one,
     so the entry commits (or rolls back) with the change it records."""
-    otype, oid = _object_ref(obj, object_type, object_id)
-    user = actor if isinstance(actor, models.Model) and actor.is_authenticated else None
-    actor_id = user.pk if user is not None else None
-    actor_name = (user.get_username() if user is not None else str(actor or ""))[:150]
-    detail = detail or {}
     at = timezone.now()
     with transaction.atomic():
         chain = _lock_a_chain()
-        seq = chain.seq + 1
-        fields = entry_fields(
-            chain=chain.id,
-            seq=seq,
-            at_iso=at.astimezone(UTC).isoformat(),
-            actor_id=actor_id,
-            actor_name=actor_name,
-            action=str(action),
-            object_type=otype[:64],
-            object_id=oid[:64],
-            ip=client_ip(request),
-            detail=detail,
+        entry = _sealed_entry(
+            chain=chain,
+            seq=chain.seq + 1,
             prev_mac=chain.head_mac,
-        )
-        mac = entry_mac(fields)
-        entry = AuditEntry.objects.create(
-            chain=chain.id,
-            seq=seq,
             at=at,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            action=fields["action"],
-            object_type=fields["object_type"],
-            object_id=fields["object_id"],
-            ip=fields["ip"],
-            detail=detail,
-            prev_mac=chain.head_mac,
-            mac=mac,
+            actor=_actor_ref(actor),
+            action=action,
+            object_ref=_object_ref(obj, object_type, object_id),
+            ip=client_ip(request),
+            detail=detail or {},
         )
-        chain.seq, chain.head_mac = seq, mac
-        chain.seal = chain_seal(chain.id, seq, mac)
-        chain.save(update_fields=["seq", "head_mac", "seal"])
+        entry.save(force_insert=True)
+        _move_head(chain, entry)
     return entry
+
+
+def save_recorded(
+    obj: Row,
+    *,
+    actor: Actor,
+    action: str | Action = Action.CREATE,
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Row:
+    """Validate and save ``obj`` and record the write (a creation unless ``action`` says
+    otherwise): the steps of most use cases, in the caller's transaction."""
+    obj.full_clean()
+    obj.save()
+    record(actor=actor, action=action, obj=obj, request=request, detail=detail)
+    return obj
 
 
 @dataclass(frozen=True)
@@ -123,7 +176,7 @@ class Pending:
 
 def record_many(
     *,
-    actor: Any,
+    actor: Actor,
     entries: Sequence[Pending],
     request: HttpRequest | None = None,
 ) -> list[AuditEntry]:
@@ -133,54 +186,30 @@ def record_many(
     ``verify`` cannot tell them from entries written one by one."""
     if not entries:
         return []
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    actor_id = actor.pk if is_user else None
-    actor_name = (actor.get_username() if is_user else str(actor or ""))[:150]
+    actor_ref = _actor_ref(actor)
     ip = client_ip(request)
     at = timezone.now()
-    at_iso = at.astimezone(UTC).isoformat()
     rows: list[AuditEntry] = []
     with transaction.atomic():
         chain = _lock_a_chain()
         seq, prev_mac = chain.seq, chain.head_mac
         for pending in entries:
-            otype, oid = _object_ref(pending.obj, pending.object_type, pending.object_id)
             seq += 1
-            fields = entry_fields(
-                chain=chain.id,
+            row = _sealed_entry(
+                chain=chain,
                 seq=seq,
-                at_iso=at_iso,
-                actor_id=actor_id,
-                actor_name=actor_name,
-                action=str(pending.action),
-                object_type=otype[:64],
-                object_id=oid[:64],
+                prev_mac=prev_mac,
+                at=at,
+                actor=actor_ref,
+                action=pending.action,
+                object_ref=_object_ref(pending.obj, pending.object_type, pending.object_id),
                 ip=ip,
                 detail=pending.detail,
-                prev_mac=prev_mac,
             )
-            mac = entry_mac(fields)
-            rows.append(
-                AuditEntry(
-                    chain=chain.id,
-                    seq=seq,
-                    at=at,
-                    actor_id=actor_id,
-                    actor_name=actor_name,
-                    action=fields["action"],
-                    object_type=fields["object_type"],
-                    object_id=fields["object_id"],
-                    ip=ip,
-                    detail=pending.detail,
-                    prev_mac=prev_mac,
-                    mac=mac,
-                )
-            )
-            prev_mac = mac
+            rows.append(row)
+            prev_mac = row.mac
         AuditEntry.objects.bulk_create(rows, batch_size=500)
-        chain.seq, chain.head_mac = seq, prev_mac
-        chain.seal = chain_seal(chain.id, seq, prev_mac)
-        chain.save(update_fields=["seq", "head_mac", "seal"])
+        _move_head(chain, rows[-1])
     return rows
 
 

@@ -25,6 +25,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import Pending, record, record_many
 from tirek.core import crypto
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.races import integrity_error_as
 from tirek.core.versioning import update_versioned
 from tirek.organisations.models import Unit
 
@@ -81,23 +82,11 @@ def _event(
 # --- opening ------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def case_open(
-    *,
-    by: User,
-    person: Any,
-    case_manager: User | None = None,
-    supervising_unit: Unit | None = None,
-    risk_level: str = "medium",
-    protected_identity: bool = True,
-    request: HttpRequest | None = None,
-) -> Case:
-    """Open the programme case of ``person``.
-
-    ``by`` must hold a registering role. Defaults: the case manager is ``by`` when ``by``
-    is a case manager; the supervising unit is ``by``'s unit; the region is the unit's.
-    The case manager joins the case team. A person has at most one open case.
-    """
+def _check_opening(
+    by: User, case_manager: User | None, supervising_unit: Unit | None, risk_level: str
+) -> tuple[User, Unit]:
+    """Whether ``by`` may open a case with these choices; the case manager and the
+    supervising unit it will have (by default ``by`` and ``by``'s unit)."""
     if not by.has_role(*REGISTERING_ROLES) or not policy.works_on_cases(by):
         raise PermissionDenied(_("Your role does not allow opening cases."))
     if case_manager is None:
@@ -115,6 +104,47 @@ def case_open(
         )
     if risk_level not in RiskLevel.values:
         raise ValidationError({"risk_level": _("Choose a valid risk level.")})
+    return case_manager, supervising_unit
+
+
+def _opening_entries(case: Case) -> list[Pending]:
+    """The two audit entries of an opened case: the case, and its case manager on the team."""
+    return [
+        Pending(
+            Action.CREATE,
+            obj=case,
+            detail={
+                "number": case.number,
+                "person": case.person_id,
+                "case_manager": case.case_manager_id,
+            },
+        ),
+        Pending(
+            Action.PERMISSION_CHANGE,
+            obj=case,
+            detail={"team_added": case.case_manager_id, "role": Role.CASE_MANAGER},
+        ),
+    ]
+
+
+@transaction.atomic
+def case_open(
+    *,
+    by: User,
+    person: Any,
+    case_manager: User | None = None,
+    supervising_unit: Unit | None = None,
+    risk_level: str = "medium",
+    protected_identity: bool = True,
+    request: HttpRequest | None = None,
+) -> Case:
+    """Open the programme case of ``person``.
+
+    ``by`` must hold a registering role. Defaults: the case manager is ``by`` when ``by``
+    is a case manager; the supervising unit is ``by``'s unit; the region is the unit's.
+    The case manager joins the case team. A person has at most one open case.
+    """
+    case_manager, supervising_unit = _check_opening(by, case_manager, supervising_unit, risk_level)
     if Case.objects.filter(person=person).exclude(status=CaseStatus.CLOSED).exists():
         raise ValidationError({"person_id": _("This person already has an open case.")})
     now = timezone.now()
@@ -130,29 +160,16 @@ def case_open(
         opened_by=by,
     )
     case.full_clean()
-    try:
-        with transaction.atomic():
-            case.save()
-    except IntegrityError as exc:  # the same person opened twice at once
-        raise ValidationError({"person_id": _("This person already has an open case.")}) from exc
+    # The same person opened twice at once.
+    with integrity_error_as(
+        ValidationError({"person_id": _("This person already has an open case.")})
+    ):
+        case.save()
     access_services.grant_membership(
         case=case, user=case_manager, role=Role.CASE_MANAGER, by=by, at=now
     )
     _event(case, EventKind.OPENED, by, number=case.number)
-    record(
-        actor=by,
-        action=Action.CREATE,
-        obj=case,
-        request=request,
-        detail={"number": case.number, "person": person.pk, "case_manager": case_manager.pk},
-    )
-    record(
-        actor=by,
-        action=Action.PERMISSION_CHANGE,
-        obj=case,
-        request=request,
-        detail={"team_added": case_manager.pk, "role": Role.CASE_MANAGER},
-    )
+    record_many(actor=by, entries=_opening_entries(case), request=request)
     return case
 
 
@@ -184,21 +201,7 @@ def cases_open_many(
     with the same checks, consecutive numbers, the case manager on each team, an
     "opened" event on each timeline and the same two audit entries per case, in a few
     queries for the whole group. A person with an open case refuses the whole batch."""
-    if not by.has_role(*REGISTERING_ROLES) or not policy.works_on_cases(by):
-        raise PermissionDenied(_("Your role does not allow opening cases."))
-    if not by.has_role(Role.CASE_MANAGER):
-        raise ValidationError({"case_manager": _("Choose the case manager.")})
-    if not by.is_active:
-        raise ValidationError(
-            {"case_manager": _("The case manager must hold the case manager role.")}
-        )
-    unit = by.unit
-    if unit is None:
-        raise ValidationError(
-            {"supervising_unit": _("Choose the supervising unit (your account has no unit).")}
-        )
-    if risk_level not in RiskLevel.values:
-        raise ValidationError({"risk_level": _("Choose a valid risk level.")})
+    unit = _check_opening(by, None, None, risk_level)[1]  # by is the case manager
     if not people:
         return []
     ids = [p.pk for p in people]
@@ -228,11 +231,11 @@ def cases_open_many(
             exclude=["person", "case_manager", "supervising_unit", "region", "opened_by", "number"],
             validate_constraints=False,
         )
-    try:
-        with transaction.atomic():
-            cases = Case.objects.bulk_create(built, batch_size=500)
-    except IntegrityError as exc:  # the same person opened at once elsewhere
-        raise ValidationError({"person_id": _("This person already has an open case.")}) from exc
+    # The same person opened at once elsewhere.
+    with integrity_error_as(
+        ValidationError({"person_id": _("This person already has an open case.")})
+    ):
+        cases = Case.objects.bulk_create(built, batch_size=500)
     access_services.grant_case_manager_of_new_cases(cases, user=by, at=now)
     CaseEvent.objects.bulk_create(
         [
@@ -247,23 +250,11 @@ def cases_open_many(
         ],
         batch_size=500,
     )
-    entries: list[Pending] = []
-    for case in cases:
-        entries.append(
-            Pending(
-                Action.CREATE,
-                obj=case,
-                detail={"number": case.number, "person": case.person_id, "case_manager": by.pk},
-            )
-        )
-        entries.append(
-            Pending(
-                Action.PERMISSION_CHANGE,
-                obj=case,
-                detail={"team_added": by.pk, "role": Role.CASE_MANAGER},
-            )
-        )
-    record_many(actor=by, entries=entries, request=request)
+    record_many(
+        actor=by,
+        entries=[entry for case in cases for entry in _opening_entries(case)],
+        request=request,
+    )
     return cases
 
 
@@ -312,13 +303,12 @@ def case_update(
     update_fields = dict(changes)
     if "status" in changes:
         update_fields["closed_at"] = case.closed_at
-    try:
-        with transaction.atomic():
-            update_versioned(
-                Case, case.pk, version, stale_message(), **update_fields, updated_at=timezone.now()
-            )
-    except IntegrityError as exc:
-        raise ValidationError({"status": _("This person already has an open case.")}) from exc
+    with integrity_error_as(
+        ValidationError({"status": _("This person already has an open case.")})
+    ):
+        update_versioned(
+            Case, case.pk, version, stale_message(), **update_fields, updated_at=timezone.now()
+        )
     case.version = version + 1
     _record_changes(by, case, old, changed, request)
     return case

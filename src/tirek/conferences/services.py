@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from tirek.access.policy import can_manage, sections_for
 from tirek.accounts.models import User
 from tirek.audit.models import Action
-from tirek.audit.services import record
+from tirek.audit.services import record, save_recorded
 from tirek.cases.models import Case
 from tirek.core.exceptions import Refused
+from tirek.core.races import integrity_error_as
+from tirek.core.validation import MAX_TEXT, clean_text
 from tirek.core.versioning import update_versioned
 from tirek.organisations.models import Unit
 from tirek.referrals.models import NotificationKind
@@ -37,7 +39,6 @@ from .models import (
 
 MINUTES_FIELDS = frozenset({"agenda", "child_views", "family_views", "decisions"})
 EDITABLE_FIELDS = MINUTES_FIELDS | {"scheduled_at", "location", "status"}
-MAX_TEXT = 20000
 
 
 def conference_url(conference: Conference) -> str:
@@ -55,6 +56,20 @@ def _invite(conference: Conference, users: list[User]) -> None:
         url=conference_url(conference),
         label=_label(conference),
     )
+
+
+def _save_conference(conference: Conference, version: int, **changes: Any) -> None:
+    """Apply ``changes`` if nobody saved the conference since ``version`` (else Conflict),
+    and show ``conference`` as saved."""
+    update_versioned(
+        Conference,
+        conference.pk,
+        version,
+        _("Someone else changed this conference; reload it and try again."),
+        **changes,
+        updated_at=timezone.now(),
+    )
+    conference.refresh_from_db()
 
 
 def _check_run(by: User, conference: Conference) -> None:
@@ -132,9 +147,7 @@ def conference_update(
     if unknown:
         raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed.")})
     for name in MINUTES_FIELDS & set(changes):
-        changes[name] = (changes[name] or "").strip()
-        if len(changes[name]) > MAX_TEXT:
-            raise ValidationError({name: _("The text is too long.")})
+        changes[name] = clean_text(changes[name], name)
     status = changes.get("status")
     if status is not None and status not in ConferenceStatus.values:
         raise ValidationError({"status": _("Choose a valid status.")})
@@ -144,15 +157,7 @@ def conference_update(
     fields = dict(changes)
     if status == ConferenceStatus.HELD and conference.held_at is None:
         fields["held_at"] = timezone.now()
-    update_versioned(
-        Conference,
-        conference.pk,
-        version,
-        _("Someone else changed this conference; reload it and try again."),
-        **fields,
-        updated_at=timezone.now(),
-    )
-    conference.refresh_from_db()
+    _save_conference(conference, version, **fields)
     # Only which fields changed: the minutes themselves stay encrypted, out of the log.
     record(
         actor=by,
@@ -186,11 +191,8 @@ def participant_add(
         capacity=capacity.strip(),
     )
     participant.full_clean()
-    try:
-        with transaction.atomic():
-            participant.save()
-    except IntegrityError as exc:
-        raise ValidationError({"user_id": _("Already a participant.")}) from exc
+    with integrity_error_as(ValidationError({"user_id": _("Already a participant.")})):
+        participant.save()
     record(
         actor=by,
         action=Action.UPDATE,
@@ -253,12 +255,9 @@ def action_add(
         owner=owner,
         due_date=due_date,
     )
-    item.full_clean()
-    item.save()
-    record(
+    save_recorded(
+        item,
         actor=by,
-        action=Action.CREATE,
-        obj=item,
         request=request,
         detail={"conference": conference.pk, "case": case.pk, "owner": owner.pk},
     )
@@ -352,15 +351,7 @@ def conference_approve_plan(
         kwargs["conference"] = conference
     approved = approve(**kwargs)
     plan_id = getattr(approved, "plan_id", None) or getattr(approved, "pk", None)
-    update_versioned(
-        Conference,
-        conference.pk,
-        version,
-        _("Someone else changed this conference; reload it and try again."),
-        approved_plan_id=plan_id,
-        updated_at=timezone.now(),
-    )
-    conference.refresh_from_db()
+    _save_conference(conference, version, approved_plan_id=plan_id)
     record(
         actor=by,
         action=Action.UPDATE,

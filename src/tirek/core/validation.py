@@ -34,6 +34,32 @@ def _schema_check(value: str) -> str:
 CleanStr = Annotated[str, AfterValidator(_schema_check)]
 
 
+# --- narrative text written by services ---------------------------------------------------
+
+# The most characters of a narrative (a note, an account, an outcome): longer is refused,
+# never cut, so nothing the worker wrote is lost without them knowing.
+MAX_TEXT = 20000
+
+
+def clean_text(
+    value: str | None,
+    field: str,
+    *,
+    required: bool = False,
+    limit: int = MAX_TEXT,
+    required_message: str = "",
+) -> str:
+    """``value`` without surrounding spaces; a ValidationError naming ``field`` when it is
+    required and empty (``required_message``, else "This field is required.") or longer
+    than ``limit`` characters."""
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: required_message or _("This field is required.")})
+    if len(value) > limit:
+        raise ValidationError({field: _("The text is too long.")})
+    return value
+
+
 # --- bounded ids and dates for API schemas ------------------------------------------------
 # The database's integers stop at 2**63 - 1 and Python's dates at the year 9999: a value
 # beyond either crashed deep in a query or in date arithmetic (a 500). The schemas refuse

@@ -23,7 +23,7 @@ from tirek.access import selectors as access_selectors
 from tirek.accounts.models import User
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
-from tirek.audit.services import record
+from tirek.audit.services import record, save_recorded
 from tirek.cases import services as case_services
 from tirek.cases.models import Case, CaseStatus
 from tirek.core.exceptions import Refused
@@ -327,16 +327,12 @@ def task_add(
     task = FamilyTask(
         goal=goal, title=(title or "").strip(), owner=owner, due_date=due_date, created_by=by
     )
-    task.full_clean()
-    task.save()
-    record(
+    return save_recorded(
+        task,
         actor=by,
-        action=Action.CREATE,
-        obj=task,
         request=request,
         detail={"family": family.pk, "goal": goal.pk, "owner": owner.pk},
     )
-    return task
 
 
 @transaction.atomic

@@ -22,26 +22,17 @@ from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case
+from tirek.core.validation import clean_text
 from tirek.justice.dates import check_date
 
 from .models import Incident, IncidentAction, IncidentType, Place
 
-MAX_TEXT = 20000
 MAX_CASES = 20
 ACTION_HORIZON = timedelta(days=366)
 # Roles that record incidents anywhere; a school liaison alone records school incidents.
 ANY_PLACE_ROLES = frozenset(
     {Role.CASE_MANAGER, Role.SOCIAL_WORKER, Role.PSYCHOLOGIST, Role.SUPERVISOR}
 )
-
-
-def _text(value: str, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: _("This field is required.")})
-    if len(value) > limit:
-        raise ValidationError({field: _("The text is too long.")})
-    return value
 
 
 def _writable_cases(by: User, refs: Iterable[Any]) -> list[Case]:
@@ -119,16 +110,16 @@ def incident_record(
     if place != Place.SCHOOL and not (by.role_set & ANY_PLACE_ROLES):
         raise ValidationError({"place": _("A school liaison records incidents at school.")})
     check_date(occurred_on, "occurred_on", past=True)
-    child_account = _text(child_account, "child_account")
-    trusted = _text(account_trusted_adult, "account_trusted_adult", limit=200)
+    child_account = clean_text(child_account, "child_account")
+    trusted = clean_text(account_trusted_adult, "account_trusted_adult", limit=200)
     interview = _check_account(linked, child_account, account_interview, trusted, account_consent)
     first = linked[0]
     incident = Incident(
         kind=kind,
         place=place,
         occurred_on=occurred_on,
-        reported_by=_text(reported_by, "reported_by", required=True, limit=200),
-        description=_text(description, "description"),
+        reported_by=clean_text(reported_by, "reported_by", required=True, limit=200),
+        description=clean_text(description, "description"),
         child_account=child_account,
         account_interview=interview,
         account_trusted_adult=trusted,
@@ -177,7 +168,7 @@ def action_add(
         raise ValidationError({"due_date": _("The date is too far in the future.")})
     action = IncidentAction(
         incident=incident,
-        description=_text(description, "description", required=True, limit=300),
+        description=clean_text(description, "description", required=True, limit=300),
         owner=owner,
         due_date=due_date,
         created_by=by,
@@ -211,7 +202,7 @@ def incident_close(
     *, by: User, incident: Incident, outcome: str, request: HttpRequest | None = None
 ) -> Incident:
     _writable_incident(by, incident)
-    incident.outcome = _text(outcome, "outcome", required=True)
+    incident.outcome = clean_text(outcome, "outcome", required=True)
     incident.closed_on = timezone.localdate()
     incident.save(update_fields=["outcome", "closed_on"])
     record(actor=by, action=Action.UPDATE, obj=incident, request=request, detail={"closed": True})

@@ -22,9 +22,10 @@ from tirek.access.policy import is_supervisor_of, sections_for
 from tirek.accounts.models import User
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
-from tirek.audit.services import record
+from tirek.audit.services import record, save_recorded
 from tirek.cases.models import Case, CaseTeamMember, EventKind
 from tirek.core.exceptions import Refused
+from tirek.core.validation import clean_text
 from tirek.core.versioning import update_versioned
 from tirek.referrals.models import LANGUAGE_CODES, NotificationKind
 from tirek.referrals.notifications import notify
@@ -32,8 +33,6 @@ from tirek.referrals.services import team_event
 
 from .access import is_psychologist_on, may_follow_up, may_request
 from .models import Interview, InterviewKind, InterviewStatus, Matter, Readiness, TimeOfDay
-
-MAX_TEXT = 20000
 
 
 def may_interview(user: User) -> bool:
@@ -63,15 +62,6 @@ def interview_url(interview: Interview) -> str:
     return reverse("interviews:detail", args=[interview.pk])
 
 
-def _text(value: str, field: str, *, required: bool = False, message: str = "") -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: message or _("This field is required.")})
-    if len(value) > MAX_TEXT:
-        raise ValidationError({field: _("The text is too long.")})
-    return value
-
-
 def _welfare_team(case: Case) -> list[User]:
     """The case manager and the psychologists on the team."""
     members = access_selectors.team_users(case, [Role.CASE_MANAGER, Role.PSYCHOLOGIST])
@@ -87,8 +77,18 @@ def _tell(users: Iterable[User | None], kind: str, interview: Interview) -> None
 
 
 def _update(
-    interview: Interview, version: int, allowed: tuple[str, ...], **fields: Any
+    interview: Interview,
+    version: int,
+    allowed: tuple[str, ...],
+    *,
+    by: User,
+    request: HttpRequest | None,
+    audit: dict[str, Any] | None,
+    **fields: Any,
 ) -> Interview:
+    """Change ``fields`` if the interview is still at ``version`` and in an ``allowed``
+    status (else Conflict, or Refused), and record the change (``audit``) by ``by``;
+    with ``audit=None`` the caller records it, after what the change leads to."""
     update_versioned(
         Interview,
         interview.pk,
@@ -100,6 +100,8 @@ def _update(
         updated_at=timezone.now(),
     )
     interview.refresh_from_db()
+    if audit is not None:
+        record(actor=by, action=Action.UPDATE, obj=interview, request=request, detail=audit)
     return interview
 
 
@@ -116,10 +118,7 @@ def matter_create(
         if existing.title.casefold() == title.casefold():
             return existing
     matter = Matter(person=case.person, title=title, reference=reference.strip(), created_by=by)
-    matter.full_clean()
-    matter.save()
-    record(actor=by, action=Action.CREATE, obj=matter, request=request, detail={"case": case.pk})
-    return matter
+    return save_recorded(matter, actor=by, request=request, detail={"case": case.pk})
 
 
 @transaction.atomic
@@ -145,12 +144,14 @@ def interview_request(
         raise ValidationError({"matter_id": _("Choose a matter of this child.")})
     if kind not in InterviewKind.values:
         raise ValidationError({"kind": _("Choose forensic or social.")})
-    purpose = _text(purpose, "purpose", required=True, message=_("State the purpose."))
-    legal_basis = _text(
-        legal_basis, "legal_basis", required=True, message=_("State the legal basis.")
+    purpose = clean_text(
+        purpose, "purpose", required=True, required_message=_("State the purpose.")
+    )
+    legal_basis = clean_text(
+        legal_basis, "legal_basis", required=True, required_message=_("State the legal basis.")
     )
     earlier = list(earlier_interviews(matter))
-    justification = _text(repeat_justification, "repeat_justification")
+    justification = clean_text(repeat_justification, "repeat_justification")
     if earlier and not justification:
         raise ValidationError(
             {
@@ -171,12 +172,9 @@ def interview_request(
         is_repeat=bool(earlier),
         repeat_justification=justification if earlier else "",
     )
-    interview.full_clean()
-    interview.save()
-    record(
+    save_recorded(
+        interview,
         actor=by,
-        action=Action.CREATE,
-        obj=interview,
         request=request,
         detail={"case": case.pk, "matter": matter.pk, "repeat": bool(earlier)},
     )
@@ -201,21 +199,16 @@ def interview_approve_repeat(
         raise Refused(_("This is not a repeat interview."))
     if interview.repeat_approved_at is not None:
         raise Refused(_("Already approved."))
-    interview = _update(
+    return _update(
         interview,
         version,
         (InterviewStatus.REQUESTED, InterviewStatus.PLANNED),
         repeat_approved_by=by,
         repeat_approved_at=timezone.now(),
-    )
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=interview,
+        by=by,
         request=request,
-        detail={"repeat_approved": True, "case": interview.case_id},
+        audit={"repeat_approved": True, "case": interview.case_id},
     )
-    return interview
 
 
 @transaction.atomic
@@ -233,8 +226,8 @@ def interview_readiness(
         raise PermissionDenied(_("Only the psychologist on the team judges the child's readiness."))
     if readiness not in Readiness.values:
         raise ValidationError({"readiness": _("Choose a valid answer.")})
-    note = _text(note, "note")
-    interview = _update(
+    note = clean_text(note, "note")
+    return _update(
         interview,
         version,
         (InterviewStatus.REQUESTED, InterviewStatus.PLANNED),
@@ -242,15 +235,10 @@ def interview_readiness(
         readiness_note=note,
         readiness_by=by,
         readiness_at=timezone.now(),
-    )
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=interview,
+        by=by,
         request=request,
-        detail={"readiness": readiness},
+        audit={"readiness": readiness},
     )
-    return interview
 
 
 def _check_interviewer(user: User) -> None:
@@ -341,14 +329,13 @@ def interview_plan(
     if member is not None:
         fields["membership"] = member
     interview = _update(
-        interview, version, (InterviewStatus.REQUESTED, InterviewStatus.PLANNED), **fields
-    )
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=interview,
+        interview,
+        version,
+        (InterviewStatus.REQUESTED, InterviewStatus.PLANNED),
+        **fields,
+        by=by,
         request=request,
-        detail={"planned": True, "interviewer": interviewer.pk},
+        audit={"planned": True, "interviewer": interviewer.pk},
     )
     if interviewer != by:
         _tell([interviewer], NotificationKind.INTERVIEW_ASSIGNED, interview)
@@ -401,20 +388,16 @@ def interview_record(
         status=InterviewStatus.HELD,
         started_at=started_at,
         ended_at=ended_at,
-        notes=_text(notes, "notes"),
-        summary=_text(summary, "summary"),
+        notes=clean_text(notes, "notes"),
+        summary=clean_text(summary, "summary"),
         breaks=breaks,
         breaks_note=breaks_note.strip()[:300],
         observers=observers.strip()[:500],
         recorded=recorded,
         recording_reference=recording_reference.strip()[:300] if recorded else "",
-    )
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=interview,
+        by=by,
         request=request,
-        detail={"held": True, "case": interview.case_id, "recorded": recorded},
+        audit={"held": True, "case": interview.case_id, "recorded": recorded},
     )
     count = before + 1
     if count > alert_threshold():
@@ -437,19 +420,20 @@ def interview_follow_up(
         raise PermissionDenied(
             _("Only the case manager, the psychologist or the supervisor may do this.")
         )
-    follow_up = _text(follow_up, "follow_up", required=True, message=_("Describe the support."))
-    interview = _update(
+    follow_up = clean_text(
+        follow_up, "follow_up", required=True, required_message=_("Describe the support.")
+    )
+    return _update(
         interview,
         version,
         (InterviewStatus.HELD,),
         follow_up=follow_up,
         follow_up_by=by,
         follow_up_at=timezone.now(),
+        by=by,
+        request=request,
+        audit={"follow_up": True},
     )
-    record(
-        actor=by, action=Action.UPDATE, obj=interview, request=request, detail={"follow_up": True}
-    )
-    return interview
 
 
 def _release_membership(by: User, interview: Interview) -> None:
@@ -509,6 +493,9 @@ def interview_cancel(
         interview,
         version,
         (InterviewStatus.REQUESTED, InterviewStatus.PLANNED),
+        by=by,
+        request=request,
+        audit=None,
         status=InterviewStatus.CANCELLED,
         cancel_reason=reason[:500],
     )

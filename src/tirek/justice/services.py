@@ -7,7 +7,7 @@ ValidationError naming the field and writes nothing."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,6 +19,7 @@ from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case
+from tirek.core.validation import clean_text
 
 from .dates import check_date, check_order
 from .models import (
@@ -35,7 +36,8 @@ from .models import (
     support_section,
 )
 
-MAX_TEXT = 20000
+# What the pathway records on a case, each row written once and audited.
+Entry = TypeVar("Entry", LegalStatus, Condition, ContactEvent, SupportRecord, LegalUpdate)
 
 
 def _writable(by: User, case: Case, section: str) -> None:
@@ -43,15 +45,6 @@ def _writable(by: User, case: Case, section: str) -> None:
         raise Http404
     if not policy.can_write(by, case, section):
         raise PermissionDenied(_("You may read this section but not change it."))
-
-
-def _text(value: str, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: _("This field is required.")})
-    if len(value) > limit:
-        raise ValidationError({field: _("The text is too long.")})
-    return value
 
 
 def _choice(value: str, choices: Any, field: str) -> str:
@@ -69,6 +62,29 @@ def _adults_only(case: Case) -> None:
 
 def _full_clean(obj: Any) -> None:
     obj.full_clean(exclude=["case", "recorded_by"])
+
+
+def _save_entry(
+    by: User,
+    entry: Entry,
+    request: HttpRequest | None,
+    *,
+    section: str,
+    action: Action = Action.CREATE,
+    **detail: Any,
+) -> Entry:
+    """Validate and save ``entry`` of a case's justice pathway, with its audit entry: the
+    case and section always, the text never."""
+    _full_clean(entry)
+    entry.save()
+    record(
+        actor=by,
+        action=action,
+        obj=entry,
+        request=request,
+        detail={"case": entry.case_id, "section": section, **detail},
+    )
+    return entry
 
 
 @transaction.atomic
@@ -103,26 +119,18 @@ def status_record(
     entry = LegalStatus(
         case=case,
         status=status,
-        institution=_text(institution, "institution", limit=200),
-        contact=_text(contact, "contact", limit=200),
+        institution=clean_text(institution, "institution", limit=200),
+        contact=clean_text(contact, "contact", limit=200),
         start_date=start_date,
         end_date=end_date,
         next_review=next_review,
-        note=_text(note, "note"),
+        note=clean_text(note, "note"),
         recorded_by=by,
     )
-    _full_clean(entry)
-    entry.save()
+    _save_entry(by, entry, request, section=LegalStatus.SECTION, status=status)
     if previous is not None and (previous.end_date is None or previous.end_date > start_date):
         previous.end_date = start_date
         previous.save(update_fields=["end_date"])
-    record(
-        actor=by,
-        action=Action.CREATE,
-        obj=entry,
-        request=request,
-        detail={"case": case.pk, "section": LegalStatus.SECTION, "status": status},
-    )
     return entry
 
 
@@ -139,18 +147,12 @@ def condition_add(
     _adults_only(case)
     check_date(review_date, "review_date")
     condition = Condition(
-        case=case, text=_text(text, "text", required=True), review_date=review_date, recorded_by=by
+        case=case,
+        text=clean_text(text, "text", required=True),
+        review_date=review_date,
+        recorded_by=by,
     )
-    _full_clean(condition)
-    condition.save()
-    record(
-        actor=by,
-        action=Action.CREATE,
-        obj=condition,
-        request=request,
-        detail={"case": case.pk, "section": Condition.SECTION},
-    )
-    return condition
+    return _save_entry(by, condition, request, section=Condition.SECTION)
 
 
 @transaction.atomic
@@ -178,21 +180,12 @@ def contact_record(
         kind=kind,
         status=status,
         on_date=on_date,
-        with_whom=_text(with_whom, "with_whom", required=True, limit=200),
-        accompanied_by=_text(accompanied_by, "accompanied_by", limit=200),
-        child_reaction=_text(child_reaction, "child_reaction"),
+        with_whom=clean_text(with_whom, "with_whom", required=True, limit=200),
+        accompanied_by=clean_text(accompanied_by, "accompanied_by", limit=200),
+        child_reaction=clean_text(child_reaction, "child_reaction"),
         recorded_by=by,
     )
-    _full_clean(event)
-    event.save()
-    record(
-        actor=by,
-        action=Action.CREATE,
-        obj=event,
-        request=request,
-        detail={"case": case.pk, "section": ContactEvent.SECTION, "kind": kind},
-    )
-    return event
+    return _save_entry(by, event, request, section=ContactEvent.SECTION, kind=kind)
 
 
 @transaction.atomic
@@ -221,29 +214,20 @@ def support_record(
     entry = SupportRecord(
         case=case,
         kind=kind,
-        provider=_text(provider, "provider", required=True, limit=200),
+        provider=clean_text(provider, "provider", required=True, limit=200),
         start_date=start_date,
         end_date=end_date,
-        outcome=_text(outcome, "outcome"),
+        outcome=clean_text(outcome, "outcome"),
         recorded_by=by,
     )
-    _full_clean(entry)
-    entry.save()
-    record(
-        actor=by,
-        action=Action.CREATE,
-        obj=entry,
-        request=request,
-        detail={"case": case.pk, "section": section, "kind": kind},
-    )
-    return entry
+    return _save_entry(by, entry, request, section=section, kind=kind)
 
 
 # --- updating the legal status ------------------------------------------------------------
 
 
 def _basis(value: str) -> str:
-    value = _text(value, "legal_basis", required=True, limit=300)
+    value = clean_text(value, "legal_basis", required=True, limit=300)
     if len(value) < 3:
         raise ValidationError({"legal_basis": _("Name the decision this change rests on.")})
     return value
@@ -294,7 +278,7 @@ def legal_update(
     _choice(kind, UpdateKind, "kind")
     check_date(on_date, "on_date", past=True)
     basis = _basis(legal_basis)
-    note = _text(note, "note")
+    note = clean_text(note, "note")
     changed: list[str] = []
     target: Condition | None = None
     if kind == UpdateKind.CONDITION_LIFTED:
@@ -305,7 +289,7 @@ def legal_update(
     elif kind == UpdateKind.CONDITION_CHANGED:
         target = _open_condition(case, condition)
         # Left empty, the text or the review date stays as it is.
-        new_text = _text(text, "text") or target.text
+        new_text = clean_text(text, "text") or target.text
         check_date(review_date, "review_date")
         review_date = review_date or target.review_date
         if new_text == target.text and review_date == target.review_date:
@@ -319,7 +303,7 @@ def legal_update(
             if old != new
         ]
         target.text, target.review_date = new_text, review_date
-        target.full_clean(exclude=["case", "recorded_by"])
+        _full_clean(target)
         target.save(update_fields=["text", "review_date"])
     elif kind == UpdateKind.REVIEW:
         current = _current(case)
@@ -330,8 +314,8 @@ def legal_update(
         changed = ["next_review"]
     else:
         current = _current(case)
-        new_institution = _text(institution or "", "institution", limit=200)
-        new_contact = _text(contact or "", "contact", limit=200)
+        new_institution = clean_text(institution, "institution", limit=200)
+        new_contact = clean_text(contact, "contact", limit=200)
         if (new_institution, new_contact) == (current.institution, current.contact):
             raise ValidationError({"institution": _("Change the institution or the contact.")})
         changed = [
@@ -343,7 +327,7 @@ def legal_update(
             if old != new
         ]
         current.institution, current.contact = new_institution, new_contact
-        current.full_clean(exclude=["case", "recorded_by"])
+        _full_clean(current)
         current.save(update_fields=["institution", "contact"])
     update = LegalUpdate(
         case=case,
@@ -354,19 +338,13 @@ def legal_update(
         note=note,
         recorded_by=by,
     )
-    _full_clean(update)
-    update.save()
-    record(
-        actor=by,
+    return _save_entry(
+        by,
+        update,
+        request,
+        section=LegalUpdate.SECTION,
         action=Action.UPDATE,
-        obj=update,
-        request=request,
-        detail={
-            "case": case.pk,
-            "section": LegalUpdate.SECTION,
-            "kind": kind,
-            "condition": target.pk if target else None,
-            "changed": changed,
-        },
+        kind=kind,
+        condition=target.pk if target else None,
+        changed=changed,
     )
-    return update

@@ -263,10 +263,33 @@ _IDENTITY_FIELDS = (
 )
 
 
-def _identities(query: matching.Identity, ids: Sequence[int]) -> dict[int, matching.Identity]:
-    """The matching view of the candidates that could reach the threshold at all
-    (``matching.may_reach``: date of birth, sex, IIN), in two queries and without
-    building model objects; names are fetched for those only."""
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """A candidate's identity columns, read without building the model; ``bare`` is what
+    ``matching.may_reach`` looks at (date of birth, sex, IIN), before names are fetched."""
+
+    given: str
+    family: str
+    patronymic: str
+    sex: str
+    birth: matching.Birth
+    iin: str
+    bare: matching.Identity
+
+    def identity(self, other_names: dict[str, list[str]]) -> matching.Identity:
+        return identity_from(
+            given=self.given,
+            family=self.family,
+            patronymic=self.patronymic,
+            sex=self.sex,
+            birth=self.birth,
+            iin=self.iin,
+            other=other_names,
+        )
+
+
+def _facts(ids: Sequence[int]) -> dict[int, _Facts]:
+    """The identity columns of the people ``ids`` that were not merged away."""
     facts = {}
     rows = Person.objects.filter(pk__in=ids, merged_into__isnull=True).values_list(
         *_IDENTITY_FIELDS
@@ -276,26 +299,31 @@ def _identities(query: matching.Identity, ids: Sequence[int]) -> dict[int, match
         bare = matching.Identity(
             given=(), family=(), birth=birth, sex="" if sex == "unknown" else sex, iin=iin
         )
-        if matching.may_reach(query, bare):
-            facts[pk] = (given, family, patronymic, sex, birth, iin)
-    names: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    if facts:
-        for person_id, kind, value in PersonName.objects.filter(
-            person_id__in=list(facts)
-        ).values_list("person_id", "kind", "value"):
+        facts[pk] = _Facts(given, family, patronymic, sex, birth, iin, bare)
+    return facts
+
+
+NamesByKind = dict[str, list[str]]
+
+
+def _other_names(ids: Sequence[int]) -> dict[int, NamesByKind]:
+    """The other spellings of the people ``ids``: person → name kind → names."""
+    names: dict[int, NamesByKind] = defaultdict(lambda: defaultdict(list))
+    if ids:
+        for person_id, kind, value in PersonName.objects.filter(person_id__in=ids).values_list(
+            "person_id", "kind", "value"
+        ):
             names[person_id][kind].append(value)
-    return {
-        pk: identity_from(
-            given=given,
-            family=family,
-            patronymic=patronymic,
-            sex=sex,
-            birth=birth,
-            iin=iin,
-            other=names.get(pk, {}),
-        )
-        for pk, (given, family, patronymic, sex, birth, iin) in facts.items()
-    }
+    return names
+
+
+def _identities(query: matching.Identity, ids: Sequence[int]) -> dict[int, matching.Identity]:
+    """The matching view of the candidates that could reach the threshold at all
+    (``matching.may_reach``: date of birth, sex, IIN), in two queries and without
+    building model objects; names are fetched for those only."""
+    facts = {pk: f for pk, f in _facts(ids).items() if matching.may_reach(query, f.bare)}
+    names = _other_names(list(facts))
+    return {pk: f.identity(names.get(pk, {})) for pk, f in facts.items()}
 
 
 def find_duplicates(query: matching.Identity, *, exclude: Sequence[int] = ()) -> list[Candidate]:
@@ -373,52 +401,23 @@ def find_duplicates_many(
         if query.iin:
             ids += by_iin.get(query.iin, [])[:5]
         wanted_of.append(sorted(set(ids) - excluded))
-    facts: dict[int, tuple[Any, ...]] = {}
+    facts: dict[int, _Facts] = {}
     for chunk in _batches(sorted({pk for wanted in wanted_of for pk in wanted})):
-        for (
-            pk,
-            given,
-            family,
-            patronymic,
-            sex,
-            born,
-            precision,
-            estimated,
-            iin,
-        ) in Person.objects.filter(pk__in=chunk, merged_into__isnull=True).values_list(
-            *_IDENTITY_FIELDS
-        ):
-            birth = matching.Birth(born, precision, estimated)
-            bare = matching.Identity(
-                given=(), family=(), birth=birth, sex="" if sex == "unknown" else sex, iin=iin
-            )
-            facts[pk] = (bare, given, family, patronymic, sex, birth, iin)
+        facts.update(_facts(chunk))
     reachable_of = [
-        [pk for pk in wanted if pk in facts and matching.may_reach(query, facts[pk][0])]
+        [pk for pk in wanted if pk in facts and matching.may_reach(query, facts[pk].bare)]
         for query, wanted in zip(queries, wanted_of, strict=True)
     ]
-    names: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    names: dict[int, NamesByKind] = {}
     for chunk in _batches(sorted({pk for reachable in reachable_of for pk in reachable})):
-        for person_id, kind, value in PersonName.objects.filter(person_id__in=chunk).values_list(
-            "person_id", "kind", "value"
-        ):
-            names[person_id][kind].append(value)
+        names.update(_other_names(chunk))
     identities: dict[int, matching.Identity] = {}
     scored_of: list[list[tuple[matching.Match, int]]] = []
     for query, reachable in zip(queries, reachable_of, strict=True):
         scored = []
         for pk in reachable:
             if pk not in identities:
-                _bare, given, family, patronymic, sex, birth, iin = facts[pk]
-                identities[pk] = identity_from(
-                    given=given,
-                    family=family,
-                    patronymic=patronymic,
-                    sex=sex,
-                    birth=birth,
-                    iin=iin,
-                    other=names.get(pk, {}),
-                )
+                identities[pk] = facts[pk].identity(names.get(pk, {}))
             match = matching.score(query, identities[pk])
             if match.score >= matching.THRESHOLD:
                 scored.append((match, pk))

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -22,10 +22,11 @@ from tirek.access.policy import Section
 from tirek.accounts.models import User
 from tirek.accounts.roles import REGISTERING_ROLES, Role
 from tirek.audit.models import Action
-from tirek.audit.services import Pending, record, record_many
+from tirek.audit.services import Pending, record, record_many, save_recorded
 from tirek.cases.models import Case, CaseStatus
 from tirek.core import crypto
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.races import integrity_error_as
 from tirek.core.validation import clean_name
 from tirek.core.versioning import bump_version, update_versioned
 from tirek.organisations.models import Region
@@ -143,11 +144,9 @@ def person_create(
     )
     person.full_clean(validate_constraints=False)  # the IIN's own message, on its field:
     _require_new_iin(person)
-    try:
-        with transaction.atomic():
-            person.save()
-    except IntegrityError as exc:  # a registration that raced past the check above
-        raise ValidationError({"iin": _iin_taken()}) from exc
+    # A registration that raced past the check above.
+    with integrity_error_as(ValidationError({"iin": _iin_taken()})):
+        person.save()
     names = []
     for kind, value in other_names:
         if value and value.strip():
@@ -259,11 +258,9 @@ def people_create_many(
         identity = identity_of(person, [])
         person.search_key = search_key(identity)
         identities.append(identity)
-    try:
-        with transaction.atomic():
-            created = Person.objects.bulk_create(built, batch_size=500)
-    except IntegrityError as exc:  # a registration that raced past the check above
-        raise ValidationError({"iin": _iin_taken()}) from exc
+    # A registration that raced past the check above.
+    with integrity_error_as(ValidationError({"iin": _iin_taken()})):
+        created = Person.objects.bulk_create(built, batch_size=500)
     if any(p.pk is None for p in created):  # pragma: no cover - every supported database
         raise RuntimeError("The database did not return the new people's ids.")
     PersonNameKey.objects.bulk_create(
@@ -663,11 +660,10 @@ def relationship_create(
         created_by=by,
     )
     rel.full_clean()
-    try:
-        with transaction.atomic():
-            rel.save()
-    except IntegrityError as exc:
-        raise ValidationError({"relative_id": _("This relationship is already recorded.")}) from exc
+    with integrity_error_as(
+        ValidationError({"relative_id": _("This relationship is already recorded.")})
+    ):
+        rel.save()
     record(
         actor=by,
         action=Action.CREATE,
@@ -774,16 +770,12 @@ def duplicate_dismiss(
     dismissal = DuplicateDismissal(
         person=person, candidate=candidate, score=score, reason=reason.strip(), decided_by=by
     )
-    dismissal.full_clean()
-    dismissal.save()
-    record(
+    return save_recorded(
+        dismissal,
         actor=by,
-        action=Action.CREATE,
-        obj=dismissal,
         request=request,
         detail={"person": person.pk, "candidate": candidate.pk, "score": score},
     )
-    return dismissal
 
 
 @transaction.atomic
@@ -811,16 +803,9 @@ def merge_request_create(
     ).exists():
         raise ValidationError({"duplicate": _("A merge of these records is already waiting.")})
     merge = MergeRequest(kept=kept, duplicate=duplicate, reason=reason.strip(), requested_by=by)
-    merge.full_clean()
-    merge.save()
-    record(
-        actor=by,
-        action=Action.CREATE,
-        obj=merge,
-        request=request,
-        detail={"kept": kept.pk, "duplicate": duplicate.pk},
+    return save_recorded(
+        merge, actor=by, request=request, detail={"kept": kept.pk, "duplicate": duplicate.pk}
     )
-    return merge
 
 
 def _move_to(kept: Person, dup: Person) -> None:
@@ -951,16 +936,13 @@ def merge_request_decide(
     merge.decided_by = by
     merge.decided_at = timezone.now()
     merge.decision_note = note.strip()
-    merge.full_clean()
-    merge.save()
-    record(
+    return save_recorded(
+        merge,
         actor=by,
         action=Action.UPDATE,
-        obj=merge,
         request=request,
         detail={"state": merge.state, "kept": kept.pk, "duplicate": dup.pk},
     )
-    return merge
 
 
 # --- opening the case -----------------------------------------------------------------------

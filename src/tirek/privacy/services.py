@@ -155,6 +155,17 @@ def consent_record(
     return created
 
 
+def _set_once(consent: Consent, while_empty: str, done_already: str, **changes: Any) -> None:
+    """Apply ``changes`` (and a new version) while the field ``while_empty`` is empty:
+    whoever comes second gets ``done_already``. ``consent`` is read again."""
+    updated = Consent.objects.filter(pk=consent.pk, **{f"{while_empty}__isnull": True}).update(
+        **changes, version=F("version") + 1
+    )
+    if not updated:
+        raise ValidationError({"consent": done_already})
+    consent.refresh_from_db()
+
+
 @transaction.atomic
 def consent_withdraw(
     *,
@@ -168,15 +179,14 @@ def consent_withdraw(
     if not can_record_consent(by, consent.person):
         raise PermissionDenied(_("Your role on this case does not allow recording consent."))
     when = at or timezone.now()
-    updated = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
+    _set_once(
+        consent,
+        "withdrawn_at",
+        _("This consent has already been withdrawn."),
         withdrawn_at=when,
         withdrawn_by=by,
         withdrawal_note=note.strip()[:500],
-        version=F("version") + 1,
     )
-    if not updated:
-        raise ValidationError({"consent": _("This consent has already been withdrawn.")})
-    consent.refresh_from_db()
     consent.full_clean()
     record(
         actor=by,
@@ -201,12 +211,13 @@ def consent_override_approve(
         raise Refused(_("Someone other than the person who recorded it must approve it."))
     if not consent.is_override or consent.withdrawn_at is not None:
         raise ValidationError({"consent": _("There is nothing to approve.")})
-    updated = Consent.objects.filter(pk=consent.pk, override_approved_at__isnull=True).update(
-        override_approved_at=timezone.now(), override_approved_by=by, version=F("version") + 1
+    _set_once(
+        consent,
+        "override_approved_at",
+        _("This override has already been approved."),
+        override_approved_at=timezone.now(),
+        override_approved_by=by,
     )
-    if not updated:
-        raise ValidationError({"consent": _("This override has already been approved.")})
-    consent.refresh_from_db()
     record(
         actor=by,
         action=Action.UPDATE,

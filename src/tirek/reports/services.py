@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from tirek.audit.models import Action
-from tirek.audit.services import record
+from tirek.audit.services import save_recorded
 from tirek.core.exceptions import Refused
 
 from . import conf, jobs, permissions
@@ -40,12 +40,10 @@ def export_request(
             params={"year": year, "region": region, "language": language},
             requested_by=user,
         )
-        export.full_clean()
-        export.save()
-        record(
+        save_recorded(
+            export,
             actor=user,
             action=Action.EXPORT,
-            obj=export,
             request=request,
             detail={
                 "kind": kind,

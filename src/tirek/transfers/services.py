@@ -9,12 +9,13 @@ ends the old team's memberships except those the receiving supervisor keeps.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +31,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseEvent, EventKind
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.races import integrity_error_as
 from tirek.core.versioning import bump_version
 from tirek.organisations.models import Unit
 from tirek.referrals.models import NotificationKind
@@ -203,11 +205,8 @@ def transfer_request(
         requested_by=by,
     )
     transfer.full_clean(exclude=["preview"], validate_constraints=False)
-    try:
-        with transaction.atomic():
-            transfer.save()
-    except IntegrityError as exc:
-        raise Conflict(_("A transfer of this case is already awaiting an answer.")) from exc
+    with integrity_error_as(Conflict(_("A transfer of this case is already awaiting an answer."))):
+        transfer.save()
     transfer.preview = access_services.grant_transfer_preview(
         case=case, unit=to_unit, sections=shared, by=by
     )
@@ -239,14 +238,19 @@ def transfer_request(
     return transfer
 
 
+def _check_unanswered(locked: Transfer | FamilyTransfer, version: int) -> None:
+    """The request still awaits an answer, at the version the user read; else Conflict."""
+    if locked.version != version or locked.status != TransferStatus.REQUESTED:
+        raise Conflict(stale_message())
+
+
 def _lock(transfer: Transfer, version: int) -> Transfer:
     locked = (
         Transfer.objects.select_for_update()
         .select_related("case", "from_unit__agency", "to_unit__agency", "to_unit__region")
         .get(pk=transfer.pk)
     )
-    if locked.version != version or locked.status != TransferStatus.REQUESTED:
-        raise Conflict(stale_message())
+    _check_unanswered(locked, version)
     return locked
 
 
@@ -929,8 +933,7 @@ def may_answer_family(user: User, group: FamilyTransfer) -> bool:
 
 def _lock_family(group: FamilyTransfer, version: int) -> tuple[FamilyTransfer, list[Transfer]]:
     locked = FamilyTransfer.objects.select_for_update().get(pk=group.pk)
-    if locked.version != version or locked.status != TransferStatus.REQUESTED:
-        raise Conflict(stale_message())
+    _check_unanswered(locked, version)
     members = list(
         Transfer.objects.filter(family_transfer=locked, status=TransferStatus.REQUESTED)
         .select_related("case")
@@ -939,6 +942,54 @@ def _lock_family(group: FamilyTransfer, version: int) -> tuple[FamilyTransfer, l
     if not members:  # each withdrawn on its own since
         raise Conflict(stale_message())
     return locked, members
+
+
+def _answer_family(
+    *,
+    by: User,
+    group: FamilyTransfer,
+    version: int,
+    answer: Callable[..., Transfer],
+    answer_with: dict[str, Any],
+    status: str,
+    kind: str,
+    request: HttpRequest | None,
+    changes: dict[str, Any],
+    detail: dict[str, Any],
+) -> FamilyTransfer:
+    """One answer to every case of the request still awaiting one: ``answer`` (with
+    ``answer_with``) for each case on its own — its timeline and audit entries, no
+    notice — then the request closed, audited, and its requester told once."""
+    if not may_answer_family(by, group):
+        raise PermissionDenied(_("Only a supervisor of the receiving unit may answer."))
+    locked, members = _lock_family(group, version)
+    for transfer in members:
+        answer(
+            by=by,
+            transfer=transfer,
+            version=transfer.version,
+            request=request,
+            notify_parties=False,
+            **answer_with,
+        )
+    bump_version(
+        FamilyTransfer,
+        locked.pk,
+        status=status,
+        decided_by=by,
+        decided_at=timezone.now(),
+        **changes,
+    )
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        request=request,
+        detail={"status": status, "transfers": [t.pk for t in members], **detail},
+    )
+    locked.refresh_from_db()
+    _tell_about_family(locked, by, kind, [_requester(locked)])
+    return locked
 
 
 @transaction.atomic
@@ -953,41 +1004,18 @@ def family_transfer_accept(
     """The receiving supervisor takes every case of the request still awaiting an answer
     over at once (``transfer_accept`` for each: unit, region and case manager change, the
     old teams leave, open tasks move, each on its timeline and in the audit log)."""
-    if not may_answer_family(by, group):
-        raise PermissionDenied(_("Only a supervisor of the receiving unit may answer."))
-    locked, members = _lock_family(group, version)
-    for transfer in members:
-        transfer_accept(
-            by=by,
-            transfer=transfer,
-            version=transfer.version,
-            case_manager=case_manager,
-            keep_user_ids=[],
-            request=request,
-            notify_parties=False,
-        )
-    bump_version(
-        FamilyTransfer,
-        locked.pk,
+    return _answer_family(
+        by=by,
+        group=group,
+        version=version,
+        answer=transfer_accept,
+        answer_with={"case_manager": case_manager, "keep_user_ids": []},
         status=TransferStatus.ACCEPTED,
-        decided_by=by,
-        decided_at=timezone.now(),
-        new_case_manager=case_manager,
-    )
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=locked,
+        kind=NotificationKind.TRANSFER_ACCEPTED,
         request=request,
-        detail={
-            "status": TransferStatus.ACCEPTED,
-            "transfers": [t.pk for t in members],
-            "case_manager": case_manager.pk,
-        },
+        changes={"new_case_manager": case_manager},
+        detail={"case_manager": case_manager.pk},
     )
-    locked.refresh_from_db()
-    _tell_about_family(locked, by, NotificationKind.TRANSFER_ACCEPTED, [_requester(locked)])
-    return locked
 
 
 @transaction.atomic
@@ -1000,33 +1028,15 @@ def family_transfer_decline(
     request: HttpRequest | None = None,
 ) -> FamilyTransfer:
     """Decline every case of the request still awaiting an answer, with one reason."""
-    if not may_answer_family(by, group):
-        raise PermissionDenied(_("Only a supervisor of the receiving unit may answer."))
-    locked, members = _lock_family(group, version)
-    for transfer in members:
-        transfer_decline(
-            by=by,
-            transfer=transfer,
-            version=transfer.version,
-            reason=reason,
-            request=request,
-            notify_parties=False,
-        )
-    bump_version(
-        FamilyTransfer,
-        locked.pk,
+    return _answer_family(
+        by=by,
+        group=group,
+        version=version,
+        answer=transfer_decline,
+        answer_with={"reason": reason},
         status=TransferStatus.DECLINED,
-        decided_by=by,
-        decided_at=timezone.now(),
-        decline_reason=reason.strip(),
-    )
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=locked,
+        kind=NotificationKind.TRANSFER_DECLINED,
         request=request,
-        detail={"status": TransferStatus.DECLINED, "transfers": [t.pk for t in members]},
+        changes={"decline_reason": reason.strip()},
+        detail={},
     )
-    locked.refresh_from_db()
-    _tell_about_family(locked, by, NotificationKind.TRANSFER_DECLINED, [_requester(locked)])
-    return locked

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -15,9 +15,10 @@ from tirek.access.policy import Section, get_case, is_supervisor_of
 from tirek.accounts.models import User
 from tirek.assessments.services import check_writable
 from tirek.audit.models import Action
-from tirek.audit.services import record
+from tirek.audit.services import record, save_recorded
 from tirek.cases.models import Case, CaseStatus
 from tirek.core.exceptions import Refused
+from tirek.core.races import integrity_error_as
 from tirek.core.versioning import update_versioned
 
 from ..deadlines import add_months, deadlines_for
@@ -88,16 +89,9 @@ def closure_request(
         open_goals_explanation=open_goals_explanation.strip(),
         requested_by=user,
     )
-    closure.full_clean()
-    closure.save()
-    record(
-        actor=user,
-        action=Action.CREATE,
-        obj=closure,
-        request=request,
-        detail={"case": case.pk, "reason": reason},
+    return save_recorded(
+        closure, actor=user, request=request, detail={"case": case.pk, "reason": reason}
     )
-    return closure
 
 
 def _pending_closure(user: User, case_id: Any, request: HttpRequest | None) -> tuple[Case, Closure]:
@@ -223,20 +217,20 @@ def case_reopen(
     if len(reason) > 2000:
         raise ValidationError({"reason": _("At most 2000 characters.")})
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            update_versioned(
-                Case,
-                case.pk,
-                expected_version,
-                _(STALE),
-                where=Q(status=CaseStatus.CLOSED),
-                status=CaseStatus.REOPENED,
-                closed_at=None,
-                updated_at=now,
-            )
-    except IntegrityError as exc:  # one open case per person
-        raise ValidationError({"reason": _("This person already has another open case.")}) from exc
+    # One open case per person.
+    with integrity_error_as(
+        ValidationError({"reason": _("This person already has another open case.")})
+    ):
+        update_versioned(
+            Case,
+            case.pk,
+            expected_version,
+            _(STALE),
+            where=Q(status=CaseStatus.CLOSED),
+            status=CaseStatus.REOPENED,
+            closed_at=None,
+            updated_at=now,
+        )
     closure = (
         Closure.objects.filter(case=case, status=ClosureStatus.APPROVED)
         .order_by("-decided_at")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from tirek.accounts.services import competency_grant, competency_revoke
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.core.exceptions import Refused
+from tirek.core.races import integrity_error_as
 
 from .. import permissions, tasks
 from ..models import Certificate, Course, Enrolment, Participant
@@ -76,11 +77,8 @@ def _new_certificate(**fields: Any) -> Certificate:
         **fields,
     )
     certificate.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            certificate.save()
-    except IntegrityError as exc:
-        raise Refused(_("A valid certificate for this course was already issued.")) from exc
+    with integrity_error_as(Refused(_("A valid certificate for this course was already issued."))):
+        certificate.save()
     tasks.request_pdf(certificate)  # made by the worker once this transaction commits
     return certificate
 

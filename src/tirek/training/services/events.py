@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from tirek.accounts.models import User
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.core.exceptions import Refused
+from tirek.core.races import integrity_error_as
 from tirek.core.versioning import update_versioned
 
 from .. import permissions
@@ -167,11 +168,8 @@ def trainer_assign(
         assigned_by=by,
     )
     assignment.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            assignment.save()
-    except IntegrityError as exc:
-        raise ValidationError(_("This trainer already delivers this event.")) from exc
+    with integrity_error_as(ValidationError(_("This trainer already delivers this event."))):
+        assignment.save()
     record(
         actor=by,
         action=Action.UPDATE,
