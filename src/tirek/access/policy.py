@@ -69,7 +69,9 @@ status, body and roughly the time — identical, so ids leak nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -362,9 +364,7 @@ def _load_relation(user: User, case: Case) -> None:
     roles = _casework_roles(user)
     relation = _Relation(
         memberships=tuple(
-            m
-            for m in team
-            if m.user_id == user.pk and m.role in roles and fits_case(m.role, case)
+            m for m in team if m.user_id == user.pk and m.role in roles and fits_case(m.role, case)
         ),
         emergency=bool(getattr(case, "_emergency_now", False)),
         previews=()
@@ -554,11 +554,47 @@ def _ids_in(parts: list[QuerySet[Any]]) -> QuerySet[Case]:
     return Case.objects.filter(pk__in=ids)
 
 
+# Inside ``visible_case_ids_read_once``: the ids of the cases each user may open, read once.
+_visible_ids: ContextVar[dict[int, list[int] | None] | None] = ContextVar(
+    "tirek_visible_case_ids", default=None
+)
+# A longer list of ids costs more as query parameters than the subquery it replaces.
+VISIBLE_IDS_LIMIT = 2000
+
+
+@contextmanager
+def visible_case_ids_read_once() -> Iterator[None]:
+    """Within the block, ``visible_cases`` reads the user's case ids once and hands out
+    ``id IN (ids)``. For read-only pages that draw many panels from one user's cases ("my
+    work"): Django builds and compiles the policy's nested subquery anew in every panel's
+    query, which costs more than reading the ids. A write inside the block would not be
+    seen by the lists drawn after it, so only pages that write nothing use it."""
+    token = _visible_ids.set({})
+    try:
+        yield
+    finally:
+        _visible_ids.reset(token)
+
+
 def visible_cases(user: User) -> QuerySet[Case]:
     """Every case the user may open, filtered in the database."""
     roles = _casework_roles(user)
     if not roles:
         return Case.objects.none()
+    remembered = _visible_ids.get()
+    if remembered is None:
+        return _visible_cases(user, roles)
+    if user.pk not in remembered:
+        found = _visible_cases(user, roles).values_list("pk", flat=True)
+        ids = list(found[: VISIBLE_IDS_LIMIT + 1])
+        remembered[user.pk] = ids if len(ids) <= VISIBLE_IDS_LIMIT else None
+    read_once = remembered[user.pk]
+    return (
+        _visible_cases(user, roles) if read_once is None else Case.objects.filter(pk__in=read_once)
+    )
+
+
+def _visible_cases(user: User, roles: frozenset[str]) -> QuerySet[Case]:
     parts: list[QuerySet[Any]] = [_memberships(user).values("case_id")]
     if roles & EMERGENCY_ROLES:
         parts.append(_active_emergency(user).values("case_id"))

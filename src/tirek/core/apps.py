@@ -22,6 +22,8 @@ class CoreConfig(wiring.AppConfig):
             registry.add_api_router(prefix, app.resolve(router))
         for order, panel in app.my_work_panels:
             registry.add_my_work_panel(order, app.resolve(panel))
+        for scope in app.my_work_scopes:
+            registry.add_my_work_scope(app.resolve(scope))
         for order, loader in app.demo_loaders:
             registry.add_demo_loader(order, app.resolve(loader))
         for rotator in app.encrypted_file_rotators:

@@ -12,6 +12,7 @@ here in ``ready()``:
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,9 @@ class NavItem:
 
 nav_items: list[NavItem] = []
 my_work_panels: list[tuple[int, Callable[[AuthenticatedHttpRequest], dict[str, Any] | None]]] = []
+# Context managers "my work" draws its panels inside (e.g. the access policy reading the
+# user's case ids once for every panel); the page only reads.
+my_work_scopes: list[Callable[[], AbstractContextManager[None]]] = []
 demo_loaders: list[tuple[int, Callable[[Any], None]]] = []
 # (prefix, ninja.Router): mounted under /api/v1/<prefix>
 api_routers: list[tuple[str, Any]] = []
@@ -64,6 +68,11 @@ def add_my_work_panel(
     if (order, panel) not in my_work_panels:
         my_work_panels.append((order, panel))
         my_work_panels.sort(key=lambda p: p[0])
+
+
+def add_my_work_scope(scope: Callable[[], AbstractContextManager[None]]) -> None:
+    if scope not in my_work_scopes:
+        my_work_scopes.append(scope)
 
 
 def add_api_router(prefix: str, router: Any) -> None:

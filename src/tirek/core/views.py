@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -11,17 +12,20 @@ from django.views.i18n import set_language as django_set_language
 
 from tirek.core.http import AuthenticatedHttpRequest
 
-from .registry import my_work_panels
+from .registry import my_work_panels, my_work_scopes
 
 
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "My work": each domain app contributes what is due for this user."""
     panels: list[dict[str, Any]] = []
-    for _order, panel in my_work_panels:
-        content = panel(request)
-        if content:
-            panels.append(content)
+    with ExitStack() as scopes:  # e.g. the access policy reading the user's case ids once
+        for scope in my_work_scopes:
+            scopes.enter_context(scope())
+        for _order, panel in my_work_panels:
+            content = panel(request)
+            if content:
+                panels.append(content)
     return render(request, "core/home.html", {"panels": panels})
 
 

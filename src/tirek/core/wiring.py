@@ -43,6 +43,7 @@ class AppConfig(django_apps.AppConfig):
     urls: ClassVar[Sequence[tuple[str, str]]] = ()  # (prefix, module of page URLs)
     api_routers: ClassVar[Sequence[tuple[str, str]]] = ()  # (prefix under /api/v1, router)
     my_work_panels: ClassVar[Sequence[tuple[int, str]]] = ()  # (order, panel)
+    my_work_scopes: ClassVar[Sequence[str]] = ()  # context managers the panels run in
     demo_loaders: ClassVar[Sequence[tuple[int, str]]] = ()  # (order, loader)
     encrypted_file_rotators: ClassVar[Sequence[str]] = ()
     person_key_movers: ClassVar[Sequence[str]] = ()
