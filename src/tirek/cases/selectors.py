@@ -120,7 +120,8 @@ MY_OPEN_LIMIT = 300
 @dataclass(frozen=True)
 class OpenCaseload:
     cases: list[Case]  # by case number, with the person
-    consent: dict[int, Any]  # person id -> privacy's ConsentStatus (without recipients)
+    # person id -> privacy's ConsentStatus of the case-management purpose (no recipients)
+    consent: dict[int, Any]
     consent_records: dict[int, list[Any]]  # person id -> every consent record (privacy)
 
     @property
@@ -135,13 +136,15 @@ def my_open_caseload(request: AuthenticatedHttpRequest) -> OpenCaseload:
     cached: OpenCaseload | None = getattr(request, "_cases_open_caseload", None)
     if cached is not None:
         return cached
+    from tirek.privacy.models import Purpose
     from tirek.privacy.selectors import consent_records_many, consent_status_from
 
     mine = case_list(request.user, CaseFilters(scope="mine", open_only=True))
     cases = list(mine.select_related("person").order_by("number")[:MY_OPEN_LIMIT])
     persons = [c.person for c in cases]
     records = consent_records_many(persons, recipients=False) if cases else {}
-    cached = OpenCaseload(cases, consent_status_from(persons, records), records)
+    status = consent_status_from(persons, records, purposes=[Purpose.CASE_MANAGEMENT])
+    cached = OpenCaseload(cases, status, records)
     request._cases_open_caseload = cached  # type: ignore[attr-defined]
     return cached
 

@@ -211,12 +211,19 @@ class ConsentStatus:
 
 
 def _status(
-    person: Any, records: list[Consent], at: datetime, *, recipients: bool = True
+    person: Any,
+    records: list[Consent],
+    at: datetime,
+    *,
+    recipients: bool = True,
+    only: frozenset[str] | None = None,
 ) -> ConsentStatus:
     today = timezone.localdate(at)
     boundary = next_boundary(person.birth_date, today)
     purposes: list[PurposeStatus] = []
     for purpose, label in Purpose.choices:
+        if only is not None and purpose not in only:
+            continue
         chosen = _covering(records, person.birth_date, purpose, None, at)
         if chosen is None:
             purposes.append(PurposeStatus(purpose, label, "missing"))
@@ -289,12 +296,18 @@ def consent_records_many(
 
 
 def consent_status_from(
-    persons: Iterable[Any], by_person: dict[int, list[Consent]], at: datetime | None = None
+    persons: Iterable[Any],
+    by_person: dict[int, list[Consent]],
+    at: datetime | None = None,
+    *,
+    purposes: Iterable[str] | None = None,
 ) -> dict[int, ConsentStatus]:
     """``consent_status_many(..., recipients=False)`` from records already read by
-    ``consent_records_many(..., recipients=False)``."""
+    ``consent_records_many(..., recipients=False)``; with ``purposes``, the status of those
+    purposes only (a panel that shows one spares working out the others)."""
     at = at or timezone.now()
-    return {p.pk: _status(p, by_person[p.pk], at, recipients=False) for p in persons}
+    only = None if purposes is None else frozenset(purposes)
+    return {p.pk: _status(p, by_person[p.pk], at, recipients=False, only=only) for p in persons}
 
 
 def consents_of(person: Any) -> QuerySet[Consent]:
