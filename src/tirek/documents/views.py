@@ -24,7 +24,7 @@ from tirek.access.policy import Section
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case
-from tirek.core.forms import add_errors
+from tirek.core.forms import add_errors, submit
 from tirek.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services
@@ -140,22 +140,21 @@ def release_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not selectors.may_release(user, case):
         raise Http404
     form = ReleaseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.release_create(
-                by=user,
-                case=case,
-                purpose=form.cleaned_data["purpose"],
-                recipient=form.cleaned_data["recipient"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-    if not form.is_valid() or form.errors:
-        summary = SummaryForm(sections=selectors.visible_sections(user, case))
-        return _page(request, case, summary, release_form=form, status=422)
-    messages.success(request, _("Psychological notes released for this purpose and recipient."))
-    return redirect("documents:summary_new", pk=case.pk)
+    if submit(
+        request,
+        form,
+        lambda: services.release_create(
+            by=user,
+            case=case,
+            purpose=form.cleaned_data["purpose"],
+            recipient=form.cleaned_data["recipient"],
+            request=request,
+        ),
+        _("Psychological notes released for this purpose and recipient."),
+    ):
+        return redirect("documents:summary_new", pk=case.pk)
+    summary = SummaryForm(sections=selectors.visible_sections(user, case))
+    return _page(request, case, summary, release_form=form, status=422)
 
 
 @login_required
