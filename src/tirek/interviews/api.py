@@ -16,6 +16,7 @@ from tirek.access.policy import get_case
 from tirek.accounts.models import User
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.paging import Page
+from tirek.core.steps import take_step
 from tirek.core.validation import BoundedDateTime, CleanStr, RecordId
 
 from . import selectors, services
@@ -226,7 +227,9 @@ def _reload(user: User, interview: Interview) -> InterviewOut:
 
 
 @router.get("", response=InterviewList)
-def interview_list(request: AuthenticatedHttpRequest, filters: Query[InterviewListFilter]) -> InterviewList:
+def interview_list(
+    request: AuthenticatedHttpRequest, filters: Query[InterviewListFilter]
+) -> InterviewList:
     case = get_case(request.user, filters.case_id, request=request)
     rows = selectors.case_interviews(request.user, case).select_related(
         "case", "repeat_approved_by"
@@ -306,10 +309,14 @@ def _act(
     step: Callable[..., Interview],
     payload: Schema,
 ) -> InterviewOut:
-    """One step of an interview the caller may see: the service gets the payload's fields."""
-    interview = selectors.get_interview(request.user, interview_id, request=request)
-    step(by=request.user, interview=interview, request=request, **payload.dict())
-    return _reload(request.user, interview)
+    return take_step(
+        request,
+        lambda: selectors.get_interview(request.user, interview_id, request=request),
+        step,
+        payload,
+        lambda interview: _reload(request.user, interview),
+        name="interview",
+    )
 
 
 @router.post("/{interview_id}/approve-repeat", response=InterviewOut)

@@ -6,6 +6,7 @@ the version it read on writes (409 when stale) and answers bad input with proble
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -546,17 +547,27 @@ def plan_submit(
     return _plan_out(request, case_id)
 
 
-@case_router.post("/{case_id}/plan/approve", response=PlanOut)
-def plan_approve(
-    request: AuthenticatedHttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
-) -> dict[str, Any]:
-    services.plan_approve(
+def _decide(
+    request: AuthenticatedHttpRequest,
+    case_id: int,
+    decide: Callable[..., object],
+    payload: PlanDecisionIn,
+) -> None:
+    """A supervisor's answer to a submitted plan or a proposed closure, with a comment."""
+    decide(
         user=request.user,
         case_id=case_id,
         expected_version=payload.version,
         comment=payload.comment,
         request=request,
     )
+
+
+@case_router.post("/{case_id}/plan/approve", response=PlanOut)
+def plan_approve(
+    request: AuthenticatedHttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
+) -> dict[str, Any]:
+    _decide(request, case_id, services.plan_approve, payload)
     return _plan_out(request, case_id)
 
 
@@ -564,13 +575,7 @@ def plan_approve(
 def plan_return(
     request: AuthenticatedHttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
 ) -> dict[str, Any]:
-    services.plan_return(
-        user=request.user,
-        case_id=case_id,
-        expected_version=payload.version,
-        comment=payload.comment,
-        request=request,
-    )
+    _decide(request, case_id, services.plan_return, payload)
     return _plan_out(request, case_id)
 
 
@@ -700,13 +705,7 @@ def closure_request(
 def closure_approve(
     request: AuthenticatedHttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
 ) -> dict[str, Any]:
-    services.closure_approve(
-        user=request.user,
-        case_id=case_id,
-        expected_version=payload.version,
-        comment=payload.comment,
-        request=request,
-    )
+    _decide(request, case_id, services.closure_approve, payload)
     return _closure_state(request, case_id, audit=False)
 
 
@@ -714,13 +713,7 @@ def closure_approve(
 def closure_return(
     request: AuthenticatedHttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
 ) -> dict[str, Any]:
-    services.closure_return(
-        user=request.user,
-        case_id=case_id,
-        expected_version=payload.version,
-        comment=payload.comment,
-        request=request,
-    )
+    _decide(request, case_id, services.closure_return, payload)
     return _closure_state(request, case_id, audit=False)
 
 
