@@ -5,7 +5,6 @@ What an answer carries depends on the caller's level (see ``access``): ``request
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from django.http import Http404
@@ -16,7 +15,7 @@ from tirek.access.policy import get_case
 from tirek.accounts.models import User
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.paging import Page
-from tirek.core.steps import take_step
+from tirek.core.steps import record_steps
 from tirek.core.validation import BoundedDateTime, CleanStr, RecordId
 
 from . import selectors, services
@@ -303,20 +302,12 @@ def interview_detail(request: AuthenticatedHttpRequest, interview_id: int) -> In
     return interview_out(request.user, interview)
 
 
-def _act(
-    request: AuthenticatedHttpRequest,
-    interview_id: int,
-    step: Callable[..., Interview],
-    payload: Schema,
-) -> InterviewOut:
-    return take_step(
-        request,
-        lambda: selectors.get_interview(request.user, interview_id, request=request),
-        step,
-        payload,
-        lambda interview: _reload(request.user, interview),
-        name="interview",
-    )
+# One step of an interview the caller may see: the service gets the payload's fields.
+_act = record_steps(
+    "interview",
+    lambda request, pk: selectors.get_interview(request.user, pk, request=request),
+    lambda request, interview: _reload(request.user, interview),
+)
 
 
 @router.post("/{interview_id}/approve-repeat", response=InterviewOut)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 
 from django.http import HttpRequest
@@ -15,7 +14,7 @@ from tirek.audit.services import record_list
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.paging import Page
 from tirek.core.patching import patch_changes
-from tirek.core.steps import take_step
+from tirek.core.steps import record_steps
 from tirek.core.validation import CleanStr, RecordId
 from tirek.organisations.models import Agency, Region, Unit
 
@@ -464,24 +463,16 @@ def referral_detail(request: AuthenticatedHttpRequest, referral_id: int) -> Refe
     return referral_out(selectors.get_referral(request.user, referral_id, request=request))
 
 
-def _act(
-    request: AuthenticatedHttpRequest,
-    referral_id: int,
-    action: Callable[..., Referral],
-    payload: Schema,
-) -> ReferralOut:
-    return take_step(
-        request,
-        lambda: selectors.get_referral(request.user, referral_id, request=request),
-        action,
-        payload,
-        lambda referral: referral_out(
-            Referral.objects.select_related(
-                "case__person", "provider__agency", "service", "to_user", "created_by"
-            ).get(pk=referral.pk)
-        ),
-        name="referral",
-    )
+# One step of a referral the caller may see: the service gets the payload's fields.
+_act = record_steps(
+    "referral",
+    lambda request, pk: selectors.get_referral(request.user, pk, request=request),
+    lambda request, referral: referral_out(
+        Referral.objects.select_related(
+            "case__person", "provider__agency", "service", "to_user", "created_by"
+        ).get(pk=referral.pk)
+    ),
+)
 
 
 @referrals_router.post("/{referral_id}/accept", response=ReferralOut)
