@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -13,6 +14,14 @@ from .exceptions import Conflict
 
 # What most form steps show on the form: bad data, or a step the user may not take.
 INVALID_OR_FORBIDDEN: tuple[type[Exception], ...] = (ValidationError, PermissionDenied)
+
+
+def set_choices(form: forms.BaseForm, name: str, choices: Iterable[tuple[Any, Any]]) -> None:
+    """Give a choice field the options it has for this user or record (set when the form is
+    made, not when it is declared)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
 
 
 def add_errors(
