@@ -23,7 +23,7 @@ from tirek.access import selectors as access
 from tirek.audit.models import Action
 from tirek.audit.services import record_list
 from tirek.core.exceptions import Conflict, Refused
-from tirek.core.forms import add_errors, submit, submit_versioned
+from tirek.core.forms import add_errors, step_done, submit, submit_versioned
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.organisations.models import Region
 
@@ -194,12 +194,14 @@ def team_remove(request: AuthenticatedHttpRequest, pk: int, member_id: int) -> H
         member = access.membership(case, member_id)
     except CaseTeamMember.DoesNotExist as exc:
         raise Http404 from exc
-    try:
-        services.team_member_remove(by=request.user, case=case, member=member, request=request)
-    except (Refused, ValidationError, Conflict) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(request, _("Removed from the team."))
+    step_done(
+        request,
+        lambda: services.team_member_remove(
+            by=request.user, case=case, member=member, request=request
+        ),
+        _("Removed from the team."),
+        failures=(Refused, ValidationError, Conflict),
+    )
     return redirect("cases:team", pk=case.pk)
 
 

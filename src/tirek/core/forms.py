@@ -58,6 +58,31 @@ def show_refusal(
         form.add_error(None, str(exc))
 
 
+def refusal_text(exc: Exception) -> str:
+    """A service's refusal as one line: a ValidationError's messages, or the refusal's text."""
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def step_done(
+    request: HttpRequest,
+    step: Callable[[], object],
+    done: str,
+    *,
+    failures: tuple[type[Exception], ...] = (ValidationError,),
+    fallback: str = "",
+) -> bool:
+    """A step with no form to draw again (a button): ``step`` (the service call); its
+    refusal (one of ``failures``) as one error message (``fallback`` when it says nothing),
+    else ``done`` as a success message. True when the service did it."""
+    try:
+        step()
+    except failures as exc:
+        messages.error(request, refusal_text(exc) or fallback)
+        return False
+    messages.success(request, done)
+    return True
+
+
 def flash_refusal(request: HttpRequest, exc: Exception, fallback: str) -> None:
     """A service's refusal of a step that has no form to draw again, as messages: each of a
     ValidationError's, or the refusal's text (``fallback`` when it has none)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -23,7 +22,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case
 from tirek.core import handover
-from tirek.core.forms import add_errors, submit
+from tirek.core.forms import add_errors, step_done, submit
 from tirek.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services
@@ -153,10 +152,9 @@ def release_revoke(request: AuthenticatedHttpRequest, pk: int, release_id: int) 
     user = request.user
     if not selectors.may_release(user, case) or not 0 < release_id <= MAX_ID:
         raise Http404
-    try:
-        services.release_revoke(by=user, case=case, release_id=release_id, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The release is revoked."))
+    step_done(
+        request,
+        lambda: services.release_revoke(by=user, case=case, release_id=release_id, request=request),
+        _("The release is revoked."),
+    )
     return redirect("documents:summary_new", pk=case.pk)

@@ -26,7 +26,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseStatus
 from tirek.core.exceptions import Conflict, Refused
-from tirek.core.forms import add_errors, submit
+from tirek.core.forms import add_errors, step_done, submit
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.ratelimit import RateLimited
 from tirek.organisations.models import Region
@@ -366,18 +366,17 @@ def name_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     form = NameForm(request.POST)
     if form.is_valid():
-        try:
-            services.person_name_add(
+        step_done(
+            request,
+            lambda: services.person_name_add(
                 by=request.user,
                 person=person,
                 kind=form.cleaned_data["kind"],
                 value=form.cleaned_data["value"],
                 request=request,
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The spelling is added."))
+            ),
+            _("The spelling is added."),
+        )
     else:
         messages.error(request, _("Enter the name and its kind."))
     return redirect("people:detail", pk=person.pk)
@@ -453,12 +452,13 @@ def photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if upload.size > services.photo_max_bytes():
         messages.error(request, _("The photo is too large."))
         return redirect("people:detail", pk=person.pk)
-    try:
-        services.photo_set(by=request.user, person=person, data=upload.read(), request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The photo is saved."))
+    step_done(
+        request,
+        lambda: services.photo_set(
+            by=request.user, person=person, data=upload.read(), request=request
+        ),
+        _("The photo is saved."),
+    )
     return redirect("people:detail", pk=person.pk)
 
 

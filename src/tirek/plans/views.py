@@ -31,7 +31,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseStatus
 from tirek.core.exceptions import Conflict, Refused
-from tirek.core.forms import submit
+from tirek.core.forms import step_done, submit
 from tirek.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services
@@ -178,12 +178,7 @@ def _steps(journey: Any) -> list[dict[str, Any]]:
 def _plan_write(
     request: HttpRequest, case_id: int, action: Callable[[], Any], success: str
 ) -> HttpResponse:
-    try:
-        action()
-    except FAILURES as exc:
-        _explain(request, exc)
-    else:
-        messages.success(request, success)
+    step_done(request, action, success, failures=FAILURES, fallback=_("This is not allowed."))
     return redirect("plans:plan", case_id)
 
 

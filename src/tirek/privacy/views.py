@@ -22,7 +22,7 @@ from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.core.exceptions import Refused
-from tirek.core.forms import add_errors, submit, submit_versioned
+from tirek.core.forms import add_errors, step_done, submit, submit_versioned
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.ratelimit import RateLimited
 
@@ -132,12 +132,12 @@ def _consent_step(
     request: HttpRequest, step: Callable[..., object], done: str, **kwargs: Any
 ) -> HttpResponse:
     """A change of a consent: its refusal, or ``done``, comes back as a message."""
-    try:
-        step(by=request.user, request=request, **kwargs)
-    except (ValidationError, Refused) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(request, done)
+    step_done(
+        request,
+        lambda: step(by=request.user, request=request, **kwargs),
+        done,
+        failures=(ValidationError, Refused),
+    )
     return redirect(_back(request))
 
 

@@ -21,7 +21,7 @@ from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.core import handover
-from tirek.core.forms import add_errors
+from tirek.core.forms import add_errors, step_done
 from tirek.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services, subject
@@ -41,12 +41,7 @@ dpo_only = role_required(Role.DPO)
 
 def _step(request: HttpRequest, step: Callable[..., object], done: str, **kwargs: Any) -> None:
     """Run one of the DPO's steps: its refusal, or ``done``, comes back as a message."""
-    try:
-        step(by=request.user, request=request, **kwargs)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
+    step_done(request, lambda: step(by=request.user, request=request, **kwargs), done)
 
 
 def _form_refused(request: HttpRequest, form: forms.Form) -> None:
