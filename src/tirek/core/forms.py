@@ -1,4 +1,4 @@
-"""What every app's forms share."""
+"""What the apps' form pages (and their buttons without a form) share."""
 
 from __future__ import annotations
 
