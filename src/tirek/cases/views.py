@@ -23,7 +23,7 @@ from tirek.access import selectors as access
 from tirek.audit.models import Action
 from tirek.audit.services import record_list
 from tirek.core.exceptions import Conflict, Refused
-from tirek.core.forms import add_errors
+from tirek.core.forms import add_errors, step_done, submit, submit_versioned
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.organisations.models import Region
 
@@ -32,8 +32,6 @@ from .forms import CaseEditForm, CaseFilterForm, NoteEditForm, NoteForm, TeamAdd
 from .models import Case, CaseStatus, CaseTeamMember, Phase, RiskLevel
 
 PAGE_SIZE = 25
-
-
 
 
 def _casework_only(request: AuthenticatedHttpRequest) -> None:
@@ -133,24 +131,19 @@ def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = CaseEditForm(request.POST, initial=initial, sections=sections)
-        if form.is_valid():
+
+        def update() -> None:
             data = dict(form.cleaned_data)
             version = data.pop("version")
             changes = {k: v for k, v in data.items() if initial.get(k) != v}
-            try:
-                services.case_update(
-                    by=request.user, case=case, version=version, changes=changes, request=request
-                )
-            except Conflict as exc:
-                form.add_error(None, str(exc))
-                status = 409
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("The case has been saved."))
-                return redirect("cases:detail", pk=case.pk)
-        if status == 200 and form.errors:
-            status = 422
+            services.case_update(
+                by=request.user, case=case, version=version, changes=changes, request=request
+            )
+
+        refused = submit_versioned(request, form, update, _("The case has been saved."))
+        if refused is None:
+            return redirect("cases:detail", pk=case.pk)
+        status = refused
     else:
         form = CaseEditForm(initial=initial, sections=sections)
     return render(request, "cases/edit.html", {"case": case, "form": form}, status=status)
@@ -168,20 +161,19 @@ def team(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.team_member_add(
-                    by=request.user,
-                    case=case,
-                    user=form.cleaned_data["user"],
-                    role=form.cleaned_data["role"],
-                    request=request,
-                )
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("Added to the team."))
-                return redirect("cases:team", pk=case.pk)
+        if submit(
+            request,
+            form,
+            lambda: services.team_member_add(
+                by=request.user,
+                case=case,
+                user=form.cleaned_data["user"],
+                role=form.cleaned_data["role"],
+                request=request,
+            ),
+            _("Added to the team."),
+        ):
+            return redirect("cases:team", pk=case.pk)
         status = 422
     members = policy.visible_team(request.user, case, selectors.team_of(case))
     return render(
@@ -202,12 +194,14 @@ def team_remove(request: AuthenticatedHttpRequest, pk: int, member_id: int) -> H
         member = access.membership(case, member_id)
     except CaseTeamMember.DoesNotExist as exc:
         raise Http404 from exc
-    try:
-        services.team_member_remove(by=request.user, case=case, member=member, request=request)
-    except (Refused, ValidationError, Conflict) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(request, _("Removed from the team."))
+    step_done(
+        request,
+        lambda: services.team_member_remove(
+            by=request.user, case=case, member=member, request=request
+        ),
+        _("Removed from the team."),
+        failures=(Refused, ValidationError, Conflict),
+    )
     return redirect("cases:team", pk=case.pk)
 
 
@@ -271,28 +265,23 @@ def note_edit(request: AuthenticatedHttpRequest, pk: int, note_id: int) -> HttpR
     status = 200
     if request.method == "POST":
         form = NoteEditForm(request.POST, initial=initial)
-        if form.is_valid():
+
+        def update() -> None:
             data = form.cleaned_data
-            try:
-                services.note_update(
-                    by=request.user,
-                    note=note,
-                    version=data["version"],
-                    narrative=data["narrative"],
-                    occurred_on=data["occurred_on"],
-                    third_party=data["third_party"],
-                    request=request,
-                )
-            except Conflict as exc:
-                form.add_error(None, str(exc))
-                status = 409
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("The note has been saved."))
-                return _at_note(case, note)
-        if status == 200:
-            status = 422
+            services.note_update(
+                by=request.user,
+                note=note,
+                version=data["version"],
+                narrative=data["narrative"],
+                occurred_on=data["occurred_on"],
+                third_party=data["third_party"],
+                request=request,
+            )
+
+        refused = submit_versioned(request, form, update, _("The note has been saved."))
+        if refused is None:
+            return _at_note(case, note)
+        status = refused
     else:
         form = NoteEditForm(initial=initial)
     return render(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -21,6 +22,9 @@ from . import pdf, selectors, services
 from .access import can_read_minutes
 from .forms import team_users
 from .models import ActionItem, Conference, Participant
+
+if TYPE_CHECKING:
+    from tirek.cases.models import Case
 
 router = Router(tags=["conferences"])
 
@@ -359,14 +363,22 @@ def participant_attendance(
     return participant_out(p)
 
 
+def _conference_case(
+    request: AuthenticatedHttpRequest, conference_id: int, case_id: int
+) -> tuple[Conference, Case]:
+    """A conference the caller may see and one of its cases (404 otherwise)."""
+    conference = selectors.get_conference(request.user, conference_id, request=request)
+    case = conference.cases.filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    return conference, case
+
+
 @router.post("/{conference_id}/actions", response={201: ConferenceActionOut})
 def action_add(
     request: AuthenticatedHttpRequest, conference_id: int, payload: ConferenceActionIn
 ) -> Status:
-    conference = selectors.get_conference(request.user, conference_id, request=request)
-    case = conference.cases.filter(pk=payload.case_id).first()
-    if case is None:
-        raise Http404
+    conference, case = _conference_case(request, conference_id, payload.case_id)
     owner = get_object_or_404(User, pk=payload.owner_id)
     item = services.action_add(
         by=request.user,
@@ -385,10 +397,7 @@ def approve_plan(
     request: AuthenticatedHttpRequest, conference_id: int, payload: ConferenceApprovePlanIn
 ) -> ConferenceOut:
     """The conference approves the submitted plan of one of its cases."""
-    conference = selectors.get_conference(request.user, conference_id, request=request)
-    case = conference.cases.filter(pk=payload.case_id).first()
-    if case is None:
-        raise Http404
+    conference, case = _conference_case(request, conference_id, payload.case_id)
     services.conference_approve_plan(
         by=request.user,
         conference=conference,

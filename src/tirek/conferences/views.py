@@ -17,7 +17,7 @@ from tirek.access.policy import is_supervisor_of
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.core.exceptions import Conflict, Refused
-from tirek.core.forms import add_errors
+from tirek.core.forms import add_errors, flash_refusal
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.referrals.links import case_url
 
@@ -39,11 +39,7 @@ if TYPE_CHECKING:
 
 
 def _flash_errors(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, str(exc) or _("You may not do that."))
+    flash_refusal(request, exc, _("You may not do that."))
 
 
 @login_required
@@ -116,7 +112,9 @@ def _context(request: AuthenticatedHttpRequest, conference: Any) -> dict[str, An
         else None,
         "participant_form": ParticipantForm(cases=cases) if runs else None,
         "action_form": ActionForm(cases=cases) if runs else None,
-        "attendance_choices": cast(forms.ChoiceField, AttendanceForm.base_fields["attendance"]).choices,
+        "attendance_choices": cast(
+            forms.ChoiceField, AttendanceForm.base_fields["attendance"]
+        ).choices,
         "plans": _approvable_plans(user, conference, cases) if runs else [],
     }
 
@@ -227,7 +225,9 @@ def participant_add(request: AuthenticatedHttpRequest, conference_id: int) -> Ht
 
 @login_required
 @require_POST
-def attendance(request: AuthenticatedHttpRequest, conference_id: int, participant_id: int) -> HttpResponse:
+def attendance(
+    request: AuthenticatedHttpRequest, conference_id: int, participant_id: int
+) -> HttpResponse:
     conference = selectors.get_conference(request.user, conference_id, request=request)
     participant = get_object_or_404(Participant, conference=conference, pk=participant_id)
     form = AttendanceForm(request.POST)

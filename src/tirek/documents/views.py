@@ -7,14 +7,11 @@ no cache may keep."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,13 +21,15 @@ from tirek.access.policy import Section
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case
-from tirek.core.forms import add_errors
+from tirek.core import handover
+from tirek.core.forms import add_errors, step_done, submit
 from tirek.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services
 from .forms import ReleaseForm, SummaryForm
 
 ARCHIVE_SECONDS = 10 * 60
+SUMMARY = "case-summary"  # what handover keeps a case summary under
 MAX_ID = 2**63 - 1
 
 
@@ -90,34 +89,26 @@ def summary_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         add_errors(form, exc)
         return _page(request, case, form, status=422)
-    token = secrets.token_urlsafe(24)
-    cache.set(
-        f"case-summary:{token}",
-        (user.pk, case.pk, summary.filename, summary.archive),
-        ARCHIVE_SECONDS,
+    token = handover.hold(
+        request, SUMMARY, case.pk, summary.filename, summary.archive, seconds=ARCHIVE_SECONDS
     )
-    response = render(
-        request,
-        "documents/summary_ready.html",
-        {
-            "case": case,
-            "password": summary.password,
-            "token": token,
-            "minutes": ARCHIVE_SECONDS // 60,
-        },
+    return handover.not_stored(
+        render(
+            request,
+            "documents/summary_ready.html",
+            {
+                "case": case,
+                "password": summary.password,
+                "token": token,
+                "minutes": ARCHIVE_SECONDS // 60,
+            },
+        )
     )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required
-def summary_download(request: HttpRequest, token: str) -> HttpResponse:
-    key = f"case-summary:{token[:64]}"
-    stored = cache.get(key)
-    if stored is None or stored[0] != request.user.pk:
-        raise Http404
-    cache.delete(key)
-    _user_id, case_id, filename, archive = stored
+def summary_download(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    case_id, filename, archive = handover.take(request, SUMMARY, token)
     record(
         actor=request.user,
         action=Action.EXPORT,
@@ -126,10 +117,7 @@ def summary_download(request: HttpRequest, token: str) -> HttpResponse:
         request=request,
         detail={"document": "case_summary", "downloaded": True},
     )
-    response = HttpResponse(archive, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return handover.zip_download(archive, filename)
 
 
 @login_required
@@ -140,22 +128,21 @@ def release_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not selectors.may_release(user, case):
         raise Http404
     form = ReleaseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.release_create(
-                by=user,
-                case=case,
-                purpose=form.cleaned_data["purpose"],
-                recipient=form.cleaned_data["recipient"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-    if not form.is_valid() or form.errors:
-        summary = SummaryForm(sections=selectors.visible_sections(user, case))
-        return _page(request, case, summary, release_form=form, status=422)
-    messages.success(request, _("Psychological notes released for this purpose and recipient."))
-    return redirect("documents:summary_new", pk=case.pk)
+    if submit(
+        request,
+        form,
+        lambda: services.release_create(
+            by=user,
+            case=case,
+            purpose=form.cleaned_data["purpose"],
+            recipient=form.cleaned_data["recipient"],
+            request=request,
+        ),
+        _("Psychological notes released for this purpose and recipient."),
+    ):
+        return redirect("documents:summary_new", pk=case.pk)
+    summary = SummaryForm(sections=selectors.visible_sections(user, case))
+    return _page(request, case, summary, release_form=form, status=422)
 
 
 @login_required
@@ -165,10 +152,9 @@ def release_revoke(request: AuthenticatedHttpRequest, pk: int, release_id: int) 
     user = request.user
     if not selectors.may_release(user, case) or not 0 < release_id <= MAX_ID:
         raise Http404
-    try:
-        services.release_revoke(by=user, case=case, release_id=release_id, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The release is revoked."))
+    step_done(
+        request,
+        lambda: services.release_revoke(by=user, case=case, release_id=release_id, request=request),
+        _("The release is revoked."),
+    )
     return redirect("documents:summary_new", pk=case.pk)

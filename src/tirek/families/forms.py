@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tirek.core.forms import set_choices
 from tirek.core.validation import reject_control_chars, require_letter, strip_invisible
 from tirek.people.forms import DateInput
 from tirek.people.models import Sex
@@ -24,33 +25,29 @@ def reject_invisible(value: str) -> None:
         )
 
 
-def text(label: Any, *, required: bool = True, max_length: int = 100) -> forms.CharField:
+def text(
+    label: Any, *, required: bool = True, max_length: int = 100, rows: int | None = None
+) -> forms.CharField:
+    """A text field of the family's forms; ``rows``: a text area of that many rows."""
     return forms.CharField(
         label=label,
         required=required,
         max_length=max_length,
         strip=True,
         validators=[reject_control_chars, reject_invisible],
+        widget=forms.Textarea(attrs={"rows": rows}) if rows else None,
     )
 
 
 class FamilyRegisterForm(forms.Form):
     label = text(_("Family (household label)"), max_length=200)
     case_manager = forms.ChoiceField(label=_("Case manager of every member's case"))
-    guardianship = forms.CharField(
-        label=_("Guardianship arrangements"),
-        required=False,
-        max_length=1000,
-        validators=[reject_control_chars, reject_invisible],
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    guardianship = text(_("Guardianship arrangements"), required=False, max_length=1000, rows=2)
 
     def __init__(self, *args: Any, managers: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["label"].help_text = _("Not a child's name: e.g. 'Family returned in 2025'.")
-        field = self.fields["case_manager"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = managers
+        set_choices(self, "case_manager", managers)
 
 
 class MemberForm(forms.Form):
@@ -106,9 +103,7 @@ class GoalForm(forms.Form):
 
     def __init__(self, *args: Any, goals: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["linked_goals"]
-        assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = goals
+        set_choices(self, "linked_goals", goals)
 
 
 class TaskForm(forms.Form):
@@ -122,9 +117,7 @@ class TaskForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         for name, choices in (("goal", goals), ("owner", owners)):
-            field = self.fields[name]
-            assert isinstance(field, forms.ChoiceField)
-            field.choices = choices
+            set_choices(self, name, choices)
 
 
 class CommunityWorkerForm(forms.Form):
@@ -132,9 +125,7 @@ class CommunityWorkerForm(forms.Form):
 
     def __init__(self, *args: Any, workers: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["user"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = workers
+        set_choices(self, "user", workers)
 
 
 class DecisionForm(forms.Form):
@@ -172,20 +163,8 @@ class FamilyEditForm(forms.Form):
     label = text(_("Family (household label)"), max_length=200)
     household_label = text(_("Household"), required=False, max_length=200)
     household_locality = text(_("town or village"), required=False, max_length=200)
-    guardianship = forms.CharField(
-        label=_("Guardianship arrangements"),
-        required=False,
-        max_length=1000,
-        validators=[reject_control_chars, reject_invisible],
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    shared_goals = forms.CharField(
-        label=_("The family's shared goals"),
-        required=False,
-        max_length=2000,
-        validators=[reject_control_chars, reject_invisible],
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    guardianship = text(_("Guardianship arrangements"), required=False, max_length=1000, rows=2)
+    shared_goals = text(_("The family's shared goals"), required=False, max_length=2000, rows=3)
 
 
 class MemberAddForm(forms.Form):
@@ -197,9 +176,7 @@ class MemberAddForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["person"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "—"), *people]
+        set_choices(self, "person", [("", "—"), *people])
 
 
 class MemberRemoveForm(forms.Form):

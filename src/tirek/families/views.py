@@ -3,11 +3,13 @@ and the "my work" panel of family-plan tasks."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +21,7 @@ from tirek.access import policy
 from tirek.accounts.models import User
 from tirek.accounts.roles import Role
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.forms import submit
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.ratelimit import RateLimited
 from tirek.justice import selectors as justice_selectors
@@ -284,13 +287,15 @@ def _household(family: Family) -> list[Any]:
 FAILURES = (ValidationError, PermissionDenied, Refused)
 
 
-def _explain(request: HttpRequest, exc: Exception, form: Any = None) -> None:
-    if isinstance(exc, ValidationError) and form is not None:
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
+def _explain(request: HttpRequest, exc: Exception) -> None:
     text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
     messages.error(request, text or _("You may not do this."))
+
+
+def _on_form(form: BaseForm) -> Callable[[Exception], None]:
+    """A service's refusal on one of the family page's forms (a ValidationError: the only
+    failure their steps catch), above the form."""
+    return lambda exc: _add_errors(form, cast(ValidationError, exc))
 
 
 @login_required
@@ -306,10 +311,9 @@ def action(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     try:
         if what == "goal":
             goal_form = GoalForm(request.POST, goals=_linkable_goals(user, cases))
-            if not goal_form.is_valid():
-                return _page(request, family, goal_form=goal_form)
-            d = goal_form.cleaned_data
-            try:
+
+            def add_goal() -> None:
+                d = goal_form.cleaned_data
                 services.goal_add(
                     by=user,
                     family=family,
@@ -319,17 +323,16 @@ def action(request: HttpRequest, pk: int, what: str) -> HttpResponse:
                     linked_goal_ids=[int(x) for x in d["linked_goals"]],
                     request=request,
                 )
-            except ValidationError as exc:
-                _explain(request, exc, goal_form)
+
+            if not submit(request, goal_form, add_goal, explain=_on_form(goal_form)):
                 return _page(request, family, goal_form=goal_form)
         elif what == "task":
             goals = [(str(g.pk), g.title) for g in selectors.goals_of(family)]
             owners = [(str(u.pk), _user_label(u)) for u in services.task_owners(family)]
             task_form = TaskForm(request.POST, goals=goals, owners=owners)
-            if not task_form.is_valid():
-                return _page(request, family, task_form=task_form)
-            d = task_form.cleaned_data
-            try:
+
+            def add_task() -> None:
+                d = task_form.cleaned_data
                 services.task_add(
                     by=user,
                     goal=FamilyGoal.objects.get(pk=d["goal"], plan__family=family),
@@ -338,8 +341,8 @@ def action(request: HttpRequest, pk: int, what: str) -> HttpResponse:
                     due_date=d["due_date"],
                     request=request,
                 )
-            except ValidationError as exc:
-                _explain(request, exc, task_form)
+
+            if not submit(request, task_form, add_task, explain=_on_form(task_form)):
                 return _page(request, family, task_form=task_form)
         elif what == "worker":
             workers = [
@@ -356,35 +359,35 @@ def action(request: HttpRequest, pk: int, what: str) -> HttpResponse:
             )
         elif what == "conference":
             conference_form = ConferenceForm(request.POST)
-            if not conference_form.is_valid():
-                return _page(request, family, conference_form=conference_form)
-            try:
-                services.conference_for_family(
+            if not submit(
+                request,
+                conference_form,
+                lambda: services.conference_for_family(
                     by=user,
                     family=family,
                     scheduled_at=conference_form.cleaned_data["scheduled_at"],
                     location=conference_form.cleaned_data["location"],
                     request=request,
-                )
-            except ValidationError as exc:
-                _explain(request, exc, conference_form)
+                ),
+                explain=_on_form(conference_form),
+            ):
                 return _page(request, family, conference_form=conference_form)
         elif what == "submit":
             services.plan_submit(by=user, family=family, request=request)
         elif what in ("approve", "return"):
             decision_form = DecisionForm(request.POST)
-            if not decision_form.is_valid():
-                return _page(request, family, decision_form=decision_form)
-            try:
-                services.plan_decide(
+            if not submit(
+                request,
+                decision_form,
+                lambda: services.plan_decide(
                     by=user,
                     family=family,
                     approve=what == "approve",
                     comment=decision_form.cleaned_data["comment"],
                     request=request,
-                )
-            except ValidationError as exc:
-                _explain(request, exc, decision_form)
+                ),
+                explain=_on_form(decision_form),
+            ):
                 return _page(request, family, decision_form=decision_form)
         elif what == "done":
             task = FamilyTask.objects.filter(

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tirek.core.forms import set_choices
+
 from .models import IncidentType, Place
 
 
@@ -46,9 +48,7 @@ class ActionForm(forms.Form):
 
     def __init__(self, data: Any = None, *, owners: list[tuple[int, str]]) -> None:
         super().__init__(data)
-        field = self.fields["owner"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = owners
+        set_choices(self, "owner", owners)
 
 
 class CloseForm(forms.Form):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +17,7 @@ from tirek.access import policy
 from tirek.access import selectors as access
 from tirek.access.policy import get_case
 from tirek.accounts.models import User
+from tirek.core.forms import INVALID_OR_FORBIDDEN, add_errors, show_refusal, submit
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.referrals.links import case_url
 
@@ -25,10 +28,12 @@ from .models import Incident, IncidentAction
 SECTION = Incident.SECTION
 
 
-def _errors(form: Form, exc: ValidationError) -> None:
-    for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-        name = "other_cases" if field == "cases" else field
-        form.add_error(name if name in form.fields else None, errors)
+# The service names the linked cases ``cases``; the form's field is ``other_cases``.
+FIELD_NAMES = {"cases": "other_cases"}
+
+
+def _explain(form: Form) -> Callable[[Exception], None]:
+    return lambda exc: show_refusal(form, exc, rename=FIELD_NAMES)
 
 
 @login_required
@@ -62,7 +67,7 @@ def incident_new(request: AuthenticatedHttpRequest, case_id: int) -> HttpRespons
                 by=user, cases=[case.pk, *others], request=request, **data
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc, rename=FIELD_NAMES)
         else:
             messages.success(request, _("The incident is recorded."))
             return redirect("incidents:detail", incident_id=incident.pk)
@@ -124,23 +129,19 @@ def action_new(request: AuthenticatedHttpRequest, incident_id: int) -> HttpRespo
     incident = selectors.incident_get(user, incident_id)
     owners = _owners(incident)
     form = ActionForm(request.POST, owners=owners)
-    if form.is_valid():
-        owner = User.objects.get(pk=form.cleaned_data["owner"])
-        try:
-            services.action_add(
-                by=user,
-                incident=incident,
-                description=form.cleaned_data["description"],
-                owner=owner,
-                due_date=form.cleaned_data["due_date"],
-                request=request,
-            )
-        except ValidationError as exc:
-            _errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            return redirect("incidents:detail", incident_id=incident.pk)
+
+    def add() -> None:
+        services.action_add(
+            by=user,
+            incident=incident,
+            description=form.cleaned_data["description"],
+            owner=User.objects.get(pk=form.cleaned_data["owner"]),
+            due_date=form.cleaned_data["due_date"],
+            request=request,
+        )
+
+    if submit(request, form, add, failures=INVALID_OR_FORBIDDEN, explain=_explain(form)):
+        return redirect("incidents:detail", incident_id=incident.pk)
     return _detail(request, incident, action_form=form)
 
 
@@ -163,15 +164,14 @@ def incident_close(request: AuthenticatedHttpRequest, incident_id: int) -> HttpR
     user = request.user
     incident = selectors.incident_get(user, incident_id)
     form = CloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.incident_close(
-                by=user, incident=incident, outcome=form.cleaned_data["outcome"], request=request
-            )
-        except ValidationError as exc:
-            _errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            return redirect("incidents:detail", incident_id=incident.pk)
+    if submit(
+        request,
+        form,
+        lambda: services.incident_close(
+            by=user, incident=incident, outcome=form.cleaned_data["outcome"], request=request
+        ),
+        failures=INVALID_OR_FORBIDDEN,
+        explain=_explain(form),
+    ):
+        return redirect("incidents:detail", incident_id=incident.pk)
     return _detail(request, incident, close_form=form)

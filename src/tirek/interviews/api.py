@@ -5,7 +5,6 @@ What an answer carries depends on the caller's level (see ``access``): ``request
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from django.http import Http404
@@ -16,6 +15,7 @@ from tirek.access.policy import get_case
 from tirek.accounts.models import User
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.paging import Page
+from tirek.core.steps import record_steps
 from tirek.core.validation import BoundedDateTime, CleanStr, RecordId
 
 from . import selectors, services
@@ -226,7 +226,9 @@ def _reload(user: User, interview: Interview) -> InterviewOut:
 
 
 @router.get("", response=InterviewList)
-def interview_list(request: AuthenticatedHttpRequest, filters: Query[InterviewListFilter]) -> InterviewList:
+def interview_list(
+    request: AuthenticatedHttpRequest, filters: Query[InterviewListFilter]
+) -> InterviewList:
     case = get_case(request.user, filters.case_id, request=request)
     rows = selectors.case_interviews(request.user, case).select_related(
         "case", "repeat_approved_by"
@@ -300,16 +302,12 @@ def interview_detail(request: AuthenticatedHttpRequest, interview_id: int) -> In
     return interview_out(request.user, interview)
 
 
-def _act(
-    request: AuthenticatedHttpRequest,
-    interview_id: int,
-    step: Callable[..., Interview],
-    payload: Schema,
-) -> InterviewOut:
-    """One step of an interview the caller may see: the service gets the payload's fields."""
-    interview = selectors.get_interview(request.user, interview_id, request=request)
-    step(by=request.user, interview=interview, request=request, **payload.dict())
-    return _reload(request.user, interview)
+# One step of an interview the caller may see: the service gets the payload's fields.
+_act = record_steps(
+    "interview",
+    lambda request, pk: selectors.get_interview(request.user, pk, request=request),
+    lambda request, interview: _reload(request.user, interview),
+)
 
 
 @router.post("/{interview_id}/approve-repeat", response=InterviewOut)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from tirek.access.policy import get_case, is_supervisor_of
 from tirek.core.exceptions import Conflict, Refused
-from tirek.core.forms import add_errors
+from tirek.core.forms import add_errors, flash_refusal
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.referrals.links import case_url
 
@@ -194,49 +196,30 @@ def interview_detail(request: AuthenticatedHttpRequest, interview_id: int) -> Ht
     )
 
 
-def _approve(request: AuthenticatedHttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
-    return services.interview_approve_repeat(
-        by=request.user, interview=interview, request=request, **data
-    )
-
-
-def _readiness(request: AuthenticatedHttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
-    return services.interview_readiness(
-        by=request.user, interview=interview, request=request, **data
-    )
-
-
-def _plan(request: AuthenticatedHttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
-    return services.interview_plan(by=request.user, interview=interview, request=request, **data)
-
-
-def _record(request: AuthenticatedHttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
-    return services.interview_record(by=request.user, interview=interview, request=request, **data)
-
-
-def _follow_up(request: AuthenticatedHttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
-    return services.interview_follow_up(
-        by=request.user, interview=interview, request=request, **data
-    )
-
-
-def _cancel(request: AuthenticatedHttpRequest, interview: Interview, data: dict[str, Any]) -> Any:
-    return services.interview_cancel(by=request.user, interview=interview, request=request, **data)
-
-
-ACTIONS = {
-    "approve": (ApproveForm, _approve, _("The repeat interview is approved.")),
-    "readiness": (ReadinessForm, _readiness, _("The readiness is recorded.")),
-    "plan": (PlanForm, _plan, _("The interview is planned.")),
-    "record": (RecordForm, _record, _("The interview is recorded.")),
-    "follow-up": (FollowUpForm, _follow_up, _("The follow-up support is recorded.")),
-    "cancel": (CancelForm, _cancel, _("The interview is cancelled.")),
+# The steps of an interview's page: each service gets the form's fields.
+ACTIONS: dict[str, tuple[type[forms.Form], Callable[..., Interview], str]] = {
+    "approve": (
+        ApproveForm,
+        services.interview_approve_repeat,
+        _("The repeat interview is approved."),
+    ),
+    "readiness": (ReadinessForm, services.interview_readiness, _("The readiness is recorded.")),
+    "plan": (PlanForm, services.interview_plan, _("The interview is planned.")),
+    "record": (RecordForm, services.interview_record, _("The interview is recorded.")),
+    "follow-up": (
+        FollowUpForm,
+        services.interview_follow_up,
+        _("The follow-up support is recorded."),
+    ),
+    "cancel": (CancelForm, services.interview_cancel, _("The interview is cancelled.")),
 }
 
 
 @login_required
 @require_POST
-def interview_action(request: AuthenticatedHttpRequest, interview_id: int, action: str) -> HttpResponse:
+def interview_action(
+    request: AuthenticatedHttpRequest, interview_id: int, action: str
+) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     interview = selectors.get_interview(request.user, interview_id, request=request)
@@ -249,12 +232,9 @@ def interview_action(request: AuthenticatedHttpRequest, interview_id: int, actio
                 messages.error(request, f"{label}: {error}" if label else str(error))
         return redirect("interviews:detail", interview.pk)
     try:
-        run(request, interview, dict(form.cleaned_data))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    except (Conflict, Refused, PermissionDenied) as exc:
-        messages.error(request, str(exc) or _("You may not do that."))
+        run(by=request.user, interview=interview, request=request, **form.cleaned_data)
+    except (ValidationError, Conflict, Refused, PermissionDenied) as exc:
+        flash_refusal(request, exc, _("You may not do that."))
     else:
         messages.success(request, str(done))
     return redirect("interviews:detail", interview.pk)

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tirek.core.forms import set_choices
+
 from .models import ContactKind, ContactStatus, Status, SupportKind
 
 
@@ -53,9 +55,9 @@ class SupportForm(forms.Form):
         """``kinds``: the kinds the user may record (the others are not offered)."""
         super().__init__(*args, **kwargs)
         if kinds is not None:
-            field = self.fields["kind"]
-            assert isinstance(field, forms.ChoiceField)
-            field.choices = [(k, label) for k, label in SupportKind.choices if k in kinds]
+            set_choices(
+                self, "kind", [(k, label) for k, label in SupportKind.choices if k in kinds]
+            )
 
     provider = forms.CharField(label=_("Provider"), max_length=200)
     start_date = forms.DateField(label=_("From"), widget=DateInput)
@@ -83,9 +85,7 @@ class _ConditionChoice(_UpdateForm):
 
     def __init__(self, *args: Any, conditions: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["condition"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "—"), *conditions]
+        set_choices(self, "condition", [("", "—"), *conditions])
         self.order_fields(["condition", "on_date", "legal_basis", "note"])
 
 

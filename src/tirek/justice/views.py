@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tirek.access.policy import Section, get_case
+from tirek.core.forms import INVALID_OR_FORBIDDEN, submit
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.referrals.links import case_url
 
@@ -90,17 +90,14 @@ def case_add(request: AuthenticatedHttpRequest, case_id: int, part: str) -> Http
         form = SupportForm(request.POST, kinds=view.support_writable)
     else:
         form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            write(by=user, case=case, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-                form.add_error(field if field in form.fields else None, errors)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("justice:case", case_id=case.pk)
+    if submit(
+        request,
+        form,
+        lambda: write(by=user, case=case, request=request, **form.cleaned_data),
+        _("Saved."),
+        failures=INVALID_OR_FORBIDDEN,
+    ):
+        return redirect("justice:case", case_id=case.pk)
     return _page(request, case_id, {part: form})
 
 
@@ -167,20 +164,15 @@ def case_update_post(request: AuthenticatedHttpRequest, case_id: int, kind: str)
     if view.statuses is None:
         raise Http404
     form = _update_form(kind, view, request.POST)
-    if form.is_valid():
+
+    def update() -> None:
         data = dict(form.cleaned_data)
         if "condition" in data:
             data["condition"] = Condition.objects.filter(
                 case=case, pk=int(data["condition"])
             ).first()
-        try:
-            services.legal_update(by=user, case=case, kind=kind, request=request, **data)
-        except ValidationError as exc:
-            for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-                form.add_error(field if field in form.fields else None, errors)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("justice:case", case_id=case.pk)
+        services.legal_update(by=user, case=case, kind=kind, request=request, **data)
+
+    if submit(request, form, update, _("Saved."), failures=INVALID_OR_FORBIDDEN):
+        return redirect("justice:case", case_id=case.pk)
     return _update_page(request, case_id, {kind: form})

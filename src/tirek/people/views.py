@@ -26,7 +26,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseStatus
 from tirek.core.exceptions import Conflict, Refused
-from tirek.core.forms import add_errors
+from tirek.core.forms import add_errors, step_done, submit
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.ratelimit import RateLimited
 from tirek.organisations.models import Region
@@ -58,8 +58,6 @@ if TYPE_CHECKING:
     from tirek.accounts.models import User
 
 PAGE_SIZE = 25
-
-
 
 
 def may_use_people(user: User) -> bool:
@@ -345,23 +343,20 @@ def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     initial = {"version": person.version}
     form = PersonEditForm(request.POST or None, instance=person, initial=initial, editable=editable)
-    if request.method == "POST" and form.is_valid():
-        changes = {f: form.cleaned_data[f] for f in editable if f in form.cleaned_data}
-        try:
-            services.person_update(
-                by=request.user,
-                person=Person.objects.get(pk=person.pk),
-                version=form.cleaned_data["version"],
-                changes=changes,
-                request=request,
-            )
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("people:detail", pk=person.pk)
+
+    def update() -> None:
+        services.person_update(
+            by=request.user,
+            person=Person.objects.get(pk=person.pk),
+            version=form.cleaned_data["version"],
+            changes={f: form.cleaned_data[f] for f in editable if f in form.cleaned_data},
+            request=request,
+        )
+
+    if request.method == "POST" and submit(
+        request, form, update, _("Saved."), failures=(Conflict, ValidationError)
+    ):
+        return redirect("people:detail", pk=person.pk)
     return render(request, "people/edit.html", {"form": form, "person": person})
 
 
@@ -371,18 +366,17 @@ def name_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     form = NameForm(request.POST)
     if form.is_valid():
-        try:
-            services.person_name_add(
+        step_done(
+            request,
+            lambda: services.person_name_add(
                 by=request.user,
                 person=person,
                 kind=form.cleaned_data["kind"],
                 value=form.cleaned_data["value"],
                 request=request,
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The spelling is added."))
+            ),
+            _("The spelling is added."),
+        )
     else:
         messages.error(request, _("Enter the name and its kind."))
     return redirect("people:detail", pk=person.pk)
@@ -403,19 +397,15 @@ def document_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     _require(request, person, Section.LEGAL, write=True)
     form = DocumentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.document_add(
-                by=request.user,
-                person=person,
-                **form.cleaned_data,
-                request=request,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("The document is recorded."))
-            return redirect("people:detail", pk=person.pk)
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda: services.document_add(
+            by=request.user, person=person, **form.cleaned_data, request=request
+        ),
+        _("The document is recorded."),
+    ):
+        return redirect("people:detail", pk=person.pk)
     return render(request, "people/document_form.html", {"form": form, "person": person})
 
 
@@ -462,12 +452,13 @@ def photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if upload.size > services.photo_max_bytes():
         messages.error(request, _("The photo is too large."))
         return redirect("people:detail", pk=person.pk)
-    try:
-        services.photo_set(by=request.user, person=person, data=upload.read(), request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The photo is saved."))
+    step_done(
+        request,
+        lambda: services.photo_set(
+            by=request.user, person=person, data=upload.read(), request=request
+        ),
+        _("The photo is saved."),
+    )
     return redirect("people:detail", pk=person.pk)
 
 
@@ -537,27 +528,26 @@ def relative_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             .only("pk", "given_name", "family_name", "birth_date")[:20]
         )
     form = RelativeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def add() -> None:
         data = form.cleaned_data
-        try:
-            relative = _relative(request, data)
-            services.relationship_create(
-                by=request.user,
-                person=person,
-                relative=relative,
-                kind=data["kind"],
-                legal_basis=data["legal_basis"] if data["kind"] in CARE_KINDS else "",
-                basis_reference=data["basis_reference"],
-                start_date=data["start_date"],
-                end_date=data["end_date"],
-                note=data["note"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("The relative is added to the family."))
-            return redirect("people:family", pk=person.pk)
+        services.relationship_create(
+            by=request.user,
+            person=person,
+            relative=_relative(request, data),
+            kind=data["kind"],
+            legal_basis=data["legal_basis"] if data["kind"] in CARE_KINDS else "",
+            basis_reference=data["basis_reference"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            note=data["note"],
+            request=request,
+        )
+
+    if request.method == "POST" and submit(
+        request, form, add, _("The relative is added to the family.")
+    ):
+        return redirect("people:family", pk=person.pk)
     return render(
         request,
         "people/relative_form.html",
@@ -601,27 +591,25 @@ def household_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     people = [(str(p.pk), f"{p.full_name} ({p.birth_year or '—'})") for p in relatives]
     regions = [(str(r.pk), r.name) for r in Region.objects.exclude(kind=Region.Kind.COUNTRY)]
     form = HouseholdForm(request.POST or None, regions=regions, people=people)
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> None:
         data = form.cleaned_data
         by_id = {str(p.pk): p for p in relatives}
         by_id[str(person.pk)] = person
-        try:
-            services.household_set(
-                by=request.user,
-                person=person,
-                label=data["label"],
-                region=Region.objects.filter(pk=data["region"]).first() if data["region"] else None,
-                locality=data["locality"],
-                members=[by_id[m] for m in data["members"]],
-                head=by_id.get(data["head"]) if data["head"] else None,
-                since=data["since"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("The household is saved."))
-            return redirect("people:family", pk=person.pk)
+        services.household_set(
+            by=request.user,
+            person=person,
+            label=data["label"],
+            region=Region.objects.filter(pk=data["region"]).first() if data["region"] else None,
+            locality=data["locality"],
+            members=[by_id[m] for m in data["members"]],
+            head=by_id.get(data["head"]) if data["head"] else None,
+            since=data["since"],
+            request=request,
+        )
+
+    if request.method == "POST" and submit(request, form, save, _("The household is saved.")):
+        return redirect("people:family", pk=person.pk)
     return render(request, "people/household_form.html", {"person": person, "form": form})
 
 
@@ -636,27 +624,27 @@ def merge_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = MergeRequestForm(
         request.POST or None, initial={"duplicate_id": request.GET.get("duplicate", "")}
     )
-    if request.method == "POST" and form.is_valid():
+
+    def ask() -> None:
         duplicate = (
             selectors.visible_people(request.user)
             .filter(pk=form.cleaned_data["duplicate_id"])
             .first()
         )
-        try:
-            if duplicate is None:
-                raise ValidationError({"duplicate_id": _("No such person.")})
-            services.merge_request_create(
-                by=request.user,
-                kept=kept,
-                duplicate=duplicate,
-                reason=form.cleaned_data["reason"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("The merge is requested; a supervisor will decide."))
-            return redirect("people:detail", pk=kept.pk)
+        if duplicate is None:
+            raise ValidationError({"duplicate_id": _("No such person.")})
+        services.merge_request_create(
+            by=request.user,
+            kept=kept,
+            duplicate=duplicate,
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+
+    if request.method == "POST" and submit(
+        request, form, ask, _("The merge is requested; a supervisor will decide.")
+    ):
+        return redirect("people:detail", pk=kept.pk)
     return render(request, "people/merge_request.html", {"person": kept, "form": form})
 
 

@@ -6,6 +6,7 @@ the version it read on writes (409 when stale) and answers bad input with proble
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -364,14 +365,34 @@ def _intervention(item: Intervention) -> dict[str, Any]:
     }
 
 
-def _goal_of_case(case_id: int, goal_id: int) -> None:
+def _goal_of_case(request: AuthenticatedHttpRequest, case_id: int, goal_id: int) -> None:
+    """A goal of the plan of a case the caller may see (404 otherwise)."""
+    get_case(request.user, case_id, section=Section.PLAN, request=request, audit=False)
     if not Goal.objects.filter(pk=goal_id, plan__case_id=case_id).exists():
         raise Http404
 
 
-def _intervention_of_case(case_id: int, intervention_id: int) -> None:
+def _intervention_of_case(
+    request: AuthenticatedHttpRequest, case_id: int, intervention_id: int
+) -> None:
+    """An intervention of the plan of a case the caller may see (404 otherwise)."""
+    get_case(request.user, case_id, section=Section.PLAN, request=request, audit=False)
     if not Intervention.objects.filter(pk=intervention_id, goal__plan__case_id=case_id).exists():
         raise Http404
+
+
+def _patch(
+    request: AuthenticatedHttpRequest,
+    payload: Schema,
+    model: type[Goal | Intervention],
+    update: Callable[..., Any],
+    **item_id: int,
+) -> Any:
+    """A goal's or an intervention's PATCH: the PATCH rule (null clears or is refused),
+    then the service with the version the caller read."""
+    data = patch_changes(payload, model)
+    version = data.pop("version")
+    return update(user=request.user, expected_version=version, request=request, **item_id, **data)
 
 
 # --- the plan ---------------------------------------------------------------------------
@@ -457,14 +478,8 @@ def goal_update(
     case_id: int = CASE_ID,
     goal_id: int = OBJ_ID,
 ) -> dict[str, Any]:
-    get_case(request.user, case_id, section=Section.PLAN, request=request, audit=False)
-    _goal_of_case(case_id, goal_id)
-    data = patch_changes(payload, Goal)  # the PATCH rule: null clears or is refused
-    version = data.pop("version")
-    goal = services.goal_update(
-        user=request.user, goal_id=goal_id, expected_version=version, request=request, **data
-    )
-    return _goal(goal)
+    _goal_of_case(request, case_id, goal_id)
+    return _goal(_patch(request, payload, Goal, services.goal_update, goal_id=goal_id))
 
 
 @case_router.delete("/{case_id}/plan/goals/{goal_id}", response={204: None})
@@ -474,8 +489,7 @@ def goal_delete(
     goal_id: int = OBJ_ID,
     version: int = Query(..., ge=1, le=2_000_000_000),
 ) -> Status:
-    get_case(request.user, case_id, section=Section.PLAN, request=request, audit=False)
-    _goal_of_case(case_id, goal_id)
+    _goal_of_case(request, case_id, goal_id)
     services.goal_delete(
         user=request.user, goal_id=goal_id, expected_version=version, request=request
     )
@@ -489,8 +503,7 @@ def intervention_create(
     case_id: int = CASE_ID,
     goal_id: int = OBJ_ID,
 ) -> Status:
-    get_case(request.user, case_id, section=Section.PLAN, request=request, audit=False)
-    _goal_of_case(case_id, goal_id)
+    _goal_of_case(request, case_id, goal_id)
     item = services.intervention_create(
         user=request.user, goal_id=goal_id, request=request, **payload.dict()
     )
@@ -504,16 +517,13 @@ def intervention_update(
     case_id: int = CASE_ID,
     intervention_id: int = OBJ_ID,
 ) -> dict[str, Any]:
-    get_case(request.user, case_id, section=Section.PLAN, request=request, audit=False)
-    _intervention_of_case(case_id, intervention_id)
-    data = patch_changes(payload, Intervention)  # the PATCH rule: null clears or is refused
-    version = data.pop("version")
-    item = services.intervention_update(
-        user=request.user,
+    _intervention_of_case(request, case_id, intervention_id)
+    item = _patch(
+        request,
+        payload,
+        Intervention,
+        services.intervention_update,
         intervention_id=intervention_id,
-        expected_version=version,
-        request=request,
-        **data,
     )
     return _intervention(item)
 
@@ -525,8 +535,7 @@ def intervention_delete(
     intervention_id: int = OBJ_ID,
     version: int = Query(..., ge=1, le=2_000_000_000),
 ) -> Status:
-    get_case(request.user, case_id, section=Section.PLAN, request=request, audit=False)
-    _intervention_of_case(case_id, intervention_id)
+    _intervention_of_case(request, case_id, intervention_id)
     services.intervention_delete(
         user=request.user,
         intervention_id=intervention_id,
@@ -546,17 +555,27 @@ def plan_submit(
     return _plan_out(request, case_id)
 
 
-@case_router.post("/{case_id}/plan/approve", response=PlanOut)
-def plan_approve(
-    request: AuthenticatedHttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
-) -> dict[str, Any]:
-    services.plan_approve(
+def _decide(
+    request: AuthenticatedHttpRequest,
+    case_id: int,
+    decide: Callable[..., object],
+    payload: PlanDecisionIn,
+) -> None:
+    """A supervisor's answer to a submitted plan or a proposed closure, with a comment."""
+    decide(
         user=request.user,
         case_id=case_id,
         expected_version=payload.version,
         comment=payload.comment,
         request=request,
     )
+
+
+@case_router.post("/{case_id}/plan/approve", response=PlanOut)
+def plan_approve(
+    request: AuthenticatedHttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
+) -> dict[str, Any]:
+    _decide(request, case_id, services.plan_approve, payload)
     return _plan_out(request, case_id)
 
 
@@ -564,13 +583,7 @@ def plan_approve(
 def plan_return(
     request: AuthenticatedHttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
 ) -> dict[str, Any]:
-    services.plan_return(
-        user=request.user,
-        case_id=case_id,
-        expected_version=payload.version,
-        comment=payload.comment,
-        request=request,
-    )
+    _decide(request, case_id, services.plan_return, payload)
     return _plan_out(request, case_id)
 
 
@@ -700,13 +713,7 @@ def closure_request(
 def closure_approve(
     request: AuthenticatedHttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
 ) -> dict[str, Any]:
-    services.closure_approve(
-        user=request.user,
-        case_id=case_id,
-        expected_version=payload.version,
-        comment=payload.comment,
-        request=request,
-    )
+    _decide(request, case_id, services.closure_approve, payload)
     return _closure_state(request, case_id, audit=False)
 
 
@@ -714,13 +721,7 @@ def closure_approve(
 def closure_return(
     request: AuthenticatedHttpRequest, payload: PlanDecisionIn, case_id: int = CASE_ID
 ) -> dict[str, Any]:
-    services.closure_return(
-        user=request.user,
-        case_id=case_id,
-        expected_version=payload.version,
-        comment=payload.comment,
-        request=request,
-    )
+    _decide(request, case_id, services.closure_return, payload)
     return _closure_state(request, case_id, audit=False)
 
 

@@ -31,6 +31,7 @@ from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseStatus
 from tirek.core.exceptions import Conflict, Refused
+from tirek.core.forms import step_done, submit
 from tirek.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services
@@ -82,6 +83,20 @@ def _explain(request: HttpRequest, exc: Exception, form: Any = None) -> None:
         return
     text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
     messages.error(request, text or _("This is not allowed."))
+
+
+def _saved(
+    request: HttpRequest, form: forms.BaseForm, save: Callable[[], object], done: str
+) -> bool:
+    """A plan form's step: a refusal shows on the form or as a message (see _explain)."""
+    return submit(
+        request,
+        form,
+        save,
+        done,
+        failures=FAILURES,
+        explain=lambda exc: _explain(request, exc, form),
+    )
 
 
 def _case(request: AuthenticatedHttpRequest, case_id: int) -> Case:
@@ -163,12 +178,7 @@ def _steps(journey: Any) -> list[dict[str, Any]]:
 def _plan_write(
     request: HttpRequest, case_id: int, action: Callable[[], Any], success: str
 ) -> HttpResponse:
-    try:
-        action()
-    except FAILURES as exc:
-        _explain(request, exc)
-    else:
-        messages.success(request, success)
+    step_done(request, action, success, failures=FAILURES, fallback=_("This is not allowed."))
     return redirect("plans:plan", case_id)
 
 
@@ -177,22 +187,60 @@ def _plan_write(
 def goal_new(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     form = GoalForm(request.POST or None, case=case, initial={"status": "planned", "progress": 0})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.goal_create(
-                user=request.user, case_id=case.pk, request=request, **form.service_data()
-            )
-        except FAILURES as exc:
-            _explain(request, exc, form)
-        else:
-            messages.success(request, _("The goal is added."))
-            return redirect("plans:plan", case.pk)
+    if request.method == "POST" and _saved(
+        request,
+        form,
+        lambda: services.goal_create(
+            user=request.user, case_id=case.pk, request=request, **form.service_data()
+        ),
+        _("The goal is added."),
+    ):
+        return redirect("plans:plan", case.pk)
     return render(
         request,
         "plans/goal_form.html",
         {**case_context(case, "plan"), "form": form, "goal": None},
         status=422 if request.method == "POST" else 200,
     )
+
+
+ItemStep = tuple[Callable[..., object], str]  # a service and its success message
+
+
+def _item_post(
+    request: AuthenticatedHttpRequest,
+    case: Case,
+    form: GoalForm | InterventionForm,
+    update: ItemStep,
+    delete: ItemStep,
+    **item_id: int,
+) -> HttpResponse | None:
+    """A goal's or an intervention's form posted: its deletion, or its changes saved
+    (None: the form is drawn again with what was refused)."""
+    version = _version(request)
+    if request.POST.get("action") == "delete":
+        remove, deleted = delete
+        return _plan_write(
+            request,
+            case.pk,
+            lambda: remove(user=request.user, expected_version=version, request=request, **item_id),
+            deleted,
+        )
+    change, saved = update
+    if _saved(
+        request,
+        form,
+        lambda: change(
+            user=request.user,
+            expected_version=version,
+            request=request,
+            **item_id,
+            **form.service_data(),
+        ),
+        saved,
+    ):
+        return redirect("plans:plan", case.pk)
+    return None
 
 
 def _goal(case: Case, goal_id: int) -> Goal:
@@ -209,32 +257,16 @@ def goal_edit(request: AuthenticatedHttpRequest, case_id: int, goal_id: int) -> 
     goal = _goal(case, goal_id)
     form = GoalForm(request.POST or None, case=case, goal=goal)
     if request.method == "POST":
-        if request.POST.get("action") == "delete":
-            return _plan_write(
-                request,
-                case.pk,
-                lambda: services.goal_delete(
-                    user=request.user,
-                    goal_id=goal.pk,
-                    expected_version=_version(request),
-                    request=request,
-                ),
-                _("The goal is deleted."),
-            )
-        if form.is_valid():
-            try:
-                services.goal_update(
-                    user=request.user,
-                    goal_id=goal.pk,
-                    expected_version=_version(request),
-                    request=request,
-                    **form.service_data(),
-                )
-            except FAILURES as exc:
-                _explain(request, exc, form)
-            else:
-                messages.success(request, _("The goal is saved."))
-                return redirect("plans:plan", case.pk)
+        answer = _item_post(
+            request,
+            case,
+            form,
+            (services.goal_update, _("The goal is saved.")),
+            (services.goal_delete, _("The goal is deleted.")),
+            goal_id=goal.pk,
+        )
+        if answer is not None:
+            return answer
     return render(
         request,
         "plans/goal_form.html",
@@ -249,16 +281,15 @@ def intervention_new(request: AuthenticatedHttpRequest, case_id: int, goal_id: i
     case = _case(request, case_id)
     goal = _goal(case, goal_id)
     form = InterventionForm(request.POST or None, case=case, initial={"status": "planned"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.intervention_create(
-                user=request.user, goal_id=goal.pk, request=request, **form.service_data()
-            )
-        except FAILURES as exc:
-            _explain(request, exc, form)
-        else:
-            messages.success(request, _("The intervention is added."))
-            return redirect("plans:plan", case.pk)
+    if request.method == "POST" and _saved(
+        request,
+        form,
+        lambda: services.intervention_create(
+            user=request.user, goal_id=goal.pk, request=request, **form.service_data()
+        ),
+        _("The intervention is added."),
+    ):
+        return redirect("plans:plan", case.pk)
     return render(
         request,
         "plans/intervention_form.html",
@@ -282,32 +313,16 @@ def intervention_edit(
         raise Http404
     form = InterventionForm(request.POST or None, case=case, intervention=intervention)
     if request.method == "POST":
-        if request.POST.get("action") == "delete":
-            return _plan_write(
-                request,
-                case.pk,
-                lambda: services.intervention_delete(
-                    user=request.user,
-                    intervention_id=intervention.pk,
-                    expected_version=_version(request),
-                    request=request,
-                ),
-                _("The intervention is deleted."),
-            )
-        if form.is_valid():
-            try:
-                services.intervention_update(
-                    user=request.user,
-                    intervention_id=intervention.pk,
-                    expected_version=_version(request),
-                    request=request,
-                    **form.service_data(),
-                )
-            except FAILURES as exc:
-                _explain(request, exc, form)
-            else:
-                messages.success(request, _("The intervention is saved."))
-                return redirect("plans:plan", case.pk)
+        answer = _item_post(
+            request,
+            case,
+            form,
+            (services.intervention_update, _("The intervention is saved.")),
+            (services.intervention_delete, _("The intervention is deleted.")),
+            intervention_id=intervention.pk,
+        )
+        if answer is not None:
+            return answer
     return render(
         request,
         "plans/intervention_form.html",
@@ -583,26 +598,25 @@ def reviews(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
-        if form.is_valid():
-            assessment = form.cleaned_data["assessment"]
-            try:
-                services.review_create(
-                    user=request.user,
-                    case_id=case.pk,
-                    held_on=form.cleaned_data["held_on"],
-                    child_views=form.cleaned_data["child_views"],
-                    family_views=form.cleaned_data["family_views"],
-                    decisions=form.cleaned_data["decisions"],
-                    next_review_on=form.cleaned_data["next_review_on"],
-                    assessment_id=assessment.pk if assessment else None,
-                    progress=form.progress(),
-                    request=request,
-                )
-            except FAILURES as exc:
-                _explain(request, exc, form)
-            else:
-                messages.success(request, _("The review is recorded."))
-                return redirect("plans:reviews", case.pk)
+
+        def create() -> None:
+            data = form.cleaned_data
+            assessment = data["assessment"]
+            services.review_create(
+                user=request.user,
+                case_id=case.pk,
+                held_on=data["held_on"],
+                child_views=data["child_views"],
+                family_views=data["family_views"],
+                decisions=data["decisions"],
+                next_review_on=data["next_review_on"],
+                assessment_id=assessment.pk if assessment else None,
+                progress=form.progress(),
+                request=request,
+            )
+
+        if _saved(request, form, create, _("The review is recorded.")):
+            return redirect("plans:reviews", case.pk)
     return render(
         request,
         "plans/reviews.html",

@@ -21,8 +21,8 @@ from tirek.accounts.decorators import role_required
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
-from tirek.core.exceptions import Conflict, Refused
-from tirek.core.forms import add_errors
+from tirek.core.exceptions import Refused
+from tirek.core.forms import add_errors, step_done, submit, submit_versioned
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.ratelimit import RateLimited
 
@@ -69,27 +69,25 @@ def consent_new(request: AuthenticatedHttpRequest, person_id: int) -> HttpRespon
     status = 200
     form = ConsentForm(request.POST or None)
     if request.method == "POST":
-        if form.is_valid():
+
+        def save() -> None:
             data = form.cleaned_data
-            try:
-                services.consent_record(
-                    by=request.user,
-                    person=person,
-                    purposes=data["purposes"],
-                    given_by=data["given_by"],
-                    kind=data["kind"],
-                    giver_name=data["giver_name"],
-                    recipients=list(data["recipients"]),
-                    valid_from=data["valid_from"],
-                    valid_until=data["valid_until"],
-                    override_reason=data["override_reason"],
-                    request=request,
-                )
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("The consent has been recorded."))
-                return redirect(back)
+            services.consent_record(
+                by=request.user,
+                person=person,
+                purposes=data["purposes"],
+                given_by=data["given_by"],
+                kind=data["kind"],
+                giver_name=data["giver_name"],
+                recipients=list(data["recipients"]),
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+                override_reason=data["override_reason"],
+                request=request,
+            )
+
+        if submit(request, form, save, _("The consent has been recorded.")):
+            return redirect(back)
         status = 422
     status_now = selectors.consent_status(person)
     # The form shows the person and every consent on record.
@@ -134,12 +132,12 @@ def _consent_step(
     request: HttpRequest, step: Callable[..., object], done: str, **kwargs: Any
 ) -> HttpResponse:
     """A change of a consent: its refusal, or ``done``, comes back as a message."""
-    try:
-        step(by=request.user, request=request, **kwargs)
-    except (ValidationError, Refused) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(request, done)
+    step_done(
+        request,
+        lambda: step(by=request.user, request=request, **kwargs),
+        done,
+        failures=(ValidationError, Refused),
+    )
     return redirect(_back(request))
 
 
@@ -283,26 +281,22 @@ def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST or None, initial={"version": access.version})
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.emergency_access_review(
-                    by=request.user,
-                    access=access,
-                    version=form.cleaned_data["version"],
-                    outcome=form.cleaned_data["outcome"],
-                    comment=form.cleaned_data["comment"],
-                    request=request,
-                )
-            except Conflict as exc:
-                form.add_error(None, str(exc))
-                status = 409
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("The review has been saved."))
-                return redirect("privacy:review_list")
-        if status == 200:
-            status = 422
+        refused = submit_versioned(
+            request,
+            form,
+            lambda: services.emergency_access_review(
+                by=request.user,
+                access=access,
+                version=form.cleaned_data["version"],
+                outcome=form.cleaned_data["outcome"],
+                comment=form.cleaned_data["comment"],
+                request=request,
+            ),
+            _("The review has been saved."),
+        )
+        if refused is None:
+            return redirect("privacy:review_list")
+        status = refused
     reads = list(selectors.reads_during(access)[:200])
     record(actor=request.user, action=Action.READ, obj=access, request=request)
     return render(
@@ -413,19 +407,11 @@ def _extend(request: AuthenticatedHttpRequest, unit: Any, form: EmergencyExtensi
             request=request,
         )
     except ValidationError as exc:
-        add_errors(form, _errors_on_form_fields(exc))
+        # The service names the person ``user_id``; the form calls the field ``username``.
+        add_errors(form, exc, rename={"user_id": "username"})
         return False
     messages.success(request, _("Emergency access is extended; it ends by itself."))
     return True
-
-
-def _errors_on_form_fields(exc: ValidationError) -> ValidationError:
-    """The service names the person ``user_id``; the form calls the field ``username``."""
-    if not hasattr(exc, "error_dict"):
-        return exc
-    return ValidationError(
-        {("username" if k == "user_id" else k): v for k, v in exc.error_dict.items()}
-    )
 
 
 @login_required

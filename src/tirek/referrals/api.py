@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 
 from django.http import HttpRequest
@@ -15,6 +14,7 @@ from tirek.audit.services import record_list
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.core.paging import Page
 from tirek.core.patching import patch_changes
+from tirek.core.steps import record_steps
 from tirek.core.validation import CleanStr, RecordId
 from tirek.organisations.models import Agency, Region, Unit
 
@@ -248,7 +248,9 @@ def provider_detail(request: HttpRequest, provider_id: int) -> ProviderOut:
 
 
 @services_router.patch("/providers/{provider_id}", response=ProviderOut)
-def provider_patch(request: AuthenticatedHttpRequest, provider_id: int, payload: ProviderPatch) -> ProviderOut:
+def provider_patch(
+    request: AuthenticatedHttpRequest, provider_id: int, payload: ProviderPatch
+) -> ProviderOut:
     provider = selectors.get_provider(provider_id)
     # The PATCH rule: null clears or is refused (a provider serves at least one region).
     data = patch_changes(payload, Provider, empty={"languages": []})
@@ -273,7 +275,9 @@ def service_detail(request: HttpRequest, service_id: int) -> ServiceOut:
 
 
 @services_router.patch("/{service_id}", response=ServiceOut)
-def service_patch(request: AuthenticatedHttpRequest, service_id: int, payload: ServicePatch) -> ServiceOut:
+def service_patch(
+    request: AuthenticatedHttpRequest, service_id: int, payload: ServicePatch
+) -> ServiceOut:
     service = selectors.get_service(service_id)
     changes = patch_changes(payload, Service)  # the PATCH rule: null clears or is refused
     version = changes.pop("version")
@@ -459,17 +463,16 @@ def referral_detail(request: AuthenticatedHttpRequest, referral_id: int) -> Refe
     return referral_out(selectors.get_referral(request.user, referral_id, request=request))
 
 
-def _act(
-    request: AuthenticatedHttpRequest, referral_id: int, action: Callable[..., Referral], payload: Schema
-) -> ReferralOut:
-    """One step of a referral the caller may see: the service gets the payload's fields."""
-    referral = selectors.get_referral(request.user, referral_id, request=request)
-    action(by=request.user, referral=referral, request=request, **payload.dict())
-    return referral_out(
+# One step of a referral the caller may see: the service gets the payload's fields.
+_act = record_steps(
+    "referral",
+    lambda request, pk: selectors.get_referral(request.user, pk, request=request),
+    lambda request, referral: referral_out(
         Referral.objects.select_related(
             "case__person", "provider__agency", "service", "to_user", "created_by"
         ).get(pk=referral.pk)
-    )
+    ),
+)
 
 
 @referrals_router.post("/{referral_id}/accept", response=ReferralOut)

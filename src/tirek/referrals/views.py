@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from tirek.access.policy import Section, get_case, is_supervisor_of, sections_for
 from tirek.audit.services import record_list
 from tirek.core.exceptions import Conflict, Refused
-from tirek.core.forms import add_errors
+from tirek.core.forms import add_errors, submit
 from tirek.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services
@@ -83,7 +83,9 @@ def provider_detail(request: AuthenticatedHttpRequest, provider_id: int) -> Http
 
 
 @login_required
-def provider_edit(request: AuthenticatedHttpRequest, provider_id: int | None = None) -> HttpResponse:
+def provider_edit(
+    request: AuthenticatedHttpRequest, provider_id: int | None = None
+) -> HttpResponse:
     agencies = selectors.managed_agencies(request.user)
     if not agencies.exists():
         raise PermissionDenied
@@ -141,31 +143,25 @@ def service_edit(
     if not can_manage_directory(request.user, provider.agency):
         raise PermissionDenied
     form = ServiceForm(request.POST or None, instance=service)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if service is None:
-                services.service_create(
-                    by=request.user,
-                    provider=provider,
-                    request=request,
-                    **data,
-                )
-            else:
-                services.service_update(
-                    by=request.user,
-                    service=service,
-                    version=int(request.POST.get("version", 0) or 0),
-                    changes=data,
-                    request=request,
-                )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
+
+    def save() -> None:
+        if service is None:
+            services.service_create(
+                by=request.user, provider=provider, request=request, **form.cleaned_data
+            )
         else:
-            messages.success(request, _("The service is saved."))
-            return redirect("directory:provider", provider.pk)
+            services.service_update(
+                by=request.user,
+                service=service,
+                version=int(request.POST.get("version", 0) or 0),
+                changes=form.cleaned_data,
+                request=request,
+            )
+
+    if request.method == "POST" and submit(
+        request, form, save, _("The service is saved."), failures=(ValidationError, Conflict)
+    ):
+        return redirect("directory:provider", provider.pk)
     return render(
         request,
         "referrals/service_form.html",

@@ -3,14 +3,12 @@ gets 403. Nothing here shows a name or a narrative — case numbers and counts o
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +20,8 @@ from tirek.accounts.decorators import role_required
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
-from tirek.core.forms import add_errors
+from tirek.core import handover
+from tirek.core.forms import add_errors, step_done
 from tirek.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services, subject
@@ -42,12 +41,7 @@ dpo_only = role_required(Role.DPO)
 
 def _step(request: HttpRequest, step: Callable[..., object], done: str, **kwargs: Any) -> None:
     """Run one of the DPO's steps: its refusal, or ``done``, comes back as a message."""
-    try:
-        step(by=request.user, request=request, **kwargs)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
+    step_done(request, lambda: step(by=request.user, request=request, **kwargs), done)
 
 
 def _form_refused(request: HttpRequest, form: forms.Form) -> None:
@@ -202,6 +196,7 @@ def dpo_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
 # --- subject access -----------------------------------------------------------------------
 
 PACKAGE_SECONDS = 600
+PACKAGE = "retention-package"  # what handover keeps a subject-access package under
 
 
 def _request(pk: int) -> SubjectRequest:
@@ -284,24 +279,19 @@ def request_release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return redirect("retention:request_detail", pk=pk)
     # The archive is encrypted; it waits in the cache for one download. The password is
     # only in this response.
-    token = secrets.token_urlsafe(24)
-    cache.set(f"retention-package:{token}", (request.user.pk, item.pk, package), PACKAGE_SECONDS)
-    response = render(
-        request,
-        "retention/package.html",
-        {"item": item, "password": password, "token": token, "minutes": PACKAGE_SECONDS // 60},
+    token = handover.hold(request, PACKAGE, item.pk, package, seconds=PACKAGE_SECONDS)
+    return handover.not_stored(
+        render(
+            request,
+            "retention/package.html",
+            {"item": item, "password": password, "token": token, "minutes": PACKAGE_SECONDS // 60},
+        )
     )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @dpo_only
-def package_download(request: HttpRequest, token: str) -> HttpResponse:
-    stored = cache.get(f"retention-package:{token}")
-    if stored is None or stored[0] != request.user.pk:
-        raise Http404
-    cache.delete(f"retention-package:{token}")
-    _user_id, item_id, package = stored
+def package_download(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    item_id, package = handover.take(request, PACKAGE, token)
     record(
         actor=request.user,
         action=Action.EXPORT,
@@ -310,10 +300,7 @@ def package_download(request: HttpRequest, token: str) -> HttpResponse:
         request=request,
         detail={"package_downloaded": True},
     )
-    response = HttpResponse(package, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="subject-access-{item_id}.zip"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return handover.zip_download(package, f"subject-access-{item_id}.zip")
 
 
 @dpo_only

@@ -69,10 +69,15 @@ class EventForm(forms.ModelForm):
         return data
 
 
-class TrainerForm(forms.Form):
-    username = forms.CharField(
+def _username_field() -> forms.CharField:
+    """A staff member named by their account (the other choice: a name typed in)."""
+    return forms.CharField(
         label=_("Staff account (username)"), max_length=150, required=False, validators=_clean
     )
+
+
+class TrainerForm(forms.Form):
+    username = _username_field()
     external_name = forms.CharField(
         label=_("or external trainer's full name"),
         max_length=200,
@@ -98,9 +103,7 @@ class TrainerForm(forms.Form):
 
 
 class ParticipantForm(forms.Form):
-    username = forms.CharField(
-        label=_("Staff account (username)"), max_length=150, required=False, validators=_clean
-    )
+    username = _username_field()
     full_name = forms.CharField(
         label=_("or full name of an external participant"),
         max_length=200,
@@ -153,9 +156,9 @@ class RevokeForm(forms.Form):
     )
 
 
-class CourseForm(forms.Form):
-    code = forms.SlugField(label=_("Code"), max_length=64)
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="ru")
+class CourseTextsForm(forms.Form):
+    """A course's texts in one language."""
+
     title = forms.CharField(label=_("Title"), max_length=200, validators=_clean)
     objectives = forms.CharField(
         label=_("Objectives"),
@@ -171,6 +174,13 @@ class CourseForm(forms.Form):
         widget=forms.Textarea,
         validators=_clean,
     )
+
+
+class CourseForm(CourseTextsForm):
+    field_order = ["code", "language"]  # then the texts, then the rest
+
+    code = forms.SlugField(label=_("Code"), max_length=64)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="ru")
     competency = forms.ChoiceField(
         label=_("Competency granted by the certificate"),
         choices=[("", "—"), *Competency.choices],
@@ -200,23 +210,10 @@ class CourseForm(forms.Form):
         return code
 
 
-class CourseTranslationForm(forms.Form):
+class CourseTranslationForm(CourseTextsForm):
+    field_order = ["language"]  # then the texts
+
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    title = forms.CharField(label=_("Title"), max_length=200, validators=_clean)
-    objectives = forms.CharField(
-        label=_("Objectives"),
-        max_length=4000,
-        required=False,
-        widget=forms.Textarea,
-        validators=_clean,
-    )
-    description = forms.CharField(
-        label=_("Description"),
-        max_length=4000,
-        required=False,
-        widget=forms.Textarea,
-        validators=_clean,
-    )
 
 
 class ModuleForm(forms.Form):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from tirek.access.policy import Section
 from tirek.accounts.models import User
 from tirek.accounts.roles import Role
+from tirek.core.forms import set_choices
 from tirek.core.validation import reject_control_chars
 from tirek.organisations.models import Unit
 
@@ -46,13 +47,15 @@ class RequestForm(forms.Form):
         self, *args: Any, visible: frozenset[str], exclude_unit: int | None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["sections"]
-        assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = [
-            (code, label)
-            for code, label in Section.LABELS.items()
-            if code in SHAREABLE_SECTIONS and code in visible and code != Section.CORE
-        ]
+        set_choices(
+            self,
+            "sections",
+            [
+                (code, label)
+                for code, label in Section.LABELS.items()
+                if code in SHAREABLE_SECTIONS and code in visible and code != Section.CORE
+            ],
+        )
         unit_field = self.fields["to_unit"]
         assert isinstance(unit_field, forms.ModelChoiceField)
         if exclude_unit is not None:
@@ -68,9 +71,26 @@ class StaffChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
-class AcceptForm(forms.Form):
+class CaseManagerForm(forms.Form):
+    """An answer that accepts: the version read and the case manager in the receiving unit."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     case_manager = StaffChoiceField(label=_("New case manager"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, unit_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cm = self.fields["case_manager"]
+        assert isinstance(cm, forms.ModelChoiceField)
+        cm.queryset = (
+            User.objects.filter(is_active=True, unit_id=unit_id, roles__role=Role.CASE_MANAGER)
+            .distinct()
+            .order_by("last_name", "username")
+        )
+
+
+class AcceptForm(CaseManagerForm):
+    """One case accepted: also who of its team stays on it."""
+
     keep = forms.MultipleChoiceField(
         label=_("Keep on the team"),
         help_text=_("Everyone else of the current team loses access when you accept."),
@@ -82,17 +102,8 @@ class AcceptForm(forms.Form):
     def __init__(
         self, *args: Any, unit_id: int, team: list[tuple[int, str]], **kwargs: Any
     ) -> None:
-        super().__init__(*args, **kwargs)
-        cm = self.fields["case_manager"]
-        assert isinstance(cm, forms.ModelChoiceField)
-        cm.queryset = (
-            User.objects.filter(is_active=True, unit_id=unit_id, roles__role=Role.CASE_MANAGER)
-            .distinct()
-            .order_by("last_name", "username")
-        )
-        keep = self.fields["keep"]
-        assert isinstance(keep, forms.MultipleChoiceField)
-        keep.choices = [(str(pk), label) for pk, label in team]
+        super().__init__(*args, unit_id=unit_id, **kwargs)
+        set_choices(self, "keep", [(str(pk), label) for pk, label in team])
 
 
 class DeclineForm(forms.Form):
@@ -141,16 +152,5 @@ class FamilyRequestForm(RequestForm):
             )
 
 
-class FamilyAcceptForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    case_manager = StaffChoiceField(label=_("New case manager"), queryset=User.objects.none())
-
-    def __init__(self, *args: Any, unit_id: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cm = self.fields["case_manager"]
-        assert isinstance(cm, forms.ModelChoiceField)
-        cm.queryset = (
-            User.objects.filter(is_active=True, unit_id=unit_id, roles__role=Role.CASE_MANAGER)
-            .distinct()
-            .order_by("last_name", "username")
-        )
+class FamilyAcceptForm(CaseManagerForm):
+    """A family's transfer accepted: one case manager for all its cases."""

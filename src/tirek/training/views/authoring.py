@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tirek.core.exceptions import Refused
-from tirek.core.forms import add_errors
+from tirek.core.forms import add_errors, submit
 from tirek.core.http import AuthenticatedHttpRequest
 
 from .. import forms, permissions, selectors, services
@@ -150,7 +150,8 @@ def quiz_manage(request: AuthenticatedHttpRequest, quiz_id: int) -> HttpResponse
     if quiz is None:
         raise Http404
     form = forms.QuestionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def add() -> None:
         data = form.cleaned_data
         choices = [
             services.ChoiceSpec(
@@ -161,21 +162,18 @@ def quiz_manage(request: AuthenticatedHttpRequest, quiz_id: int) -> HttpResponse
             for i in range(1, 5)
             if data.get(f"choice_{i}")
         ]
-        try:
-            services.question_add(
-                by=request.user,
-                quiz=quiz,
-                text=data["text"],
-                choices=choices,
-                kind=data["kind"],
-                language=data["language"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("The question was added."))
-            return redirect("training:quiz_manage", quiz_id=quiz.pk)
+        services.question_add(
+            by=request.user,
+            quiz=quiz,
+            text=data["text"],
+            choices=choices,
+            kind=data["kind"],
+            language=data["language"],
+            request=request,
+        )
+
+    if request.method == "POST" and submit(request, form, add, _("The question was added.")):
+        return redirect("training:quiz_manage", quiz_id=quiz.pk)
     return render(
         request,
         "training/quiz_manage.html",
@@ -211,35 +209,32 @@ def lesson_edit(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpRespon
     asset_form = forms.AssetForm(
         request.POST if action == "asset" else None, request.FILES if action == "asset" else None
     )
-    if action == "text" and text_form.is_valid():
-        try:
-            services.lesson_translation_save(
-                by=request.user, lesson=lesson, request=request, **text_form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_errors(text_form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(
-                f"{reverse('training:lesson_edit', args=[lesson.pk])}?language={text_form.cleaned_data['language']}"
-            )
-    if action == "asset" and asset_form.is_valid():
-        data = asset_form.cleaned_data
-        try:
-            services.asset_add(
-                by=request.user,
-                lesson=lesson,
-                kind=data["kind"],
-                title=data["title"],
-                language=data["language"],
-                upload=data["file"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_errors(asset_form, exc)
-        else:
-            messages.success(request, _("The file was added."))
-            return redirect("training:lesson_edit", lesson_id=lesson.pk)
+    if action == "text" and submit(
+        request,
+        text_form,
+        lambda: services.lesson_translation_save(
+            by=request.user, lesson=lesson, request=request, **text_form.cleaned_data
+        ),
+        _("Saved."),
+    ):
+        return redirect(
+            f"{reverse('training:lesson_edit', args=[lesson.pk])}?language={text_form.cleaned_data['language']}"
+        )
+    if action == "asset" and submit(
+        request,
+        asset_form,
+        lambda: services.asset_add(
+            by=request.user,
+            lesson=lesson,
+            kind=asset_form.cleaned_data["kind"],
+            title=asset_form.cleaned_data["title"],
+            language=asset_form.cleaned_data["language"],
+            upload=asset_form.cleaned_data["file"],
+            request=request,
+        ),
+        _("The file was added."),
+    ):
+        return redirect("training:lesson_edit", lesson_id=lesson.pk)
     return render(
         request,
         "training/lesson_edit.html",

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.core.exceptions import Conflict, Refused
-from tirek.core.forms import add_errors
+from tirek.core.forms import add_errors, submit
 from tirek.core.http import AuthenticatedHttpRequest
 
 from .. import exports, forms, imports, permissions, selectors, services
@@ -76,26 +76,24 @@ def event_edit(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse
     permissions.require_coordinator(request.user)
     event = selectors.event_for_manager(request.user, event_id)
     form = forms.EventForm(request.POST or None, instance=event)
-    if request.method == "POST" and form.is_valid():
+
+    def update() -> None:
         data = dict(form.cleaned_data)
         courses, modules = data.pop("courses"), data.pop("modules")
-        try:
-            services.event_update(
-                by=request.user,
-                event=event,
-                version=_int(request.POST.get("version")) or 0,
-                courses=courses,
-                modules=modules,
-                request=request,
-                **data,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The event was saved."))
-            return redirect("training:event", event_id=event.pk)
+        services.event_update(
+            by=request.user,
+            event=event,
+            version=_int(request.POST.get("version")) or 0,
+            courses=courses,
+            modules=modules,
+            request=request,
+            **data,
+        )
+
+    if request.method == "POST" and submit(
+        request, form, update, _("The event was saved."), failures=(ValidationError, Conflict)
+    ):
+        return redirect("training:event", event_id=event.pk)
     return render(
         request,
         "training/event_form.html",
@@ -172,21 +170,19 @@ def trainer_remove(
 def participant_add(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
     event = selectors.event_for_manager(request.user, event_id)
     form = forms.ParticipantForm(request.POST or None, initial={"language": event.language})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.participant_add(
-                by=request.user,
-                event=event,
-                user=data["user"],
-                request=request,
-                **forms.participant_fields(data),
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("The participant was added."))
-            return redirect("training:event", event_id=event.pk)
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda: services.participant_add(
+            by=request.user,
+            event=event,
+            user=form.cleaned_data["user"],
+            request=request,
+            **forms.participant_fields(form.cleaned_data),
+        ),
+        _("The participant was added."),
+    ):
+        return redirect("training:event", event_id=event.pk)
     return render(
         request,
         "training/participant_form.html",
