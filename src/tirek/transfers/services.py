@@ -269,7 +269,12 @@ def may_answer(user: User, transfer: Transfer) -> bool:
 
 @transaction.atomic
 def transfer_withdraw(
-    *, by: User, transfer: Transfer, version: int, request: HttpRequest | None = None
+    *,
+    by: User,
+    transfer: Transfer,
+    version: int,
+    request: HttpRequest | None = None,
+    notify_parties: bool = True,
 ) -> Transfer:
     if not policy.can_manage(by, transfer.case):
         raise PermissionDenied(_("Only the case manager or the supervisor may withdraw it."))
@@ -283,13 +288,14 @@ def transfer_withdraw(
         request=request,
         detail={"status": TransferStatus.WITHDRAWN, "case": transfer.case_id},
     )
-    # The requester (when someone else withdrew it) and those who were to answer it.
-    _tell_about(
-        transfer,
-        by,
-        NotificationKind.TRANSFER_WITHDRAWN,
-        [transfer.requested_by, *receiving_supervisors(transfer.to_unit_id)],
-    )
+    if notify_parties:
+        # The requester (when someone else withdrew it) and those who were to answer it.
+        _tell_about(
+            transfer,
+            by,
+            NotificationKind.TRANSFER_WITHDRAWN,
+            [transfer.requested_by, *receiving_supervisors(transfer.to_unit_id)],
+        )
     return transfer
 
 
@@ -1040,3 +1046,53 @@ def family_transfer_decline(
         changes={"decline_reason": reason.strip()},
         detail={},
     )
+
+
+def may_withdraw_family(user: User, group: FamilyTransfer) -> bool:
+    """May withdraw the whole request: manages every case of it still awaiting an answer
+    (the requesting side; each case's own request may be withdrawn on its own)."""
+    waiting = Transfer.objects.filter(family_transfer=group, status=TransferStatus.REQUESTED)
+    cases = [t.case for t in waiting.select_related("case")]
+    return bool(cases) and all(policy.can_manage(user, case) for case in cases)
+
+
+@transaction.atomic
+def family_transfer_withdraw(
+    *, by: User, group: FamilyTransfer, version: int, request: HttpRequest | None = None
+) -> FamilyTransfer:
+    """Withdraw every case of the request still awaiting an answer at once
+    (``transfer_withdraw`` for each: its timeline and audit entries, no notice), then
+    close the request; the requester and the receiving supervisors are told once."""
+    if not may_withdraw_family(by, group):
+        raise PermissionDenied(_("Only the case manager or the supervisor may withdraw it."))
+    locked, members = _lock_family(group, version)
+    for transfer in members:
+        transfer_withdraw(
+            by=by,
+            transfer=transfer,
+            version=transfer.version,
+            request=request,
+            notify_parties=False,
+        )
+    bump_version(
+        FamilyTransfer,
+        locked.pk,
+        status=TransferStatus.WITHDRAWN,
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=locked,
+        request=request,
+        detail={"status": TransferStatus.WITHDRAWN, "transfers": [t.pk for t in members]},
+    )
+    locked.refresh_from_db()
+    _tell_about_family(
+        locked,
+        by,
+        NotificationKind.TRANSFER_WITHDRAWN,
+        [_requester(locked), *receiving_supervisors(locked.to_unit_id)],
+    )
+    return locked

@@ -13,6 +13,7 @@ urlpatterns = [
     path("families/<int:pk>/", views.family_transfer_detail, name="family_detail"),
     path("families/<int:pk>/accept/", views.family_transfer_accept, name="family_accept"),
     path("families/<int:pk>/decline/", views.family_transfer_decline, name="family_decline"),
+    path("families/<int:pk>/withdraw/", views.family_transfer_withdraw, name="family_withdraw"),
     path("group/", views.group_upload, name="group_upload"),
     path("group/template/", views.group_template, name="group_template"),
     path("group/<int:pk>/", views.group_preview, name="group_preview"),

@@ -473,6 +473,9 @@ def _family_detail(
             ],
             "accept_form": accept if answers else None,
             "decline_form": decline if answers else None,
+            "withdraw_form": WithdrawForm(initial={"version": group.version})
+            if group.is_pending and services.may_withdraw_family(user, group)
+            else None,
         },
         status=status,
     )
@@ -531,3 +534,23 @@ def family_transfer_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpR
         _("The family's transfer has been declined."),
         ("transfers:list",),
     )
+
+
+@login_required
+@require_POST
+def family_transfer_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The requesting side takes back the whole family's request at once."""
+    user = request.user
+    group = selectors.get_family_transfer(user, pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _family_detail(request, group, status=422)
+    try:
+        services.family_transfer_withdraw(
+            by=user, group=group, version=form.cleaned_data["version"], request=request
+        )
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The family's transfer request has been withdrawn."))
+    return redirect("transfers:family_detail", pk=group.pk)

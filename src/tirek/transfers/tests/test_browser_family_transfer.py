@@ -62,3 +62,36 @@ def test_a_family_transferred_in_one_step(browser_page, login_in_browser) -> Non
         response = page.goto(f"/cases/{case.pk}/sections/timeline/")
         assert response is not None and response.status == 200
         assert "Семья переезжает к родственникам" in page.content()
+
+
+def test_a_family_request_withdrawn_in_one_step(  # type: ignore[no-untyped-def]
+    browser_page, login_in_browser, assert_accessible
+) -> None:
+    from tirek.access.policy import Section
+    from tirek.transfers import services
+
+    world = build_world()
+    manager = world.staff(Role.CASE_MANAGER)
+    family = register_family(manager)
+    cases = list(Case.objects.filter(person__family_memberships__family=family).order_by("pk"))
+    for case in cases:
+        consent(manager, case, world.centre_almaty)
+    group = services.family_transfer_request(
+        by=manager,
+        family=family,
+        to_unit=world.unit_almaty,
+        reason="Семья переезжает к родственникам",
+        sections=[Section.FAMILY],
+    )
+    page = browser_page
+    _as(page, login_in_browser, manager)
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(f"/transfers/families/{group.pk}/")
+    assert_accessible(page)
+    page.locator("#family-withdraw-form button[type=submit]").click()
+    page.wait_for_url(f"**/transfers/families/{group.pk}/")
+    assert page.locator("#family-transfer-status").get_attribute("data-status") == "withdrawn"
+    statuses = page.locator("#family-transfer-cases li span[data-status]")
+    assert [statuses.nth(i).get_attribute("data-status") for i in range(3)] == ["withdrawn"] * 3
+    assert page.locator("#family-withdraw-form").count() == 0
+    assert_accessible(page)

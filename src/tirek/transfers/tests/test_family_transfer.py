@@ -18,6 +18,7 @@ from tirek.cases.models import Case, CaseEvent, CaseStatus, EventKind
 from tirek.cases.tests.factories import notes_in_every_section, open_case
 from tirek.core.exceptions import Conflict, Refused
 from tirek.families.tests.helpers import register_family
+from tirek.referrals.models import Notification, NotificationKind
 from tirek.testing import World, logged_in_client
 from tirek.transfers import services
 from tirek.transfers.models import FamilyTransfer, Transfer, TransferStatus
@@ -213,3 +214,97 @@ def test_access_matrix(fam, world: World, who, request_page, detail_page) -> Non
             {"accept-version": group.version, "accept-case_manager": receiving_cm.pk},
         ).status_code in (403, 404)
     assert Transfer.objects.filter(status=TransferStatus.REQUESTED).count() == 3
+
+
+# --- withdrawing the whole family's request -------------------------------------------------
+# The requesting side takes the request back in one step: every case still awaiting an
+# answer is withdrawn as a single request is, the family's request is closed, and the
+# receiving supervisors are told once.
+
+
+def _requested(fam):
+    world, manager, _sup, receiving_sup, receiving_cm, family, cases = fam
+    for case in cases:
+        consent(manager, case, world.centre_almaty)
+    return _request(manager, family, world)
+
+
+def test_the_requester_withdraws_every_waiting_case_at_once(fam) -> None:
+    _world, manager, _sup, receiving_sup, _cm, _family, cases = fam
+    group = _requested(fam)
+    Notification.objects.all().delete()  # the request's own notices
+    group = services.family_transfer_withdraw(by=manager, group=group, version=group.version)
+    assert group.status == TransferStatus.WITHDRAWN and group.decided_by == manager
+    assert set(group.transfers.values_list("status", flat=True)) == {TransferStatus.WITHDRAWN}
+    for case in cases:
+        stages = CaseEvent.objects.filter(case=case, kind=EventKind.TRANSFERRED).values_list(
+            "detail__stage", flat=True
+        )
+        assert sorted(stages) == ["requested", "withdrawn"]
+        assert policy.sections_for(receiving_sup, case) == frozenset()  # the preview ended
+    notices = Notification.objects.filter(user=receiving_sup)
+    assert [n.kind for n in notices] == [NotificationKind.TRANSFER_WITHDRAWN]
+    assert all(c.person.given_name not in notices[0].label for c in cases)
+    assert not Notification.objects.filter(user=manager).exists()  # not told of their own act
+    assert (
+        AuditEntry.objects.filter(
+            object_type="transfers.familytransfer", object_id=str(group.pk)
+        ).count()
+        == 2
+    )
+    assert verify().ok
+
+
+def test_a_case_withdrawn_on_its_own_before_is_left_as_it_is(fam) -> None:
+    _world, manager, *_rest = fam
+    group = _requested(fam)
+    first = group.transfers.order_by("pk").first()
+    services.transfer_withdraw(by=manager, transfer=first, version=first.version)
+    group.refresh_from_db()
+    group = services.family_transfer_withdraw(by=manager, group=group, version=group.version)
+    assert group.status == TransferStatus.WITHDRAWN
+    assert not Transfer.objects.filter(status=TransferStatus.REQUESTED).exists()
+    first.refresh_from_db()
+    assert first.version == 2  # withdrawn once, not again
+
+
+def test_a_stale_form_or_the_other_side_changes_nothing(fam) -> None:
+    _world, manager, _sup, receiving_sup, *_rest = fam
+    group = _requested(fam)
+    with pytest.raises(Conflict):
+        services.family_transfer_withdraw(by=manager, group=group, version=group.version + 1)
+    with pytest.raises(PermissionDenied):  # the receiving side answers; it does not withdraw
+        services.family_transfer_withdraw(by=receiving_sup, group=group, version=group.version)
+    assert Transfer.objects.filter(status=TransferStatus.REQUESTED).count() == 3
+    group.refresh_from_db()
+    assert group.status == TransferStatus.REQUESTED
+
+
+def test_the_family_transfer_page_offers_it_to_the_requesting_side_only(
+    fam,
+    world: World,
+) -> None:
+    _w, manager, _sup, receiving_sup, receiving_cm, *_rest = fam
+    group = _requested(fam)
+    url = f"/transfers/families/{group.pk}/"
+    assert 'id="family-withdraw-form"' in logged_in_client(manager).get(url).content.decode()
+    page = logged_in_client(receiving_sup).get(url).content.decode()
+    assert 'id="family-withdraw-form"' not in page
+    withdraw = f"{url}withdraw/"
+    assert (
+        logged_in_client(receiving_sup).post(withdraw, {"version": group.version}).status_code
+        == 403
+    )
+    assert (
+        logged_in_client(receiving_cm).post(withdraw, {"version": group.version}).status_code == 404
+    )
+    stranger = world.staff(Role.CASE_MANAGER)
+    assert logged_in_client(stranger).post(withdraw, {"version": group.version}).status_code == 404
+    assert logged_in_client(manager).post(withdraw, {"version": "x"}).status_code == 422
+    assert Transfer.objects.filter(status=TransferStatus.REQUESTED).count() == 3
+    response = logged_in_client(manager).post(withdraw, {"version": group.version})
+    assert response.status_code == 302 and response["Location"] == url
+    group.refresh_from_db()
+    assert group.status == TransferStatus.WITHDRAWN
+    page = logged_in_client(manager).get(url).content.decode()
+    assert 'id="family-withdraw-form"' not in page
