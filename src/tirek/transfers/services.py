@@ -950,33 +950,33 @@ def _lock_family(group: FamilyTransfer, version: int) -> tuple[FamilyTransfer, l
     return locked, members
 
 
-def _answer_family(
+def _settle_family(
     *,
     by: User,
     group: FamilyTransfer,
     version: int,
-    answer: Callable[..., Transfer],
-    answer_with: dict[str, Any],
+    step: Callable[..., Transfer],
+    step_with: dict[str, Any],
     status: str,
     kind: str,
     request: HttpRequest | None,
-    changes: dict[str, Any],
-    detail: dict[str, Any],
+    changes: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
+    tell_receivers: bool = False,
 ) -> FamilyTransfer:
-    """One answer to every case of the request still awaiting one: ``answer`` (with
-    ``answer_with``) for each case on its own — its timeline and audit entries, no
-    notice — then the request closed, audited, and its requester told once."""
-    if not may_answer_family(by, group):
-        raise PermissionDenied(_("Only a supervisor of the receiving unit may answer."))
+    """``step`` (with ``step_with``) for every case of the request still awaiting an
+    answer, each on its own (its timeline and audit entries, no notice); then the request
+    closed with ``status``, audited, and its requester told once (and, with
+    ``tell_receivers``, the receiving supervisors). The caller has checked who may."""
     locked, members = _lock_family(group, version)
     for transfer in members:
-        answer(
+        step(
             by=by,
             transfer=transfer,
             version=transfer.version,
             request=request,
             notify_parties=False,
-            **answer_with,
+            **step_with,
         )
     bump_version(
         FamilyTransfer,
@@ -984,18 +984,24 @@ def _answer_family(
         status=status,
         decided_by=by,
         decided_at=timezone.now(),
-        **changes,
+        **(changes or {}),
     )
     record(
         actor=by,
         action=Action.UPDATE,
         obj=locked,
         request=request,
-        detail={"status": status, "transfers": [t.pk for t in members], **detail},
+        detail={"status": status, "transfers": [t.pk for t in members], **(detail or {})},
     )
     locked.refresh_from_db()
-    _tell_about_family(locked, by, kind, [_requester(locked)])
+    receivers = receiving_supervisors(locked.to_unit_id) if tell_receivers else []
+    _tell_about_family(locked, by, kind, [_requester(locked), *receivers])
     return locked
+
+
+def _check_answers_family(by: User, group: FamilyTransfer) -> None:
+    if not may_answer_family(by, group):
+        raise PermissionDenied(_("Only a supervisor of the receiving unit may answer."))
 
 
 @transaction.atomic
@@ -1010,12 +1016,13 @@ def family_transfer_accept(
     """The receiving supervisor takes every case of the request still awaiting an answer
     over at once (``transfer_accept`` for each: unit, region and case manager change, the
     old teams leave, open tasks move, each on its timeline and in the audit log)."""
-    return _answer_family(
+    _check_answers_family(by, group)
+    return _settle_family(
         by=by,
         group=group,
         version=version,
-        answer=transfer_accept,
-        answer_with={"case_manager": case_manager, "keep_user_ids": []},
+        step=transfer_accept,
+        step_with={"case_manager": case_manager, "keep_user_ids": []},
         status=TransferStatus.ACCEPTED,
         kind=NotificationKind.TRANSFER_ACCEPTED,
         request=request,
@@ -1034,17 +1041,17 @@ def family_transfer_decline(
     request: HttpRequest | None = None,
 ) -> FamilyTransfer:
     """Decline every case of the request still awaiting an answer, with one reason."""
-    return _answer_family(
+    _check_answers_family(by, group)
+    return _settle_family(
         by=by,
         group=group,
         version=version,
-        answer=transfer_decline,
-        answer_with={"reason": reason},
+        step=transfer_decline,
+        step_with={"reason": reason},
         status=TransferStatus.DECLINED,
         kind=NotificationKind.TRANSFER_DECLINED,
         request=request,
         changes={"decline_reason": reason.strip()},
-        detail={},
     )
 
 
@@ -1065,34 +1072,14 @@ def family_transfer_withdraw(
     close the request; the requester and the receiving supervisors are told once."""
     if not may_withdraw_family(by, group):
         raise PermissionDenied(_("Only the case manager or the supervisor may withdraw it."))
-    locked, members = _lock_family(group, version)
-    for transfer in members:
-        transfer_withdraw(
-            by=by,
-            transfer=transfer,
-            version=transfer.version,
-            request=request,
-            notify_parties=False,
-        )
-    bump_version(
-        FamilyTransfer,
-        locked.pk,
+    return _settle_family(
+        by=by,
+        group=group,
+        version=version,
+        step=transfer_withdraw,
+        step_with={},
         status=TransferStatus.WITHDRAWN,
-        decided_by=by,
-        decided_at=timezone.now(),
-    )
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=locked,
+        kind=NotificationKind.TRANSFER_WITHDRAWN,
         request=request,
-        detail={"status": TransferStatus.WITHDRAWN, "transfers": [t.pk for t in members]},
+        tell_receivers=True,
     )
-    locked.refresh_from_db()
-    _tell_about_family(
-        locked,
-        by,
-        NotificationKind.TRANSFER_WITHDRAWN,
-        [_requester(locked), *receiving_supervisors(locked.to_unit_id)],
-    )
-    return locked

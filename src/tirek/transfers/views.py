@@ -228,23 +228,41 @@ def transfer_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     )
 
 
+def _withdraw(
+    request: AuthenticatedHttpRequest,
+    withdraw: Callable[[int], object],
+    redraw: Callable[..., HttpResponse],
+    done: str,
+    back: tuple[str, int],
+) -> HttpResponse:
+    """The requesting side's withdrawal: ``withdraw(version)``; a stale form said above the
+    page it leads back to, a bad one drawn again (422)."""
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return redraw(status=422)
+    try:
+        withdraw(form.cleaned_data["version"])
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect(*back)
+
+
 @login_required
 @require_POST
 def transfer_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     transfer = selectors.get_transfer(user, pk)
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, transfer, status=422)
-    try:
-        services.transfer_withdraw(
-            by=user, transfer=transfer, version=form.cleaned_data["version"], request=request
-        )
-    except Conflict as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The transfer request has been withdrawn."))
-    return redirect("transfers:detail", pk=transfer.pk)
+    return _withdraw(
+        request,
+        lambda version: services.transfer_withdraw(
+            by=user, transfer=transfer, version=version, request=request
+        ),
+        lambda **shown: _detail(request, transfer, **shown),
+        _("The transfer request has been withdrawn."),
+        ("transfers:detail", transfer.pk),
+    )
 
 
 # --- group arrivals -------------------------------------------------------------------------
@@ -542,15 +560,12 @@ def family_transfer_withdraw(request: AuthenticatedHttpRequest, pk: int) -> Http
     """The requesting side takes back the whole family's request at once."""
     user = request.user
     group = selectors.get_family_transfer(user, pk)
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        return _family_detail(request, group, status=422)
-    try:
-        services.family_transfer_withdraw(
-            by=user, group=group, version=form.cleaned_data["version"], request=request
-        )
-    except Conflict as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The family's transfer request has been withdrawn."))
-    return redirect("transfers:family_detail", pk=group.pk)
+    return _withdraw(
+        request,
+        lambda version: services.family_transfer_withdraw(
+            by=user, group=group, version=version, request=request
+        ),
+        lambda **shown: _family_detail(request, group, **shown),
+        _("The family's transfer request has been withdrawn."),
+        ("transfers:family_detail", group.pk),
+    )
