@@ -115,6 +115,18 @@ def load(stdout: Any) -> None:
         guardianship="Дети живут с матерью; бабушка по матери — временный опекун на время "
         "судебного разбирательства (решение органа опеки № 14-02/311).",
     )
+    household = family.household
+    family = services.family_update(
+        by=manager,
+        family=family,
+        version=family.version,
+        label=family.label,
+        guardianship=family.guardianship,
+        shared_goals="Жить вместе в постоянном жилье; мать работает, дети посещают школу; "
+        "семья поддерживает связь с бабушкой и соседями по махалле.",
+        household_label=household.label if household else "",
+        household_locality=household.locality if household else "",
+    )
     cases = {
         m.position: Case.objects.get(person=m.person)
         for m in FamilyMember.objects.filter(family=family)

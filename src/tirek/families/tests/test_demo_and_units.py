@@ -41,7 +41,10 @@ def test_the_demo_holds_a_mother_with_three_children_and_a_community_worker() ->
     ]
     for case in cases:
         assert policy.sections_for(worker, case) == {"core", "family"}
-    assert logged_in_client(worker).get(f"/families/{family.pk}/").status_code == 200
+    page = logged_in_client(worker).get(f"/families/{family.pk}/")
+    assert page.status_code == 200
+    assert family.shared_goals.startswith("Жить вместе")  # what the family works towards
+    assert family.shared_goals in page.content.decode()
 
 
 def test_a_community_sits_under_a_district_and_nothing_under_it(world: World) -> None:
