@@ -18,6 +18,8 @@ from django.views.decorators.http import require_POST
 from tirek.access import policy
 from tirek.access.policy import Section
 from tirek.accounts.models import User
+from tirek.audit.models import Action
+from tirek.audit.services import record, record_list
 from tirek.core.exceptions import Conflict, Refused
 from tirek.core.http import AuthenticatedHttpRequest
 
@@ -88,14 +90,21 @@ def transfer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not policy.works_on_cases(user):
         raise PermissionDenied
+    incoming = list(selectors.incoming(user)[:100])
+    outgoing = list(selectors.outgoing(user)[:100])
+    families = list(selectors.incoming_families(user)[:50])
+    # Each request names a case and why it moves: the list's read is audited like the API's.
+    record_list(
+        actor=user, object_type="transfers.transfer", rows=incoming + outgoing, request=request
+    )
+    if families:
+        record_list(
+            actor=user, object_type="transfers.familytransfer", rows=families, request=request
+        )
     return render(
         request,
         "transfers/list.html",
-        {
-            "incoming": list(selectors.incoming(user)[:100]),
-            "outgoing": list(selectors.outgoing(user)[:100]),
-            "incoming_families": list(selectors.incoming_families(user)[:50]),
-        },
+        {"incoming": incoming, "outgoing": outgoing, "incoming_families": families},
     )
 
 
@@ -147,7 +156,9 @@ def _detail(
 
 @login_required
 def transfer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, selectors.get_transfer(request.user, pk))
+    transfer = selectors.get_transfer(request.user, pk)
+    record(actor=request.user, action=Action.READ, obj=transfer, request=request)
+    return _detail(request, transfer)
 
 
 def _answer(
@@ -501,7 +512,9 @@ def _family_detail(
 
 @login_required
 def family_transfer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _family_detail(request, selectors.get_family_transfer(request.user, pk))
+    group = selectors.get_family_transfer(request.user, pk)
+    record(actor=request.user, action=Action.READ, obj=group, request=request)
+    return _family_detail(request, group)
 
 
 @login_required

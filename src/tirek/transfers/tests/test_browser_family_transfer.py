@@ -7,6 +7,7 @@ import pytest
 
 from tirek.accounts.roles import Role
 from tirek.cases.models import Case
+from tirek.cases.tests.test_browser_screens import LAYOUT_CHECK
 from tirek.families.tests.helpers import register_family
 from tirek.testing import build_world
 
@@ -85,9 +86,11 @@ def test_a_family_request_withdrawn_in_one_step(  # type: ignore[no-untyped-def]
     )
     page = browser_page
     _as(page, login_in_browser, manager)
-    page.set_viewport_size({"width": 360, "height": 800})
-    page.goto(f"/transfers/families/{group.pk}/")
-    assert_accessible(page)
+    for width in (1366, 360):  # a laptop, then the phone the request is withdrawn from
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"/transfers/families/{group.pk}/")
+        assert page.evaluate(LAYOUT_CHECK) == [], width
+        assert_accessible(page)
     page.locator("#family-withdraw-form button[type=submit]").click()
     page.wait_for_url(f"**/transfers/families/{group.pk}/")
     assert page.locator("#family-transfer-status").get_attribute("data-status") == "withdrawn"

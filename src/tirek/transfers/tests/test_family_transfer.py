@@ -308,3 +308,55 @@ def test_the_family_transfer_page_offers_it_to_the_requesting_side_only(
     assert group.status == TransferStatus.WITHDRAWN
     page = logged_in_client(manager).get(url).content.decode()
     assert 'id="family-withdraw-form"' not in page
+
+
+@pytest.mark.parametrize(
+    ("who", "answer"),
+    [
+        ("manager", 302),
+        ("supervisor", 302),  # supervises every case of the request
+        ("receiving_sup", 403),  # sees the request, answers it, does not withdraw it
+        ("receiving_cm_sup", 403),  # a case manager who also supervises the receiving unit
+        ("receiving_cm", 404),
+        ("psychologist_cm_elsewhere", 404),  # several roles, none on these cases
+    ],
+)
+def test_who_may_withdraw_the_whole_request(fam, world: World, who, answer) -> None:
+    _w, manager, supervisor, receiving_sup, receiving_cm, *_rest = fam
+    users = {
+        "manager": manager,
+        "supervisor": supervisor,
+        "receiving_sup": receiving_sup,
+        "receiving_cm_sup": world.staff(
+            Role.SUPERVISOR, agency=world.centre_almaty, roles=[Role.CASE_MANAGER, Role.SUPERVISOR]
+        ),
+        "receiving_cm": receiving_cm,
+        "psychologist_cm_elsewhere": world.staff(
+            Role.PSYCHOLOGIST, roles=[Role.PSYCHOLOGIST, Role.CASE_MANAGER]
+        ),
+    }
+    group = _requested(fam)
+    response = logged_in_client(users[who]).post(
+        f"/transfers/families/{group.pk}/withdraw/", {"version": group.version}
+    )
+    assert response.status_code == answer
+    group.refresh_from_db()
+    withdrawn = answer == 302
+    assert group.status == (TransferStatus.WITHDRAWN if withdrawn else TransferStatus.REQUESTED)
+    waiting = Transfer.objects.filter(status=TransferStatus.REQUESTED).count()
+    assert waiting == (0 if withdrawn else 3)
+
+
+def test_reading_the_transfer_pages_is_audited(fam) -> None:
+    _w, manager, *_rest = fam
+    group = _requested(fam)
+    member = group.transfers.order_by("pk").first()
+    client = logged_in_client(manager)
+    reads = AuditEntry.objects.filter(actor=manager, action="read")
+    assert client.get(f"/transfers/families/{group.pk}/").status_code == 200
+    assert reads.filter(object_type="transfers.familytransfer", object_id=str(group.pk)).exists()
+    assert client.get(f"/transfers/{member.pk}/").status_code == 200
+    assert reads.filter(object_type="transfers.transfer", object_id=str(member.pk)).exists()
+    assert client.get("/transfers/").status_code == 200
+    listed = reads.filter(object_type="transfers.transfer", detail__kind="list").get()
+    assert set(listed.detail["ids"]) == set(group.transfers.values_list("pk", flat=True))
