@@ -79,10 +79,9 @@ def get_family_transfer(user: User, pk: Any) -> Any:
         raise Http404 from exc
     if group.requested_by_id == user.pk or policy.supervised_unit_id(user) == group.to_unit_id:
         return group
-    case_ids = list(group.transfers.values_list("case_id", flat=True))
-    for case in policy.visible_cases(user).filter(pk__in=case_ids):
-        if policy.can_manage(user, case):
-            return group
+    case_ids = group.transfers.values_list("case_id", flat=True)
+    if policy.managed_cases(user).filter(pk__in=case_ids).exists():
+        return group
     raise Http404
 
 

@@ -1058,9 +1058,13 @@ def family_transfer_decline(
 def may_withdraw_family(user: User, group: FamilyTransfer) -> bool:
     """May withdraw the whole request: manages every case of it still awaiting an answer
     (the requesting side; each case's own request may be withdrawn on its own)."""
-    waiting = Transfer.objects.filter(family_transfer=group, status=TransferStatus.REQUESTED)
-    cases = [t.case for t in waiting.select_related("case")]
-    return bool(cases) and all(policy.can_manage(user, case) for case in cases)
+    waiting = set(
+        Transfer.objects.filter(family_transfer=group, status=TransferStatus.REQUESTED).values_list(
+            "case_id", flat=True
+        )
+    )
+    managed = policy.managed_cases(user).filter(pk__in=waiting).count()
+    return bool(waiting) and managed == len(waiting)
 
 
 @transaction.atomic
