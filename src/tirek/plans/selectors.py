@@ -296,6 +296,15 @@ def annotate_due(
     return qs.annotate(due_at=due_at, due_step=due_step)
 
 
+def _with_plan(user: User) -> QuerySet[Case]:
+    """Cases whose plan section the user may see, but for those transferred away."""
+    return cases_with_section(user, Section.PLAN).exclude(status=CaseStatus.TRANSFERRED)
+
+
+def _on_my_teams_with_plan(user: User) -> QuerySet[Case]:
+    return _with_plan(user).filter(access.on_team(user, "pk"))
+
+
 def due_cases(
     user: User,
     *,
@@ -311,15 +320,14 @@ def due_cases(
     """
     deadlines = deadlines_for()
     now = now or timezone.now()
-    base = cases_with_section(user, Section.PLAN)
     if scope == "unit":
         # The policy says whom the user supervises (nobody, for a system administrator).
         if access.supervised_unit_id(user) is None:
             return annotate_due(Case.objects.none(), deadlines)
-        base = base.filter(access.supervised_q(user, prefix=""))
+        base = _with_plan(user).filter(access.supervised_q(user, prefix=""))
     else:
-        base = base.filter(access.on_team(user, "pk"))
-    qs = annotate_due(base.exclude(status=CaseStatus.TRANSFERRED), deadlines)
+        base = _on_my_teams_with_plan(user)
+    qs = annotate_due(base, deadlines)
     horizon = now if overdue_only else now + timedelta(days=deadlines.upcoming_days)
     qs = qs.filter(due_at__isnull=False, due_at__lte=horizon)
     if step:
@@ -366,10 +374,9 @@ def my_due_cases(user: User, *, now: datetime | None = None) -> list[Case]:
     deadlines = deadlines_for()
     now = now or timezone.now()
     cases = list(
-        cases_with_section(user, Section.PLAN)
-        .filter(access.on_team(user, "pk"))
-        .exclude(status=CaseStatus.TRANSFERRED)
-        .select_related("person", "milestones")[: CASELOAD_READ_LIMIT + 1]
+        _on_my_teams_with_plan(user).select_related("person", "milestones")[
+            : CASELOAD_READ_LIMIT + 1
+        ]
     )
     if len(cases) > CASELOAD_READ_LIMIT:
         return list(due_cases(user, now=now))
