@@ -8,10 +8,12 @@ makes staff on demand with ``world.staff(role, ...)``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from itertools import count
 from typing import Any
 
 from django.test import Client
+from django.utils import timezone
 
 from tirek.accounts import services as account_services
 from tirek.accounts.models import User
@@ -19,6 +21,45 @@ from tirek.accounts.roles import Role
 from tirek.organisations.models import Agency, Region, Unit
 
 PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105
+
+
+def today() -> date:
+    """The day the test runs in the project's time zone, as the code under test sees it.
+
+    Not ``date.today()``: the machine's clock runs in UTC, and from 19:00 UTC it is
+    already tomorrow in Almaty.
+    """
+    return timezone.localdate()
+
+
+@dataclass(frozen=True)
+class InDays:
+    """A date some days from the day the test *runs*, for parametrized cases.
+
+    Parameters are built when pytest collects; a date computed then is a day off for a
+    test that runs after midnight (a future date becomes today and is accepted).
+    """
+
+    days: int
+
+    def date(self) -> date:
+        return today() + timedelta(days=self.days)
+
+    def isoformat(self) -> str:
+        return self.date().isoformat()
+
+
+def resolved(value: Any, *, as_text: bool = True) -> Any:
+    """``value`` with every InDays inside dicts and lists turned into its date (or text)."""
+    if isinstance(value, InDays):
+        return value.isoformat() if as_text else value.date()
+    if isinstance(value, dict):
+        return {key: resolved(item, as_text=as_text) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(resolved(item, as_text=as_text) for item in value)
+    return value
+
+
 _serial = count(1)
 
 

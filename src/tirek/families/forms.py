@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from tirek.core.forms import set_choices
 from tirek.core.validation import reject_control_chars, require_letter, strip_invisible
 from tirek.people.forms import DateInput
-from tirek.people.models import Sex
+from tirek.people.models import Sex, check_birth_date
 
 from .models import GoalArea, MemberRole
 
@@ -58,7 +58,9 @@ class MemberForm(forms.Form):
     given_name = text(_("given name"))
     patronymic = text(_("patronymic"), required=False)
     sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
-    birth_date = forms.DateField(label=_("date of birth"), widget=DateInput())
+    birth_date = forms.DateField(
+        label=_("date of birth"), widget=DateInput(), validators=[check_birth_date]
+    )
     birth_date_estimated = forms.BooleanField(label=_("estimated"), required=False)
     # Filled after the duplicate check: "same:<id>" or "different".
     decision = forms.CharField(required=False, max_length=40)
@@ -77,14 +79,6 @@ class MemberForm(forms.Form):
     def clean_given_name(self) -> str:
         value: str = self.cleaned_data["given_name"]
         require_letter(value)
-        return value
-
-    def clean_birth_date(self) -> Any:
-        from datetime import date
-
-        value = self.cleaned_data["birth_date"]
-        if value and not date(1900, 1, 1) <= value <= date.today():
-            raise forms.ValidationError(_("The date of birth must be between 1900 and today."))
         return value
 
 

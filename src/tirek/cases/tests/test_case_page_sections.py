@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action, AuditEntry
-from tirek.testing import World, logged_in_client
+from tirek.testing import World, logged_in_client, today
 
 from .factories import open_case
 
@@ -62,7 +62,7 @@ def test_the_summary_shows_age_phase_deadlines_alerts_and_case_manager(world: Wo
     case = open_case(manager, person=child)
     page = logged_in_client(manager).get(f"/cases/{case.pk}/").content.decode()
     assert child.full_name in page
-    years = date.today().year - 2015 - ((date.today().month, date.today().day) < (3, 1))
+    years = today().year - 2015 - ((today().month, today().day) < (3, 1))
     assert f"{child.full_name}</a>, {years} " in page
     assert 'data-testid="phase"' in page
     assert "Серикова" in page

@@ -4,7 +4,7 @@ for that person; the community worker sees CORE and FAMILY and their own tasks o
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -19,7 +19,7 @@ from tirek.core.exceptions import Refused
 from tirek.families import selectors, services
 from tirek.families.models import Family, FamilyMember
 from tirek.plans.models import PlanStatus
-from tirek.testing import World, logged_in_client
+from tirek.testing import World, logged_in_client, today
 from tirek.transfers import services as transfer_services
 
 from .helpers import register_family
@@ -181,7 +181,7 @@ def test_the_community_worker_sees_the_family_and_their_tasks_and_nothing_else(
     assert case_services.note_sections_for(worker, child) == ["family"]
     note = case_services.note_create(
         by=worker, case=child, kind="home_visit", section="family",
-        occurred_on=date.today(), narrative="Визит: семья дома, дети в школе.",
+        occurred_on=today(), narrative="Визит: семья дома, дети в школе.",
     )  # fmt: skip
     assert note.section == "family"
     # The owner marks their task done.

@@ -17,9 +17,7 @@ from tirek.cases.models import CaseTeamMember
 from tirek.cases.tests.factories import open_case, person
 from tirek.incidents import services
 from tirek.incidents.models import Incident, IncidentAction
-from tirek.testing import World, logged_in_client
-
-TODAY = date.today()
+from tirek.testing import InDays, World, logged_in_client, resolved, today
 
 
 @pytest.fixture
@@ -48,7 +46,7 @@ def _form(**extra: str) -> dict[str, str]:
     data = {
         "kind": "bullying",
         "place": "school",
-        "occurred_on": (TODAY - timedelta(days=3)).isoformat(),
+        "occurred_on": (today() - timedelta(days=3)).isoformat(),
         "reported_by": "Class teacher",
         "description": "Name-calling in the break",
     }
@@ -87,7 +85,7 @@ def test_the_school_liaison_records_a_school_incident_and_not_the_mothers_file(
 @pytest.mark.parametrize(
     "extra",
     [
-        {"occurred_on": (TODAY + timedelta(days=2)).isoformat()},
+        {"occurred_on": InDays(2)},
         {"occurred_on": "1970-01-01"},
         {"kind": "gossip"},
         {"reported_by": ""},
@@ -99,7 +97,7 @@ def test_the_school_liaison_records_a_school_incident_and_not_the_mothers_file(
 )
 def test_bad_input_gets_a_clear_message_and_writes_nothing(scene: dict, extra: dict) -> None:
     client = logged_in_client(scene["manager"])
-    response = client.post(f"/incidents/case/{scene['child'].pk}/new/", _form(**extra))
+    response = client.post(f"/incidents/case/{scene['child'].pk}/new/", _form(**resolved(extra)))
     assert response.status_code == 400
     assert "errorlist" in response.content.decode()
     assert not Incident.objects.exists()
@@ -115,12 +113,12 @@ def test_a_case_the_user_may_not_see_is_refused_like_a_missing_one(
     with pytest.raises(ValidationError) as hidden_error:
         services.incident_record(
             by=scene["manager"], cases=[scene["child"].pk, hidden.pk], kind="violence",
-            place="community", occurred_on=TODAY, reported_by="Neighbour",
+            place="community", occurred_on=today(), reported_by="Neighbour",
         )  # fmt: skip
     with pytest.raises(ValidationError) as missing_error:
         services.incident_record(
             by=scene["manager"], cases=[scene["child"].pk, 999999], kind="violence",
-            place="community", occurred_on=TODAY, reported_by="Neighbour",
+            place="community", occurred_on=today(), reported_by="Neighbour",
         )  # fmt: skip
     assert str(hidden_error.value).replace(str(hidden.pk), "N") == str(missing_error.value).replace(
         "999999", "N"
@@ -134,7 +132,7 @@ def test_the_childs_account_with_a_trusted_adult_and_consent(scene: dict) -> Non
         cases=[scene["child"].pk, scene["sibling"].number],
         kind="hate_speech",
         place="online",
-        occurred_on=TODAY - timedelta(days=1),
+        occurred_on=today() - timedelta(days=1),
         reported_by="Mother",
         child_account="They wrote bad things about our family",
         account_trusted_adult="Grandmother",
@@ -152,7 +150,7 @@ def test_actions_reach_the_owners_my_work_and_only_while_they_see_the_incident(
     liaison = scene["liaison"]
     incident = services.incident_record(
         by=liaison, cases=[scene["child"].pk], kind="bullying", place="school",
-        occurred_on=TODAY - timedelta(days=1), reported_by="Teacher",
+        occurred_on=today() - timedelta(days=1), reported_by="Teacher",
     )  # fmt: skip
     client = logged_in_client(scene["manager"])
     response = client.post(
@@ -160,7 +158,7 @@ def test_actions_reach_the_owners_my_work_and_only_while_they_see_the_incident(
         {
             "description": "Talk with the class",
             "owner": liaison.pk,
-            "due_date": (TODAY + timedelta(days=5)).isoformat(),
+            "due_date": (today() + timedelta(days=5)).isoformat(),
         },
     )
     assert response.status_code == 302
@@ -168,9 +166,9 @@ def test_actions_reach_the_owners_my_work_and_only_while_they_see_the_incident(
     assert "Talk with the class" in home
     # Bad due dates and an owner who cannot see the incident: refused, nothing written.
     for data in (
-        {"due_date": (TODAY + timedelta(days=800)).isoformat(), "owner": liaison.pk},
-        {"due_date": (TODAY - timedelta(days=30)).isoformat(), "owner": liaison.pk},
-        {"due_date": TODAY.isoformat(), "owner": scene["probation"].pk},
+        {"due_date": (today() + timedelta(days=800)).isoformat(), "owner": liaison.pk},
+        {"due_date": (today() - timedelta(days=30)).isoformat(), "owner": liaison.pk},
+        {"due_date": today().isoformat(), "owner": scene["probation"].pk},
     ):
         response = client.post(f"/incidents/{incident.pk}/actions/", {"description": "x", **data})
         assert response.status_code == 400
@@ -185,7 +183,7 @@ def test_actions_reach_the_owners_my_work_and_only_while_they_see_the_incident(
 def test_roles_outside_the_incidents_section_see_no_incident(world: World, scene: dict) -> None:
     incident = services.incident_record(
         by=scene["manager"], cases=[scene["child"].pk], kind="exposure", place="service",
-        occurred_on=TODAY, reported_by="Social worker",
+        occurred_on=today(), reported_by="Social worker",
     )  # fmt: skip
     health = world.staff(Role.HEALTH_WORKER)
     case_services.team_member_add(
@@ -211,7 +209,7 @@ def test_the_ministry_aggregate_counts_by_type_region_and_quarter_with_suppressi
     for _ in range(3):
         services.incident_record(
             by=scene["manager"], cases=[scene["child"].pk], kind="bullying", place="school",
-            occurred_on=TODAY, reported_by="Teacher",
+            occurred_on=today(), reported_by="Teacher",
         )  # fmt: skip
     assert population.queryset is not None
     assert population.queryset(Period.current()).count() == 3

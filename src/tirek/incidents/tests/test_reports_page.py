@@ -16,7 +16,7 @@ from tirek.incidents import services
 from tirek.incidents.models import IncidentType
 from tirek.reports.tables import HIDDEN
 from tirek.reports.tests.checks import assert_page_has_no_small_count, page_cells
-from tirek.testing import World, logged_in_client
+from tirek.testing import World, logged_in_client, today
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +39,9 @@ def _rows(panel: str) -> dict[str, str]:
 def incidents(world: World) -> date:
     manager = world.staff(Role.CASE_MANAGER)
     case = open_case(manager)
-    day = date.today() - timedelta(days=1)
-    if day.year != date.today().year:  # the first of January: stay in this year
-        day = date.today()
+    day = today() - timedelta(days=1)
+    if day.year != today().year:  # the first of January: stay in this year
+        day = today()
     for kind, n in (("bullying", 8), ("hate_speech", 2), ("service_refused", 3)):
         for _ in range(n):
             services.incident_record(

@@ -13,9 +13,7 @@ from tirek.accounts.roles import Role
 from tirek.cases.tests.factories import open_case, person
 from tirek.incidents.models import Incident
 from tirek.justice.models import LegalStatus
-from tirek.testing import World, api_client
-
-TODAY = date.today()
+from tirek.testing import World, api_client, today
 
 
 @pytest.fixture
@@ -41,8 +39,8 @@ def test_legal_status_through_the_api(scene: dict) -> None:
     probation = api_client(scene["probation"])
     mother = scene["mother"]
     body = {"case_id": mother.pk, "status": "probation",
-            "start_date": (TODAY - timedelta(days=5)).isoformat(),
-            "next_review": (TODAY + timedelta(days=30)).isoformat()}  # fmt: skip
+            "start_date": (today() - timedelta(days=5)).isoformat(),
+            "next_review": (today() + timedelta(days=30)).isoformat()}  # fmt: skip
     created = _post(probation, "/api/v1/legal-status", body)
     assert created.status_code == 201, created.content
     listed = probation.get(f"/api/v1/legal-status?case_id={mother.pk}")
@@ -56,7 +54,7 @@ def test_legal_status_through_the_api(scene: dict) -> None:
     # Bad input: 422 problem naming the field; a child's case is refused; nothing written.
     for bad, field in (
         ({**body, "start_date": "2090-01-01"}, "start_date"),
-        ({**body, "end_date": (TODAY - timedelta(days=50)).isoformat()}, "end_date"),
+        ({**body, "end_date": (today() - timedelta(days=50)).isoformat()}, "end_date"),
         ({**body, "status": "escaped"}, "status"),
         ({**body, "start_date": "99999-01-01"}, "start_date"),
     ):
@@ -73,7 +71,7 @@ def test_incidents_through_the_api(scene: dict) -> None:
     liaison = api_client(scene["liaison"])
     child = scene["child"]
     body = {"case_ids": [child.pk], "kind": "bullying", "place": "school",
-            "occurred_on": (TODAY - timedelta(days=1)).isoformat(),
+            "occurred_on": (today() - timedelta(days=1)).isoformat(),
             "reported_by": "Teacher"}  # fmt: skip
     created = _post(liaison, "/api/v1/incidents", body)
     assert created.status_code == 201, created.content
@@ -85,7 +83,7 @@ def test_incidents_through_the_api(scene: dict) -> None:
     for bad in (
         {**body, "case_ids": [999999]},
         {**body, "case_ids": [scene["mother"].pk]},  # the liaison is not on her team
-        {**body, "occurred_on": (TODAY + timedelta(days=3)).isoformat()},
+        {**body, "occurred_on": (today() + timedelta(days=3)).isoformat()},
         {**body, "child_account": "What I saw"},  # no safeguard
         {**body, "case_ids": []},
     ):

@@ -13,10 +13,9 @@ from tirek.accounts.roles import Role
 from tirek.cases.tests.factories import open_case, person
 from tirek.incidents.models import Incident
 from tirek.justice import services
-from tirek.testing import World, build_world
+from tirek.testing import World, build_world, today
 
 pytestmark = pytest.mark.e2e
-TODAY = date.today()
 
 
 def _family(world: World) -> dict:
@@ -34,11 +33,11 @@ def _family(world: World) -> dict:
         case=mother,
         status="probation",
         institution="Служба пробации",
-        start_date=TODAY - timedelta(days=90),
-        next_review=TODAY + timedelta(days=14),
+        start_date=today() - timedelta(days=90),
+        next_review=today() + timedelta(days=14),
     )
     services.condition_add(
-        by=probation, case=mother, text="Явка раз в месяц", review_date=TODAY + timedelta(days=14)
+        by=probation, case=mother, text="Явка раз в месяц", review_date=today() + timedelta(days=14)
     )
     return {"mother": mother, "child": child, "probation": probation, "liaison": liaison}
 
@@ -73,7 +72,7 @@ def test_the_school_liaison_records_an_incident_and_not_the_criminal_file(
     page.wait_for_url(f"**/incidents/case/{child.pk}/new/")
     page.select_option("#id_kind", "bullying")
     page.select_option("#id_place", "school")
-    page.fill("#id_occurred_on", (TODAY - timedelta(days=2)).isoformat())
+    page.fill("#id_occurred_on", (today() - timedelta(days=2)).isoformat())
     page.fill("#id_reported_by", "Классный руководитель")
     page.fill("#id_description", "Обзывали на перемене")
     assert_accessible(page)
@@ -104,7 +103,7 @@ def test_the_probation_officer_lifts_a_condition_on_a_legal_basis(
     assert_accessible(page)
     form = page.locator("#lift-form")
     form.locator("select[name=condition]").select_option(label="Явка раз в месяц")
-    form.locator("input[name=on_date]").fill(TODAY.isoformat())
+    form.locator("input[name=on_date]").fill(today().isoformat())
     form.locator("input[name=legal_basis]").fill("Постановление суда № 2-114")
     form.locator("button[type=submit]").click()
     page.wait_for_url(f"**/justice/case/{mother.pk}/")

@@ -19,9 +19,7 @@ from tirek.cases.models import CaseTeamMember
 from tirek.cases.tests.factories import open_case, person
 from tirek.justice import services
 from tirek.justice.models import ContactEvent, LegalStatus, SupportRecord
-from tirek.testing import World, logged_in_client
-
-TODAY = date.today()
+from tirek.testing import InDays, World, logged_in_client, resolved, today
 
 
 @pytest.fixture
@@ -44,7 +42,7 @@ def test_adults_only_roles_see_their_sections_of_an_adult_and_nothing_of_a_child
 ) -> None:
     manager = world.staff(Role.CASE_MANAGER)
     adult = open_case(manager, person=person(birth_date=date(1990, 1, 1)))
-    child = open_case(manager, person=person(birth_date=TODAY - timedelta(days=365 * 17)))
+    child = open_case(manager, person=person(birth_date=today() - timedelta(days=365 * 17)))
     unknown = open_case(manager, person=person(birth_date=None))
     user = world.staff(role)
     for case in (adult, child, unknown):
@@ -86,9 +84,9 @@ def test_the_probation_officer_records_a_status_and_welfare_roles_never_see_it(
         {
             "status": "probation",
             "institution": "Probation service",
-            "start_date": (TODAY - timedelta(days=30)).isoformat(),
-            "end_date": (TODAY + timedelta(days=300)).isoformat(),
-            "next_review": (TODAY + timedelta(days=20)).isoformat(),
+            "start_date": (today() - timedelta(days=30)).isoformat(),
+            "end_date": (today() + timedelta(days=300)).isoformat(),
+            "next_review": (today() + timedelta(days=20)).isoformat(),
         },
     )
     assert response.status_code == 302
@@ -108,7 +106,7 @@ def test_the_probation_officer_records_a_status_and_welfare_roles_never_see_it(
     assert "data-status" not in welfare.get(f"/cases/{mother.pk}/").content.decode()
     assert welfare.get(tab).status_code == 404
     with pytest.raises(Http404):
-        services.status_record(by=manager, case=mother, status="released", start_date=TODAY)
+        services.status_record(by=manager, case=mother, status="released", start_date=today())
     # Even as an extra section on the membership, security never reaches welfare.
     CaseTeamMember.objects.filter(case=mother, user=manager).update(sections=["security"])
     policy.relations_changed()
@@ -118,10 +116,10 @@ def test_the_probation_officer_records_a_status_and_welfare_roles_never_see_it(
 @pytest.mark.parametrize(
     ("fields", "field"),
     [
-        ({"start_date": TODAY + timedelta(days=365 * 30)}, "start_date"),
-        ({"start_date": TODAY + timedelta(days=3)}, "start_date"),  # not yet happened
-        ({"end_date": TODAY - timedelta(days=400)}, "end_date"),  # before the start
-        ({"next_review": TODAY + timedelta(days=365 * 40)}, "next_review"),
+        ({"start_date": InDays(365 * 30)}, "start_date"),
+        ({"start_date": InDays(3)}, "start_date"),  # not yet happened
+        ({"end_date": InDays(-400)}, "end_date"),  # before the start
+        ({"next_review": InDays(365 * 40)}, "next_review"),
         ({"status": "escaped"}, "status"),
     ],
 )
@@ -129,8 +127,8 @@ def test_bad_status_input_gets_a_clear_message_and_writes_nothing(
     family: dict, fields: dict, field: str
 ) -> None:
     client = logged_in_client(family["probation"])
-    data = {"status": "custody", "start_date": (TODAY - timedelta(days=10)).isoformat()}
-    data.update({k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()})
+    data = {"status": "custody", "start_date": (today() - timedelta(days=10)).isoformat()}
+    data.update(resolved(fields))
     response = client.post(f"/justice/case/{family['mother'].pk}/status/", data)
     assert response.status_code == 400
     assert f'id="id_{field}_error' in response.content.decode() or "errorlist" in (
@@ -141,7 +139,11 @@ def test_bad_status_input_gets_a_clear_message_and_writes_nothing(
         services.status_record(
             by=family["probation"],
             case=family["mother"],
-            **{"status": "custody", "start_date": TODAY - timedelta(days=10), **fields},
+            **{
+                "status": "custody",
+                "start_date": today() - timedelta(days=10),
+                **resolved(fields, as_text=False),
+            },
         )
     assert not LegalStatus.objects.exists()
 
@@ -152,7 +154,7 @@ def test_a_status_on_a_childs_case_is_refused(world: World) -> None:
     interviewer = world.staff(Role.INTERVIEWER)  # a security role that may be on a child's team
     CaseTeamMember.objects.create(case=child, user=interviewer, role=Role.INTERVIEWER)
     with pytest.raises(ValidationError) as exc:
-        services.status_record(by=interviewer, case=child, status="custody", start_date=TODAY)
+        services.status_record(by=interviewer, case=child, status="custody", start_date=today())
     assert "case" in exc.value.message_dict
     assert not LegalStatus.objects.exists()
 
@@ -160,17 +162,17 @@ def test_a_status_on_a_childs_case_is_refused(world: World) -> None:
 def test_the_status_history_keeps_every_change(family: dict) -> None:
     mother, probation = family["mother"], family["probation"]
     services.status_record(
-        by=probation, case=mother, status="pre_trial", start_date=TODAY - timedelta(days=300)
+        by=probation, case=mother, status="pre_trial", start_date=today() - timedelta(days=300)
     )
     services.status_record(
-        by=probation, case=mother, status="probation", start_date=TODAY - timedelta(days=100)
+        by=probation, case=mother, status="probation", start_date=today() - timedelta(days=100)
     )
     history = list(LegalStatus.objects.filter(case=mother))
     assert [s.status for s in history] == ["probation", "pre_trial"]
-    assert history[1].end_date == TODAY - timedelta(days=100)
+    assert history[1].end_date == today() - timedelta(days=100)
     with pytest.raises(ValidationError):
         services.status_record(
-            by=probation, case=mother, status="released", start_date=TODAY - timedelta(days=200)
+            by=probation, case=mother, status="released", start_date=today() - timedelta(days=200)
         )
     assert LegalStatus.objects.filter(case=mother).count() == 2
 
@@ -180,7 +182,10 @@ def test_contact_goes_on_the_childs_case_and_its_managers_see_it_not_the_crimina
 ) -> None:
     mother, child, manager = family["mother"], family["child"], family["manager"]
     services.status_record(
-        by=family["probation"], case=mother, status="custody", start_date=TODAY - timedelta(days=9)
+        by=family["probation"],
+        case=mother,
+        status="custody",
+        start_date=today() - timedelta(days=9),
     )
     client = logged_in_client(manager)
     response = client.post(
@@ -188,7 +193,7 @@ def test_contact_goes_on_the_childs_case_and_its_managers_see_it_not_the_crimina
         {
             "kind": "visit",
             "status": "held",
-            "on_date": (TODAY - timedelta(days=2)).isoformat(),
+            "on_date": (today() - timedelta(days=2)).isoformat(),
             "with_whom": "Mother",
             "accompanied_by": "Grandmother",
             "child_reaction": "Calm, happy",
@@ -204,7 +209,7 @@ def test_contact_goes_on_the_childs_case_and_its_managers_see_it_not_the_crimina
     # On the mother's (adult's) case: refused, nothing written; a held visit not in the future.
     with pytest.raises(ValidationError):
         services.contact_record(
-            by=manager, case=mother, kind="visit", status="held", on_date=TODAY, with_whom="x"
+            by=manager, case=mother, kind="visit", status="held", on_date=today(), with_whom="x"
         )
     with pytest.raises(ValidationError):
         services.contact_record(
@@ -212,7 +217,7 @@ def test_contact_goes_on_the_childs_case_and_its_managers_see_it_not_the_crimina
             case=child,
             kind="visit",
             status="held",
-            on_date=TODAY + timedelta(days=5),
+            on_date=today() + timedelta(days=5),
             with_whom="Mother",
         )
     assert ContactEvent.objects.count() == 1
@@ -229,8 +234,8 @@ def test_support_records_of_an_adult(family: dict) -> None:
         case=mother,
         kind="counselling",
         provider="College",
-        start_date=TODAY - timedelta(days=60),
-        end_date=TODAY - timedelta(days=5),
+        start_date=today() - timedelta(days=60),
+        end_date=today() - timedelta(days=5),
         outcome="Certificate",
     )
     with pytest.raises(ValidationError):
@@ -239,8 +244,8 @@ def test_support_records_of_an_adult(family: dict) -> None:
             case=mother,
             kind="counselling",
             provider="Theologian",
-            start_date=TODAY,
-            end_date=TODAY - timedelta(days=1),
+            start_date=today(),
+            end_date=today() - timedelta(days=1),
         )
     assert SupportRecord.objects.count() == 1
     page = logged_in_client(probation).get(f"/justice/case/{mother.pk}/").content.decode()

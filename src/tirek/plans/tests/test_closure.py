@@ -14,7 +14,7 @@ from tirek.cases.models import Case, CaseStatus
 from tirek.core.exceptions import Conflict, Refused
 from tirek.plans import services
 from tirek.plans.models import Closure, ClosureStatus, FollowUp, Goal, Review
-from tirek.testing import World, api_client, logged_in_client
+from tirek.testing import InDays, World, api_client, logged_in_client
 
 from .test_plan import add_goal, submitted, version_of
 
@@ -53,9 +53,9 @@ def test_it_needs_an_approved_plan_for_a_review(world: World, instruments: None)
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"held_on": timezone.localdate() + timedelta(days=1)}, "held_on"),
-        ({"next_review_on": timezone.localdate() - timedelta(days=1)}, "next_review_on"),
-        ({"next_review_on": timezone.localdate() + timedelta(days=400)}, "next_review_on"),
+        ({"held_on": InDays(1)}, "held_on"),
+        ({"next_review_on": InDays(-1)}, "next_review_on"),
+        ({"next_review_on": InDays(400)}, "next_review_on"),
         ({"assessment_id": 999999}, "assessment_id"),
         ({"child_views": "a\x00b"}, "child_views"),
         ({"child_views": ""}, "child_views"),

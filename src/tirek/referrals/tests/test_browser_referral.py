@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from tirek.access.policy import Section
 from tirek.cases.services import case_update, note_create
-from tirek.testing import build_world
+from tirek.testing import build_world, today
 
 from .conftest import build_scene
 
@@ -30,7 +28,7 @@ def test_it_opens_only_education_to_the_school_after_accepting(
         case=scene.case,
         kind="school_visit",
         section=Section.EDUCATION,
-        occurred_on=date.today(),
+        occurred_on=today(),
         narrative="Нужна помощь с чтением на русском языке",
     )
     scene.case.refresh_from_db()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -12,7 +12,7 @@ from tirek.accounts.roles import Role
 from tirek.cases import services as case_services
 from tirek.referrals import selectors
 from tirek.referrals.models import Referral, ReferralStatus
-from tirek.testing import api_client, logged_in_client
+from tirek.testing import api_client, logged_in_client, today
 
 from .conftest import Scene
 
@@ -115,7 +115,7 @@ def test_accepting_through_the_api_opens_exactly_the_shared_sections(scene: Scen
         case=scene.case,
         kind="school_visit",
         section=Section.EDUCATION,
-        occurred_on=date.today(),
+        occurred_on=today(),
         narrative="Нужна поддержка в чтении",
     )
     referral = _sent(scene)

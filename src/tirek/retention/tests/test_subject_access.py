@@ -18,7 +18,7 @@ from tirek.accounts.roles import Role
 from tirek.audit.models import AuditEntry
 from tirek.retention import services, subject
 from tirek.retention.models import SubjectRequest
-from tirek.testing import World, api_client, logged_in_client
+from tirek.testing import InDays, World, api_client, logged_in_client, resolved
 
 from .factories import closed_case, sibling_of
 
@@ -75,13 +75,13 @@ def test_deadline_comes_from_the_setting(world: World, settings: Any) -> None:
         ({"requester_name": " "}, "requester_name"),
         ({"requester_kind": ""}, "requester_kind"),
         ({"received_on": None}, "received_on"),
-        ({"received_on": date.today() + timedelta(days=3)}, "received_on"),
+        ({"received_on": InDays(3)}, "received_on"),
     ],
 )
 def test_bad_requests_change_nothing(world: World, changes: dict[str, Any], field: str) -> None:
     case = closed_case(world, closed_on=None)
     with pytest.raises(ValidationError) as exc:
-        _record(world, **{"case_number": case.number, **changes})
+        _record(world, **{"case_number": case.number, **resolved(changes, as_text=False)})
     assert field in exc.value.message_dict
     assert not SubjectRequest.objects.exists()
 

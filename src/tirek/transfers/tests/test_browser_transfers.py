@@ -15,7 +15,7 @@ from tirek.cases.services import note_create
 from tirek.cases.tests.factories import open_case, person
 from tirek.people.models import Person, Relationship
 from tirek.people.services import refresh_keys
-from tirek.testing import build_world
+from tirek.testing import build_world, today
 
 from .test_transfers import _consent
 
@@ -38,7 +38,7 @@ def test_a_transfer_declined_then_accepted(browser_page, login_in_browser) -> No
         case=case,
         kind="home_visit",
         section=Section.SOCIAL,
-        occurred_on=date.today(),
+        occurred_on=today(),
         narrative="Семья готовится к переезду",
     )
     _consent(manager, case, world.centre_almaty)

@@ -4,7 +4,7 @@ does; the members left out say no more than the family page does."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -19,7 +19,7 @@ from tirek.cases.tests.factories import notes_in_every_section, open_case
 from tirek.core.exceptions import Conflict, Refused
 from tirek.families.tests.helpers import register_family
 from tirek.referrals.models import Notification, NotificationKind
-from tirek.testing import World, logged_in_client
+from tirek.testing import World, logged_in_client, today
 from tirek.transfers import services
 from tirek.transfers.models import FamilyTransfer, Transfer, TransferStatus
 
@@ -43,7 +43,7 @@ def consent(by, case: Case, agency) -> None:
             purposes=[Purpose.INFORMATION_SHARING],
             given_by=given_by,
             kind=kind,
-            valid_from=date.today() - timedelta(days=1),
+            valid_from=today() - timedelta(days=1),
             recipients=[agency],
         )
 

@@ -17,7 +17,7 @@ from tirek.cases.models import Case
 from tirek.cases.tests.factories import open_case, person
 from tirek.core.exceptions import Conflict
 from tirek.people.models import Person, Relationship
-from tirek.testing import World, logged_in_client
+from tirek.testing import InDays, World, logged_in_client, resolved, today
 from tirek.transfers import group_import, services
 from tirek.transfers.models import GroupImport
 
@@ -140,7 +140,7 @@ def test_a_known_person_needs_a_decision(world: World, manager) -> None:
                 "Ким",
                 "Ли",
                 "female",
-                (date.today() + timedelta(days=3)).isoformat(),
+                InDays(3),
                 "",
             ],
             "Date of birth",
@@ -158,7 +158,8 @@ def test_a_known_person_needs_a_decision(world: World, manager) -> None:
 def test_bad_rows_are_named_by_row_and_column(world: World, manager, row, column) -> None:
     with translation.override("en"), pytest.raises(group_import.FileRejected) as exc:
         services.group_preview(
-            manager, csv_file([family(1)[0][:1] + ["head"] + family(1)[0][2:], row])
+            manager,
+            csv_file([family(1)[0][:1] + ["head"] + family(1)[0][2:], resolved(row)]),
         )
     assert (3, column) in problems_of(exc)
     assert not GroupImport.objects.exists()
@@ -258,7 +259,7 @@ def test_bad_people_in_a_bulk_registration_write_nothing(world: World, manager) 
             people=[
                 NewPerson("Дана", "Ким"),
                 NewPerson("Ерлан", "Ахметов", iin="900101300015"),  # on file
-                NewPerson("Ли", "Ким", birth_date=date.today() + timedelta(days=2)),
+                NewPerson("Ли", "Ким", birth_date=today() + timedelta(days=2)),
                 NewPerson("Ли", "Ким", dismissed=((1, 0.9),)),  # no reason
             ],
         )

@@ -3,7 +3,7 @@ answer, the team, the tasks, the journey, the timeline and the audit log."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +16,7 @@ from tirek.audit.models import Action, AuditEntry
 from tirek.cases.models import Case, CaseEvent, CaseStatus, EventKind
 from tirek.cases.tests.factories import notes_in_every_section, open_case, secret
 from tirek.core.exceptions import Conflict, Refused
-from tirek.testing import World, api_client, logged_in_client
+from tirek.testing import World, api_client, logged_in_client, today
 from tirek.transfers import services
 from tirek.transfers.models import Transfer, TransferStatus
 
@@ -38,7 +38,7 @@ def _consent(by, case: Case, agency) -> None:
             purposes=[Purpose.INFORMATION_SHARING],
             given_by=given_by,
             kind=kind,
-            valid_from=date.today() - timedelta(days=1),
+            valid_from=today() - timedelta(days=1),
             recipients=[agency],
         )
 
