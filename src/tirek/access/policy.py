@@ -76,7 +76,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, JSONField, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, JSONField, OuterRef, Q, QuerySet, Value
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -310,8 +310,9 @@ def _previews(user: User) -> QuerySet[Any]:
     return TransferPreview.objects.filter(unit_id=unit_id, ended_at__isnull=True)
 
 
-def _preview_sections(preview: Any) -> frozenset[str]:
-    extra = preview.sections if isinstance(preview.sections, list) else []
+def _preview_sections(sections: Any) -> frozenset[str]:
+    """A preview's ``sections`` (a JSON list of section names)."""
+    extra = sections if isinstance(sections, list) else []
     return frozenset(str(s) for s in extra)
 
 
@@ -345,7 +346,7 @@ def _relation(user: User, case: Case) -> _Relation:
         emergency=_active_emergency(user).filter(case=case).exists(),
         previews=()
         if is_supervisor_of(user, case)  # sees it all anyway: spare the query
-        else tuple(_preview_sections(p) for p in _previews(user).filter(case=case)),
+        else tuple(_preview_sections(p.sections) for p in _previews(user).filter(case=case)),
     )
     if cache is not None:
         cache[user.pk] = (now, relation)
@@ -369,7 +370,7 @@ def _load_relation(user: User, case: Case) -> None:
         emergency=bool(getattr(case, "_emergency_now", False)),
         previews=()
         if supervised_unit_id(user) is None or is_supervisor_of(user, case)
-        else tuple(_preview_sections(p) for p in _previews(user).filter(case=case)),
+        else tuple(_preview_sections(p.sections) for p in _previews(user).filter(case=case)),
     )
     case._policy_cache = {user.pk: (epoch.current(), relation)}  # type: ignore[attr-defined]
     case._loaded_team = (epoch.current(), team)  # type: ignore[attr-defined]
@@ -443,10 +444,13 @@ def _sections(grants: Iterable[_Grant], protected: bool) -> frozenset[str]:
 
 
 def _membership_grant(m: CaseTeamMember) -> _Grant:
-    extra = m.sections if isinstance(m.sections, list) else []
-    return _Grant(
-        m.role, frozenset(str(s) for s in extra), bool(m.legal_basis), bool(m.exact_sections)
-    )
+    return _team_grant(m.role, m.sections, m.legal_basis, m.exact_sections)
+
+
+def _team_grant(role: str, sections: Any, legal_basis: str, exact: bool) -> _Grant:
+    """A membership's grant from its columns (``sections``: the JSON list of extras)."""
+    extra = sections if isinstance(sections, list) else []
+    return _Grant(role, frozenset(str(s) for s in extra), bool(legal_basis), bool(exact))
 
 
 def sections_for(user: User, case: Case, *, include_emergency: bool = True) -> frozenset[str]:
@@ -499,17 +503,12 @@ def sections_for_many(user: User, cases: Iterable[Case]) -> dict[int, frozenset[
         if not role:
             emergency.add(case_id)
             continue
-        m = CaseTeamMember(
-            case_id=case_id,
-            role=role,
-            sections=extra,
-            legal_basis=legal_basis,
-            exact_sections=exact,
-        )
-        memberships.setdefault(case_id, []).append(_membership_grant(m))
+        memberships.setdefault(case_id, []).append(_team_grant(role, extra, legal_basis, exact))
     if supervised_unit_id(user) is not None:
         for p in _previews(user).filter(case_id__in=ids):
-            memberships.setdefault(p.case_id, []).append(_preview_grant(_preview_sections(p)))
+            memberships.setdefault(p.case_id, []).append(
+                _preview_grant(_preview_sections(p.sections))
+            )
     result: dict[int, frozenset[str]] = {}
     for case in cases:
         grants = list(memberships.get(case.pk, []))
@@ -554,26 +553,114 @@ def _ids_in(parts: list[QuerySet[Any]]) -> QuerySet[Case]:
     return Case.objects.filter(pk__in=ids)
 
 
-# Inside ``visible_case_ids_read_once``: the ids of the cases each user may open, read once.
-_visible_ids: ContextVar[dict[int, list[int] | None] | None] = ContextVar(
-    "tirek_visible_case_ids", default=None
+@dataclass(frozen=True)
+class _CaseGrants:
+    """What a user may do with each case they may open: read from one query (``_read_grants``)."""
+
+    sections: dict[int, frozenset[str]]
+    managed: frozenset[int]
+
+    def with_section(self, section: str) -> list[int]:
+        return sorted(pk for pk, seen in self.sections.items() if section in seen)
+
+
+# Inside ``case_grants_read_once``: each user's grants, read once (None: too many cases).
+_read_once: ContextVar[dict[int, _CaseGrants | None] | None] = ContextVar(
+    "tirek_case_grants", default=None
 )
-# A longer list of ids costs more as query parameters than the subquery it replaces.
+# A longer list of ids costs more as query parameters than the subqueries it replaces.
 VISIBLE_IDS_LIMIT = 2000
 
 
 @contextmanager
-def visible_case_ids_read_once() -> Iterator[None]:
-    """Within the block, ``visible_cases`` reads the user's case ids once and hands out
-    ``id IN (ids)``. For read-only pages that draw many panels from one user's cases ("my
-    work"): Django builds and compiles the policy's nested subquery anew in every panel's
-    query, which costs more than reading the ids. A write inside the block would not be
-    seen by the lists drawn after it, so only pages that write nothing use it."""
-    token = _visible_ids.set({})
+def case_grants_read_once() -> Iterator[None]:
+    """Within the block, ``visible_cases``, ``cases_with_section`` and ``managed_cases``
+    answer from the user's relations read once, as ``id IN (ids)``. For read-only pages
+    that draw many panels from one user's cases ("my work"): Django builds and compiles
+    the policy's nested subqueries anew in every panel's query, which costs more than
+    reading the relations. A write inside the block would not be seen by the lists drawn
+    after it, so only pages that write nothing use it."""
+    token = _read_once.set({})
     try:
         yield
     finally:
-        _visible_ids.reset(token)
+        _read_once.reset(token)
+
+
+def _grants_read_once(user: User) -> _CaseGrants | None:
+    remembered = _read_once.get()
+    if remembered is None:
+        return None
+    if user.pk not in remembered:
+        remembered[user.pk] = _read_grants(user)
+    return remembered[user.pk]
+
+
+# Row kinds of ``_read_grants`` besides a membership's role (never a role's name).
+_EMERGENCY, _UNIT, _PREVIEW = "+emergency", "+unit", "+preview"
+
+
+def _grant_rows(qs: QuerySet[Any], *columns: Any) -> QuerySet[Any]:
+    """``qs`` as rows of case id, kind, extra sections, legal basis, exact, protected: every
+    column an annotation, made in the same order, so each part of the UNION lines up."""
+    names = [f"grant_{n}" for n in range(len(columns))]
+    rows: QuerySet[Any] = qs.order_by().annotate(**dict(zip(names, columns, strict=True)))
+    return rows.values_list(*names)
+
+
+def _read_grants(user: User) -> _CaseGrants | None:
+    """Every relation of the user to a case in one UNION ALL query (memberships, emergency
+    accesses, the supervised unit's cases, transfer previews), turned into sections the
+    way ``sections_for`` does for one case. None when there are too many rows to hold."""
+    roles = _casework_roles(user)
+    no_extra = Value(None, output_field=JSONField())
+    parts = [
+        _grant_rows(_memberships(user), F("case_id"), F("role"), F("sections"),
+                    F("legal_basis"), F("exact_sections"), F("case__protected_identity"))
+    ]  # fmt: skip
+    if roles & EMERGENCY_ROLES:
+        parts.append(
+            _grant_rows(_active_emergency(user), F("case_id"), Value(_EMERGENCY), no_extra,
+                        Value(""), Value(False), F("case__protected_identity"))
+        )  # fmt: skip
+    unit_id = supervised_unit_id(user)
+    if unit_id is not None:
+        parts.append(
+            _grant_rows(Case.objects.filter(supervising_unit_id=unit_id), F("id"), Value(_UNIT),
+                        no_extra, Value(""), Value(False), F("protected_identity"))
+        )  # fmt: skip
+        parts.append(
+            _grant_rows(_previews(user), F("case_id"), Value(_PREVIEW), F("sections"),
+                        Value(""), Value(True), F("case__protected_identity"))
+        )  # fmt: skip
+    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    rows = list(query[: 2 * VISIBLE_IDS_LIMIT + 1])
+    if len(rows) > 2 * VISIBLE_IDS_LIMIT:
+        return None
+    grants: dict[int, list[_Grant]] = {}
+    protected_cases: set[int] = set()
+    managed: set[int] = set()
+    for case_id, kind, extra, legal, exact, protected in rows:
+        if protected:
+            protected_cases.add(case_id)
+        found = grants.setdefault(case_id, [])
+        if kind == _EMERGENCY:
+            found.extend(_Grant(role) for role in roles & EMERGENCY_ROLES)
+        elif kind == _UNIT:
+            found.append(_Grant(Role.SUPERVISOR))
+            managed.add(case_id)
+        elif kind == _PREVIEW:
+            found.append(_preview_grant(_preview_sections(extra)))
+        else:
+            found.append(_team_grant(kind, extra, legal, exact))
+            if kind == Role.CASE_MANAGER:
+                managed.add(case_id)
+    if len(grants) > VISIBLE_IDS_LIMIT:
+        return None
+    return _CaseGrants(
+        sections={pk: _sections(g, pk in protected_cases) for pk, g in grants.items()},
+        managed=frozenset(managed),
+    )
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
@@ -581,17 +668,10 @@ def visible_cases(user: User) -> QuerySet[Case]:
     roles = _casework_roles(user)
     if not roles:
         return Case.objects.none()
-    remembered = _visible_ids.get()
-    if remembered is None:
-        return _visible_cases(user, roles)
-    if user.pk not in remembered:
-        found = _visible_cases(user, roles).values_list("pk", flat=True)
-        ids = list(found[: VISIBLE_IDS_LIMIT + 1])
-        remembered[user.pk] = ids if len(ids) <= VISIBLE_IDS_LIMIT else None
-    read_once = remembered[user.pk]
-    return (
-        _visible_cases(user, roles) if read_once is None else Case.objects.filter(pk__in=read_once)
-    )
+    read_once = _grants_read_once(user)
+    if read_once is not None:
+        return Case.objects.filter(pk__in=sorted(read_once.sections))
+    return _visible_cases(user, roles)
 
 
 def _visible_cases(user: User, roles: frozenset[str]) -> QuerySet[Case]:
@@ -608,6 +688,9 @@ def _visible_cases(user: User, roles: frozenset[str]) -> QuerySet[Case]:
 def managed_cases(user: User) -> QuerySet[Case]:
     """Every case the user may manage (``can_manage``), filtered in the database: a case
     manager on the team, or the supervisor of the case's unit."""
+    read_once = _grants_read_once(user)
+    if read_once is not None:
+        return Case.objects.filter(pk__in=sorted(read_once.managed))
     parts: list[QuerySet[Any]] = []
     if Role.CASE_MANAGER in _casework_roles(user):
         parts.append(_memberships(user).filter(role=Role.CASE_MANAGER).values("case_id"))
@@ -625,6 +708,9 @@ def cases_with_section(user: User, section: str) -> QuerySet[Case]:
     roles = _casework_roles(user)
     if not roles or section not in S.ALL:
         return Case.objects.none()
+    read_once = _grants_read_once(user)
+    if read_once is not None:
+        return Case.objects.filter(pk__in=read_once.with_section(section))
     by_default = {r for r in roles if section in ROLE_SECTIONS.get(r, frozenset())}
     grants_it = Q(role__in=by_default)
     if section != S.CORE:
