@@ -59,7 +59,10 @@ shares it with them as an extra section when an incident needs them.
 
 Lists use ``visible_cases`` / ``cases_with_section`` so filtering happens in SQL, never in
 Python; ``sections_for`` / ``can_see`` answer for one case and agree with them (the
-access-matrix test checks both against each other).
+access-matrix test checks both against each other). One exception, for a page of many
+read-only lists ("my work"): inside ``case_grants_read_once`` the user's relations are
+read once, each case's sections worked out by the same rules as ``sections_for``, and
+the lists get the matching case ids (``test_case_grants_read_once`` checks they agree).
 
 Denied look-ups: ``get_case`` answers 404 for a case the user may not see, the same as for
 a missing one, and records an ``Action.DENIED`` audit entry in both situations (with
