@@ -478,49 +478,11 @@ def sections_for(user: User, case: Case, *, include_emergency: bool = True) -> f
 def sections_for_many(user: User, cases: Iterable[Case]) -> dict[int, frozenset[str]]:
     """``sections_for`` for a page of cases in one query (for lists)."""
     cases = list(cases)
-    roles = _casework_roles(user)
-    if not roles or not cases:
+    if not _casework_roles(user) or not cases:
         return {c.pk: frozenset() for c in cases}
-    ids = [c.pk for c in cases]
-    memberships: dict[int, list[_Grant]] = {}
-    emergency: set[int] = set()
-    # One query: the user's memberships of these cases, and (as rows with no role) the
-    # cases the user holds an emergency access to.
-    fields = ("case_id", "role", "sections", "legal_basis", "exact_sections")
-    rows = _memberships(user).filter(case_id__in=ids).order_by().values_list(*fields)
-    if roles & EMERGENCY_ROLES:
-        rows = rows.union(
-            _active_emergency(user)
-            .filter(case_id__in=ids)
-            .order_by()
-            .annotate(
-                _role=Value(""),
-                _sections=Value(None, output_field=JSONField()),
-                _legal=Value(""),
-                _exact=Value(False),
-            )
-            .values_list("case_id", "_role", "_sections", "_legal", "_exact"),
-            all=True,
-        )
-    for case_id, role, extra, legal_basis, exact in rows:
-        if not role:
-            emergency.add(case_id)
-            continue
-        memberships.setdefault(case_id, []).append(_team_grant(role, extra, legal_basis, exact))
-    if supervised_unit_id(user) is not None:
-        for p in _previews(user).filter(case_id__in=ids):
-            memberships.setdefault(p.case_id, []).append(
-                _preview_grant(_preview_sections(p.sections))
-            )
-    result: dict[int, frozenset[str]] = {}
-    for case in cases:
-        grants = list(memberships.get(case.pk, []))
-        if is_supervisor_of(user, case):
-            grants.append(_Grant(Role.SUPERVISOR))
-        if case.pk in emergency:
-            grants.extend(_Grant(role) for role in roles & EMERGENCY_ROLES)
-        result[case.pk] = _sections(grants, case.protected_identity)
-    return result
+    grants = _read_grants(user, only=[c.pk for c in cases])
+    assert grants is not None  # bounded by the page: never too many rows
+    return {c.pk: grants.sections.get(c.pk, frozenset()) for c in cases}
 
 
 def can_see(user: User, case: Case, section: str) -> bool:
@@ -611,35 +573,45 @@ def _grant_rows(qs: QuerySet[Any], *columns: Any) -> QuerySet[Any]:
     return rows.values_list(*names)
 
 
-def _read_grants(user: User) -> _CaseGrants | None:
-    """Every relation of the user to a case in one UNION ALL query (memberships, emergency
-    accesses, the supervised unit's cases, transfer previews), turned into sections the
-    way ``sections_for`` does for one case. None when there are too many rows to hold."""
+def _read_grants(user: User, only: list[int] | None = None) -> _CaseGrants | None:
+    """Every relation of the user to a case (to the cases ``only`` names, if given) in one
+    UNION ALL query (memberships, emergency accesses, the supervised unit's cases,
+    transfer previews), turned into sections the way ``sections_for`` does for one case.
+    None when, without ``only``, there are too many rows to hold."""
     roles = _casework_roles(user)
+    in_only = Q() if only is None else Q(case_id__in=only)
     no_extra = Value(None, output_field=JSONField())
     parts = [
-        _grant_rows(_memberships(user), F("case_id"), F("role"), F("sections"),
-                    F("legal_basis"), F("exact_sections"), F("case__protected_identity"))
+        _grant_rows(_memberships(user).filter(in_only), F("case_id"), F("role"),
+                    F("sections"), F("legal_basis"), F("exact_sections"),
+                    F("case__protected_identity"))
     ]  # fmt: skip
     if roles & EMERGENCY_ROLES:
         parts.append(
-            _grant_rows(_active_emergency(user), F("case_id"), Value(_EMERGENCY), no_extra,
-                        Value(""), Value(False), F("case__protected_identity"))
+            _grant_rows(_active_emergency(user).filter(in_only), F("case_id"),
+                        Value(_EMERGENCY), no_extra, Value(""), Value(False),
+                        F("case__protected_identity"))
         )  # fmt: skip
     unit_id = supervised_unit_id(user)
     if unit_id is not None:
+        unit_cases = Case.objects.filter(supervising_unit_id=unit_id)
+        if only is not None:
+            unit_cases = unit_cases.filter(pk__in=only)
         parts.append(
-            _grant_rows(Case.objects.filter(supervising_unit_id=unit_id), F("id"), Value(_UNIT),
-                        no_extra, Value(""), Value(False), F("protected_identity"))
+            _grant_rows(unit_cases, F("id"), Value(_UNIT), no_extra, Value(""), Value(False),
+                        F("protected_identity"))
         )  # fmt: skip
         parts.append(
-            _grant_rows(_previews(user), F("case_id"), Value(_PREVIEW), F("sections"),
-                        Value(""), Value(True), F("case__protected_identity"))
+            _grant_rows(_previews(user).filter(in_only), F("case_id"), Value(_PREVIEW),
+                        F("sections"), Value(""), Value(True), F("case__protected_identity"))
         )  # fmt: skip
     query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    rows = list(query[: 2 * VISIBLE_IDS_LIMIT + 1])
-    if len(rows) > 2 * VISIBLE_IDS_LIMIT:
-        return None
+    if only is not None:
+        rows = list(query)
+    else:
+        rows = list(query[: 2 * VISIBLE_IDS_LIMIT + 1])
+        if len(rows) > 2 * VISIBLE_IDS_LIMIT:
+            return None
     grants: dict[int, list[_Grant]] = {}
     protected_cases: set[int] = set()
     managed: set[int] = set()
@@ -658,7 +630,7 @@ def _read_grants(user: User) -> _CaseGrants | None:
             found.append(_team_grant(kind, extra, legal, exact))
             if kind == Role.CASE_MANAGER:
                 managed.add(case_id)
-    if len(grants) > VISIBLE_IDS_LIMIT:
+    if only is None and len(grants) > VISIBLE_IDS_LIMIT:
         return None
     return _CaseGrants(
         sections={pk: _sections(g, pk in protected_cases) for pk, g in grants.items()},
