@@ -140,7 +140,10 @@ def my_open_caseload(request: AuthenticatedHttpRequest) -> OpenCaseload:
     from tirek.privacy.selectors import consent_records_many, consent_status_from
 
     mine = case_list(request.user, CaseFilters(scope="mine", open_only=True))
-    cases = list(mine.select_related("person").order_by("number")[:MY_OPEN_LIMIT])
+    # The panels show numbers and initials: the list's region is not needed.
+    cases = list(
+        mine.select_related(None).select_related("person").order_by("number")[:MY_OPEN_LIMIT]
+    )
     persons = [c.person for c in cases]
     records = consent_records_many(persons, recipients=False) if cases else {}
     status = consent_status_from(persons, records, purposes=[Purpose.CASE_MANAGEMENT])

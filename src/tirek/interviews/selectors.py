@@ -103,7 +103,8 @@ def my_interview_tasks(user: User) -> dict[str, list[Interview]]:
                 When(readiness, then=Value(True)), default=Value(False), output_field=BooleanField()
             )
         )
-        .select_related("case__person", "matter")
+        .select_related("case__person")  # what the task lists show
+        .defer("case__return_history")
         .order_by("requested_at", "id")[:TASKS_READ_LIMIT]
     )
 
@@ -153,7 +154,9 @@ def count_alerts(user: User) -> list[tuple[Any, int]]:
     )
     if not counts:
         return []
-    rows = Case.objects.filter(pk__in=cases.values("pk"), person_id__in=counts).select_related(
-        "person"
+    rows = (
+        Case.objects.filter(pk__in=cases.values("pk"), person_id__in=counts)
+        .select_related("person")
+        .defer("return_history")
     )
     return [(case, counts[case.person_id]) for case in rows.order_by("number")[:20]]

@@ -374,9 +374,9 @@ def my_due_cases(user: User, *, now: datetime | None = None) -> list[Case]:
     deadlines = deadlines_for()
     now = now or timezone.now()
     cases = list(
-        _on_my_teams_with_plan(user).select_related("person", "milestones")[
-            : CASELOAD_READ_LIMIT + 1
-        ]
+        _on_my_teams_with_plan(user)
+        .select_related("person", "milestones")
+        .defer("return_history")[: CASELOAD_READ_LIMIT + 1]
     )
     if len(cases) > CASELOAD_READ_LIMIT:
         return list(due_cases(user, now=now))

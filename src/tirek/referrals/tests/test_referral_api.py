@@ -258,6 +258,27 @@ def test_an_incoming_referral_waits_in_the_receivers_my_work(scene: Scene) -> No
     assert 'data-testid="overdue-referrals"' not in html
 
 
+def test_an_unnamed_referral_waits_for_every_colleague_in_the_role_and_no_one_else(
+    scene: Scene,
+) -> None:
+    scene.consent()
+    referral = scene.send(to_user=None)
+    world = scene.world
+    other_school = world.staff(Role.SCHOOL_LIAISON, agency=world.ngo, unit=None)
+    nurse = world.staff(Role.HEALTH_WORKER, agency=world.school, unit=None)
+    for user in (scene.liaison, scene.liaison2):
+        home = logged_in_client(user).get("/").content.decode()
+        assert 'data-testid="incoming-referrals"' in home, user.username
+        assert scene.case.number in home
+        inbox = api_client(user).get("/api/v1/referrals", {"box": "incoming"}).json()
+        assert [r["id"] for r in inbox["items"]] == [referral.pk], user.username
+    # Another agency's liaison, a colleague in another role: nothing waits for them.
+    for user in (other_school, nurse):
+        assert scene.case.number not in logged_in_client(user).get("/").content.decode()
+        inbox = api_client(user).get("/api/v1/referrals", {"box": "incoming"}).json()
+        assert inbox["count"] == 0, user.username
+
+
 def test_the_referral_pages_work_for_both_sides(scene: Scene) -> None:
     scene.consent()
     cm = logged_in_client(scene.cm)
