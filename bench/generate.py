@@ -1,5 +1,6 @@
 """Generated data at the DESIGN.md size: people, cases with teams, encrypted notes,
-consents, timeline events and a valid audit log — for every benchmark.
+consents, referrals to schools, timeline events and a valid audit log — for every
+benchmark.
 
     .venv/bin/python bench/generate.py --cases 100000            # var/bench/cases-100000.sqlite3
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tirek_bench_cases \\
@@ -16,7 +17,8 @@ Nothing security-relevant is switched off: notes and return histories go through
 real encrypted field (each value Fernet-encrypted), and the audit rows form valid HMAC
 chains, so ``tirek audit verify`` passes on the result. Speed comes from bulk inserts in
 batches instead of one service call per row. Everything is invented and deterministic
-for a given ``--seed``.
+for a given ``--seed``, but for the dates of open referrals, which are counted back from
+the day of generation (so that some are due and some overdue when the bench runs).
 
 The database is chosen as in the other benchmarks: by default a fresh SQLite file under
 var/bench/; with DATABASE_URL, a PostgreSQL database whose name starts with
@@ -510,6 +512,7 @@ def generate(
         log,
         "consents",
     )
+    referral_count = _referrals(cases, schools, school_r, log)
     names = {u.pk: u.username for u in managers}
     audit = []
     for case_id, manager_id, _region_id, opened in cases:
@@ -539,9 +542,76 @@ def generate(
         case_manager_ids=[u.pk for u in managers],
         supervisor_ids=[u.pk for u in supervisors],
         unit_ids=[u.pk for u in units],
-        counts={"notes": n * notes_per_case, "audit": len(audit)},
+        counts={"notes": n * notes_per_case, "referrals": referral_count, "audit": len(audit)},
         seconds=seconds,
     )
+
+
+REFERRAL_SHARE = 3  # one case in three has been referred to its region's school
+# Most referrals of a programme's past are closed; the open ones wait for an answer or
+# for their completion, some of them overdue.
+REFERRAL_STATUSES = (
+    ["completed"] * 10 + ["in_progress"] * 3 + ["accepted"] * 2 + ["sent"] * 3
+    + ["declined", "withdrawn"]
+)  # fmt: skip
+
+
+def _referrals(
+    cases: list[tuple[int, int, int, datetime]],
+    schools: dict[int, Any],
+    school_staff: dict[int, list[Any]],
+    log: Callable[[str], None],
+) -> int:
+    """Referrals of every third case to its region's school, by the case manager: closed
+    ones dated after the case opened, open ones sent in the last 90 days before the day of
+    generation (so that "my work" has some waiting, due and overdue), half of those sent
+    named to a liaison and half left for any liaison of the school to take."""
+    from tirek.accounts.roles import Role
+    from tirek.referrals.models import Provider, Referral, ReferralStatus
+
+    providers = {
+        region_id: Provider.objects.create(agency=school, name=f"{school.name}: сопровождение")
+        for region_id, school in schools.items()
+    }
+    now = datetime.now(UTC)
+    open_statuses = {ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS}
+
+    def rows() -> Iterator[Any]:
+        for k, (case_id, manager_id, region_id, opened) in enumerate(cases):
+            if k % REFERRAL_SHARE:
+                continue
+            status = random.choice(REFERRAL_STATUSES)
+            if status in open_statuses:
+                sent = now - timedelta(days=random.randint(0, 90))
+            else:
+                sent = opened + timedelta(days=random.randint(7, 200))
+            liaisons = school_staff.get(region_id) or next(iter(school_staff.values()))
+            named = status != ReferralStatus.SENT or random.random() < 0.5
+            yield Referral(
+                case_id=case_id,
+                provider=providers.get(region_id) or next(iter(providers.values())),
+                to_user_id=random.choice(liaisons).pk if named else None,
+                role=Role.SCHOOL_LIAISON,
+                reason=random.choice(REFERRAL_REASONS),  # encrypted by the field
+                sections=["core", "education"],
+                status=status,
+                consent_covered=True,
+                respond_by=(sent + timedelta(days=7)).date(),
+                complete_by=(sent + timedelta(days=60)).date(),
+                created_by_id=manager_id,
+                created_at=sent,
+                responded_at=None if status == ReferralStatus.SENT else sent + timedelta(days=3),
+                closed_at=None if status in open_statuses else sent + timedelta(days=40),
+            )
+
+    return _bulk(Referral, rows(), log, "referrals (encrypted reasons)")
+
+
+REFERRAL_REASONS = [
+    "Поддержка в учёбе: чтение на русском языке.",
+    "Адаптация в классе после возвращения, помощь с расписанием.",
+    "Подготовка к переводу в общеобразовательный класс.",
+]
 
 
 def _name_keys(log: Callable[[str], None]) -> None:
