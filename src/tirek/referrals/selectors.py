@@ -187,6 +187,15 @@ def my_overdue_referrals(user: User) -> QuerySet[Referral]:
 
 # What waits for one user is tens of referrals; the "my work" panel reads at most this many.
 PANEL_READ_LIMIT = 500
+# Encrypted texts the panel never shows: each would be decrypted for every row read.
+_NOT_SHOWN_IN_PANEL = (
+    "reason",
+    "legal_basis",
+    "decline_reason",
+    "withdraw_reason",
+    "outcome",
+    "case__return_history",
+)
 
 
 def panel_referrals(user: User, rows: int = 10) -> tuple[list[Referral], list[Referral]]:
@@ -202,15 +211,19 @@ def panel_referrals(user: User, rows: int = 10) -> tuple[list[Referral], list[Re
     # the tables (without it, SQLite planned the query from the case table and read all
     # 100,000 cases of the benchmark).
     near = Q(case__in=visible_cases(user)) | Q(to_user=user)
-    if user.agency_id:
-        near |= Q(provider__in=Provider.objects.filter(agency_id=user.agency_id).values("pk"))
+    if user.agency_id:  # waiting for anyone at the agency in the role (receiving_side_q)
+        near |= Q(
+            provider__in=Provider.objects.filter(agency_id=user.agency_id).values("pk"),
+            status=ReferralStatus.SENT,
+            to_user__isnull=True,
+        )
     # Only what the panel shows is joined (case, child, provider): each further join costs
     # the database's planner more than the row costs to read.
     found = list(
         Referral.objects.filter(near)
         .filter(waiting | _my_overdue_q(user))
         .select_related("case__person", "provider")
-        .defer("case__return_history")
+        .defer(*_NOT_SHOWN_IN_PANEL)
         .order_by("respond_by", "id")[:PANEL_READ_LIMIT]
     )
     # Which list a row belongs to is told in Python, not by repeating both conditions in
