@@ -198,6 +198,28 @@ _NOT_SHOWN_IN_PANEL = (
 )
 
 
+def _near(user: User) -> QuerySet[Any]:
+    """The ids of every referral the panel's lists can hold: on the user's cases, to the
+    user, or unassigned and waiting at the user's agency (``receiving_side_q``). Each part
+    is one index lookup; as one condition with the lists' own, both databases planned
+    from the wider conditions and read every open referral (SQLite from the provider
+    table, PostgreSQL from the status and date index), 15-22 ms at 100,000 cases."""
+    parts = [
+        Referral.objects.filter(case__in=visible_cases(user)),
+        Referral.objects.filter(to_user=user),
+    ]
+    if user.agency_id:
+        parts.append(
+            Referral.objects.filter(
+                provider__in=Provider.objects.filter(agency_id=user.agency_id).values("pk"),
+                status=ReferralStatus.SENT,
+                to_user__isnull=True,
+            )
+        )
+    ids = [part.order_by().values("pk") for part in parts]
+    return ids[0].union(*ids[1:])
+
+
 def panel_referrals(user: User, rows: int = 10) -> tuple[list[Referral], list[Referral]]:
     """For "my work", in one query: the newest ``rows`` incoming referrals waiting for an
     answer (as ``incoming_referrals(...).filter(status=SENT)``) and the first ``rows`` of
@@ -205,22 +227,10 @@ def panel_referrals(user: User, rows: int = 10) -> tuple[list[Referral], list[Re
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return [], []
     waiting = receiving_side_q(user) & Q(status=ReferralStatus.SENT)
-    # Every row either condition matches is on the user's cases, to the user, or to a
-    # provider of the user's agency. Said first, as a condition on the referral row alone,
-    # this lets the database start from the referral's three indexes whatever it knows of
-    # the tables (without it, SQLite planned the query from the case table and read all
-    # 100,000 cases of the benchmark).
-    near = Q(case__in=visible_cases(user)) | Q(to_user=user)
-    if user.agency_id:  # waiting for anyone at the agency in the role (receiving_side_q)
-        near |= Q(
-            provider__in=Provider.objects.filter(agency_id=user.agency_id).values("pk"),
-            status=ReferralStatus.SENT,
-            to_user__isnull=True,
-        )
     # Only what the panel shows is joined (case, child, provider): each further join costs
     # the database's planner more than the row costs to read.
     found = list(
-        Referral.objects.filter(near)
+        Referral.objects.filter(pk__in=_near(user))
         .filter(waiting | _my_overdue_q(user))
         .select_related("case__person", "provider")
         .defer(*_NOT_SHOWN_IN_PANEL)
