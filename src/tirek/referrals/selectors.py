@@ -198,7 +198,7 @@ _NOT_SHOWN_IN_PANEL = (
 )
 
 
-def _near(user: User) -> QuerySet[Any]:
+def _candidate_ids(user: User) -> QuerySet[Any]:
     """The ids of every referral the panel's lists can hold: on the user's cases, to the
     user, or sent to a provider of the user's agency (where an unassigned one waits for
     anyone in the role, ``receiving_side_q``). Each part is one lookup in one index (case;
@@ -230,7 +230,7 @@ def panel_referrals(user: User, rows: int = 10) -> tuple[list[Referral], list[Re
     # Only what the panel shows is joined (case, child, provider): each further join costs
     # the database's planner more than the row costs to read.
     found = list(
-        Referral.objects.filter(pk__in=_near(user))
+        Referral.objects.filter(pk__in=_candidate_ids(user))
         .filter(waiting | _my_overdue_q(user))
         .select_related("case__person", "provider")
         .defer(*_NOT_SHOWN_IN_PANEL)
