@@ -1,4 +1,4 @@
-"""Case benchmark: "my case list" (filtered, paged), "my work" and the case page, at 1k and 100k cases.
+"""Case benchmark: "my case list" (filtered, paged), "my work", the referral lists and the case page, at 1k and 100k cases.
 
     .venv/bin/python bench/bench_cases.py                      # SQLite, sizes 1000 and 100000
     .venv/bin/python bench/bench_cases.py --sizes 100000 --reuse
@@ -116,6 +116,8 @@ def run_one(size: int, runs: int, reuse: bool) -> dict[str, object]:
 
     manager = User.objects.get(username="bench-cm-00000")
     supervisor = User.objects.get(username="bench-sup-00000")
+    # A school's liaison answers the referrals to its school (1 in 20 of the programme's).
+    school = User.objects.get(username="bench-school-00000")
     my_cases = list(
         Case.objects.filter(team__user=manager, team__removed_at__isnull=True).values_list(
             "pk", flat=True
@@ -124,12 +126,13 @@ def run_one(size: int, runs: int, reuse: bool) -> dict[str, object]:
     numbers = list(Case.objects.filter(pk__in=my_cases).values_list("number", flat=True))
     # No setup_test_environment(): its template instrumentation (for assertions on
     # context) would slow every page; the clients just use an allowed host name.
-    browser, boss, api = (
+    browser, boss, liaison, api = (
         logged_in_client(manager),
         logged_in_client(supervisor),
+        logged_in_client(school),
         api_client(manager),
     )
-    for client in (browser, boss, api):
+    for client in (browser, boss, liaison, api):
         client.defaults["SERVER_NAME"] = "localhost"
 
     def ok(response: object) -> None:
@@ -150,6 +153,15 @@ def run_one(size: int, runs: int, reuse: bool) -> dict[str, object]:
         ),
         "API: GET /api/v1/cases?limit=20": lambda i: ok(api.get("/api/v1/cases?limit=20")),
         "my work": lambda i: ok(browser.get("/")),
+        "my work (school liaison)": lambda i: ok(liaison.get("/")),
+        "referrals sent by my cases": lambda i: ok(browser.get("/referrals/?box=outgoing")),
+        "referrals sent by the unit's cases (supervisor)": lambda i: ok(
+            boss.get("/referrals/?box=outgoing")
+        ),
+        "referrals to my school (school liaison), page 2": lambda i: ok(
+            liaison.get("/referrals/?box=incoming&page=2")
+        ),
+        "API: GET /api/v1/referrals?box=all": lambda i: ok(api.get("/api/v1/referrals?box=all")),
         "case page": lambda i: ok(browser.get(f"/cases/{my_cases[i % len(my_cases)]}/")),
         "case timeline (htmx section)": lambda i: ok(
             browser.get(

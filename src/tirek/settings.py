@@ -167,6 +167,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Tirek's queries are short reads of one user's cases. PostgreSQL compiles (JIT) any
+    # query whose estimated cost passes jit_above_cost, and its estimates for the access
+    # subqueries pass it easily: 40-50 ms of compiling for a query that then ran in 1 ms
+    # (docs/performance.md, "The referral lists").
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 if env("TIREK_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env("TIREK_TEST_DB_NAME")}
 

@@ -427,7 +427,7 @@ def referral_list(
     if filters.status:
         rows = rows.filter(status=filters.status)
     rows = rows.order_by("-created_at", "-id")
-    window = list(filters.window(rows))
+    window = list(filters.window(selectors.with_parties(rows)))
     record_list(
         actor=user, object_type="referrals.referral", rows=window, request=request, kind=filters.box
     )
@@ -455,7 +455,10 @@ def referral_create(request: AuthenticatedHttpRequest, payload: ReferralIn) -> S
         legal_basis=payload.legal_basis,
         request=request,
     )
-    return Status(201, referral_out(selectors.visible_referrals(user).get(pk=referral.pk)))
+    return Status(
+        201,
+        referral_out(selectors.with_parties(selectors.visible_referrals(user)).get(pk=referral.pk)),
+    )
 
 
 @referrals_router.get("/{referral_id}", response=ReferralOut)

@@ -101,34 +101,72 @@ def get_service(service_id: Any) -> Service:
 # --- referrals -----------------------------------------------------------------
 
 
+def _candidate_ids(user: User, *, referring: bool = True, receiving: bool = True) -> QuerySet[Any]:
+    """The ids of a superset of the referrals a list can hold: on the user's cases (the
+    referring side), or named to the user or sent to a provider of the user's agency (the
+    receiving side, where an unassigned referral waits for anyone in the role). Each part
+    is one lookup in one index of the referral (case; receiver; provider and status), and
+    the list's own conditions then pick from these rows. Given as one condition, both
+    databases planned from its widest part: every unassigned referral of the programme,
+    or every open one (docs/performance.md, "The referral lists")."""
+    parts = []
+    if referring:
+        parts.append(Referral.objects.filter(case__in=visible_cases(user)))
+    if receiving:
+        parts.append(Referral.objects.filter(to_user=user))
+        if user.agency_id:
+            providers = Provider.objects.filter(agency_id=user.agency_id).values("pk")
+            parts.append(
+                Referral.objects.filter(provider__in=providers, status=ReferralStatus.SENT)
+            )
+    ids = [part.order_by().values("pk") for part in parts]
+    return ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0]
+
+
+def _with_list_columns(rows: QuerySet[Referral]) -> QuerySet[Referral]:
+    """What a list of referrals shows: the child, the provider and the service. Each
+    further join made PostgreSQL plan the conditions after joining every referral of the
+    programme (it stops reordering joins beyond eight tables); ``with_parties`` adds the
+    rest for the pages and answers that show it."""
+    return rows.select_related("case__person", "provider", "service")
+
+
+def with_parties(rows: QuerySet[Referral]) -> QuerySet[Referral]:
+    """The provider's agency, the receiving worker and the referrer, each read in one
+    query for all the rows."""
+    return rows.prefetch_related("provider__agency", "to_user", "created_by")
+
+
 def visible_referrals(user: User) -> QuerySet[Referral]:
     """Referrals the user follows (referring side) or answers (receiving side)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Referral.objects.none()
     referring = Q(case__in=visible_cases(user)) & referring_side_q(user)
-    return Referral.objects.filter(referring | receiving_side_q(user)).select_related(
-        "case__person", "provider__agency", "service", "to_user", "created_by"
+    return _with_list_columns(
+        Referral.objects.filter(pk__in=_candidate_ids(user)).filter(
+            referring | receiving_side_q(user)
+        )
     )
 
 
 def incoming_referrals(user: User) -> QuerySet[Referral]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Referral.objects.none()
-    return (
-        Referral.objects.filter(receiving_side_q(user))
-        .select_related("case__person", "provider__agency", "service", "to_user", "created_by")
-        .order_by("-created_at", "-id")
-    )
+    return _with_list_columns(
+        Referral.objects.filter(pk__in=_candidate_ids(user, referring=False)).filter(
+            receiving_side_q(user)
+        )
+    ).order_by("-created_at", "-id")
 
 
 def outgoing_referrals(user: User) -> QuerySet[Referral]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Referral.objects.none()
-    return (
-        Referral.objects.filter(Q(case__in=visible_cases(user)) & referring_side_q(user))
-        .select_related("case__person", "provider__agency", "service", "to_user", "created_by")
-        .order_by("-created_at", "-id")
-    )
+    return _with_list_columns(
+        Referral.objects.filter(pk__in=_candidate_ids(user, receiving=False)).filter(
+            referring_side_q(user)
+        )
+    ).order_by("-created_at", "-id")
 
 
 def case_referrals(user: User, case: Any) -> QuerySet[Referral]:
@@ -138,7 +176,7 @@ def case_referrals(user: User, case: Any) -> QuerySet[Referral]:
 def get_referral(user: User, referral_id: Any, *, request: HttpRequest | None = None) -> Referral:
     """The referral if the user may see it (else 404); the read is audited."""
     try:
-        referral = visible_referrals(user).get(pk=referral_id)
+        referral = with_parties(visible_referrals(user)).get(pk=referral_id)
     except (Referral.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
     record(
@@ -196,28 +234,6 @@ _NOT_SHOWN_IN_PANEL = (
     "outcome",
     "case__return_history",
 )
-
-
-def _candidate_ids(user: User) -> QuerySet[Any]:
-    """The ids of every referral the panel's lists can hold: on the user's cases, to the
-    user, or sent to a provider of the user's agency (where an unassigned one waits for
-    anyone in the role, ``receiving_side_q``). Each part is one lookup in one index (case;
-    receiver; provider and status); as one condition with the lists' own, both databases
-    planned from the wider conditions and read every open referral (SQLite from the
-    provider table, PostgreSQL through the status and date index)."""
-    parts = [
-        Referral.objects.filter(case__in=visible_cases(user)),
-        Referral.objects.filter(to_user=user),
-    ]
-    if user.agency_id:
-        parts.append(
-            Referral.objects.filter(
-                provider__in=Provider.objects.filter(agency_id=user.agency_id).values("pk"),
-                status=ReferralStatus.SENT,
-            )
-        )
-    ids = [part.order_by().values("pk") for part in parts]
-    return ids[0].union(*ids[1:])
 
 
 def panel_referrals(user: User, rows: int = 10) -> tuple[list[Referral], list[Referral]]:
