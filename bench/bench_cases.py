@@ -118,6 +118,9 @@ def run_one(size: int, runs: int, reuse: bool) -> dict[str, object]:
     supervisor = User.objects.get(username="bench-sup-00000")
     # A school's liaison answers the referrals to its school (1 in 20 of the programme's).
     school = User.objects.get(username="bench-school-00000")
+    # A psychologist works on about 100 cases; an interviewer conducts planned interviews.
+    psychologist = User.objects.get(username="bench-psy-00000")
+    interviewer = User.objects.get(username="bench-int-00000")
     my_cases = list(
         Case.objects.filter(team__user=manager, team__removed_at__isnull=True).values_list(
             "pk", flat=True
@@ -126,13 +129,15 @@ def run_one(size: int, runs: int, reuse: bool) -> dict[str, object]:
     numbers = list(Case.objects.filter(pk__in=my_cases).values_list("number", flat=True))
     # No setup_test_environment(): its template instrumentation (for assertions on
     # context) would slow every page; the clients just use an allowed host name.
-    browser, boss, liaison, api = (
+    browser, boss, liaison, psy, inter, api = (
         logged_in_client(manager),
         logged_in_client(supervisor),
         logged_in_client(school),
+        logged_in_client(psychologist),
+        logged_in_client(interviewer),
         api_client(manager),
     )
-    for client in (browser, boss, liaison, api):
+    for client in (browser, boss, liaison, psy, inter, api):
         client.defaults["SERVER_NAME"] = "localhost"
 
     def ok(response: object) -> None:
@@ -154,6 +159,8 @@ def run_one(size: int, runs: int, reuse: bool) -> dict[str, object]:
         "API: GET /api/v1/cases?limit=20": lambda i: ok(api.get("/api/v1/cases?limit=20")),
         "my work": lambda i: ok(browser.get("/")),
         "my work (school liaison)": lambda i: ok(liaison.get("/")),
+        "my work (psychologist)": lambda i: ok(psy.get("/")),
+        "my work (interviewer)": lambda i: ok(inter.get("/")),
         "referrals sent by my cases": lambda i: ok(browser.get("/referrals/?box=outgoing")),
         "referrals sent by the unit's cases (supervisor)": lambda i: ok(
             boss.get("/referrals/?box=outgoing")

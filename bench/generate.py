@@ -1,6 +1,6 @@
 """Generated data at the DESIGN.md size: people, cases with teams, encrypted notes,
-consents, referrals to schools, timeline events and a valid audit log — for every
-benchmark.
+consents, referrals to schools, child-sensitive interviews, timeline events and a valid
+audit log — for every benchmark.
 
     .venv/bin/python bench/generate.py --cases 100000            # var/bench/cases-100000.sqlite3
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tirek_bench_cases \\
@@ -17,8 +17,9 @@ Nothing security-relevant is switched off: notes and return histories go through
 real encrypted field (each value Fernet-encrypted), and the audit rows form valid HMAC
 chains, so ``tirek audit verify`` passes on the result. Speed comes from bulk inserts in
 batches instead of one service call per row. Everything is invented and deterministic
-for a given ``--seed``, but for the dates of open referrals, which are counted back from
-the day of generation (so that some are due and some overdue when the bench runs).
+for a given ``--seed``, but for the dates of open referrals and interviews, which are
+counted back from the day of generation (so that some are due and some overdue when the
+bench runs).
 
 The database is chosen as in the other benchmarks: by default a fresh SQLite file under
 var/bench/; with DATABASE_URL, a PostgreSQL database whose name starts with
@@ -360,6 +361,7 @@ def generate(
 
     school_staff = _staff(Role.SCHOOL_LIAISON, max(1, n // 200), units, school_of, "bench-school")
     health_staff = _staff(Role.HEALTH_WORKER, max(1, n // 200), units, clinic_of, "bench-health")
+    interviewers = _staff(Role.INTERVIEWER, max(1, n // 1000), units, centre_of, "bench-int")
     log(
         f"  staff: {len(managers)} case managers, {len(supervisors)} supervisors, {unit_count} units"
     )
@@ -513,6 +515,7 @@ def generate(
         "consents",
     )
     referral_count = _referrals(cases, schools, school_r, log)
+    interview_count = _interviews(cases, teams, interviewers, log)
     names = {u.pk: u.username for u in managers}
     audit = []
     for case_id, manager_id, _region_id, opened in cases:
@@ -542,7 +545,12 @@ def generate(
         case_manager_ids=[u.pk for u in managers],
         supervisor_ids=[u.pk for u in supervisors],
         unit_ids=[u.pk for u in units],
-        counts={"notes": n * notes_per_case, "referrals": referral_count, "audit": len(audit)},
+        counts={
+            "notes": n * notes_per_case,
+            "referrals": referral_count,
+            "interviews": interview_count,
+            "audit": len(audit),
+        },
         seconds=seconds,
     )
 
@@ -605,6 +613,89 @@ def _referrals(
             )
 
     return _bulk(Referral, rows(), log, "referrals (encrypted reasons)")
+
+
+INTERVIEW_SHARE = 10  # one case in ten has a child-sensitive interview on record
+INTERVIEW_STATUSES = ["held"] * 5 + ["cancelled"] + ["requested"] * 2 + ["planned"] * 2
+
+
+def _interviews(
+    cases: list[tuple[int, int, int, datetime]],
+    teams: dict[int, list[tuple[int, str]]],
+    interviewers: list[Any],
+    log: Callable[[str], None],
+) -> int:
+    """Interviews of every tenth case, on one matter of the child, requested by the case
+    manager: most held, the open ones requested in the 60 days before the day of
+    generation, one in five a repeat (waiting for the supervisor's approval while open),
+    the planned ones with an interviewer who joins the team. A psychologist of the team
+    has yet to judge the child's readiness for the open ones ("my work" of each of them)."""
+    from tirek.accounts.roles import Role
+    from tirek.cases.models import Case, CaseTeamMember
+    from tirek.interviews.models import Interview, Matter, Readiness
+
+    chosen = cases[::INTERVIEW_SHARE]
+    person_of = dict(
+        Case.objects.filter(pk__in=[c[0] for c in chosen]).values_list("pk", "person_id")
+    )
+    _bulk(
+        Matter,
+        (
+            Matter(person_id=person_of[c], title="Обстоятельства пребывания", created_by_id=m)
+            for c, m, _r, _o in chosen
+        ),
+        log,
+        "interview matters",
+    )
+    matter_of = dict(
+        Matter.objects.filter(person_id__in=person_of.values()).values_list("person_id", "pk")
+    )
+    now = datetime.now(UTC)
+    planned: list[tuple[int, int]] = []
+
+    def rows() -> Iterator[Any]:
+        for case_id, manager_id, _region_id, opened in chosen:
+            status = random.choice(INTERVIEW_STATUSES)
+            is_open = status in ("requested", "planned")
+            requested = (
+                now - timedelta(days=random.randint(0, 60))
+                if is_open
+                else opened + timedelta(days=random.randint(14, 120))
+            )
+            interviewer = random.choice(interviewers).pk if status in ("planned", "held") else None
+            if status == "planned" and interviewer:
+                planned.append((case_id, interviewer))
+            is_repeat = random.random() < 0.2
+            yield Interview(
+                case_id=case_id,
+                matter_id=matter_of[person_of[case_id]],
+                kind=random.choice(["forensic", "social"]),
+                status=status,
+                requesting_authority="Следственное управление",
+                purpose="Показания об обстоятельствах пребывания.",  # encrypted by the field
+                legal_basis="Запрос следователя.",
+                requested_by_id=manager_id,
+                requested_at=requested,
+                is_repeat=is_repeat,
+                repeat_justification="Новые обстоятельства." if is_repeat else "",
+                interviewer_id=interviewer,
+                scheduled_at=requested + timedelta(days=14) if interviewer else None,
+                readiness=Readiness.READY if status == "held" else Readiness.UNKNOWN,
+            )
+
+    count = _bulk(Interview, rows(), log, "interviews (encrypted purposes)")
+    _bulk(
+        CaseTeamMember,
+        (
+            CaseTeamMember(case_id=c, user_id=u, role=Role.INTERVIEWER, added_at=now)
+            for c, u in planned
+        ),
+        log,
+        "interviewers on teams",
+    )
+    for case_id, user_id in planned:
+        teams[case_id].append((user_id, Role.INTERVIEWER))
+    return count
 
 
 REFERRAL_REASONS = [

@@ -77,6 +77,18 @@ def count_for(case: Any) -> Count:
 
 # An interviewer's or psychologist's open interviews are a handful; "my work" reads at most this.
 TASKS_READ_LIMIT = 300
+# The task lists name the child and the dates; each of these encrypted texts would be
+# decrypted for every row read.
+_NOT_SHOWN_IN_TASKS = (
+    "purpose",
+    "legal_basis",
+    "repeat_justification",
+    "readiness_note",
+    "notes",
+    "summary",
+    "follow_up",
+    "case__return_history",
+)
 
 
 def my_interview_tasks(user: User) -> dict[str, list[Interview]]:
@@ -104,7 +116,7 @@ def my_interview_tasks(user: User) -> dict[str, list[Interview]]:
             )
         )
         .select_related("case__person")  # what the task lists show
-        .defer("case__return_history")
+        .defer(*_NOT_SHOWN_IN_TASKS)
         .order_by("requested_at", "id")[:TASKS_READ_LIMIT]
     )
 
