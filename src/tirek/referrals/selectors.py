@@ -131,6 +131,22 @@ def _with_list_columns(rows: QuerySet[Referral]) -> QuerySet[Referral]:
     return rows.select_related("case__person", "provider", "service")
 
 
+# The encrypted texts of a referral and of its case: each is decrypted for every row read,
+# so pages that list referrals without showing them leave them unread.
+_TEXTS = (
+    "reason",
+    "legal_basis",
+    "decline_reason",
+    "withdraw_reason",
+    "outcome",
+    "case__return_history",
+)
+
+
+def without_texts(rows: QuerySet[Referral]) -> QuerySet[Referral]:
+    return rows.defer(*_TEXTS)
+
+
 def with_parties(rows: QuerySet[Referral]) -> QuerySet[Referral]:
     """The provider's agency, the receiving worker and the referrer, each read in one
     query for all the rows."""
@@ -170,7 +186,8 @@ def outgoing_referrals(user: User) -> QuerySet[Referral]:
 
 
 def case_referrals(user: User, case: Any) -> QuerySet[Referral]:
-    return outgoing_referrals(user).filter(case=case)
+    """The case's referrals, for its page and panel (which show no texts)."""
+    return without_texts(outgoing_referrals(user).filter(case=case))
 
 
 def get_referral(user: User, referral_id: Any, *, request: HttpRequest | None = None) -> Referral:
@@ -225,15 +242,6 @@ def my_overdue_referrals(user: User) -> QuerySet[Referral]:
 
 # What waits for one user is tens of referrals; the "my work" panel reads at most this many.
 PANEL_READ_LIMIT = 500
-# Encrypted texts the panel never shows: each would be decrypted for every row read.
-_NOT_SHOWN_IN_PANEL = (
-    "reason",
-    "legal_basis",
-    "decline_reason",
-    "withdraw_reason",
-    "outcome",
-    "case__return_history",
-)
 
 
 def panel_referrals(user: User, rows: int = 10) -> tuple[list[Referral], list[Referral]]:
@@ -249,7 +257,7 @@ def panel_referrals(user: User, rows: int = 10) -> tuple[list[Referral], list[Re
         Referral.objects.filter(pk__in=_candidate_ids(user))
         .filter(waiting | _my_overdue_q(user))
         .select_related("case__person", "provider")
-        .defer(*_NOT_SHOWN_IN_PANEL)
+        .defer(*_TEXTS)
         .order_by("respond_by", "id")[:PANEL_READ_LIMIT]
     )
     # Which list a row belongs to is told in Python, not by repeating both conditions in

@@ -185,10 +185,10 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in ReferralStatus.values:
         rows = rows.filter(status=status)
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    page = Paginator(selectors.without_texts(rows), 25).get_page(request.GET.get("page"))
     for referral in page:
         referral.subject = selectors.subject_of(referral)  # type: ignore[attr-defined]
-    # Each row carries the reason for referral: the list is a read of every one of them.
+    # Each row names the child: the list is a read of every one of them.
     record_list(
         actor=request.user, object_type="referrals.referral", rows=page, request=request, kind=box
     )

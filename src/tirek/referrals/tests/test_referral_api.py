@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tirek.access.policy import Section
@@ -341,3 +343,30 @@ def test_listing_referrals_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         body = client.get("/api/v1/referrals", {"limit": 50}).json()
     assert body["count"] == 8
+
+
+def test_the_referral_list_pages_take_the_same_queries_for_one_referral_or_eight(
+    scene: Scene,
+) -> None:
+    scene.consent()
+    scene.send(reason="Причина 0")
+    pages = {
+        scene.cm: ["/referrals/?box=outgoing", f"/referrals/case/{scene.case.pk}/"],
+        scene.liaison: ["/referrals/?box=incoming"],
+    }
+    clients = {user: logged_in_client(user) for user in pages}
+
+    def queries() -> dict[str, int]:
+        counted = {}
+        for user, urls in pages.items():
+            for url in urls:
+                clients[user].get(url)  # warm up: session, caches
+                with CaptureQueriesContext(connection) as run:
+                    assert clients[user].get(url).status_code == 200
+                counted[url] = len(run.captured_queries)
+        return counted
+
+    one = queries()
+    for n in range(1, 8):
+        scene.send(reason=f"Причина {n}")
+    assert queries() == one
