@@ -50,6 +50,13 @@ def browser_page(live_server, transactional_db):  # type: ignore[no-untyped-def]
         finally:
             context.close()
             browser.close()
+            # The test's own database calls ran inside Playwright's sync API, which keeps
+            # its own context, so Django (connections are per context) gave them a
+            # connection of their own: closed here, or PostgreSQL cannot drop the test
+            # database at the end ("being accessed by other users").
+            from django.db import connections
+
+            connections.close_all()
 
 
 @pytest.fixture
