@@ -329,9 +329,12 @@ def encrypted_fields() -> list[tuple[type[models.Model], str]]:
     """Every (model, field name) stored with EncryptedTextField, for ``tirek keys rotate``."""
     from django.apps import apps
 
-    return [
-        (model, field.name)
-        for model in apps.get_models()
-        for field in model._meta.concrete_fields
-        if isinstance(field, EncryptedTextField)
-    ]
+    return [(model, name) for model in apps.get_models() for name in encrypted_field_names(model)]
+
+
+def encrypted_field_names(model: type[models.Model]) -> tuple[str, ...]:
+    """The model's fields stored with EncryptedTextField: each is decrypted whenever its row
+    is read, so lists that do not show them leave them unread (``QuerySet.defer``)."""
+    return tuple(
+        field.name for field in model._meta.concrete_fields if isinstance(field, EncryptedTextField)
+    )

@@ -15,6 +15,7 @@ from tirek.access.policy import visible_cases
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.core.crypto import encrypted_field_names
 
 from .access import DATES_ROLES, level, visible_interviews
 from .models import Interview, InterviewStatus, Matter, Readiness
@@ -77,18 +78,8 @@ def count_for(case: Any) -> Count:
 
 # An interviewer's or psychologist's open interviews are a handful; "my work" reads at most this.
 TASKS_READ_LIMIT = 300
-# The task lists name the child and the dates; each of these encrypted texts would be
-# decrypted for every row read.
-_NOT_SHOWN_IN_TASKS = (
-    "purpose",
-    "legal_basis",
-    "repeat_justification",
-    "readiness_note",
-    "notes",
-    "summary",
-    "follow_up",
-    "case__return_history",
-)
+# The task lists name the child and the dates, none of the encrypted texts.
+_NOT_SHOWN_IN_TASKS = (*encrypted_field_names(Interview), "case__return_history")
 
 
 def my_interview_tasks(user: User) -> dict[str, list[Interview]]:

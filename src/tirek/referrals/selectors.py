@@ -15,6 +15,7 @@ from tirek.access.policy import visible_cases
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.core.crypto import encrypted_field_names
 from tirek.organisations.models import Agency, Region
 
 from .access import can_manage_directory, may_receive, receiving_side_q, referring_side_q
@@ -131,20 +132,10 @@ def _with_list_columns(rows: QuerySet[Referral]) -> QuerySet[Referral]:
     return rows.select_related("case__person", "provider", "service")
 
 
-# The encrypted texts of a referral and of its case: each is decrypted for every row read,
-# so pages that list referrals without showing them leave them unread.
-_TEXTS = (
-    "reason",
-    "legal_basis",
-    "decline_reason",
-    "withdraw_reason",
-    "outcome",
-    "case__return_history",
-)
-
-
 def without_texts(rows: QuerySet[Referral]) -> QuerySet[Referral]:
-    return rows.defer(*_TEXTS)
+    """For pages that list referrals without their texts: the encrypted texts of the
+    referral and of its case are left unread (each is decrypted for every row read)."""
+    return rows.defer(*encrypted_field_names(Referral), "case__return_history")
 
 
 def with_parties(rows: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -254,10 +245,9 @@ def panel_referrals(user: User, rows: int = 10) -> tuple[list[Referral], list[Re
     # Only what the panel shows is joined (case, child, provider): each further join costs
     # the database's planner more than the row costs to read.
     found = list(
-        Referral.objects.filter(pk__in=_candidate_ids(user))
+        without_texts(Referral.objects.filter(pk__in=_candidate_ids(user)))
         .filter(waiting | _my_overdue_q(user))
         .select_related("case__person", "provider")
-        .defer(*_TEXTS)
         .order_by("respond_by", "id")[:PANEL_READ_LIMIT]
     )
     # Which list a row belongs to is told in Python, not by repeating both conditions in
