@@ -649,6 +649,21 @@ def visible_cases(user: User) -> QuerySet[Case]:
     return _visible_cases(user, roles)
 
 
+def visible_case_ids(user: User) -> list[int] | QuerySet[Case]:
+    """For ``case__in=``: the ids of the cases the user may open while their grants are
+    read once (``case_grants_read_once``), else ``visible_cases``. A list of ids is a plain
+    ``IN (...)``: no subquery to build and compile, and PostgreSQL checks it row by row,
+    where the subquery's setup cost, charged once per row looked up, made it scan every
+    waiting referral of the programme (docs/performance.md)."""
+    roles = _casework_roles(user)
+    if not roles:
+        return []
+    read_once = _grants_read_once(user)
+    if read_once is not None:
+        return sorted(read_once.sections)
+    return _visible_cases(user, roles)
+
+
 def _visible_cases(user: User, roles: frozenset[str]) -> QuerySet[Case]:
     parts: list[QuerySet[Any]] = [_memberships(user).values("case_id")]
     if roles & EMERGENCY_ROLES:
@@ -675,6 +690,15 @@ def managed_cases(user: User) -> QuerySet[Case]:
     if not parts:
         return Case.objects.none()
     return _ids_in(parts)
+
+
+def case_ids_with_section(user: User, section: str) -> list[int] | QuerySet[Case]:
+    """For ``case__in=``: ``cases_with_section`` as a list of ids while the user's grants
+    are read once (see ``visible_case_ids``)."""
+    read_once = _grants_read_once(user) if _casework_roles(user) and section in S.ALL else None
+    if read_once is not None:
+        return read_once.with_section(section)
+    return cases_with_section(user, section)
 
 
 def cases_with_section(user: User, section: str) -> QuerySet[Case]:

@@ -25,6 +25,7 @@ from .models import EmergencyScopeExtension
 __all__ = [
     "active_emergency_access",
     "active_team",
+    "case_ids_with_section",
     "cases_with_section",
     "emergency_access",
     "emergency_accesses_reviewed",
@@ -44,13 +45,16 @@ __all__ = [
     "team_users",
     "team_workload",
     "users_on_teams",
+    "visible_case_ids",
     "visible_cases",
     "visible_persons",
 ]
 
 visible_cases = policy.visible_cases
+visible_case_ids = policy.visible_case_ids
 visible_persons = policy.visible_persons
 cases_with_section = policy.cases_with_section
+case_ids_with_section = policy.case_ids_with_section
 supervised_unit_id = policy.supervised_unit_id
 
 

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from tirek.access import selectors as access
-from tirek.access.policy import visible_cases
+from tirek.access.policy import visible_case_ids
 from tirek.audit.models import Action
 from tirek.audit.services import record
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def visible_conferences(user: User) -> QuerySet[Conference]:
     """Conferences on at least one case the user may open."""
     on_visible_case = Conference.cases.through.objects.filter(
-        conference_id=OuterRef("pk"), case__in=visible_cases(user)
+        conference_id=OuterRef("pk"), case__in=visible_case_ids(user)
     )
     return (
         Conference.objects.filter(Exists(on_visible_case))
@@ -65,7 +65,7 @@ def my_actions(user: User) -> QuerySet[ActionItem]:
     """Open actions the user owns, on cases they may still open."""
     return (
         ActionItem.objects.filter(
-            owner=user, status=ActionStatus.OPEN, case__in=visible_cases(user)
+            owner=user, status=ActionStatus.OPEN, case__in=visible_case_ids(user)
         )
         .select_related("case__person", "conference")
         .order_by("due_date", "id")

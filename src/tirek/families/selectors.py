@@ -37,7 +37,7 @@ MAX_ID = 2**63 - 1
 
 
 def visible_families(user: User) -> QuerySet[Family]:
-    cases = policy.cases_with_section(user, Section.FAMILY)
+    cases = policy.case_ids_with_section(user, Section.FAMILY)
     return Family.objects.filter(
         pk__in=FamilyMember.objects.filter(person__cases__in=cases).values("family_id")
     )

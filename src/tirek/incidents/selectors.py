@@ -20,7 +20,7 @@ def _open_to(user: User) -> QuerySet[Case]:
 
 def visible_incidents(user: User) -> QuerySet[Incident]:
     through = Incident.cases.through.objects.filter(
-        incident_id=OuterRef("pk"), case_id__in=_open_to(user).values("pk")
+        incident_id=OuterRef("pk"), case__in=policy.case_ids_with_section(user, Incident.SECTION)
     )
     return Incident.objects.filter(Exists(through))
 

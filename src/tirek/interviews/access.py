@@ -20,11 +20,11 @@ from tirek.access import selectors as access
 from tirek.access.policy import (
     Section,
     can_write,
-    cases_with_section,
+    case_ids_with_section,
     is_supervisor_of,
     sections_for,
     team_roles,
-    visible_cases,
+    visible_case_ids,
 )
 from tirek.accounts.roles import Role
 
@@ -70,9 +70,9 @@ def at_least(found: str | None, wanted: str) -> bool:
 
 def visible_interviews(user: User) -> QuerySet[Interview]:
     """Interviews the user sees at any level, filtered in SQL."""
-    cases = visible_cases(user)
+    cases = visible_case_ids(user)
     welfare = access.on_team(user, "case_id", DATES_ROLES)
-    condition = Q(case__in=cases_with_section(user, Section.SECURITY)) | Q(
+    condition = Q(case__in=case_ids_with_section(user, Section.SECURITY)) | Q(
         interviewer=user, case__in=cases
     )
     condition |= Q(welfare, case__in=cases)

@@ -11,7 +11,7 @@ from django.db.models import Count as CountOf
 from django.http import Http404, HttpRequest
 
 from tirek.access import selectors as access
-from tirek.access.policy import visible_cases
+from tirek.access.policy import visible_case_ids, visible_cases
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
@@ -99,7 +99,7 @@ def my_interview_tasks(user: User) -> dict[str, list[Interview]]:
         & ~Q(readiness=Readiness.READY)
     )
     found = list(
-        Interview.objects.filter(case__in=visible_cases(user))
+        Interview.objects.filter(case__in=visible_case_ids(user))
         .filter(conduct | approve | readiness)
         .annotate(
             _readiness=DbCase(

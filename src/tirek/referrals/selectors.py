@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from tirek.access import selectors as access
-from tirek.access.policy import visible_cases
+from tirek.access.policy import visible_case_ids
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
@@ -112,7 +112,7 @@ def _candidate_ids(user: User, *, referring: bool = True, receiving: bool = True
     or every open one (docs/performance.md, "The referral lists")."""
     parts = []
     if referring:
-        parts.append(Referral.objects.filter(case__in=visible_cases(user)))
+        parts.append(Referral.objects.filter(case__in=visible_case_ids(user)))
     if receiving:
         parts.append(Referral.objects.filter(to_user=user))
         if user.agency_id:
@@ -148,7 +148,7 @@ def visible_referrals(user: User) -> QuerySet[Referral]:
     """Referrals the user follows (referring side) or answers (receiving side)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Referral.objects.none()
-    referring = Q(case__in=visible_cases(user)) & referring_side_q(user)
+    referring = Q(case__in=visible_case_ids(user)) & referring_side_q(user)
     return _with_list_columns(
         Referral.objects.filter(pk__in=_candidate_ids(user)).filter(
             referring | receiving_side_q(user)
@@ -215,7 +215,7 @@ def is_overdue(referral: Referral, today: date) -> bool:
 def _my_overdue_q(user: User) -> Q:
     mine = Q(created_by=user) | Q(case__case_manager=user)
     mine |= access.supervised_q(user)
-    outgoing = Q(case__in=visible_cases(user)) & referring_side_q(user) & mine
+    outgoing = Q(case__in=visible_case_ids(user)) & referring_side_q(user) & mine
     return (outgoing | receiving_side_q(user)) & overdue_q()
 
 

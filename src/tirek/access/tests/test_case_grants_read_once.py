@@ -1,6 +1,7 @@
 """Reading a user's relations once for a page of panels ("my work") changes what each
 list holds in no way: for every kind of user and relation, the same cases — visible, with
-each section, managed — inside the block as outside it."""
+each section, managed, and the same as ids for ``case__in=`` — inside the block as outside
+it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from tirek.access import policy
 from tirek.access.policy import Section
 from tirek.access.services import grant_transfer_preview
 from tirek.accounts.roles import Role
-from tirek.cases.models import CaseTeamMember
+from tirek.cases.models import Case, CaseTeamMember
 from tirek.cases.tests.factories import open_case, person
 from tirek.privacy.services import emergency_access_open
 from tirek.testing import World
@@ -30,7 +31,14 @@ def _answers(user) -> dict[str, set[int]]:
     }
     for section in sorted(Section.ALL):
         found[section] = set(policy.cases_with_section(user, section).values_list("pk", flat=True))
+        found[f"{section} as ids"] = _cases_in(policy.case_ids_with_section(user, section))
+    found["visible as ids"] = _cases_in(policy.visible_case_ids(user))
     return found
+
+
+def _cases_in(ids) -> set[int]:
+    """The cases a ``case__in=`` condition with ``ids`` lets through."""
+    return set(Case.objects.filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def _member(case, user, role: str, **grant) -> None:
@@ -91,13 +99,26 @@ def test_every_kind_of_relation_gives_the_same_lists_inside_the_block(world: Wor
     assert _answers(manager) == outside[manager.pk]
 
 
+def test_inside_the_block_the_ids_are_a_plain_list(world: World) -> None:
+    manager = world.staff(Role.CASE_MANAGER)
+    school = world.staff(Role.SCHOOL_LIAISON, agency=world.school, unit=None)
+    case = open_case(manager)
+    with policy.case_grants_read_once():
+        assert policy.visible_case_ids(manager) == [case.pk]
+        assert policy.case_ids_with_section(manager, Section.PLAN) == [case.pk]
+        assert policy.visible_case_ids(school) == []
+    assert not isinstance(policy.visible_case_ids(manager), list)  # the policy's subquery
+
+
 def test_a_long_list_stays_a_subquery(world: World, monkeypatch) -> None:
     manager = world.staff(Role.CASE_MANAGER)
     cases = {open_case(manager).pk for _n in range(3)}
     monkeypatch.setattr(policy, "VISIBLE_IDS_LIMIT", 1)
     with policy.case_grants_read_once():
         assert _answers(manager)["visible"] == cases
+        assert _answers(manager)["visible as ids"] == cases
         assert "UNION" in str(policy.visible_cases(manager).query).upper()
+        assert not isinstance(policy.visible_case_ids(manager), list)
 
 
 def test_outside_the_block_nothing_is_remembered(world: World) -> None:
