@@ -161,6 +161,7 @@ def run_one(size: int, runs: int, reuse: bool) -> dict[str, object]:
         "my work (school liaison)": lambda i: ok(liaison.get("/")),
         "my work (psychologist)": lambda i: ok(psy.get("/")),
         "my work (interviewer)": lambda i: ok(inter.get("/")),
+        "my work (supervisor)": lambda i: ok(boss.get("/")),
         "referrals sent by my cases": lambda i: ok(browser.get("/referrals/?box=outgoing")),
         "referrals sent by the unit's cases (supervisor)": lambda i: ok(
             boss.get("/referrals/?box=outgoing")
