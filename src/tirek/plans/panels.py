@@ -15,6 +15,7 @@ from tirek.access import selectors as access
 from tirek.access.policy import ROLE_SECTIONS, Section
 from tirek.accounts.roles import Role
 from tirek.cases.models import Case
+from tirek.cases.panels import WorkPanel, WorkRow, work_row
 from tirek.cases.selectors import my_open_caseload
 from tirek.cases.timeline import RowSource
 from tirek.core.http import AuthenticatedHttpRequest
@@ -109,25 +110,74 @@ def my_tasks_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     }
 
 
-def unit_tasks_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
+def _unit_rows(request: AuthenticatedHttpRequest) -> list[Any]:
+    """Plans and closures waiting in the unit the user supervises, read with the other
+    "my work" rows in one query."""
+    from django.db.models import F
+
     user = request.user
     if access.supervised_unit_id(user) is None:  # the policy's answer, admin included
+        return []
+    names = {
+        "ref": F("case_id"),
+        "label": F("case__number"),
+        "name1": F("case__person__given_name"),
+        "name2": F("case__person__family_name"),
+    }
+    return [
+        work_row(selectors.waiting_plans(user), "plan_waiting", at=F("submitted_at"), **names),
+        work_row(
+            selectors.waiting_closures(user), "closure_waiting", at=F("requested_at"), **names
+        ),
+    ]
+
+
+def _waiting(rows: list[WorkRow], kind: str) -> list[dict[str, Any]]:
+    """The oldest ``PANEL_ROWS`` rows of ``kind`` as the panel shows them."""
+    from tirek.people.models import Person
+
+    found = sorted((r for r in rows if r[0] == kind), key=lambda r: (r[5] is None, r[5], r[1]))
+    return [
+        {
+            "case_id": r[2],
+            "at": r[5],
+            "number": r[7],
+            "initials": Person(given_name=r[8], family_name=r[9]).initials,
+        }
+        for r in found[:PANEL_ROWS]
+    ]
+
+
+def _unit_tasks(request: AuthenticatedHttpRequest, rows: list[WorkRow]) -> dict[str, Any] | None:
+    from django.db.models import Count, Window
+
+    user = request.user
+    if access.supervised_unit_id(user) is None:
         return None
-    plans = list(selectors.waiting_plans(user)[:PANEL_ROWS])
-    closures = list(selectors.waiting_closures(user)[:PANEL_ROWS])
-    overdue = selectors.due_cases(user, scope="unit", overdue_only=True)
-    rows = task_rows(overdue[:PANEL_ROWS])
-    if not (plans or closures or rows):
+    plans = _waiting(rows, "plan_waiting")
+    closures = _waiting(rows, "closure_waiting")
+    # The total comes with the first rows (a window count), not from a second query.
+    overdue = list(
+        selectors.due_cases(user, scope="unit", overdue_only=True).annotate(
+            total=Window(Count("pk"))
+        )[:PANEL_ROWS]
+    )
+    if not (plans or closures or overdue):
         return None
     return {
         "title": _("My unit"),
         "template": "plans/panel_unit.html",
         "plans": plans,
         "closures": closures,
-        "rows": rows,
-        "total": overdue.count() if len(rows) == PANEL_ROWS else len(rows),
+        "rows": task_rows(overdue),
+        "total": overdue[0].total if overdue else 0,
         "more_url": reverse("work:tasks") + "?scope=unit&overdue=1",
     }
+
+
+unit_tasks_panel = WorkPanel(
+    rows=_unit_rows, build=_unit_tasks, kinds=frozenset({"plan_waiting", "closure_waiting"})
+)
 
 
 def alerts_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:

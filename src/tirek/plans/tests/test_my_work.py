@@ -9,7 +9,7 @@ from django.utils import timezone
 from tirek.accounts.roles import Role
 from tirek.assessments.tests.factories import make_case, make_team
 from tirek.cases.models import Case
-from tirek.plans import services
+from tirek.plans import selectors, services
 from tirek.plans.models import Plan
 from tirek.testing import World, api_client, logged_in_client
 
@@ -51,6 +51,18 @@ def test_it_gives_the_supervisor_the_unit_and_approvals(world: World, instrument
     other = logged_in_client(team.other_supervisor).get("/").content.decode()
     assert team.case.number not in other and late.number not in other
     assert almaty.number in other
+
+
+def test_the_unit_panel_lists_ten_overdue_cases_and_counts_them_all(
+    world: World, instruments: None
+) -> None:
+    team = make_team(world)
+    late = [make_case(world, opened_days_ago=40) for _n in range(12)]
+    total = selectors.due_cases(team.supervisor, scope="unit", overdue_only=True).count()
+    assert total >= 12
+    page = logged_in_client(team.supervisor).get("/").content.decode()
+    assert f"Все просроченные в подразделении ({total})" in page
+    assert sum(case.number in page for case in late) == 10
 
 
 def test_it_alerts_about_a_missed_review(world: World, instruments: None) -> None:
