@@ -25,6 +25,7 @@ from tirek.access.policy import Section
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseStatus
+from tirek.cases.panels import WorkPanel, WorkRow, work_row
 from tirek.core.exceptions import Conflict, Refused
 from tirek.core.forms import add_errors, step_done, submit
 from tirek.core.http import AuthenticatedHttpRequest
@@ -688,20 +689,28 @@ def merge_decide(request: AuthenticatedHttpRequest, merge_id: int) -> HttpRespon
 # --- shell plug-ins -------------------------------------------------------------------------
 
 
-def my_work_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
-    """Supervisors: merge requests waiting for a decision."""
+def _merge_rows(request: AuthenticatedHttpRequest) -> list[Any]:
+    """Merge requests waiting for the supervisor's decision, read with the other "my work"
+    rows in one query."""
     user = request.user
     if not getattr(user, "is_authenticated", False) or not user.has_role("supervisor"):
-        return None
-    count = selectors.merge_requests_to_decide(user).count()
-    if not count:
+        return []
+    return [work_row(selectors.merge_requests_to_decide(user), "merge_request")]
+
+
+def _merges(request: AuthenticatedHttpRequest, rows: list[WorkRow]) -> dict[str, Any] | None:
+    """Supervisors: merge requests waiting for a decision."""
+    if not rows:
         return None
     return {
         "title": _("Records to merge"),
         "template": "people/panel_merges.html",
-        "count": count,
+        "count": len(rows),
         "url": reverse("people:merges"),
     }
+
+
+my_work_panel = WorkPanel(rows=_merge_rows, build=_merges, kinds=frozenset({"merge_request"}))
 
 
 def case_panel(
