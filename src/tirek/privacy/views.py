@@ -21,6 +21,7 @@ from tirek.accounts.decorators import role_required
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.cases.panels import WorkPanel, WorkRow, work_row
 from tirek.core.exceptions import Refused
 from tirek.core.forms import add_errors, step_done, submit, submit_versioned
 from tirek.core.http import AuthenticatedHttpRequest
@@ -319,36 +320,48 @@ def dpo_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     }
 
 
-def approvals_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
-    """Supervisors: consent overrides waiting for their approval."""
+def _override_rows(request: AuthenticatedHttpRequest) -> list[Any]:
+    """Consent overrides waiting for the supervisor's approval (the supervisor did not
+    record them), read with the other "my work" rows in one query."""
     user = request.user
     # Whom the user supervises is the policy's answer (nobody, for a system administrator
     # who also holds the supervisor role: the reason of an override is case data).
-    supervised = access_selectors.supervised_cases(user)
     if access_selectors.supervised_unit_id(user) is None:
+        return []
+    supervised = access_selectors.supervised_cases(user)
+    waiting = Consent.objects.filter(
+        is_override=True,
+        override_approved_at__isnull=True,
+        withdrawn_at__isnull=True,
+        person__in=supervised.values("person_id"),
+    ).exclude(recorded_by=user)
+    return [work_row(waiting, "consent_override")]
+
+
+def _approvals(request: AuthenticatedHttpRequest, rows: list[WorkRow]) -> dict[str, Any] | None:
+    """Supervisors: consent overrides waiting for their approval (read in full only when
+    there are some)."""
+    if not rows:
         return None
     waiting = list(
-        Consent.objects.filter(
-            is_override=True,
-            override_approved_at__isnull=True,
-            withdrawn_at__isnull=True,
-            person__in=supervised.values("person_id"),
-        )
-        .exclude(recorded_by=user)
-        .select_related("person")
-        .distinct()[:20]
+        Consent.objects.filter(pk__in=sorted(r[1] for r in rows)).select_related("person")[:20]
     )
-    if not waiting:
-        return None
     cases = {
         c.person_id: c
-        for c in policy.visible_cases(user).filter(person_id__in=[w.person_id for w in waiting])
+        for c in policy.visible_cases(request.user).filter(
+            person_id__in=[w.person_id for w in waiting]
+        )
     }
     return {
         "title": _("Consent overrides to approve"),
         "template": "privacy/panel_approvals.html",
         "items": [(w, cases.get(w.person_id)) for w in waiting],
     }
+
+
+approvals_panel = WorkPanel(
+    rows=_override_rows, build=_approvals, kinds=frozenset({"consent_override"})
+)
 
 
 # --- emergency access extended by a supervisor ------------------------------------------

@@ -174,6 +174,28 @@ def test_it_needs_a_reason_and_a_supervisors_approval_to_override_the_default(
     assert consent_covers(subject, Purpose.CASE_MANAGEMENT)
 
 
+def test_my_work_lists_an_override_for_the_other_supervisors_of_the_unit_only(
+    world: World,
+) -> None:
+    manager = world.staff(Role.CASE_MANAGER)
+    recorder = world.staff(Role.SUPERVISOR)
+    colleague = world.staff(Role.SUPERVISOR)
+    outsider = world.staff(Role.SUPERVISOR, agency=world.centre_almaty, unit=world.unit_almaty)
+    subject = person(birth_date=_born_years_ago(12))
+    case = open_case(manager, person=subject)
+    title = "Отступления от правил согласия на утверждение"
+    assert title not in logged_in_client(colleague).get("/").content.decode()
+    [override] = _record(
+        recorder, subject, GivenBy.CHILD, override_reason="Родители под стражей, опекун не назначен"
+    )
+    page = logged_in_client(colleague).get("/").content.decode()
+    assert title in page and case.number in page and "Родители под стражей" in page
+    assert title not in logged_in_client(recorder).get("/").content.decode()  # not their own
+    assert title not in logged_in_client(outsider).get("/").content.decode()
+    services.consent_override_approve(by=colleague, consent=override)
+    assert title not in logged_in_client(colleague).get("/").content.decode()
+
+
 def test_it_warns_on_the_case_page_when_consent_is_missing_or_ends_soon(world: World) -> None:
     manager = world.staff(Role.CASE_MANAGER)
     subject = person(birth_date=_born_years_ago(30))
