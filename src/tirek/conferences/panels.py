@@ -51,6 +51,9 @@ def _action_rows(request: AuthenticatedHttpRequest) -> list[Any]:
             text=F("location"),
             at=F("scheduled_at"),
         ),
+        # Supervisors: overdue actions of others in the unit (read in full only when there
+        # are some; nobody else has any).
+        work_row(selectors.overdue_actions_supervised(user), "conference_supervised"),
     ]
 
 
@@ -79,7 +82,12 @@ def _actions(request: AuthenticatedHttpRequest, rows: list[WorkRow]) -> dict[str
     ]
     soon = sorted((r for r in rows if r[0] == "conference_upcoming"), key=lambda r: (r[5], r[1]))
     upcoming = [{"pk": r[1], "scheduled_at": r[5], "location": r[3]} for r in soon[:5]]
-    supervised = list(selectors.overdue_actions_supervised(user)[:15])
+    overdue_ids = [r[1] for r in rows if r[0] == "conference_supervised"]
+    supervised = (
+        list(selectors.overdue_actions_supervised(user).filter(pk__in=overdue_ids)[:15])
+        if overdue_ids
+        else []
+    )
     if not (actions or supervised or upcoming):
         return None
     return {
@@ -94,11 +102,13 @@ def _actions(request: AuthenticatedHttpRequest, rows: list[WorkRow]) -> dict[str
 actions_panel = WorkPanel(
     rows=_action_rows,
     build=_actions,
-    kinds=frozenset({"conference_action", "conference_upcoming"}),
+    kinds=frozenset({"conference_action", "conference_upcoming", "conference_supervised"}),
 )
 
 
-def case_panel(request: AuthenticatedHttpRequest, case: Any, sections: frozenset[str]) -> dict[str, Any] | None:
+def case_panel(
+    request: AuthenticatedHttpRequest, case: Any, sections: frozenset[str]
+) -> dict[str, Any] | None:
     from tirek.access.policy import Section, can_manage
 
     from . import selectors
