@@ -12,8 +12,9 @@ keeps a database generated earlier when it already holds that many cases.
 
 Requests go through the whole stack with Django's test client, signed in as a case manager
 with a realistic caseload (40 cases) and as the supervisor of a unit (about 400 cases);
-every case page read writes its audit entry, as in production. Figures are server-side
-milliseconds, median and p95 over ``--runs`` requests after a warm-up.
+every case page read writes its audit entry, as in production. The application is loaded
+as ``tirek serve`` loads it (``tirek.wsgi``). Figures are server-side milliseconds, median
+and p95 over ``--runs`` requests after a warm-up.
 """
 
 from __future__ import annotations
@@ -109,6 +110,9 @@ def run_one(size: int, runs: int, reuse: bool) -> dict[str, object]:
         generate(size, log=lambda m: print(m, file=sys.stderr, flush=True))
     else:
         call_command("migrate", verbosity=0)
+    from generate import load_application
+
+    load_application()
 
     from tirek.accounts.models import User
     from tirek.cases.models import Case

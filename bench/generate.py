@@ -164,6 +164,12 @@ def setup_django() -> None:
     django.setup()
 
 
+def load_application() -> None:
+    """Load Tirek as the workers of ``tirek serve`` do (``tirek.wsgi``, whose garbage
+    collector freeze shapes the slowest requests), for benches that time requests."""
+    import tirek.wsgi  # noqa: F401
+
+
 def batches(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
     chunk: list[T] = []
     for item in items:
