@@ -524,6 +524,7 @@ class _CaseGrants:
 
     sections: dict[int, frozenset[str]]
     managed: frozenset[int]
+    on_team: frozenset[int]  # cases the user is on the team of, in a role they hold
 
     def with_section(self, section: str) -> list[int]:
         return sorted(pk for pk, seen in self.sections.items() if section in seen)
@@ -615,6 +616,7 @@ def _read_grants(user: User, only: list[int] | None = None) -> _CaseGrants | Non
     grants: dict[int, list[_Grant]] = {}
     protected_cases: set[int] = set()
     managed: set[int] = set()
+    on_team: set[int] = set()
     for case_id, kind, extra, legal, exact, protected in rows:
         if protected:
             protected_cases.add(case_id)
@@ -628,6 +630,7 @@ def _read_grants(user: User, only: list[int] | None = None) -> _CaseGrants | Non
             found.append(_preview_grant(_preview_sections(extra)))
         else:
             found.append(_team_grant(kind, extra, legal, exact))
+            on_team.add(case_id)
             if kind == Role.CASE_MANAGER:
                 managed.add(case_id)
     if only is None and len(grants) > VISIBLE_IDS_LIMIT:
@@ -635,6 +638,7 @@ def _read_grants(user: User, only: list[int] | None = None) -> _CaseGrants | Non
     return _CaseGrants(
         sections={pk: _sections(g, pk in protected_cases) for pk, g in grants.items()},
         managed=frozenset(managed),
+        on_team=frozenset(on_team),
     )
 
 
@@ -690,6 +694,14 @@ def managed_cases(user: User) -> QuerySet[Case]:
     if not parts:
         return Case.objects.none()
     return _ids_in(parts)
+
+
+def team_case_ids_read_once(user: User) -> frozenset[int] | None:
+    """Inside ``case_grants_read_once``: the cases on whose team the user is, in a role
+    they hold (as the policy counts memberships); None outside the block, or when the
+    user's grants were too many to hold."""
+    read_once = _grants_read_once(user) if _casework_roles(user) else None
+    return None if read_once is None else read_once.on_team
 
 
 def case_ids_with_section(user: User, section: str) -> list[int] | QuerySet[Case]:

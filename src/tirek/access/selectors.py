@@ -41,6 +41,7 @@ __all__ = [
     "supervised_unit_id",
     "supervisors_of",
     "supervisors_of_unit",
+    "team_case_ids_read_once",
     "team_cases",
     "team_users",
     "team_workload",
@@ -55,6 +56,7 @@ visible_case_ids = policy.visible_case_ids
 visible_persons = policy.visible_persons
 cases_with_section = policy.cases_with_section
 case_ids_with_section = policy.case_ids_with_section
+team_case_ids_read_once = policy.team_case_ids_read_once
 supervised_unit_id = policy.supervised_unit_id
 
 

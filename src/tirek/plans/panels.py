@@ -83,10 +83,13 @@ MINE_LIMIT = 500
 def _my_due_rows(request: AuthenticatedHttpRequest) -> list[TaskRow]:
     cached: list[TaskRow] | None = getattr(request, "_plans_due_mine", None)
     if cached is None:
-        # Open cases on the team (read once for the page) or, failing those, one cheap
-        # query spares building the due-date query for nobody.
-        on_a_team = (
-            bool(my_open_caseload(request).cases) or access.memberships_of(request.user).exists()
+        # Open cases on the team (read once for the page) or, failing those, any team at
+        # all (closed cases have follow-ups): known from the relations the page read
+        # once, else one cheap query. Either spares building the due-date query for
+        # nobody.
+        teams = access.team_case_ids_read_once(request.user)
+        on_a_team = bool(my_open_caseload(request).cases) or (
+            bool(teams) if teams is not None else access.memberships_of(request.user).exists()
         )
         cached = task_rows(selectors.my_due_cases(request.user)[:MINE_LIMIT]) if on_a_team else []
         request._plans_due_mine = cached  # type: ignore[attr-defined]

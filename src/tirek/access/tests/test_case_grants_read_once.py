@@ -96,6 +96,22 @@ def test_every_kind_of_relation_gives_the_same_lists_inside_the_block(world: Wor
         for user in users:
             assert _answers(user) == outside[user.pk], user.username
             assert _answers(user) == outside[user.pk], user.username  # read once, handed out again
+        # On the team in a role they hold (the probation officer: adults only); an
+        # emergency access, a unit or a transfer preview is no team.
+        teams = {user.pk: policy.team_case_ids_read_once(user) for user in users}
+    assert teams == {
+        manager.pk: {child.pk, protected.pk, mother.pk},
+        both.pk: {child.pk},
+        school.pk: {child.pk, protected.pk},
+        police.pk: {child.pk, protected.pk},
+        probation.pk: {mother.pk},
+        referred.pk: {child.pk},
+        rescuer.pk: set(),
+        supervisor.pk: set(),
+        receiving.pk: set(),
+        outsider.pk: set(),
+    }
+    assert policy.team_case_ids_read_once(manager) is None  # not outside the block
     assert _answers(manager) == outside[manager.pk]
 
 

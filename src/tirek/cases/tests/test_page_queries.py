@@ -31,12 +31,11 @@ LIMIT = 15
 # The session is written at most once a minute, so these counts have no session write.
 # "My work" reads the user's visible case ids once for all its panels (one query that
 # spares each panel's query the access policy's nested subquery).
-# A supervisor's "my work" adds the unit's panels (the count of its open cases, overdue
-# cases with their total in one query; waiting plans, closures, merge requests, consent
-# overrides and others' overdue actions with the other apps' rows in the UNION ALL query)
-# and the check, for a supervisor on no team, that there is no caseload to date. That is
-# one query over DESIGN.md's 15 (issue 15's note says which could still go).
-SUPERVISOR_MY_WORK = 16
+# A supervisor's "my work" adds the unit's panels: the count of its open cases, and the
+# overdue cases with their total in one query; waiting plans, closures, merge requests,
+# consent overrides and others' overdue actions come with the other apps' rows in the
+# UNION ALL query.
+SUPERVISOR_MY_WORK = 15
 PINNED = {
     "summary": 12,
     "case-list": 11,

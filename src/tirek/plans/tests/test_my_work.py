@@ -31,6 +31,21 @@ def test_it_shows_my_due_and_overdue_cases_with_initials_only(
     assert overdue.person.initials in page
 
 
+def test_a_follow_up_due_shows_when_every_case_of_mine_is_closed(
+    world: World, instruments: None
+) -> None:
+    from tirek.plans.models import CaseMilestones
+
+    manager = world.staff(Role.CASE_MANAGER)
+    case = make_case(world, manager=manager, opened_days_ago=400)
+    Case.objects.filter(pk=case.pk).update(status="closed")
+    CaseMilestones.objects.update_or_create(
+        case=case, defaults={"next_follow_up_at": timezone.now() - timedelta(days=2)}
+    )
+    page = logged_in_client(manager).get("/").content.decode()
+    assert "Сроки по моим случаям" in page and case.number in page
+
+
 def test_it_shows_nothing_to_people_without_casework(world: World, instruments: None) -> None:
     make_team(world)
     page = (
