@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tirek.access.policy import supervised_unit_id
 from tirek.accounts.roles import CASEWORK_ROLES
 from tirek.core.http import AuthenticatedHttpRequest
 
@@ -32,7 +33,7 @@ def _action_rows(request: AuthenticatedHttpRequest) -> list[Any]:
     user = request.user
     if not in_casework(user):
         return []
-    return [
+    parts = [
         work_row(
             selectors.my_actions(user),
             "conference_action",
@@ -51,10 +52,11 @@ def _action_rows(request: AuthenticatedHttpRequest) -> list[Any]:
             text=F("location"),
             at=F("scheduled_at"),
         ),
-        # Supervisors: overdue actions of others in the unit (read in full only when there
-        # are some; nobody else has any).
-        work_row(selectors.overdue_actions_supervised(user), "conference_supervised"),
     ]
+    if supervised_unit_id(user) is not None:  # the policy's answer, admin included
+        # Overdue actions of others in the unit (read in full only when there are some).
+        parts.append(work_row(selectors.overdue_actions_supervised(user), "conference_supervised"))
+    return parts
 
 
 def _actions(request: AuthenticatedHttpRequest, rows: list[WorkRow]) -> dict[str, Any] | None:
