@@ -74,13 +74,14 @@ os.environ.setdefault("TIREK_DEMO", "1")
 import django  # noqa: E402
 
 django.setup()
-
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import clear_url_caches, path  # noqa: E402
+
+import tirek.wsgi  # noqa: E402, F401  (loaded as tirek serve's workers load it)
 
 Sample = tuple[float, float]
 

@@ -498,6 +498,9 @@ def run_one(size: int, runs: int, reuse: bool) -> dict[str, Any]:
         populate(log)
     else:
         call_command("migrate", verbosity=0)
+    from generate import load_application
+
+    load_application()
     with connection.cursor() as cursor:
         # Fresh statistics after the bulk load, as autovacuum would give a live database.
         cursor.execute("ANALYZE")

@@ -382,6 +382,9 @@ def main() -> None:
         add_casework()
     else:
         call_command("migrate", verbosity=0)
+    from generate import load_application
+
+    load_application()
 
     from tirek.accounts import services as account_services
     from tirek.accounts.models import User

@@ -28,10 +28,11 @@ os.environ.setdefault("TIREK_DEMO", "1")  # dev secret allowed; templates cached
 import django  # noqa: E402
 
 django.setup()
-
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
+
+import tirek.wsgi  # noqa: E402, F401  (loaded as tirek serve's workers load it)
 
 
 def timed(fn, runs: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
