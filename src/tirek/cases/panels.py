@@ -95,6 +95,13 @@ def summary(
 WorkRow = tuple[str, int, Any, str, Any, Any, Any, str, str, str]
 
 
+def row_initials(row: WorkRow) -> str:
+    """The initials of the person a row names in name1 and name2 (given, family name)."""
+    from tirek.people.models import Person
+
+    return Person(given_name=row[8], family_name=row[9]).initials
+
+
 def work_row(qs: Any, kind: str, **columns: Any) -> Any:
     """``qs`` as ``WorkRow``s: ``columns`` maps some of ref, text, day, at, num, label,
     name1, name2 to expressions (the others are NULL or empty)."""

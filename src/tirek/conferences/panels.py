@@ -15,7 +15,7 @@ from tirek.core.http import AuthenticatedHttpRequest
 
 if TYPE_CHECKING:
     from tirek.accounts.models import User
-from tirek.cases.panels import WorkPanel, WorkRow, work_row
+from tirek.cases.panels import WorkPanel, WorkRow, row_initials, work_row
 from tirek.cases.timeline import RowSource
 
 
@@ -60,8 +60,6 @@ def _action_rows(request: AuthenticatedHttpRequest) -> list[Any]:
 
 
 def _actions(request: AuthenticatedHttpRequest, rows: list[WorkRow]) -> dict[str, Any] | None:
-    from tirek.people.models import Person
-
     from . import selectors
 
     user = request.user
@@ -77,7 +75,7 @@ def _actions(request: AuthenticatedHttpRequest, rows: list[WorkRow]) -> dict[str
             "version": r[6],
             "case": {
                 "number": r[7],
-                "person": {"initials": Person(given_name=r[8], family_name=r[9]).initials},
+                "person": {"initials": row_initials(r)},
             },
         }
         for r in mine[:15]

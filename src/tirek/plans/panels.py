@@ -15,7 +15,7 @@ from tirek.access import selectors as access
 from tirek.access.policy import ROLE_SECTIONS, Section
 from tirek.accounts.roles import Role
 from tirek.cases.models import Case
-from tirek.cases.panels import WorkPanel, WorkRow, work_row
+from tirek.cases.panels import WorkPanel, WorkRow, row_initials, work_row
 from tirek.cases.selectors import my_open_caseload
 from tirek.cases.timeline import RowSource
 from tirek.core.http import AuthenticatedHttpRequest
@@ -137,15 +137,13 @@ def _unit_rows(request: AuthenticatedHttpRequest) -> list[Any]:
 
 def _waiting(rows: list[WorkRow], kind: str) -> list[dict[str, Any]]:
     """The oldest ``PANEL_ROWS`` rows of ``kind`` as the panel shows them."""
-    from tirek.people.models import Person
-
     found = sorted((r for r in rows if r[0] == kind), key=lambda r: (r[5] is None, r[5], r[1]))
     return [
         {
             "case_id": r[2],
             "at": r[5],
             "number": r[7],
-            "initials": Person(given_name=r[8], family_name=r[9]).initials,
+            "initials": row_initials(r),
         }
         for r in found[:PANEL_ROWS]
     ]
