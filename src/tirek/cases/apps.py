@@ -27,10 +27,14 @@ class CasesConfig(wiring.AppConfig):
             )
 
     def plug_in(self, app: wiring.AppConfig) -> None:
-        """Registers the panels, summaries and timeline sources ``app`` adds to the case page."""
-        if not (app.case_panels or app.case_summaries or app.timeline_sources):
+        """Registers the panels, summaries and timeline sources ``app`` adds to the case page,
+        and what it reads with the open caseload."""
+        if not (
+            app.case_panels or app.case_summaries or app.timeline_sources or app.caseload_reads
+        ):
             return
         from .panels import add_panel, add_summary
+        from .selectors import add_caseload_read
         from .timeline import add_source
 
         for order, panel, *tab in app.case_panels:
@@ -39,3 +43,5 @@ class CasesConfig(wiring.AppConfig):
             add_summary(app.resolve(summary))
         for source in app.timeline_sources:
             add_source(app.resolve(source))
+        for read in app.caseload_reads:
+            add_caseload_read(app.resolve(read))

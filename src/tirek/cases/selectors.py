@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -115,6 +116,28 @@ def note_get(user: User, case: Case, note_id: Any) -> ContactNote:
 
 # A case worker's open caseload is tens of cases; the "my work" panels take at most this.
 MY_OPEN_LIMIT = 300
+# The cases read with it (closed ones other apps ask for included); beyond this many the
+# caseload is read on its own.
+TEAM_READ_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class CaseloadRead:
+    """What another app reads with the open caseload, so that one query serves both
+    (``caseload_reads`` in its AppConfig): ``related`` joined to every case (a
+    ``select_related`` path) and the closed cases on the user's teams that
+    ``closed_also()`` matches, read along."""
+
+    related: str
+    closed_also: Callable[[], Q]
+
+
+caseload_reads: list[CaseloadRead] = []
+
+
+def add_caseload_read(read: CaseloadRead) -> None:
+    if read not in caseload_reads:
+        caseload_reads.append(read)
 
 
 @dataclass(frozen=True)
@@ -123,6 +146,9 @@ class OpenCaseload:
     # person id -> privacy's ConsentStatus of the case-management purpose (no recipients)
     consent: dict[int, Any]
     consent_records: dict[int, list[Any]]  # person id -> every consent record (privacy)
+    # Every case read: the open ones and the closed ones ``caseload_reads`` asked for, by
+    # number, with their ``related``; None when there were too many to read whole.
+    team_cases: list[Case] | None = None
 
     @property
     def complete(self) -> bool:
@@ -132,24 +158,45 @@ class OpenCaseload:
 
 def my_open_caseload(request: AuthenticatedHttpRequest) -> OpenCaseload:
     """The open cases on the user's team the user may open, with their consent records
-    and status: read once per request and shared by the "my work" panels of several apps."""
+    and status: read once per request and shared by the "my work" panels of several apps
+    (with what ``caseload_reads`` adds)."""
     cached: OpenCaseload | None = getattr(request, "_cases_open_caseload", None)
     if cached is not None:
         return cached
     from tirek.privacy.models import Purpose
     from tirek.privacy.selectors import consent_records_many, consent_status_from
 
-    mine = case_list(request.user, CaseFilters(scope="mine", open_only=True))
-    # The panels show numbers and initials: the list's region is not needed.
-    cases = list(
-        mine.select_related(None).select_related("person").order_by("number")[:MY_OPEN_LIMIT]
-    )
+    team_cases = _team_cases(request.user)
+    if team_cases is None:
+        mine = case_list(request.user, CaseFilters(scope="mine", open_only=True))
+        cases = list(_by_number(mine)[:MY_OPEN_LIMIT])
+    else:
+        cases = [c for c in team_cases if c.status != CaseStatus.CLOSED][:MY_OPEN_LIMIT]
     persons = [c.person for c in cases]
     records = consent_records_many(persons, recipients=False) if cases else {}
     status = consent_status_from(persons, records, purposes=[Purpose.CASE_MANAGEMENT])
-    cached = OpenCaseload(cases, status, records)
+    cached = OpenCaseload(cases, status, records, team_cases)
     request._cases_open_caseload = cached  # type: ignore[attr-defined]
     return cached
+
+
+def _by_number(cases: QuerySet[Case], *related: str) -> QuerySet[Case]:
+    # The panels show numbers and initials: the list's region is not needed.
+    return cases.select_related(None).select_related("person", *related).order_by("number")
+
+
+def _team_cases(user: User) -> list[Case] | None:
+    """The open cases on the user's teams and the closed ones ``caseload_reads`` ask for,
+    in one query; None when there are more than ``TEAM_READ_LIMIT``."""
+    closed_also = Q(pk__in=[])
+    for read in caseload_reads:
+        closed_also |= read.closed_also()
+    mine = case_list(user, CaseFilters(scope="mine")).filter(
+        ~Q(status=CaseStatus.CLOSED) | closed_also
+    )
+    related = [read.related for read in caseload_reads]
+    found = list(_by_number(mine, *related)[: TEAM_READ_LIMIT + 1])
+    return found if len(found) <= TEAM_READ_LIMIT else None
 
 
 def team_of(case: Case) -> QuerySet[CaseTeamMember]:

@@ -51,6 +51,7 @@ class AppConfig(django_apps.AppConfig):
     case_panels: ClassVar[Sequence[tuple[int, str] | tuple[int, str, str]]] = ()
     case_summaries: ClassVar[Sequence[str]] = ()
     timeline_sources: ClassVar[Sequence[str]] = ()
+    caseload_reads: ClassVar[Sequence[str]] = ()  # read with "my work"'s open caseload
 
     def ready(self) -> None:
         for config in django_apps.apps.get_app_configs():

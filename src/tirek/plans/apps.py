@@ -30,6 +30,7 @@ class PlansConfig(wiring.AppConfig):
     case_panels = [(30, ".panels.case_panel", "plan")]
     case_summaries = [".case_summary.deadlines_and_alerts"]
     timeline_sources = [".panels.timeline_items"]
+    caseload_reads = [".panels.caseload_read"]
 
     def ready(self) -> None:
         super().ready()

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from tirek.access import selectors as access
 from tirek.access.policy import ROLE_SECTIONS, Section
 from tirek.accounts.roles import Role
-from tirek.cases.models import Case
+from tirek.cases.models import Case, CaseStatus
 from tirek.cases.panels import WorkPanel, WorkRow, row_initials, work_row
-from tirek.cases.selectors import my_open_caseload
+from tirek.cases.selectors import CaseloadRead, my_open_caseload
 from tirek.cases.timeline import RowSource
 from tirek.core.http import AuthenticatedHttpRequest
 from tirek.privacy.conf import CONSENT_EXPIRY_WARNING_DAYS
@@ -79,21 +79,38 @@ def _works_on_cases(user: User) -> bool:
 # below share one query per page: loaded once, kept on the request.
 MINE_LIMIT = 500
 
+# The cases of the user's teams come with the open caseload the cases app reads for "my
+# work": with their milestones, and with the closed ones whose follow-up is due.
+caseload_read = CaseloadRead(related="milestones", closed_also=selectors.follow_up_due_q)
+
 
 def _my_due_rows(request: AuthenticatedHttpRequest) -> list[TaskRow]:
     cached: list[TaskRow] | None = getattr(request, "_plans_due_mine", None)
     if cached is None:
-        # Open cases on the team (read once for the page) or, failing those, any team at
-        # all (closed cases have follow-ups): known from the relations the page read
-        # once, else one cheap query. Either spares building the due-date query for
-        # nobody.
-        teams = access.team_case_ids_read_once(request.user)
-        on_a_team = bool(my_open_caseload(request).cases) or (
-            bool(teams) if teams is not None else access.memberships_of(request.user).exists()
-        )
-        cached = task_rows(selectors.my_due_cases(request.user)[:MINE_LIMIT]) if on_a_team else []
+        cached = task_rows(_my_due_cases(request)[:MINE_LIMIT])
         request._plans_due_mine = cached  # type: ignore[attr-defined]
     return cached
+
+
+def _my_due_cases(request: AuthenticatedHttpRequest) -> list[Case]:
+    user = request.user
+    caseload = my_open_caseload(request)
+    team = caseload.team_cases
+    with_plan = access.case_ids_with_section(user, Section.PLAN)
+    if team is not None and isinstance(with_plan, list):
+        # As ``selectors.my_due_cases`` picks them, from the cases already read.
+        plan_ids = set(with_plan)
+        return selectors.due_among(
+            c for c in team if c.pk in plan_ids and c.status != CaseStatus.TRANSFERRED
+        )
+    # Open cases on the team or, failing those, any team at all (closed cases have
+    # follow-ups): known from the relations the page read once, else one cheap query.
+    # Either spares building the due-date query for nobody.
+    teams = access.team_case_ids_read_once(user)
+    on_a_team = bool(caseload.cases) or (
+        bool(teams) if teams is not None else access.memberships_of(user).exists()
+    )
+    return selectors.my_due_cases(user) if on_a_team else []
 
 
 def my_tasks_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict, cast
@@ -370,9 +371,7 @@ def my_due_cases(user: User, *, now: datetime | None = None) -> list[Case]:
     On SQLite date arithmetic in SQL runs as a Python function for every row and every
     mention of the expression (the list's filter and order repeat it): about 10 ms for a
     caseload of 40. A caseload is tens of cases, so here one plain query reads them with
-    their milestones and ``due_of`` dates them."""
-    deadlines = deadlines_for()
-    now = now or timezone.now()
+    their milestones and ``due_among`` dates them."""
     cases = list(
         _on_my_teams_with_plan(user)
         .select_related("person", "milestones")
@@ -380,7 +379,14 @@ def my_due_cases(user: User, *, now: datetime | None = None) -> list[Case]:
     )
     if len(cases) > CASELOAD_READ_LIMIT:
         return list(due_cases(user, now=now))
-    horizon = now + timedelta(days=deadlines.upcoming_days)
+    return due_among(cases, now=now)
+
+
+def due_among(cases: Iterable[Case], *, now: datetime | None = None) -> list[Case]:
+    """Those of ``cases`` (loaded with their milestones) with work due within the
+    "upcoming" window or overdue, dated as ``due_cases`` dates them, soonest first."""
+    deadlines = deadlines_for()
+    horizon = (now or timezone.now()) + timedelta(days=deadlines.upcoming_days)
     due: list[tuple[datetime, int, Case]] = []
     for case in cases:
         dated = cast("WithAnnotations[Case, DueAnnotations]", case)
@@ -388,6 +394,13 @@ def my_due_cases(user: User, *, now: datetime | None = None) -> list[Case]:
         if dated.due_at is not None and dated.due_at <= horizon:
             due.append((dated.due_at, case.pk, case))
     return [case for _at, _pk, case in sorted(due, key=lambda d: d[:2])]
+
+
+def follow_up_due_q(*, now: datetime | None = None) -> Q:
+    """Cases (closed ones) whose follow-up falls due within the "upcoming" window or is
+    overdue: the closed cases ``due_among`` may list."""
+    horizon = (now or timezone.now()) + timedelta(days=deadlines_for().upcoming_days)
+    return Q(milestones__next_follow_up_at__lte=horizon)
 
 
 def waiting_plans(user: User) -> QuerySet[Plan]:

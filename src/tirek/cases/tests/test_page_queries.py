@@ -30,7 +30,8 @@ LIMIT = 15
 # is one query. Without JavaScript a section comes with the summary (``page:`` entries).
 # The session is written at most once a minute, so these counts have no session write.
 # "My work" reads the user's visible case ids once for all its panels (one query that
-# spares each panel's query the access policy's nested subquery).
+# spares each panel's query the access policy's nested subquery); the plans app's due
+# tasks come from the cases of the user's teams read with the open caseload.
 # A supervisor's "my work" adds the unit's panels: the count of its open cases, and the
 # overdue cases with their total in one query; waiting plans, closures, merge requests,
 # consent overrides and others' overdue actions come with the other apps' rows in the
@@ -39,7 +40,7 @@ SUPERVISOR_MY_WORK = 15
 PINNED = {
     "summary": 12,
     "case-list": 11,
-    "my-work": 15,
+    "my-work": 14,
     "plan": 12,
     "notes": 11,
     "family": 14,

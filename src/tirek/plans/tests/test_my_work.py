@@ -46,6 +46,41 @@ def test_a_follow_up_due_shows_when_every_case_of_mine_is_closed(
     assert "Сроки по моим случаям" in page and case.number in page
 
 
+def test_my_due_cases_are_those_of_my_teams_whose_plan_i_see_open_or_with_a_follow_up_due(
+    world: World, instruments: None
+) -> None:
+    """The due panel is drawn from the cases "my work" reads once for every panel: it lists
+    what the task list lists, and no more."""
+    from tirek.cases.models import CaseTeamMember
+    from tirek.plans.models import CaseMilestones
+
+    manager = world.staff(Role.CASE_MANAGER, roles=[Role.CASE_MANAGER, Role.HEALTH_WORKER])
+    due_open = make_case(world, manager=manager, opened_days_ago=5)
+    follow_up_due, follow_up_later, moved_away = (
+        make_case(world, manager=manager, opened_days_ago=400) for _n in range(3)
+    )
+    Case.objects.filter(pk__in=[follow_up_due.pk, follow_up_later.pk]).update(status="closed")
+    Case.objects.filter(pk=moved_away.pk).update(status="transferred")
+    now = timezone.now()
+    for case, follow_up in ((follow_up_due, -2), (follow_up_later, 60)):
+        CaseMilestones.objects.update_or_create(
+            case=case, defaults={"next_follow_up_at": now + timedelta(days=follow_up)}
+        )
+    # On this child's team as a health worker: the plan is not theirs to see.
+    as_health_worker = make_case(world, opened_days_ago=5)
+    CaseTeamMember.objects.create(case=as_health_worker, user=manager, role=Role.HEALTH_WORKER)
+    someone_elses = make_case(world, opened_days_ago=5)
+
+    page = logged_in_client(manager).get("/").content.decode()
+    panel = page[page.index("Сроки по моим случаям") :]
+    panel = panel[: panel.index("</section>")]
+    listed = {c.number for c in (due_open, follow_up_due)}
+    not_listed = {c.number for c in (follow_up_later, moved_away, as_health_worker, someone_elses)}
+    assert all(number in panel for number in listed)
+    assert not any(number in panel for number in not_listed)
+    assert {c.number for c in selectors.due_cases(manager)} == listed
+
+
 def test_it_shows_nothing_to_people_without_casework(world: World, instruments: None) -> None:
     make_team(world)
     page = (
