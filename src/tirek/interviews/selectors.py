@@ -93,19 +93,23 @@ def my_interview_tasks(user: User) -> dict[str, list[Interview]]:
         approve = access.supervised_q(user) & Q(
             is_repeat=True, repeat_approved_at__isnull=True, status__in=open_statuses
         )
-    readiness = (
-        access.on_team(user, "case_id", [Role.PSYCHOLOGIST])
-        & Q(status__in=open_statuses)
-        & ~Q(readiness=Readiness.READY)
-    )
+    # Readiness is judged by the child's psychologist on the team: only a user who holds
+    # the role (as the policy counts memberships) has any to judge.
+    readiness = Q(pk__in=[])
+    is_ready_task: Any = Value(False, output_field=BooleanField())
+    if Role.PSYCHOLOGIST in user.role_set:
+        readiness = (
+            access.on_team(user, "case_id", [Role.PSYCHOLOGIST])
+            & Q(status__in=open_statuses)
+            & ~Q(readiness=Readiness.READY)
+        )
+        is_ready_task = DbCase(
+            When(readiness, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
     found = list(
         Interview.objects.filter(case__in=visible_case_ids(user))
         .filter(conduct | approve | readiness)
-        .annotate(
-            _readiness=DbCase(
-                When(readiness, then=Value(True)), default=Value(False), output_field=BooleanField()
-            )
-        )
+        .annotate(_readiness=is_ready_task)
         .select_related("case__person")  # what the task lists show
         .defer(*_NOT_SHOWN_IN_TASKS)
         .order_by("requested_at", "id")[:TASKS_READ_LIMIT]

@@ -446,3 +446,27 @@ def test_the_interview_pages(cast: Cast) -> None:
     assert (
         logged_in_client(cast.scene.liaison).get(f"/interviews/{interview.pk}/").status_code == 404
     )
+
+
+def test_my_work_gives_each_person_their_own_interview_tasks(cast: Cast) -> None:
+    """Readiness is the child's psychologist's to judge, the interview its interviewer's to
+    conduct; the case manager on the same team has neither task."""
+    scene = cast.scene
+    planned = cast.plan(cast.ready(cast.request()))
+    other_matter = services.matter_create(by=scene.sup, case=scene.case, title="Дело № 2")
+    waiting = cast.request(matter=other_matter)
+    readiness = "Запросы на опрос: оцените готовность ребёнка"
+    conduct = "Опросы, которые проводите вы"
+
+    def tasks(user: User) -> dict[str, bool]:
+        html = logged_in_client(user).get("/").content.decode()
+        return {heading: heading in html for heading in (readiness, conduct)} | {
+            "detail": f"/interviews/{waiting.pk}/" in html or f"/interviews/{planned.pk}/" in html
+        }
+
+    assert tasks(scene.psych) == {readiness: True, conduct: False, "detail": True}
+    assert tasks(cast.officer) == {readiness: False, conduct: True, "detail": True}
+    assert tasks(scene.cm) == {readiness: False, conduct: False, "detail": False}
+    # A psychologist who is not on the child's team judges nothing here.
+    other = scene.world.staff(Role.PSYCHOLOGIST)
+    assert tasks(other) == {readiness: False, conduct: False, "detail": False}
