@@ -72,7 +72,7 @@ status, body and roughly the time — identical, so ids leak nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -524,7 +524,8 @@ class _CaseGrants:
 
     sections: dict[int, frozenset[str]]
     managed: frozenset[int]
-    on_team: frozenset[int]  # cases the user is on the team of, in a role they hold
+    # case -> the roles the user is on its team in (roles they hold)
+    team_roles: dict[int, frozenset[str]]
 
     def with_section(self, section: str) -> list[int]:
         return sorted(pk for pk, seen in self.sections.items() if section in seen)
@@ -616,7 +617,7 @@ def _read_grants(user: User, only: list[int] | None = None) -> _CaseGrants | Non
     grants: dict[int, list[_Grant]] = {}
     protected_cases: set[int] = set()
     managed: set[int] = set()
-    on_team: set[int] = set()
+    team_roles: dict[int, set[str]] = {}
     for case_id, kind, extra, legal, exact, protected in rows:
         if protected:
             protected_cases.add(case_id)
@@ -630,7 +631,7 @@ def _read_grants(user: User, only: list[int] | None = None) -> _CaseGrants | Non
             found.append(_preview_grant(_preview_sections(extra)))
         else:
             found.append(_team_grant(kind, extra, legal, exact))
-            on_team.add(case_id)
+            team_roles.setdefault(case_id, set()).add(kind)
             if kind == Role.CASE_MANAGER:
                 managed.add(case_id)
     if only is None and len(grants) > VISIBLE_IDS_LIMIT:
@@ -638,7 +639,7 @@ def _read_grants(user: User, only: list[int] | None = None) -> _CaseGrants | Non
     return _CaseGrants(
         sections={pk: _sections(g, pk in protected_cases) for pk, g in grants.items()},
         managed=frozenset(managed),
-        on_team=frozenset(on_team),
+        team_roles={pk: frozenset(held) for pk, held in team_roles.items()},
     )
 
 
@@ -696,12 +697,18 @@ def managed_cases(user: User) -> QuerySet[Case]:
     return _ids_in(parts)
 
 
-def team_case_ids_read_once(user: User) -> frozenset[int] | None:
+def team_case_ids_read_once(
+    user: User, roles: Collection[str] | None = None
+) -> frozenset[int] | None:
     """Inside ``case_grants_read_once``: the cases on whose team the user is, in a role
-    they hold (as the policy counts memberships); None outside the block, or when the
-    user's grants were too many to hold."""
+    they hold (as the policy counts memberships), and one of ``roles`` if given; None
+    outside the block, or when the user's grants were too many to hold."""
     read_once = _grants_read_once(user) if _casework_roles(user) else None
-    return None if read_once is None else read_once.on_team
+    if read_once is None:
+        return None
+    return frozenset(
+        pk for pk, held in read_once.team_roles.items() if roles is None or held & set(roles)
+    )
 
 
 def case_ids_with_section(user: User, section: str) -> list[int] | QuerySet[Case]:

@@ -22,13 +22,16 @@ def involved_in_interviews(user: User) -> bool:
 
 
 def interviews_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
+    from tirek.cases.selectors import my_open_caseload
+
     from . import selectors
 
     user = request.user
     if not involved_in_interviews(user):
         return None
     tasks = selectors.my_interview_tasks(user)
-    alerts = selectors.count_alerts(user)
+    caseload = my_open_caseload(request)  # read for the other panels too
+    alerts = selectors.count_alerts(user, caseload.cases if caseload.complete else None)
     if not (alerts or any(tasks.values())):
         return None
     return {

@@ -143,22 +143,26 @@ def my_interview_tasks(user: User) -> dict[str, list[Interview]]:
     }
 
 
-def count_alerts(user: User) -> list[tuple[Any, int]]:
+def count_alerts(user: User, my_open_cases: list[Any] | None = None) -> list[tuple[Any, int]]:
     """Open cases the user leads, supports (case manager, psychologist) or supervises whose
-    child has been interviewed more often than the threshold, with the count."""
+    child has been interviewed more often than the threshold, with the count.
+
+    ``my_open_cases``: every open case on the user's teams that the user may open, by
+    number, with the person, when the page read them already ("my work"); for a user who
+    supervises no unit the cases come from those, as the team roles read once pick them."""
     from tirek.cases.models import Case
 
+    on_dates_team = access.team_case_ids_read_once(user, DATES_ROLES)
+    if on_dates_team is not None and access.supervised_unit_id(user) is None:
+        if not on_dates_team:
+            return []
+        if my_open_cases is not None:
+            mine = [c for c in my_open_cases if c.pk in on_dates_team]
+            counts = _held_counts([c.person_id for c in mine]) if mine else {}
+            return [(c, counts[c.person_id]) for c in mine if c.person_id in counts][:20]
     condition = Q(access.on_team(user, "pk", DATES_ROLES)) | access.supervised_q(user, "")
     cases = visible_cases(user).filter(condition).exclude(status="closed")
-    counts = dict(
-        Interview.objects.filter(
-            status=InterviewStatus.HELD, case__person_id__in=cases.values("person_id")
-        )
-        .values("case__person_id")
-        .annotate(n=CountOf("id"))
-        .filter(n__gt=alert_threshold())
-        .values_list("case__person_id", "n")
-    )
+    counts = _held_counts(cases.values("person_id"))
     if not counts:
         return []
     rows = (
@@ -167,3 +171,14 @@ def count_alerts(user: User) -> list[tuple[Any, int]]:
         .defer("return_history")
     )
     return [(case, counts[case.person_id]) for case in rows.order_by("number")[:20]]
+
+
+def _held_counts(person_ids: Any) -> dict[int, int]:
+    """Person id -> interviews held, for those of ``person_ids`` above the threshold."""
+    return dict(
+        Interview.objects.filter(status=InterviewStatus.HELD, case__person_id__in=person_ids)
+        .values("case__person_id")
+        .annotate(n=CountOf("id"))
+        .filter(n__gt=alert_threshold())
+        .values_list("case__person_id", "n")
+    )

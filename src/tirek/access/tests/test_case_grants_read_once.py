@@ -99,6 +99,9 @@ def test_every_kind_of_relation_gives_the_same_lists_inside_the_block(world: Wor
         # On the team in a role they hold (the probation officer: adults only); an
         # emergency access, a unit or a transfer preview is no team.
         teams = {user.pk: policy.team_case_ids_read_once(user) for user in users}
+        as_psychologist = {
+            user.pk: policy.team_case_ids_read_once(user, [Role.PSYCHOLOGIST]) for user in users
+        }
     assert teams == {
         manager.pk: {child.pk, protected.pk, mother.pk},
         both.pk: {child.pk},
@@ -111,6 +114,8 @@ def test_every_kind_of_relation_gives_the_same_lists_inside_the_block(world: Wor
         receiving.pk: set(),
         outsider.pk: set(),
     }
+    # Of the manager's teams only the child's has them as a psychologist too.
+    assert as_psychologist == {user.pk: set() for user in users} | {both.pk: {child.pk}}
     assert policy.team_case_ids_read_once(manager) is None  # not outside the block
     assert _answers(manager) == outside[manager.pk]
 

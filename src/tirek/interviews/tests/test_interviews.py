@@ -284,6 +284,28 @@ def test_the_count_is_visible_and_an_alert_fires_above_the_threshold(cast: Cast)
     html = logged_in_client(cast.scene.cm).get("/").content.decode()
     assert 'data-testid="interview-alerts"' in html
     assert cast.scene.case.number in html
+    # The case manager, the psychologist and the supervisor, in "my work" and on the list of
+    # interviews; nobody else, not a social worker on the same team.
+    from tirek.cases.models import CaseTeamMember
+
+    social_worker = cast.scene.world.staff(Role.SOCIAL_WORKER)
+    CaseTeamMember.objects.create(
+        case=cast.scene.case, user=social_worker, role=Role.SOCIAL_WORKER
+    )
+    scene = cast.scene
+    for user, alerted in (
+        (scene.cm, True),
+        (scene.psych, True),
+        (scene.sup, True),
+        (social_worker, False),
+        (scene.outsider, False),
+        (cast.officer, False),
+    ):
+        for url in ("/", "/interviews/"):
+            html = logged_in_client(user).get(url).content.decode()
+            shown = 'data-testid="interview-alerts"' in html
+            assert shown == alerted, (user.username, url)
+            assert (f"{scene.case.number} · " in html) == alerted, (user.username, url)
 
 
 @override_settings(INTERVIEW_ALERT_THRESHOLD=0)
