@@ -77,6 +77,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, F, JSONField, OuterRef, Q, QuerySet, Value
@@ -452,8 +453,20 @@ def _membership_grant(m: CaseTeamMember) -> _Grant:
 
 def _team_grant(role: str, sections: Any, legal_basis: str, exact: bool) -> _Grant:
     """A membership's grant from its columns (``sections``: the JSON list of extras)."""
-    extra = sections if isinstance(sections, list) else []
-    return _Grant(role, frozenset(str(s) for s in extra), bool(legal_basis), bool(exact))
+    extra = tuple(str(s) for s in sections) if isinstance(sections, list) else ()
+    return _grant_of(role, extra, bool(legal_basis), bool(exact))
+
+
+# A user's memberships are of a few kinds (role, extras, legal basis), repeated on every
+# case: a list of cases makes each grant, and the sections of each set of grants, once.
+@lru_cache(maxsize=1024)
+def _grant_of(role: str, extra: tuple[str, ...], legal_basis: bool, exact: bool) -> _Grant:
+    return _Grant(role, frozenset(extra), legal_basis, exact)
+
+
+@lru_cache(maxsize=1024)
+def _sections_of(grants: tuple[_Grant, ...], protected: bool) -> frozenset[str]:
+    return _sections(grants, protected)
 
 
 def sections_for(user: User, case: Case, *, include_emergency: bool = True) -> frozenset[str]:
@@ -637,7 +650,7 @@ def _read_grants(user: User, only: list[int] | None = None) -> _CaseGrants | Non
     if only is None and len(grants) > VISIBLE_IDS_LIMIT:
         return None
     return _CaseGrants(
-        sections={pk: _sections(g, pk in protected_cases) for pk, g in grants.items()},
+        sections={pk: _sections_of(tuple(g), pk in protected_cases) for pk, g in grants.items()},
         managed=frozenset(managed),
         team_roles={pk: frozenset(held) for pk, held in team_roles.items()},
     )
