@@ -73,11 +73,25 @@ def may_receive(user: User, referral: Any) -> bool:
     """The user is (or may become, by accepting) the receiving worker."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    if referral.to_user_id is not None:
-        return bool(referral.to_user_id == user.pk)
-    provider = referral.provider
+    provider = referral.provider if referral.to_user_id is None else None
+    return may_receive_row(
+        user,
+        referral.to_user_id,
+        getattr(provider, "agency_id", None),
+        getattr(provider, "unit_id", None),
+        referral.role,
+    )
+
+
+def may_receive_row(
+    user: User, to_user_id: int | None, agency_id: int | None, unit_id: int | None, role: str
+) -> bool:
+    """``may_receive`` from a referral's columns (its receiver, its provider's agency and
+    unit, the role it asks for), for lists read as rows."""
+    if to_user_id is not None:
+        return bool(to_user_id == user.pk)
     return bool(
-        user.agency_id == provider.agency_id
-        and (provider.unit_id is None or provider.unit_id == user.unit_id)
-        and user.has_role(referral.role)
+        user.agency_id == agency_id
+        and (unit_id is None or unit_id == user.unit_id)
+        and user.has_role(role)
     )

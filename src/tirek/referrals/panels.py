@@ -34,7 +34,7 @@ def referrals_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     return {
         "title": _("Referrals"),
         "template": "referrals/panel_referrals.html",
-        "incoming": [(r, selectors.subject_of(r)) for r in incoming],
+        "incoming": incoming,
         "overdue": overdue,
     }
 
@@ -108,7 +108,9 @@ referral_timeline = RowSource(
 )
 
 
-def case_panel(request: AuthenticatedHttpRequest, case: Any, sections: frozenset[str]) -> dict[str, Any] | None:
+def case_panel(
+    request: AuthenticatedHttpRequest, case: Any, sections: frozenset[str]
+) -> dict[str, Any] | None:
     """The case's referrals, for those who follow them (the plan section)."""
     from tirek.access.policy import Section
 

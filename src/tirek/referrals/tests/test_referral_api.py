@@ -252,11 +252,53 @@ def test_an_overdue_referral_shows_on_both_sides_my_work(scene: Scene) -> None:
     assert scene.case.number not in html
 
 
+def test_my_work_names_each_referral_by_number_initials_and_dates(scene: Scene) -> None:
+    """What a line of the panel says: the receiver sees the child's number, initials and
+    age, the urgency and the date to answer by, marked overdue once it has passed; the
+    sender sees the provider, the status and the date it was due."""
+    import re
+
+    from django.utils import translation
+
+    referral = _sent(scene)
+    late = timezone.localdate() - timedelta(days=2)
+    Referral.objects.filter(pk=referral.pk).update(respond_by=late)
+    referral.refresh_from_db()
+    person = referral.case.person
+    age = selectors.age_on(person.birth_date)
+    assert age is not None
+
+    def line(user: object, testid: str) -> str:
+        html = logged_in_client(user).get("/").content.decode()
+        block = html[html.index(f'data-testid="{testid}"') :]
+        item = block[block.index("<li>") : block.index("</li>")]
+        return " ".join(re.sub(r"<[^>]+>", " ", item).split())
+
+    with translation.override("ru"):
+        urgency = str(referral.get_urgency_display())
+        status = str(referral.get_status_display())
+    due = late.strftime("%d.%m.%Y")
+    incoming = line(scene.liaison, "incoming-referrals")
+    assert incoming.startswith(f"{referral.case.number} · {person.initials} · {age} ")
+    assert f"— {urgency}, ответить до {due} просрочено" in incoming
+    assert person.family_name not in incoming
+    overdue = line(scene.cm, "overdue-referrals")
+    assert overdue == (
+        f"{referral.case.number} · {person.initials} → {referral.provider.name} — "
+        f"{status}, срок {due}"
+    )
+
+
 def test_an_incoming_referral_waits_in_the_receivers_my_work(scene: Scene) -> None:
-    _sent(scene)
+    referral = _sent(scene)
     html = logged_in_client(scene.liaison).get("/").content.decode()
     assert 'data-testid="incoming-referrals"' in html
     assert 'data-testid="notification-bell"' in html
+    assert 'data-testid="overdue-referrals"' not in html
+    # To be answered today: waiting, not yet overdue.
+    Referral.objects.filter(pk=referral.pk).update(respond_by=timezone.localdate())
+    html = logged_in_client(scene.liaison).get("/").content.decode()
+    assert 'data-testid="incoming-referrals"' in html
     assert 'data-testid="overdue-referrals"' not in html
 
 
