@@ -289,9 +289,7 @@ def test_the_count_is_visible_and_an_alert_fires_above_the_threshold(cast: Cast)
     from tirek.cases.models import CaseTeamMember
 
     social_worker = cast.scene.world.staff(Role.SOCIAL_WORKER)
-    CaseTeamMember.objects.create(
-        case=cast.scene.case, user=social_worker, role=Role.SOCIAL_WORKER
-    )
+    CaseTeamMember.objects.create(case=cast.scene.case, user=social_worker, role=Role.SOCIAL_WORKER)
     scene = cast.scene
     for user, alerted in (
         (scene.cm, True),
