@@ -307,6 +307,83 @@ def test_it_lists_only_what_is_due_within_a_week_or_overdue(
     assert later.pk in [c.pk for c in selectors.due_cases(manager, now=in_25_days)]
 
 
+def test_the_due_list_picks_a_case_at_every_step_exactly_when_its_date_has_come(
+    world: World,
+) -> None:
+    """Each step of the journey, due a minute before, on and a minute after the list's
+    horizon: the list's condition in SQL picks exactly what dating each case in Python
+    (``due_of``) picks, in the same order."""
+    from tirek.plans.deadlines import deadlines_for
+    from tirek.plans.models import CaseMilestones
+
+    d = deadlines_for()
+    now = timezone.now().replace(microsecond=0)
+    long_ago = now - timedelta(days=400)
+    assessed = {"initial_done_at": long_ago, "comprehensive_done_at": long_ago}
+
+    # step -> (status, risk, opened_at, milestones) for a case whose step falls due on ``at``
+    def steps(at: datetime) -> dict[str, tuple[str, str, datetime, dict[str, object] | None]]:
+        return {
+            "initial": ("active", "medium", at - timedelta(hours=d.initial_assessment_hours), None),
+            "comprehensive": (
+                "active",
+                "medium",
+                at - timedelta(days=d.comprehensive_assessment_days),
+                {"initial_done_at": long_ago},
+            ),
+            "plan": (
+                "reopened",
+                "high",
+                long_ago,
+                {"initial_done_at": long_ago, "comprehensive_done_at": at - timedelta(d.plan_days)},
+            ),
+            "review set": (
+                "active",
+                "low",
+                long_ago,
+                assessed | {"plan_approved_at": long_ago, "next_review_at": at},
+            ),
+            "review, high risk": (
+                "active",
+                "high",
+                long_ago,
+                assessed | {"plan_approved_at": at - d.review_interval("high")},
+            ),
+            "review": (
+                "active",
+                "medium",
+                long_ago,
+                assessed | {"plan_approved_at": at - d.review_interval("medium")},
+            ),
+            "follow-up": ("closed", "medium", long_ago, {"next_follow_up_at": at}),
+        }
+
+    for overdue_only in (True, False):
+        manager = world.staff(Role.CASE_MANAGER)
+        horizon = now if overdue_only else now + timedelta(days=d.upcoming_days)
+        expected: dict[int, str] = {}
+        for minutes in (-1, 0, 1):
+            for step, (status, risk, opened_at, milestones) in steps(
+                horizon + timedelta(minutes=minutes)
+            ).items():
+                case = make_case(world, manager=manager)
+                Case.objects.filter(pk=case.pk).update(
+                    status=status, risk_level=risk, opened_at=opened_at
+                )
+                if milestones is not None:
+                    CaseMilestones.objects.create(case=case, **milestones)
+                if minutes <= 0:
+                    expected[case.pk] = step
+        listed = list(selectors.due_cases(manager, now=now, overdue_only=overdue_only))
+        dated = selectors.due_among(
+            Case.objects.filter(team__user=manager).select_related("milestones"),
+            now=horizon - timedelta(days=d.upcoming_days),
+        )
+        assert len(expected) == 14
+        assert {c.pk for c in listed} == set(expected), overdue_only
+        assert [(c.pk, c.due_at) for c in listed] == [(c.pk, c.due_at) for c in dated]
+
+
 # --- phases ------------------------------------------------------------------------------
 
 
