@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from tirek.access import policy
 from tirek.accounts.models import User
 from tirek.accounts.roles import Role
+from tirek.cases.panels import WorkPanel, WorkRow, work_row
 from tirek.core.exceptions import Conflict, Refused
 from tirek.core.forms import submit
 from tirek.core.http import AuthenticatedHttpRequest
@@ -544,19 +545,44 @@ def plan_version(request: AuthenticatedHttpRequest, pk: int, number: int) -> Htt
 # --- shell plug-ins -------------------------------------------------------------------------
 
 
-def my_work_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
+MY_WORK_TASKS = 20
+
+
+def _my_task_rows(request: AuthenticatedHttpRequest) -> list[Any]:
+    """Open family-plan tasks assigned to the user, read with the other "my work" rows."""
+    from django.db.models import F
+
+    if not policy.works_on_cases(request.user):
+        return []
+    tasks = selectors.my_open_tasks(request.user)
+    return [
+        work_row(
+            tasks,
+            "family_task",
+            ref=F("goal__plan__family_id"),
+            text=F("title"),
+            day=F("due_date"),
+            label=F("goal__plan__family__label"),
+        )
+    ]
+
+
+def _my_tasks(request: AuthenticatedHttpRequest, rows: list[WorkRow]) -> dict[str, Any] | None:
     """Family-plan tasks assigned to the user (a community worker's whole work list)."""
-    user = request.user
-    if not policy.works_on_cases(user):
+    if not rows:
         return None
-    tasks = list(selectors.my_open_tasks(user)[:20])
-    if not tasks:
-        return None
+    soonest = sorted(rows, key=lambda r: (r[4], r[1]))[:MY_WORK_TASKS]  # due date, id
     return {
         "title": _("Family plan tasks"),
         "template": "families/panel_tasks.html",
-        "tasks": tasks,
+        "tasks": [
+            {"family_id": r[2], "title": r[3], "due_date": r[4], "family_label": r[7]}
+            for r in soonest
+        ],
     }
+
+
+my_work_panel = WorkPanel(rows=_my_task_rows, build=_my_tasks, kinds=frozenset({"family_task"}))
 
 
 def may_use_families(user: User) -> bool:

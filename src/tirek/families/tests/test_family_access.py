@@ -4,11 +4,13 @@ for that person; the community worker sees CORE and FAMILY and their own tasks o
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from tirek.access import policy
 from tirek.accounts.roles import Role
@@ -171,6 +173,14 @@ def test_the_community_worker_sees_the_family_and_their_tasks_and_nothing_else(
     assert 'data-testid="family-goal"' not in page  # the plan itself is not theirs
     home = web.get("/").content.decode()
     assert "Визит на дом" in home and "Консультация" not in home
+    # The line names the task, the household's label and the date, and links the family.
+    line = home[home.index('data-testid="family-task"') :]
+    line = " ".join(
+        re.sub(r"<[^>]+>", " ", line[line.index(">") + 1 : line.index("</li>")]).split()
+    )
+    with translation.override("ru"):
+        assert line == f"Визит на дом — {family.label}, {gettext('due')} {due:%d.%m.%Y}"
+    assert f'<a href="/families/{family.pk}/">Визит на дом</a>' in home
     # Nothing else of the cases: no plan, no interviews, no psychological section.
     for tab in ("plan", "referrals", "interviews"):
         assert web.get(f"/cases/{child.pk}/sections/{tab}/").status_code == 404, tab
