@@ -91,8 +91,8 @@ def summary(
 # visibility rules (the app's selectors), so nothing changes in what a panel shows.
 
 # kind, id, ref (the id the link needs), text, day (date), at (datetime), num, label,
-# and two names (e.g. the person's, for initials)
-WorkRow = tuple[str, int, Any, str, Any, Any, Any, str, str, str]
+# two names (e.g. the person's, for initials) and another text (e.g. who holds a task)
+WorkRow = tuple[str, int, Any, str, Any, Any, Any, str, str, str, str]
 
 
 def row_initials(row: WorkRow) -> str:
@@ -104,7 +104,7 @@ def row_initials(row: WorkRow) -> str:
 
 def work_row(qs: Any, kind: str, **columns: Any) -> Any:
     """``qs`` as ``WorkRow``s: ``columns`` maps some of ref, text, day, at, num, label,
-    name1, name2 to expressions (the others are NULL or empty)."""
+    name1, name2, note to expressions (the others are NULL or empty)."""
     from django.db.models import CharField, DateField, DateTimeField, F, IntegerField
     from django.db.models import Value as V
     from django.db.models.functions import Cast
@@ -118,6 +118,7 @@ def work_row(qs: Any, kind: str, **columns: Any) -> Any:
         "label": Cast(V(""), CharField()),
         "name1": Cast(V(""), CharField()),
         "name2": Cast(V(""), CharField()),
+        "note": Cast(V(""), CharField()),
     }
     defaults.update(columns)
     names = {f"w_{k}": v for k, v in defaults.items()}

@@ -54,15 +54,32 @@ def _action_rows(request: AuthenticatedHttpRequest) -> list[Any]:
         ),
     ]
     if supervised_unit_id(user) is not None:  # the policy's answer, admin included
-        # Overdue actions of others in the unit (read in full only when there are some).
-        parts.append(work_row(selectors.overdue_actions_supervised(user), "conference_supervised"))
+        parts.append(
+            work_row(
+                selectors.overdue_actions_supervised(user),
+                "conference_supervised",
+                ref=F("conference_id"),
+                text=F("description"),
+                day=F("due_date"),
+                label=F("case__number"),
+                name1=F("case__person__given_name"),
+                name2=F("case__person__family_name"),
+                note=_full_name_or_username("owner__"),
+            )
+        )
     return parts
 
 
-def _actions(request: AuthenticatedHttpRequest, rows: list[WorkRow]) -> dict[str, Any] | None:
-    from . import selectors
+def _full_name_or_username(prefix: str) -> Any:
+    """``get_full_name() or username`` of the user ``prefix`` reaches, in SQL."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
-    user = request.user
+    full = Concat(F(f"{prefix}first_name"), Value(" "), F(f"{prefix}last_name"))
+    return Coalesce(NullIf(Trim(full), Value("")), F(f"{prefix}username"))
+
+
+def _actions(request: AuthenticatedHttpRequest, rows: list[WorkRow]) -> dict[str, Any] | None:
     today = timezone.localdate()
     mine = sorted((r for r in rows if r[0] == "conference_action"), key=lambda r: (r[4], r[1]))
     actions = [
@@ -82,12 +99,19 @@ def _actions(request: AuthenticatedHttpRequest, rows: list[WorkRow]) -> dict[str
     ]
     soon = sorted((r for r in rows if r[0] == "conference_upcoming"), key=lambda r: (r[5], r[1]))
     upcoming = [{"pk": r[1], "scheduled_at": r[5], "location": r[3]} for r in soon[:5]]
-    overdue_ids = [r[1] for r in rows if r[0] == "conference_supervised"]
-    supervised = (
-        list(selectors.overdue_actions_supervised(user).filter(pk__in=overdue_ids)[:15])
-        if overdue_ids
-        else []
+    others = sorted(
+        (r for r in rows if r[0] == "conference_supervised"), key=lambda r: (r[4], r[1])
     )
+    supervised = [
+        {
+            "conference_id": r[2],
+            "description": r[3],
+            "due_date": r[4],
+            "case": {"number": r[7], "person": {"initials": row_initials(r)}},
+            "owner_name": r[10],
+        }
+        for r in others[:15]
+    ]
     if not (actions or supervised or upcoming):
         return None
     return {

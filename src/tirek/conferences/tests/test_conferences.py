@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -97,6 +98,10 @@ def test_action_items_appear_in_the_owners_my_work(scene: Scene, conference: Con
 def test_an_overdue_action_shows_on_the_supervisors_list(
     scene: Scene, conference: Conference
 ) -> None:
+    from tirek.cases.tests.test_page_queries import queries
+
+    supervisor = logged_in_client(scene.sup)
+    cost = queries(supervisor, "/")
     item = services.action_add(
         by=scene.sup,
         conference=conference,
@@ -105,9 +110,37 @@ def test_an_overdue_action_shows_on_the_supervisors_list(
         owner=scene.cm,
         due_date=timezone.localdate() + timedelta(days=1),
     )
-    ActionItem.objects.filter(pk=item.pk).update(due_date=timezone.localdate() - timedelta(days=3))
+    late = timezone.localdate() - timedelta(days=3)
+    ActionItem.objects.filter(pk=item.pk).update(due_date=late)
     html = logged_in_client(scene.sup).get("/").content.decode()
     assert "Собрать документы" in html
+    assert queries(supervisor, "/") == cost  # read with the other "my work" rows
+    # The line names the case, the child's initials, the action, who holds it and the date.
+    heading = "Просроченные поручения в вашем подразделении"
+
+    def others_overdue(user: object) -> list[str]:
+        page = logged_in_client(user).get("/").content.decode()
+        if heading not in page:
+            return []
+        block = page[page.index(heading) :]
+        block = block[: block.index("</ul>")]
+        items = re.findall(r"<li>(.*?)</li>", block, re.S)
+        return [" ".join(re.sub(r"<[^>]+>", " ", i).split()) for i in items]
+
+    person = scene.case.person
+    owner = scene.cm.get_full_name() or scene.cm.username
+    line = f"{scene.case.number} · {person.initials} : Собрать документы — {owner}, срок {late:%d.%m.%Y}"
+    assert others_overdue(scene.sup) == [line]
+    scene.cm.first_name = scene.cm.last_name = ""
+    scene.cm.save(update_fields=["first_name", "last_name"])
+    assert others_overdue(scene.sup) == [line.replace(owner, scene.cm.username)]
+    # Not the holder's own list, nor another unit's supervisor's; not once done.
+    assert others_overdue(scene.cm) == []
+    assert (
+        others_overdue(scene.world.staff(Role.SUPERVISOR, agency=scene.world.centre_almaty)) == []
+    )
+    ActionItem.objects.filter(pk=item.pk).update(status=ActionStatus.DONE)
+    assert others_overdue(scene.sup) == []
 
 
 def test_an_owner_must_work_on_the_case(scene: Scene, conference: Conference) -> None:
