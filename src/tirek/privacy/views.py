@@ -21,7 +21,7 @@ from tirek.accounts.decorators import role_required
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
-from tirek.cases.panels import WorkPanel, WorkRow, work_row
+from tirek.cases.panels import WorkPanel, WorkRow, row_initials, work_row
 from tirek.core.exceptions import Refused
 from tirek.core.forms import add_errors, step_done, submit, submit_versioned
 from tirek.core.http import AuthenticatedHttpRequest
@@ -35,7 +35,7 @@ from .forms import (
     ReviewForm,
     WithdrawForm,
 )
-from .models import Consent, EmergencyAccess
+from .models import Consent, EmergencyAccess, Purpose
 
 if TYPE_CHECKING:
     from tirek.accounts.models import User
@@ -322,7 +322,10 @@ def dpo_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
 
 def _override_rows(request: AuthenticatedHttpRequest) -> list[Any]:
     """Consent overrides waiting for the supervisor's approval (the supervisor did not
-    record them), read with the other "my work" rows in one query."""
+    record them), read with the other "my work" rows in one query, with what the panel
+    shows: the child's names, the purpose, the reason and the unit's case of the child."""
+    from django.db.models import F, OuterRef, Subquery
+
     user = request.user
     # Whom the user supervises is the policy's answer (nobody, for a system administrator
     # who also holds the supervisor role: the reason of an override is case data).
@@ -335,27 +338,40 @@ def _override_rows(request: AuthenticatedHttpRequest) -> list[Any]:
         withdrawn_at__isnull=True,
         person__in=supervised.values("person_id"),
     ).exclude(recorded_by=user)
-    return [work_row(waiting, "consent_override")]
+    childs_case = supervised.filter(person_id=OuterRef("person_id")).order_by("number")[:1]
+    return [
+        work_row(
+            waiting,
+            "consent_override",
+            ref=Subquery(childs_case.values("pk")),
+            label=Subquery(childs_case.values("number")),
+            text=F("purpose"),
+            day=F("valid_from"),
+            name1=F("person__given_name"),
+            name2=F("person__family_name"),
+            note=F("override_reason"),
+        )
+    ]
 
 
 def _approvals(request: AuthenticatedHttpRequest, rows: list[WorkRow]) -> dict[str, Any] | None:
-    """Supervisors: consent overrides waiting for their approval (read in full only when
-    there are some)."""
+    """Supervisors: consent overrides waiting for their approval."""
     if not rows:
         return None
-    waiting = list(
-        Consent.objects.filter(pk__in=sorted(r[1] for r in rows)).select_related("person")[:20]
-    )
-    cases = {
-        c.person_id: c
-        for c in policy.visible_cases(request.user).filter(
-            person_id__in=[w.person_id for w in waiting]
-        )
-    }
+    labels = dict(Purpose.choices)
     return {
         "title": _("Consent overrides to approve"),
         "template": "privacy/panel_approvals.html",
-        "items": [(w, cases.get(w.person_id)) for w in waiting],
+        "items": [
+            {
+                "case_id": r[2],
+                "case_number": r[7],
+                "initials": row_initials(r),
+                "purpose": labels.get(r[3], r[3]),
+                "reason": r[10],
+            }
+            for r in sorted(rows, key=lambda r: (r[4], r[1]), reverse=True)[:20]  # newest first
+        ],
     }
 
 
