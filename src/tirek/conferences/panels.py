@@ -33,18 +33,17 @@ def _action_rows(request: AuthenticatedHttpRequest) -> list[Any]:
     user = request.user
     if not in_casework(user):
         return []
+    # An action's columns: its conference, what to do, by when, the case and the child.
+    action = {
+        "ref": F("conference_id"),
+        "text": F("description"),
+        "day": F("due_date"),
+        "label": F("case__number"),
+        "name1": F("case__person__given_name"),
+        "name2": F("case__person__family_name"),
+    }
     parts = [
-        work_row(
-            selectors.my_actions(user),
-            "conference_action",
-            ref=F("conference_id"),
-            text=F("description"),
-            day=F("due_date"),
-            num=F("version"),
-            label=F("case__number"),
-            name1=F("case__person__given_name"),
-            name2=F("case__person__family_name"),
-        ),
+        work_row(selectors.my_actions(user), "conference_action", num=F("version"), **action),
         work_row(
             selectors.upcoming_conferences(user),
             "conference_upcoming",
@@ -54,19 +53,9 @@ def _action_rows(request: AuthenticatedHttpRequest) -> list[Any]:
         ),
     ]
     if supervised_unit_id(user) is not None:  # the policy's answer, admin included
-        parts.append(
-            work_row(
-                selectors.overdue_actions_supervised(user),
-                "conference_supervised",
-                ref=F("conference_id"),
-                text=F("description"),
-                day=F("due_date"),
-                label=F("case__number"),
-                name1=F("case__person__given_name"),
-                name2=F("case__person__family_name"),
-                note=_full_name_or_username("owner__"),
-            )
-        )
+        others = selectors.overdue_actions_supervised(user)
+        holder = _full_name_or_username("owner__")
+        parts.append(work_row(others, "conference_supervised", note=holder, **action))
     return parts
 
 
@@ -79,38 +68,33 @@ def _full_name_or_username(prefix: str) -> Any:
     return Coalesce(NullIf(Trim(full), Value("")), F(f"{prefix}username"))
 
 
+def _action(row: WorkRow) -> dict[str, Any]:
+    """An action row as the panel's lines show it."""
+    return {
+        "pk": row[1],
+        "conference_id": row[2],
+        "description": row[3],
+        "due_date": row[4],
+        "case": {"number": row[7], "person": {"initials": row_initials(row)}},
+    }
+
+
+def _soonest(rows: list[WorkRow], kind: str, date_column: int, limit: int) -> list[WorkRow]:
+    return sorted((r for r in rows if r[0] == kind), key=lambda r: (r[date_column], r[1]))[:limit]
+
+
 def _actions(request: AuthenticatedHttpRequest, rows: list[WorkRow]) -> dict[str, Any] | None:
     today = timezone.localdate()
-    mine = sorted((r for r in rows if r[0] == "conference_action"), key=lambda r: (r[4], r[1]))
     actions = [
-        {
-            "pk": r[1],
-            "conference_id": r[2],
-            "description": r[3],
-            "due_date": r[4],
-            "is_overdue": r[4] < today,  # open actions only
-            "version": r[6],
-            "case": {
-                "number": r[7],
-                "person": {"initials": row_initials(r)},
-            },
-        }
-        for r in mine[:15]
+        _action(r) | {"is_overdue": r[4] < today, "version": r[6]}  # open actions only
+        for r in _soonest(rows, "conference_action", 4, 15)
     ]
-    soon = sorted((r for r in rows if r[0] == "conference_upcoming"), key=lambda r: (r[5], r[1]))
-    upcoming = [{"pk": r[1], "scheduled_at": r[5], "location": r[3]} for r in soon[:5]]
-    others = sorted(
-        (r for r in rows if r[0] == "conference_supervised"), key=lambda r: (r[4], r[1])
-    )
+    upcoming = [
+        {"pk": r[1], "scheduled_at": r[5], "location": r[3]}
+        for r in _soonest(rows, "conference_upcoming", 5, 5)
+    ]
     supervised = [
-        {
-            "conference_id": r[2],
-            "description": r[3],
-            "due_date": r[4],
-            "case": {"number": r[7], "person": {"initials": row_initials(r)}},
-            "owner_name": r[10],
-        }
-        for r in others[:15]
+        _action(r) | {"owner_name": r[10]} for r in _soonest(rows, "conference_supervised", 4, 15)
     ]
     if not (actions or supervised or upcoming):
         return None

@@ -73,6 +73,10 @@ def test_action_items_appear_in_the_owners_my_work(scene: Scene, conference: Con
     html = logged_in_client(scene.liaison).get("/").content.decode()
     assert 'data-testid="my-actions"' in html
     assert "Организовать занятия с тьютором" in html
+    # The conference they are invited to waits with its place; not for someone else.
+    assert "Ближайшие конференции" in html and "Центр «Тірек», зал 2" in html
+    elsewhere = logged_in_client(scene.outsider).get("/").content.decode()
+    assert "Ближайшие конференции" not in elsewhere
     assert (
         "Организовать занятия с тьютором"
         not in logged_in_client(scene.psych).get("/").content.decode()
