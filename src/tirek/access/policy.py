@@ -719,9 +719,10 @@ def team_case_ids_read_once(
     read_once = _grants_read_once(user) if _casework_roles(user) else None
     if read_once is None:
         return None
-    return frozenset(
-        pk for pk, held in read_once.team_roles.items() if roles is None or held & set(roles)
-    )
+    if roles is None:
+        return frozenset(read_once.team_roles)
+    wanted = set(roles)
+    return frozenset(pk for pk, held in read_once.team_roles.items() if held & wanted)
 
 
 def case_ids_with_section(user: User, section: str) -> list[int] | QuerySet[Case]:

@@ -187,6 +187,16 @@ class ReferralStatus(models.TextChoices):
 OPEN_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 
 
+def due_date_of(status: str, respond_by: date | None, complete_by: date | None) -> date | None:
+    """A referral's next deadline: an answer while sent, completion while accepted or in
+    progress; none once answered for good."""
+    if status == ReferralStatus.SENT:
+        return respond_by
+    if status in (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS):
+        return complete_by
+    return None
+
+
 class Referral(VersionedModel):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("case")
@@ -262,12 +272,7 @@ class Referral(VersionedModel):
 
     @property
     def due_date(self) -> date | None:
-        """The next deadline: an answer while sent, completion while accepted or in progress."""
-        if self.status == ReferralStatus.SENT:
-            return self.respond_by
-        if self.status in (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS):
-            return self.complete_by
-        return None
+        return due_date_of(self.status, self.respond_by, self.complete_by)
 
     @property
     def is_overdue(self) -> bool:

@@ -33,6 +33,7 @@ from .models import (
     ReferralStatus,
     Service,
     Urgency,
+    due_date_of,
 )
 
 if TYPE_CHECKING:
@@ -213,10 +214,8 @@ def overdue_q(today: date | None = None) -> Q:
 
 def is_overdue(referral: Referral, today: date) -> bool:
     """``overdue_q`` for one referral already loaded."""
-    if referral.status == ReferralStatus.SENT:
-        return referral.respond_by < today
-    in_hand = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
-    return referral.status in in_hand and referral.complete_by < today
+    due = due_date_of(referral.status, referral.respond_by, referral.complete_by)
+    return due is not None and due < today
 
 
 def _my_overdue_q(user: User) -> Q:
@@ -286,11 +285,7 @@ class PanelReferral:
 
     @property
     def due_date(self) -> date | None:
-        """As ``Referral.due_date``: an answer while sent, completion while in hand."""
-        if self.status == ReferralStatus.SENT:
-            return self.respond_by
-        in_hand = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
-        return self.complete_by if self.status in in_hand else None
+        return due_date_of(self.status, self.respond_by, self.complete_by)
 
     @property
     def is_overdue(self) -> bool:
