@@ -73,21 +73,22 @@ status, body and roughly the time — identical, so ids leak nothing.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, F, JSONField, OuterRef, Q, QuerySet, Value
+from django.db.models import Case as CaseWhen
+from django.db.models import Exists, F, JSONField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from tirek.accounts.roles import CASEWORK_ROLES, Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
-from tirek.cases.models import Case, CaseTeamMember
+from tirek.cases.models import Case, CaseStatus, CaseTeamMember
 
 from . import epoch
 from .sections import Section
@@ -256,6 +257,18 @@ def supervised_unit_id(user: User) -> int | None:
     if Role.SUPERVISOR in _casework_roles(user) and user.unit_id:
         return int(user.unit_id)
     return None
+
+
+def open_unit_case_count(user: User) -> int | None:
+    """How many cases of the unit the user supervises are not closed (None: supervises
+    none); from the grants when they are read once."""
+    unit_id = supervised_unit_id(user)
+    if unit_id is None:
+        return None
+    read_once = _grants_read_once(user)
+    if read_once is not None:
+        return read_once.open_in_unit
+    return Case.objects.filter(supervising_unit_id=unit_id).exclude(status=CaseStatus.CLOSED).count()
 
 
 def _home_region_paths(user: User) -> set[str]:
@@ -539,6 +552,7 @@ class _CaseGrants:
     managed: frozenset[int]
     # case -> the roles the user is on its team in (roles they hold)
     team_roles: dict[int, frozenset[str]]
+    open_in_unit: int = 0  # the supervised unit's cases that are not closed
 
     def with_section(self, section: str) -> list[int]:
         return sorted(pk for pk, seen in self.sections.items() if section in seen)
@@ -567,6 +581,12 @@ def case_grants_read_once() -> Iterator[None]:
         _read_once.reset(token)
 
 
+def case_grants_read_once_for(request: HttpRequest) -> AbstractContextManager[None]:
+    """``case_grants_read_once`` as a scope of "my work" (which hands its scopes the
+    request)."""
+    return case_grants_read_once()
+
+
 def _grants_read_once(user: User) -> _CaseGrants | None:
     remembered = _read_once.get()
     if remembered is None:
@@ -578,6 +598,7 @@ def _grants_read_once(user: User) -> _CaseGrants | None:
 
 # Row kinds of ``_read_grants`` besides a membership's role (never a role's name).
 _EMERGENCY, _UNIT, _PREVIEW = "+emergency", "+unit", "+preview"
+_UNIT_CLOSED = "+unit-closed"  # a closed case of the unit: the same grant, not counted open
 
 
 def _grant_rows(qs: QuerySet[Any], *columns: Any) -> QuerySet[Any]:
@@ -612,9 +633,10 @@ def _read_grants(user: User, only: list[int] | None = None) -> _CaseGrants | Non
         unit_cases = Case.objects.filter(supervising_unit_id=unit_id)
         if only is not None:
             unit_cases = unit_cases.filter(pk__in=only)
+        unit_kind = When(status=CaseStatus.CLOSED, then=Value(_UNIT_CLOSED))
         parts.append(
-            _grant_rows(unit_cases, F("id"), Value(_UNIT), no_extra, Value(""), Value(False),
-                        F("protected_identity"))
+            _grant_rows(unit_cases, F("id"), CaseWhen(unit_kind, default=Value(_UNIT)), no_extra,
+                        Value(""), Value(False), F("protected_identity"))
         )  # fmt: skip
         parts.append(
             _grant_rows(_previews(user).filter(in_only), F("case_id"), Value(_PREVIEW),
@@ -631,15 +653,17 @@ def _read_grants(user: User, only: list[int] | None = None) -> _CaseGrants | Non
     protected_cases: set[int] = set()
     managed: set[int] = set()
     team_roles: dict[int, set[str]] = {}
+    open_in_unit = 0
     for case_id, kind, extra, legal, exact, protected in rows:
         if protected:
             protected_cases.add(case_id)
         found = grants.setdefault(case_id, [])
         if kind == _EMERGENCY:
             found.extend(_Grant(role) for role in roles & EMERGENCY_ROLES)
-        elif kind == _UNIT:
+        elif kind in (_UNIT, _UNIT_CLOSED):
             found.append(_Grant(Role.SUPERVISOR))
             managed.add(case_id)
+            open_in_unit += kind == _UNIT
         elif kind == _PREVIEW:
             found.append(_preview_grant(_preview_sections(extra)))
         else:
@@ -653,6 +677,7 @@ def _read_grants(user: User, only: list[int] | None = None) -> _CaseGrants | Non
         sections={pk: _sections_of(tuple(g), pk in protected_cases) for pk, g in grants.items()},
         managed=frozenset(managed),
         team_roles={pk: frozenset(held) for pk, held in team_roles.items()},
+        open_in_unit=open_in_unit,
     )
 
 

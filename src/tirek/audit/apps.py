@@ -10,3 +10,4 @@ class AuditConfig(wiring.AppConfig):
     name = "tirek.audit"
     verbose_name = _("Audit log")
     nav = [wiring.Nav(_("Audit log"), "audit:log", lambda user: user.has_role(Role.DPO), 90)]
+    my_work_scopes = (".services.my_work_reads",)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
@@ -233,6 +234,46 @@ def record_list(
         request=request,
         detail={"kind": kind, "shown": len(ids), "ids": ids[:100], **detail},
     )
+
+
+# Where a page drawn by several apps keeps the records its parts show (``shown``).
+_SHOWN = "_tirek_audit_shown"
+
+
+def shown(request: HttpRequest, object_type: str, ids: Iterable[int]) -> None:
+    """Note that the page being drawn shows these records of ``object_type``; inside
+    ``page_reads`` they are recorded when the page is done (elsewhere: not at all)."""
+    found: dict[str, set[int]] = request.__dict__.setdefault(_SHOWN, {})
+    found.setdefault(object_type, set()).update(ids)
+
+
+@contextmanager
+def page_reads(request: HttpRequest, kind: str) -> Iterator[None]:
+    """Around a page whose parts come from several apps ("my work"): each part notes what
+    it shows (``shown``), and once all are drawn the page leaves one entry per kind of
+    record, as ``record_list`` writes them, all appended together. A page that showed
+    nobody's data leaves none."""
+    request.__dict__[_SHOWN] = {}
+    yield
+    found: dict[str, set[int]] = request.__dict__.pop(_SHOWN)
+    record_many(
+        actor=request.user,
+        request=request,
+        entries=[
+            Pending(
+                action=Action.READ,
+                object_type=object_type,
+                detail={"kind": kind, "shown": len(ids), "ids": sorted(ids)[:100]},
+            )
+            for object_type, ids in sorted(found.items())
+            if ids
+        ],
+    )
+
+
+def my_work_reads(request: HttpRequest) -> AbstractContextManager[None]:
+    """The "my work" page's reads (a scope the page is drawn in)."""
+    return page_reads(request, "my work")
 
 
 @dataclass

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tirek.audit.services import shown
 from tirek.core.http import AuthenticatedHttpRequest
 
 Panel = Callable[[AuthenticatedHttpRequest, Any, frozenset[str]], dict[str, Any] | None]
@@ -102,6 +103,10 @@ def row_initials(row: WorkRow) -> str:
     return Person(given_name=row[8], family_name=row[9]).initials
 
 
+# Each kind of row's record type ("incidents.incidentaction"), as ``work_row`` last saw it.
+_ROW_TYPES: dict[str, str] = {}
+
+
 def work_row(qs: Any, kind: str, **columns: Any) -> Any:
     """``qs`` as ``WorkRow``s: ``columns`` maps some of ref, text, day, at, num, label,
     name1, name2, note to expressions (the others are NULL or empty)."""
@@ -122,6 +127,7 @@ def work_row(qs: Any, kind: str, **columns: Any) -> Any:
     }
     defaults.update(columns)
     names = {f"w_{k}": v for k, v in defaults.items()}
+    _ROW_TYPES[kind] = qs.model._meta.label_lower  # what the audit log calls its rows
     return (
         qs.order_by()
         .prefetch_related(None)  # rows, not objects
@@ -139,6 +145,7 @@ class WorkPanel:
     rows: Callable[[AuthenticatedHttpRequest], list[Any]]
     build: Callable[[AuthenticatedHttpRequest, list[WorkRow]], dict[str, Any] | None]
     kinds: frozenset[str]
+    audited: bool = True  # whether the audit log notes the rows read (``shown``)
 
     def __call__(self, request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
         by_kind = _work_rows(request)
@@ -147,6 +154,9 @@ class WorkPanel:
             found: list[WorkRow] = list(_union(parts)) if parts else []
         else:
             found = [row for kind in sorted(self.kinds) for row in by_kind.get(kind, [])]
+        if self.audited:  # every row read, whether or not the panel shows it
+            for row in found:
+                shown(request, _ROW_TYPES[row[0]], [row[1]])
         return self.build(request, found)
 
 

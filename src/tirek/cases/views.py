@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,8 @@ from django.views.decorators.http import require_POST
 from tirek.access import policy
 from tirek.access import selectors as access
 from tirek.audit.models import Action
-from tirek.audit.services import record_list
+from tirek.audit.selectors import CASE_TYPE
+from tirek.audit.services import record_list, shown
 from tirek.core.exceptions import Conflict, Refused
 from tirek.core.forms import add_errors, step_done, submit, submit_versioned
 from tirek.core.http import AuthenticatedHttpRequest
@@ -310,11 +310,8 @@ def my_work_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     caseload = selectors.my_open_caseload(request)  # shared with other apps' panels
     cases = caseload.cases
     lacking = [c for c in cases if caseload.consent[c.person_id].needs_attention]
-    unit_count = None
-    if access.supervised_unit_id(user) is not None:  # the policy's answer, admin included
-        unit_count = (
-            access.supervised_cases(user).exclude(status="closed").aggregate(n=Count("id"))["n"]
-        )
+    unit_count = policy.open_unit_case_count(user)  # None: supervises no unit
+    shown(request, CASE_TYPE, [c.pk for c in lacking[:10]])
     return {
         "title": _("My cases"),
         "template": "cases/panel_my_work.html",

@@ -30,8 +30,9 @@ class NavItem:
 nav_items: list[NavItem] = []
 my_work_panels: list[tuple[int, Callable[[AuthenticatedHttpRequest], dict[str, Any] | None]]] = []
 # Context managers "my work" draws its panels inside (e.g. the access policy reading the
-# user's case ids once for every panel); the page only reads.
-my_work_scopes: list[Callable[[], AbstractContextManager[None]]] = []
+# user's case ids once for every panel; the audit log noting what the panels show), each
+# given the request.
+my_work_scopes: list[Callable[[AuthenticatedHttpRequest], AbstractContextManager[None]]] = []
 demo_loaders: list[tuple[int, Callable[[Any], None]]] = []
 # (prefix, ninja.Router): mounted under /api/v1/<prefix>
 api_routers: list[tuple[str, Any]] = []
@@ -70,7 +71,9 @@ def add_my_work_panel(
         my_work_panels.sort(key=lambda p: p[0])
 
 
-def add_my_work_scope(scope: Callable[[], AbstractContextManager[None]]) -> None:
+def add_my_work_scope(
+    scope: Callable[[AuthenticatedHttpRequest], AbstractContextManager[None]],
+) -> None:
     if scope not in my_work_scopes:
         my_work_scopes.append(scope)
 

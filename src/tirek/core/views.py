@@ -19,9 +19,10 @@ from .registry import my_work_panels, my_work_scopes
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "My work": each domain app contributes what is due for this user."""
     panels: list[dict[str, Any]] = []
-    with ExitStack() as scopes:  # e.g. the access policy reading the user's case ids once
+    # e.g. the access policy reading the user's case ids once, the audit log's entry
+    with ExitStack() as scopes:
         for scope in my_work_scopes:
-            scopes.enter_context(scope())
+            scopes.enter_context(scope(request))
         for _order, panel in my_work_panels:
             content = panel(request)
             if content:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from tirek.accounts.roles import Role
+from tirek.audit.selectors import CASE_TYPE
+from tirek.audit.services import shown
 from tirek.core.http import AuthenticatedHttpRequest
 
 if TYPE_CHECKING:
@@ -34,6 +36,8 @@ def interviews_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None
     alerts = selectors.count_alerts(user, caseload.cases if caseload.complete else None)
     if not (alerts or any(tasks.values())):
         return None
+    shown(request, "interviews.interview", [i.pk for rows in tasks.values() for i in rows])
+    shown(request, CASE_TYPE, [case.pk for case, _count in alerts])
     return {
         "title": _("Interviews"),
         "template": "interviews/panel.html",

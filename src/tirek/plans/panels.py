@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from tirek.access import selectors as access
 from tirek.access.policy import ROLE_SECTIONS, Section
 from tirek.accounts.roles import Role
+from tirek.audit.selectors import CASE_TYPE
+from tirek.audit.services import shown
 from tirek.cases.models import Case, CaseStatus
 from tirek.cases.panels import WorkPanel, WorkRow, row_initials, work_row
 from tirek.cases.selectors import CaseloadRead, my_open_caseload
@@ -120,6 +122,7 @@ def my_tasks_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     due = _my_due_rows(request)
     if not due:
         return None
+    shown(request, CASE_TYPE, [row.case.pk for row in due[:PANEL_ROWS]])
     return {
         "title": _("Due and overdue on my cases"),
         "template": "plans/panel_tasks.html",
@@ -182,6 +185,7 @@ def _unit_tasks(request: AuthenticatedHttpRequest, rows: list[WorkRow]) -> dict[
     )
     if not (plans or closures or overdue):
         return None
+    shown(request, CASE_TYPE, [case.pk for case in overdue])
     return {
         "title": _("My unit"),
         "template": "plans/panel_unit.html",
@@ -226,6 +230,8 @@ def alerts_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
         consent_counts = consent_reminder(user)
     if not (missed_rows or consent or not consent_counts.is_empty):
         return None
+    shown(request, CASE_TYPE, [row.case.pk for row in missed_rows])
+    shown(request, CASE_TYPE, [alert["case"].pk for alert in consent])
     return {
         "title": _("Alerts"),
         "template": "plans/panel_alerts.html",

@@ -20,7 +20,8 @@ from tirek.access import selectors as access_selectors
 from tirek.accounts.decorators import role_required
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action
-from tirek.audit.services import record
+from tirek.audit.selectors import CASE_TYPE
+from tirek.audit.services import record, shown
 from tirek.cases.panels import WorkPanel, WorkRow, row_initials, work_row
 from tirek.core.exceptions import Refused
 from tirek.core.forms import add_errors, step_done, submit, submit_versioned
@@ -312,11 +313,13 @@ def dpo_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     if not selectors.is_dpo(request.user):
         return None
     pending = selectors.emergency_accesses_to_review()
+    latest = list(pending[:5])
+    shown(request, CASE_TYPE, [item.case_id for item in latest])
     return {
         "title": _("Emergency accesses to review"),
         "template": "privacy/panel_dpo.html",
         "count": pending.count(),
-        "latest": list(pending[:5]),
+        "latest": latest,
     }
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tirek.accounts.roles import CASEWORK_ROLES
+from tirek.audit.services import shown
 from tirek.cases.timeline import RowSource
 from tirek.core.http import AuthenticatedHttpRequest
 
@@ -31,6 +32,7 @@ def referrals_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     incoming, overdue = selectors.panel_referrals(user, rows=10)
     if not incoming and not overdue:
         return None
+    shown(request, "referrals.referral", [r.pk for r in [*incoming, *overdue]])
     return {
         "title": _("Referrals"),
         "template": "referrals/panel_referrals.html",
@@ -42,14 +44,14 @@ def referrals_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
 def notifications_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     from . import selectors
 
-    unread = selectors.unread_count(request.user)
+    latest, unread = selectors.latest_unread(request.user, rows=5)
     if not unread:
         return None
     return {
         "title": _("Notifications"),
         "template": "referrals/panel_notifications.html",
         "unread": unread,
-        "latest": list(selectors.notifications_for(request.user).filter(read_at__isnull=True)[:5]),
+        "latest": latest,
     }
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Window
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -388,6 +388,14 @@ def notifications_for(user: User) -> QuerySet[Notification]:
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def latest_unread(user: User, rows: int) -> tuple[list[Notification], int]:
+    """The newest ``rows`` unread notifications and how many are unread in all, in one
+    query (the total as a window count on each row)."""
+    unread: QuerySet[Any] = notifications_for(user).filter(read_at__isnull=True)
+    latest = list(unread.annotate(unread_total=Window(Count("pk")))[:rows])
+    return latest, (latest[0].unread_total if latest else 0)
 
 
 def intervention_title(referral: Referral) -> str:

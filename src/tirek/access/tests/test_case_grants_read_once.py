@@ -13,7 +13,7 @@ from tirek.access import policy
 from tirek.access.policy import Section
 from tirek.access.services import grant_transfer_preview
 from tirek.accounts.roles import Role
-from tirek.cases.models import Case, CaseTeamMember
+from tirek.cases.models import Case, CaseStatus, CaseTeamMember
 from tirek.cases.tests.factories import open_case, person
 from tirek.privacy.services import emergency_access_open
 from tirek.testing import World
@@ -148,3 +148,19 @@ def test_outside_the_block_nothing_is_remembered(world: World) -> None:
         assert _answers(manager)["visible"] == set()
     case = open_case(manager)
     assert _answers(manager)["visible"] == {case.pk}
+
+
+def test_the_open_cases_of_a_supervised_unit_are_counted_alike_inside_the_block(
+    world: World,
+) -> None:
+    manager = world.staff(Role.CASE_MANAGER)
+    supervisor = world.staff(Role.SUPERVISOR)  # of the manager's unit
+    elsewhere = world.staff(Role.SUPERVISOR, agency=world.centre_almaty, unit=world.unit_almaty)
+    open_cases = [open_case(manager) for _n in range(3)]
+    Case.objects.filter(pk=open_cases[0].pk).update(status=CaseStatus.CLOSED)
+    Case.objects.filter(pk=open_cases[1].pk).update(status=CaseStatus.TRANSFERRED)
+    outside = (policy.open_unit_case_count(supervisor), policy.open_unit_case_count(elsewhere))
+    with policy.case_grants_read_once():
+        inside = (policy.open_unit_case_count(supervisor), policy.open_unit_case_count(elsewhere))
+        assert policy.open_unit_case_count(manager) is None  # supervises no unit
+    assert outside == inside == (2, 0)  # the closed case is not counted, the transferred is

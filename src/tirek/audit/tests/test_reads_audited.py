@@ -82,3 +82,27 @@ def test_the_administrators_account_pages_are_audited(world: World) -> None:
     listed = _entries(admin_user, action=Action.READ, object_type="accounts.user", object_id="")
     assert worker.pk in listed.get().detail["ids"]
     assert _entries(admin_user, action=Action.READ, object_id=str(worker.pk)).exists()
+
+
+def _my_work(user) -> dict[str, list[int]]:
+    """What the user's "my work" page recorded it showed, by kind of record."""
+    assert logged_in_client(user).get("/").status_code == 200
+    entries = _entries(user, action=Action.READ, detail__kind="my work")
+    return {entry.object_type: entry.detail["ids"] for entry in entries}
+
+
+def test_my_work_records_what_its_panels_show(scene: Scene) -> None:
+    referral = scene.send()
+    # The liaison's page shows the referral waiting for the school's answer.
+    assert _my_work(scene.liaison) == {"referrals.referral": [referral.pk]}
+    # The case manager's shows the case's next steps (its due tasks).
+    assert scene.case.pk in _my_work(scene.cm)["cases.case"]
+    # Each page load leaves its own entries, all appended together.
+    assert _my_work(scene.liaison) == {"referrals.referral": [referral.pk]}
+    assert _entries(scene.liaison, detail__kind="my work").count() == 2
+
+
+def test_my_work_that_shows_nobodys_data_leaves_no_entry(scene: Scene) -> None:
+    scene.send()
+    assert _my_work(scene.outsider) == {}
+    assert not _entries(scene.outsider, action=Action.READ).exists()  # (its sign-in is recorded)

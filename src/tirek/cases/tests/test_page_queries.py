@@ -33,14 +33,18 @@ LIMIT = 15
 # for all its panels (one query that spares each panel's query the access policy's
 # nested subquery); the plans app's due tasks come from the cases of the user's teams
 # read with the open caseload. A supervisor's "my work" adds the unit's panels: the
-# count of its open cases, and the overdue cases with their total in one query; waiting
-# plans, closures, merge requests, consent overrides and others' overdue actions come
-# with the other apps' rows in the UNION ALL query.
-SUPERVISOR_MY_WORK = 14
+# count of its open cases (from the relations read once), and the overdue cases with
+# their total in one query; waiting plans, closures, merge requests, consent overrides
+# and others' overdue actions come with the other apps' rows in the UNION ALL query, and
+# so do the courses the user is taking. A "my work" page that shows someone's data
+# writes its audit entry (``AUDIT_ENTRY`` queries: the manager's page here shows due
+# tasks; the supervisor's nothing yet).
+AUDIT_ENTRY = 3  # lock a chain's head, insert the entry, move the head
+SUPERVISOR_MY_WORK = 12
 PINNED = {
     "summary": 12,
     "case-list": 11,
-    "my-work": 13,
+    "my-work": 15,
     "plan": 12,
     "notes": 11,
     "family": 14,

@@ -400,3 +400,25 @@ def test_listing_conferences_takes_a_fixed_number_of_queries(
         body = client.get("/api/v1/conferences").json()
     assert body["count"] == 8
     assert all(item["minutes"] is not None and len(item["actions"]) == 1 for item in body["items"])
+
+
+def test_my_work_records_the_actions_and_meetings_it_read(
+    scene: Scene, conference: Conference
+) -> None:
+    item = services.action_add(
+        by=scene.sup,
+        conference=conference,
+        case=scene.case,
+        description="Собрать документы",
+        owner=scene.cm,
+        due_date=timezone.localdate() + timedelta(days=1),
+    )
+    assert "Собрать документы" in logged_in_client(scene.cm).get("/").content.decode()
+    read = {
+        entry.object_type: entry.detail
+        for entry in AuditEntry.objects.filter(
+            actor=scene.cm, action=Action.READ, detail__kind="my work"
+        )
+    }
+    assert read["conferences.actionitem"] == {"kind": "my work", "shown": 1, "ids": [item.pk]}
+    assert read["conferences.conference"]["ids"] == [conference.pk]  # the meeting ahead

@@ -412,3 +412,23 @@ def test_the_referral_list_pages_take_the_same_queries_for_one_referral_or_eight
     for n in range(1, 8):
         scene.send(reason=f"Причина {n}")
     assert queries() == one
+
+
+def test_my_work_counts_every_unread_notification_and_lists_the_five_newest(
+    scene: Scene,
+) -> None:
+    from tirek.referrals.models import Notification, NotificationKind
+
+    start = timezone.now() - timedelta(days=10)
+    for n in range(7):
+        Notification.objects.create(
+            user=scene.outsider,
+            kind=NotificationKind.REFERRAL_RECEIVED,
+            label=f"R-{n}",
+            url="/referrals/",
+            created_at=start + timedelta(hours=n),
+            read_at=timezone.now() if n == 6 else None,  # the newest has been read
+        )
+    html = logged_in_client(scene.outsider).get("/").content.decode()
+    assert "6 непрочитанных уведомлений" in html
+    assert sorted(n for n in range(7) if f"R-{n}<" in html) == [1, 2, 3, 4, 5]

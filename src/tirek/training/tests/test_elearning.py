@@ -185,6 +185,34 @@ def test_it_shows_unfinished_courses_on_my_work(world: World) -> None:
     assert "Мои курсы" in home and "Короткий курс" in home and "<progress" in home
 
 
+def test_my_work_shows_the_five_courses_started_last_and_not_the_finished_ones(
+    world: World,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tirek.audit.models import Action, AuditEntry
+
+    learner = world.staff(Role.SOCIAL_WORKER)
+    start = timezone.now() - timedelta(days=30)
+    for n in range(8):
+        course = short_course(code=f"c{n}")
+        course.translations.filter(language="ru").update(title=f"Курс номер {n}")
+        Enrolment.objects.create(
+            user=learner,
+            course=course,
+            started_at=start + timedelta(days=n),
+            completed_at=timezone.now() if n == 7 else None,  # the newest, finished
+        )
+    home = logged_in_client(learner).get("/").content.decode()
+    shown = sorted(n for n in range(8) if f"Курс номер {n}<" in home)
+    assert shown == [2, 3, 4, 5, 6]
+    assert home.index("Курс номер 6") < home.index("Курс номер 2")  # newest first
+    # Their own courses are not someone's personal data: the page records no read.
+    assert not AuditEntry.objects.filter(actor=learner, action=Action.READ).exists()
+
+
 def test_it_shows_the_learners_knowledge_gain_on_the_course(world: World) -> None:
     from tirek.training.models import Question, Quiz
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,30 +16,42 @@ from django.views.decorators.http import require_POST
 
 from tirek.audit.models import Action
 from tirek.audit.services import record
+from tirek.cases.panels import WorkPanel, WorkRow, work_row
 from tirek.core.exceptions import Refused
 from tirek.core.http import AuthenticatedHttpRequest
 
 from .. import permissions, richtext, selectors, services
 from .. import tasks as certificate_tasks
-from ..models import Certificate, Lesson, LessonAsset, Quiz
+from ..models import Certificate, Course, Lesson, LessonAsset, Quiz
 from .common import _int
 
+MY_WORK_COURSES = 5
 
-def my_work_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
-    user = request.user
-    courses = [
-        e.course
-        for e in user.enrolments.filter(completed_at__isnull=True)
-        .select_related("course")
-        .prefetch_related("course__translations")[:5]
-    ]
-    if not courses:
+
+def _enrolment_rows(request: AuthenticatedHttpRequest) -> list[Any]:
+    """The courses the user is taking, read with the other "my work" rows in one query."""
+    unfinished = request.user.enrolments.filter(completed_at__isnull=True)
+    return [work_row(unfinished, "enrolment", ref=F("course_id"), at=F("started_at"))]
+
+
+def _my_courses(request: AuthenticatedHttpRequest, rows: list[WorkRow]) -> dict[str, Any] | None:
+    """The courses started most recently, with the user's progress in each."""
+    if not rows:
         return None
+    newest = sorted(rows, key=lambda r: (r[5], r[1]), reverse=True)[:MY_WORK_COURSES]
+    by_id = Course.objects.prefetch_related("translations").in_bulk([r[2] for r in newest])
+    courses = [by_id[r[2]] for r in newest]
     return {
         "title": _("My courses"),
         "template": "training/panel.html",
-        "progress": selectors.progress_for(user, courses),
+        "progress": selectors.progress_for(request.user, courses),
     }
+
+
+# The user's own enrolments are not someone else's personal data: no audit entry.
+my_work_panel = WorkPanel(
+    rows=_enrolment_rows, build=_my_courses, kinds=frozenset({"enrolment"}), audited=False
+)
 
 
 @login_required
