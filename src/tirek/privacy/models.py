@@ -95,7 +95,18 @@ class Consent(RecordedByModel, VersionedModel):
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
         ordering = ["-valid_from", "-id"]
-        indexes = [models.Index(fields=["person", "purpose"], name="consent_person_purpose_idx")]
+        indexes = [
+            models.Index(fields=["person", "purpose"], name="consent_person_purpose_idx"),
+            # Overrides waiting for a supervisor's approval are few among every consent of
+            # the programme; each supervisor's "my work" looks for them.
+            models.Index(
+                fields=["person"],
+                condition=models.Q(
+                    is_override=True, override_approved_at__isnull=True, withdrawn_at__isnull=True
+                ),
+                name="consent_override_waiting_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(valid_until__isnull=True)
