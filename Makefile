@@ -39,7 +39,7 @@ browser:
 ## Cyrillic catalogues are regenerated from the Latin ones first.
 messages: install
 	TIREK_DEBUG=1 $(TIREK) uz_cyrillic
-	cd src/tirek && ../../$(TIREK) compilemessages --ignore '.venv'
+	cd src/tirek && TIREK_DEBUG=1 ../../$(TIREK) compilemessages --ignore '.venv'
 
 bench: install
 	$(PY) bench/run.py

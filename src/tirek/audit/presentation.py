@@ -40,6 +40,19 @@ DETAIL_LABELS: dict[str, Any] = {
     "language": _("language"),
     "year": _("year"),
     "exists": _("record exists"),
+    "shown": _("records shown"),
+    "ids": _("records"),
+}
+
+# What a list entry (``record_list``, ``page_reads``) was read for, by its "kind".
+LIST_KINDS: dict[str, Any] = {
+    "list": _("list"),
+    "name_search": _("name search"),
+    "my work": _("the “my work” page"),
+    "incoming": _("referrals received"),
+    "outgoing": _("referrals sent"),
+    "all": _("all referrals"),
+    "case": _("the case's referrals"),
 }
 
 
@@ -68,6 +81,8 @@ def kind_label(object_type: str) -> str:
 def _value(key: str, value: Any, numbers: dict[int, str]) -> str:
     if key == "case" and isinstance(value, int):
         return numbers.get(value, f"#{value}")
+    if key == "kind" and isinstance(value, str) and value in LIST_KINDS:
+        return str(LIST_KINDS[value])
     if isinstance(value, dict):
         return ", ".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, list | tuple):
@@ -82,8 +97,15 @@ def _details(entry: AuditEntry, numbers: dict[int, str]) -> list[tuple[Any, str]
     for key, value in (entry.detail or {}).items():
         if value in (None, "", [], {}):
             continue
+        if key == "ids" and entry.object_type == CASE_TYPE:  # the cases a list showed
+            value = [numbers.get(pk, f"#{pk}") for pk in _listed_cases(entry)]
         details.append((DETAIL_LABELS.get(key, key), _value(key, value, numbers)))
     return details
+
+
+def _listed_cases(entry: AuditEntry) -> list[int]:
+    ids = (entry.detail or {}).get("ids") if entry.object_type == CASE_TYPE else None
+    return [pk for pk in ids if isinstance(pk, int)] if isinstance(ids, list) else []
 
 
 def _case_ids(entries: Iterable[AuditEntry]) -> set[int]:
@@ -94,6 +116,7 @@ def _case_ids(entries: Iterable[AuditEntry]) -> set[int]:
         case = (entry.detail or {}).get("case")
         if isinstance(case, int):
             ids.add(case)
+        ids.update(_listed_cases(entry))
     return ids
 
 

@@ -102,6 +102,20 @@ def test_it_names_people_cases_and_dates_as_people_read_them(world: World, dpo) 
     assert _rows(client.get("/audit/", {"case": "KZ-0000-99999"})).count("<tr>") == 1
 
 
+def test_it_names_the_cases_a_page_of_my_work_showed(world: World, dpo) -> None:
+    from tirek.cases.tests.factories import open_case
+
+    manager = world.staff(Role.CASE_MANAGER, username="aigerim")
+    first, second = open_case(manager), open_case(manager)  # both with steps due
+    assert logged_in_client(manager).get("/").status_code == 200
+
+    rows = _rows(logged_in_client(dpo).get("/audit/", {"actor": "aigerim"}))
+    assert "вид: страница «Моя работа»" in rows
+    assert "показано записей: 2" in rows
+    assert f"записи: {first.number}, {second.number}" in rows  # numbers, not ids
+    assert "my work" not in rows and "ids" not in rows
+
+
 @pytest.mark.parametrize(
     "query",
     [
