@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Lookup, Q, QuerySet
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from tirek.core import registry
@@ -24,6 +27,34 @@ def case_numbers(ids: set[int]) -> dict[int, str]:
     for lookup in registry.case_numbers:
         numbers.update(lookup.numbers(ids))
     return numbers
+
+
+class _Lists(Lookup):
+    """A JSON array (``lhs``) holds the number ``rhs``: which list entries named a record."""
+
+    lookup_name = "lists"
+
+    def __init__(self, array: Any, number: int) -> None:
+        super().__init__(array, number)
+        self.number = int(number)  # kept as it is: the lookup's rhs becomes an expression
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        # ``array`` is the compiled key transform, the number is a parameter.
+        array, params = compiler.compile(self.lhs)
+        if connection.vendor == "postgresql":
+            return f"{array} @> %s::jsonb", (*params, json.dumps([self.number]))
+        return (
+            f"EXISTS (SELECT 1 FROM json_each({array}) WHERE json_each.value = %s)",  # noqa: S608
+            (*params, self.number),
+        )
+
+
+def _lists_showing(case_ids: list[int]) -> Q:
+    """List entries (``record_list``, "my work") that showed one of these cases."""
+    shown = Q()
+    for pk in case_ids:
+        shown |= Q(_Lists(KeyTransform("ids", "detail"), pk))
+    return Q(object_type=CASE_TYPE) & shown if case_ids else Q(pk__in=[])
 
 
 def object_types() -> list[str]:
@@ -60,12 +91,13 @@ def audit_entries(
     if object_id:
         entries = entries.filter(object_id=object_id)
     if case:
-        # The case itself, and everything recorded about it (notes, plans...) that names
-        # the case in its detail.
+        # The case itself, everything recorded about it (notes, plans...) that names the
+        # case in its detail, and the lists that showed it.
         ids = case_ids(case)
         entries = entries.filter(
             Q(object_type=CASE_TYPE, object_id__in=[str(pk) for pk in ids])
             | Q(detail__case__in=ids)
+            | _lists_showing(ids)
         )
     tz = timezone.get_current_timezone()
     if date_from:

@@ -116,6 +116,25 @@ def test_it_names_the_cases_a_page_of_my_work_showed(world: World, dpo) -> None:
     assert "my work" not in rows and "ids" not in rows
 
 
+def test_filtering_by_case_finds_the_lists_that_showed_it(world: World, dpo) -> None:
+    from tirek.audit.services import record_list
+    from tirek.cases.tests.factories import open_case
+
+    manager = world.staff(Role.CASE_MANAGER, username="aigerim")
+    case, other = open_case(manager), open_case(manager)
+    assert logged_in_client(manager).get("/").status_code == 200  # shows both
+    record_list(actor=manager, object_type="cases.case", rows=[other])  # a list without it
+    # Another kind of record whose ids happen to include the case's id: not the case.
+    record_list(actor=manager, object_type="referrals.referral", rows=[case])
+
+    client = logged_in_client(dpo)
+    rows = _rows(client.get("/audit/", {"case": case.number}))
+    assert "вид: страница «Моя работа»" in rows
+    assert "вид: список" not in rows and "направление" not in rows
+    rows = _rows(client.get("/audit/", {"case": other.number}))
+    assert "вид: страница «Моя работа»" in rows and "вид: список" in rows
+
+
 @pytest.mark.parametrize(
     "query",
     [
