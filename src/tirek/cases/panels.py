@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import CharField, DateField, DateTimeField, IntegerField
+from django.db.models import Value as V
+
 from tirek.audit.services import shown
 from tirek.core.http import AuthenticatedHttpRequest
 
@@ -103,6 +106,31 @@ def row_initials(row: WorkRow) -> str:
     return Person(given_name=row[8], family_name=row[9]).initials
 
 
+class _Typed(V):
+    """A constant column of a WorkRow, typed on PostgreSQL: a UNION there matches its parts
+    two at a time, and two untyped NULLs become text, which a timestamp then does not match.
+    Cheaper than ``Cast(Value(...))``, which every part of every page would build."""
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        sql, params = super().as_sql(compiler, connection)
+        if connection.vendor == "postgresql":
+            sql = f"{sql}::{self.output_field.cast_db_type(connection)}"
+        return sql, params
+
+
+# The columns a part does not fill: NULL or empty.
+_EMPTY_COLUMNS: dict[str, Any] = {
+    "ref": _Typed(None, output_field=IntegerField()),
+    "text": _Typed("", output_field=CharField()),
+    "day": _Typed(None, output_field=DateField()),
+    "at": _Typed(None, output_field=DateTimeField()),
+    "num": _Typed(None, output_field=IntegerField()),
+    "label": _Typed("", output_field=CharField()),
+    "name1": _Typed("", output_field=CharField()),
+    "name2": _Typed("", output_field=CharField()),
+    "note": _Typed("", output_field=CharField()),
+}
+
 # Each kind of row's record type ("incidents.incidentaction"), as ``work_row`` last saw it.
 _ROW_TYPES: dict[str, str] = {}
 
@@ -110,28 +138,14 @@ _ROW_TYPES: dict[str, str] = {}
 def work_row(qs: Any, kind: str, **columns: Any) -> Any:
     """``qs`` as ``WorkRow``s: ``columns`` maps some of ref, text, day, at, num, label,
     name1, name2, note to expressions (the others are NULL or empty)."""
-    from django.db.models import CharField, DateField, DateTimeField, F, IntegerField
-    from django.db.models import Value as V
-    from django.db.models.functions import Cast
+    from django.db.models import F
 
-    defaults: dict[str, Any] = {
-        "ref": Cast(V(None), IntegerField()),
-        "text": Cast(V(""), CharField()),
-        "day": Cast(V(None), DateField()),
-        "at": Cast(V(None), DateTimeField()),
-        "num": Cast(V(None), IntegerField()),
-        "label": Cast(V(""), CharField()),
-        "name1": Cast(V(""), CharField()),
-        "name2": Cast(V(""), CharField()),
-        "note": Cast(V(""), CharField()),
-    }
-    defaults.update(columns)
-    names = {f"w_{k}": v for k, v in defaults.items()}
+    names = {f"w_{k}": columns.get(k, empty) for k, empty in _EMPTY_COLUMNS.items()}
     _ROW_TYPES[kind] = qs.model._meta.label_lower  # what the audit log calls its rows
     return (
         qs.order_by()
         .prefetch_related(None)  # rows, not objects
-        .annotate(w_kind=Cast(V(kind), CharField()), w_id=F("pk"), **names)
+        .annotate(w_kind=_Typed(kind, output_field=CharField()), w_id=F("pk"), **names)
         .values_list("w_kind", "w_id", *names)
     )
 
