@@ -267,6 +267,46 @@ def may_answer(user: User, transfer: Transfer) -> bool:
     return policy.supervised_unit_id(user) == transfer.to_unit_id
 
 
+def may_answer_alone(user: User, transfer: Transfer) -> bool:
+    """May answer this request on its own page: not a case of a family's request."""
+    return transfer.family_transfer_id is None and may_answer(user, transfer)
+
+
+def _answered_with_family(transfer: Transfer, within_family: bool) -> None:
+    """A case of a family's request is answered with the whole request, never alone: one
+    child's answer would leave the family's request half answered and still waiting."""
+    if transfer.family_transfer_id is not None and not within_family:
+        raise Refused(
+            _("This case is part of a family's transfer request: answer the family's request.")
+        )
+
+
+def _close_family_when_emptied(transfer: Transfer, by: User, request: HttpRequest | None) -> None:
+    """After one case of a family's request was withdrawn on its own: when none of its
+    cases waits any more, the family's request is withdrawn too (else it would wait for
+    an answer with nothing left to answer)."""
+    if transfer.family_transfer_id is None:
+        return
+    group = FamilyTransfer.objects.select_for_update().get(pk=transfer.family_transfer_id)
+    waiting = Transfer.objects.filter(family_transfer=group, status=TransferStatus.REQUESTED)
+    if group.status != TransferStatus.REQUESTED or waiting.exists():
+        return
+    bump_version(
+        FamilyTransfer,
+        group.pk,
+        status=TransferStatus.WITHDRAWN,
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
+    record(
+        actor=by,
+        action=Action.UPDATE,
+        obj=group,
+        request=request,
+        detail={"status": TransferStatus.WITHDRAWN, "transfers": [transfer.pk]},
+    )
+
+
 @transaction.atomic
 def transfer_withdraw(
     *,
@@ -275,11 +315,20 @@ def transfer_withdraw(
     version: int,
     request: HttpRequest | None = None,
     notify_parties: bool = True,
+    within_family: bool = False,
 ) -> Transfer:
+    """The requesting side takes the request back: one case of a family's request may be
+    withdrawn on its own (``within_family``: as part of withdrawing the whole request)."""
     if not policy.can_manage(by, transfer.case):
         raise PermissionDenied(_("Only the case manager or the supervisor may withdraw it."))
+    if transfer.family_transfer_id is not None and not within_family:
+        # Lock the family's request first: two of its last cases withdrawn at once must
+        # not each leave it waiting for the other.
+        FamilyTransfer.objects.select_for_update().get(pk=transfer.family_transfer_id)
     transfer = _lock(transfer, version)
     _close(transfer, TransferStatus.WITHDRAWN, by)
+    if not within_family:
+        _close_family_when_emptied(transfer, by, request)
     _event(transfer.case, by, transfer, "withdrawn")
     record(
         actor=by,
@@ -308,9 +357,11 @@ def transfer_decline(
     reason: str,
     request: HttpRequest | None = None,
     notify_parties: bool = True,
+    within_family: bool = False,
 ) -> Transfer:
     if not may_answer(by, transfer):
         raise PermissionDenied(_("Only a supervisor of the receiving unit may answer."))
+    _answered_with_family(transfer, within_family)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"decline_reason": _("Say why the transfer is declined.")})
@@ -351,12 +402,15 @@ def transfer_accept(
     keep_user_ids: list[int] | None = None,
     request: HttpRequest | None = None,
     notify_parties: bool = True,
+    within_family: bool = False,
 ) -> Transfer:
     """The receiving supervisor takes the case over: the case's unit, region and case
     manager change (its status, phase and journey dates do not), the old team leaves
-    except those kept, their open plan responsibilities pass to the new case manager."""
+    except those kept, their open plan responsibilities pass to the new case manager.
+    A case of a family's request is taken over with the family's (``within_family``)."""
     if not may_answer(by, transfer):
         raise PermissionDenied(_("Only a supervisor of the receiving unit may answer."))
+    _answered_with_family(transfer, within_family)
     if (
         not case_manager.is_active
         or not case_manager.has_role(Role.CASE_MANAGER)
@@ -976,6 +1030,7 @@ def _settle_family(
             version=transfer.version,
             request=request,
             notify_parties=False,
+            within_family=True,
             **step_with,
         )
     bump_version(

@@ -124,7 +124,7 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
-    answers = transfer.is_pending and services.may_answer(user, transfer)
+    answers = transfer.is_pending and services.may_answer_alone(user, transfer)
     sees_case = policy.visible_cases(user).filter(pk=transfer.case_id).exists()
     if answers:
         initial = {"version": transfer.version}
@@ -144,6 +144,9 @@ def _detail(
             "section_labels": [
                 str(Section.LABELS[s]) for s in transfer.sections if s in Section.LABELS
             ],
+            "with_family": transfer.is_pending
+            and transfer.family_transfer_id is not None
+            and services.may_answer(user, transfer),
             "accept_form": accept if answers else None,
             "decline_form": decline if answers else None,
             "withdraw_form": WithdrawForm(initial={"version": transfer.version})
@@ -192,7 +195,7 @@ def _answer(
 def transfer_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     transfer = selectors.get_transfer(user, pk)
-    if not services.may_answer(user, transfer):
+    if not services.may_answer_alone(user, transfer):
         raise PermissionDenied
     form = AcceptForm(
         request.POST, unit_id=transfer.to_unit_id, team=_team_choices(transfer), prefix="accept"
@@ -220,7 +223,7 @@ def transfer_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def transfer_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     transfer = selectors.get_transfer(user, pk)
-    if not services.may_answer(user, transfer):
+    if not services.may_answer_alone(user, transfer):
         raise PermissionDenied
     return _answer(
         request,

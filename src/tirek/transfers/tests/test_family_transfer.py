@@ -360,3 +360,50 @@ def test_reading_the_transfer_pages_is_audited(fam) -> None:
     assert client.get("/transfers/").status_code == 200
     listed = reads.filter(object_type="transfers.transfer", detail__kind="list").get()
     assert set(listed.detail["ids"]) == set(group.transfers.values_list("pk", flat=True))
+
+
+def test_a_case_of_the_request_is_not_answered_alone(fam) -> None:
+    _world, _manager, _sup, receiving_sup, receiving_cm, _family, _cases = fam
+    group = _requested(fam)
+    first = group.transfers.order_by("pk").first()
+    with pytest.raises(Refused):
+        services.transfer_accept(
+            by=receiving_sup, transfer=first, version=first.version, case_manager=receiving_cm
+        )
+    with pytest.raises(Refused):
+        services.transfer_decline(
+            by=receiving_sup, transfer=first, version=first.version, reason="Нет мест"
+        )
+    # Its page sends the supervisor to the family's request and offers no answer of its own.
+    client = logged_in_client(receiving_sup)
+    page = client.get(f"/transfers/{first.pk}/").content.decode()
+    assert 'id="answer-with-family"' in page and f"/transfers/families/{group.pk}/" in page
+    assert 'id="accept-form"' not in page and 'id="decline-form"' not in page
+    answer = {"decline-version": first.version, "decline-decline_reason": "Нет мест"}
+    assert client.post(f"/transfers/{first.pk}/decline/", answer).status_code == 403
+    assert Transfer.objects.filter(status=TransferStatus.REQUESTED).count() == 3
+    # The family's request is answered as a whole.
+    group.refresh_from_db()
+    group = services.family_transfer_accept(
+        by=receiving_sup, group=group, version=group.version, case_manager=receiving_cm
+    )
+    assert set(group.transfers.values_list("status", flat=True)) == {TransferStatus.ACCEPTED}
+
+
+def test_withdrawing_its_last_waiting_case_withdraws_the_family_request(fam) -> None:
+    _world, manager, _sup, receiving_sup, *_rest = fam
+    group = _requested(fam)
+    transfers = list(group.transfers.order_by("pk"))
+    for transfer in transfers[:-1]:
+        services.transfer_withdraw(by=manager, transfer=transfer, version=transfer.version)
+        group.refresh_from_db()
+        assert group.status == TransferStatus.REQUESTED  # one case still waits
+    last = transfers[-1]
+    services.transfer_withdraw(by=manager, transfer=last, version=last.version)
+    group.refresh_from_db()
+    assert group.status == TransferStatus.WITHDRAWN and group.decided_by == manager
+    # The receiving supervisor's list shows it withdrawn, not waiting.
+    page = logged_in_client(receiving_sup).get("/transfers/").content.decode()
+    line = page[page.index(f"/transfers/families/{group.pk}/") :].split("</li>")[0]
+    assert "Отозвано" in line
+    assert verify().ok
