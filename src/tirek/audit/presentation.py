@@ -97,15 +97,21 @@ def _details(entry: AuditEntry, numbers: dict[int, str]) -> list[tuple[Any, str]
     for key, value in (entry.detail or {}).items():
         if value in (None, "", [], {}):
             continue
-        if key == "ids" and entry.object_type == CASE_TYPE:  # the cases a list showed
-            value = [numbers.get(pk, f"#{pk}") for pk in _listed_cases(entry)]
+        if (key == "ids" and entry.object_type == CASE_TYPE) or key == "cases":
+            value = [numbers.get(pk, f"#{pk}") for pk in _ints(value)]  # by their numbers
         details.append((DETAIL_LABELS.get(key, key), _value(key, value, numbers)))
     return details
 
 
+def _ints(value: Any) -> list[int]:
+    return [pk for pk in value if isinstance(pk, int)] if isinstance(value, list) else []
+
+
 def _listed_cases(entry: AuditEntry) -> list[int]:
-    ids = (entry.detail or {}).get("ids") if entry.object_type == CASE_TYPE else None
-    return [pk for pk in ids if isinstance(pk, int)] if isinstance(ids, list) else []
+    """The cases an entry names among several: a list's, or its detail's "cases"."""
+    detail = entry.detail or {}
+    listed = _ints(detail.get("ids")) if entry.object_type == CASE_TYPE else []
+    return listed + _ints(detail.get("cases"))
 
 
 def _case_ids(entries: Iterable[AuditEntry]) -> set[int]:

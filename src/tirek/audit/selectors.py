@@ -50,11 +50,16 @@ class _Lists(Lookup):
 
 
 def _lists_showing(case_ids: list[int]) -> Q:
-    """List entries (``record_list``, "my work") that showed one of these cases."""
-    shown = Q()
+    """Entries that name one of these cases among several: lists of cases (``record_list``,
+    "my work"), and the records and lists whose detail names their "cases" (an incident,
+    a list of referrals)."""
+    if not case_ids:
+        return Q(pk__in=[])
+    listed, named = Q(), Q()
     for pk in case_ids:
-        shown |= Q(_Lists(KeyTransform("ids", "detail"), pk))
-    return Q(object_type=CASE_TYPE) & shown if case_ids else Q(pk__in=[])
+        listed |= Q(_Lists(KeyTransform("ids", "detail"), pk))
+        named |= Q(_Lists(KeyTransform("cases", "detail"), pk))
+    return (Q(object_type=CASE_TYPE) & listed) | named
 
 
 def object_types() -> list[str]:

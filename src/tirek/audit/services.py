@@ -240,11 +240,30 @@ def record_list(
 _SHOWN = "_tirek_audit_shown"
 
 
-def shown(request: HttpRequest, object_type: str, ids: Iterable[int]) -> None:
-    """Note that the page being drawn shows these records of ``object_type``; inside
+@dataclass
+class _Shown:
+    """The records of one kind a page showed, and the cases they belong to."""
+
+    ids: set[int] = field(default_factory=set)
+    cases: set[int] = field(default_factory=set)
+
+    def detail(self, kind: str) -> dict[str, Any]:
+        detail: dict[str, Any] = {"kind": kind, "shown": len(self.ids), "ids": sorted(self.ids)[:100]}
+        if self.cases:
+            detail["cases"] = sorted(self.cases)[:100]
+        return detail
+
+
+def shown(
+    request: HttpRequest, object_type: str, ids: Iterable[int], cases: Iterable[int] = ()
+) -> None:
+    """Note that the page being drawn shows these records of ``object_type`` (of these
+    ``cases``, when they are not cases themselves: the DPO finds them by case); inside
     ``page_reads`` they are recorded when the page is done (elsewhere: not at all)."""
-    found: dict[str, set[int]] = request.__dict__.setdefault(_SHOWN, {})
-    found.setdefault(object_type, set()).update(ids)
+    found: dict[str, _Shown] = request.__dict__.setdefault(_SHOWN, {})
+    records = found.setdefault(object_type, _Shown())
+    records.ids.update(ids)
+    records.cases.update(cases)
 
 
 @contextmanager
@@ -255,18 +274,14 @@ def page_reads(request: HttpRequest, kind: str) -> Iterator[None]:
     nobody's data leaves none."""
     request.__dict__[_SHOWN] = {}
     yield
-    found: dict[str, set[int]] = request.__dict__.pop(_SHOWN)
+    found: dict[str, _Shown] = request.__dict__.pop(_SHOWN)
     record_many(
         actor=request.user,
         request=request,
         entries=[
-            Pending(
-                action=Action.READ,
-                object_type=object_type,
-                detail={"kind": kind, "shown": len(ids), "ids": sorted(ids)[:100]},
-            )
-            for object_type, ids in sorted(found.items())
-            if ids
+            Pending(action=Action.READ, object_type=object_type, detail=records.detail(kind))
+            for object_type, records in sorted(found.items())
+            if records.ids
         ],
     )
 

@@ -36,7 +36,13 @@ def interviews_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None
     alerts = selectors.count_alerts(user, caseload.cases if caseload.complete else None)
     if not (alerts or any(tasks.values())):
         return None
-    shown(request, "interviews.interview", [i.pk for rows in tasks.values() for i in rows])
+    listed = [interview for rows in tasks.values() for interview in rows]
+    shown(
+        request,
+        "interviews.interview",
+        [i.pk for i in listed],
+        cases=[i.case_id for i in listed],
+    )
     shown(request, CASE_TYPE, [case.pk for case, _count in alerts])
     return {
         "title": _("Interviews"),

@@ -429,8 +429,9 @@ def referral_list(
     rows = rows.order_by("-created_at", "-id")
     window = list(filters.window(selectors.with_parties(rows)))
     record_list(
-        actor=user, object_type="referrals.referral", rows=window, request=request, kind=filters.box
-    )
+        actor=user, object_type="referrals.referral", rows=window, request=request,
+        kind=filters.box, cases=sorted({referral.case_id for referral in window}),
+    )  # fmt: skip
     return ReferralList(count=rows.count(), items=[referral_out(r) for r in window])
 
 

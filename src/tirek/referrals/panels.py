@@ -32,7 +32,8 @@ def referrals_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
     incoming, overdue = selectors.panel_referrals(user, rows=10)
     if not incoming and not overdue:
         return None
-    shown(request, "referrals.referral", [r.pk for r in [*incoming, *overdue]])
+    listed = [*incoming, *overdue]
+    shown(request, "referrals.referral", [r.pk for r in listed], cases=[r.case_id for r in listed])
     return {
         "title": _("Referrals"),
         "template": "referrals/panel_referrals.html",

@@ -259,6 +259,7 @@ _PANEL_COLUMNS = (
     "case__person__family_name",
     "case__person__birth_date",
     "case__person__birth_date_estimated",
+    "case_id",
 )
 
 
@@ -267,6 +268,7 @@ class PanelReferral:
     """A referral as the "my work" panel shows it."""
 
     pk: int
+    case_id: int
     status: str
     urgency: str
     provider_name: str
@@ -330,10 +332,11 @@ def panel_referrals(user: User, rows: int = 10) -> tuple[list[PanelReferral], li
 
 def _panel_referral(row: tuple[Any, ...]) -> PanelReferral:
     (pk, status, urgency, _role, _to, _agency, _unit, provider, created_at, respond_by,
-     complete_by, number, given, family, birth_date, estimated) = row  # fmt: skip
+     complete_by, number, given, family, birth_date, estimated, case_id) = row  # fmt: skip
     initials = Person(given_name=given, family_name=family).initials
     return PanelReferral(
         pk=pk,
+        case_id=case_id,
         status=status,
         urgency=urgency,
         provider_name=provider,

@@ -190,8 +190,9 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         referral.subject = selectors.subject_of(referral)  # type: ignore[attr-defined]
     # Each row names the child: the list is a read of every one of them.
     record_list(
-        actor=request.user, object_type="referrals.referral", rows=page, request=request, kind=box
-    )
+        actor=request.user, object_type="referrals.referral", rows=page, request=request, kind=box,
+        cases=sorted({referral.case_id for referral in page}),  # the DPO finds them by case
+    )  # fmt: skip
     query = request.GET.copy()
     query.pop("page", None)
     return render(

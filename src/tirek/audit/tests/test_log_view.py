@@ -135,6 +135,25 @@ def test_filtering_by_case_finds_the_lists_that_showed_it(world: World, dpo) -> 
     assert "вид: страница «Моя работа»" in rows and "вид: список" in rows
 
 
+def test_filtering_by_case_finds_records_naming_it_among_others(world: World, dpo) -> None:
+    from tirek.audit.services import record_list
+    from tirek.cases.tests.factories import open_case
+
+    manager = world.staff(Role.CASE_MANAGER, username="aigerim")
+    case, other, third = open_case(manager), open_case(manager), open_case(manager)
+    # A list of referrals of two children (by the referrals' own ids), and an incident
+    # recorded on two cases.
+    record_list(actor=manager, object_type="referrals.referral", rows=[], cases=[case.pk, other.pk])
+    record(actor=manager, action=Action.CREATE, object_type="incidents.incident", object_id=7,
+           detail={"cases": [other.pk, third.pk]})  # fmt: skip
+    client = logged_in_client(dpo)
+    rows = _rows(client.get("/audit/", {"case": case.number}))
+    assert f"дела: {case.number}, {other.number}" in rows  # the cases by their numbers
+    assert "#7" not in rows  # the incident does not name this case
+    rows = _rows(client.get("/audit/", {"case": other.number}))
+    assert f"дела: {case.number}, {other.number}" in rows and "#7" in rows
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -60,6 +60,9 @@ def test_referral_lists_carrying_the_reason_are_audited(scene: Scene) -> None:
     lists = _entries(scene.cm, action=Action.READ, object_type="referrals.referral")
     assert sorted(e.detail["kind"] for e in lists) == ["case", "outgoing"]
     assert all(e.detail["ids"] == [referral.pk] for e in lists)
+    # Each names the child's case, so that the DPO finds it by the case's number.
+    outgoing = lists.get(detail__kind="outgoing")
+    assert outgoing.detail["cases"] == [scene.case.pk]
     incoming = _entries(scene.liaison, action=Action.READ, object_type="referrals.referral").get()
     assert incoming.detail["ids"] == [referral.pk]
 
@@ -93,8 +96,10 @@ def _my_work(user) -> dict[str, list[int]]:
 
 def test_my_work_records_what_its_panels_show(scene: Scene) -> None:
     referral = scene.send()
-    # The liaison's page shows the referral waiting for the school's answer.
+    # The liaison's page shows the referral waiting for the school's answer (of this case).
     assert _my_work(scene.liaison) == {"referrals.referral": [referral.pk]}
+    entry = _entries(scene.liaison, detail__kind="my work").get()
+    assert entry.detail["cases"] == [scene.case.pk]
     # The case manager's shows the case's next steps (its due tasks).
     assert scene.case.pk in _my_work(scene.cm)["cases.case"]
     # Each page load leaves its own entries, all appended together.
