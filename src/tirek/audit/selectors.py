@@ -30,9 +30,8 @@ def case_numbers(ids: set[int]) -> dict[int, str]:
 
 
 class _Lists(Lookup):
-    """A JSON array (``lhs``) holds the number ``rhs``: which list entries named a record."""
-
-    lookup_name = "lists"
+    """A JSON array (``lhs``) holds the number ``rhs``: which entries name a record among
+    several. Used as an expression, not registered on the field."""
 
     def __init__(self, array: Any, number: int) -> None:
         super().__init__(array, number)
@@ -49,7 +48,7 @@ class _Lists(Lookup):
         )
 
 
-def _lists_showing(case_ids: list[int]) -> Q:
+def _naming_among_several(case_ids: list[int]) -> Q:
     """Entries that name one of these cases among several: lists of cases (``record_list``,
     "my work"), and the records and lists whose detail names their "cases" (an incident,
     a list of referrals)."""
@@ -97,12 +96,12 @@ def audit_entries(
         entries = entries.filter(object_id=object_id)
     if case:
         # The case itself, everything recorded about it (notes, plans...) that names the
-        # case in its detail, and the lists that showed it.
+        # case in its detail, and the lists and records that name it among several.
         ids = case_ids(case)
         entries = entries.filter(
             Q(object_type=CASE_TYPE, object_id__in=[str(pk) for pk in ids])
             | Q(detail__case__in=ids)
-            | _lists_showing(ids)
+            | _naming_among_several(ids)
         )
     tz = timezone.get_current_timezone()
     if date_from:

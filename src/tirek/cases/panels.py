@@ -140,6 +140,8 @@ def work_row(qs: Any, kind: str, **columns: Any) -> Any:
     name1, name2, note to expressions (the others are NULL or empty)."""
     from django.db.models import F
 
+    if unknown := columns.keys() - _EMPTY_COLUMNS.keys():
+        raise ValueError(f"work_row: no column {sorted(unknown)}")  # the parts must line up
     names = {f"w_{k}": columns.get(k, empty) for k, empty in _EMPTY_COLUMNS.items()}
     _ROW_TYPES[kind] = qs.model._meta.label_lower  # what the audit log calls its rows
     return (
