@@ -291,19 +291,35 @@ def _close_family_when_emptied(transfer: Transfer, by: User, request: HttpReques
     waiting = Transfer.objects.filter(family_transfer=group, status=TransferStatus.REQUESTED)
     if group.status != TransferStatus.REQUESTED or waiting.exists():
         return
+    _close_family(group, by, TransferStatus.WITHDRAWN, [transfer.pk], request)
+
+
+def _close_family(
+    group: FamilyTransfer,
+    by: User,
+    status: str,
+    transfers: list[int],
+    request: HttpRequest | None,
+    *,
+    changes: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """The family's request closed with ``status`` and audited, naming the transfers of
+    its cases closed with it."""
     bump_version(
         FamilyTransfer,
         group.pk,
-        status=TransferStatus.WITHDRAWN,
+        status=status,
         decided_by=by,
         decided_at=timezone.now(),
+        **(changes or {}),
     )
     record(
         actor=by,
         action=Action.UPDATE,
         obj=group,
         request=request,
-        detail={"status": TransferStatus.WITHDRAWN, "transfers": [transfer.pk]},
+        detail={"status": status, "transfers": transfers, **(detail or {})},
     )
 
 
@@ -1033,20 +1049,8 @@ def _settle_family(
             within_family=True,
             **step_with,
         )
-    bump_version(
-        FamilyTransfer,
-        locked.pk,
-        status=status,
-        decided_by=by,
-        decided_at=timezone.now(),
-        **(changes or {}),
-    )
-    record(
-        actor=by,
-        action=Action.UPDATE,
-        obj=locked,
-        request=request,
-        detail={"status": status, "transfers": [t.pk for t in members], **(detail or {})},
+    _close_family(
+        locked, by, status, [t.pk for t in members], request, changes=changes, detail=detail
     )
     locked.refresh_from_db()
     receivers = receiving_supervisors(locked.to_unit_id) if tell_receivers else []
