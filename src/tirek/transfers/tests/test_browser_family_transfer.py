@@ -21,7 +21,11 @@ def _as(page, login, user) -> None:  # type: ignore[no-untyped-def]
     login(page, user)
 
 
-def test_a_family_transferred_in_one_step(browser_page, login_in_browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_family_transferred_in_one_step(  # type: ignore[no-untyped-def]
+    browser_page, login_in_browser, assert_accessible
+) -> None:
+    from tirek.transfers.models import Transfer
+
     world = build_world()
     manager = world.staff(Role.CASE_MANAGER)
     receiving_sup = world.staff(Role.SUPERVISOR, agency=world.centre_almaty)
@@ -46,6 +50,16 @@ def test_a_family_transferred_in_one_step(browser_page, login_in_browser) -> Non
     assert page.locator("#family-transfer-cases li").count() == 3
 
     _as(page, login_in_browser, receiving_sup)
+    # One child's transfer page sends the supervisor to the family's request.
+    member = Transfer.objects.filter(case=cases[1]).get()
+    for width in (1366, 360):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"/transfers/{member.pk}/")
+        assert page.locator("#accept-form, #decline-form").count() == 0
+        assert page.evaluate(LAYOUT_CHECK) == [], width
+        assert_accessible(page)
+    page.locator("#answer-with-family a").click()
+    page.wait_for_url("**/transfers/families/*/")
     page.goto("/transfers/")
     page.locator("#incoming-family-transfers a").first.click()
     page.wait_for_url("**/transfers/families/*/")
