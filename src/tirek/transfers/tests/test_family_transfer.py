@@ -407,3 +407,39 @@ def test_withdrawing_its_last_waiting_case_withdraws_the_family_request(fam) -> 
     line = page[page.index(f"/transfers/families/{group.pk}/") :].split("</li>")[0]
     assert "Отозвано" in line
     assert verify().ok
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "note", "answer_forms", "answer_post"),
+    [
+        ("manager", 200, False, False, 403),  # the requesting side: it may withdraw, not answer
+        ("receiving_sup", 200, True, False, 403),  # answers with the family's request
+        ("receiving_sup_and_cm", 200, True, False, 403),  # two roles: the same
+        ("receiving_cm", 404, False, False, 404),
+        ("stranger", 404, False, False, 404),
+    ],
+)
+def test_access_matrix_of_one_case_of_the_request(
+    fam, world: World, who, status, note, answer_forms, answer_post
+) -> None:
+    _w, manager, _sup, receiving_sup, receiving_cm, _family, _cases = fam
+    group = _requested(fam)
+    member = group.transfers.order_by("pk").first()
+    users = {
+        "manager": manager,
+        "receiving_sup": receiving_sup,
+        "receiving_sup_and_cm": world.staff(
+            Role.SUPERVISOR, agency=world.centre_almaty, roles=[Role.SUPERVISOR, Role.CASE_MANAGER]
+        ),
+        "receiving_cm": receiving_cm,
+        "stranger": world.staff(Role.CASE_MANAGER),
+    }
+    client = logged_in_client(users[who])
+    page = client.get(f"/transfers/{member.pk}/")
+    assert page.status_code == status
+    text = page.content.decode()
+    assert ('id="answer-with-family"' in text) is note
+    assert ('id="accept-form"' in text or 'id="decline-form"' in text) is answer_forms
+    accept = {"accept-version": member.version, "accept-case_manager": receiving_cm.pk}
+    assert client.post(f"/transfers/{member.pk}/accept/", accept).status_code == answer_post
+    assert Transfer.objects.filter(status=TransferStatus.REQUESTED).count() == 3
