@@ -162,6 +162,8 @@ def test_filtering_by_case_finds_records_naming_it_among_others(world: World, dp
         {"actor": "x" * 500},
         {"page": "999999"},
         {"actor": "\x00"},
+        {"case": "KZ-2026-\u200b000001"},
+        {"case": "9" * 400},
     ],
 )
 def test_it_survives_bad_filters(dpo, query: dict) -> None:
