@@ -1,0 +1,77 @@
+"""The audit log page costs the same number of SQL queries whatever its entries name.
+
+Counted as the server issues them: the test database's SAVEPOINT/RELEASE markers around
+atomic blocks are not queries a production request sends."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tirek.accounts.roles import Role
+from tirek.audit.models import Action
+from tirek.audit.services import record
+from tirek.testing import World, logged_in_client
+
+# What the page costs today, pinned so that a change shows up here whichever way it goes:
+# the session, the signed-in DPO, her second factor and her roles; the kinds of record for
+# the filter; the count of entries; the entry the look at the log leaves (lock a chain's
+# head, insert, move the head); the rows of the page with the people who acted; the
+# numbers of every case the page names, in one query; and the staff the page names who
+# did not act on it ("responsible: Dana Akhmetova", not "owner: 4"), in one query. That
+# last one is new (it was 11 before the log named people); it is skipped when everyone
+# the page names acted on it.
+PINNED = 12
+
+
+def _queries(client: Client) -> int:
+    client.get("/audit/")  # warm caches that last the process (content types, settings)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/audit/")
+    assert response.status_code == 200
+    return sum(1 for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE")))
+
+
+def _entries(world: World, count: int, first: int) -> None:
+    """``count`` entries by different people, each naming other staff and cases by id (all
+    of them, in the end, different ones)."""
+    for n in range(first, first + count):
+        actor = world.staff(Role.SUPERVISOR) if n % 5 == 0 else f"worker-{n}"
+        named = world.staff(Role.SOCIAL_WORKER) if n % 7 == 0 else None
+        record(
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="cases.case",
+            object_id=1000 + n,
+            detail={
+                "owner": named.pk if named else 5000 + n,
+                "team_released": [6000 + n, 7000 + n],
+                "case": 2000 + n,
+                "cases": [3000 + n],
+                "filters": {"actor": f"someone-{n}"},
+                "fields": ["status", "phase"],
+                "status": "closed",
+            },
+        )
+
+
+@pytest.mark.parametrize("more", [0, 1])
+def test_the_page_costs_the_same_whatever_the_entries_name(world: World, more: int) -> None:
+    dpo = world.staff(Role.DPO, username="olga")
+    client = logged_in_client(dpo)
+    _entries(world, 3, first=0)
+    few = _queries(client)
+    _entries(world, 60 * more, first=3)  # a full page of 50 more, all naming others
+    assert _queries(client) == few == PINNED
+
+
+def test_people_who_acted_on_the_page_are_named_without_a_query(world: World) -> None:
+    dpo = world.staff(Role.DPO, username="olga")
+    client = logged_in_client(dpo)
+    chair, owner = world.staff(Role.SUPERVISOR), world.staff(Role.SOCIAL_WORKER)
+    for actor, named in [(chair, owner), (owner, chair), (owner, dpo)]:
+        record(actor=actor, action=Action.UPDATE, object_type="conferences.actionitem",
+               object_id=1, detail={"owner": named.pk, "case": 1})  # fmt: skip
+    assert _queries(client) == PINNED - 1
