@@ -95,8 +95,10 @@ def summary(
 # visibility rules (the app's selectors), so nothing changes in what a panel shows.
 
 # kind, id, ref (the id the link needs), text, day (date), at (datetime), num, label,
-# two names (e.g. the person's, for initials) and another text (e.g. who holds a task)
-WorkRow = tuple[str, int, Any, str, Any, Any, Any, str, str, str, str]
+# two names (e.g. the person's, for initials), another text (e.g. who holds a task) and
+# the child's case the row is about, if it is about one (the audit log names it)
+WorkRow = tuple[str, int, Any, str, Any, Any, Any, str, str, str, str, int | None]
+_CASE = 11  # the index of a WorkRow's case
 
 
 def row_initials(row: WorkRow) -> str:
@@ -129,6 +131,7 @@ _EMPTY_COLUMNS: dict[str, Any] = {
     "name1": _Typed("", output_field=CharField()),
     "name2": _Typed("", output_field=CharField()),
     "note": _Typed("", output_field=CharField()),
+    "case": _Typed(None, output_field=IntegerField()),
 }
 
 # Each kind of row's record type ("incidents.incidentaction"), as ``work_row`` last saw it.
@@ -137,7 +140,8 @@ _ROW_TYPES: dict[str, str] = {}
 
 def work_row(qs: Any, kind: str, **columns: Any) -> Any:
     """``qs`` as ``WorkRow``s: ``columns`` maps some of ref, text, day, at, num, label,
-    name1, name2, note to expressions (the others are NULL or empty)."""
+    name1, name2, note, case to expressions (the others are NULL or empty). A row about
+    one child's case names it in ``case``, so the DPO finds the entry by that case."""
     from django.db.models import F
 
     if unknown := columns.keys() - _EMPTY_COLUMNS.keys():
@@ -172,7 +176,8 @@ class WorkPanel:
             found = [row for kind in sorted(self.kinds) for row in by_kind.get(kind, [])]
         if self.audited:  # every row read, whether or not the panel shows it
             for row in found:
-                shown(request, _ROW_TYPES[row[0]], [row[1]])
+                case = row[_CASE]
+                shown(request, _ROW_TYPES[row[0]], [row[1]], cases=() if case is None else [case])
         return self.build(request, found)
 
 

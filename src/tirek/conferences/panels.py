@@ -39,6 +39,7 @@ def _action_rows(request: AuthenticatedHttpRequest) -> list[Any]:
         "text": F("description"),
         "day": F("due_date"),
         "label": F("case__number"),
+        "case": F("case_id"),
         "name1": F("case__person__given_name"),
         "name2": F("case__person__family_name"),
     }

@@ -143,6 +143,7 @@ def _unit_rows(request: AuthenticatedHttpRequest) -> list[Any]:
         return []
     names = {
         "ref": F("case_id"),
+        "case": F("case_id"),
         "label": F("case__number"),
         "name1": F("case__person__given_name"),
         "name2": F("case__person__family_name"),

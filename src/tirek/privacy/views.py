@@ -347,6 +347,7 @@ def _override_rows(request: AuthenticatedHttpRequest) -> list[Any]:
             waiting,
             "consent_override",
             ref=Subquery(childs_case.values("pk")),
+            case=Subquery(childs_case.values("pk")),
             label=Subquery(childs_case.values("number")),
             text=F("purpose"),
             day=F("valid_from"),

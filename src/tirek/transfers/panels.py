@@ -13,6 +13,8 @@ from tirek.cases.panels import WorkPanel, WorkRow, work_row
 def _transfer_rows(request: HttpRequest) -> list[Any]:
     """Which pending transfers wait (to the unit the user supervises, and those the user
     requested): their ids, read with the other "my work" rows in one query."""
+    from django.db.models import F
+
     from tirek.access import policy
     from tirek.accounts.models import User
 
@@ -21,9 +23,11 @@ def _transfer_rows(request: HttpRequest) -> list[Any]:
     user = request.user
     if not isinstance(user, User) or not policy.works_on_cases(user):
         return []
-    parts = [work_row(selectors.pending_outgoing(user).filter(requested_by=user), "transfer_out")]
+    case = {"case": F("case_id")}
+    mine = selectors.pending_outgoing(user).filter(requested_by=user)
+    parts = [work_row(mine, "transfer_out", **case)]
     if policy.supervised_unit_id(user) is not None:
-        parts.append(work_row(selectors.pending_incoming(user), "transfer_in"))
+        parts.append(work_row(selectors.pending_incoming(user), "transfer_in", **case))
     return parts
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tirek.accounts.roles import Role
 from tirek.audit.models import Action, AuditEntry
+from tirek.audit.selectors import audit_entries
 from tirek.cases import services as case_services
 from tirek.cases.tests.factories import open_case
 from tirek.conferences import services
@@ -420,5 +421,12 @@ def test_my_work_records_the_actions_and_meetings_it_read(
             actor=scene.cm, action=Action.READ, detail__kind="my work"
         )
     }
-    assert read["conferences.actionitem"] == {"kind": "my work", "shown": 1, "ids": [item.pk]}
+    assert read["conferences.actionitem"] == {
+        "kind": "my work",
+        "shown": 1,
+        "ids": [item.pk],
+        "cases": [scene.case.pk],  # the DPO finds it by the child's case
+    }
     assert read["conferences.conference"]["ids"] == [conference.pk]  # the meeting ahead
+    by_case = audit_entries(case=scene.case.number).filter(actor=scene.cm, detail__kind="my work")
+    assert "conferences.actionitem" in set(by_case.values_list("object_type", flat=True))
