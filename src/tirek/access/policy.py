@@ -89,6 +89,7 @@ from tirek.accounts.roles import CASEWORK_ROLES, Role
 from tirek.audit.models import Action
 from tirek.audit.services import record
 from tirek.cases.models import Case, CaseStatus, CaseTeamMember
+from tirek.core.ids import IdList
 
 from . import epoch
 from .sections import Section
@@ -688,22 +689,22 @@ def visible_cases(user: User) -> QuerySet[Case]:
         return Case.objects.none()
     read_once = _grants_read_once(user)
     if read_once is not None:
-        return Case.objects.filter(pk__in=sorted(read_once.sections))
+        return Case.objects.filter(pk__in=IdList(read_once.sections))
     return _visible_cases(user, roles)
 
 
-def visible_case_ids(user: User) -> list[int] | QuerySet[Case]:
+def visible_case_ids(user: User) -> IdList | QuerySet[Case]:
     """For ``case__in=``: the ids of the cases the user may open while their grants are
-    read once (``case_grants_read_once``), else ``visible_cases``. A list of ids is a plain
-    ``IN (...)``: no subquery to build and compile, and PostgreSQL checks it row by row,
-    where the subquery's setup cost, charged once per row looked up, made it scan every
-    waiting referral of the programme (docs/performance.md)."""
+    read once (``case_grants_read_once``), else ``visible_cases``. A list of ids needs no
+    subquery to build and compile, and PostgreSQL checks it row by row, where the
+    subquery's setup cost, charged once per row looked up, made it scan every waiting
+    referral of the programme (docs/performance.md)."""
     roles = _casework_roles(user)
     if not roles:
-        return []
+        return IdList(())
     read_once = _grants_read_once(user)
     if read_once is not None:
-        return sorted(read_once.sections)
+        return IdList(read_once.sections)
     return _visible_cases(user, roles)
 
 
@@ -723,7 +724,7 @@ def managed_cases(user: User) -> QuerySet[Case]:
     manager on the team, or the supervisor of the case's unit."""
     read_once = _grants_read_once(user)
     if read_once is not None:
-        return Case.objects.filter(pk__in=sorted(read_once.managed))
+        return Case.objects.filter(pk__in=IdList(read_once.managed))
     parts: list[QuerySet[Any]] = []
     if Role.CASE_MANAGER in _casework_roles(user):
         parts.append(_memberships(user).filter(role=Role.CASE_MANAGER).values("case_id"))
@@ -750,12 +751,12 @@ def team_case_ids_read_once(
     return frozenset(pk for pk, held in read_once.team_roles.items() if held & wanted)
 
 
-def case_ids_with_section(user: User, section: str) -> list[int] | QuerySet[Case]:
+def case_ids_with_section(user: User, section: str) -> IdList | QuerySet[Case]:
     """For ``case__in=``: ``cases_with_section`` as a list of ids while the user's grants
     are read once (see ``visible_case_ids``)."""
     read_once = _grants_read_once(user) if _casework_roles(user) and section in S.ALL else None
     if read_once is not None:
-        return read_once.with_section(section)
+        return IdList(read_once.with_section(section))
     return cases_with_section(user, section)
 
 
@@ -767,7 +768,7 @@ def cases_with_section(user: User, section: str) -> QuerySet[Case]:
         return Case.objects.none()
     read_once = _grants_read_once(user)
     if read_once is not None:
-        return Case.objects.filter(pk__in=read_once.with_section(section))
+        return Case.objects.filter(pk__in=IdList(read_once.with_section(section)))
     by_default = {r for r in roles if section in ROLE_SECTIONS.get(r, frozenset())}
     grants_it = Q(role__in=by_default)
     if section != S.CORE:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from django.db.models import CharField, DateField, DateTimeField, IntegerField
 from django.db.models import Value as V
@@ -98,7 +98,7 @@ def summary(
 # two names (e.g. the person's, for initials), another text (e.g. who holds a task) and
 # the child's case the row is about, if it is about one (the audit log names it)
 WorkRow = tuple[str, int, Any, str, Any, Any, Any, str, str, str, str, int | None]
-_CASE = 11  # the index of a WorkRow's case
+_CASE: Final = 11  # the index of a WorkRow's case
 
 
 def row_initials(row: WorkRow) -> str:

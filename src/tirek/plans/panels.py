@@ -21,6 +21,7 @@ from tirek.cases.panels import WorkPanel, WorkRow, row_initials, work_row
 from tirek.cases.selectors import CaseloadRead, my_open_caseload
 from tirek.cases.timeline import RowSource
 from tirek.core.http import AuthenticatedHttpRequest
+from tirek.core.ids import IdList
 from tirek.privacy.conf import CONSENT_EXPIRY_WARNING_DAYS
 from tirek.privacy.selectors import consent_reminder, consent_reminder_from
 
@@ -99,9 +100,9 @@ def _my_due_cases(request: AuthenticatedHttpRequest) -> list[Case]:
     caseload = my_open_caseload(request)
     team = caseload.team_cases
     with_plan = access.case_ids_with_section(user, Section.PLAN)
-    if team is not None and isinstance(with_plan, list):
+    if team is not None and isinstance(with_plan, IdList):
         # As ``selectors.my_due_cases`` picks them, from the cases already read.
-        plan_ids = set(with_plan)
+        plan_ids = set(with_plan.ids)
         return selectors.due_among(
             c for c in team if c.pk in plan_ids and c.status != CaseStatus.TRANSFERRED
         )

@@ -15,6 +15,7 @@ from tirek.access.services import grant_transfer_preview
 from tirek.accounts.roles import Role
 from tirek.cases.models import Case, CaseStatus, CaseTeamMember
 from tirek.cases.tests.factories import open_case, person
+from tirek.core.ids import IdList
 from tirek.privacy.services import emergency_access_open
 from tirek.testing import World
 
@@ -120,15 +121,15 @@ def test_every_kind_of_relation_gives_the_same_lists_inside_the_block(world: Wor
     assert _answers(manager) == outside[manager.pk]
 
 
-def test_inside_the_block_the_ids_are_a_plain_list(world: World) -> None:
+def test_inside_the_block_the_ids_are_a_list(world: World) -> None:
     manager = world.staff(Role.CASE_MANAGER)
     school = world.staff(Role.SCHOOL_LIAISON, agency=world.school, unit=None)
     case = open_case(manager)
     with policy.case_grants_read_once():
-        assert policy.visible_case_ids(manager) == [case.pk]
-        assert policy.case_ids_with_section(manager, Section.PLAN) == [case.pk]
-        assert policy.visible_case_ids(school) == []
-    assert not isinstance(policy.visible_case_ids(manager), list)  # the policy's subquery
+        assert policy.visible_case_ids(manager).ids == (case.pk,)
+        assert policy.case_ids_with_section(manager, Section.PLAN).ids == (case.pk,)
+        assert policy.visible_case_ids(school).ids == ()
+    assert not isinstance(policy.visible_case_ids(manager), IdList)  # the policy's subquery
 
 
 def test_a_long_list_stays_a_subquery(world: World, monkeypatch) -> None:
@@ -139,7 +140,7 @@ def test_a_long_list_stays_a_subquery(world: World, monkeypatch) -> None:
         assert _answers(manager)["visible"] == cases
         assert _answers(manager)["visible as ids"] == cases
         assert "UNION" in str(policy.visible_cases(manager).query).upper()
-        assert not isinstance(policy.visible_case_ids(manager), list)
+        assert not isinstance(policy.visible_case_ids(manager), IdList)
 
 
 def test_outside_the_block_nothing_is_remembered(world: World) -> None:
