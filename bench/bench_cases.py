@@ -96,7 +96,20 @@ def timed(fn: Callable[[int], object], runs: int) -> tuple[float, float, float, 
     return (*_p50_p95(wall), *_p50_p95(cpu))
 
 
-def run_one(size: int, runs: int, reuse: bool) -> dict[str, object]:
+def _own_panels_only() -> None:
+    """The case page carries panels and timeline entries of other apps (people, plans,
+    referrals...): measured once more with only this app's own, to tell the shares apart."""
+    from tirek.cases import panels, timeline
+
+    own = ("tirek.cases", "tirek.privacy")
+    panels.case_panels[:] = [p for p in panels.case_panels if p[1].__module__.startswith(own)]
+    # A RowSource's module is the cases app's; the app it belongs to is its rows' module.
+    timeline.sources[:] = [
+        s for s in timeline.sources if getattr(s, "rows", s).__module__.startswith(own)
+    ]
+
+
+def run_one(size: int, runs: int, reuse: bool, only: str = "") -> dict[str, object]:
     label, fresh = _database_for(size, reuse)
     from generate import setup_django
 
@@ -202,18 +215,11 @@ def run_one(size: int, runs: int, reuse: bool) -> dict[str, object]:
         )
 
     for name, fn in scenarios.items():
-        measure(name, fn)
-    # The case page carries panels and timeline entries of other apps (people, plans,
-    # referrals...). Measured once more with only this app's own, to tell the shares apart.
-    from tirek.cases import panels, timeline
-
-    own = ("tirek.cases", "tirek.privacy")
-    panels.case_panels[:] = [p for p in panels.case_panels if p[1].__module__.startswith(own)]
-    # A RowSource's module is the cases app's; the app it belongs to is its rows' module.
-    timeline.sources[:] = [
-        s for s in timeline.sources if getattr(s, "rows", s).__module__.startswith(own)
-    ]
-    measure("case page, cases and consent panels only", scenarios["case page"])
+        if only in name:
+            measure(name, fn)
+    if not only:  # a subset (e.g. to compare two versions) leaves this out
+        _own_panels_only()
+        measure("case page, cases and consent panels only", scenarios["case page"])
     return {
         "load_average": [round(x, 1) for x in os.getloadavg()],
         "size": size,
@@ -230,16 +236,21 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,100000")
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument(
+        "--only", default="", help='the scenarios whose name has this, e.g. "my work"'
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.runs, args.reuse), ensure_ascii=False))
+        report = run_one(args.one, args.runs, args.reuse, args.only)
+        print(json.dumps(report, ensure_ascii=False))
         return
     # One process per size: Django binds to one database per process.
     reports = []
     for size in [int(s) for s in args.sizes.split(",")]:
         print(f"== {size} cases", file=sys.stderr, flush=True)
         command = [sys.executable, __file__, "--one", str(size), "--runs", str(args.runs)]
+        command += ["--only", args.only]
         if args.reuse:
             command.append("--reuse")
         out = subprocess.run(
