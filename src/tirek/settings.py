@@ -166,9 +166,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    # Kept open like PostgreSQL's (TIREK_DB_CONN_MAX_AGE): opening a SQLite connection
-    # costs a few milliseconds per request (the pragmas above, Django's SQL functions,
-    # reading the schema), and closing the last one checkpoints the WAL.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Tirek's queries are short reads of one user's cases. PostgreSQL compiles (JIT) any
     # query whose estimated cost passes jit_above_cost, and its estimates for the access

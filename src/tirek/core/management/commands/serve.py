@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connections
 from gunicorn.app.base import BaseApplication
 
 
@@ -59,8 +58,6 @@ class Command(BaseCommand):
         call_command("createcachetable", verbosity=0)
         bind = f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
         self.stdout.write(f"Tirek at http://{bind}/")
-        # The workers are forked from this process: none may inherit its connection.
-        connections.close_all()
         _Gunicorn(
             {
                 "bind": bind,
