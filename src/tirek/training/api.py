@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from tirek.audit.services import client_ip
@@ -277,7 +277,7 @@ def events(request: AuthenticatedHttpRequest, paging: Query[Page]) -> list[dict]
 
 
 @router.post("/events", response={201: EventOut})
-def event_create(request: AuthenticatedHttpRequest, payload: EventIn) -> tuple[int, dict]:
+def event_create(request: AuthenticatedHttpRequest, payload: EventIn) -> Status[dict]:
     from .models import Course
 
     data = payload.dict()
@@ -286,7 +286,7 @@ def event_create(request: AuthenticatedHttpRequest, payload: EventIn) -> tuple[i
     if len(found) != len(set(ids)):
         raise HttpError(422, _("Unknown course."))
     event = services.event_create(by=request.user, courses=found, request=request, **data)
-    return 201, _event_out(selectors.events_visible(request.user).get(pk=event.pk))
+    return Status(201, _event_out(selectors.events_visible(request.user).get(pk=event.pk)))
 
 
 @router.get("/events/{event_id}", response=EventOut)
@@ -321,7 +321,7 @@ def participants(request: AuthenticatedHttpRequest, event_id: int = Path(..., ge
 @router.post("/events/{event_id}/participants", response={201: ParticipantOut})
 def participant_add(
     request: AuthenticatedHttpRequest, payload: ParticipantIn, event_id: int = Path(..., ge=1, le=MAX_ID)
-) -> tuple[int, dict]:
+) -> Status[dict]:
     from tirek.accounts.models import User
 
     item = selectors.event_for_manager(request.user, event_id)
@@ -342,7 +342,7 @@ def participant_add(
         by=request.user, event=item, user=user, request=request, **data
     )
     row = next(p for p in selectors.event_participants(item) if p.pk == created.pk)
-    return 201, _participant_out(row, len(item.days))
+    return Status(201, _participant_out(row, len(item.days)))
 
 
 def _node_out(node: cascade_mod.Node) -> dict:
