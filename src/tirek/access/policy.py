@@ -696,9 +696,9 @@ def visible_cases(user: User) -> QuerySet[Case]:
 def visible_case_ids(user: User) -> IdList | QuerySet[Case]:
     """For ``case__in=``: the ids of the cases the user may open while their grants are
     read once (``case_grants_read_once``), else ``visible_cases``. A list of ids needs no
-    subquery to build and compile, and PostgreSQL checks it row by row, where the
-    subquery's setup cost, charged once per row looked up, made it scan every waiting
-    referral of the programme (docs/performance.md)."""
+    policy subquery to build and compile; PostgreSQL charged that subquery's setup cost
+    once per row looked up, which made it scan every waiting referral of the programme.
+    A long list goes as one array parameter (``IdList``; docs/performance.md)."""
     roles = _casework_roles(user)
     if not roles:
         return IdList(())
