@@ -174,6 +174,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (docs/performance.md, "The referral lists").
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    # Parameters travel apart from the query, and a query run more than five times on a
+    # connection is prepared: PostgreSQL parses and plans it once. "My work" sends the same
+    # dozen queries on every load; planning them was a third of a supervisor's page
+    # (docs/performance.md, "Prepared statements"). 0 turns preparing off, as a pooler in
+    # transaction mode (PgBouncer without max_prepared_statements) needs.
+    _options["server_side_binding"] = True
+    _prepare_after = env_int("TIREK_DB_PREPARE_THRESHOLD", 5)
+    _options["prepare_threshold"] = _prepare_after if _prepare_after > 0 else None
 if env("TIREK_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env("TIREK_TEST_DB_NAME")}
 
