@@ -4,8 +4,8 @@
 Each key an entry's detail may hold has a label (``DETAIL_LABELS``); its value is shown by
 what it means: a case by its number, a staff member by name, a choice by its label (from
 the field of the model that defines it), field names by their verbose names, dates in the
-reader's format, other records as "#id". The cases and the staff a page names are looked
-up once for the whole page. Anything the log does not know stays as it was written.
+reader's format, agencies, units and regions by name, other records as "#id". The cases,
+the staff and the organisations a page names are looked up once for the whole page. Anything the log does not know stays as it was written.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from django.utils.translation import pgettext_lazy
 
 from .forms import AuditFilterForm
 from .models import Action, AuditEntry
-from .selectors import CASE_TYPE, case_numbers
+from .selectors import CASE_TYPE, ORGANISATION_KEYS, case_numbers, organisation_names
 
 # The labels and words added for the details carry the context "audit log", so that a
 # short word ("family", "goal") never takes over another app's translation of it (the
@@ -287,11 +287,10 @@ USER_KEYS = frozenset(
 )
 
 # The keys whose values are ids of other records (one or a list): shown as "#id", like
-# the record column. An account change names its agency, unit and region before and after.
+# the record column. Agencies, units and regions (``ORGANISATION_KEYS``) go by name.
 RECORD_KEYS = frozenset(
     {
         "access",
-        "agency",
         "approved_plan",
         "batch",
         "candidate",
@@ -301,7 +300,6 @@ RECORD_KEYS = frozenset(
         "duplicate",
         "event",
         "family",
-        "from_unit",
         "goal",
         "goals",
         "group_import",
@@ -325,15 +323,14 @@ RECORD_KEYS = frozenset(
         "relative",
         "request",
         "subject_access_preview",
-        "to_unit",
         "transfer",
         "transfer_preview",
         "transfers",
-        "unit",
     }
 )
 # The keys that hold either a list of records' ids or a count of them.
 RECORDS_OR_COUNT = frozenset({"linked"})
+# An account change names its agency, unit and region before and after: [old, new].
 BEFORE_AFTER_KEYS = frozenset({"agency", "unit", "region"})
 
 # The keys whose values are ISO dates or moments: shown in the reader's format.
@@ -439,6 +436,7 @@ class Names:
 
     cases: dict[int, str]
     staff: dict[int, str]
+    organisations: dict[tuple[str, int], str]
 
 
 def kind_label(object_type: str) -> str:
@@ -515,6 +513,15 @@ def _staff_ids(entries: Iterable[AuditEntry]) -> set[int]:
         for key, value in _pairs(_detail(entry)):
             if key in USER_KEYS or (key == "ids" and entry.object_type == user_type):
                 ids.update(_ids(value))
+    return ids
+
+
+def _organisation_ids(entries: Iterable[AuditEntry]) -> dict[str, set[int]]:
+    ids: dict[str, set[int]] = {}
+    for entry in entries:
+        for key, value in _pairs(_detail(entry)):
+            if key in ORGANISATION_KEYS:
+                ids.setdefault(ORGANISATION_KEYS[key], set()).update(_ids(value))
     return ids
 
 
@@ -694,8 +701,16 @@ def _value(entry: AuditEntry, key: str, value: Any, names: Names, depth: int = 0
         return _many(value, lambda v: names.cases.get(v, f"#{v}") if _id(v) else _plain(v))
     if key in USER_KEYS or (key == "ids" and entry.object_type == user_type):
         return _many(value, lambda v: names.staff.get(v, f"#{v}") if _id(v) else _plain(v))
-    if key in BEFORE_AFTER_KEYS and isinstance(value, list) and len(value) == 2:
-        return " → ".join(_record(item) for item in value)
+    if key in ORGANISATION_KEYS:
+        kind = ORGANISATION_KEYS[key]
+
+        def organisation(item: Any) -> str:
+            pk = _id(item)
+            return names.organisations.get((kind, pk), f"#{pk}") if pk else _plain(item)
+
+        if key in BEFORE_AFTER_KEYS and isinstance(value, list) and len(value) == 2:
+            return " → ".join(organisation(item) for item in value)
+        return _many(value, organisation)
     if key in RECORD_KEYS or key == "ids" or (key in RECORDS_OR_COUNT and isinstance(value, list)):
         return _many(value, _record)
     if key in FIELD_KEYS and isinstance(value, list):
@@ -750,8 +765,12 @@ def _who(entry: AuditEntry) -> str:
 
 def rows(entries: Sequence[AuditEntry]) -> list[Row]:
     """One page of entries, described; the cases it names are looked up in one query, the
-    staff who did not act on the page in another."""
-    names = Names(cases=case_numbers(_case_ids(entries)), staff=staff_names(entries))
+    staff who did not act on the page in another, its organisations in one for each kind."""
+    names = Names(
+        cases=case_numbers(_case_ids(entries)),
+        staff=staff_names(entries),
+        organisations=organisation_names(_organisation_ids(entries)),
+    )
     return [
         Row(
             at=entry.at,

@@ -29,6 +29,35 @@ def case_numbers(ids: set[int]) -> dict[int, str]:
     return numbers
 
 
+# The kinds of organisation an entry's detail may name by id, and the keys that hold them.
+# An organisation's name is no one's personal data: the log names them for its reader.
+ORGANISATION_KEYS: dict[str, str] = {
+    "agency": "agency",
+    "unit": "unit",
+    "from_unit": "unit",
+    "to_unit": "unit",
+    "region": "region",
+}
+
+
+def organisation_names(ids: dict[str, set[int]]) -> dict[tuple[str, int], str]:
+    """(kind, id) -> the name of each agency, unit ("agency — unit") and region (in the
+    reader's language) of ``ids``: one query for each kind asked for."""
+    from tirek.organisations.models import Agency, Region, Unit
+
+    names: dict[tuple[str, int], str] = {}
+    if ids.get("agency"):
+        for pk, name in Agency.objects.filter(pk__in=ids["agency"]).values_list("pk", "name"):
+            names["agency", pk] = name
+    if ids.get("unit"):
+        for unit in Unit.objects.filter(pk__in=ids["unit"]).select_related("agency"):
+            names["unit", unit.pk] = str(unit)
+    if ids.get("region"):
+        for region in Region.objects.filter(pk__in=ids["region"]).only("pk", "names"):
+            names["region", region.pk] = region.name
+    return names
+
+
 class _Lists(Lookup):
     """A JSON array (``lhs``) holds the number ``rhs``: which entries name a record among
     several. Used as an expression, not registered on the field."""

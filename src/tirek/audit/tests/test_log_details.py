@@ -232,3 +232,48 @@ def test_the_detail_reads_in_the_reader_language(
     client = logged_in_client(dpo)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     assert expected in _rows(client.get("/audit/", {"actor": "aigerim"}))
+
+
+def test_an_account_move_names_the_agencies_units_and_regions(world: World, dpo) -> None:
+    admin = world.staff(Role.ADMIN, username="root")
+    worker = world.staff(Role.SOCIAL_WORKER, username="dana")
+    # As a confirmed role change records the account's place before and after, by id.
+    record(
+        actor=admin,
+        action=Action.PERMISSION_CHANGE,
+        obj=worker,
+        detail={
+            "agency": [world.centre.pk, world.centre_almaty.pk],
+            "unit": [world.unit.pk, None],
+            "region": [world.karaganda.pk, world.almaty.pk],
+        },
+    )
+    rows = _log(dpo, actor="root")
+    assert "организация: Centre Karaganda → Centre Almaty" in rows
+    assert "подразделение: Centre Karaganda — Team K → —" in rows
+    assert "регион: Карагандинская область → Алматы" in rows
+
+
+def test_a_unit_or_agency_named_alone_reads_by_name_and_a_gone_one_by_number(
+    world: World, dpo
+) -> None:
+    chair = world.staff(Role.SUPERVISOR, username="marat")
+    record(
+        actor=chair,
+        action=Action.UPDATE,
+        object_type="referrals.referral",
+        object_id=4,
+        detail={"consent_override": True, "case": 1, "agency": world.school.pk},
+    )
+    record(
+        actor=chair,
+        action=Action.CREATE,
+        object_type="transfers.transfer",
+        object_id=5,
+        detail={"from_unit": world.unit.pk, "to_unit": 987654, "unit": [world.unit_almaty.pk]},
+    )
+    rows = _log(dpo, actor="marat")
+    assert "организация: School 17" in rows
+    assert "передающее подразделение: Centre Karaganda — Team K" in rows
+    assert "принимающее подразделение: #987654" in rows
+    assert "подразделение: Centre Almaty — Team A" in rows

@@ -22,7 +22,8 @@ from tirek.testing import World, logged_in_client
 # numbers of every case the page names, in one query; and the staff the page names who
 # did not act on it ("responsible: Dana Akhmetova", not "owner: 4"), in one query. That
 # last one is new (it was 11 before the log named people); it is skipped when everyone
-# the page names acted on it.
+# the page names acted on it. Agencies, units and regions add one query for each kind
+# the page names (at most three), however many entries name them.
 PINNED = 12
 
 
@@ -75,3 +76,16 @@ def test_people_who_acted_on_the_page_are_named_without_a_query(world: World) ->
         record(actor=actor, action=Action.UPDATE, object_type="conferences.actionitem",
                object_id=1, detail={"owner": named.pk, "case": 1})  # fmt: skip
     assert _queries(client) == PINNED - 1
+
+
+def test_organisations_cost_one_query_for_each_kind_named(world: World) -> None:
+    dpo = world.staff(Role.DPO, username="olga")
+    client = logged_in_client(dpo)
+    _entries(world, 3, first=0)
+    agencies = [world.centre, world.school, world.clinic, world.police, world.ngo]
+    for n, agency in enumerate(agencies):
+        record(actor=f"admin-{n}", action=Action.PERMISSION_CHANGE, object_type="accounts.user",
+               object_id=1, detail={"agency": [agency.pk, world.ministry.pk],
+                                    "unit": [world.unit.pk, world.unit_almaty.pk],
+                                    "region": [world.karaganda.pk, world.almaty.pk]})  # fmt: skip
+    assert _queries(client) == PINNED + 3
