@@ -1,6 +1,7 @@
 """Generated data at the DESIGN.md size: people, cases with teams, encrypted notes,
-consents, referrals to schools, child-sensitive interviews, timeline events and a valid
-audit log — for every benchmark.
+consents, referrals to schools, child-sensitive interviews, stigma incidents with their
+actions, case conferences with action items, families with a family plan and its tasks,
+timeline events and a valid audit log — for every benchmark.
 
     .venv/bin/python bench/generate.py --cases 100000            # var/bench/cases-100000.sqlite3
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tirek_bench_cases \\
@@ -17,9 +18,9 @@ Nothing security-relevant is switched off: notes and return histories go through
 real encrypted field (each value Fernet-encrypted), and the audit rows form valid HMAC
 chains, so ``tirek audit verify`` passes on the result. Speed comes from bulk inserts in
 batches instead of one service call per row. Everything is invented and deterministic
-for a given ``--seed``, but for the dates of open referrals and interviews, which are
-counted back from the day of generation (so that some are due and some overdue when the
-bench runs).
+for a given ``--seed``, but for the dates of open referrals and interviews, and of recent
+incidents, conferences and family tasks, which are counted from the day of generation (so
+that some are due and some overdue when the bench runs).
 
 The database is chosen as in the other benchmarks: by default a fresh SQLite file under
 var/bench/; with DATABASE_URL, a PostgreSQL database whose name starts with
@@ -522,6 +523,8 @@ def generate(
     )
     referral_count = _referrals(cases, schools, school_r, log)
     interview_count = _interviews(cases, teams, interviewers, log)
+    work = _Casework.read(cases, teams, supervisors)
+    casework_counts = {**_incidents(work, log), **_conferences(work, log), **_families(work, log)}
     names = {u.pk: u.username for u in managers}
     audit = []
     for case_id, manager_id, _region_id, opened in cases:
@@ -555,6 +558,7 @@ def generate(
             "notes": n * notes_per_case,
             "referrals": referral_count,
             "interviews": interview_count,
+            **casework_counts,
             "audit": len(audit),
         },
         seconds=seconds,
@@ -702,6 +706,527 @@ def _interviews(
     for case_id, user_id in planned:
         teams[case_id].append((user_id, Role.INTERVIEWER))
     return count
+
+
+# --- incidents, case conferences and families ("my work" of every team) -----------------
+
+INCIDENT_SHARE = 50  # one stigma incident in fifty cases
+CONFERENCE_SHARE = 20  # one case conference in twenty cases
+FAMILY_SHARE = 100  # one family (two or three of a case manager's cases) in a hundred cases
+
+
+@dataclass
+class _Casework:
+    """What the incidents, conferences and families are made from: the cases as
+    ``generate`` reads them, their teams, and a few more facts of each case."""
+
+    cases: list[tuple[int, int, int, datetime]]  # id, case manager, region, opened
+    teams: dict[int, list[tuple[int, str]]]
+    # id -> status, supervising unit, person, closed at, number
+    facts: dict[int, tuple[str, int, int, datetime | None, str]]
+    supervisor_of: dict[int, int]  # unit -> its supervisor
+    now: datetime
+    today: date  # the day of generation, in the programme's time zone
+    first_open: int  # index of an open case of the first case manager (the bench subject)
+
+    @classmethod
+    def read(
+        cls,
+        cases: list[tuple[int, int, int, datetime]],
+        teams: dict[int, list[tuple[int, str]]],
+        supervisors: list[Any],
+    ) -> _Casework:
+        from django.utils import timezone
+
+        from tirek.cases.models import Case, CaseStatus
+
+        facts = {
+            pk: (status, unit, person, closed, number)
+            for pk, status, unit, person, closed, number in Case.objects.values_list(
+                "pk", "status", "supervising_unit_id", "person_id", "closed_at", "number"
+            ).order_by("pk")
+        }
+        first_manager = cases[0][1]
+        first_open = [
+            k
+            for k, (case_id, manager_id, _r, _o) in enumerate(cases)
+            if manager_id == first_manager and facts[case_id][0] != CaseStatus.CLOSED
+        ]
+        now = datetime.now(UTC)
+        return cls(
+            cases=cases,
+            teams=teams,
+            facts=facts,
+            supervisor_of={u.unit_id: u.pk for u in supervisors},
+            now=now,
+            today=timezone.localdate(now),
+            first_open=random.choice(first_open) if first_open else 0,
+        )
+
+    def is_open(self, case_id: int) -> bool:
+        return self.facts[case_id][0] != "closed"
+
+    def picks(self, every: int) -> Iterator[int]:
+        """One case (its index) in each block of ``every`` cases, at a random place in the
+        block; the first is an open case of the first case manager, so that the benchmarks'
+        subject (bench-cm-00000) always has something open on "my work"."""
+        n = len(self.cases)
+        for start in range(0, n, every):
+            pick = start + random.randrange(min(every, n - start))
+            yield self.first_open if start == 0 else pick
+
+    def past(self, case_id: int, opened: datetime) -> datetime:
+        """A moment of the case's history: after it opened, before it closed, at least a
+        month before the day of generation."""
+        closed = self.facts[case_id][3]
+        end = min(closed or self.now, self.now) - timedelta(days=30)
+        begin = min(opened + timedelta(days=14), self.now - timedelta(days=60))
+        if end <= begin:
+            return begin
+        return begin + timedelta(seconds=random.randint(0, int((end - begin).total_seconds())))
+
+    def members(self, case_id: int, roles: Iterable[str]) -> list[int]:
+        wanted = set(roles)
+        return list(dict.fromkeys(u for u, role in self.teams[case_id] if role in wanted))
+
+
+def _at(day: date, hour: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+# (kind, place, what happened, actions taken)
+INCIDENT_KINDS = [
+    ("bullying", "school", "Одноклассники дразнили из-за того, откуда вернулась семья.",
+     ["Беседа с классом и классным руководителем", "Встреча с родителями одноклассников"]),
+    ("bullying", "school", "Ребёнка не принимают в игры на перемене, называют обидными словами.",
+     ["Занятие школьного психолога с классом", "Беседа с классным руководителем"]),
+    ("exposure", "school", "Посторонние узнали и обсуждали, где семья жила до возвращения.",
+     ["Разговор с администрацией школы о конфиденциальности", "Поддерживающая встреча с ребёнком"]),
+    ("hate_speech", "online", "Оскорбительные сообщения о семье в чате района.",
+     ["Жалоба модератору, сохранение сообщений", "Консультация юриста"]),
+    ("service_refused", "service", "В приёме документов отказали без объяснения причин.",
+     ["Обращение к руководителю службы, повторная подача документов"]),
+    ("violence", "school", "Старшие ученики толкали и ударили ребёнка после уроков.",
+     ["Сообщение инспектору по делам несовершеннолетних", "Осмотр врача, беседа с матерью"]),
+    ("other", "community", "Соседи требовали, чтобы семья переехала.",
+     ["Встреча с аксакалами махалли и участковым"]),
+]  # fmt: skip
+INCIDENT_REPORTERS = ["Мать", "Классный руководитель", "Социальный работник", "Психолог центра"]
+
+
+def _incidents(work: _Casework, log: Callable[[str], None]) -> dict[str, int]:
+    """One incident in fifty cases, recorded by the case manager, sometimes on a second
+    case of the unit (siblings, classmates). Half of those on open cases happened in the
+    last three months, with actions still open (due before or after the day of
+    generation) owned by the case manager or a team member who acts on incidents; the
+    others are history: actions done, the incident closed."""
+    from tirek.accounts.roles import Role
+    from tirek.incidents.models import Incident, IncidentAction
+
+    acting = (Role.PSYCHOLOGIST, Role.SOCIAL_WORKER, Role.SCHOOL_LIAISON)
+    open_in_unit: dict[int, list[int]] = {}
+    for case_id, (status, unit_id, *_rest) in work.facts.items():
+        if status != "closed":
+            open_in_unit.setdefault(unit_id, []).append(case_id)
+    incidents: list[Any] = []
+    links: list[tuple[Any, int]] = []
+    actions: list[Any] = []
+    for j, k in enumerate(work.picks(INCIDENT_SHARE)):
+        case_id, manager_id, region_id, opened = work.cases[k]
+        unit_id = work.facts[case_id][1]
+        kind, place, text, action_texts = random.choice(INCIDENT_KINDS)
+        recent = work.is_open(case_id) and (j == 0 or random.random() < 0.5)
+        if recent:
+            occurred = work.today - timedelta(days=random.randint(3, 90))
+        else:
+            occurred = work.past(case_id, opened).date()
+        incident = Incident(
+            kind=kind,
+            place=place,
+            occurred_on=occurred,
+            reported_by=random.choice(INCIDENT_REPORTERS),
+            description=text,  # encrypted by the field
+            region_id=region_id,
+            unit_id=unit_id,
+            recorded_by_id=manager_id,
+            recorded_at=min(_at(occurred + timedelta(days=1), 10), work.now),
+        )
+        incidents.append(incident)
+        links.append((incident, case_id))
+        others = [c for c in open_in_unit.get(unit_id, []) if c != case_id]
+        if others and random.random() < 0.3:
+            links.append((incident, random.choice(others)))
+        team = work.members(case_id, acting)
+        done_days = []
+        action_count = random.randint(1, 2)
+        for a in range(action_count):
+            first = j == 0 and a == 0
+            owner = (
+                manager_id if first or not team or random.random() < 0.5 else random.choice(team)
+            )
+            due = occurred + timedelta(days=random.randint(7, 45))
+            still_open = recent and (first or random.random() < 0.6)
+            done_on = None if still_open else min(due, work.today)
+            if done_on:
+                done_days.append(done_on)
+            actions.append(
+                IncidentAction(
+                    incident=incident,
+                    description=action_texts[a % len(action_texts)],
+                    owner_id=owner,
+                    due_date=due,
+                    done_on=done_on,
+                    created_by_id=manager_id,
+                    created_at=incident.recorded_at,
+                )
+            )
+        if len(done_days) == action_count and max(done_days) + timedelta(days=3) <= work.today:
+            incident.closed_on = max(done_days) + timedelta(days=3)
+            incident.outcome = "Ситуация разрешена, семья под наблюдением."  # encrypted
+    count = _bulk(Incident, incidents, log, "incidents")
+    through = Incident.cases.through
+    _bulk(
+        through,
+        (through(incident_id=i.pk, case_id=c) for i, c in links),
+        log,
+        "incident cases",
+    )
+    done = _bulk(IncidentAction, actions, log, "incident actions")
+    return {"incidents": count, "incident_actions": done}
+
+
+CONFERENCE_PLACES = [
+    "Центр адаптации, переговорная",
+    "Акимат района, зал заседаний",
+    "Школа, кабинет директора",
+]
+CONFERENCE_ACTIONS = {
+    "case-manager": [
+        "Оформить адресную социальную помощь",
+        "Согласовать со школой дополнительные занятия по языку",
+        "Восстановить свидетельство о рождении",
+    ],
+    "psychologist": [
+        "Провести две встречи по стабилизации сна",
+        "Повторная оценка эмоционального состояния ребёнка",
+    ],
+    "social-worker": [
+        "Посетить семью на дому и оценить условия",
+        "Помочь матери встать на учёт в центре занятости",
+    ],
+}
+
+
+def _conferences(work: _Casework, log: Callable[[str], None]) -> dict[str, int]:
+    """One case conference in twenty cases, convened by the case's unit and chaired by its
+    supervisor, the case manager and the team's psychologist and social worker at the
+    table. Those of open cases: a few scheduled in the coming month (no actions yet), most
+    held in the last four months with one to three actions on the case — owned by the case
+    manager, the psychologist or the social worker, open (some overdue) or done — and some
+    held long ago, their actions closed; those of closed cases are history."""
+    from tirek.accounts.roles import Role
+    from tirek.conferences.models import (
+        ActionItem,
+        ActionStatus,
+        Attendance,
+        Conference,
+        ConferenceStatus,
+        Participant,
+    )
+
+    conferences: list[Any] = []
+    links: list[tuple[Any, int]] = []
+    participants: list[Any] = []
+    actions: list[Any] = []
+    for j, k in enumerate(work.picks(CONFERENCE_SHARE)):
+        case_id, manager_id, _region_id, opened = work.cases[k]
+        unit_id = work.facts[case_id][1]
+        chair = work.supervisor_of[unit_id]
+        state = "history"
+        if work.is_open(case_id):
+            roll = 0.5 if j == 0 else random.random()
+            state = "upcoming" if roll < 0.15 else "recent" if roll < 0.7 else "history"
+        if state == "upcoming":
+            day = work.today + timedelta(days=random.randint(1, 30))
+        elif state == "recent":
+            day = work.today - timedelta(days=random.randint(3, 120))
+        else:
+            day = work.past(case_id, opened).date()
+        at = _at(day, 5)  # 10:00 in Almaty
+        held = state != "upcoming"
+        conference = Conference(
+            scheduled_at=at,
+            location=random.choice(CONFERENCE_PLACES),
+            unit_id=unit_id,
+            chair_id=chair,
+            status=ConferenceStatus.HELD if held else ConferenceStatus.SCHEDULED,
+            agenda="1. Итоги периода.\n2. Школа и язык.\n3. Поддержка семьи.",  # encrypted
+            decisions="1. Продолжить встречи с психологом.\n2. Оформить помощь семье."
+            if held
+            else "",
+            held_at=at + timedelta(hours=2) if held else None,
+            created_by_id=manager_id,
+            created_at=min(at - timedelta(days=14), work.now),
+            version=2 if held else 1,
+        )
+        conferences.append(conference)
+        links.append((conference, case_id))
+        psychologists = work.members(case_id, [Role.PSYCHOLOGIST])
+        social_workers = work.members(case_id, [Role.SOCIAL_WORKER])
+        table = [chair, manager_id, *psychologists[:1], *social_workers[:1]]
+        for user_id in dict.fromkeys(table):
+            attendance = Attendance.INVITED
+            if held:
+                attendance = Attendance.PRESENT if random.random() < 0.9 else Attendance.EXCUSED
+            participants.append(
+                Participant(conference=conference, user_id=user_id, attendance=attendance)
+            )
+        if not held:
+            continue
+        owners = [
+            (user_id, role)
+            for user_id, role in (
+                (manager_id, Role.CASE_MANAGER),
+                *((u, Role.PSYCHOLOGIST) for u in psychologists[:1]),
+                *((u, Role.SOCIAL_WORKER) for u in social_workers[:1]),
+            )
+        ]
+        for a in range(random.randint(1, 3)):
+            first = j == 0 and a == 0
+            owner, role = owners[0] if first else random.choice(owners)
+            due = day + timedelta(days=random.randint(7, 60))
+            if first:
+                status = ActionStatus.OPEN
+            elif state == "recent":
+                status = random.choices(
+                    [ActionStatus.OPEN, ActionStatus.DONE, ActionStatus.CANCELLED], [12, 7, 1]
+                )[0]
+            else:
+                status = random.choices([ActionStatus.DONE, ActionStatus.CANCELLED], [17, 3])[0]
+            done_at = None
+            if status != ActionStatus.OPEN:
+                done_at = min(_at(due, 10), work.now - timedelta(hours=1))
+            actions.append(
+                ActionItem(
+                    conference=conference,
+                    case_id=case_id,
+                    description=random.choice(CONFERENCE_ACTIONS[role]),
+                    owner_id=owner,
+                    due_date=due,
+                    status=status,
+                    done_at=done_at,
+                    version=1 if status == ActionStatus.OPEN else 2,
+                )
+            )
+    count = _bulk(Conference, conferences, log, "conferences")
+    through = Conference.cases.through
+    _bulk(
+        through,
+        (through(conference_id=c.pk, case_id=case_id) for c, case_id in links),
+        log,
+        "conference cases",
+    )
+    _bulk(Participant, participants, log, "conference participants")
+    action_count = _bulk(ActionItem, actions, log, "conference actions")
+    return {"conferences": count, "conference_actions": action_count}
+
+
+FAMILY_GOALS = {
+    "housing": "Семья живёт вместе в собственном или арендованном жилье",
+    "income": "Мать трудоустроена или получает пособие",
+    "education": "Все дети посещают школу без пропусков",
+    "contact": "Регулярные встречи детей с матерью",
+    "health": "Дети прошли медицинский осмотр и вакцинацию",
+    "community": "Семья участвует в жизни махалли",
+}
+FAMILY_TASKS = [
+    "Подать документы на адресную социальную помощь",
+    "Записать детей на медицинский осмотр",
+    "Встреча с директором школы о расписании детей",
+    "Организовать встречу семьи с представителями махалли",
+    "Помочь с договором аренды жилья",
+]
+
+
+def _families(work: _Casework, log: Callable[[str], None]) -> dict[str, int]:
+    """One family in a hundred cases: the people of two or three cases of one case manager
+    (children of one household), with a family plan — approved by the unit's supervisor
+    (frozen as version 1, with its history) or still a draft — of one or two goals and one
+    to three tasks owned by the case manager or the team's social worker. While a member's
+    case is open some tasks are open, due in the coming weeks or overdue; otherwise all
+    are done."""
+    from tirek.accounts.models import User
+    from tirek.accounts.roles import Role
+    from tirek.families.models import (
+        Family,
+        FamilyGoal,
+        FamilyMember,
+        FamilyPlan,
+        FamilyPlanDecision,
+        FamilyPlanVersion,
+        FamilyTask,
+        MemberRole,
+    )
+    from tirek.plans.models import Decision, GoalStatus, PlanStatus
+
+    n = len(work.cases)
+    families: list[Any] = []
+    members: list[Any] = []
+    plans: list[Any] = []
+    goals: list[Any] = []
+    tasks: list[Any] = []
+    for j in range(max(1, n // FAMILY_SHARE) if n > 1 else 0):
+        m = j * FAMILY_SHARE // CASES_PER_MANAGER  # a case manager's caseload
+        block = list(range(m * CASES_PER_MANAGER, min((m + 1) * CASES_PER_MANAGER, n)))
+        if len(block) < 2:
+            continue
+        chosen = sorted(random.sample(block, min(len(block), random.choice((2, 2, 3)))))
+        if j == 0 and work.first_open not in chosen:
+            chosen = sorted([work.first_open, *chosen[1:]])
+        rows = [work.cases[k] for k in chosen]
+        manager_id = rows[0][1]
+        unit_id = work.facts[rows[0][0]][1]
+        active = [case_id for case_id, *_rest in rows if work.is_open(case_id)]
+        created = min(
+            max(o for _c, _m, _r, o in rows) + timedelta(days=random.randint(7, 60)),
+            work.now - timedelta(days=30),
+        )
+        family = Family(
+            label=f"Семья по делу {work.facts[rows[0][0]][4]}",
+            guardianship="Мать — законный представитель детей.",
+            shared_goals="Жить вместе, дети учатся в одной школе.",
+            created_by_id=manager_id,
+            created_at=created,
+        )
+        families.append(family)
+        for position, (case_id, *_rest) in enumerate(rows):
+            members.append(
+                FamilyMember(
+                    family=family,
+                    person_id=work.facts[case_id][2],
+                    role=MemberRole.CHILD,
+                    position=position,
+                )
+            )
+        approved = random.random() < 0.6
+        plan = FamilyPlan(family=family)
+        plans.append(plan)
+        plan_goals = []
+        for area in random.sample(sorted(FAMILY_GOALS), random.randint(1, 2)):
+            goal = FamilyGoal(
+                plan=plan,
+                area=area,
+                title=FAMILY_GOALS[area],
+                target_date=(work.today if active else created.date())
+                + timedelta(days=random.randint(60, 270)),
+                status=random.choice([GoalStatus.PLANNED, GoalStatus.IN_PROGRESS])
+                if active
+                else GoalStatus.ACHIEVED,
+                created_at=created,
+            )
+            plan_goals.append(goal)
+        goals.extend(plan_goals)
+        social = [u for c in active for u in work.members(c, [Role.SOCIAL_WORKER])]
+        plan_tasks = []
+        for t in range(random.randint(1, 3)):
+            first = j == 0 and t == 0
+            owner = manager_id if first or not social or random.random() < 0.5 else social[0]
+            still_open = bool(active) and (first or random.random() < 0.6)
+            if still_open:
+                due = work.today + timedelta(days=random.randint(-20, 45))
+            elif active:
+                due = work.today - timedelta(days=random.randint(1, 90))
+            else:
+                due = created.date() + timedelta(days=random.randint(14, 120))
+            plan_tasks.append(
+                FamilyTask(
+                    goal=random.choice(plan_goals),
+                    title=random.choice(FAMILY_TASKS),
+                    owner_id=owner,
+                    due_date=due,
+                    done_at=None if still_open else min(_at(due, 9), work.now),
+                    created_by_id=manager_id,
+                    created_at=created + timedelta(days=1),
+                )
+            )
+        tasks.extend(plan_tasks)
+        plan.version = 1 + len(plan_goals) + len(plan_tasks)
+        if approved:
+            plan.status = PlanStatus.APPROVED
+            plan.submitted_by_id = manager_id
+            plan.submitted_at = created + timedelta(days=3)
+            plan.approved_by_id = work.supervisor_of[unit_id]
+            plan.approved_at = created + timedelta(days=7)
+            plan.version += 2
+        plan._tasks = plan_tasks  # type: ignore[attr-defined]
+        plan._goals = plan_goals  # type: ignore[attr-defined]
+    count = _bulk(Family, families, log, "families")
+    _bulk(FamilyMember, members, log, "family members")
+    _bulk(FamilyPlan, plans, log, "family plans")
+    _bulk(FamilyGoal, goals, log, "family goals")
+    task_count = _bulk(FamilyTask, tasks, log, "family tasks")
+    # The approvals: what was agreed then (every task still to do), and the history.
+    approved_plans = [p for p in plans if p.status == PlanStatus.APPROVED]
+    owner_ids = {t.owner_id for p in approved_plans for t in p._tasks}
+    names = {u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in=owner_ids)}
+    versions, decisions = [], []
+    for plan in approved_plans:
+        snapshot = {
+            "goals": [
+                {
+                    "id": g.pk,
+                    "area": g.area,
+                    "title": g.title,
+                    "target_date": g.target_date.isoformat() if g.target_date else None,
+                    "status": GoalStatus.PLANNED,
+                    "linked_goals": [],
+                    "tasks": [
+                        {
+                            "id": t.pk,
+                            "title": t.title,
+                            "owner_id": t.owner_id,
+                            "owner": names[t.owner_id],
+                            "due_date": t.due_date.isoformat(),
+                            "done": False,
+                        }
+                        for t in plan._tasks
+                        if t.goal is g
+                    ],
+                }
+                for g in plan._goals
+            ]
+        }
+        versions.append(
+            FamilyPlanVersion(
+                plan=plan,
+                number=1,
+                snapshot=snapshot,
+                submitted_by_id=plan.submitted_by_id,
+                submitted_at=plan.submitted_at,
+                approved_by_id=plan.approved_by_id,
+                approved_at=plan.approved_at,
+            )
+        )
+        decisions.append(
+            FamilyPlanDecision(
+                plan=plan,
+                decision=Decision.SUBMITTED,
+                by_id=plan.submitted_by_id,
+                at=plan.submitted_at,
+            )
+        )
+        decisions.append(
+            FamilyPlanDecision(
+                plan=plan,
+                decision=Decision.APPROVED,
+                by_id=plan.approved_by_id,
+                at=plan.approved_at,
+                version_number=1,
+            )
+        )
+    _bulk(FamilyPlanVersion, versions, log, "family plan versions")
+    _bulk(FamilyPlanDecision, decisions, log, "family plan decisions")
+    return {"families": count, "family_tasks": task_count}
 
 
 REFERRAL_REASONS = [
