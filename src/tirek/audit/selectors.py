@@ -43,18 +43,11 @@ ORGANISATION_KEYS: dict[str, str] = {
 def organisation_names(ids: dict[str, set[int]]) -> dict[tuple[str, int], str]:
     """(kind, id) -> the name of each agency, unit ("agency — unit") and region (in the
     reader's language) of ``ids``: one query for each kind asked for."""
-    from tirek.organisations.models import Agency, Region, Unit
-
     names: dict[tuple[str, int], str] = {}
-    if ids.get("agency"):
-        for pk, name in Agency.objects.filter(pk__in=ids["agency"]).values_list("pk", "name"):
-            names["agency", pk] = name
-    if ids.get("unit"):
-        for unit in Unit.objects.filter(pk__in=ids["unit"]).select_related("agency"):
-            names["unit", unit.pk] = str(unit)
-    if ids.get("region"):
-        for region in Region.objects.filter(pk__in=ids["region"]).only("pk", "names"):
-            names["region", region.pk] = region.name
+    for kind, wanted in ids.items():
+        lookup = registry.organisation_names.get(kind)
+        if wanted and lookup is not None:
+            names.update(((kind, pk), name) for pk, name in lookup(wanted).items())
     return names
 
 

@@ -248,7 +248,11 @@ class _Shown:
     cases: set[int] = field(default_factory=set)
 
     def detail(self, kind: str) -> dict[str, Any]:
-        detail: dict[str, Any] = {"kind": kind, "shown": len(self.ids), "ids": sorted(self.ids)[:100]}
+        detail: dict[str, Any] = {
+            "kind": kind,
+            "shown": len(self.ids),
+            "ids": sorted(self.ids)[:100],
+        }
         if self.cases:
             detail["cases"] = sorted(self.cases)[:100]
         return detail

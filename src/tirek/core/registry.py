@@ -56,6 +56,11 @@ class CaseNumbers:
 
 case_numbers: list[CaseNumbers] = []
 
+# How the audit log (a layer below organisations) names agencies, units and regions:
+# kind ("agency", "unit", "region") -> names(ids) -> {id: name}. Registered by the
+# organisations app.
+organisation_names: dict[str, Callable[[set[int]], dict[int, str]]] = {}
+
 
 def add_nav(item: NavItem) -> None:
     if item not in nav_items:
