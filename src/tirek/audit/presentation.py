@@ -5,7 +5,8 @@ Each key an entry's detail may hold has a label (``DETAIL_LABELS``); its value i
 what it means: a case by its number, a staff member by name, a choice by its label (from
 the field of the model that defines it), field names by their verbose names, dates in the
 reader's format, agencies, units and regions by name, other records as "#id". The cases,
-the staff and the organisations a page names are looked up once for the whole page. Anything the log does not know stays as it was written.
+the staff and the organisations a page names are looked up once for the whole page.
+Anything the log does not know stays as it was written.
 """
 
 from __future__ import annotations
