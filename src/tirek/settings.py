@@ -176,7 +176,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
     # Parameters travel apart from the query, and a query run more than five times on a
     # connection is prepared: PostgreSQL parses and plans it once. "My work" sends the same
-    # dozen queries on every load; planning them was a third of a supervisor's page
+    # dozen queries on every load; planning them was a quarter of a supervisor's page
     # (docs/performance.md, "Prepared statements"). 0 turns preparing off, as a pooler in
     # transaction mode (PgBouncer without max_prepared_statements) needs.
     _options["server_side_binding"] = True
