@@ -825,8 +825,8 @@ def _incidents(work: _Casework, log: Callable[[str], None]) -> dict[str, int]:
 
     acting = (Role.PSYCHOLOGIST, Role.SOCIAL_WORKER, Role.SCHOOL_LIAISON)
     open_in_unit: dict[int, list[int]] = {}
-    for case_id, (status, unit_id, *_rest) in work.facts.items():
-        if status != "closed":
+    for case_id, (_status, unit_id, *_rest) in work.facts.items():
+        if work.is_open(case_id):
             open_in_unit.setdefault(unit_id, []).append(case_id)
     incidents: list[Any] = []
     links: list[tuple[Any, int]] = []
@@ -1055,7 +1055,6 @@ def _families(work: _Casework, log: Callable[[str], None]) -> dict[str, int]:
     to three tasks owned by the case manager or the team's social worker. While a member's
     case is open some tasks are open, due in the coming weeks or overdue; otherwise all
     are done."""
-    from tirek.accounts.models import User
     from tirek.accounts.roles import Role
     from tirek.families.models import (
         Family,
@@ -1067,6 +1066,7 @@ def _families(work: _Casework, log: Callable[[str], None]) -> dict[str, int]:
         FamilyTask,
         MemberRole,
     )
+    from tirek.families.services import snapshot
     from tirek.plans.models import Decision, GoalStatus, PlanStatus
 
     n = len(work.cases)
@@ -1158,49 +1158,21 @@ def _families(work: _Casework, log: Callable[[str], None]) -> dict[str, int]:
             plan.approved_by_id = work.supervisor_of[unit_id]
             plan.approved_at = created + timedelta(days=7)
             plan.version += 2
-        plan._tasks = plan_tasks  # type: ignore[attr-defined]
-        plan._goals = plan_goals  # type: ignore[attr-defined]
     count = _bulk(Family, families, log, "families")
     _bulk(FamilyMember, members, log, "family members")
     _bulk(FamilyPlan, plans, log, "family plans")
     _bulk(FamilyGoal, goals, log, "family goals")
     task_count = _bulk(FamilyTask, tasks, log, "family tasks")
-    # The approvals: what was agreed then (every task still to do), and the history.
+    # The approvals: the plan frozen as the families app freezes it (as it stands now,
+    # which is what the version pages need to be timed), and the history.
     approved_plans = [p for p in plans if p.status == PlanStatus.APPROVED]
-    owner_ids = {t.owner_id for p in approved_plans for t in p._tasks}
-    names = {u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in=owner_ids)}
     versions, decisions = [], []
     for plan in approved_plans:
-        snapshot = {
-            "goals": [
-                {
-                    "id": g.pk,
-                    "area": g.area,
-                    "title": g.title,
-                    "target_date": g.target_date.isoformat() if g.target_date else None,
-                    "status": GoalStatus.PLANNED,
-                    "linked_goals": [],
-                    "tasks": [
-                        {
-                            "id": t.pk,
-                            "title": t.title,
-                            "owner_id": t.owner_id,
-                            "owner": names[t.owner_id],
-                            "due_date": t.due_date.isoformat(),
-                            "done": False,
-                        }
-                        for t in plan._tasks
-                        if t.goal is g
-                    ],
-                }
-                for g in plan._goals
-            ]
-        }
         versions.append(
             FamilyPlanVersion(
                 plan=plan,
                 number=1,
-                snapshot=snapshot,
+                snapshot=snapshot(plan.family),
                 submitted_by_id=plan.submitted_by_id,
                 submitted_at=plan.submitted_at,
                 approved_by_id=plan.approved_by_id,
