@@ -186,6 +186,7 @@ def test_an_unknown_key_and_value_are_shown_as_written(dpo) -> None:
         {"expires_at": "yesterday", "due": "2027-02-30", "size": -5, "until": 17},
         {"change": "[1, 2]", "severity": {"safety": 3, "x": None}, "agency": [None, "7", 8, 9]},
         {"status": ["closed", {"nested": True}], "kind": 7, "role": None, "roles": "admin"},
+        {"unit": 2**70, "region": [2**63, "x"], "from_unit": True, "to_unit": {"unit": -3}},
     ],
 )
 def test_odd_details_do_not_break_the_page(world: World, dpo, detail: dict) -> None:
