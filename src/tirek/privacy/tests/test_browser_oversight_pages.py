@@ -45,6 +45,8 @@ def test_the_extensions_page_and_the_audit_log_hold_on_a_phone_and_a_laptop(  # 
             response = page.goto(url)
             assert response is not None and response.status == 200, url
             assert marker in page.content(), (url, marker)
+            if url == "/audit/":  # the extension's entry names its unit, a long name
+                assert "Centre Karaganda — Team K" in page.content()
             problems.extend(f"{url} at {width}px: {p}" for p in page.evaluate(LAYOUT_CHECK))
             assert_accessible(page)
     assert problems == [], "\n".join(problems)
