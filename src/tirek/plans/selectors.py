@@ -249,15 +249,31 @@ def journey(case: Case) -> Journey:
     return found
 
 
+class _Later(ExpressionWrapper):
+    """``column + delta``, a datetime, for a delta of whole seconds (the deadline settings
+    are in hours and days). Django adds a duration on SQLite with a Python function called
+    for every row and every mention (``django_format_dtdelta``): most of the cost of the
+    unit's overdue list. SQLite's own ``strftime`` moves the stored text instead; a shift by
+    whole seconds leaves the microseconds as they are, so they are copied over (not given
+    to ``strftime``, which rounds them: 23:59:59.999999 would become midnight)."""
+
+    def __init__(self, column: F, delta: timedelta) -> None:
+        super().__init__(column + Value(delta), output_field=DateTimeField())
+        self.seconds = int(delta.total_seconds())
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        column, params = compiler.compile(self.expression.lhs)
+        sql = f"(strftime(%s, substr({column}, 1, 19), %s) || substr({column}, 20))"
+        return sql, ("%Y-%m-%d %H:%M:%S", *params, f"{self.seconds:+d} seconds", *params)
+
+
 def annotate_due(
     qs: QuerySet[Case], deadlines: Deadlines
 ) -> QuerySet[WithAnnotations[Case, DueAnnotations]]:
     """``next_due`` of ``tirek.plans.deadlines`` in SQL: each case gets ``due_step`` and
     ``due_at`` (null when nothing is due), so lists filter, order and page in the database.
     One LEFT JOIN to the case's milestones; a case without them has done nothing yet."""
-
-    def plus(expression: Any, delta: timedelta) -> ExpressionWrapper:
-        return ExpressionWrapper(expression + Value(delta), output_field=DateTimeField())
+    plus = _Later
 
     m = "milestones__"
     closed = Q(status=CaseStatus.CLOSED)

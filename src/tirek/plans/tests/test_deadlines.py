@@ -193,6 +193,29 @@ def _same(case: Case) -> None:
     assert (None if at is None else (step, at)) == sql
 
 
+@pytest.mark.parametrize(
+    "opened_at",
+    [
+        datetime(2026, 3, 4, 10, 15, 30, 123456, tzinfo=UTC),  # microseconds kept
+        datetime(2026, 3, 4, 10, 15, 30, tzinfo=UTC),  # none stored
+        datetime(2024, 2, 27, 23, 59, 59, 999999, tzinfo=UTC),  # across 29 February
+        datetime(2025, 12, 31, 22, 0, 1, 5, tzinfo=UTC),  # into the next year
+    ],
+)
+def test_sql_moves_a_registration_date_exactly(world: World, opened_at: datetime) -> None:
+    """Due dates in SQL are the stored dates moved by the deadline (SQLite moves the text
+    itself): to the microsecond, across month and year ends, and so filtered and ordered."""
+    case = make_case(world)
+    Case.objects.filter(pk=case.pk).update(opened_at=opened_at)
+    deadlines = deadlines_for()
+    due = opened_at + timedelta(hours=deadlines.initial_assessment_hours)
+    dated = selectors.annotate_due(Case.objects.filter(pk=case.pk), deadlines)
+    assert dated.values_list("due_step", "due_at").get() == (Step.INITIAL_ASSESSMENT, due)
+    assert dated.filter(due_at__lte=due).exists()
+    assert not dated.filter(due_at__lt=due).exists()
+    assert not dated.filter(due_at__gt=due).exists()
+
+
 @pytest.mark.parametrize("risk", ["low", "medium", "high"])
 def test_it_computes_the_same_due_date_in_sql(world: World, instruments: None, risk: str) -> None:
     from tirek.plans import services
