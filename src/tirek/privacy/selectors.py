@@ -119,8 +119,11 @@ def next_boundary(birth_date: date | None, day: date) -> date | None:
 # --- evaluating records (pure Python over records already loaded) -------------------------
 
 
-def in_force(record: Consent, at: datetime) -> bool:
-    day = timezone.localdate(at)
+def in_force(record: Consent, at: datetime, day: date | None = None) -> bool:
+    """Whether the record is in force at ``at``; ``day``: ``at``'s local date, when the
+    caller knows it (working out the time zone per record costs a panel of many people
+    more than the rest of the check)."""
+    day = day or timezone.localdate(at)
     return (
         record.valid_from <= day
         and (record.valid_until is None or record.valid_until >= day)
@@ -141,18 +144,21 @@ def _covering(
     purpose: str,
     agency_id: int | None,
     at: datetime,
+    day: date | None = None,
 ) -> list[Consent] | None:
-    """The records that together cover ``purpose`` at ``at``, or None."""
+    """The records that together cover ``purpose`` at ``at`` (on the local ``day``), or
+    None."""
+    day = day or timezone.localdate(at)
     usable = [
         r
         for r in records
-        if r.purpose == purpose and in_force(r, at) and _names_agency(r, agency_id)
+        if r.purpose == purpose and in_force(r, at, day) and _names_agency(r, agency_id)
     ]
     overrides = [r for r in usable if r.is_override and r.kind == ConsentKind.CONSENT]
     if overrides:
         return [max(overrides, key=_end_key)]
     chosen: list[Consent] = []
-    for given_by, kind in REQUIRED[age_group(birth_date, timezone.localdate(at))]:
+    for given_by, kind in REQUIRED[age_group(birth_date, day)]:
         matching = [
             r for r in usable if r.given_by == given_by and r.kind == kind and not r.is_override
         ]
@@ -224,7 +230,7 @@ def _status(
     for purpose, label in Purpose.choices:
         if only is not None and purpose not in only:
             continue
-        chosen = _covering(records, person.birth_date, purpose, None, at)
+        chosen = _covering(records, person.birth_date, purpose, None, at, today)
         if chosen is None:
             purposes.append(PurposeStatus(purpose, label, "missing"))
             continue
