@@ -406,8 +406,8 @@ def generate(
         ]
     )
     prefix = f"{settings.COUNTRY_CODE.upper()}-2026"
-    start = datetime(2021, 1, 1, tzinfo=UTC)
-    span = int((datetime(2026, 6, 1, tzinfo=UTC) - start).total_seconds())
+    start, end = datetime(2021, 1, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC)
+    span = int((end - start).total_seconds())
     histories = (
         "Вернулись в рамках гуманитарной операции; несколько лет в лагере для перемещённых лиц."
     )
@@ -429,7 +429,10 @@ def generate(
                 protected_identity=random.random() < 0.8,
                 opened_at=opened,
                 opened_by_id=manager.pk,
-                closed_at=opened + timedelta(days=300) if status == CaseStatus.CLOSED else None,
+                # Closed within the programme's span, never after the data was made.
+                closed_at=min(opened + timedelta(days=300), end)
+                if status == CaseStatus.CLOSED
+                else None,
                 country_returned_from=random.choice(["Сирия", "Ирак"]),
                 return_history=histories if i % 2 == 0 else "",
             )
@@ -455,7 +458,7 @@ def generate(
 
     def team_rows() -> Iterator[CaseTeamMember]:
         for case_id, manager_id, region_id, opened in cases:
-            members = [(manager_id, Role.CASE_MANAGER)]
+            members: list[tuple[int, str]] = [(manager_id, Role.CASE_MANAGER)]
             for pool, role, share in (
                 (psy_r, Role.PSYCHOLOGIST, 1.0),
                 (sw_r, Role.SOCIAL_WORKER, 1.0),
@@ -466,12 +469,12 @@ def generate(
                 if random.random() < share:
                     members.append((random.choice(candidates).pk, role))
             teams[case_id] = members
-            for user_id, role in members:
-                yield CaseTeamMember(case_id=case_id, user_id=user_id, role=role, added_at=opened)
+            for user_id, held in members:
+                yield CaseTeamMember(case_id=case_id, user_id=user_id, role=held, added_at=opened)
 
     _bulk(CaseTeamMember, team_rows(), log, "team members")
 
-    section_of = {
+    section_of: dict[str, str] = {
         Role.CASE_MANAGER: "social",
         Role.PSYCHOLOGIST: "psychological",
         Role.SOCIAL_WORKER: "social",
