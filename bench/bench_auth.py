@@ -28,6 +28,7 @@ import time
 import types
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypedDict
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -157,12 +158,15 @@ def fill_audit_log(rows: int) -> None:
 def install_bench_urls() -> None:
     """Two twin read views: the account page as it is, and the same page plus one audit
     entry, so the difference is the audit write alone."""
+    from django.http import HttpResponse
+
     from tirek import urls as tirek_urls
     from tirek.accounts.views import security
     from tirek.audit.models import Action
     from tirek.audit.services import record
+    from tirek.core.http import AuthenticatedHttpRequest
 
-    def read_audited(request):  # type: ignore[no-untyped-def]
+    def read_audited(request: AuthenticatedHttpRequest) -> HttpResponse:
         response = security(request)
         record(actor=request.user, action=Action.READ, obj=request.user, request=request)
         return response
@@ -216,7 +220,11 @@ def main() -> None:
         response = Client().post("/accounts/login/", {"login": "bench-user", "password": PASSWORD})
         assert response.status_code == 302, response.status_code
 
-    stage = {}
+    class Stage(TypedDict, total=False):
+        client: Client  # signed in with the password, waiting for the code
+        code: str
+
+    stage: Stage = {}
 
     def before_code_step() -> None:
         fresh_state()

@@ -416,7 +416,8 @@ def main() -> None:
             found_asked.append(any(c["person_id"] == asked for c in candidates))
 
     def api_search(q: str) -> None:
-        response = client.get("/api/v1/persons", {"q": q, "limit": 20})
+        params: dict[str, str | int] = {"q": q, "limit": 20}
+        response = client.get("/api/v1/persons", params)
         assert response.status_code == 200, response.content
 
     def identity(body: dict[str, Any]) -> matching.Identity:

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -226,13 +226,17 @@ def populate(log: Callable[[str], None]) -> None:
     for chunk in _batches(iter(plans)):
         with transaction.atomic():
             Plan.objects.bulk_create(chunk)
-    plan_rows = list(
-        Plan.objects.values_list("pk", "case_id", "first_approved_at", "submitted_by_id")
-    )
+    plan_rows = []
+    for plan_id, plan_case_id, first_approved, submitter_id in Plan.objects.values_list(
+        "pk", "case_id", "first_approved_at", "submitted_by_id"
+    ):
+        assert first_approved is not None  # every plan made above is approved
+        plan_rows.append((plan_id, plan_case_id, first_approved, submitter_id))
     supervisor_of: dict[int, int] = {}
     from tirek.accounts.models import User
 
     for user in User.objects.filter(username__startswith="bench-sup-"):
+        assert user.unit_id is not None  # generate.py gives every supervisor a unit
         supervisor_of[user.unit_id] = user.pk
     unit_of = dict(Case.objects.values_list("pk", "supervising_unit_id"))
     with transaction.atomic():
@@ -296,8 +300,7 @@ def populate(log: Callable[[str], None]) -> None:
     log(f"  reviews: {len(reviews)}")
     follow_ups = [
         FollowUp(
-            case_id=case_id,
-            closure_id=None,
+            case_id=case_id,  # its closure_id is set below, once the closures exist
             months=months,
             due_at=add_months(closed, months),
             done_on=add_months(closed, months).date() if add_months(closed, months) < now else None,
@@ -532,13 +535,15 @@ def run_one(size: int, runs: int, reuse: bool) -> dict[str, Any]:
     from django.test import RequestFactory
     from django.utils import translation
 
+    from tirek.core.http import AuthenticatedHttpRequest
     from tirek.plans import panels
 
-    def our_panels(user: Any) -> Callable[[int], object]:
+    def our_panels(user: User) -> Callable[[int], object]:
         """This app's share of "my work": its three panels, on a fresh request each time."""
 
         def run(i: int) -> object:
-            request = RequestFactory().get("/")
+            # Signed in, as behind login_required: the user is set on the next line.
+            request = cast(AuthenticatedHttpRequest, RequestFactory().get("/"))
             request.user = user
             with translation.override("ru"):
                 return [

@@ -132,7 +132,7 @@ def add_casework(seed: int = 7) -> None:
     now = datetime.now(UTC)
     first = [True]
 
-    def assessment(case: tuple[Any, ...], kind: str, at: datetime) -> Assessment:
+    def assessment(case: tuple[Any, ...], kind: InstrumentKind, at: datetime) -> Assessment:
         remarks = MARKER if first[0] else ""
         first[0] = False
         return Assessment(
@@ -245,7 +245,8 @@ def add_casework(seed: int = 7) -> None:
         ),
         "reviews",
     )
-    closed = [c for c in cases if c[5] == CaseStatus.CLOSED and c[6]]
+    # The closed cases with the moment each closed (every closed case has one).
+    closed = [(c, c[6]) for c in cases if c[5] == CaseStatus.CLOSED and c[6] is not None]
     closures = _bulk(
         Closure,
         (
@@ -254,9 +255,9 @@ def add_casework(seed: int = 7) -> None:
                 status="approved",
                 reason="goals_achieved",
                 requested_by_id=c[2],
-                decided_at=c[6],
+                decided_at=closed_at,
             )
-            for c in closed
+            for c, closed_at in closed
         ),
         "closures",
     )
@@ -267,12 +268,12 @@ def add_casework(seed: int = 7) -> None:
                 case_id=c[0],
                 closure_id=cl.pk,
                 months=months,
-                due_at=c[6] + timedelta(days=30 * months),
-                done_on=(c[6] + timedelta(days=30 * months + 5)).date()
-                if rnd.random() < 0.7 and c[6] + timedelta(days=30 * months) < now
+                due_at=closed_at + timedelta(days=30 * months),
+                done_on=(closed_at + timedelta(days=30 * months + 5)).date()
+                if rnd.random() < 0.7 and closed_at + timedelta(days=30 * months) < now
                 else None,
             )
-            for cl, c in zip(closures, closed, strict=True)
+            for cl, (c, closed_at) in zip(closures, closed, strict=True)
             for months in (6, 12)
         ),
         "follow-ups",

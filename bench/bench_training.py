@@ -17,9 +17,11 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tirek.settings")
@@ -35,7 +37,7 @@ from django.utils import timezone  # noqa: E402
 import tirek.wsgi  # noqa: E402, F401  (loaded as tirek serve's workers load it)
 
 
-def timed(fn, runs: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -45,7 +47,7 @@ def timed(fn, runs: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
 
 
-def generate(scale: float) -> dict:  # type: ignore[type-arg]
+def generate(scale: float) -> dict[str, Any]:
     from tirek.accounts.models import User
     from tirek.accounts.roles import Role
     from tirek.cases.models import Case, CaseTeamMember
@@ -84,7 +86,7 @@ def generate(scale: float) -> dict:  # type: ignore[type-arg]
     counts = {"events": 0, "participants": 0}
     per_trainer_events = {1: 4, 2: 3, 3: 2, 4: 1}
     for generation in (1, 2, 3, 4):
-        next_trainers: list[int] = []
+        next_trainers: list[int | str] = []
         for trainer in trainers_by_generation.get(generation, []):
             for _n in range(per_trainer_events[generation]):
                 if counts["events"] >= int(2000 * scale) and generation > 1:
@@ -140,10 +142,11 @@ def generate(scale: float) -> dict:  # type: ignore[type-arg]
                             holder_name=p.full_name,
                             expires_at=now + timedelta(days=1000),
                         )
+                        assert p.user_id is not None  # every participant here is a user
                         next_trainers.append(p.user_id)
         trainers_by_generation[generation + 1] = next_trainers
     # Caseload for training needs.
-    people = Person.objects.bulk_create(
+    persons = Person.objects.bulk_create(
         [Person(given_name="Б", family_name=f"Тест{i}") for i in range(int(5000 * scale))],
         batch_size=2000,
     )
@@ -151,13 +154,13 @@ def generate(scale: float) -> dict:  # type: ignore[type-arg]
         [
             Case(
                 number=f"B-{i}",
-                person=p,
+                person=person,
                 status="active",
                 case_manager=coordinator,
                 supervising_unit=world.unit,
                 region=world.karaganda,
             )
-            for i, p in enumerate(people)
+            for i, person in enumerate(persons)
         ],
         batch_size=2000,
     )
@@ -198,6 +201,7 @@ def main() -> None:
         coordinator = data["coordinator"]
         client: Client = logged_in_client(coordinator)
         event = Event.objects.order_by("-id").first()
+        assert event is not None  # generate() made the events
         tree = cascade.build()
         print(f"# cascade: {tree.generations} generations, {tree.trainers} trainers")
         for label, fn in (
