@@ -234,4 +234,9 @@ def numbers_by_id(ids: set[int]) -> dict[int, str]:
 
 
 def ids_by_number(number: str) -> list[int]:
-    return list(Case.objects.filter(number__iexact=number.strip()).values_list("pk", flat=True))
+    """The case with this number, typed in any case: numbers are made in capitals
+    ("KZ-2026-000017"), so an exact match on the capitalised number reads the unique
+    index, where a case-insensitive one would read every case."""
+    typed = number.strip()
+    candidates = sorted({typed, typed.upper()})
+    return list(Case.objects.filter(number__in=candidates).values_list("pk", flat=True))
