@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time
 from typing import Any
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Lookup, Q, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
@@ -52,8 +53,9 @@ def organisation_names(ids: dict[str, set[int]]) -> dict[tuple[str, int], str]:
 
 
 class _Lists(Lookup):
-    """A JSON array (``lhs``) holds the number ``rhs``: which entries name a record among
-    several. Used as an expression, not registered on the field."""
+    """A JSON array (``lhs``) holds the number ``rhs``, on SQLite (which has no JSON
+    containment): which entries name a record among several. Used as an expression, not
+    registered on the field."""
 
     def __init__(self, array: Any, number: int) -> None:
         super().__init__(array, number)
@@ -62,16 +64,32 @@ class _Lists(Lookup):
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         # ``array`` is the compiled key transform, the number is a parameter.
         array, params = compiler.compile(self.lhs)
-        if connection.vendor == "postgresql":
-            return f"{array} @> %s::jsonb", (*params, json.dumps([self.number]))
         return (
             f"EXISTS (SELECT 1 FROM json_each({array}) WHERE json_each.value = %s)",  # noqa: S608
             (*params, self.number),
         )
 
 
+def _naming(case_ids: list[int]) -> Q:
+    """Entries whose detail names one of these cases: as "the case" of a record (a note, a
+    plan...) or among several."""
+    if connection.vendor == "postgresql":
+        return _containing(case_ids)
+    return Q(detail__case__in=case_ids) | _naming_among_several(case_ids)
+
+
+def _containing(case_ids: list[int]) -> Q:
+    """``_naming`` as "the detail contains ...", which PostgreSQL answers from the detail's
+    GIN index (migration 0003) instead of reading every entry of the log."""
+    found = Q(pk__in=[])
+    for pk in case_ids:
+        found |= Q(detail__contains={"case": pk}) | Q(detail__contains={"cases": [pk]})
+        found |= Q(object_type=CASE_TYPE, detail__contains={"ids": [pk]})
+    return found
+
+
 def _naming_among_several(case_ids: list[int]) -> Q:
-    """Entries that name one of these cases among several: lists of cases (``record_list``,
+    """On SQLite, entries that name one of these cases among several: lists of cases (``record_list``,
     "my work"), and the records and lists whose detail names their "cases" (an incident,
     a list of referrals)."""
     if not case_ids:
@@ -84,7 +102,15 @@ def _naming_among_several(case_ids: list[int]) -> Q:
 
 
 def object_types() -> list[str]:
-    """The kinds of record the log mentions, for the filter."""
+    """The kinds of record the log mentions, for the filter. Kept a few minutes: finding
+    them reads the whole log on PostgreSQL, and a kind is new only when a feature is."""
+    return cache.get_or_set(_OBJECT_TYPES_KEY, _object_types, timeout=300) or []
+
+
+_OBJECT_TYPES_KEY = "tirek:audit:object-types"
+
+
+def _object_types() -> list[str]:
     return sorted(
         AuditEntry.objects.exclude(object_type="")
         .order_by()
@@ -121,9 +147,7 @@ def audit_entries(
         # case in its detail, and the lists and records that name it among several.
         ids = case_ids(case)
         entries = entries.filter(
-            Q(object_type=CASE_TYPE, object_id__in=[str(pk) for pk in ids])
-            | Q(detail__case__in=ids)
-            | _naming_among_several(ids)
+            Q(object_type=CASE_TYPE, object_id__in=[str(pk) for pk in ids]) | _naming(ids)
         )
     tz = timezone.get_current_timezone()
     if date_from:
