@@ -89,9 +89,9 @@ def _containing(case_ids: list[int]) -> Q:
 
 
 def _naming_among_several(case_ids: list[int]) -> Q:
-    """On SQLite, entries that name one of these cases among several: lists of cases (``record_list``,
-    "my work"), and the records and lists whose detail names their "cases" (an incident,
-    a list of referrals)."""
+    """On SQLite, entries that name one of these cases among several: lists of cases
+    (``record_list``, "my work"), and the records and lists whose detail names their
+    "cases" (an incident, a list of referrals)."""
     if not case_ids:
         return Q(pk__in=[])
     listed, named = Q(), Q()

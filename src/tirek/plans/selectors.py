@@ -273,30 +273,28 @@ def annotate_due(
     """``next_due`` of ``tirek.plans.deadlines`` in SQL: each case gets ``due_step`` and
     ``due_at`` (null when nothing is due), so lists filter, order and page in the database.
     One LEFT JOIN to the case's milestones; a case without them has done nothing yet."""
-    plus = _Later
-
     m = "milestones__"
     closed = Q(status=CaseStatus.CLOSED)
     due_at = Switch(
         When(closed, then=F(m + "next_follow_up_at")),
         When(
             **{m + "initial_done_at__isnull": True},
-            then=plus(F("opened_at"), timedelta(hours=deadlines.initial_assessment_hours)),
+            then=_Later(F("opened_at"), timedelta(hours=deadlines.initial_assessment_hours)),
         ),
         When(
             **{m + "comprehensive_done_at__isnull": True},
-            then=plus(F("opened_at"), timedelta(days=deadlines.comprehensive_assessment_days)),
+            then=_Later(F("opened_at"), timedelta(days=deadlines.comprehensive_assessment_days)),
         ),
         When(
             **{m + "plan_approved_at__isnull": True},
-            then=plus(F(m + "comprehensive_done_at"), timedelta(days=deadlines.plan_days)),
+            then=_Later(F(m + "comprehensive_done_at"), timedelta(days=deadlines.plan_days)),
         ),
         When(**{m + "next_review_at__isnull": False}, then=F(m + "next_review_at")),
         When(
             risk_level="high",
-            then=plus(F(m + "plan_approved_at"), timedelta(days=deadlines.review_days_high_risk)),
+            then=_Later(F(m + "plan_approved_at"), timedelta(days=deadlines.review_days_high_risk)),
         ),
-        default=plus(F(m + "plan_approved_at"), timedelta(days=deadlines.review_days)),
+        default=_Later(F(m + "plan_approved_at"), timedelta(days=deadlines.review_days)),
         output_field=DateTimeField(),
     )
     due_step = Switch(
