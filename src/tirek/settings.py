@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "tirek.accounts.middleware.LoginRateLimitMiddleware",
+    "tirek.accounts.middleware.RequireOwnPasswordMiddleware",
     "tirek.accounts.middleware.RequireMfaMiddleware",
     "tirek.core.middleware.SecurityHeadersMiddleware",
     "tirek.ops.logs.RequestLogMiddleware",

@@ -178,6 +178,22 @@ class UserAdmin(AdminRoleModelAdmin, BaseUserAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).select_related("agency__region", "region")
 
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if not change:  # the administrator chose its password: its owner chooses their own
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """A password an administrator sets for someone else is theirs to replace at the
+        next sign-in, as a first one is."""
+        response = super().user_change_password(request, id, form_url)
+        changed = request.method == "POST" and response.status_code == 302
+        if changed and str(id) != str(request.user.pk):
+            User.objects.filter(pk=id).update(must_change_password=True)
+        return response
+
     @admin.action(description=_("Disable the selected accounts and revoke their API tokens"))
     def disable_accounts(self, request: AuthenticatedHttpRequest, queryset: QuerySet[User]) -> None:
         count = 0

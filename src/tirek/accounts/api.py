@@ -53,6 +53,8 @@ def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         raise HttpError(401, _("Wrong username or password."))
+    if user.must_change_password:
+        raise HttpError(403, _("Choose a password of your own in the web application first."))
     if mfa_required(user):
         if not has_mfa(user):
             raise HttpError(

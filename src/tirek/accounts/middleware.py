@@ -17,6 +17,37 @@ from tirek.core.ratelimit import check as rate_limit
 
 from .mfa import has_mfa, mfa_required
 
+
+class RequireOwnPasswordMiddleware:
+    """Sends a signed-in user whose password someone else chose (``must_change_password``)
+    to the password change: until then the account shows nothing, so whoever set the
+    password cannot use it unnoticed (its owner would find it changed)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and getattr(user, "must_change_password", False):
+            request.tirek_must_enrol = True  # type: ignore[attr-defined]  # no navigation
+            if request.path not in _own_password_paths() and not request.path.startswith(
+                ("/i18n/", "/static/", "/api/", "/healthz")
+            ):
+                messages.info(
+                    request,
+                    _(
+                        "Choose a password of your own to continue: the one you were given is known to whoever set up your account."
+                    ),
+                )
+                return redirect("account_change_password")
+        return self.get_response(request)
+
+
+@cache
+def _own_password_paths() -> frozenset[str]:
+    return frozenset({reverse("account_change_password"), reverse("account_logout")})
+
+
 # Paths a signed-in user without MFA may still reach: enrolment itself, logout,
 # language switching, static files; the API checks its own tokens.
 ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/api/", "/verify/", "/healthz")
@@ -37,7 +68,8 @@ class RequireMfaMiddleware:
             and not has_mfa(user)
         )
         # The shell hides its navigation meanwhile: every link would lead back here.
-        request.tirek_must_enrol = must_enrol  # type: ignore[attr-defined]
+        hidden = must_enrol or getattr(request, "tirek_must_enrol", False)  # or a password
+        request.tirek_must_enrol = hidden  # type: ignore[attr-defined]
         if must_enrol and not request.path.startswith(ALLOWED_PREFIXES):
             messages.info(request, _("Set up two-factor authentication to continue."))
             return redirect("mfa_activate_totp")

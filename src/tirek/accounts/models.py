@@ -51,6 +51,9 @@ class User(AbstractUser):
     )
     # Demo accounts may skip MFA, but only while the installation runs in demo mode.
     is_demo = models.BooleanField(default=False, editable=False)
+    # Set when someone else chose the password (an administrator provisioning the account
+    # or setting a new password): the account is unusable until its owner picks their own.
+    must_change_password = models.BooleanField(default=False, editable=False)
 
     # Not a field: on the user of an API request, the token the request was made with (set
     # by the bearer-token authentication, ``tirek.accounts.selectors.user_by_token``).
@@ -64,6 +67,10 @@ class User(AbstractUser):
         # ``set_password`` leaves the new password in ``_password`` until the save; Django's
         # hash upgrade at sign-in clears it first, so only a real change is caught here.
         password_changed = getattr(self, "_password", None) is not None and not self._state.adding
+        if password_changed and self.must_change_password:
+            self.must_change_password = False  # set again by whoever set it for someone else
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "must_change_password"}
         super().save(*args, **kwargs)
         if password_changed:
             self._revoke_api_tokens()

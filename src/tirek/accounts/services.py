@@ -44,7 +44,10 @@ def user_create(
     by: User | None = None,
     is_demo: bool = False,
     check_password: bool = True,
+    must_change_password: bool = False,
 ) -> User:
+    """A new account. ``must_change_password``: the password was chosen by someone else
+    (an administrator provisioning it), so its owner must pick their own at first sign-in."""
     user = User(
         username=username,
         first_name=first_name,
@@ -54,6 +57,7 @@ def user_create(
         unit=unit,
         region=region or (agency.region if agency else None),
         is_demo=is_demo,
+        must_change_password=must_change_password,
     )
     if check_password:
         validate_password(password, user)

@@ -92,7 +92,11 @@ class Command(BaseCommand):
                 first_name=options["first_name"],
                 last_name=options["last_name"],
                 email=options["email"],
+                must_change_password=True,
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
-        self.stdout.write(f"Created {user.username} ({', '.join(options['role'])}).")
+        self.stdout.write(
+            f"Created {user.username} ({', '.join(options['role'])}). "
+            "They choose their own password at their first sign-in."
+        )
