@@ -25,6 +25,7 @@ run: install
 ## Every check CI runs: lint, types, migrations drift, translations, unit and browser tests.
 test: install browser
 	$(PY) -m ruff check src bench conftest.py $(wildcard tests)
+	$(PY) -m ruff format --check src bench conftest.py $(wildcard tests)
 	$(PY) -m mypy src/tirek bench
 	TIREK_DEBUG=1 $(TIREK) makemigrations --check --dry-run
 	$(PY) -m pytest

@@ -269,7 +269,9 @@ def open_unit_case_count(user: User) -> int | None:
     read_once = _grants_read_once(user)
     if read_once is not None:
         return read_once.open_in_unit
-    return Case.objects.filter(supervising_unit_id=unit_id).exclude(status=CaseStatus.CLOSED).count()
+    return (
+        Case.objects.filter(supervising_unit_id=unit_id).exclude(status=CaseStatus.CLOSED).count()
+    )
 
 
 def _home_region_paths(user: User) -> set[str]:

@@ -215,7 +215,9 @@ class UserAdmin(AdminRoleModelAdmin, BaseUserAdmin):
         would sign in as the account): it opens a role change request for a second person."""
         if queryset.count() != 1:
             self.message_user(
-                request, _("Select one account: each reset is asked for on its own."), messages.ERROR
+                request,
+                _("Select one account: each reset is asked for on its own."),
+                messages.ERROR,
             )
             return None
         url = reverse("accounts:role_change_new")

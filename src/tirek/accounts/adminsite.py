@@ -16,9 +16,7 @@ from tirek.audit.services import record
 
 def is_system_admin(request: HttpRequest) -> bool:
     user = request.user
-    return bool(
-        user.is_active and user.is_staff and user.has_role(Role.ADMIN)
-    )
+    return bool(user.is_active and user.is_staff and user.has_role(Role.ADMIN))
 
 
 class AdminRoleModelAdmin(admin.ModelAdmin):

@@ -57,9 +57,15 @@ class RoleChangeRequestForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(label=_("Agency"), queryset=None, required=False)
-    unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)
-    region: forms.ModelChoiceField[Region] = forms.ModelChoiceField(label=_("Region"), queryset=None, required=False)
+    agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(
+        label=_("Agency"), queryset=None, required=False
+    )
+    unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
+        label=_("Unit"), queryset=None, required=False
+    )
+    region: forms.ModelChoiceField[Region] = forms.ModelChoiceField(
+        label=_("Region"), queryset=None, required=False
+    )
     reset_two_factor = forms.BooleanField(
         label=_("Reset two-factor authentication (they lost their device)"), required=False
     )
@@ -67,10 +73,18 @@ class RoleChangeRequestForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["user"]).queryset = User.objects.filter(is_active=True).order_by("username")
-        cast(forms.ModelChoiceField, self.fields["agency"]).queryset = Agency.objects.filter(is_active=True).order_by("name")
-        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.select_related("agency").order_by("name")
-        cast(forms.ModelChoiceField, self.fields["region"]).queryset = Region.objects.order_by("path")
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = User.objects.filter(
+            is_active=True
+        ).order_by("username")
+        cast(forms.ModelChoiceField, self.fields["agency"]).queryset = Agency.objects.filter(
+            is_active=True
+        ).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.select_related(
+            "agency"
+        ).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = Region.objects.order_by(
+            "path"
+        )
 
     @staticmethod
     def initial_for(user: User) -> dict[str, Any]:

@@ -115,7 +115,9 @@ def role_change_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @role_required(Role.ADMIN, Role.DPO)
 @require_POST
-def role_change_decide(request: AuthenticatedHttpRequest, change_id: int, decision: str) -> HttpResponse:
+def role_change_decide(
+    request: AuthenticatedHttpRequest, change_id: int, decision: str
+) -> HttpResponse:
     change = get_object_or_404(RoleChangeRequest, pk=change_id)
     form = RoleChangeDecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""

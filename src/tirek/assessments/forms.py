@@ -28,7 +28,9 @@ class StartForm(forms.Form):
 
     def __init__(self, *args: Any, versions: list[InstrumentVersion], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["instrument"]).choices = [(v.instrument.code, v.display_title) for v in versions]
+        cast(forms.ChoiceField, self.fields["instrument"]).choices = [
+            (v.instrument.code, v.display_title) for v in versions
+        ]
 
 
 @dataclass

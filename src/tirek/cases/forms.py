@@ -46,7 +46,9 @@ class ListSelect(forms.Select):
         for choice, label in self.choices:
             if str(choice) in wanted:
                 wanted.clear()  # one selected option, as Django's select
-                options.append(format_html('<option value="{}" selected>{}</option>', choice, label))
+                options.append(
+                    format_html('<option value="{}" selected>{}</option>', choice, label)
+                )
             else:
                 options.append(format_html('<option value="{}">{}</option>', choice, label))
         return format_html(
@@ -206,7 +208,9 @@ class NoteForm(forms.Form):
 
     def __init__(self, *args: Any, sections: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["section"]).choices = [(s, policy.Section.LABELS[s]) for s in sections]
+        cast(forms.ChoiceField, self.fields["section"]).choices = [
+            (s, policy.Section.LABELS[s]) for s in sections
+        ]
 
 
 class NoteEditForm(forms.Form):

@@ -63,8 +63,9 @@ class ConferenceForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["cases"]).queryset = managed_cases(user)
-        cast(forms.ModelChoiceField, self.fields["cases"]).label_from_instance = lambda c: f"{c.number} · {c.person.initials}"  # type: ignore[method-assign,assignment]
+        cases = cast(forms.ModelChoiceField, self.fields["cases"])
+        cases.queryset = managed_cases(user)
+        cases.label_from_instance = lambda c: f"{c.number} · {c.person.initials}"  # type: ignore[method-assign,assignment]
 
 
 class MinutesForm(forms.Form):
@@ -133,7 +134,9 @@ class ParticipantForm(forms.Form):
 
     def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["user"]).queryset = team_users(cases).select_related("agency")
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = team_users(
+            cases
+        ).select_related("agency")
         cast(forms.ModelChoiceField, self.fields["user"]).label_from_instance = _user_label  # type: ignore[method-assign,assignment]
 
     def clean(self) -> dict[str, Any]:
@@ -160,9 +163,12 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["case"]).queryset = cases
-        cast(forms.ModelChoiceField, self.fields["case"]).label_from_instance = lambda c: f"{c.number} · {c.person.initials}"  # type: ignore[method-assign,assignment]
-        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = team_users(cases).select_related("agency")
+        case = cast(forms.ModelChoiceField, self.fields["case"])
+        case.queryset = cases
+        case.label_from_instance = lambda c: f"{c.number} · {c.person.initials}"  # type: ignore[method-assign,assignment]
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = team_users(
+            cases
+        ).select_related("agency")
         cast(forms.ModelChoiceField, self.fields["owner"]).label_from_instance = _user_label  # type: ignore[method-assign,assignment]
 
 

@@ -48,8 +48,9 @@ class _PeopleMixin:
 
     def _people(self, case: Case) -> None:
         team = access.users_on_teams([case]).order_by("last_name", "first_name", "username")
-        cast(forms.ModelChoiceField, self.fields["responsible_user"]).queryset = team
-        cast(forms.ModelChoiceField, self.fields["responsible_user"]).label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[method-assign,assignment]
+        responsible = cast(forms.ModelChoiceField, self.fields["responsible_user"])
+        responsible.queryset = team
+        responsible.label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[method-assign,assignment]
 
 
 class GoalForm(_PeopleMixin, forms.Form):
@@ -83,7 +84,9 @@ class GoalForm(_PeopleMixin, forms.Form):
                 "progress": goal.progress,
             }
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["responsible_agency"]).queryset = Agency.objects.filter(is_active=True)
+        cast(
+            forms.ModelChoiceField, self.fields["responsible_agency"]
+        ).queryset = Agency.objects.filter(is_active=True)
         self._people(case)
 
     def service_data(self) -> dict[str, Any]:
@@ -124,7 +127,9 @@ class InterventionForm(_PeopleMixin, forms.Form):
                 "status": intervention.status,
             }
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["provider"]).queryset = Agency.objects.filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["provider"]).queryset = Agency.objects.filter(
+            is_active=True
+        )
         self._people(case)
 
     def service_data(self) -> dict[str, Any]:

@@ -84,7 +84,9 @@ class EmergencyAccessForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.CharField, self.fields["justification"]).min_length = emergency_justification_min_length()
+        cast(
+            forms.CharField, self.fields["justification"]
+        ).min_length = emergency_justification_min_length()
         self.fields["justification"].widget.attrs["minlength"] = str(
             emergency_justification_min_length()
         )

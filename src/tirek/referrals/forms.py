@@ -161,8 +161,9 @@ class ReferralForm(forms.Form):
         )
         if provider.unit_id:
             receivers = receivers.filter(unit_id=provider.unit_id)
-        cast(forms.ModelChoiceField, self.fields["to_user"]).queryset = receivers.distinct().order_by("last_name", "first_name")
-        cast(forms.ModelChoiceField, self.fields["to_user"]).label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[method-assign,assignment]
+        to_user = cast(forms.ModelChoiceField, self.fields["to_user"])
+        to_user.queryset = receivers.distinct().order_by("last_name", "first_name")
+        to_user.label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[method-assign,assignment]
         cast(forms.ChoiceField, self.fields["sections"]).choices = [
             (key, label)
             for key, label in Section.LABELS.items()

@@ -470,7 +470,9 @@ def _require_text(value: str, field: str, message: str) -> str:
     return value
 
 
-def _moved(referral: Referral, status: str, by: User, request: HttpRequest | None, **detail: Any) -> None:
+def _moved(
+    referral: Referral, status: str, by: User, request: HttpRequest | None, **detail: Any
+) -> None:
     """The referral's history and the audit entry of a change of its status."""
     _event(referral, status, by)
     record(
@@ -517,9 +519,7 @@ def _grant(referral: Referral, user: User, request: HttpRequest | None) -> CaseT
         # The policy shows this membership exactly ``sections``, not the role's default.
         exact_sections=True,
     )
-    team_event(
-        referral.case, EventKind.TEAM_ADDED, user, user, referral.role, referral=referral.pk
-    )
+    team_event(referral.case, EventKind.TEAM_ADDED, user, user, referral.role, referral=referral.pk)
     record(
         actor=user,
         action=Action.PERMISSION_CHANGE,

@@ -27,9 +27,13 @@ class ExportForm(forms.Form):
         cast(forms.ChoiceField, self.fields["audience"]).choices = [
             (a, dashboards.TITLES[a]) for a in permissions.audiences(user)
         ]
-        cast(forms.ChoiceField, self.fields["year"]).choices = [(p.year, p.year) for p in available_periods()]
+        cast(forms.ChoiceField, self.fields["year"]).choices = [
+            (p.year, p.year) for p in available_periods()
+        ]
         if permissions.MINISTRY in permissions.audiences(user):
-            cast(forms.ChoiceField, self.fields["region"]).choices = dashboards.region_choices(dashboards.region_tree())
+            cast(forms.ChoiceField, self.fields["region"]).choices = dashboards.region_choices(
+                dashboards.region_tree()
+            )
         else:
             cast(forms.ChoiceField, self.fields["region"]).choices = [("", "—")]
         if permissions.MINISTRY not in permissions.audiences(user):

@@ -204,7 +204,12 @@ def batch_retry(
     """The DPO queues a failed batch again (safe: whoever is done already is skipped)."""
     _require_dpo(by)
     return _queue(
-        by, batch, BatchStatus.FAILED, _("Only a failed batch can be run again."), request, attempts=0
+        by,
+        batch,
+        BatchStatus.FAILED,
+        _("Only a failed batch can be run again."),
+        request,
+        attempts=0,
     )
 
 

@@ -220,8 +220,9 @@ def _plans(case_ids: list[int]) -> list[dict[str, Any]]:
                         "child_views": f.child_views,
                         "notes": f.notes,
                     }
-                    for f in FollowUp.objects.filter(case_id=case_id, done_on__isnull=False)
-                    .order_by("months")
+                    for f in FollowUp.objects.filter(
+                        case_id=case_id, done_on__isnull=False
+                    ).order_by("months")
                 ],
             }
         )

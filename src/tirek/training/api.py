@@ -215,7 +215,9 @@ def my_progress(request: AuthenticatedHttpRequest) -> list[dict]:
 
 
 @router.post("/lessons/{lesson_id}/complete", response={200: CourseOut})
-def lesson_complete(request: AuthenticatedHttpRequest, lesson_id: int = Path(..., ge=1, le=MAX_ID)) -> dict:
+def lesson_complete(
+    request: AuthenticatedHttpRequest, lesson_id: int = Path(..., ge=1, le=MAX_ID)
+) -> dict:
     lesson = selectors.lesson_for_learning(request.user, lesson_id)
     services.lesson_complete(user=request.user, lesson=lesson)
     (progress,) = selectors.progress_for(request.user, [lesson.module.course])
@@ -312,7 +314,9 @@ def _participant_out(p: object, total_days: int) -> dict:
 
 
 @router.get("/events/{event_id}/participants", response=list[ParticipantOut])
-def participants(request: AuthenticatedHttpRequest, event_id: int = Path(..., ge=1, le=MAX_ID)) -> list[dict]:
+def participants(
+    request: AuthenticatedHttpRequest, event_id: int = Path(..., ge=1, le=MAX_ID)
+) -> list[dict]:
     item = selectors.event_for_manager(request.user, event_id)
     total = len(item.days)
     return [_participant_out(p, total) for p in selectors.event_participants(item)]
@@ -320,7 +324,9 @@ def participants(request: AuthenticatedHttpRequest, event_id: int = Path(..., ge
 
 @router.post("/events/{event_id}/participants", response={201: ParticipantOut})
 def participant_add(
-    request: AuthenticatedHttpRequest, payload: ParticipantIn, event_id: int = Path(..., ge=1, le=MAX_ID)
+    request: AuthenticatedHttpRequest,
+    payload: ParticipantIn,
+    event_id: int = Path(..., ge=1, le=MAX_ID),
 ) -> Status[dict]:
     from tirek.accounts.models import User
 

@@ -244,7 +244,9 @@ def build(course_id: int | None = None) -> Cascade:
                 events=len(refs),
                 participants=len(set().union(*(people_by_event.get(r.id, set()) for r in refs))),
                 gain_mean=(
-                    (sum((total for total, _n in sums), Decimal(0)) / people).quantize(Decimal("0.1"))
+                    (sum((total for total, _n in sums), Decimal(0)) / people).quantize(
+                        Decimal("0.1")
+                    )
                     if people
                     else None
                 ),

@@ -46,11 +46,16 @@ class EventForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["courses"]).queryset = Course.objects.prefetch_related("translations")
-        cast(forms.ModelChoiceField, self.fields["modules"]).queryset = Module.objects.select_related("course").prefetch_related(
+        cast(
+            forms.ModelChoiceField, self.fields["courses"]
+        ).queryset = Course.objects.prefetch_related("translations")
+        cast(
+            forms.ModelChoiceField, self.fields["modules"]
+        ).queryset = Module.objects.select_related("course").prefetch_related(
             "translations", "course__translations"
         )
-        cast(forms.ModelChoiceField, self.fields["modules"]).label_from_instance = lambda m: f"{m.course.title}: {m.title}"  # type: ignore[method-assign,assignment]
+        modules = cast(forms.ModelChoiceField, self.fields["modules"])
+        modules.label_from_instance = lambda m: f"{m.course.title}: {m.title}"  # type: ignore[method-assign,assignment]
         cast(forms.ModelChoiceField, self.fields["region"]).queryset = Region.objects.all()
 
     def clean(self) -> dict[str, Any]:
@@ -229,7 +234,9 @@ class LessonForm(forms.Form):
 
     def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["module"]).queryset = course.modules.prefetch_related("translations")
+        cast(
+            forms.ModelChoiceField, self.fields["module"]
+        ).queryset = course.modules.prefetch_related("translations")
 
 
 class LessonTranslationForm(forms.Form):

@@ -214,7 +214,9 @@ def participants_import(
                 participant.full_clean(validate_constraints=False)
             except ValidationError as exc:
                 for field_name, messages in exc.message_dict.items():
-                    label = str(getattr(Participant._meta.get_field(field_name), "verbose_name", field_name))
+                    label = str(
+                        getattr(Participant._meta.get_field(field_name), "verbose_name", field_name)
+                    )
                     problems.extend(f"{label}: {m}" for m in messages)
         if problems:
             report.problems.append(RowProblem(row=number, problems=problems))

@@ -47,13 +47,9 @@ def test_a_second_grant_in_the_same_role_is_refused(world: World) -> None:
     psychologist = world.staff(Role.PSYCHOLOGIST, agency=world.centre_almaty)
     services.grant_membership(case=case, user=psychologist, role=Role.PSYCHOLOGIST, by=manager)
     with pytest.raises(ValidationError):
-        services.grant_membership(
-            case=case, user=psychologist, role=Role.PSYCHOLOGIST, by=manager
-        )
+        services.grant_membership(case=case, user=psychologist, role=Role.PSYCHOLOGIST, by=manager)
     assert (
-        CaseTeamMember.objects.filter(
-            case=case, user=psychologist, removed_at__isnull=True
-        ).count()
+        CaseTeamMember.objects.filter(case=case, user=psychologist, removed_at__isnull=True).count()
         == 1
     )
 

@@ -50,7 +50,7 @@ LAYERS: list[str] = [
 # (importing module, imported app): why it is still there.
 KNOWN_UPWARD: dict[tuple[str, str], str] = {
     ("cases/selectors.py", "privacy"): (
-        "\"My work\" reads the open caseload with its consent status once for the cases and "
+        '"My work" reads the open caseload with its consent status once for the cases and '
         "plans panels; the read belongs in privacy with the panels that use it."
     ),
     ("core/management/commands/serve.py", "wsgi"): (
@@ -172,4 +172,7 @@ def test_it_catches_a_planted_upward_import(tmp_path: Path) -> None:
         "    from tirek.reports import indicators\n"  # not allowed, even inside a function
         "    import tirek.audit.services\n"
     )
-    assert upward_imports(tmp_path) == [("core/planted.py", "audit"), ("core/planted.py", "reports")]
+    assert upward_imports(tmp_path) == [
+        ("core/planted.py", "audit"),
+        ("core/planted.py", "reports"),
+    ]

@@ -114,7 +114,11 @@ def test_each_team_role_summarises_exactly_its_sections(setting: Setting, role: 
 
 def test_school_liaison_only_core_education_and_incidents(setting: Setting) -> None:
     client = logged_in_client(setting.team[Role.SCHOOL_LIAISON])
-    assert _choices(client, setting.case.pk) == {S.CORE, S.EDUCATION, S.INCIDENTS}  # incidents: issue 16
+    assert _choices(client, setting.case.pk) == {
+        S.CORE,
+        S.EDUCATION,
+        S.INCIDENTS,
+    }  # incidents: issue 16
     response = _post(client, setting.case.pk, sections=[S.CORE, S.EDUCATION, S.HEALTH])
     assert response.status_code == 422
     assert response.context["form"].errors["sections"]

@@ -119,9 +119,7 @@ def test_a_file_half_written_by_an_interrupted_attempt_is_replaced(
     assert len(export_files(database_queue)) == 1
 
 
-def test_a_job_of_a_live_worker_is_left_alone(
-    world, django_capture_on_commit_callbacks
-) -> None:
+def test_a_job_of_a_live_worker_is_left_alone(world, django_capture_on_commit_callbacks) -> None:
     ask_for_export(world, django_capture_on_commit_callbacks)
     task = export_tasks().get()
     task.claim("busy-worker")

@@ -65,7 +65,9 @@ def test_a_probable_duplicate_is_refused_with_its_candidates(world: World) -> No
     assert candidates[0]["visible"] is True and candidates[0]["initials"]
     assert Person.objects.count() == 1
     # Naming the candidate without a reason is not enough either.
-    bare = send(client, "post", "/api/v1/persons", {**CHILD, "not_duplicate_of": [first.json()["id"]]})
+    bare = send(
+        client, "post", "/api/v1/persons", {**CHILD, "not_duplicate_of": [first.json()["id"]]}
+    )
     assert bare.status_code == 422 and Person.objects.count() == 1
     decided = send(
         client,

@@ -336,7 +336,9 @@ def plan_submit(
     return plan
 
 
-def _supervisor_decision(user: User, case_id: Any, request: HttpRequest | None) -> tuple[Case, Plan]:
+def _supervisor_decision(
+    user: User, case_id: Any, request: HttpRequest | None
+) -> tuple[Case, Plan]:
     case = _open_case(user, case_id, request)
     if not is_supervisor_of(user, case):
         raise PermissionDenied(

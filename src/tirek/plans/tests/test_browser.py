@@ -29,7 +29,9 @@ REQUIRED = {
 }
 
 
-def test_it_goes_from_assessment_to_an_approved_plan(browser_page, login_in_browser, assert_accessible) -> None:
+def test_it_goes_from_assessment_to_an_approved_plan(
+    browser_page, login_in_browser, assert_accessible
+) -> None:
     world = build_world()
     instruments_load()
     team = make_team(world)

@@ -21,8 +21,13 @@ def _form_url(scene: Scene) -> str:
 
 
 def _post(scene: Scene) -> dict[str, str]:
-    return {"role": str(Role.SCHOOL_LIAISON), "reason": "Поддержка в учёбе", "urgency": "routine",
-            "sections": ["education"], "to_user": str(scene.liaison.pk)}
+    return {
+        "role": str(Role.SCHOOL_LIAISON),
+        "reason": "Поддержка в учёбе",
+        "urgency": "routine",
+        "sections": ["education"],
+        "to_user": str(scene.liaison.pk),
+    }
 
 
 def test_without_consent_it_says_so_and_links_to_recording_it(scene: Scene) -> None:

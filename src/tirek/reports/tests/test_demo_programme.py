@@ -37,8 +37,14 @@ def _fingerprint() -> list[Any]:
     generated = Case.objects.filter(case_manager__username__startswith=demo_programme.STAFF_PREFIX)
     return list(
         generated.order_by("number").values_list(
-            "number", "person__given_name", "person__family_name", "person__birth_date",
-            "opened_at", "status", "region__code", "closed_at",
+            "number",
+            "person__given_name",
+            "person__family_name",
+            "person__birth_date",
+            "opened_at",
+            "status",
+            "region__code",
+            "closed_at",
         )
     ) + [
         generated.filter(assessments__isnull=False).count(),
@@ -70,7 +76,9 @@ def test_it_generates_the_same_programme_every_time_and_only_once() -> None:
     assert {c.opened_at.year for c in cases} == {2024, 2025, 2026}
     assert cases.values("region").distinct().count() >= 6
     assert set(cases.values_list("status", flat=True)) >= {
-        CaseStatus.REGISTERED, CaseStatus.ACTIVE, CaseStatus.CLOSED
+        CaseStatus.REGISTERED,
+        CaseStatus.ACTIVE,
+        CaseStatus.CLOSED,
     }
     # Nobody signs in as the generated colleagues.
     assert not any(

@@ -34,9 +34,7 @@ def one(world: World):
     # Several roles on one account: a psychologist who is a case manager elsewhere, on this
     # case's team as its psychologist; a case manager of the receiving unit who is also
     # its supervisor.
-    psychologist_cm = world.staff(
-        Role.PSYCHOLOGIST, roles=[Role.PSYCHOLOGIST, Role.CASE_MANAGER]
-    )
+    psychologist_cm = world.staff(Role.PSYCHOLOGIST, roles=[Role.PSYCHOLOGIST, Role.CASE_MANAGER])
     receiving_cm_sup = world.staff(
         Role.SUPERVISOR, agency=world.centre_almaty, roles=[Role.CASE_MANAGER, Role.SUPERVISOR]
     )
