@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Any
 
@@ -16,6 +17,7 @@ from tirek.core import registry
 from .models import AuditEntry
 
 CASE_TYPE = "cases.case"
+PERSON_TYPE = "people.person"
 
 
 def case_ids(number: str) -> list[int]:
@@ -53,52 +55,90 @@ def organisation_names(ids: dict[str, set[int]]) -> dict[tuple[str, int], str]:
 
 
 class _Lists(Lookup):
-    """A JSON array (``lhs``) holds the number ``rhs``, on SQLite (which has no JSON
+    """A JSON array (``lhs``) holds one of ``numbers``, on SQLite (which has no JSON
     containment): which entries name a record among several. Used as an expression, not
     registered on the field."""
 
-    def __init__(self, array: Any, number: int) -> None:
-        super().__init__(array, number)
-        self.number = int(number)  # kept as it is: the lookup's rhs becomes an expression
+    def __init__(self, array: Any, numbers: list[int]) -> None:
+        super().__init__(array, numbers)
+        self.numbers = [int(n) for n in numbers]  # kept as they are: rhs becomes a Value
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
-        # ``array`` is the compiled key transform, the number is a parameter.
+        # ``array`` is the compiled key transform, the numbers are parameters.
         array, params = compiler.compile(self.lhs)
+        marks = ", ".join(["%s"] * len(self.numbers))
         return (
-            f"EXISTS (SELECT 1 FROM json_each({array}) WHERE json_each.value = %s)",  # noqa: S608
-            (*params, self.number),
+            f"EXISTS (SELECT 1 FROM json_each({array}) WHERE json_each.value IN ({marks}))",  # noqa: S608
+            (*params, *self.numbers),
         )
 
 
-def _naming(case_ids: list[int]) -> Q:
-    """Entries whose detail names one of these cases: as "the case" of a record (a note, a
-    plan...) or among several."""
-    if connection.vendor == "postgresql":
-        return _containing(case_ids)
-    return Q(detail__case__in=case_ids) | _naming_among_several(case_ids)
+def _none() -> Q:
+    return Q(pk__in=[])
 
 
-def _containing(case_ids: list[int]) -> Q:
-    """``_naming`` as "the detail contains ...", which PostgreSQL answers from the detail's
-    GIN index (migration 0003) instead of reading every entry of the log."""
-    found = Q(pk__in=[])
-    for pk in case_ids:
-        found |= Q(detail__contains={"case": pk}) | Q(detail__contains={"cases": [pk]})
-        found |= Q(object_type=CASE_TYPE, detail__contains={"ids": [pk]})
+def _any(conditions: Iterable[Q]) -> Q:
+    found = _none()
+    for condition in conditions:
+        found |= condition
     return found
 
 
-def _naming_among_several(case_ids: list[int]) -> Q:
-    """On SQLite, entries that name one of these cases among several: lists of cases
-    (``record_list``, "my work"), and the records and lists whose detail names their
-    "cases" (an incident, a list of referrals)."""
+def _detail_is(key: str, ids: list[int]) -> Q:
+    """Entries whose detail's ``key`` is one of ``ids`` (``{"case": 12}``). On PostgreSQL
+    as "the detail contains ...", which the detail's GIN index answers (migration 0003)
+    instead of reading every entry of the log."""
+    if not ids:
+        return _none()
+    if connection.vendor == "postgresql":
+        return _any(Q(detail__contains={key: pk}) for pk in ids)
+    return Q(**{f"detail__{key}__in": ids})
+
+
+def _detail_lists(key: str, ids: list[int]) -> Q:
+    """Entries whose detail's list ``key`` holds one of ``ids`` (``{"cases": [3, 12]}``)."""
+    if not ids:
+        return _none()
+    if connection.vendor == "postgresql":
+        return _any(Q(detail__contains={key: [pk]}) for pk in ids)
+    return Q(_Lists(KeyTransform(key, "detail"), ids))
+
+
+def _records(object_type: str, ids: list[int]) -> Q:
+    """Entries about these records of ``object_type``: one of them (``record``) or a list
+    or page that showed them (``record_list``, ``shown``: ``{"ids": [...]}``)."""
+    if not ids:
+        return _none()
+    one = Q(object_type=object_type, object_id__in=[str(pk) for pk in ids])
+    return one | (Q(object_type=object_type) & _detail_lists("ids", ids))
+
+
+def _naming(case_ids: list[int]) -> Q:
+    """Entries about these cases: the case itself or a list that showed it, a record (a
+    note, a plan...) whose detail names it as "the case" or among its "cases", and the
+    records other apps keep about the case that name no case (``_about``)."""
+    return (
+        _records(CASE_TYPE, case_ids)
+        | _detail_is("case", case_ids)
+        | _detail_lists("cases", case_ids)
+        | _about(case_ids)
+    )
+
+
+def _about(case_ids: list[int]) -> Q:
+    """Entries about what other apps keep about these cases without naming them in the
+    entry (``registry.case_records``): the child's person and the entries naming them (a
+    consent), a family and its plan, an incident and its actions, a conference."""
     if not case_ids:
-        return Q(pk__in=[])
-    listed, named = Q(), Q()
-    for pk in case_ids:
-        listed |= Q(_Lists(KeyTransform("ids", "detail"), pk))
-        named |= Q(_Lists(KeyTransform("cases", "detail"), pk))
-    return (Q(object_type=CASE_TYPE) & listed) | named
+        return _none()
+    related: dict[str, set[int]] = {}
+    for records_of in registry.case_records:
+        for object_type, ids in records_of(case_ids).items():
+            related.setdefault(object_type, set()).update(ids)
+    people = sorted(related.get(PERSON_TYPE, ()))
+    return _detail_is("person", people) | _any(
+        _records(object_type, sorted(ids)) for object_type, ids in sorted(related.items())
+    )
 
 
 def object_types() -> list[str]:
@@ -143,12 +183,9 @@ def audit_entries(
     if object_id:
         entries = entries.filter(object_id=object_id)
     if case:
-        # The case itself, everything recorded about it (notes, plans...) that names the
-        # case in its detail, and the lists and records that name it among several.
+        # The case, everything recorded about it and what other apps keep about it.
         ids = case_ids(case)
-        entries = entries.filter(
-            Q(object_type=CASE_TYPE, object_id__in=[str(pk) for pk in ids]) | _naming(ids)
-        )
+        entries = entries.filter(_naming(ids))
     tz = timezone.get_current_timezone()
     if date_from:
         entries = entries.filter(at__gte=datetime.combine(date_from, time.min, tzinfo=tz))

@@ -14,6 +14,7 @@ class CasesConfig(wiring.AppConfig):
     my_work_panels = [(20, ".views.my_work_panel")]
     demo_loaders = [(20, ".demo.load")]
     encrypted_file_rotators = [".attachments.rotate_files"]
+    case_records = [".selectors.records_about_cases"]
 
     def ready(self) -> None:
         super().ready()

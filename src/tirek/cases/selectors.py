@@ -240,3 +240,10 @@ def ids_by_number(number: str) -> list[int]:
     typed = number.strip()
     candidates = sorted({typed, typed.upper()})
     return list(Case.objects.filter(number__in=candidates).values_list("pk", flat=True))
+
+
+def records_about_cases(ids: list[int]) -> dict[str, set[int]]:
+    """The people these cases are about, for the audit log's filter by case: the entries
+    about the person (their record, a search that listed them, a consent naming them)."""
+    people = Case.objects.filter(pk__in=ids).values_list("person_id", flat=True)
+    return {"people.person": set(people)}

@@ -15,3 +15,4 @@ class ConferencesConfig(wiring.AppConfig):
     demo_loaders = [(41, ".demo.load")]
     case_panels = [(62, ".panels.case_panel", "referrals")]
     timeline_sources = [".panels.conference_timeline"]
+    case_records = [".selectors.records_about_cases"]

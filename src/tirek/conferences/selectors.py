@@ -99,3 +99,14 @@ def upcoming_conferences(user: User) -> QuerySet[Conference]:
         )
         .order_by("scheduled_at")
     )
+
+
+def records_about_cases(case_ids: list[int]) -> dict[str, set[int]]:
+    """The conferences on these cases and their actions for them, for the audit log's
+    filter by case (a conference's later entries name no case)."""
+    links = Conference.cases.through.objects.filter(case_id__in=case_ids)
+    actions = ActionItem.objects.filter(case_id__in=case_ids).values_list("pk", flat=True)
+    return {
+        "conferences.conference": set(links.values_list("conference_id", flat=True)),
+        "conferences.actionitem": set(actions),
+    }

@@ -30,3 +30,5 @@ class CoreConfig(wiring.AppConfig):
             registry.add_encrypted_file_rotator(app.resolve(rotator))
         for mover in app.person_key_movers:
             registry.add_person_key_mover(app.resolve(mover))
+        for records in app.case_records:
+            registry.add_case_records(app.resolve(records))

@@ -56,6 +56,13 @@ class CaseNumbers:
 
 case_numbers: list[CaseNumbers] = []
 
+# What other apps keep about cases without naming the case in their audit entries (the
+# child's person, a family and its plan, an incident, a conference): ``records(case_ids)
+# -> {object_type: ids}``, so that the audit log's filter by case finds the entries about
+# them too. Ids only; read for the data protection officer's filter. Registered by the
+# apps that keep them (``case_records`` on their config).
+case_records: list[Callable[[list[int]], dict[str, set[int]]]] = []
+
 # How the audit log (a layer below organisations) names agencies, units and regions:
 # kind ("agency", "unit", "region") -> names(ids) -> {id: name}. Registered by the
 # organisations app.
@@ -81,6 +88,11 @@ def add_my_work_scope(
 ) -> None:
     if scope not in my_work_scopes:
         my_work_scopes.append(scope)
+
+
+def add_case_records(records: Callable[[list[int]], dict[str, set[int]]]) -> None:
+    if records not in case_records:
+        case_records.append(records)
 
 
 def add_api_router(prefix: str, router: Any) -> None:

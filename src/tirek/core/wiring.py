@@ -9,7 +9,8 @@ in ``ready()``: core imports no app, and loading an ``apps.py`` loads no models.
 
 An app that owns extension points reads what every app declares for them in
 ``plug_in(app)``, which each app's ``ready()`` calls on every app: core registers the
-navigation, URLs, API routers, "my work" panels, demo loaders and key rotation;
+navigation, URLs, API routers, "my work" panels, demo loaders, key rotation and the
+records kept about cases;
 ``tirek.cases`` the case page's panels, summaries and timeline sources.
 """
 
@@ -47,6 +48,7 @@ class AppConfig(django_apps.AppConfig):
     demo_loaders: ClassVar[Sequence[tuple[int, str]]] = ()  # (order, loader)
     encrypted_file_rotators: ClassVar[Sequence[str]] = ()
     person_key_movers: ClassVar[Sequence[str]] = ()
+    case_records: ClassVar[Sequence[str]] = ()  # what the app keeps about cases, for the audit log
     # The case page's, owned by tirek.cases: (order, panel) or (order, panel, tab).
     case_panels: ClassVar[Sequence[tuple[int, str] | tuple[int, str, str]]] = ()
     case_summaries: ClassVar[Sequence[str]] = ()

@@ -13,3 +13,4 @@ class FamiliesConfig(wiring.AppConfig):
     api_routers = [("/families", ".api.router")]
     my_work_panels = [(35, ".views.my_work_panel")]
     demo_loaders = [(40, ".demo.load")]
+    case_records = [".selectors.records_about_cases"]

@@ -193,3 +193,21 @@ def plan_versions(family: Family) -> QuerySet[FamilyPlanVersion]:
 def plan_decisions(family: Family) -> QuerySet[FamilyPlanDecision]:
     """The plan's approval history: submissions, approvals, returns, newest first."""
     return FamilyPlanDecision.objects.filter(plan__family=family).select_related("by")
+
+
+def records_about_cases(case_ids: list[int]) -> dict[str, set[int]]:
+    """The families of these cases' people, with their plans, goals and tasks, for the
+    audit log's filter by case (a family's entries name its members' people, if anyone)."""
+    people = Case.objects.filter(pk__in=case_ids).values("person_id")
+    families = set(
+        FamilyMember.objects.filter(person_id__in=people).values_list("family_id", flat=True)
+    )
+    plans = set(FamilyPlan.objects.filter(family_id__in=families).values_list("pk", flat=True))
+    goals = set(FamilyGoal.objects.filter(plan_id__in=plans).values_list("pk", flat=True))
+    tasks = set(FamilyTask.objects.filter(goal_id__in=goals).values_list("pk", flat=True))
+    return {
+        "families.family": families,
+        "families.familyplan": plans,
+        "families.familygoal": goals,
+        "families.familytask": tasks,
+    }

@@ -13,6 +13,7 @@ class IncidentsConfig(wiring.AppConfig):
     my_work_panels = [(23, ".panels.my_actions_panel")]  # next to the plan tasks (20-22)
     demo_loaders = [(91, ".demo.load")]  # after the justice demo (the mother on probation)
     case_panels = [(72, ".panels.case_panel", "incidents")]
+    case_records = [".selectors.records_about_cases"]
 
     def ready(self) -> None:
         super().ready()

@@ -1,5 +1,5 @@
 """A GIN index on the entries' detail, on PostgreSQL: the data protection officer's filter
-by case asks which entries' detail contains the case (``audit.selectors._containing``);
+by case asks which entries' detail contains the case (``audit.selectors._detail_is``);
 without it PostgreSQL reads every entry of the log, and the log grows with every read.
 
 PostgreSQL only: SQLite has no index over JSON contents (there the filter reads the log).
