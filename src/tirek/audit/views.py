@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tirek.accounts.decorators import role_required
 from tirek.accounts.roles import Role
+from tirek.core.uncounted import open_page
 
 from . import presentation, selectors, services
 from .forms import AuditFilterForm
@@ -21,7 +21,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None, kinds=kinds)
     filters = form.cleaned_data if form.is_valid() else {}
     entries = selectors.audit_entries(**{k: v for k, v in filters.items() if v})
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = open_page(entries, 50, request.GET.get("page"))  # the log is not counted
     services.record(
         actor=request.user,
         action=Action.READ,
@@ -37,7 +37,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": presentation.rows(list(page)),
+            "rows": presentation.rows(page.rows),
             "query": query.urlencode(),
         },
     )
