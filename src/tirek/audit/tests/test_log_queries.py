@@ -23,7 +23,13 @@ from tirek.testing import World, logged_in_client
 # page names who did not act on it ("responsible: Dana Akhmetova", not "owner: 4"), in one
 # query, skipped when everyone the page names acted on it. Agencies, units and regions add
 # one query for each kind the page names (at most three), however many entries name them.
+# On PostgreSQL one more: the page has its entries planned for the filter's values
+# (``tirek.core.querying``), which a SET in its transaction asks for.
 PINNED = 11
+
+
+def _pinned() -> int:
+    return PINNED + (connection.vendor == "postgresql")
 
 
 def _queries(client: Client) -> int:
@@ -64,7 +70,7 @@ def test_the_page_costs_the_same_whatever_the_entries_name(world: World, more: i
     _entries(world, 3, first=0)
     few = _queries(client)
     _entries(world, 60 * more, first=3)  # a full page of 50 more, all naming others
-    assert _queries(client) == few == PINNED
+    assert _queries(client) == few == _pinned()
 
 
 def test_people_who_acted_on_the_page_are_named_without_a_query(world: World) -> None:
@@ -74,7 +80,7 @@ def test_people_who_acted_on_the_page_are_named_without_a_query(world: World) ->
     for actor, named in [(chair, owner), (owner, chair), (owner, dpo)]:
         record(actor=actor, action=Action.UPDATE, object_type="conferences.actionitem",
                object_id=1, detail={"owner": named.pk, "case": 1})  # fmt: skip
-    assert _queries(client) == PINNED - 1
+    assert _queries(client) == _pinned() - 1
 
 
 def test_organisations_cost_one_query_for_each_kind_named(world: World) -> None:
@@ -87,4 +93,4 @@ def test_organisations_cost_one_query_for_each_kind_named(world: World) -> None:
                object_id=1, detail={"agency": [agency.pk, world.ministry.pk],
                                     "unit": [world.unit.pk, world.unit_almaty.pk],
                                     "region": [world.karaganda.pk, world.almaty.pk]})  # fmt: skip
-    assert _queries(client) == PINNED + 3
+    assert _queries(client) == _pinned() + 3
