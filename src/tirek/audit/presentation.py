@@ -486,8 +486,8 @@ def _pairs(detail: dict[str, Any], depth: int = 0) -> Iterator[tuple[str, Any]]:
 
 
 def _names_cases(entry: AuditEntry, key: str, value: Any) -> bool:
-    """Whether a detail names cases: its "case", a list of "cases" (a group arrival counts
-    them), a list of cases' "ids"."""
+    """Whether a detail names cases: its "case", a list of "cases" (group arrivals before
+    8 December 2026 counted them instead), a list of cases' "ids"."""
     if key == "case":
         return True
     listed = key == "cases" or (key == "ids" and entry.object_type == CASE_TYPE)

@@ -67,9 +67,12 @@ class _Lists(Lookup):
         # ``array`` is the compiled key transform, the numbers are parameters.
         array, params = compiler.compile(self.lhs)
         marks = ", ".join(["%s"] * len(self.numbers))
+        # json_each of a number is that number: a count under the same key (older group
+        # arrivals wrote "cases": 5) is not a list naming case 5.
         return (
-            f"EXISTS (SELECT 1 FROM json_each({array}) WHERE json_each.value IN ({marks}))",  # noqa: S608
-            (*params, *self.numbers),
+            f"(json_type({array}) = 'array' AND EXISTS (SELECT 1 FROM json_each({array})"  # noqa: S608
+            f" WHERE json_each.value IN ({marks})))",
+            (*params, *params, *self.numbers),
         )
 
 

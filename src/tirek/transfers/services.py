@@ -795,8 +795,8 @@ def group_commit(
         detail={
             "group_import": locked.pk,
             "people": len(created),
-            "linked": len(linked),
-            "cases": len(cases),
+            "linked": linked,  # the people already on file, by id
+            "cases": cases,  # by id: the DPO finds the arrival by any of its cases
             "relationships": relationships,
         },
     )

@@ -98,6 +98,12 @@ def test_a_group_is_registered_with_its_family_links(world: World, manager) -> N
         "mother"
     }
     assert Person.objects.get(given_name="Тимур").birth_date_precision == "year"
+    # The DPO finds the arrival by any of the cases it opened.
+    from tirek.audit.selectors import audit_entries
+
+    timur = Case.objects.get(person__given_name="Тимур")
+    found = audit_entries(case=timur.number).filter(object_type="transfers.groupimport")
+    assert [e.detail["cases"] for e in found] == [result["cases"]]
     assert Case.objects.filter(case_manager=manager).count() == 4
     assert AuditEntry.objects.filter(action=Action.CREATE, object_type="people.person").count() == 4
     with pytest.raises(Conflict):  # committed once only
