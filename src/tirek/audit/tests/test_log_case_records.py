@@ -54,6 +54,7 @@ def test_the_filter_by_case_finds_what_other_apps_keep_about_it(world: World) ->
         due_date=today() + timedelta(days=5),
     )  # fmt: skip
     assert client.get(f"/incidents/{incident.pk}/").status_code == 200
+    assert "Talk with the class" in client.get("/").content.decode()  # "my work" lists it
     conference = conferences.conference_schedule(
         by=manager, cases=[child], scheduled_at=timezone.now() + timedelta(days=3)
     )
@@ -73,6 +74,7 @@ def test_the_filter_by_case_finds_what_other_apps_keep_about_it(world: World) ->
         ("people.person", "read"),
         ("incidents.incident", "read"),
         ("incidents.incidentaction", "create"),  # names its incident only
+        ("incidents.incidentaction", "read"),  # "my work" showed it
         ("conferences.conference", "update"),  # names no case
         ("privacy.consent", "update"),  # the withdrawal names the person
     } <= about_child
