@@ -1,15 +1,14 @@
 """Pages of a list that is not counted.
 
 The audit log grows with every read, and "page 3 of 6,125" counted the whole log on every
-look at it: 40-60 ms on PostgreSQL at 300,000 entries, and on SQLite, filtered by case, a
-second pass over every entry's detail (docs/performance.md). A page reads one row more
+look at it: tens of milliseconds on PostgreSQL at 300,000 entries, and on SQLite, filtered
+by case, a second pass over every entry's detail (docs/performance.md). A page reads one row more
 than it shows to know whether another page follows; the pager then says "page 3" with
 links to the previous and next pages, without a total.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -31,18 +30,11 @@ class OpenPage(Generic[T]):
     rows: list[T]
     has_next: bool
 
-    def __iter__(self) -> Iterator[T]:
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    @property
     def has_previous(self) -> bool:
         return self.number > 1
 
     def has_other_pages(self) -> bool:
-        return self.has_previous or self.has_next
+        return self.has_previous() or self.has_next
 
     def previous_page_number(self) -> int:
         return self.number - 1
