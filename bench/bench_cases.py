@@ -28,6 +28,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -109,6 +110,20 @@ def _own_panels_only() -> None:
     ]
 
 
+def _data_protection_officer() -> Any:
+    """The DPO who reads the audit log (made here for data sets generated without one)."""
+    from tirek.accounts.models import User, UserRole
+    from tirek.accounts.roles import Role
+
+    user, made = User.objects.get_or_create(
+        username="bench-dpo-00000",
+        defaults={"password": "!"},  # noqa: S106 - unusable password marker
+    )
+    if made:
+        UserRole.objects.create(user=user, role=Role.DPO)
+    return user
+
+
 def run_one(size: int, runs: int, reuse: bool, only: str = "") -> dict[str, object]:
     label, fresh = _database_for(size, reuse)
     from generate import setup_django
@@ -138,6 +153,7 @@ def run_one(size: int, runs: int, reuse: bool, only: str = "") -> dict[str, obje
     # A psychologist works on about 100 cases; an interviewer conducts planned interviews.
     psychologist = User.objects.get(username="bench-psy-00000")
     interviewer = User.objects.get(username="bench-int-00000")
+    dpo = _data_protection_officer()
     my_cases = list(
         Case.objects.filter(team__user=manager, team__removed_at__isnull=True).values_list(
             "pk", flat=True
@@ -146,15 +162,16 @@ def run_one(size: int, runs: int, reuse: bool, only: str = "") -> dict[str, obje
     numbers = list(Case.objects.filter(pk__in=my_cases).values_list("number", flat=True))
     # No setup_test_environment(): its template instrumentation (for assertions on
     # context) would slow every page; the clients just use an allowed host name.
-    browser, boss, liaison, psy, inter, api = (
+    browser, boss, liaison, psy, inter, officer, api = (
         logged_in_client(manager),
         logged_in_client(supervisor),
         logged_in_client(school),
         logged_in_client(psychologist),
         logged_in_client(interviewer),
+        logged_in_client(dpo),
         api_client(manager),
     )
-    for client in (browser, boss, liaison, psy, inter, api):
+    for client in (browser, boss, liaison, psy, inter, officer, api):
         client.defaults["SERVER_NAME"] = "localhost"
 
     def ok(response: object) -> None:
@@ -196,6 +213,12 @@ def run_one(size: int, runs: int, reuse: bool, only: str = "") -> dict[str, obje
         ),
         "API: GET /api/v1/cases/{id}": lambda i: ok(
             api.get(f"/api/v1/cases/{my_cases[i % len(my_cases)]}")
+        ),
+        # The DPO's log (300,000 entries at 100,000 cases), and filtered by a case number:
+        # the entries about the case and what other apps keep about it.
+        "audit log (DPO)": lambda i: ok(officer.get("/audit/")),
+        "audit log (DPO), filtered by case": lambda i: ok(
+            officer.get("/audit/", {"case": numbers[i % len(numbers)]})
         ),
     }
     results = {}

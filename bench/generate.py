@@ -369,6 +369,7 @@ def generate(
     school_staff = _staff(Role.SCHOOL_LIAISON, max(1, n // 200), units, school_of, "bench-school")
     health_staff = _staff(Role.HEALTH_WORKER, max(1, n // 200), units, clinic_of, "bench-health")
     interviewers = _staff(Role.INTERVIEWER, max(1, n // 1000), units, centre_of, "bench-int")
+    _staff(Role.DPO, 1, [], centre_of, "bench-dpo")  # reads the audit log
     log(
         f"  staff: {len(managers)} case managers, {len(supervisors)} supervisors, {unit_count} units"
     )
