@@ -68,6 +68,8 @@ def test_the_filter_by_case_finds_what_other_apps_keep_about_it(world: World) ->
     )[0]  # fmt: skip
     privacy.consent_withdraw(by=manager, consent=consent, note="The mother asked")
 
+    newest_first = list(audit_entries(case=child.number))
+    assert newest_first == sorted(newest_first, key=lambda e: (e.at, e.pk), reverse=True)
     about_child = _found(child)
     assert {
         ("families.family", "read"),
