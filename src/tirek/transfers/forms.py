@@ -152,5 +152,6 @@ class FamilyRequestForm(RequestForm):
             )
 
 
-class FamilyAcceptForm(CaseManagerForm):
-    """A family's transfer accepted: one case manager for all its cases."""
+class FamilyAcceptForm(AcceptForm):
+    """A family's transfer accepted: one case manager for all its cases, and who of their
+    teams stays on the cases they are on."""

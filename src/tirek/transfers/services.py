@@ -408,6 +408,17 @@ def keepable_members(transfer: Transfer) -> list[Any]:
     return list(seen.values())
 
 
+def family_keepable_members(group: FamilyTransfer) -> list[Any]:
+    """The old teams of the family's cases still awaiting an answer that the receiving
+    supervisor may keep (one row per person, as on the first case they are on)."""
+    waiting = group.transfers.filter(status=TransferStatus.REQUESTED).select_related("case")
+    seen: dict[int, Any] = {}
+    for transfer in waiting.order_by("pk"):
+        for member in keepable_members(transfer):
+            seen.setdefault(member.user_id, member)
+    return list(seen.values())
+
+
 @transaction.atomic
 def transfer_accept(
     *,
@@ -1026,7 +1037,7 @@ def _settle_family(
     group: FamilyTransfer,
     version: int,
     step: Callable[..., Transfer],
-    step_with: dict[str, Any],
+    step_with: dict[str, Any] | Callable[[Transfer], dict[str, Any]],
     status: str,
     kind: str,
     request: HttpRequest | None,
@@ -1034,8 +1045,8 @@ def _settle_family(
     detail: dict[str, Any] | None = None,
     tell_receivers: bool = False,
 ) -> FamilyTransfer:
-    """``step`` (with ``step_with``) for every case of the request still awaiting an
-    answer, each on its own (its timeline and audit entries, no notice); then the request
+    """``step`` (with ``step_with``, or what it gives for each transfer) for every case of
+    the request still awaiting an answer, each on its own (its timeline and audit entries, no notice); then the request
     closed with ``status``, audited, and its requester told once (and, with
     ``tell_receivers``, the receiving supervisors). The caller has checked who may."""
     locked, members = _lock_family(group, version)
@@ -1047,7 +1058,7 @@ def _settle_family(
             request=request,
             notify_parties=False,
             within_family=True,
-            **step_with,
+            **(step_with(transfer) if callable(step_with) else step_with),
         )
     _close_family(
         locked, by, status, [t.pk for t in members], request, changes=changes, detail=detail
@@ -1070,23 +1081,34 @@ def family_transfer_accept(
     group: FamilyTransfer,
     version: int,
     case_manager: User,
+    keep_user_ids: list[int] | None = None,
     request: HttpRequest | None = None,
 ) -> FamilyTransfer:
     """The receiving supervisor takes every case of the request still awaiting an answer
     over at once (``transfer_accept`` for each: unit, region and case manager change, the
-    old teams leave, open tasks move, each on its timeline and in the audit log)."""
+    old teams leave, open tasks move, each on its timeline and in the audit log). Those of
+    ``keep_user_ids`` stay on the cases whose team they are on (e.g. the family's lawyer
+    at a national agency)."""
     _check_answers_family(by, group)
+    keep = set(keep_user_ids or [])
+    if keep - {m.user_id for m in family_keepable_members(group)}:
+        raise ValidationError({"keep": _("Only members of the current team can be kept.")})
+
+    def accepting(transfer: Transfer) -> dict[str, Any]:
+        on_team = {m.user_id for m in keepable_members(transfer)}
+        return {"case_manager": case_manager, "keep_user_ids": sorted(keep & on_team)}
+
     return _settle_family(
         by=by,
         group=group,
         version=version,
         step=transfer_accept,
-        step_with={"case_manager": case_manager, "keep_user_ids": []},
+        step_with=accepting,
         status=TransferStatus.ACCEPTED,
         kind=NotificationKind.TRANSFER_ACCEPTED,
         request=request,
         changes={"new_case_manager": case_manager},
-        detail={"case_manager": case_manager.pk},
+        detail={"case_manager": case_manager.pk, "team_kept": sorted(keep)},
     )
 
 

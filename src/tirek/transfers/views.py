@@ -109,10 +109,16 @@ def transfer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _team_choices(transfer: Transfer) -> list[tuple[int, str]]:
-    return [
-        (m.user_id, f"{m.user.get_full_name() or m.user.username} ({m.get_role_display()})")
-        for m in services.keepable_members(transfer)
-    ]
+    return [_member_choice(m) for m in services.keepable_members(transfer)]
+
+
+def _family_team_choices(group: Any) -> list[tuple[int, str]]:
+    return [_member_choice(m) for m in services.family_keepable_members(group)]
+
+
+def _member_choice(member: Any) -> tuple[int, str]:
+    name = member.user.get_full_name() or member.user.username
+    return member.user_id, f"{name} ({member.get_role_display()})"
 
 
 def _detail(
@@ -488,7 +494,10 @@ def _family_detail(
     if answers:
         initial = {"version": group.version}
         accept = accept or FamilyAcceptForm(
-            initial=initial, unit_id=group.to_unit_id, prefix="accept"
+            initial=initial,
+            unit_id=group.to_unit_id,
+            team=_family_team_choices(group),
+            prefix="accept",
         )
         decline = decline or DeclineForm(initial=initial, prefix="decline")
     transfers = list(
@@ -531,13 +540,19 @@ def family_transfer_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
         raise PermissionDenied
     return _answer(
         request,
-        FamilyAcceptForm(request.POST, unit_id=group.to_unit_id, prefix="accept"),
+        FamilyAcceptForm(
+            request.POST,
+            unit_id=group.to_unit_id,
+            team=_family_team_choices(group),
+            prefix="accept",
+        ),
         "accept",
         lambda data: services.family_transfer_accept(
             by=user,
             group=group,
             version=data["version"],
             case_manager=data["case_manager"],
+            keep_user_ids=[int(v) for v in data["keep"]],
             request=request,
         ),
         lambda **shown: _family_detail(request, group, **shown),

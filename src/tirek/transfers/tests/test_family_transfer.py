@@ -216,6 +216,55 @@ def test_access_matrix(fam, world: World, who, request_page, detail_page) -> Non
     assert Transfer.objects.filter(status=TransferStatus.REQUESTED).count() == 3
 
 
+def test_the_receiving_supervisor_keeps_members_of_the_old_teams(fam, world: World) -> None:
+    """The family's lawyer at a national agency stays on the cases they are on; the rest
+    of the old teams leave, as when nobody is kept."""
+    from django.core.exceptions import ValidationError
+
+    from tirek.cases.models import CaseTeamMember
+
+    _w, manager, _sup, receiving_sup, receiving_cm, _family, cases = fam
+    mother, child, sibling = cases
+    lawyer = world.staff(Role.LAWYER, agency=world.ministry, unit=None)
+    psychologist = world.staff(Role.PSYCHOLOGIST)
+    for case, user, role in [
+        (child, lawyer, Role.LAWYER),
+        (sibling, lawyer, Role.LAWYER),
+        (child, psychologist, Role.PSYCHOLOGIST),
+    ]:
+        CaseTeamMember.objects.create(case=case, user=user, role=role, added_by=manager)
+    group = _requested(fam)
+    url = f"/transfers/families/{group.pk}/"
+    client = logged_in_client(receiving_sup)
+    page = client.get(url).content.decode()
+    assert page.count(f'name="accept-keep" value="{lawyer.pk}"') == 1  # once, on two cases
+    assert f'name="accept-keep" value="{psychologist.pk}"' in page
+    # Someone on none of the teams: refused, nothing changes.
+    stranger = world.staff(Role.LAWYER, agency=world.ministry, unit=None)
+    with pytest.raises(ValidationError):
+        services.family_transfer_accept(
+            by=receiving_sup, group=group, version=group.version, case_manager=receiving_cm,
+            keep_user_ids=[stranger.pk],
+        )  # fmt: skip
+    answer = {"accept-version": group.version, "accept-case_manager": receiving_cm.pk}
+    refused = client.post(f"{url}accept/", {**answer, "accept-keep": [stranger.pk]})
+    assert refused.status_code in (400, 422)
+    assert Transfer.objects.filter(status=TransferStatus.REQUESTED).count() == 3
+
+    response = client.post(f"{url}accept/", {**answer, "accept-keep": [lawyer.pk]})
+    assert response.status_code == 302
+    for case in (child, sibling):
+        assert Section.LEGAL in policy.sections_for(lawyer, case)
+    assert policy.sections_for(lawyer, mother) == frozenset()  # was never on her team
+    assert policy.sections_for(psychologist, child) == frozenset()  # not kept: left
+    assert policy.sections_for(manager, child) == frozenset()
+    group.refresh_from_db()
+    entry = AuditEntry.objects.filter(
+        object_type="transfers.familytransfer", object_id=str(group.pk)
+    ).latest("id")
+    assert entry.detail["team_kept"] == [lawyer.pk]
+
+
 # --- withdrawing the whole family's request -------------------------------------------------
 # The requesting side takes the request back in one step: every case still awaiting an
 # answer is withdrawn as a single request is, the family's request is closed, and the
