@@ -1046,9 +1046,10 @@ def _settle_family(
     tell_receivers: bool = False,
 ) -> FamilyTransfer:
     """``step`` (with ``step_with``, or what it gives for each transfer) for every case of
-    the request still awaiting an answer, each on its own (its timeline and audit entries, no notice); then the request
-    closed with ``status``, audited, and its requester told once (and, with
-    ``tell_receivers``, the receiving supervisors). The caller has checked who may."""
+    the request still awaiting an answer, each on its own (its timeline and audit entries,
+    no notice); then the request closed with ``status``, audited, and its requester told
+    once (and, with ``tell_receivers``, the receiving supervisors). The caller has checked
+    who may."""
     locked, members = _lock_family(group, version)
     for transfer in members:
         step(
