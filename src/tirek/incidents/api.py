@@ -100,8 +100,11 @@ def incident_list(
 def incident_detail(request: AuthenticatedHttpRequest, incident_id: int) -> IncidentOut:
     user = request.user
     incident = selectors.incident_get(user, incident_id)
-    record(actor=user, action=Action.READ, obj=incident, request=request)
-    return _out(user, incident)
+    shown = _out(user, incident)
+    # The cases it shows, so that the entry says whose incident was read.
+    detail = {"cases": shown.case_ids}
+    record(actor=user, action=Action.READ, obj=incident, request=request, detail=detail)
+    return shown
 
 
 @router.post("", response={201: IncidentOut})

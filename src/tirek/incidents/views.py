@@ -100,7 +100,14 @@ def _detail(
     from tirek.audit.models import Action
     from tirek.audit.services import record
 
-    record(actor=user, action=Action.READ, obj=incident, request=request)
+    # The cases the page shows, so that the entry says whose incident was read.
+    record(
+        actor=user,
+        action=Action.READ,
+        obj=incident,
+        request=request,
+        detail={"cases": [c.pk for c in cases]},
+    )
     writable = any(policy.can_write(user, c, SECTION) for c in cases)
     return render(
         request,

@@ -20,7 +20,7 @@ from tirek.families.tests.helpers import register_family
 from tirek.incidents import services as incidents
 from tirek.privacy import services as privacy
 from tirek.privacy.models import GivenBy, Purpose
-from tirek.testing import World, logged_in_client, today
+from tirek.testing import World, api_client, logged_in_client, today
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,9 @@ def test_the_filter_by_case_finds_what_other_apps_keep_about_it(world: World) ->
         due_date=today() + timedelta(days=5),
     )  # fmt: skip
     assert client.get(f"/incidents/{incident.pk}/").status_code == 200
+    assert api_client(manager).get(f"/api/v1/incidents/{incident.pk}").status_code == 200
+    reads = AuditEntry.objects.filter(object_type="incidents.incident", action="read")
+    assert [e.detail["cases"] for e in reads] == [[child.pk]] * 2  # the page and the API
     assert "Talk with the class" in client.get("/").content.decode()  # "my work" lists it
     conference = conferences.conference_schedule(
         by=manager, cases=[child], scheduled_at=timezone.now() + timedelta(days=3)
