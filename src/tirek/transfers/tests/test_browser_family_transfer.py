@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tirek.accounts.roles import Role
-from tirek.cases.models import Case
+from tirek.cases.models import Case, CaseTeamMember
 from tirek.cases.tests.test_browser_screens import LAYOUT_CHECK
 from tirek.families.tests.helpers import register_family
 from tirek.testing import build_world
@@ -34,6 +34,9 @@ def test_a_family_transferred_in_one_step(  # type: ignore[no-untyped-def]
     cases = list(Case.objects.filter(person__family_memberships__family=family).order_by("pk"))
     for case in cases:
         consent(manager, case, world.centre_almaty)
+    # The family's lawyer at a national agency, whom the receiving supervisor keeps.
+    lawyer = world.staff(Role.LAWYER, agency=world.ministry, unit=None)
+    CaseTeamMember.objects.create(case=cases[1], user=lawyer, role=Role.LAWYER, added_by=manager)
     page = browser_page
 
     _as(page, login_in_browser, manager)
@@ -63,6 +66,12 @@ def test_a_family_transferred_in_one_step(  # type: ignore[no-untyped-def]
     page.goto("/transfers/")
     page.locator("#incoming-family-transfers a").first.click()
     page.wait_for_url("**/transfers/families/*/")
+    for width in (1366, 360):  # the answer, with the old teams to keep, on a laptop and a phone
+        page.set_viewport_size({"width": width, "height": 800})
+        page.reload()
+        assert page.evaluate(LAYOUT_CHECK) == [], width
+        assert_accessible(page)
+    page.locator(f'input[name="accept-keep"][value="{lawyer.pk}"]').check()
     page.locator("#id_accept-case_manager").select_option(str(receiving_cm.pk))
     page.locator("#family-accept-form button[type=submit]").click()
     page.wait_for_url("**/transfers/families/*/")
@@ -72,6 +81,9 @@ def test_a_family_transferred_in_one_step(  # type: ignore[no-untyped-def]
     for case in cases:
         response = page.goto(f"/cases/{case.pk}/")
         assert response is not None and response.status == 404
+    _as(page, login_in_browser, lawyer)  # kept on the one case they were on
+    response = page.goto(f"/cases/{cases[1].pk}/")
+    assert response is not None and response.status == 200
     _as(page, login_in_browser, receiving_cm)
     for case in cases:
         response = page.goto(f"/cases/{case.pk}/sections/timeline/")
